@@ -1,0 +1,49 @@
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+
+import type { Db } from '../db/client.ts';
+import { apiKeys } from '../db/schema.ts';
+import type { ApiKey } from './accounts.types.ts';
+
+type Row = typeof apiKeys.$inferSelect;
+const toKey = (r: Row): ApiKey => ({
+  id: r.id,
+  userId: r.userId,
+  name: r.name,
+  prefix: r.prefix,
+  lastUsedAt: r.lastUsedAt,
+  revokedAt: r.revokedAt,
+  createdAt: r.createdAt,
+});
+
+export function createKeysRepo(db: Db) {
+  const byHash = db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, sql.placeholder('hash')), isNull(apiKeys.revokedAt)))
+    .prepare();
+  return {
+    async insert(k: { userId: number; name: string; prefix: string; keyHash: string }): Promise<ApiKey> {
+      return toKey(db.insert(apiKeys).values(k).returning().get());
+    },
+    async findActiveByHash(keyHash: string): Promise<ApiKey | null> {
+      const r = byHash.get({ hash: keyHash });
+      return r ? toKey(r) : null;
+    },
+    async listForUser(userId: number): Promise<ApiKey[]> {
+      return db.select().from(apiKeys).where(eq(apiKeys.userId, userId)).orderBy(desc(apiKeys.id)).all().map(toKey);
+    },
+    async revoke(userId: number, id: number): Promise<boolean> {
+      const r = db
+        .update(apiKeys)
+        .set({ revokedAt: Date.now() })
+        .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
+        .returning({ id: apiKeys.id })
+        .all();
+      return r.length > 0;
+    },
+    async touch(id: number, at: number): Promise<void> {
+      db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id)).run();
+    },
+  };
+}
+export type KeysRepo = ReturnType<typeof createKeysRepo>;

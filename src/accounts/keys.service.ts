@@ -1,0 +1,54 @@
+/**
+ * API keys: shown once at creation, stored as SHA-256, revocable, with a
+ * last-used time. Authentication also enforces the user's standing: an
+ * inactive user's keys stop working at once.
+ */
+import { DomainError } from '../errors.ts';
+import type { Actor, ApiKey } from './accounts.types.ts';
+import type { KeysRepo } from './keys.repo.ts';
+import { randomBase64Url, sha256Hex } from './secrets.ts';
+import type { UsersService } from './users.service.ts';
+
+export const KEY_PREFIX = 'sr_';
+/** last_used_at is written at most this often per key, so API traffic does not turn into writes */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export function createKeysService(deps: { keys: KeysRepo; users: UsersService; now?: () => number }) {
+  const { keys, users } = deps;
+  const now = deps.now ?? Date.now;
+  const touched = new Map<number, number>();
+
+  return {
+    /** @throws NOT_FOUND (user), VALIDATION (name) */
+    async create(userId: number, nameRaw?: string): Promise<{ key: string; record: ApiKey }> {
+      await users.get(userId);
+      const name = (nameRaw ?? '').trim() || 'API key';
+      if (name.length > 100) throw new DomainError('VALIDATION', 'The name must not be greater than 100 characters.', { field: 'name' });
+      const key = KEY_PREFIX + randomBase64Url(32);
+      const record = await keys.insert({ userId, name, prefix: key.slice(0, 10), keyHash: sha256Hex(key) });
+      return { key, record };
+    },
+
+    /** @throws UNAUTHENTICATED (unknown, revoked, or its user deactivated) */
+    async authenticate(rawKey: string): Promise<{ actor: Actor; key: ApiKey }> {
+      const key = rawKey ? await keys.findActiveByHash(sha256Hex(rawKey)) : null;
+      if (!key) throw new DomainError('UNAUTHENTICATED', 'Invalid or missing API key.');
+      const user = await users.get(key.userId).catch(() => null);
+      if (!user || !user.isActive) throw new DomainError('UNAUTHENTICATED', 'Invalid or missing API key.');
+      const t = now();
+      if ((touched.get(key.id) ?? 0) + TOUCH_INTERVAL_MS < t) {
+        touched.set(key.id, t);
+        await keys.touch(key.id, t);
+      }
+      return { actor: await users.actorFor(user), key };
+    },
+
+    list: (userId: number) => keys.listForUser(userId),
+
+    /** @throws NOT_FOUND (no such active key of this user) */
+    async revoke(userId: number, keyId: number): Promise<void> {
+      if (!(await keys.revoke(userId, keyId))) throw new DomainError('NOT_FOUND', 'API key not found.');
+    },
+  };
+}
+export type KeysService = ReturnType<typeof createKeysService>;

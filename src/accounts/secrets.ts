@@ -1,0 +1,54 @@
+/**
+ * Secrets at rest. Passwords (chosen by people, guessable) get bcrypt; tokens
+ * and API keys (256 or 192 random bits) get SHA-256, which is enough for
+ * unguessable input and keeps per-request key checks O(1). Every comparison
+ * of a secret-derived value is constant-time.
+ */
+import bcrypt from 'bcryptjs';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const BCRYPT_COST = 10;
+
+export const hashPassword = (plain: string) => bcrypt.hash(plain, BCRYPT_COST);
+
+export async function verifyPassword(plain: string, hash: string | null): Promise<boolean> {
+  if (!hash) return false;
+  try {
+    return await bcrypt.compare(plain, hash);
+  } catch {
+    return false;
+  }
+}
+
+export const sha256Hex = (value: string) => createHash('sha256').update(value).digest('hex');
+
+export const randomHex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+export const randomBase64Url = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+/** Constant-time equality of two strings (false, not a throw, when lengths differ). */
+export function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  if (ab.length !== bb.length) {
+    timingSafeEqual(ab, ab); // spend comparable time either way
+    return false;
+  }
+  return timingSafeEqual(ab, bb);
+}
+
+/** True when the plain token hashes to the stored hash, compared in constant time. */
+export const tokenMatches = (plain: string, storedHash: string | null) =>
+  storedHash !== null && safeEqual(sha256Hex(plain), storedHash);
+
+/** A human-typable password for the first admin: 20 characters from a 56-symbol alphabet (~116 bits). */
+export function generatePassword(length = 20): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+  const bytes = randomBytes(length * 2);
+  let out = '';
+  for (let i = 0; out.length < length && i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b < 224) out += alphabet[b % 56]; // 224 = 4*56: no modulo bias
+  }
+  return out.length === length ? out : generatePassword(length);
+}

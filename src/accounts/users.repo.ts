@@ -1,0 +1,54 @@
+import { asc, count, eq } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { users } from '../db/schema.ts';
+import type { Role, User } from './accounts.types.ts';
+
+type Row = typeof users.$inferSelect;
+const toUser = (r: Row): User => ({
+  id: r.id,
+  email: r.email,
+  role: r.role,
+  planId: r.planId,
+  isActive: r.isActive,
+  mustChangePassword: r.mustChangePassword,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+export interface NewUser {
+  email: string;
+  passwordHash: string;
+  role: Role;
+  planId: number;
+  mustChangePassword?: boolean;
+}
+
+export function createUsersRepo(db: Db) {
+  return {
+    async insert(u: NewUser): Promise<User> {
+      return toUser(db.insert(users).values(u).returning().get());
+    },
+    async findById(id: number): Promise<User | null> {
+      const r = db.select().from(users).where(eq(users.id, id)).get();
+      return r ? toUser(r) : null;
+    },
+    async findByEmailWithHash(email: string): Promise<{ user: User; passwordHash: string } | null> {
+      const r = db.select().from(users).where(eq(users.email, email)).get();
+      return r ? { user: toUser(r), passwordHash: r.passwordHash } : null;
+    },
+    async list(): Promise<User[]> {
+      return db.select().from(users).orderBy(asc(users.id)).all().map(toUser);
+    },
+    async count(): Promise<number> {
+      return db.select({ n: count() }).from(users).get()?.n ?? 0;
+    },
+    async update(
+      id: number,
+      patch: Partial<Pick<Row, 'role' | 'planId' | 'isActive' | 'mustChangePassword' | 'passwordHash' | 'email'>>,
+    ): Promise<User | null> {
+      const r = db.update(users).set({ ...patch, updatedAt: Date.now() }).where(eq(users.id, id)).returning().get();
+      return r ? toUser(r) : null;
+    },
+  };
+}
+export type UsersRepo = ReturnType<typeof createUsersRepo>;

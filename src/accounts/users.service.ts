@@ -1,0 +1,110 @@
+import { DomainError } from '../errors.ts';
+import type { Actor, Role, User } from './accounts.types.ts';
+import type { PlansService } from './plans.service.ts';
+import { generatePassword, hashPassword, verifyPassword } from './secrets.ts';
+import type { UsersRepo } from './users.repo.ts';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const MIN_PASSWORD_LENGTH = 8;
+
+export interface CreateUserInput {
+  email: string;
+  password: string;
+  role?: Role;
+  plan?: string;
+  mustChangePassword?: boolean;
+}
+
+function checkPassword(password: unknown): string {
+  if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH || password.length > 128) {
+    throw new DomainError('VALIDATION', `The password must be ${MIN_PASSWORD_LENGTH} to 128 characters.`, { field: 'password' });
+  }
+  return password;
+}
+
+export function createUsersService(deps: { users: UsersRepo; plans: PlansService }) {
+  const { users, plans } = deps;
+  let dummyHash: Promise<string> | undefined;
+
+  async function actorFor(user: User): Promise<Actor> {
+    return { user, plan: await plans.get(user.planId) };
+  }
+
+  return {
+    actorFor,
+
+    /** @throws VALIDATION, CODE_TAKEN (email in use), NOT_FOUND (plan) */
+    async create(input: CreateUserInput): Promise<User> {
+      const email = String(input.email ?? '').trim().toLowerCase();
+      if (!EMAIL.test(email) || email.length > 254) {
+        throw new DomainError('VALIDATION', 'The email must be a valid email address.', { field: 'email' });
+      }
+      const password = checkPassword(input.password);
+      const plan = await plans.getByName(input.plan ?? 'free');
+      if (await users.findByEmailWithHash(email)) {
+        throw new DomainError('CODE_TAKEN', 'A user with this email already exists.', { field: 'email' });
+      }
+      return users.insert({
+        email,
+        passwordHash: await hashPassword(password),
+        role: input.role ?? 'member',
+        planId: plan.id,
+        mustChangePassword: input.mustChangePassword ?? false,
+      });
+    },
+
+    /**
+     * On an empty database, creates the first admin with a random password and
+     * returns the credentials so they can be printed once; otherwise null.
+     */
+    async ensureInitialAdmin(): Promise<{ email: string; password: string } | null> {
+      if ((await users.count()) > 0) return null;
+      const password = generatePassword();
+      const email = 'admin@localhost.localdomain';
+      await this.create({ email, password, role: 'admin', plan: 'enterprise', mustChangePassword: true });
+      return { email, password };
+    },
+
+    /** @throws UNAUTHENTICATED (unknown email, wrong password or deactivated user alike) */
+    async authenticate(emailRaw: string, password: string): Promise<User> {
+      const found = await users.findByEmailWithHash(String(emailRaw).trim().toLowerCase());
+      // compare against a dummy hash for unknown emails so timing does not reveal which exist
+      dummyHash ??= hashPassword(generatePassword());
+      const ok = await verifyPassword(String(password), found?.passwordHash ?? (await dummyHash));
+      if (!found || !ok || !found.user.isActive) throw new DomainError('UNAUTHENTICATED', 'Invalid email or password.');
+      return found.user;
+    },
+
+    /** @throws NOT_FOUND */
+    async get(id: number): Promise<User> {
+      const u = await users.findById(id);
+      if (!u) throw new DomainError('NOT_FOUND', 'User not found.');
+      return u;
+    },
+
+    /** @throws NOT_FOUND */
+    async getByEmail(email: string): Promise<User> {
+      const found = await users.findByEmailWithHash(String(email).trim().toLowerCase());
+      if (!found) throw new DomainError('NOT_FOUND', `No user with email ${email}.`);
+      return found.user;
+    },
+
+    list: () => users.list(),
+
+    /** @throws NOT_FOUND, VALIDATION */
+    async setPassword(id: number, password: string): Promise<User> {
+      const u = await users.update(id, { passwordHash: await hashPassword(checkPassword(password)), mustChangePassword: false });
+      if (!u) throw new DomainError('NOT_FOUND', 'User not found.');
+      return u;
+    },
+
+    /** @throws NOT_FOUND */
+    async update(id: number, patch: { role?: Role; plan?: string; isActive?: boolean }): Promise<User> {
+      const planId = patch.plan !== undefined ? (await plans.getByName(patch.plan)).id : undefined;
+      const u = await users.update(id, { role: patch.role, isActive: patch.isActive, planId });
+      if (!u) throw new DomainError('NOT_FOUND', 'User not found.');
+      return u;
+    },
+  };
+}
+export type UsersService = ReturnType<typeof createUsersService>;

@@ -1,0 +1,108 @@
+/** Minilnk response shapes, field for field as its document shows them. */
+import type { Link } from '../../links/links.types.ts';
+import type { LinkAnalytics } from '../../clicks/analytics.service.ts';
+import type { QrCode } from '../../qr/qr.types.ts';
+
+/** Laravel's JSON date: ISO 8601 with microseconds, e.g. 2026-05-24T22:00:00.000000Z */
+export const laravelDate = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z'));
+
+export function presentLink(link: Link, shortUrl: (code: string) => string) {
+  return {
+    id: link.id,
+    user_id: link.userId,
+    domain_id: null,
+    original_url: link.destination,
+    short_code: link.code,
+    alias: link.isAlias ? link.code : null,
+    title: link.title,
+    description: link.description,
+    total_clicks: link.totalClicks,
+    unique_clicks: link.uniqueClicks,
+    is_active: link.isActive,
+    // beyond the document: what a client needs to show protection and expiry
+    password_protected: link.passwordHash !== null,
+    expires_at: laravelDate(link.expiresAt),
+    created_at: laravelDate(link.createdAt),
+    updated_at: laravelDate(link.updatedAt),
+    short_url: shortUrl(link.code),
+  };
+}
+
+/** Laravel's LengthAwarePaginator body. */
+export function paginate<T>(items: T[], total: number, page: number, perPage: number, path: string, extra: Record<string, string> = {}) {
+  const lastPage = Math.max(1, Math.ceil(total / perPage));
+  const url = (p: number) => `${path}?${new URLSearchParams({ ...extra, page: String(p) })}`;
+  const from = items.length ? (page - 1) * perPage + 1 : null;
+  return {
+    current_page: page,
+    data: items,
+    first_page_url: url(1),
+    from,
+    last_page: lastPage,
+    last_page_url: url(lastPage),
+    links: [
+      { url: page > 1 ? url(page - 1) : null, label: '&laquo; Previous', active: false },
+      ...Array.from({ length: lastPage }, (_, i) => ({ url: url(i + 1), label: String(i + 1), active: i + 1 === page })).slice(0, 50),
+      { url: page < lastPage ? url(page + 1) : null, label: 'Next &raquo;', active: false },
+    ],
+    next_page_url: page < lastPage ? url(page + 1) : null,
+    path,
+    per_page: perPage,
+    prev_page_url: page > 1 ? url(page - 1) : null,
+    to: from === null ? null : from + items.length - 1,
+    total,
+  };
+}
+
+export function presentQr(qr: QrCode, baseUrl: string, previewSvg: string, isDynamic: boolean) {
+  return {
+    id: qr.id,
+    user_id: qr.userId,
+    link_id: qr.linkId,
+    name: qr.name,
+    content: qr.content,
+    type: qr.type,
+    foreground_color: qr.foregroundColor,
+    background_color: qr.backgroundColor,
+    margin: qr.margin,
+    size: qr.size,
+    error_correction: qr.errorCorrection,
+    is_dynamic: isDynamic,
+    created_at: laravelDate(qr.createdAt),
+    download_svg_url: `${baseUrl}/dashboard/qrcodes/${qr.id}/download/svg`,
+    download_png_url: `${baseUrl}/dashboard/qrcodes/${qr.id}/download/png`,
+    preview_svg: previewSvg,
+  };
+}
+
+const orUnknown = (v: string) => v || 'Unknown';
+
+export function presentAnalytics(link: Link, a: LinkAnalytics, shortUrl: (code: string) => string) {
+  return {
+    link: {
+      id: link.id,
+      title: link.title,
+      short_code: link.code,
+      short_url: shortUrl(link.code),
+      original_url: link.destination,
+      total_clicks: link.totalClicks,
+      unique_clicks: link.uniqueClicks,
+    },
+    summary: {
+      total_clicks: a.summary.totalClicks,
+      unique_clicks: a.summary.uniqueClicks,
+      last_clicked_at: laravelDate(a.summary.lastClickedAt),
+    },
+    breakdown: {
+      clicks_over_time: a.clicksOverTime.map((d) => ({ date: d.day, count: d.clicks })),
+      unique_clicks_over_time: a.uniqueOverTime.map((d) => ({ date: d.day, count: d.clicks })),
+      devices: a.devices.map((d) => ({ device_type: orUnknown(d.value), count: d.clicks })),
+      countries: a.countries.map((c) => ({ country: c.name, country_code: c.code, count: c.clicks })),
+      browsers: a.browsers.map((b) => ({ browser: orUnknown(b.value), count: b.clicks })),
+      operating_systems: a.os.map((o) => ({ os: orUnknown(o.value), count: o.clicks })),
+      referrers: a.referrers.map((r) => ({ referrer: r.value || '(direct)', count: r.clicks })),
+      sources: a.sources.map((s) => ({ source: s.value, count: s.clicks })),
+    },
+    range: { from: a.range.from, to: a.range.to },
+  };
+}

@@ -1,0 +1,249 @@
+/**
+ * Native API — Minilnk-compatible (seeds/minilnk-api.txt), mounted at /api/v1.
+ *
+ * Endpoints: GET|POST /links, GET|PUT|DELETE /links/{id},
+ * GET /links/{id}/analytics, GET|POST /qrcodes, GET|DELETE /qrcodes/{id},
+ * and the QR download URLs GET /dashboard/qrcodes/{id}/download/{svg|png}.
+ * Auth: an API key as `Authorization: Bearer`, `X-API-Key` or `?api_key=`;
+ * per-key per-minute limits of the key's plan (429 + Retry-After); plans
+ * without API access get 403. Objects are visible only to their owner:
+ * another user's id answers 404, exactly like a missing one.
+ * Errors: Laravel bodies — 422 {message, errors}, otherwise {message};
+ * a body that is not a JSON object (or form) is 400.
+ *
+ * Where the document is silent or we deliberately go further:
+ * - Link objects also carry password_protected, expires_at and updated_at.
+ * - The list is Laravel's full LengthAwarePaginator body (the document shows
+ *   a subset); page URLs keep the search term.
+ * - Analytics also returns operating_systems, referrers, sources (link vs QR
+ *   scan) and unique_clicks_over_time, and accepts ?from=&to= (YYYY-MM-DD);
+ *   unknown values read "Unknown", a missing referrer reads "(direct)".
+ * - Bot visits (link unfurlers, crawlers) are not counted as clicks.
+ * - QR colour customisation needs the plan's QR-colours feature (403);
+ *   a QR code with link_id is dynamic and encodes the short URL with qr=1 so
+ *   its scans are counted with source "qr".
+ * - Delete is soft: the code stays reserved so old printed links never point
+ *   somewhere new.
+ */
+import { Elysia } from 'elysia';
+import type { AppDeps } from '../../http/app-deps.ts';
+import { readBody } from '../../http/body.ts';
+import type { Handler, HttpContext } from '../../http/context.ts';
+import { dialectHandler } from '../../http/dialect.ts';
+import { doc } from '../../http/openapi-doc.ts';
+import { json } from '../../http/respond.ts';
+import { nativeErrors } from './native.errors.ts';
+import { paginate, presentAnalytics, presentLink, presentQr } from './native.present.ts';
+import {
+  AnalyticsSchema,
+  CreateLinkBody,
+  CreateQrBody,
+  LinkSchema,
+  MessageSchema,
+  QrSchema,
+  UpdateLinkBody,
+  ValidationSchema,
+  parseCreateLink,
+  parseId,
+  parsePage,
+  parseQr,
+  parseUpdateLink,
+} from './native.schemas.ts';
+import { t } from 'elysia';
+
+const TAG = 'Native (Minilnk)';
+const PER_PAGE = 15;
+
+const errors = {
+  401: { description: 'Missing, inactive or revoked API key.', schema: MessageSchema },
+  403: { description: 'The plan does not allow this (API access, alias, password, expiry, colours, link limit).', schema: MessageSchema },
+  429: { description: 'Rate limit exceeded; see Retry-After.', schema: MessageSchema },
+};
+const notFound = { 404: { description: 'No such object of yours.', schema: MessageSchema } };
+const invalid = { 400: { description: 'Body is not a JSON object.', schema: MessageSchema }, 422: { description: 'Validation failed.', schema: ValidationSchema } };
+
+export function nativeApi(deps: AppDeps) {
+  const { services, apiAuth } = deps;
+  const h = dialectHandler(nativeErrors);
+  const policy = { allowPrivateTargets: services.config.allowPrivateTargets };
+  const base = services.config.baseUrl;
+  const link = (l: Parameters<typeof presentLink>[0]) => presentLink(l, services.shortUrl);
+  const body = async (ctx: HttpContext) => (await readBody(ctx.request)).value;
+  const qrJson = async (qr: Awaited<ReturnType<typeof services.qr.get>>) =>
+    presentQr(qr, base, await services.qr.svg(qr), services.qr.isDynamic(qr));
+  // wrap once per route, not per request; Elysia's context satisfies HttpContext
+  const r = (fn: Handler) => {
+    const wrapped = h(fn);
+    return (ctx: unknown) => wrapped(ctx as HttpContext);
+  };
+
+  const api = new Elysia({ prefix: '/api/v1' })
+    .get(
+      '/links',
+      r(async (ctx) => {
+          const actor = await apiAuth.authenticate(ctx);
+          const search = ctx.query.search?.trim() || undefined;
+          const page = await services.links.list(actor, { search, page: parsePage(ctx.query.page), perPage: PER_PAGE });
+          return json(200, paginate(page.items.map(link), page.total, page.page, page.perPage, `${base}/api/v1/links`, search ? { search } : {}));
+        }),
+      {
+        detail: doc({
+          tag: TAG,
+          summary: 'List your links',
+          description: 'Newest first, 15 per page. `search` matches title, original URL or short code.',
+          query: { search: { description: 'Filter by title, URL or code.' }, page: { description: 'Page number (default 1).', type: 'integer' } },
+          responses: { 200: { description: 'A Laravel paginator of link objects.', schema: t.Object({ current_page: t.Integer(), data: t.Array(LinkSchema), total: t.Integer() }) }, ...errors },
+        }),
+      },
+    )
+    .post(
+      '/links',
+      r(async (ctx) => {
+          const actor = await apiAuth.authenticate(ctx);
+          const input = parseCreateLink(await body(ctx), policy);
+          const { link: created } = await services.links.create(actor, input);
+          return json(201, link(created));
+        }),
+      {
+        parse: 'none',
+        detail: doc({
+          tag: TAG,
+          summary: 'Create a link',
+          body: CreateLinkBody,
+          responses: { 201: { description: 'The new link.', schema: LinkSchema }, ...invalid, ...errors },
+        }),
+      },
+    )
+    .get(
+      '/links/:id',
+      r(async (ctx) => {
+          const actor = await apiAuth.authenticate(ctx);
+          return json(200, link(await services.links.get(actor, parseId(ctx.params.id))));
+        }),
+      { detail: doc({ tag: TAG, summary: 'Get a link', responses: { 200: { description: 'The link.', schema: LinkSchema }, ...notFound, ...errors } }) },
+    )
+    .put(
+      '/links/:id',
+      r(async (ctx) => {
+          const actor = await apiAuth.authenticate(ctx);
+          const target = await services.links.get(actor, parseId(ctx.params.id));
+          const input = parseUpdateLink(await body(ctx), policy);
+          return json(200, link(await services.links.update(actor, target, input)));
+        }),
+      {
+        parse: 'none',
+        detail: doc({
+          tag: TAG,
+          summary: 'Update a link',
+          description: 'original_url is required; remove_password / remove_expiration clear protection and expiry.',
+          body: UpdateLinkBody,
+          responses: { 200: { description: 'The updated link.', schema: LinkSchema }, ...invalid, ...notFound, ...errors },
+        }),
+      },
+    )
+    .delete(
+      '/links/:id',
+      r(async (ctx) => {
+          const actor = await apiAuth.authenticate(ctx);
+          await services.links.remove(actor, parseId(ctx.params.id));
+          return json(200, { message: 'Link deleted successfully.' });
+        }),
+      { detail: doc({ tag: TAG, summary: 'Delete a link', description: 'The short URL answers 404 from now on.', responses: { 200: { description: 'Deleted.', schema: MessageSchema }, ...notFound, ...errors } }) },
+    )
+    .get(
+      '/links/:id/analytics',
+      r(async (ctx) => {
+          const actor = await apiAuth.authenticate(ctx);
+          const target = await services.links.get(actor, parseId(ctx.params.id));
+          const analytics = await services.analytics.forLink(target, { from: ctx.query.from, to: ctx.query.to });
+          return json(200, presentAnalytics(target, analytics, services.shortUrl));
+        }),
+      {
+        detail: doc({
+          tag: TAG,
+          summary: 'Link analytics',
+          description: 'Clicks over time, devices, countries, browsers, operating systems, referrers and sources; bots excluded.',
+          query: { from: { description: 'First day, YYYY-MM-DD (default: the link’s creation day).' }, to: { description: 'Last day, YYYY-MM-DD (default: today).' } },
+          responses: { 200: { description: 'Aggregated statistics.', schema: AnalyticsSchema }, ...notFound, 422: { description: 'Bad date range.', schema: ValidationSchema }, ...errors },
+        }),
+      },
+    )
+    .get(
+      '/qrcodes',
+      r(async (ctx) => {
+          const actor = await apiAuth.authenticate(ctx);
+          const search = ctx.query.search?.trim() || undefined;
+          const page = await services.qr.list(actor, { search, page: parsePage(ctx.query.page), perPage: PER_PAGE });
+          const items = await Promise.all(page.items.map(qrJson));
+          return json(200, paginate(items, page.total, page.page, page.perPage, `${base}/api/v1/qrcodes`, search ? { search } : {}));
+        }),
+      {
+        detail: doc({
+          tag: TAG,
+          summary: 'List your QR codes',
+          query: { search: { description: 'Filter by name.' }, page: { description: 'Page number.', type: 'integer' } },
+          responses: { 200: { description: 'A Laravel paginator of QR objects.', schema: t.Object({ current_page: t.Integer(), data: t.Array(QrSchema), total: t.Integer() }) }, ...errors },
+        }),
+      },
+    )
+    .post(
+      '/qrcodes',
+      r(async (ctx) => {
+          const actor = await apiAuth.authenticate(ctx);
+          const created = await services.qr.create(actor, parseQr(await body(ctx)));
+          return json(201, await qrJson(created));
+        }),
+      {
+        parse: 'none',
+        detail: doc({ tag: TAG, summary: 'Create a QR code', body: CreateQrBody, responses: { 201: { description: 'The new QR code.', schema: QrSchema }, ...invalid, ...errors } }),
+      },
+    )
+    .get(
+      '/qrcodes/:id',
+      r(async (ctx) => {
+          const actor = await apiAuth.authenticate(ctx);
+          return json(200, await qrJson(await services.qr.get(actor, parseId(ctx.params.id))));
+        }),
+      { detail: doc({ tag: TAG, summary: 'Get a QR code', responses: { 200: { description: 'The QR code with its SVG preview.', schema: QrSchema }, ...notFound, ...errors } }) },
+    )
+    .delete(
+      '/qrcodes/:id',
+      r(async (ctx) => {
+          const actor = await apiAuth.authenticate(ctx);
+          await services.qr.remove(actor, parseId(ctx.params.id));
+          return json(200, { message: 'QR Code deleted successfully.' });
+        }),
+      { detail: doc({ tag: TAG, summary: 'Delete a QR code', description: 'The linked short link is not affected.', responses: { 200: { description: 'Deleted.', schema: MessageSchema }, ...notFound, ...errors } }) },
+    );
+
+  // The download URLs Minilnk hands out live under /dashboard but answer to the API key too.
+  const downloads = new Elysia().get(
+    '/dashboard/qrcodes/:id/download/:format',
+    r(async (ctx) => {
+        const actor = await apiAuth.authenticate(ctx);
+        const qr = await services.qr.get(actor, parseId(ctx.params.id));
+        const filename = `qrcode-${qr.id}`;
+        if (ctx.params.format === 'svg') {
+          return new Response(await services.qr.svg(qr), {
+            headers: { 'content-type': 'image/svg+xml', 'content-disposition': `attachment; filename="${filename}.svg"`, 'cache-control': 'private, no-cache' },
+          });
+        }
+        if (ctx.params.format === 'png') {
+          return new Response(await services.qr.png(qr), {
+            headers: { 'content-type': 'image/png', 'content-disposition': `attachment; filename="${filename}.png"`, 'cache-control': 'private, no-cache' },
+          });
+        }
+        return json(404, { message: 'Unknown format; use svg or png.' });
+      }),
+    {
+      detail: doc({
+        tag: TAG,
+        summary: 'Download a QR code image',
+        description: 'format is svg or png. Accepts the API key like every API route.',
+        responses: { 200: { description: 'The image.', type: 'image/png' }, ...notFound, ...errors },
+      }),
+    },
+  );
+
+  return new Elysia({ name: 'native-api' }).use(api).use(downloads);
+}

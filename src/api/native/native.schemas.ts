@@ -1,0 +1,168 @@
+/**
+ * Minilnk request parsing (Laravel rules and messages, as its document
+ * states them) and the schemas /openapi.json shows for each route.
+ */
+import { t } from 'elysia';
+import { DomainError } from '../../errors.ts';
+import { Rules } from '../../http/laravel.ts';
+import { isPlainObject } from '../../http/body.ts';
+import type { UrlPolicy } from '../../links/url-policy.ts';
+import type { CreateLinkInput, UpdateLinkInput } from '../../links/links.service.ts';
+import type { QrInput } from '../../qr/qr.service.ts';
+import { ERROR_CORRECTIONS, QR_TYPES } from '../../qr/qr.types.ts';
+
+function object(body: unknown): Record<string, unknown> {
+  if (!isPlainObject(body)) throw new DomainError('VALIDATION', 'The request body must be a JSON object.', { field: 'body' });
+  return body;
+}
+
+/** Laravel treats a missing or malformed page as page 1. */
+export function parsePage(raw: string | undefined): number {
+  const n = Number(raw);
+  return Number.isSafeInteger(n) && n >= 1 ? n : 1;
+}
+
+/** A route id: anything but a positive integer matches no resource. */
+export function parseId(raw: string | undefined): number {
+  return raw && /^\d{1,15}$/.test(raw) ? Number(raw) : -1;
+}
+
+export function parseCreateLink(body: unknown, policy: UrlPolicy): CreateLinkInput {
+  const v = new Rules(object(body));
+  const destination = v.url('original_url', policy, { required: true });
+  const alias = v.string('alias', { min: 3, max: 20, alphaNum: true });
+  const title = v.string('title', { max: 255 });
+  const password = v.string('password', { max: 128 });
+  const expiresAt = v.date('expires_at', { afterNow: true });
+  v.check();
+  return { destination: destination!, code: alias ?? null, title, password: password ?? null, expiresAt: expiresAt ?? null, source: 'api' };
+}
+
+export function parseUpdateLink(body: unknown, policy: UrlPolicy): UpdateLinkInput {
+  const v = new Rules(object(body));
+  const destination = v.url('original_url', policy, { required: true });
+  const title = v.string('title', { max: 255 });
+  const password = v.string('password', { max: 128 });
+  const expiresAt = v.date('expires_at', { afterNow: true });
+  const removePassword = v.boolean('remove_password');
+  const removeExpiration = v.boolean('remove_expiration');
+  v.check();
+  return { destination, title, password, expiresAt, removePassword, removeExpiration };
+}
+
+export function parseQr(body: unknown): QrInput {
+  const v = new Rules(object(body));
+  const name = v.string('name', { required: true, max: 255 });
+  const type = v.oneOf('type', QR_TYPES, { required: true });
+  const content = v.string('content', { required: true, max: 1000 });
+  const hex = /^#[0-9A-Fa-f]{6}$/;
+  const foregroundColor = v.string('foreground_color', { pattern: hex });
+  const backgroundColor = v.string('background_color', { pattern: hex });
+  const margin = v.integer('margin', { min: 0, max: 10 });
+  const size = v.integer('size', { min: 100, max: 1000 });
+  const errorCorrection = v.oneOf('error_correction', ERROR_CORRECTIONS, { required: true });
+  const linkId = v.integer('link_id', { min: 1 });
+  v.check();
+  return { name: name!, type: type!, content: content!, foregroundColor, backgroundColor, margin, size, errorCorrection: errorCorrection!, linkId };
+}
+
+// ---- documentation schemas -------------------------------------------------
+
+const date = t.String({ format: 'date-time', examples: ['2026-05-24T22:05:00.000000Z'] });
+const nullable = <T extends ReturnType<typeof t.String>>(s: T) => t.Union([s, t.Null()]);
+
+export const LinkSchema = t.Object({
+  id: t.Integer(),
+  user_id: t.Integer(),
+  domain_id: t.Null(),
+  original_url: t.String({ format: 'uri' }),
+  short_code: t.String(),
+  alias: nullable(t.String()),
+  title: nullable(t.String()),
+  description: nullable(t.String()),
+  total_clicks: t.Integer(),
+  unique_clicks: t.Integer(),
+  is_active: t.Boolean(),
+  password_protected: t.Boolean(),
+  expires_at: nullable(date),
+  created_at: date,
+  updated_at: date,
+  short_url: t.String({ format: 'uri' }),
+});
+
+export const CreateLinkBody = t.Object({
+  original_url: t.String({ maxLength: 2048, description: 'The destination URL (http or https).' }),
+  alias: t.Optional(t.String({ minLength: 3, maxLength: 20, pattern: '^[A-Za-z0-9]+$', description: 'Custom code. Pro/Enterprise.' })),
+  title: t.Optional(t.String({ maxLength: 255, description: 'Fetched from the page when omitted.' })),
+  password: t.Optional(t.String({ maxLength: 128, description: 'Pro/Enterprise.' })),
+  expires_at: t.Optional(t.String({ format: 'date-time', description: 'After now. Pro/Enterprise.' })),
+});
+
+export const UpdateLinkBody = t.Object({
+  original_url: t.String({ maxLength: 2048 }),
+  title: t.Optional(t.String({ maxLength: 255 })),
+  password: t.Optional(t.String({ maxLength: 128 })),
+  expires_at: t.Optional(t.String({ format: 'date-time' })),
+  remove_password: t.Optional(t.Boolean()),
+  remove_expiration: t.Optional(t.Boolean()),
+});
+
+export const QrSchema = t.Object({
+  id: t.Integer(),
+  user_id: t.Integer(),
+  link_id: t.Union([t.Integer(), t.Null()]),
+  name: t.String(),
+  content: t.String(),
+  type: t.Union(QR_TYPES.map((q) => t.Literal(q))),
+  foreground_color: t.String(),
+  background_color: t.String(),
+  margin: t.Integer(),
+  size: t.Integer(),
+  error_correction: t.Union(ERROR_CORRECTIONS.map((e) => t.Literal(e))),
+  is_dynamic: t.Boolean(),
+  created_at: date,
+  download_svg_url: t.String({ format: 'uri' }),
+  download_png_url: t.String({ format: 'uri' }),
+  preview_svg: t.String(),
+});
+
+export const CreateQrBody = t.Object({
+  name: t.String({ maxLength: 255 }),
+  type: t.Union(QR_TYPES.map((q) => t.Literal(q))),
+  content: t.String({ maxLength: 1000 }),
+  foreground_color: t.Optional(t.String({ pattern: '^#[0-9A-Fa-f]{6}$', description: 'Pro/Enterprise.' })),
+  background_color: t.Optional(t.String({ pattern: '^#[0-9A-Fa-f]{6}$', description: 'Pro/Enterprise.' })),
+  margin: t.Optional(t.Integer({ minimum: 0, maximum: 10, default: 4 })),
+  size: t.Optional(t.Integer({ minimum: 100, maximum: 1000, default: 300 })),
+  error_correction: t.Union(ERROR_CORRECTIONS.map((e) => t.Literal(e))),
+  link_id: t.Optional(t.Integer({ description: 'A link of yours; makes the QR code dynamic (scans counted).' })),
+});
+
+const countOf = (key: string) => t.Array(t.Object({ [key]: t.String(), count: t.Integer() }));
+
+export const AnalyticsSchema = t.Object({
+  link: t.Object({
+    id: t.Integer(),
+    title: nullable(t.String()),
+    short_code: t.String(),
+    short_url: t.String(),
+    original_url: t.String(),
+    total_clicks: t.Integer(),
+    unique_clicks: t.Integer(),
+  }),
+  summary: t.Object({ total_clicks: t.Integer(), unique_clicks: t.Integer(), last_clicked_at: nullable(date) }),
+  breakdown: t.Object({
+    clicks_over_time: t.Array(t.Object({ date: t.String({ format: 'date' }), count: t.Integer() })),
+    unique_clicks_over_time: t.Array(t.Object({ date: t.String({ format: 'date' }), count: t.Integer() })),
+    devices: countOf('device_type'),
+    countries: t.Array(t.Object({ country: t.String(), country_code: t.Union([t.String(), t.Null()]), count: t.Integer() })),
+    browsers: countOf('browser'),
+    operating_systems: countOf('os'),
+    referrers: countOf('referrer'),
+    sources: countOf('source'),
+  }),
+  range: t.Object({ from: t.String({ format: 'date' }), to: t.String({ format: 'date' }) }),
+});
+
+export const MessageSchema = t.Object({ message: t.String() });
+export const ValidationSchema = t.Object({ message: t.String(), errors: t.Record(t.String(), t.Array(t.String())) });

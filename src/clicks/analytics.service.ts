@@ -1,0 +1,107 @@
+/**
+ * Per-link analytics, read from the daily rollups the flusher maintains, so
+ * the cost depends on days and distinct values, not on the number of clicks.
+ */
+import { DomainError } from '../errors.ts';
+import type { Link } from '../links/links.types.ts';
+import type { Dimension, ValueCount } from './reports/breakdown.ts';
+import type { DayCount } from './reports/clicks-by-day.ts';
+
+export interface AnalyticsReports {
+  clicksByDay: (linkId: number, series: 'total' | 'unique' | 'bots', from: string, to: string) => Promise<DayCount[]>;
+  breakdown: (linkId: number, dim: Dimension, from: string, to: string, limit?: number) => Promise<ValueCount[]>;
+  totals: (linkId: number, series: 'total' | 'unique' | 'bots', from: string, to: string) => Promise<number>;
+}
+
+export interface DateRange {
+  from: string; // YYYY-MM-DD, inclusive
+  to: string;
+}
+
+export interface LinkAnalytics {
+  summary: { totalClicks: number; uniqueClicks: number; lastClickedAt: number | null };
+  clicksOverTime: DayCount[];
+  uniqueOverTime: DayCount[];
+  countries: { code: string | null; name: string; clicks: number }[];
+  devices: ValueCount[];
+  os: ValueCount[];
+  browsers: ValueCount[];
+  referrers: ValueCount[];
+  sources: ValueCount[];
+  range: DateRange;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+
+export function countryName(code: string | null): string {
+  if (!code) return 'Unknown';
+  try {
+    return regionNames.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** @throws VALIDATION when from/to are not real YYYY-MM-DD dates or from > to */
+export function checkRange(from: string | undefined, to: string | undefined, fallbackFrom: string, fallbackTo: string): DateRange {
+  const f = from ?? fallbackFrom;
+  const t = to ?? fallbackTo;
+  for (const [field, v] of [['from', f], ['to', t]] as const) {
+    if (!DAY.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) {
+      throw new DomainError('VALIDATION', `The ${field} date must be a valid date in YYYY-MM-DD format.`, { field });
+    }
+  }
+  if (f > t) throw new DomainError('VALIDATION', 'The from date must be on or before the to date.', { field: 'from' });
+  return { from: f, to: t };
+}
+
+export function createAnalyticsService(deps: { reports: AnalyticsReports; now?: () => number }) {
+  const { reports } = deps;
+  const now = deps.now ?? Date.now;
+  const today = () => new Date(now()).toISOString().slice(0, 10);
+  const dayOfMs = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+  return {
+    /** The whole link history by default; pass a range to narrow it. @throws VALIDATION */
+    async forLink(link: Link, range?: Partial<DateRange>): Promise<LinkAnalytics> {
+      const r = checkRange(range?.from, range?.to, dayOfMs(link.createdAt), today());
+      const all = !range?.from && !range?.to;
+      const [clicksOverTime, uniqueOverTime, countries, devices, os, browsers, referrers, sources] = await Promise.all([
+        reports.clicksByDay(link.id, 'total', r.from, r.to),
+        reports.clicksByDay(link.id, 'unique', r.from, r.to),
+        reports.breakdown(link.id, 'country', r.from, r.to),
+        reports.breakdown(link.id, 'device', r.from, r.to),
+        reports.breakdown(link.id, 'os', r.from, r.to),
+        reports.breakdown(link.id, 'browser', r.from, r.to),
+        reports.breakdown(link.id, 'referrer', r.from, r.to),
+        reports.breakdown(link.id, 'source', r.from, r.to),
+      ]);
+      const sum = (rows: DayCount[]) => rows.reduce((n, d) => n + d.clicks, 0);
+      return {
+        summary: all
+          ? { totalClicks: link.totalClicks, uniqueClicks: link.uniqueClicks, lastClickedAt: link.lastClickedAt }
+          : { totalClicks: sum(clicksOverTime), uniqueClicks: sum(uniqueOverTime), lastClickedAt: link.lastClickedAt },
+        clicksOverTime,
+        uniqueOverTime,
+        countries: countries.map((c) => ({ code: c.value || null, name: countryName(c.value || null), clicks: c.clicks })),
+        devices,
+        os,
+        browsers,
+        referrers,
+        sources,
+        range: r,
+      };
+    },
+
+    /** Daily totals only (exports, stats APIs). @throws VALIDATION */
+    async daily(link: Link, range?: Partial<DateRange>): Promise<{ days: DayCount[]; total: number; range: DateRange }> {
+      const r = checkRange(range?.from, range?.to, dayOfMs(link.createdAt), today());
+      const days = await reports.clicksByDay(link.id, 'total', r.from, r.to);
+      return { days, total: days.reduce((n, d) => n + d.clicks, 0), range: r };
+    },
+
+    breakdown: (link: Link, dim: Dimension, range: DateRange, limit?: number) => reports.breakdown(link.id, dim, range.from, range.to, limit),
+  };
+}
+export type AnalyticsService = ReturnType<typeof createAnalyticsService>;

@@ -1,0 +1,19 @@
+/** Click counts by one dimension (country, device, os, browser, referrer, source) between two days, largest first. */
+import type { Db } from '../../db/client.ts';
+
+export type Dimension = 'country' | 'device' | 'os' | 'browser' | 'referrer' | 'source';
+
+export interface ValueCount {
+  value: string;
+  clicks: number;
+}
+
+export function createBreakdownReport(db: Db) {
+  const q = db.$client.prepare<ValueCount, [number, string, string, string, number]>(
+    `SELECT value, SUM(clicks) AS clicks FROM click_rollups
+     WHERE link_id = ? AND dim = ? AND day BETWEEN ? AND ?
+     GROUP BY value ORDER BY clicks DESC, value LIMIT ?`,
+  );
+  return async (linkId: number, dim: Dimension, from: string, to: string, limit = 50): Promise<ValueCount[]> =>
+    q.all(linkId, dim, from, to, limit);
+}

@@ -1,0 +1,74 @@
+/**
+ * Turns raw click facts into what is stored: device, OS and browser from the
+ * user agent (ua-parser-js 1.x, MIT), bot flag, referrer domain, country from
+ * the embedded IP database, and a pseudonymous visitor hash (HMAC of IP and
+ * user agent under a per-install secret). The raw IP is dropped here. Parses
+ * are memoised because real traffic repeats a few user agents and addresses.
+ */
+import { createHmac } from 'node:crypto';
+import { UAParser } from 'ua-parser-js';
+import { isBotUserAgent } from './bots.ts';
+import type { DeviceType, EnrichedClick, RawClick } from './clicks.types.ts';
+
+export type CountryLookup = (ip: string) => string | null;
+
+interface UaFacts {
+  deviceType: DeviceType;
+  os: string | null;
+  browser: string | null;
+  isBot: boolean;
+}
+
+function memo<V>(max: number, compute: (key: string) => V): (key: string) => V {
+  const cache = new Map<string, V>();
+  return (key) => {
+    let v = cache.get(key);
+    if (v === undefined) {
+      v = compute(key);
+      if (cache.size >= max) cache.clear();
+      cache.set(key, v);
+    }
+    return v;
+  };
+}
+
+export function parseUserAgent(ua: string): UaFacts {
+  if (isBotUserAgent(ua)) return { deviceType: 'bot', os: null, browser: null, isBot: true };
+  const r = new UAParser(ua).getResult();
+  const t = r.device.type;
+  const deviceType: DeviceType = t === 'mobile' || t === 'wearable' ? 'mobile' : t === 'tablet' ? 'tablet' : t === undefined ? 'desktop' : 'other';
+  return { deviceType, os: r.os.name ?? null, browser: r.browser.name ?? null, isBot: false };
+}
+
+export function referrerDomain(referrer: string | null): string | null {
+  if (!referrer) return null;
+  try {
+    const host = new URL(referrer).hostname.toLowerCase();
+    return host.replace(/^www\./, '') || null;
+  } catch {
+    return null;
+  }
+}
+
+export function createEnricher(deps: { secret: string; country: CountryLookup }) {
+  const ua = memo(5000, (s) => parseUserAgent(s));
+  const country = memo(20000, (ip) => deps.country(ip) ?? '');
+  return (raw: RawClick): EnrichedClick => {
+    const facts = raw.userAgent ? ua(raw.userAgent) : { deviceType: 'bot' as const, os: null, browser: null, isBot: true };
+    const visitorHash = raw.ip
+      ? createHmac('sha256', deps.secret).update(`${raw.ip}\u0000${raw.userAgent ?? ''}`).digest('base64url').slice(0, 22)
+      : null;
+    return {
+      linkId: raw.linkId,
+      at: raw.at,
+      referrerDomain: referrerDomain(raw.referrer),
+      countryCode: raw.ip ? country(raw.ip) || null : null,
+      deviceType: facts.deviceType,
+      os: facts.os,
+      browser: facts.browser,
+      isBot: facts.isBot,
+      source: raw.source,
+      visitorHash,
+    };
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Configuration from the environment and command-line flags (a flag of the
+ * same name wins: --port 9000 or --port=9000 beats PORT). Parsed and
+ * validated once; nothing else reads process.env.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  baseUrl: string;
+  anonymousLinks: boolean;
+  allowPrivateTargets: boolean;
+  trustProxy: boolean;
+  ogFetch: boolean;
+  logLevel: LogLevel;
+  /** how often the click queue is flushed; the spec caps it at one second */
+  clickFlushMs: number;
+  /** largest request body accepted, in bytes */
+  maxBodyBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+const KEYS = {
+  PORT: 'port',
+  HOST: 'host',
+  DATA_DIR: 'data-dir',
+  BASE_URL: 'base-url',
+  ANONYMOUS_LINKS: 'anonymous-links',
+  ALLOW_PRIVATE_TARGETS: 'allow-private-targets',
+  TRUST_PROXY: 'trust-proxy',
+  OG_FETCH: 'og-fetch',
+  LOG_LEVEL: 'log-level',
+} as const;
+type Key = keyof typeof KEYS;
+
+const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+function bool(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  const v = raw.toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+/**
+ * Reads flags of the form --name value, --name=value and bare --name (true)
+ * for the configuration keys, returning what is left for the command line.
+ */
+export function extractConfigFlags(argv: string[]): { flags: Partial<Record<Key, string>>; rest: string[] } {
+  const byFlag = new Map<string, Key>(Object.entries(KEYS).map(([k, f]) => [f, k as Key]));
+  // SPEC: "a flag of the same name" — accept the env spelling too (--PORT, --DATA_DIR)
+  for (const k of Object.keys(KEYS) as Key[]) byFlag.set(k, k);
+  const flags: Partial<Record<Key, string>> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(arg);
+    const key = m ? byFlag.get(m[1]!) : undefined;
+    if (!m || !key) {
+      rest.push(arg);
+      continue;
+    }
+    if (m[2] !== undefined) flags[key] = m[2];
+    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) flags[key] = argv[++i]!;
+    else flags[key] = 'true';
+  }
+  return { flags, rest };
+}
+
+export function loadConfig(env: Record<string, string | undefined>, flags: Partial<Record<Key, string>> = {}): Config {
+  const get = (k: Key) => flags[k] ?? env[k];
+  const portRaw = get('PORT') ?? '8080';
+  const port = Number(portRaw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be 0-65535, got "${portRaw}"`);
+  const logLevel = (get('LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const baseRaw = get('BASE_URL') || `http://localhost:${port}`;
+  let baseUrl: string;
+  try {
+    const u = new URL(baseRaw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    baseUrl = u.origin + u.pathname.replace(/\/+$/, '');
+  } catch {
+    throw new ConfigError(`BASE_URL must be an http(s) URL, got "${baseRaw}"`);
+  }
+  return {
+    port,
+    host: get('HOST') || '0.0.0.0',
+    dataDir: get('DATA_DIR') || './data',
+    baseUrl,
+    anonymousLinks: bool('ANONYMOUS_LINKS', get('ANONYMOUS_LINKS'), false),
+    allowPrivateTargets: bool('ALLOW_PRIVATE_TARGETS', get('ALLOW_PRIVATE_TARGETS'), false),
+    trustProxy: bool('TRUST_PROXY', get('TRUST_PROXY'), false),
+    ogFetch: bool('OG_FETCH', get('OG_FETCH'), true),
+    logLevel,
+    clickFlushMs: 1000,
+    maxBodyBytes: 1024 * 1024,
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Opens the SQLite database with the PRAGMAs the appliance relies on:
+ * WAL so redirects keep reading while the click flusher writes, foreign keys
+ * for cascades, a busy timeout so the CLI and a running server can share the
+ * file, and synchronous=NORMAL (durable across process crashes in WAL mode;
+ * only an OS crash can lose the last transactions).
+ */
+import { Database } from 'bun:sqlite';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { drizzle } from 'drizzle-orm/bun-sqlite';
+import * as schema from './schema.ts';
+
+export type Db = ReturnType<typeof drizzle<typeof schema>>;
+
+export interface DbHandle {
+  db: Db;
+  sqlite: Database;
+  path: string;
+  close(): void;
+}
+
+export const DB_FILE = 'shrinkray.db';
+
+export function openDatabase(dataDir: string): DbHandle {
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, DB_FILE);
+  const sqlite = new Database(path, { create: true, strict: true });
+  sqlite.exec('PRAGMA journal_mode = WAL');
+  sqlite.exec('PRAGMA synchronous = NORMAL');
+  sqlite.exec('PRAGMA foreign_keys = ON');
+  sqlite.exec('PRAGMA busy_timeout = 5000');
+  sqlite.exec('PRAGMA temp_store = MEMORY');
+  sqlite.exec('PRAGMA cache_size = -32000');
+  const db = drizzle({ client: sqlite, schema });
+  return {
+    db,
+    sqlite,
+    path,
+    close: () => {
+      try {
+        sqlite.exec('PRAGMA optimize');
+      } catch {
+        // closing anyway
+      }
+      sqlite.close();
+    },
+  };
+}

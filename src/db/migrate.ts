@@ -1,0 +1,38 @@
+/**
+ * Applies drizzle-kit's migrations from copies embedded in the program, so a
+ * compiled binary in an empty folder needs no drizzle/ directory. Each new
+ * migration must be imported below; test/unit/migrations.test.ts fails when
+ * drizzle/meta/_journal.json lists one that is not.
+ *
+ * Applied migrations are recorded by tag in _migrations, each applied in its
+ * own transaction.
+ */
+import type { Database } from 'bun:sqlite';
+import journal from '../../drizzle/meta/_journal.json';
+import m0000 from '../../drizzle/0000_init.sql' with { type: 'text' };
+
+export const EMBEDDED_MIGRATIONS: Record<string, string> = {
+  '0000_init': m0000,
+};
+
+export function migrate(sqlite: Database): string[] {
+  sqlite.exec(
+    'CREATE TABLE IF NOT EXISTS _migrations (tag TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)',
+  );
+  const done = new Set(
+    sqlite.query<{ tag: string }, []>('SELECT tag FROM _migrations').all().map((r) => r.tag),
+  );
+  const applied: string[] = [];
+  for (const entry of journal.entries) {
+    if (done.has(entry.tag)) continue;
+    const text = EMBEDDED_MIGRATIONS[entry.tag];
+    if (text === undefined) throw new Error(`migration ${entry.tag} is not embedded in src/db/migrate.ts`);
+    const statements = text.split('--> statement-breakpoint').map((s) => s.trim()).filter(Boolean);
+    sqlite.transaction(() => {
+      for (const statement of statements) sqlite.exec(statement);
+      sqlite.query('INSERT INTO _migrations (tag, applied_at) VALUES (?, ?)').run(entry.tag, Date.now());
+    })();
+    applied.push(entry.tag);
+  }
+  return applied;
+}

@@ -1,0 +1,197 @@
+/**
+ * SQLite schema. Times are integer milliseconds since the epoch (cheap to
+ * compare and index); days in rollups are 'YYYY-MM-DD' UTC strings so range
+ * queries read as text comparisons over the primary key.
+ */
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`;
+
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
+
+export const plans = sqliteTable('plans', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+  rateLimitPerMinute: integer('rate_limit_per_minute').notNull(),
+  apiAccess: integer('api_access', { mode: 'boolean' }).notNull(),
+  /** null = unlimited */
+  maxLinks: integer('max_links'),
+  customAlias: integer('custom_alias', { mode: 'boolean' }).notNull(),
+  password: integer('password', { mode: 'boolean' }).notNull(),
+  expiry: integer('expiry', { mode: 'boolean' }).notNull(),
+  qrColors: integer('qr_colors', { mode: 'boolean' }).notNull(),
+  createdAt: integer('created_at').notNull().default(now),
+  updatedAt: integer('updated_at').notNull().default(now),
+});
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  email: text('email').notNull().unique(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ['admin', 'member'] }).notNull().default('member'),
+  planId: integer('plan_id').notNull().references(() => plans.id),
+  isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+  mustChangePassword: integer('must_change_password', { mode: 'boolean' }).notNull().default(false),
+  createdAt: integer('created_at').notNull().default(now),
+  updatedAt: integer('updated_at').notNull().default(now),
+});
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** first characters of the key, shown in lists so a person can tell keys apart */
+    prefix: text('prefix').notNull(),
+    /** SHA-256 of the full key: keys are 256-bit random, so a fast hash is safe and lookups stay O(1) */
+    keyHash: text('key_hash').notNull().unique(),
+    lastUsedAt: integer('last_used_at'),
+    revokedAt: integer('revoked_at'),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [index('api_keys_user_idx').on(t.userId)],
+);
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** SHA-256 of the session token held in the cookie */
+    idHash: text('id_hash').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    csrfToken: text('csrf_token').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull().default(now),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+export const links = sqliteTable(
+  'links',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** case-sensitive (SQLite's default BINARY collation) */
+    code: text('code').notNull(),
+    isAlias: integer('is_alias', { mode: 'boolean' }).notNull().default(false),
+    destination: text('destination').notNull(),
+    title: text('title'),
+    description: text('description'),
+    pageTitle: text('page_title'),
+    thumbnailUrl: text('thumbnail_url'),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    source: text('source').notNull().default('api'),
+    redirectMode: text('redirect_mode', { enum: ['direct', 'bridge', 'preview'] }).notNull().default('direct'),
+    bridgeDelaySeconds: integer('bridge_delay_seconds').notNull().default(0),
+    passwordHash: text('password_hash'),
+    expiresAt: integer('expires_at'),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    utmSource: text('utm_source'),
+    utmMedium: text('utm_medium'),
+    utmCampaign: text('utm_campaign'),
+    utmTerm: text('utm_term'),
+    utmContent: text('utm_content'),
+    deleteTokenHash: text('delete_token_hash'),
+    statsTokenHash: text('stats_token_hash'),
+    statsPrivate: integer('stats_private', { mode: 'boolean' }).notNull().default(false),
+    /** integrator labels (ShrtLnk user_id / user_agent / ip_address): dedupe scope only, never ownership */
+    labelUserId: integer('label_user_id'),
+    labelUserAgent: text('label_user_agent'),
+    labelIp: text('label_ip'),
+    totalClicks: integer('total_clicks').notNull().default(0),
+    uniqueClicks: integer('unique_clicks').notNull().default(0),
+    lastClickedAt: integer('last_clicked_at'),
+    createdAt: integer('created_at').notNull().default(now),
+    updatedAt: integer('updated_at').notNull().default(now),
+    deletedAt: integer('deleted_at'),
+  },
+  (t) => [
+    // Unique over every row, deleted ones included: a code, once used, is never
+    // handed to a different destination (old printed QR codes must not be hijacked).
+    uniqueIndex('links_code_uq').on(t.code),
+    index('links_user_created_idx').on(t.userId, t.createdAt),
+    index('links_dedupe_idx').on(t.destination, t.source),
+  ],
+);
+
+export const linkSchedules = sqliteTable(
+  'link_schedules',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    linkId: integer('link_id').notNull().references(() => links.id, { onDelete: 'cascade' }),
+    startsAt: integer('starts_at'),
+    endsAt: integer('ends_at'),
+    destination: text('destination').notNull(),
+    createdAt: integer('created_at').notNull().default(now),
+  },
+  (t) => [index('link_schedules_link_idx').on(t.linkId)],
+);
+
+export const clicks = sqliteTable(
+  'clicks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    linkId: integer('link_id').notNull().references(() => links.id, { onDelete: 'cascade' }),
+    clickedAt: integer('clicked_at').notNull(),
+    referrerDomain: text('referrer_domain'),
+    countryCode: text('country_code'),
+    deviceType: text('device_type'),
+    os: text('os'),
+    browser: text('browser'),
+    isBot: integer('is_bot', { mode: 'boolean' }).notNull().default(false),
+    source: text('source', { enum: ['link', 'qr'] }).notNull().default('link'),
+    visitorHash: text('visitor_hash'),
+  },
+  (t) => [index('clicks_link_time_idx').on(t.linkId, t.clickedAt)],
+);
+
+/** one row per (link, visitor): the first insert of a visitor marks a unique click */
+export const linkVisitors = sqliteTable(
+  'link_visitors',
+  {
+    linkId: integer('link_id').notNull().references(() => links.id, { onDelete: 'cascade' }),
+    visitorHash: text('visitor_hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.linkId, t.visitorHash] })],
+);
+
+/**
+ * Daily rollups, written by the click flusher so analytics never scan raw
+ * clicks. dim is one of total|unique|country|device|os|browser|referrer|source;
+ * value is '' for total and unique.
+ */
+export const clickRollups = sqliteTable(
+  'click_rollups',
+  {
+    linkId: integer('link_id').notNull().references(() => links.id, { onDelete: 'cascade' }),
+    day: text('day').notNull(),
+    dim: text('dim').notNull(),
+    value: text('value').notNull(),
+    clicks: integer('clicks').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.linkId, t.dim, t.day, t.value] })],
+);
+
+export const qrCodes = sqliteTable(
+  'qr_codes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    linkId: integer('link_id').references(() => links.id, { onDelete: 'set null' }),
+    name: text('name').notNull(),
+    type: text('type', { enum: ['url', 'text', 'email', 'sms', 'phone'] }).notNull(),
+    content: text('content').notNull(),
+    foregroundColor: text('foreground_color').notNull().default('#000000'),
+    backgroundColor: text('background_color').notNull().default('#FFFFFF'),
+    margin: integer('margin').notNull().default(4),
+    size: integer('size').notNull().default(300),
+    errorCorrection: text('error_correction', { enum: ['L', 'M', 'Q', 'H'] }).notNull().default('M'),
+    createdAt: integer('created_at').notNull().default(now),
+    updatedAt: integer('updated_at').notNull().default(now),
+  },
+  (t) => [index('qr_codes_user_idx').on(t.userId, t.createdAt)],
+);

@@ -1,0 +1,51 @@
+/**
+ * Builds a route's OpenAPI `detail` from TypeBox schemas. Request bodies are
+ * parsed by each dialect (its own messages and envelope), so schemas are
+ * given to the document here rather than to Elysia's validator.
+ */
+import type { TSchema } from '@sinclair/typebox';
+
+export interface DocSpec {
+  tag: string;
+  summary: string;
+  description?: string;
+  body?: TSchema;
+  /** also accepts application/x-www-form-urlencoded */
+  form?: boolean;
+  responses: Record<number, { description: string; schema?: TSchema; type?: string }>;
+  security?: 'key' | 'none' | 'optional-key';
+  query?: Record<string, { description: string; type?: 'string' | 'integer' | 'boolean'; required?: boolean }>;
+}
+
+const KEY_SECURITY = [{ bearer: [] }, { apiKeyHeader: [] }, { apiKeyQuery: [] }];
+
+export function doc(spec: DocSpec) {
+  const content = (schema: TSchema) => ({
+    'application/json': { schema },
+    ...(spec.form ? { 'application/x-www-form-urlencoded': { schema } } : {}),
+  });
+  return {
+    tags: [spec.tag],
+    summary: spec.summary,
+    description: spec.description,
+    ...(spec.body ? { requestBody: { required: true, content: content(spec.body) } } : {}),
+    ...(spec.query
+      ? {
+          parameters: Object.entries(spec.query).map(([name, q]) => ({
+            name,
+            in: 'query',
+            required: q.required ?? false,
+            description: q.description,
+            schema: { type: q.type ?? 'string' },
+          })),
+        }
+      : {}),
+    responses: Object.fromEntries(
+      Object.entries(spec.responses).map(([status, r]) => [
+        status,
+        { description: r.description, ...(r.schema ? { content: { [r.type ?? 'application/json']: { schema: r.schema } } } : {}) },
+      ]),
+    ),
+    security: spec.security === 'none' ? [] : spec.security === 'optional-key' ? [{}, ...KEY_SECURITY] : KEY_SECURITY,
+  };
+}

@@ -1,0 +1,230 @@
+import { and, asc, count, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { linkSchedules, links } from '../db/schema.ts';
+import type { Link, LinkSortColumn, RedirectTarget, Schedule, Utm } from './links.types.ts';
+
+type Row = typeof links.$inferSelect;
+export type NewLinkRow = typeof links.$inferInsert;
+export type LinkPatch = Partial<Omit<NewLinkRow, 'id' | 'createdAt'>>;
+
+function utmOf(r: Row): Utm | null {
+  if (!r.utmSource && !r.utmMedium && !r.utmCampaign && !r.utmTerm && !r.utmContent) return null;
+  return { source: r.utmSource, medium: r.utmMedium, campaign: r.utmCampaign, term: r.utmTerm, content: r.utmContent };
+}
+
+export function toLink(r: Row): Link {
+  return {
+    id: r.id,
+    code: r.code,
+    isAlias: r.isAlias,
+    destination: r.destination,
+    title: r.title,
+    description: r.description,
+    pageTitle: r.pageTitle,
+    thumbnailUrl: r.thumbnailUrl,
+    userId: r.userId,
+    source: r.source,
+    redirectMode: r.redirectMode,
+    bridgeDelaySeconds: r.bridgeDelaySeconds,
+    passwordHash: r.passwordHash,
+    expiresAt: r.expiresAt,
+    isActive: r.isActive,
+    utm: utmOf(r),
+    statsPrivate: r.statsPrivate,
+    hasDeleteToken: r.deleteTokenHash !== null,
+    labels: { userId: r.labelUserId, userAgent: r.labelUserAgent, ip: r.labelIp },
+    totalClicks: r.totalClicks,
+    uniqueClicks: r.uniqueClicks,
+    lastClickedAt: r.lastClickedAt,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    deletedAt: r.deletedAt,
+  };
+}
+
+const SORT_COLUMNS: Record<LinkSortColumn, typeof links.id | typeof links.code | typeof links.destination | typeof links.title | typeof links.totalClicks | typeof links.uniqueClicks | typeof links.createdAt | typeof links.updatedAt | typeof links.expiresAt> = {
+  id: links.id,
+  code: links.code,
+  destination: links.destination,
+  title: links.title,
+  total_clicks: links.totalClicks,
+  unique_clicks: links.uniqueClicks,
+  created_at: links.createdAt,
+  updated_at: links.updatedAt,
+  expires_at: links.expiresAt,
+};
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export interface LinkListFilter {
+  ownerId: number | null; // null = every owner (admin view)
+  search?: string;
+  sort: LinkSortColumn;
+  direction: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+export function createLinksRepo(db: Db) {
+  const live = isNull(links.deletedAt);
+  const byCode = db.select().from(links).where(and(eq(links.code, sql.placeholder('code')), live)).prepare();
+  const byId = db.select().from(links).where(and(eq(links.id, sql.placeholder('id')), live)).prepare();
+  const schedulesOf = db
+    .select()
+    .from(linkSchedules)
+    .where(eq(linkSchedules.linkId, sql.placeholder('linkId')))
+    .orderBy(asc(linkSchedules.id))
+    .prepare();
+
+  const toSchedule = (s: typeof linkSchedules.$inferSelect): Schedule => ({
+    id: s.id,
+    startsAt: s.startsAt,
+    endsAt: s.endsAt,
+    destination: s.destination,
+  });
+
+  return {
+    /** Inserts the link and its schedules in one transaction. */
+    async insert(row: NewLinkRow, schedules: Omit<Schedule, 'id'>[] = []): Promise<Link> {
+      return db.transaction((tx) => {
+        const r = tx.insert(links).values(row).returning().get();
+        if (schedules.length) tx.insert(linkSchedules).values(schedules.map((s) => ({ ...s, linkId: r.id }))).run();
+        return toLink(r);
+      });
+    },
+
+    /** True when the code was ever used, deleted links included. */
+    async codeExists(code: string): Promise<boolean> {
+      return db.select({ id: links.id }).from(links).where(eq(links.code, code)).get() !== undefined;
+    },
+
+    async findById(id: number): Promise<Link | null> {
+      const r = byId.get({ id });
+      return r ? toLink(r) : null;
+    },
+
+    async findByCode(code: string): Promise<Link | null> {
+      const r = byCode.get({ code });
+      return r ? toLink(r) : null;
+    },
+
+    async findByCodes(codes: string[]): Promise<Link[]> {
+      if (!codes.length) return [];
+      return db.select().from(links).where(and(inArray(links.code, codes), live)).all().map(toLink);
+    },
+
+    /** Secret hashes are read only where a token is checked. */
+    async findTokenHashes(id: number): Promise<{ deleteTokenHash: string | null; statsTokenHash: string | null } | null> {
+      return db
+        .select({ deleteTokenHash: links.deleteTokenHash, statsTokenHash: links.statsTokenHash })
+        .from(links)
+        .where(eq(links.id, id))
+        .get() ?? null;
+    },
+
+    async findRedirectTarget(code: string): Promise<RedirectTarget | null> {
+      const r = byCode.get({ code });
+      if (!r) return null;
+      return {
+        id: r.id,
+        code: r.code,
+        destination: r.destination,
+        redirectMode: r.redirectMode,
+        bridgeDelaySeconds: r.bridgeDelaySeconds,
+        passwordHash: r.passwordHash,
+        expiresAt: r.expiresAt,
+        isActive: r.isActive,
+        utm: utmOf(r),
+        schedules: schedulesOf.all({ linkId: r.id }).map(toSchedule),
+        title: r.title,
+        pageTitle: r.pageTitle,
+        description: r.description,
+        thumbnailUrl: r.thumbnailUrl,
+      };
+    },
+
+    async schedules(linkId: number): Promise<Schedule[]> {
+      return schedulesOf.all({ linkId }).map(toSchedule);
+    },
+
+    async replaceSchedules(linkId: number, schedules: Omit<Schedule, 'id'>[]): Promise<void> {
+      db.transaction((tx) => {
+        tx.delete(linkSchedules).where(eq(linkSchedules.linkId, linkId)).run();
+        if (schedules.length) tx.insert(linkSchedules).values(schedules.map((s) => ({ ...s, linkId }))).run();
+      });
+    },
+
+    async list(f: LinkListFilter): Promise<{ items: Link[]; total: number }> {
+      const conds: SQL[] = [live];
+      if (f.ownerId !== null) conds.push(eq(links.userId, f.ownerId));
+      if (f.search) {
+        const pattern = `%${escapeLike(f.search)}%`;
+        conds.push(
+          or(
+            sql`${links.title} LIKE ${pattern} ESCAPE '\\'`,
+            sql`${links.destination} LIKE ${pattern} ESCAPE '\\'`,
+            sql`${links.code} LIKE ${pattern} ESCAPE '\\'`,
+          )!,
+        );
+      }
+      const where = and(...conds);
+      const column = SORT_COLUMNS[f.sort];
+      const order = f.direction === 'asc' ? asc(column) : desc(column);
+      const items = db
+        .select()
+        .from(links)
+        .where(where)
+        .orderBy(order, f.direction === 'asc' ? asc(links.id) : desc(links.id))
+        .limit(f.limit)
+        .offset(f.offset)
+        .all()
+        .map(toLink);
+      const total = db.select({ n: count() }).from(links).where(where).get()?.n ?? 0;
+      return { items, total };
+    },
+
+    async countLiveForUser(userId: number): Promise<number> {
+      return db.select({ n: count() }).from(links).where(and(eq(links.userId, userId), live)).get()?.n ?? 0;
+    },
+
+    async update(id: number, patch: LinkPatch): Promise<Link | null> {
+      const r = db
+        .update(links)
+        .set({ ...patch, updatedAt: Date.now() })
+        .where(and(eq(links.id, id), live))
+        .returning()
+        .get();
+      return r ? toLink(r) : null;
+    },
+
+    async softDelete(id: number): Promise<boolean> {
+      const now = Date.now();
+      return db.update(links).set({ deletedAt: now, updatedAt: now }).where(and(eq(links.id, id), live)).returning({ id: links.id }).all().length > 0;
+    },
+
+    /** ShrtLnk deduplication: same destination, source and mode inside one label scope. */
+    async findDuplicate(d: {
+      destination: string;
+      source: string;
+      redirectMode: string;
+      ownerId: number | null;
+      labelUserId: number | null;
+      labelUserAgent: string | null;
+    }): Promise<Link | null> {
+      const conds: SQL[] = [
+        live,
+        eq(links.destination, d.destination),
+        eq(links.source, d.source),
+        eq(links.redirectMode, d.redirectMode as Row['redirectMode']),
+        d.ownerId === null ? isNull(links.userId) : eq(links.userId, d.ownerId),
+      ];
+      if (d.labelUserId !== null) conds.push(eq(links.labelUserId, d.labelUserId));
+      else if (d.labelUserAgent !== null) conds.push(isNull(links.labelUserId), eq(links.labelUserAgent, d.labelUserAgent));
+      else conds.push(isNull(links.labelUserId), isNull(links.labelUserAgent));
+      const r = db.select().from(links).where(and(...conds)).orderBy(asc(links.id)).limit(1).get();
+      return r ? toLink(r) : null;
+    },
+  };
+}
+export type LinksRepo = ReturnType<typeof createLinksRepo>;
+

@@ -1,0 +1,375 @@
+/**
+ * Links: creation with plan gates, quotas, aliases and metadata; owner-scoped
+ * reads and writes; token-authorised operations for anonymous links; and the
+ * cached lookup the redirect path uses. Every write invalidates the code's
+ * cache entry.
+ */
+import type { Actor } from '../accounts/accounts.types.ts';
+import { hashPassword, randomHex, sha256Hex, tokenMatches, verifyPassword } from '../accounts/secrets.ts';
+import { DomainError } from '../errors.ts';
+import { generateCode, isReservedCode, isValidCodeShape } from './codes.ts';
+import type { LinkPatch, LinksRepo } from './links.repo.ts';
+import type { Link, LinkLabels, ListLinksQuery, Page, RedirectMode, RedirectTarget, Schedule, Utm } from './links.types.ts';
+import type { RedirectCache } from './redirect-cache.ts';
+import { applyUtm, checkDestination } from './url-policy.ts';
+
+export interface PageMeta {
+  title?: string | null;
+  description?: string | null;
+  image?: string | null;
+}
+
+export type MetadataMode = 'sync' | 'background' | 'none';
+
+export interface LinkFields {
+  title?: string | null;
+  description?: string | null;
+  pageTitle?: string | null;
+  thumbnailUrl?: string | null;
+  password?: string | null;
+  expiresAt?: number | null;
+  redirectMode?: RedirectMode;
+  bridgeDelaySeconds?: number;
+  source?: string;
+  utm?: Partial<Utm> | null;
+  schedules?: Omit<Schedule, 'id'>[];
+  isActive?: boolean;
+}
+
+export interface CreateLinkInput extends LinkFields {
+  destination: string;
+  /** a custom alias; omitted = generated */
+  code?: string | null;
+  statsPrivate?: boolean;
+  issueDeleteToken?: boolean;
+  labels?: Partial<LinkLabels>;
+  /** how to fill title/preview when no title is given (default 'sync') */
+  metadata?: MetadataMode;
+}
+
+export interface UpdateLinkInput extends LinkFields {
+  destination?: string;
+  code?: string;
+  removePassword?: boolean;
+  removeExpiration?: boolean;
+  labels?: Partial<LinkLabels>;
+}
+
+export interface CreatedLink {
+  link: Link;
+  deleteToken: string | null;
+  statsToken: string | null;
+}
+
+export interface LinksDeps {
+  links: LinksRepo;
+  cache: RedirectCache;
+  allowPrivateTargets: boolean;
+  fetchMeta?: (url: string) => Promise<PageMeta | null>;
+  now?: () => number;
+}
+
+const MAX_TITLE = 500;
+const MAX_PASSWORD = 128;
+const TOKEN_BYTES = 24; // 48 hex characters
+
+function clip(value: string | null | undefined, max: number, field: string): string | null | undefined {
+  if (value === undefined || value === null) return value;
+  if (typeof value !== 'string') throw new DomainError('VALIDATION', `The ${field} must be a string.`, { field });
+  const v = value.trim();
+  if (v.length > max) throw new DomainError('VALIDATION', `The ${field} must not be greater than ${max} characters.`, { field });
+  return v === '' ? null : v;
+}
+
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return null;
+  }
+};
+
+export function createLinksService(deps: LinksDeps) {
+  const { links, cache } = deps;
+  const now = deps.now ?? Date.now;
+  const policy = { allowPrivateTargets: deps.allowPrivateTargets };
+
+  function requireFeature(actor: Actor | null, feature: 'customAlias' | 'password' | 'expiry', label: string) {
+    if (actor && !actor.plan[feature]) {
+      throw new DomainError('FEATURE_DENIED', `${label} require a Pro or Enterprise plan.`, { feature, plan: actor.plan.name });
+    }
+  }
+
+  function checkExpiry(expiresAt: number | null | undefined): void {
+    if (expiresAt === undefined || expiresAt === null) return;
+    if (!Number.isFinite(expiresAt)) throw new DomainError('VALIDATION', 'The expires at is not a valid date.', { field: 'expires_at' });
+    if (expiresAt <= now()) throw new DomainError('VALIDATION', 'The expires at must be a date after now.', { field: 'expires_at' });
+  }
+
+  function checkSchedules(schedules: Omit<Schedule, 'id'>[] | undefined) {
+    for (const s of schedules ?? []) {
+      checkDestination(s.destination, policy, 'schedule destination');
+      if (s.startsAt !== null && s.endsAt !== null && s.endsAt <= s.startsAt) {
+        throw new DomainError('VALIDATION', 'A schedule must end after it starts.', { field: 'schedules' });
+      }
+    }
+  }
+
+  async function checkAlias(code: string): Promise<void> {
+    if (!isValidCodeShape(code)) {
+      throw new DomainError('VALIDATION', 'The alias must be 3 to 32 letters, digits, hyphens or underscores.', { field: 'code' });
+    }
+    if (isReservedCode(code) || (await links.codeExists(code))) {
+      throw new DomainError('CODE_TAKEN', 'The alias has already been taken.', { field: 'code' });
+    }
+  }
+
+  async function freshCode(): Promise<string> {
+    for (let i = 0; i < 8; i++) {
+      const code = generateCode();
+      if (!isReservedCode(code) && !(await links.codeExists(code))) return code;
+    }
+    throw new DomainError('CODE_TAKEN', 'Could not find a free short code; try again.');
+  }
+
+  function utmColumns(utm: Partial<Utm> | null | undefined): LinkPatch {
+    if (utm === undefined) return {};
+    const v = (k: keyof Utm) => clip(utm?.[k] ?? null, 255, `utm ${k}`) ?? null;
+    return { utmSource: v('source'), utmMedium: v('medium'), utmCampaign: v('campaign'), utmTerm: v('term'), utmContent: v('content') };
+  }
+
+  async function fillMetadata(link: Link): Promise<Link> {
+    const meta = deps.fetchMeta ? await deps.fetchMeta(link.destination).catch(() => null) : null;
+    const title = clip(meta?.title ?? null, MAX_TITLE, 'title')?.slice(0, MAX_TITLE) ?? hostOf(link.destination);
+    const patch: LinkPatch = { title };
+    if (link.pageTitle === null) patch.pageTitle = title;
+    if (link.thumbnailUrl === null && meta?.image) patch.thumbnailUrl = meta.image.slice(0, 2048);
+    if (link.description === null && meta?.description) patch.description = meta.description.slice(0, 1000);
+    const updated = await links.update(link.id, patch);
+    cache.invalidate(link.code);
+    return updated ?? link;
+  }
+
+  async function ownedLink(actor: Actor, id: number): Promise<Link> {
+    const link = Number.isSafeInteger(id) ? await links.findById(id) : null;
+    if (!link || link.userId !== actor.user.id) throw new DomainError('NOT_FOUND', 'Link not found.');
+    return link;
+  }
+
+  async function ownedLinkByCode(actor: Actor, code: string): Promise<Link> {
+    const link = await links.findByCode(code);
+    if (!link || link.userId !== actor.user.id) throw new DomainError('NOT_FOUND', 'Link not found.');
+    return link;
+  }
+
+  const isLive = (l: { isActive: boolean; expiresAt: number | null }, t = now()) => l.isActive && (l.expiresAt === null || l.expiresAt > t);
+
+  return {
+    /**
+     * Creates a link for the actor (null = anonymous, no plan gates).
+     * @throws VALIDATION, CODE_TAKEN, FEATURE_DENIED, QUOTA_EXCEEDED
+     */
+    async create(actor: Actor | null, input: CreateLinkInput): Promise<CreatedLink> {
+      const destination = checkDestination(input.destination, policy, 'url');
+      const title = clip(input.title, MAX_TITLE, 'title');
+      const pageTitle = clip(input.pageTitle, MAX_TITLE, 'page title');
+      const description = clip(input.description, 1000, 'description');
+      const thumbnailUrl = input.thumbnailUrl ? checkDestination(input.thumbnailUrl, policy, 'thumbnail url') : null;
+      if (input.code) requireFeature(actor, 'customAlias', 'Custom aliases');
+      if (input.password) requireFeature(actor, 'password', 'Password-protected links');
+      if (input.expiresAt !== undefined && input.expiresAt !== null) requireFeature(actor, 'expiry', 'Link expiration dates');
+      if (input.password !== undefined && input.password !== null && (typeof input.password !== 'string' || input.password.length > MAX_PASSWORD || input.password.length < 1)) {
+        throw new DomainError('VALIDATION', `The password must be 1 to ${MAX_PASSWORD} characters.`, { field: 'password' });
+      }
+      checkExpiry(input.expiresAt);
+      checkSchedules(input.schedules);
+      if (actor && actor.plan.maxLinks !== null) {
+        const usage = await links.countLiveForUser(actor.user.id);
+        if (usage >= actor.plan.maxLinks) {
+          throw new DomainError('QUOTA_EXCEEDED', 'You reached your link limit for the current plan.', {
+            limit: actor.plan.maxLinks,
+            usage,
+            plan: actor.plan.name,
+          });
+        }
+      }
+      if (input.code) await checkAlias(input.code);
+      const code = input.code || (await freshCode());
+      const deleteToken = input.issueDeleteToken ? randomHex(TOKEN_BYTES) : null;
+      const statsToken = input.statsPrivate ? randomHex(TOKEN_BYTES) : null;
+      const metadata: MetadataMode = title ? 'none' : (input.metadata ?? 'sync');
+      let link: Link;
+      try {
+        link = await links.insert(
+          {
+            code,
+            isAlias: Boolean(input.code),
+            destination,
+            title: title ?? (metadata === 'none' ? null : hostOf(destination)),
+            description: description ?? null,
+            pageTitle: pageTitle ?? null,
+            thumbnailUrl,
+            userId: actor?.user.id ?? null,
+            source: clip(input.source, 50, 'source') ?? 'api',
+            redirectMode: input.redirectMode ?? 'direct',
+            bridgeDelaySeconds: Math.max(0, Math.min(60, Math.trunc(input.bridgeDelaySeconds ?? 0))),
+            passwordHash: input.password ? await hashPassword(input.password) : null,
+            expiresAt: input.expiresAt ?? null,
+            isActive: input.isActive ?? true,
+            ...utmColumns(input.utm),
+            deleteTokenHash: deleteToken ? sha256Hex(deleteToken) : null,
+            statsTokenHash: statsToken ? sha256Hex(statsToken) : null,
+            statsPrivate: Boolean(input.statsPrivate),
+            labelUserId: input.labels?.userId ?? null,
+            labelUserAgent: clip(input.labels?.userAgent, 1000, 'user agent') ?? null,
+            labelIp: input.labels?.ip ?? null,
+          },
+          input.schedules ?? [],
+        );
+      } catch (e) {
+        // two creates racing for the same alias: the unique index decides
+        if (String(e).includes('UNIQUE')) throw new DomainError('CODE_TAKEN', 'The alias has already been taken.', { field: 'code' });
+        throw e;
+      }
+      cache.invalidate(code);
+      if (metadata === 'sync') link = await fillMetadata(link);
+      else if (metadata === 'background') void fillMetadata(link).catch(() => undefined);
+      return { link, deleteToken, statsToken };
+    },
+
+    /** @throws NOT_FOUND (missing, deleted, or not the actor's) */
+    get: ownedLink,
+    getByCode: ownedLinkByCode,
+
+    /** A live (not deleted) link by code regardless of owner, for public token-guarded routes. @throws NOT_FOUND */
+    async getPublic(code: string): Promise<Link> {
+      const link = await links.findByCode(code);
+      if (!link || !isLive(link)) throw new DomainError('NOT_FOUND', 'Short URL not found or expired.');
+      return link;
+    },
+
+    /** A live link by id regardless of owner, for internal joins (e.g. a QR code's link); null if gone. */
+    async findLive(id: number): Promise<Link | null> {
+      const link = await links.findById(id);
+      return link && isLive(link) ? link : null;
+    },
+
+    async findPublicMany(codes: string[]): Promise<Link[]> {
+      return (await links.findByCodes(codes)).filter((l) => isLive(l));
+    },
+
+    /** @throws FORBIDDEN when a non-admin asks for every user's links */
+    async list(actor: Actor, q: ListLinksQuery): Promise<Page<Link>> {
+      if (q.allUsers && actor.user.role !== 'admin') throw new DomainError('FORBIDDEN', 'Only admins can list every user’s links.');
+      const page = Math.max(1, Math.trunc(q.page) || 1);
+      const perPage = Math.max(1, Math.min(100, Math.trunc(q.perPage) || 15));
+      const { items, total } = await links.list({
+        ownerId: q.allUsers ? null : actor.user.id,
+        search: q.search?.trim() || undefined,
+        sort: q.sort ?? 'created_at',
+        direction: q.direction ?? 'desc',
+        limit: perPage,
+        offset: (page - 1) * perPage,
+      });
+      return { items, total, page, perPage };
+    },
+
+    /** @throws NOT_FOUND, VALIDATION, CODE_TAKEN, FEATURE_DENIED */
+    async update(actor: Actor | null, target: Link, input: UpdateLinkInput): Promise<Link> {
+      if (actor && target.userId !== actor.user.id) throw new DomainError('NOT_FOUND', 'Link not found.');
+      const patch: LinkPatch = {};
+      if (input.destination !== undefined) patch.destination = checkDestination(input.destination, policy, 'url');
+      if (input.title !== undefined) patch.title = clip(input.title, MAX_TITLE, 'title') ?? null;
+      if (input.description !== undefined) patch.description = clip(input.description, 1000, 'description') ?? null;
+      if (input.pageTitle !== undefined) patch.pageTitle = clip(input.pageTitle, MAX_TITLE, 'page title') ?? null;
+      if (input.thumbnailUrl !== undefined) patch.thumbnailUrl = input.thumbnailUrl ? checkDestination(input.thumbnailUrl, policy, 'thumbnail url') : null;
+      if (input.source !== undefined) patch.source = clip(input.source, 50, 'source') ?? 'api';
+      if (input.redirectMode !== undefined) patch.redirectMode = input.redirectMode;
+      if (input.bridgeDelaySeconds !== undefined) patch.bridgeDelaySeconds = Math.max(0, Math.min(60, Math.trunc(input.bridgeDelaySeconds)));
+      if (input.isActive !== undefined) patch.isActive = input.isActive;
+      if (input.removePassword) patch.passwordHash = null;
+      else if (input.password) {
+        requireFeature(actor, 'password', 'Password-protected links');
+        if (input.password.length > MAX_PASSWORD) throw new DomainError('VALIDATION', `The password must not be greater than ${MAX_PASSWORD} characters.`, { field: 'password' });
+        patch.passwordHash = await hashPassword(input.password);
+      }
+      if (input.removeExpiration) patch.expiresAt = null;
+      else if (input.expiresAt !== undefined && input.expiresAt !== null) {
+        requireFeature(actor, 'expiry', 'Link expiration dates');
+        checkExpiry(input.expiresAt);
+        patch.expiresAt = input.expiresAt;
+      } else if (input.expiresAt === null) patch.expiresAt = null;
+      if (input.code !== undefined && input.code !== target.code) {
+        requireFeature(actor, 'customAlias', 'Custom aliases');
+        await checkAlias(input.code);
+        patch.code = input.code;
+        patch.isAlias = true;
+      }
+      if (input.labels?.userId !== undefined) patch.labelUserId = input.labels.userId;
+      Object.assign(patch, utmColumns(input.utm));
+      checkSchedules(input.schedules);
+      const updated = await links.update(target.id, patch);
+      if (!updated) throw new DomainError('NOT_FOUND', 'Link not found.');
+      if (input.schedules !== undefined) await links.replaceSchedules(target.id, input.schedules);
+      cache.invalidate(target.code);
+      cache.invalidate(updated.code);
+      return updated;
+    },
+
+    /** Soft delete. @throws NOT_FOUND */
+    async remove(actor: Actor, id: number): Promise<void> {
+      const link = await ownedLink(actor, id);
+      await links.softDelete(link.id);
+      cache.invalidate(link.code);
+    },
+
+    /** Deletes an anonymous link with its delete token. @throws NOT_FOUND, INVALID_TOKEN */
+    async removeWithToken(code: string, token: string | undefined): Promise<Link> {
+      const link = await links.findByCode(code);
+      if (!link) throw new DomainError('NOT_FOUND', 'Short URL not found or expired.');
+      const hashes = await links.findTokenHashes(link.id);
+      if (!token || !tokenMatches(token, hashes?.deleteTokenHash ?? null)) {
+        throw new DomainError('INVALID_TOKEN', 'A delete_token is required to delete this link');
+      }
+      await links.softDelete(link.id);
+      cache.invalidate(link.code);
+      return link;
+    },
+
+    /** True when the link's stats are public or the token opens them. */
+    async statsAllowed(link: Link, token: string | undefined): Promise<boolean> {
+      if (!link.statsPrivate) return true;
+      if (!token) return false;
+      const hashes = await links.findTokenHashes(link.id);
+      return tokenMatches(token, hashes?.statsTokenHash ?? null);
+    },
+
+    /** @throws INVALID_TOKEN on a wrong password */
+    async verifyPassword(link: { passwordHash: string | null }, password: string): Promise<void> {
+      if (link.passwordHash === null) return;
+      if (!(await verifyPassword(String(password ?? ''), link.passwordHash))) {
+        throw new DomainError('INVALID_TOKEN', 'The provided password is incorrect.');
+      }
+    },
+
+    schedules: (linkId: number) => links.schedules(linkId),
+
+    /** The cached redirect target of a live link, or null (unknown, deleted, inactive, expired). */
+    async resolve(code: string): Promise<RedirectTarget | null> {
+      let target = cache.get(code);
+      if (target === undefined) {
+        target = await links.findRedirectTarget(code);
+        cache.set(code, target);
+      }
+      return target && isLive(target) ? target : null;
+    },
+
+    /** Where a resolved link sends a visitor right now: a matching schedule's destination, with UTM applied. */
+    destinationFor(target: RedirectTarget, at = now()): string {
+      const scheduled = target.schedules.find((s) => (s.startsAt === null || s.startsAt <= at) && (s.endsAt === null || s.endsAt > at));
+      const base = scheduled?.destination ?? target.destination;
+      return target.utm ? applyUtm(base, { ...target.utm }) : base;
+    },
+  };
+}
+export type LinksService = ReturnType<typeof createLinksService>;

@@ -1,0 +1,87 @@
+export type RedirectMode = 'direct' | 'bridge' | 'preview';
+
+export interface Utm {
+  source: string | null;
+  medium: string | null;
+  campaign: string | null;
+  term: string | null;
+  content: string | null;
+}
+
+export interface Schedule {
+  id: number;
+  startsAt: number | null;
+  endsAt: number | null;
+  destination: string;
+}
+
+export interface LinkLabels {
+  userId: number | null;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface Link {
+  id: number;
+  code: string;
+  isAlias: boolean;
+  destination: string;
+  title: string | null;
+  description: string | null;
+  pageTitle: string | null;
+  thumbnailUrl: string | null;
+  userId: number | null;
+  source: string;
+  redirectMode: RedirectMode;
+  bridgeDelaySeconds: number;
+  passwordHash: string | null;
+  expiresAt: number | null;
+  isActive: boolean;
+  utm: Utm | null;
+  statsPrivate: boolean;
+  hasDeleteToken: boolean;
+  labels: LinkLabels;
+  totalClicks: number;
+  uniqueClicks: number;
+  lastClickedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  deletedAt: number | null;
+}
+
+/** What the redirect path needs, small enough to cache for every hot code. */
+export interface RedirectTarget {
+  id: number;
+  code: string;
+  destination: string;
+  redirectMode: RedirectMode;
+  bridgeDelaySeconds: number;
+  passwordHash: string | null;
+  expiresAt: number | null;
+  isActive: boolean;
+  utm: Utm | null;
+  schedules: Schedule[];
+  title: string | null;
+  pageTitle: string | null;
+  description: string | null;
+  thumbnailUrl: string | null;
+}
+
+export type LinkSortColumn = 'id' | 'code' | 'destination' | 'title' | 'total_clicks' | 'unique_clicks' | 'created_at' | 'updated_at' | 'expires_at';
+
+export interface ListLinksQuery {
+  search?: string;
+  page: number;
+  perPage: number;
+  sort?: LinkSortColumn;
+  direction?: 'asc' | 'desc';
+  /** admins only: list every user's links */
+  allUsers?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  perPage: number;
+}

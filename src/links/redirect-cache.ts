@@ -1,0 +1,35 @@
+/**
+ * In-memory map from code to what the redirect needs, in front of SQLite.
+ * Unknown codes are cached too (as null) so a flood of random codes does not
+ * become a flood of queries. Every write through the links service
+ * invalidates its code. Bounded: the oldest entry goes first (Map keeps
+ * insertion order; a hit re-inserts, which makes this an LRU).
+ */
+import type { RedirectTarget } from './links.types.ts';
+
+export function createRedirectCache(maxEntries = 100_000) {
+  const map = new Map<string, RedirectTarget | null>();
+  return {
+    get(code: string): RedirectTarget | null | undefined {
+      const v = map.get(code);
+      if (v !== undefined) {
+        map.delete(code);
+        map.set(code, v);
+      }
+      return v;
+    },
+    set(code: string, target: RedirectTarget | null): void {
+      map.delete(code);
+      map.set(code, target);
+      if (map.size > maxEntries) map.delete(map.keys().next().value!);
+    },
+    invalidate(code: string): void {
+      map.delete(code);
+    },
+    clear: () => map.clear(),
+    get size() {
+      return map.size;
+    },
+  };
+}
+export type RedirectCache = ReturnType<typeof createRedirectCache>;

@@ -1,0 +1,84 @@
+/**
+ * What a link may point at. http and https only, at most 2048 characters,
+ * and — unless private targets are allowed (homelab links to internal hosts) —
+ * never a private, loopback, link-local or reserved address, nor a name that
+ * always means "this machine". WHATWG URL parsing already canonicalises
+ * decimal, octal and hex IPv4 spellings, so http://2130706433/ is seen as
+ * 127.0.0.1. Names that resolve to private addresses are the fetcher's job
+ * (it checks every resolved address); here we judge only what is written.
+ */
+import { DomainError } from '../errors.ts';
+import { isIpLiteral, isLocalHostname, isPrivateAddress } from '../fetcher/ip-ranges.ts';
+
+export const MAX_URL_LENGTH = 2048;
+
+export interface UrlPolicy {
+  allowPrivateTargets: boolean;
+}
+
+/**
+ * Validates a destination and returns it trimmed. Throws VALIDATION with
+ * meta.field = the field name given, and meta.reason one of
+ * 'required' | 'too_long' | 'invalid' | 'scheme' | 'private'.
+ */
+export function checkDestination(raw: unknown, policy: UrlPolicy, field = 'url'): string {
+  const label = field.replace(/_/g, ' ');
+  if (typeof raw !== 'string' || raw.trim() === '') {
+    throw new DomainError('VALIDATION', `The ${label} field is required.`, { field, reason: 'required' });
+  }
+  const value = raw.trim();
+  if (value.length > MAX_URL_LENGTH) {
+    throw new DomainError('VALIDATION', `The ${label} field must not be greater than ${MAX_URL_LENGTH} characters.`, { field, reason: 'too_long' });
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new DomainError('VALIDATION', `The ${label} field must be a valid URL.`, { field, reason: 'invalid' });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new DomainError('VALIDATION', `The ${label} field must be a URL starting with http:// or https://.`, { field, reason: 'scheme' });
+  }
+  if (!url.hostname || /[\s<>"]/.test(value)) {
+    throw new DomainError('VALIDATION', `The ${label} field must be a valid URL.`, { field, reason: 'invalid' });
+  }
+  if (!policy.allowPrivateTargets && isPrivateHost(url.hostname)) {
+    throw new DomainError('VALIDATION', `The ${label} field points to a private or loopback address, which is not allowed.`, {
+      field,
+      reason: 'private',
+    });
+  }
+  return value;
+}
+
+export function isPrivateHost(hostname: string): boolean {
+  if (isLocalHostname(hostname)) return true;
+  return isIpLiteral(hostname) && isPrivateAddress(hostname);
+}
+
+/**
+ * ShrtLnk-style normalisation: trim, add https:// when no scheme is given,
+ * lowercase the host, drop a trailing slash on the path. Returns the input
+ * unchanged when it cannot be parsed, so the validator reports it.
+ */
+export function normalizeUrl(raw: string): string {
+  let value = raw.trim();
+  if (value && !/^[a-z][a-z0-9+.-]*:/i.test(value)) value = `https://${value}`;
+  try {
+    const u = new URL(value);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return value;
+    const path = u.pathname.length > 1 ? u.pathname.replace(/\/+$/, '') : '';
+    return `${u.protocol}//${u.username ? `${u.username}${u.password ? `:${u.password}` : ''}@` : ''}${u.host}${path}${u.search}${u.hash}`;
+  } catch {
+    return value;
+  }
+}
+
+/** Appends UTM parameters, keeping the destination's own query and fragment. */
+export function applyUtm(destination: string, utm: Record<string, string | null | undefined>): string {
+  const url = new URL(destination);
+  for (const [key, value] of Object.entries(utm)) {
+    if (value) url.searchParams.set(`utm_${key}`, value);
+  }
+  return url.toString();
+}

@@ -1,0 +1,158 @@
+/**
+ * Saved QR codes (the Minilnk QR object) and ad-hoc QR images of short links.
+ * A QR code tied to a link is dynamic: it encodes the link's short URL with a
+ * `qr=1` marker, so the redirect can count its scans as clicks with source
+ * 'qr' and the link's destination can change without reprinting the code.
+ */
+import type { Actor } from '../accounts/accounts.types.ts';
+import { DomainError } from '../errors.ts';
+import type { LinksService } from '../links/links.service.ts';
+import type { Page } from '../links/links.types.ts';
+import type { QrRepo } from './qr.repo.ts';
+import { ERROR_CORRECTIONS, QR_TYPES, type ErrorCorrection, type QrCode, type QrStyle, type QrType } from './qr.types.ts';
+import { renderPng, renderSvg } from './render.ts';
+
+export const QR_SCAN_PARAM = 'qr';
+const HEX = /^#[0-9a-fA-F]{6}$/;
+export const DEFAULT_STYLE: QrStyle = { foregroundColor: '#000000', backgroundColor: '#FFFFFF', margin: 4, size: 300, errorCorrection: 'M' };
+
+export interface QrInput {
+  name: string;
+  type: QrType;
+  content: string;
+  foregroundColor?: string;
+  backgroundColor?: string;
+  margin?: number;
+  size?: number;
+  errorCorrection: ErrorCorrection;
+  linkId?: number | null;
+}
+
+const invalid = (field: string, message: string) => new DomainError('VALIDATION', message, { field });
+
+/** @throws VALIDATION */
+export function checkColor(value: string | undefined, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !HEX.test(value)) throw invalid(field, `The ${field.replace(/_/g, ' ')} field format is invalid (use #RRGGBB).`);
+  return value.toUpperCase();
+}
+
+function intIn(value: unknown, min: number, max: number, field: string, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid(field, `The ${field} field must be an integer.`);
+  if (value < min || value > max) throw invalid(field, `The ${field} field must be between ${min} and ${max}.`);
+  return value;
+}
+
+/** What the QR image encodes for a given type and content. */
+export function payloadFor(type: QrType, content: string): string {
+  switch (type) {
+    case 'email':
+      return /^mailto:/i.test(content) ? content : `mailto:${content}`;
+    case 'phone':
+      return /^tel:/i.test(content) ? content : `tel:${content.replace(/[^\d+]/g, '')}`;
+    case 'sms':
+      return /^sms(to)?:/i.test(content) ? content : `SMSTO:${content}`;
+    default:
+      return content;
+  }
+}
+
+export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUrl: (code: string) => string }) {
+  const { qr, links, shortUrl } = deps;
+
+  async function validate(actor: Actor, input: QrInput) {
+    const name = typeof input.name === 'string' ? input.name.trim() : '';
+    if (!name) throw invalid('name', 'The name field is required.');
+    if (name.length > 255) throw invalid('name', 'The name field must not be greater than 255 characters.');
+    if (!QR_TYPES.includes(input.type)) throw invalid('type', 'The selected type is invalid.');
+    const content = typeof input.content === 'string' ? input.content.trim() : '';
+    if (!content) throw invalid('content', 'The content field is required.');
+    if (content.length > 1000) throw invalid('content', 'The content field must not be greater than 1000 characters.');
+    if (!ERROR_CORRECTIONS.includes(input.errorCorrection)) throw invalid('error_correction', 'The selected error correction is invalid.');
+    const fg = checkColor(input.foregroundColor, 'foreground_color');
+    const bg = checkColor(input.backgroundColor, 'background_color');
+    const customColours =
+      (fg !== undefined && fg !== DEFAULT_STYLE.foregroundColor) || (bg !== undefined && bg !== DEFAULT_STYLE.backgroundColor);
+    if (customColours && !actor.plan.qrColors) {
+      throw new DomainError('FEATURE_DENIED', 'Custom QR colours require a Pro or Enterprise plan.', { feature: 'qrColors', plan: actor.plan.name });
+    }
+    let linkId: number | null = null;
+    if (input.linkId !== undefined && input.linkId !== null) {
+      if (!Number.isInteger(input.linkId)) throw invalid('link_id', 'The link id field must be an integer.');
+      const link = await links.get(actor, input.linkId).catch(() => {
+        throw invalid('link_id', 'The selected link id is invalid.');
+      });
+      linkId = link.id;
+    }
+    return {
+      name,
+      type: input.type,
+      content,
+      foregroundColor: fg ?? DEFAULT_STYLE.foregroundColor,
+      backgroundColor: bg ?? DEFAULT_STYLE.backgroundColor,
+      margin: intIn(input.margin, 0, 10, 'margin', DEFAULT_STYLE.margin),
+      size: intIn(input.size, 100, 1000, 'size', DEFAULT_STYLE.size),
+      errorCorrection: input.errorCorrection,
+      linkId,
+    };
+  }
+
+  async function payloadOf(code: QrCode): Promise<string> {
+    if (code.linkId !== null) {
+      const link = await links.findLive(code.linkId);
+      if (link) return `${shortUrl(link.code)}?${QR_SCAN_PARAM}=1`;
+    }
+    return payloadFor(code.type, code.content);
+  }
+
+  return {
+    /** @throws VALIDATION, FEATURE_DENIED */
+    async create(actor: Actor, input: QrInput): Promise<QrCode> {
+      return qr.insert({ userId: actor.user.id, ...(await validate(actor, input)) });
+    },
+
+    /** @throws NOT_FOUND */
+    async get(actor: Actor, id: number): Promise<QrCode> {
+      const found = Number.isSafeInteger(id) ? await qr.findForUser(actor.user.id, id) : null;
+      if (!found) throw new DomainError('NOT_FOUND', 'QR code not found.');
+      return found;
+    },
+
+    async list(actor: Actor, q: { search?: string; page: number; perPage: number }): Promise<Page<QrCode>> {
+      const page = Math.max(1, Math.trunc(q.page) || 1);
+      const perPage = Math.max(1, Math.min(100, Math.trunc(q.perPage) || 15));
+      const { items, total } = await qr.list(actor.user.id, q.search?.trim() || undefined, perPage, (page - 1) * perPage);
+      return { items, total, page, perPage };
+    },
+
+    /** @throws NOT_FOUND, VALIDATION, FEATURE_DENIED */
+    async update(actor: Actor, id: number, input: QrInput): Promise<QrCode> {
+      await this.get(actor, id);
+      const updated = await qr.update(actor.user.id, id, await validate(actor, input));
+      if (!updated) throw new DomainError('NOT_FOUND', 'QR code not found.');
+      return updated;
+    },
+
+    /** @throws NOT_FOUND */
+    async remove(actor: Actor, id: number): Promise<void> {
+      if (!Number.isSafeInteger(id) || !(await qr.remove(actor.user.id, id))) throw new DomainError('NOT_FOUND', 'QR code not found.');
+    },
+
+    isDynamic: (code: QrCode) => code.linkId !== null,
+    svg: async (code: QrCode) => renderSvg(await payloadOf(code), code),
+    png: async (code: QrCode) => renderPng(await payloadOf(code), code),
+
+    /** A preview of unsaved settings (the designer). @throws VALIDATION, FEATURE_DENIED */
+    async preview(actor: Actor, input: QrInput): Promise<string> {
+      const v = await validate(actor, input);
+      const payload = v.linkId !== null ? `${shortUrl((await links.get(actor, v.linkId)).code)}?${QR_SCAN_PARAM}=1` : payloadFor(v.type, v.content);
+      return renderSvg(payload, v);
+    },
+
+    /** An image of any payload (a short URL) with explicit style, for routes that render on the fly. */
+    renderSvg,
+    renderPng,
+  };
+}
+export type QrService = ReturnType<typeof createQrService>;

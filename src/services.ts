@@ -1,0 +1,110 @@
+/**
+ * buildServices(): the one wiring of repositories and services, shared by the
+ * server, the CLI and the tests, so all three run the same code.
+ */
+import { createKeysRepo } from './accounts/keys.repo.ts';
+import { createKeysService } from './accounts/keys.service.ts';
+import { createPlansRepo } from './accounts/plans.repo.ts';
+import { createPlansService } from './accounts/plans.service.ts';
+import { randomHex } from './accounts/secrets.ts';
+import { createUsersRepo } from './accounts/users.repo.ts';
+import { createUsersService } from './accounts/users.service.ts';
+import { createAnalyticsService } from './clicks/analytics.service.ts';
+import { createClicksRepo } from './clicks/clicks.repo.ts';
+import { loadCountryLookup } from './clicks/geoip-file.ts';
+import { createClickRecorder } from './clicks/recorder.ts';
+import { createBreakdownReport } from './clicks/reports/breakdown.ts';
+import { createClicksByDayReport } from './clicks/reports/clicks-by-day.ts';
+import { createTotalsReport } from './clicks/reports/totals.ts';
+import { createEnricher, type CountryLookup } from './clicks/visitor.ts';
+import type { Config } from './config.ts';
+import type { DbHandle } from './db/client.ts';
+import { createMetaFetcher } from './fetcher/og.ts';
+import { createSafeFetcher } from './fetcher/safe-fetch.ts';
+import { createUnshortener } from './fetcher/unshorten.ts';
+import { createLinksRepo } from './links/links.repo.ts';
+import { createLinksService, type PageMeta } from './links/links.service.ts';
+import { createRedirectCache } from './links/redirect-cache.ts';
+import { createMetrics } from './metrics.ts';
+import { createQrRepo } from './qr/qr.repo.ts';
+import { createQrService } from './qr/qr.service.ts';
+import { createSettingsRepo } from './settings/settings.repo.ts';
+
+export interface ServiceOverrides {
+  /** replaces Open Graph fetching (tests) */
+  fetchMeta?: (url: string) => Promise<PageMeta | null>;
+  country?: CountryLookup;
+  now?: () => number;
+}
+
+let countryLookup: Promise<CountryLookup> | undefined;
+
+export async function buildServices(config: Config, handle: DbHandle, overrides: ServiceOverrides = {}) {
+  const { db } = handle;
+  const metrics = createMetrics();
+
+  const plans = createPlansService({ plans: createPlansRepo(db) });
+  await plans.seedDefaults();
+  const users = createUsersService({ users: createUsersRepo(db), plans });
+  const keys = createKeysService({ keys: createKeysRepo(db), users, now: overrides.now });
+
+  const fetcher = createSafeFetcher({ allowPrivateTargets: config.allowPrivateTargets });
+  const fetchMeta = overrides.fetchMeta ?? (config.ogFetch ? createMetaFetcher(fetcher) : undefined);
+  const shortUrl = (code: string) => `${config.baseUrl}/${code}`;
+
+  const cache = createRedirectCache();
+  const links = createLinksService({
+    links: createLinksRepo(db),
+    cache,
+    allowPrivateTargets: config.allowPrivateTargets,
+    fetchMeta,
+    now: overrides.now,
+  });
+  const qr = createQrService({ qr: createQrRepo(db), links, shortUrl });
+  const analytics = createAnalyticsService({
+    reports: {
+      clicksByDay: createClicksByDayReport(db),
+      breakdown: createBreakdownReport(db),
+      totals: createTotalsReport(db),
+    },
+    now: overrides.now,
+  });
+
+  const settings = createSettingsRepo(db);
+  const visitorSecret = await settings.getOrCreate('visitor_secret', () => randomHex(32));
+  countryLookup ??= loadCountryLookup();
+  const country = overrides.country ?? (await countryLookup);
+  const clicksRepo = createClicksRepo(db);
+  const flushSeconds = metrics.histogram('shrinkray_click_flush_seconds', 'Duration of one click batch write.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1]);
+  const flushedClicks = metrics.counter('shrinkray_clicks_flushed_total', 'Clicks written to the database.');
+  const flushErrors = metrics.counter('shrinkray_click_flush_errors_total', 'Click batch writes that failed and were requeued.');
+  const recorder = createClickRecorder({
+    enrich: createEnricher({ secret: visitorSecret, country }),
+    write: (batch) => clicksRepo.writeBatch(batch),
+    flushMs: config.clickFlushMs,
+    onFlush: ({ clicks, ms }) => {
+      flushSeconds(ms / 1000);
+      flushedClicks({}, clicks);
+    },
+    onError: () => flushErrors(),
+  });
+  metrics.gauge('shrinkray_click_queue_depth', 'Clicks waiting to be written.', () => recorder.depth);
+  metrics.gauge('shrinkray_redirect_cache_entries', 'Codes held in the redirect cache.', () => cache.size);
+
+  return {
+    config,
+    db: handle,
+    metrics,
+    plans,
+    users,
+    keys,
+    links,
+    qr,
+    analytics,
+    recorder,
+    shortUrl,
+    unshorten: createUnshortener(fetcher),
+    country,
+  };
+}
+export type Services = Awaited<ReturnType<typeof buildServices>>;

@@ -1,0 +1,283 @@
+/**
+ * Minilnk links API, from seeds/minilnk-api.txt: every documented request
+ * sent as written (base URL replaced) and its response shape pinned.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { BASE, makeTestApp, type TestApp } from '../../helpers/make-test-app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await makeTestApp();
+});
+afterAll(() => t.close());
+
+const LINK_KEYS = [
+  'alias', 'created_at', 'description', 'domain_id', 'expires_at', 'id', 'is_active', 'original_url', 'password_protected',
+  'short_code', 'short_url', 'title', 'total_clicks', 'unique_clicks', 'updated_at', 'user_id',
+].sort();
+const LARAVEL_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+describe('happy path (documented examples)', () => {
+  test('POST /links with alias and title answers 201 with the documented object', async () => {
+    const u = await t.user('pro');
+    const res = await t.request('POST', '/api/v1/links', {
+      headers: u.auth,
+      body: { original_url: 'https://news.ycombinator.com', alias: 'hnnews', title: 'Hacker News' },
+    });
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(Object.keys(body).sort()).toEqual(LINK_KEYS);
+    expect(body).toMatchObject({
+      user_id: u.user.id,
+      domain_id: null,
+      original_url: 'https://news.ycombinator.com',
+      short_code: 'hnnews',
+      alias: 'hnnews',
+      title: 'Hacker News',
+      description: null,
+      total_clicks: 0,
+      unique_clicks: 0,
+      is_active: true,
+      short_url: `${BASE}/hnnews`,
+    });
+    expect(body.id).toBeInteger();
+    expect(body.created_at).toMatch(LARAVEL_DATE);
+  });
+
+  test('a generated code is 7 alphanumeric characters and alias is null', async () => {
+    const u = await t.user('pro');
+    const body = await (await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://example.com/a', title: 'A' } })).json();
+    expect(body.short_code).toMatch(/^[A-Za-z0-9]{7}$/);
+    expect(body.alias).toBeNull();
+  });
+
+  test('without a title the title is fetched from the page (falls back to the host name)', async () => {
+    const withMeta = await makeTestApp({ fetchMeta: async () => ({ title: 'Fetched <Title>', description: null, image: null }) });
+    try {
+      const u = await withMeta.user('pro');
+      const body = await (await withMeta.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://example.org/page' } })).json();
+      expect(body.title).toBe('Fetched <Title>');
+    } finally {
+      await withMeta.close();
+    }
+    const u = await t.user('pro');
+    const body = await (await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://example.net/x' } })).json();
+    expect(body.title).toBe('example.net');
+  });
+
+  test('GET /links/{id} returns the link; PUT updates it; DELETE soft-deletes it', async () => {
+    const u = await t.user('pro');
+    const created = await (await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://news.ycombinator.com', alias: 'hnfeed', title: 'Hacker News' } })).json();
+
+    const got = await t.request('GET', `/api/v1/links/${created.id}`, { headers: u.auth });
+    expect(got.status).toBe(200);
+    expect(await got.json()).toEqual(created);
+
+    const put = await t.request('PUT', `/api/v1/links/${created.id}`, {
+      headers: u.auth,
+      body: { original_url: 'https://news.ycombinator.com/news', title: 'Hacker News Feed' },
+    });
+    expect(put.status).toBe(200);
+    const updated = await put.json();
+    expect(updated).toMatchObject({ id: created.id, short_code: 'hnfeed', original_url: 'https://news.ycombinator.com/news', title: 'Hacker News Feed' });
+    expect(Object.keys(updated).sort()).toEqual(LINK_KEYS);
+
+    const redirect = await t.request('GET', '/hnfeed');
+    expect(redirect.headers.get('location')).toBe('https://news.ycombinator.com/news');
+
+    const del = await t.request('DELETE', `/api/v1/links/${created.id}`, { headers: u.auth });
+    expect(del.status).toBe(200);
+    expect(await del.json()).toEqual({ message: 'Link deleted successfully.' });
+    expect((await t.request('GET', `/api/v1/links/${created.id}`, { headers: u.auth })).status).toBe(404);
+    expect((await t.request('GET', '/hnfeed')).status).toBe(404);
+    // the code stays taken after a soft delete
+    const again = await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://evil.example', alias: 'hnfeed' } });
+    expect(again.status).toBe(422);
+  });
+
+  test('PUT with password, then remove_password; expires_at, then remove_expiration', async () => {
+    const u = await t.user('pro');
+    const created = await (await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://example.com/p', title: 'P' } })).json();
+    const future = new Date(Date.now() + 86_400_000).toISOString();
+    let res = await t.request('PUT', `/api/v1/links/${created.id}`, { headers: u.auth, body: { original_url: 'https://example.com/p', password: 's3cret', expires_at: future } });
+    let body = await res.json();
+    expect(body.password_protected).toBe(true);
+    expect(body.expires_at).toMatch(LARAVEL_DATE);
+    expect((await t.request('GET', `/${created.short_code}`)).status).toBe(200); // password form, not a redirect
+    res = await t.request('PUT', `/api/v1/links/${created.id}`, { headers: u.auth, body: { original_url: 'https://example.com/p', remove_password: true, remove_expiration: true } });
+    body = await res.json();
+    expect(body.password_protected).toBe(false);
+    expect(body.expires_at).toBeNull();
+    expect((await t.request('GET', `/${created.short_code}`)).status).toBe(302);
+  });
+
+  test('GET /links paginates 15 per page, newest first, with the Laravel paginator body', async () => {
+    const u = await t.user('pro');
+    for (let i = 0; i < 17; i++) {
+      await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: `https://example.com/${i}`, title: `Item ${i}` } });
+    }
+    const page1 = await (await t.request('GET', '/api/v1/links', { headers: u.auth })).json();
+    expect(page1).toMatchObject({ current_page: 1, from: 1, to: 15, per_page: 15, last_page: 2, total: 17 });
+    expect(page1.first_page_url).toBe(`${BASE}/api/v1/links?page=1`);
+    expect(page1.next_page_url).toBe(`${BASE}/api/v1/links?page=2`);
+    expect(page1.data).toHaveLength(15);
+    expect(page1.data[0].title).toBe('Item 16');
+    const page2 = await (await t.request('GET', '/api/v1/links?page=2', { headers: u.auth })).json();
+    expect(page2).toMatchObject({ current_page: 2, from: 16, to: 17, prev_page_url: `${BASE}/api/v1/links?page=1`, next_page_url: null });
+    expect(page2.data.map((l: { title: string }) => l.title)).toEqual(['Item 1', 'Item 0']);
+    const junkPage = await (await t.request('GET', '/api/v1/links?page=abc', { headers: u.auth })).json();
+    expect(junkPage.current_page).toBe(1);
+    const empty = await (await t.request('GET', '/api/v1/links?page=9', { headers: u.auth })).json();
+    expect(empty).toMatchObject({ current_page: 9, data: [], from: null, to: null, total: 17 });
+  });
+
+  test('GET /links?search matches title, original url and short code (documented example)', async () => {
+    const u = await t.user('pro');
+    await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://github.com/google', alias: 'goglhb', title: 'Google GitHub Profile' } });
+    await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://example.com/z', title: 'Something on GitHub' } });
+    await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://example.com/y', alias: 'githubby', title: 'code match' } });
+    await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://example.com/q', title: 'unrelated' } });
+    const res = await t.request('GET', '/api/v1/links?search=github', { headers: { ...u.auth, accept: 'application/json' } });
+    const body = await res.json();
+    expect(body.total).toBe(3);
+    expect(body.data.map((l: { short_code: string }) => l.short_code)).toContain('goglhb');
+    expect(body.first_page_url).toBe(`${BASE}/api/v1/links?search=github&page=1`);
+    const wild = await (await t.request('GET', '/api/v1/links?search=%25', { headers: u.auth })).json();
+    expect(wild.total).toBe(0); // % is a literal, not a wildcard
+  });
+});
+
+describe('validation errors (422 Laravel body, 400 bad payload)', () => {
+  const cases: [string, Record<string, unknown>, string, string][] = [
+    ['missing original_url', {}, 'original_url', 'The original url field is required.'],
+    ['not a URL', { original_url: 'not a url' }, 'original_url', 'The original url field must be a valid URL.'],
+    ['ftp scheme', { original_url: 'ftp://example.com/file' }, 'original_url', 'The original url field must be a URL starting with http:// or https://.'],
+    ['too long', { original_url: `https://example.com/${'a'.repeat(2040)}` }, 'original_url', 'The original url field must not be greater than 2048 characters.'],
+    ['loopback', { original_url: 'http://127.0.0.1/admin' }, 'original_url', 'The original url field points to a private or loopback address, which is not allowed.'],
+    ['loopback in decimal', { original_url: 'http://2130706433/' }, 'original_url', 'The original url field points to a private or loopback address, which is not allowed.'],
+    ['localhost', { original_url: 'http://localhost:8080/' }, 'original_url', 'The original url field points to a private or loopback address, which is not allowed.'],
+    ['IPv6 loopback', { original_url: 'http://[::1]/' }, 'original_url', 'The original url field points to a private or loopback address, which is not allowed.'],
+    ['original_url wrong type', { original_url: 42 }, 'original_url', 'The original url field must be a string.'],
+    ['alias too short', { original_url: 'https://a.example', alias: 'ab' }, 'alias', 'The alias field must be at least 3 characters.'],
+    ['alias too long', { original_url: 'https://a.example', alias: 'a'.repeat(21) }, 'alias', 'The alias field must not be greater than 20 characters.'],
+    ['alias not alpha_num', { original_url: 'https://a.example', alias: 'my-link' }, 'alias', 'The alias field must only contain letters and numbers.'],
+    ['title too long', { original_url: 'https://a.example', title: 'x'.repeat(256) }, 'title', 'The title field must not be greater than 255 characters.'],
+    ['expires_at not a date', { original_url: 'https://a.example', expires_at: 'tomorrow' }, 'expires_at', 'The expires at field must be a valid date.'],
+    ['expires_at in the past', { original_url: 'https://a.example', expires_at: '2020-01-01 00:00:00' }, 'expires_at', 'The expires at field must be a date after now.'],
+  ];
+  for (const [name, body, field, message] of cases) {
+    test(`POST /links: ${name}`, async () => {
+      const u = await t.user('pro');
+      const res = await t.request('POST', '/api/v1/links', { headers: u.auth, body });
+      expect(res.status).toBe(422);
+      const json = await res.json();
+      expect(json.errors[field]).toEqual([message]);
+      expect(json.message).toStartWith(message);
+    });
+  }
+
+  test('several errors at once are all reported, with Laravel’s summary message', async () => {
+    const u = await t.user('pro');
+    const res = await t.request('POST', '/api/v1/links', { headers: u.auth, body: { alias: 'a', title: 5 } });
+    const json = await res.json();
+    expect(Object.keys(json.errors).sort()).toEqual(['alias', 'original_url', 'title']);
+    expect(json.message).toBe('The original url field is required. (and 2 more errors)');
+  });
+
+  test('alias already taken, and reserved words, are 422 on alias', async () => {
+    const u = await t.user('pro');
+    await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://a.example', alias: 'takenone' } });
+    for (const alias of ['takenone', 'dashboard', 'API', 'healthz']) {
+      const res = await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://b.example', alias } });
+      expect(res.status).toBe(422);
+      expect((await res.json()).errors.alias).toEqual(['The alias has already been taken.']);
+    }
+  });
+
+  test('malformed JSON and non-object bodies are 400', async () => {
+    const u = await t.user('pro');
+    for (const raw of ['{"original_url":', '[1,2]', '"x"', 'null']) {
+      const res = await t.request('POST', '/api/v1/links', { headers: { ...u.auth, 'content-type': 'application/json' }, raw });
+      expect(res.status).toBe(400);
+      expect(typeof (await res.json()).message).toBe('string');
+    }
+  });
+
+  test('PUT requires original_url and validates the booleans', async () => {
+    const u = await t.user('pro');
+    const created = await (await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://a.example', title: 'x' } })).json();
+    const res = await t.request('PUT', `/api/v1/links/${created.id}`, { headers: u.auth, body: { title: 'no url', remove_password: 'maybe' } });
+    expect(res.status).toBe(422);
+    const json = await res.json();
+    expect(json.errors.original_url).toEqual(['The original url field is required.']);
+    expect(json.errors.remove_password).toEqual(['The remove password field must be true or false.']);
+  });
+
+  test('an oversized body is refused with 400 and nothing is created', async () => {
+    const u = await t.user('pro');
+    const res = await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://a.example', title: 'x'.repeat(2_000_000) } });
+    expect(res.status).toBe(400);
+    const list = await (await t.request('GET', '/api/v1/links', { headers: u.auth })).json();
+    expect(list.total).toBe(0);
+  });
+});
+
+describe('plan gates (403)', () => {
+  test('a plan without custom aliases, passwords or expiry gets 403 for each', async () => {
+    await t.services.plans.update('pro', {}); // sanity: plan exists
+    const u = await t.user('pro');
+    await t.services.plans.update('pro', { customAlias: false, password: false, expiry: false });
+    try {
+      for (const body of [
+        { original_url: 'https://a.example', alias: 'gated1' },
+        { original_url: 'https://a.example', password: 'pw' },
+        { original_url: 'https://a.example', expires_at: new Date(Date.now() + 3_600_000).toISOString() },
+      ]) {
+        const res = await t.request('POST', '/api/v1/links', { headers: u.auth, body });
+        expect(res.status).toBe(403);
+        expect((await res.json()).message).toContain('Pro or Enterprise');
+      }
+    } finally {
+      await t.services.plans.update('pro', { customAlias: true, password: true, expiry: true });
+    }
+  });
+
+  test('the link limit of the plan answers 403 and creates nothing more', async () => {
+    const u = await t.user('enterprise');
+    await t.services.plans.update('enterprise', { maxLinks: 2 });
+    try {
+      for (let i = 0; i < 2; i++) {
+        expect((await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: `https://a.example/${i}`, title: 't' } })).status).toBe(201);
+      }
+      const res = await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://a.example/3', title: 't' } });
+      expect(res.status).toBe(403);
+      expect((await res.json()).message).toContain('link limit');
+    } finally {
+      await t.services.plans.update('enterprise', { maxLinks: null });
+    }
+  });
+});
+
+describe('ownership', () => {
+  test("another user's link id answers 404 on every route and is not changed", async () => {
+    const owner = await t.user('pro');
+    const other = await t.user('pro');
+    const created = await (await t.request('POST', '/api/v1/links', { headers: owner.auth, body: { original_url: 'https://owner.example', title: 'mine' } })).json();
+    const id = created.id;
+    expect((await t.request('GET', `/api/v1/links/${id}`, { headers: other.auth })).status).toBe(404);
+    expect((await t.request('PUT', `/api/v1/links/${id}`, { headers: other.auth, body: { original_url: 'https://evil.example' } })).status).toBe(404);
+    expect((await t.request('DELETE', `/api/v1/links/${id}`, { headers: other.auth })).status).toBe(404);
+    expect((await t.request('GET', `/api/v1/links/${id}/analytics`, { headers: other.auth })).status).toBe(404);
+    const list = await (await t.request('GET', '/api/v1/links', { headers: other.auth })).json();
+    expect(list.data.find((l: { id: number }) => l.id === id)).toBeUndefined();
+    const still = await (await t.request('GET', `/api/v1/links/${id}`, { headers: owner.auth })).json();
+    expect(still.original_url).toBe('https://owner.example');
+  });
+
+  test('non-numeric and huge ids are 404, not errors', async () => {
+    const u = await t.user('pro');
+    for (const id of ['abc', '-1', '0', '1.5', '99999999999999999999', '%00']) {
+      expect((await t.request('GET', `/api/v1/links/${id}`, { headers: u.auth })).status).toBe(404);
+    }
+  });
+});

@@ -1,0 +1,148 @@
+/** Minilnk QR codes API, from seeds/minilnk-api.txt. */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { BASE, makeTestApp, type TestApp } from '../../helpers/make-test-app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await makeTestApp();
+});
+afterAll(() => t.close());
+
+const QR_KEYS = [
+  'background_color', 'content', 'created_at', 'download_png_url', 'download_svg_url', 'error_correction', 'foreground_color',
+  'id', 'is_dynamic', 'link_id', 'margin', 'name', 'preview_svg', 'size', 'type', 'user_id',
+].sort();
+
+async function linkFor(u: Awaited<ReturnType<TestApp['user']>>, alias: string) {
+  return (await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://news.ycombinator.com', alias, title: 'HN' } })).json();
+}
+
+describe('happy path', () => {
+  test('POST /qrcodes (documented example) answers 201 with a dynamic QR object and defaults', async () => {
+    const u = await t.user('pro');
+    const link = await linkFor(u, 'hnqr1');
+    const res = await t.request('POST', '/api/v1/qrcodes', {
+      headers: u.auth,
+      body: { name: 'HN Dynamic QR', type: 'url', content: `${BASE}/hnqr1`, error_correction: 'H', link_id: link.id },
+    });
+    expect(res.status).toBe(201);
+    const qr = await res.json();
+    expect(Object.keys(qr).sort()).toEqual(QR_KEYS);
+    expect(qr).toMatchObject({
+      user_id: u.user.id,
+      link_id: link.id,
+      name: 'HN Dynamic QR',
+      content: `${BASE}/hnqr1`,
+      type: 'url',
+      foreground_color: '#000000',
+      background_color: '#FFFFFF',
+      margin: 4,
+      size: 300,
+      error_correction: 'H',
+      is_dynamic: true,
+      download_svg_url: `${BASE}/dashboard/qrcodes/${qr.id}/download/svg`,
+      download_png_url: `${BASE}/dashboard/qrcodes/${qr.id}/download/png`,
+    });
+    expect(qr.preview_svg).toStartWith('<svg');
+    expect(qr.preview_svg).toContain('</svg>');
+  });
+
+  test('GET /qrcodes lists with search; GET /qrcodes/{id}; DELETE leaves the link alone', async () => {
+    const u = await t.user('pro');
+    const link = await linkFor(u, 'hnqr2');
+    const a = await (await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'Hacker News QR', type: 'url', content: 'https://example.com', error_correction: 'M', link_id: link.id } })).json();
+    await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'Phone card', type: 'phone', content: '+1 555 0100', error_correction: 'L' } });
+    const all = await (await t.request('GET', '/api/v1/qrcodes', { headers: u.auth })).json();
+    expect(all.total).toBe(2);
+    expect(all.current_page).toBe(1);
+    const found = await (await t.request('GET', '/api/v1/qrcodes?search=hacker', { headers: u.auth })).json();
+    expect(found.total).toBe(1);
+    expect(found.data[0].id).toBe(a.id);
+    const one = await t.request('GET', `/api/v1/qrcodes/${a.id}`, { headers: u.auth });
+    expect(one.status).toBe(200);
+    expect((await one.json()).name).toBe('Hacker News QR');
+    const del = await t.request('DELETE', `/api/v1/qrcodes/${a.id}`, { headers: u.auth });
+    expect(await del.json()).toEqual({ message: 'QR Code deleted successfully.' });
+    expect((await t.request('GET', `/api/v1/qrcodes/${a.id}`, { headers: u.auth })).status).toBe(404);
+    expect((await t.request('GET', `/api/v1/links/${link.id}`, { headers: u.auth })).status).toBe(200);
+  });
+
+  test('download URLs answer to the API key with SVG and PNG images', async () => {
+    const u = await t.user('pro');
+    const qr = await (await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'dl', type: 'text', content: 'hello', error_correction: 'Q', size: 200 } })).json();
+    const svg = await t.request('GET', new URL(qr.download_svg_url).pathname, { headers: u.auth });
+    expect(svg.status).toBe(200);
+    expect(svg.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await svg.text()).toStartWith('<svg');
+    const png = await t.request('GET', `${new URL(qr.download_png_url).pathname}?api_key=${encodeURIComponent(u.key)}`);
+    expect(png.status).toBe(200);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    const bytes = new Uint8Array(await png.arrayBuffer());
+    expect([...bytes.slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    // PNG width is at bytes 16..19
+    expect(new DataView(bytes.buffer).getUint32(16)).toBe(200);
+    expect((await t.request('GET', `/dashboard/qrcodes/${qr.id}/download/gif`, { headers: u.auth })).status).toBe(404);
+  });
+
+  test('custom colours on a plan with QR colours', async () => {
+    const u = await t.user('pro');
+    const res = await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'c', type: 'url', content: 'https://a.example', error_correction: 'M', foreground_color: '#ff0000', background_color: '#00ff00', margin: 0, size: 1000 } });
+    expect(res.status).toBe(201);
+    const qr = await res.json();
+    expect(qr).toMatchObject({ foreground_color: '#FF0000', background_color: '#00FF00', margin: 0, size: 1000 });
+    expect(qr.preview_svg.toLowerCase()).toContain('#ff0000');
+  });
+});
+
+describe('errors', () => {
+  test('required fields and ranges answer 422 with Laravel messages', async () => {
+    const u = await t.user('pro');
+    const res = await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { margin: 11, size: 99, foreground_color: 'red', type: 'fax' } });
+    expect(res.status).toBe(422);
+    const { errors } = await res.json();
+    expect(errors).toEqual({
+      name: ['The name field is required.'],
+      type: ['The selected type is invalid.'],
+      content: ['The content field is required.'],
+      foreground_color: ['The foreground color field format is invalid.'],
+      margin: ['The margin field must be between 0 and 10.'],
+      size: ['The size field must be between 100 and 1000.'],
+      error_correction: ['The error correction field is required.'],
+    });
+  });
+
+  test('content over 1000 characters and an unknown link_id are 422', async () => {
+    const u = await t.user('pro');
+    const long = await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'n', type: 'text', content: 'x'.repeat(1001), error_correction: 'L' } });
+    expect((await long.json()).errors.content).toEqual(['The content field must not be greater than 1000 characters.']);
+    const other = await t.user('pro');
+    const foreign = await linkFor(other, 'foreignqr');
+    const res = await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'n', type: 'url', content: 'https://a.example', error_correction: 'L', link_id: foreign.id } });
+    expect(res.status).toBe(422);
+    expect((await res.json()).errors.link_id).toEqual(['The selected link id is invalid.']);
+  });
+
+  test('colour customisation without the plan feature is 403', async () => {
+    const u = await t.user('pro');
+    await t.services.plans.update('pro', { qrColors: false });
+    try {
+      const res = await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'c', type: 'url', content: 'https://a.example', error_correction: 'M', foreground_color: '#123456' } });
+      expect(res.status).toBe(403);
+      // default colours stay allowed
+      const ok = await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'c', type: 'url', content: 'https://a.example', error_correction: 'M', foreground_color: '#000000' } });
+      expect(ok.status).toBe(201);
+    } finally {
+      await t.services.plans.update('pro', { qrColors: true });
+    }
+  });
+
+  test("another user's QR code is 404 everywhere, downloads included", async () => {
+    const a = await t.user('pro');
+    const b = await t.user('pro');
+    const qr = await (await t.request('POST', '/api/v1/qrcodes', { headers: a.auth, body: { name: 'mine', type: 'text', content: 'x', error_correction: 'L' } })).json();
+    expect((await t.request('GET', `/api/v1/qrcodes/${qr.id}`, { headers: b.auth })).status).toBe(404);
+    expect((await t.request('DELETE', `/api/v1/qrcodes/${qr.id}`, { headers: b.auth })).status).toBe(404);
+    expect((await t.request('GET', `/dashboard/qrcodes/${qr.id}/download/png`, { headers: b.auth })).status).toBe(404);
+    expect((await t.request('GET', `/api/v1/qrcodes/${qr.id}`, { headers: a.auth })).status).toBe(200);
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, test } from 'bun:test';
+import { createRateLimiter } from '../../src/http/rate-limit.ts';
+
+describe('rolling one-minute rate limiter', () => {
+  test('allows the limit, refuses the next with Retry-After, and keys are independent', () => {
+    let now = 1_000_000 * 60_000 + 5_000;
+    const rl = createRateLimiter({ now: () => now });
+    for (let i = 0; i < 3; i++) expect(rl.hit('a', 3)).toBeNull();
+    const wait = rl.hit('a', 3);
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(rl.hit('b', 3)).toBeNull();
+    // waiting the advertised time is enough, and not much more than needed
+    now += wait! * 1000;
+    expect(rl.hit('a', 3)).toBeNull();
+  });
+
+  test('a full previous window still counts while it overlaps (no double burst at the edge)', () => {
+    let now = 2_000 * 60_000 + 59_000; // one second before a window edge
+    const rl = createRateLimiter({ now: () => now });
+    for (let i = 0; i < 10; i++) expect(rl.hit('k', 10)).toBeNull();
+    now += 2_000; // just after the edge: a fixed window would allow 10 more here
+    let allowed = 0;
+    for (let i = 0; i < 10; i++) if (rl.hit('k', 10) === null) allowed++;
+    expect(allowed).toBeLessThanOrEqual(1);
+    now += 60_000; // a full window later everything has slid out
+    expect(rl.hit('k', 10)).toBeNull();
+  });
+
+  test('Retry-After is honest: retrying exactly then succeeds', () => {
+    for (const offset of [0, 13_000, 42_500, 59_999]) {
+      let now = 3_000 * 60_000 + offset;
+      const rl = createRateLimiter({ now: () => now });
+      for (let i = 0; i < 5; i++) rl.hit('x', 5);
+      const wait = rl.hit('x', 5)!;
+      now += wait * 1000 - 1000;
+      expect(rl.hit('x', 5)).not.toBeNull(); // one second early is still refused or just allowed at most once
+      now += 1000;
+      expect(rl.hit('x', 5)).toBeNull();
+    }
+  });
+});

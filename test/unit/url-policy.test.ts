@@ -1,0 +1,76 @@
+import { describe, expect, test } from 'bun:test';
+import { DomainError } from '../../src/errors.ts';
+import { applyUtm, checkDestination, normalizeUrl } from '../../src/links/url-policy.ts';
+import { generateCode, isReservedCode, isValidCodeShape } from '../../src/links/codes.ts';
+
+const strict = { allowPrivateTargets: false };
+const reason = (fn: () => unknown) => {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    return e instanceof DomainError ? e.meta.reason : 'other';
+  }
+};
+
+describe('destination policy', () => {
+  test('accepts public http(s) URLs and returns them trimmed', () => {
+    expect(checkDestination('  https://example.com/a?b=c#d ', strict)).toBe('https://example.com/a?b=c#d');
+    expect(checkDestination('http://8.8.8.8/', strict)).toBe('http://8.8.8.8/');
+  });
+  test.each([
+    ['', 'required'],
+    ['javascript:alert(1)', 'scheme'],
+    ['ftp://example.com', 'scheme'],
+    ['data:text/html,hi', 'scheme'],
+    ['https://', 'invalid'],
+    ['not a url', 'invalid'],
+    [`https://e.com/${'a'.repeat(2048)}`, 'too_long'],
+    ['http://127.0.0.1/', 'private'],
+    ['http://2130706433/', 'private'],
+    ['http://0x7f.0.0.1/', 'private'],
+    ['http://0177.0.0.1/', 'private'],
+    ['http://10.0.0.5/', 'private'],
+    ['http://192.168.1.1/', 'private'],
+    ['http://169.254.169.254/latest/meta-data', 'private'],
+    ['http://100.64.0.1/', 'private'],
+    ['http://[::1]/', 'private'],
+    ['http://[::ffff:127.0.0.1]/', 'private'],
+    ['http://[fd00::1]/', 'private'],
+    ['http://[fe80::1]/', 'private'],
+    ['http://localhost/', 'private'],
+    ['http://printer.local/', 'private'],
+    ['http://app.localhost/', 'private'],
+  ])('%s is refused (%s)', (url, why) => {
+    expect(reason(() => checkDestination(url, strict))).toBe(why);
+  });
+  test('ALLOW_PRIVATE_TARGETS lets homelab links through', () => {
+    expect(checkDestination('http://192.168.1.10:8123/', { allowPrivateTargets: true })).toBe('http://192.168.1.10:8123/');
+    expect(checkDestination('http://localhost:3000', { allowPrivateTargets: true })).toBe('http://localhost:3000');
+  });
+});
+
+describe('normalisation and UTM', () => {
+  test('ShrtLnk normalisation: trim, add https, lowercase host, drop trailing slash', () => {
+    expect(normalizeUrl('  Example.COM/Path/ ')).toBe('https://example.com/Path');
+    expect(normalizeUrl('http://EXAMPLE.com/')).toBe('http://example.com');
+    expect(normalizeUrl('https://example.com/a/?q=1')).toBe('https://example.com/a?q=1');
+  });
+  test('UTM parameters are appended and encoded, keeping the existing query', () => {
+    expect(applyUtm('https://example.com/landing?x=1', { source: 'google', term: 'running+shoes', medium: null })).toBe(
+      'https://example.com/landing?x=1&utm_source=google&utm_term=running%2Bshoes',
+    );
+  });
+});
+
+describe('codes', () => {
+  test('generated codes are 7 alphanumeric characters', () => {
+    for (let i = 0; i < 200; i++) expect(generateCode()).toMatch(/^[A-Za-z0-9]{7}$/);
+  });
+  test('reserved words are reserved in any case; shapes are checked', () => {
+    for (const w of ['api', 'API', 'Dashboard', 'openapi.json', 'healthz', 's', 'favicon.ico']) expect(isReservedCode(w)).toBe(true);
+    expect(isReservedCode('hnnews')).toBe(false);
+    expect(isValidCodeShape('my_link-1')).toBe(true);
+    for (const bad of ['ab', 'a'.repeat(33), 'a b', 'a/b', 'ünï', 'a.b']) expect(isValidCodeShape(bad)).toBe(false);
+  });
+});
