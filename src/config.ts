@@ -1,7 +1,7 @@
 /**
  * Configuration from the environment and command-line flags (a flag of the
  * same name wins: --port 9000 or --port=9000 beats PORT). Parsed and
- * validated once; nothing else reads process.env.
+ * validated once; nothing else reads the environment.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 

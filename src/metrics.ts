@@ -20,10 +20,14 @@ export function createMetrics() {
     counter(name: string, help: string) {
       const c = { help, values: new Map<string, number>() };
       counters.set(name, c);
-      return (labels: Labels = {}, by = 1) => {
+      const add = (key: string, by: number) => c.values.set(key, (c.values.get(key) ?? 0) + by);
+      const inc = (labels: Labels = {}, by = 1) => add(labelText(labels), by);
+      /** Renders a label set once: for hot paths that count the same labels on every request. */
+      inc.with = (labels: Labels) => {
         const key = labelText(labels);
-        c.values.set(key, (c.values.get(key) ?? 0) + by);
+        return (by = 1) => add(key, by);
       };
+      return inc;
     },
     gauge(name: string, help: string, read: () => number) {
       gauges.set(name, { help, read });

@@ -47,7 +47,8 @@ describe('architecture', () => {
   });
 
   test('dialects import services, http/ and errors, never a repo, db/ or another dialect', () => {
-    const bad = SRC.filter((f) => f.path.startsWith('src/api/')).flatMap((f) => {
+    // the registry (compat/index.ts) is the one place that imports every dialect
+    const bad = SRC.filter((f) => f.path.startsWith('src/api/') && f.path !== 'src/api/compat/index.ts').flatMap((f) => {
       const own = f.path.split('/').slice(0, f.path.startsWith('src/api/compat/') ? 4 : 3).join('/');
       return imports(f.text)
         .filter((i) => {

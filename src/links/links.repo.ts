@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { linkSchedules, links } from '../db/schema.ts';
+import { clickRollups, clicks, linkSchedules, linkVisitors, links } from '../db/schema.ts';
 import type { Link, LinkSortColumn, RedirectTarget, Schedule, Utm } from './links.types.ts';
 
 type Row = typeof links.$inferSelect;
@@ -42,7 +42,7 @@ export function toLink(r: Row): Link {
   };
 }
 
-const SORT_COLUMNS: Record<LinkSortColumn, typeof links.id | typeof links.code | typeof links.destination | typeof links.title | typeof links.totalClicks | typeof links.uniqueClicks | typeof links.createdAt | typeof links.updatedAt | typeof links.expiresAt> = {
+const SORT_COLUMNS: Record<LinkSortColumn, typeof links.id | typeof links.code | typeof links.destination | typeof links.title | typeof links.totalClicks | typeof links.uniqueClicks | typeof links.createdAt | typeof links.updatedAt | typeof links.expiresAt | typeof links.isActive> = {
   id: links.id,
   code: links.code,
   destination: links.destination,
@@ -52,6 +52,7 @@ const SORT_COLUMNS: Record<LinkSortColumn, typeof links.id | typeof links.code |
   created_at: links.createdAt,
   updated_at: links.updatedAt,
   expires_at: links.expiresAt,
+  is_active: links.isActive,
 };
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -91,6 +92,18 @@ export function createLinksRepo(db: Db) {
         if (schedules.length) tx.insert(linkSchedules).values(schedules.map((s) => ({ ...s, linkId: r.id }))).run();
         return toLink(r);
       });
+    },
+
+    /** Inserts many links (and their schedules) in one transaction, in order. */
+    async insertMany(items: { row: NewLinkRow; schedules: Omit<Schedule, 'id'>[] }[]): Promise<Link[]> {
+      if (!items.length) return [];
+      return db.transaction((tx) =>
+        items.map(({ row, schedules }) => {
+          const r = tx.insert(links).values(row).returning().get();
+          if (schedules.length) tx.insert(linkSchedules).values(schedules.map((s) => ({ ...s, linkId: r.id }))).run();
+          return toLink(r);
+        }),
+      );
     },
 
     /** True when the code was ever used, deleted links included. */
@@ -202,6 +215,28 @@ export function createLinksRepo(db: Db) {
       return db.update(links).set({ deletedAt: now, updatedAt: now }).where(and(eq(links.id, id), live)).returning({ id: links.id }).all().length > 0;
     },
 
+    /**
+     * Soft-deletes a link and erases its history (clicks, visitors, rollups,
+     * schedules) in one transaction; the row stays so the code is never reissued.
+     */
+    async purge(id: number): Promise<boolean> {
+      return db.transaction((tx) => {
+        const now = Date.now();
+        const gone = tx
+          .update(links)
+          .set({ deletedAt: now, updatedAt: now, totalClicks: 0, uniqueClicks: 0, lastClickedAt: null })
+          .where(and(eq(links.id, id), live))
+          .returning({ id: links.id })
+          .all();
+        if (!gone.length) return false;
+        tx.delete(clicks).where(eq(clicks.linkId, id)).run();
+        tx.delete(linkVisitors).where(eq(linkVisitors.linkId, id)).run();
+        tx.delete(clickRollups).where(eq(clickRollups.linkId, id)).run();
+        tx.delete(linkSchedules).where(eq(linkSchedules.linkId, id)).run();
+        return true;
+      });
+    },
+
     /** ShrtLnk deduplication: same destination, source and mode inside one label scope. */
     async findDuplicate(d: {
       destination: string;
@@ -218,6 +253,8 @@ export function createLinksRepo(db: Db) {
         eq(links.redirectMode, d.redirectMode as Row['redirectMode']),
         d.ownerId === null ? isNull(links.userId) : eq(links.userId, d.ownerId),
       ];
+      // anonymous links guarded by LinkShrink tokens belong to that model, not to ShrtLnk's bucket
+      if (d.ownerId === null) conds.push(isNull(links.deleteTokenHash), eq(links.statsPrivate, false));
       if (d.labelUserId !== null) conds.push(eq(links.labelUserId, d.labelUserId));
       else if (d.labelUserAgent !== null) conds.push(isNull(links.labelUserId), eq(links.labelUserAgent, d.labelUserAgent));
       else conds.push(isNull(links.labelUserId), isNull(links.labelUserAgent));

@@ -8,7 +8,7 @@ import type { Actor } from '../accounts/accounts.types.ts';
 import { hashPassword, randomHex, sha256Hex, tokenMatches, verifyPassword } from '../accounts/secrets.ts';
 import { DomainError } from '../errors.ts';
 import { generateCode, isReservedCode, isValidCodeShape } from './codes.ts';
-import type { LinkPatch, LinksRepo } from './links.repo.ts';
+import type { LinkPatch, LinksRepo, NewLinkRow } from './links.repo.ts';
 import type { Link, LinkLabels, ListLinksQuery, Page, RedirectMode, RedirectTarget, Schedule, Utm } from './links.types.ts';
 import type { RedirectCache } from './redirect-cache.ts';
 import { applyUtm, checkDestination } from './url-policy.ts';
@@ -59,6 +59,15 @@ export interface CreatedLink {
   link: Link;
   deleteToken: string | null;
   statsToken: string | null;
+}
+
+export type BatchResult = { ok: true; value: CreatedLink } | { ok: false; error: DomainError };
+
+interface Prepared {
+  row: NewLinkRow;
+  deleteToken: string | null;
+  statsToken: string | null;
+  metadata: MetadataMode;
 }
 
 export interface LinksDeps {
@@ -164,77 +173,151 @@ export function createLinksService(deps: LinksDeps) {
 
   const isLive = (l: { isActive: boolean; expiresAt: number | null }, t = now()) => l.isActive && (l.expiresAt === null || l.expiresAt > t);
 
+  async function checkQuota(actor: Actor, adding: number): Promise<void> {
+    if (actor.plan.maxLinks === null) return;
+    const usage = await links.countLiveForUser(actor.user.id);
+    if (usage + adding > actor.plan.maxLinks) {
+      throw new DomainError('QUOTA_EXCEEDED', 'You reached your link limit for the current plan.', {
+        limit: actor.plan.maxLinks,
+        usage,
+        plan: actor.plan.name,
+      });
+    }
+  }
+
+  /** Every rule of creation except the insert itself; `taken` holds codes claimed earlier in the same batch. */
+  async function prepare(actor: Actor | null, input: CreateLinkInput, taken: Set<string>): Promise<Prepared> {
+    const destination = checkDestination(input.destination, policy, 'url');
+    const title = clip(input.title, MAX_TITLE, 'title');
+    const pageTitle = clip(input.pageTitle, MAX_TITLE, 'page title');
+    const description = clip(input.description, 1000, 'description');
+    const thumbnailUrl = input.thumbnailUrl ? checkDestination(input.thumbnailUrl, policy, 'thumbnail url') : null;
+    if (input.code) requireFeature(actor, 'customAlias', 'Custom aliases');
+    if (input.password) requireFeature(actor, 'password', 'Password-protected links');
+    if (input.expiresAt !== undefined && input.expiresAt !== null) requireFeature(actor, 'expiry', 'Link expiration dates');
+    if (input.password !== undefined && input.password !== null && (typeof input.password !== 'string' || input.password.length > MAX_PASSWORD || input.password.length < 1)) {
+      throw new DomainError('VALIDATION', `The password must be 1 to ${MAX_PASSWORD} characters.`, { field: 'password' });
+    }
+    checkExpiry(input.expiresAt);
+    checkSchedules(input.schedules);
+    if (input.code) {
+      await checkAlias(input.code);
+      if (taken.has(input.code)) throw new DomainError('CODE_TAKEN', 'The alias has already been taken.', { field: 'code' });
+    }
+    let code = input.code || (await freshCode());
+    while (taken.has(code)) code = await freshCode();
+    const deleteToken = input.issueDeleteToken ? randomHex(TOKEN_BYTES) : null;
+    const statsToken = input.statsPrivate ? randomHex(TOKEN_BYTES) : null;
+    const metadata: MetadataMode = title ? 'none' : (input.metadata ?? 'sync');
+    const row: NewLinkRow = {
+      code,
+      isAlias: Boolean(input.code),
+      destination,
+      title: title ?? (metadata === 'none' ? null : hostOf(destination)),
+      description: description ?? null,
+      pageTitle: pageTitle ?? null,
+      thumbnailUrl,
+      userId: actor?.user.id ?? null,
+      source: clip(input.source, 50, 'source') ?? 'api',
+      redirectMode: input.redirectMode ?? 'direct',
+      bridgeDelaySeconds: Math.max(0, Math.min(60, Math.trunc(input.bridgeDelaySeconds ?? 0))),
+      passwordHash: input.password ? await hashPassword(input.password) : null,
+      expiresAt: input.expiresAt ?? null,
+      isActive: input.isActive ?? true,
+      ...utmColumns(input.utm),
+      deleteTokenHash: deleteToken ? sha256Hex(deleteToken) : null,
+      statsTokenHash: statsToken ? sha256Hex(statsToken) : null,
+      statsPrivate: Boolean(input.statsPrivate),
+      labelUserId: input.labels?.userId ?? null,
+      labelUserAgent: clip(input.labels?.userAgent, 1000, 'user agent') ?? null,
+      labelIp: input.labels?.ip ?? null,
+    };
+    return { row, deleteToken, statsToken, metadata };
+  }
+
+  function throwBatchFailures(results: BatchResult[]): void {
+    const items = results.flatMap((r, index) => (r.ok ? [] : [{ index, error: r.error }]));
+    if (!items.length) return;
+    const planError = items.find((i) => i.error.code !== 'VALIDATION' && i.error.code !== 'CODE_TAKEN');
+    if (planError) throw planError.error;
+    throw new DomainError('VALIDATION', items[0]!.error.message, { field: 'items', items });
+  }
+
   return {
     /**
      * Creates a link for the actor (null = anonymous, no plan gates).
      * @throws VALIDATION, CODE_TAKEN, FEATURE_DENIED, QUOTA_EXCEEDED
      */
     async create(actor: Actor | null, input: CreateLinkInput): Promise<CreatedLink> {
-      const destination = checkDestination(input.destination, policy, 'url');
-      const title = clip(input.title, MAX_TITLE, 'title');
-      const pageTitle = clip(input.pageTitle, MAX_TITLE, 'page title');
-      const description = clip(input.description, 1000, 'description');
-      const thumbnailUrl = input.thumbnailUrl ? checkDestination(input.thumbnailUrl, policy, 'thumbnail url') : null;
-      if (input.code) requireFeature(actor, 'customAlias', 'Custom aliases');
-      if (input.password) requireFeature(actor, 'password', 'Password-protected links');
-      if (input.expiresAt !== undefined && input.expiresAt !== null) requireFeature(actor, 'expiry', 'Link expiration dates');
-      if (input.password !== undefined && input.password !== null && (typeof input.password !== 'string' || input.password.length > MAX_PASSWORD || input.password.length < 1)) {
-        throw new DomainError('VALIDATION', `The password must be 1 to ${MAX_PASSWORD} characters.`, { field: 'password' });
-      }
-      checkExpiry(input.expiresAt);
-      checkSchedules(input.schedules);
-      if (actor && actor.plan.maxLinks !== null) {
-        const usage = await links.countLiveForUser(actor.user.id);
-        if (usage >= actor.plan.maxLinks) {
-          throw new DomainError('QUOTA_EXCEEDED', 'You reached your link limit for the current plan.', {
-            limit: actor.plan.maxLinks,
-            usage,
-            plan: actor.plan.name,
-          });
-        }
-      }
-      if (input.code) await checkAlias(input.code);
-      const code = input.code || (await freshCode());
-      const deleteToken = input.issueDeleteToken ? randomHex(TOKEN_BYTES) : null;
-      const statsToken = input.statsPrivate ? randomHex(TOKEN_BYTES) : null;
-      const metadata: MetadataMode = title ? 'none' : (input.metadata ?? 'sync');
+      if (actor) await checkQuota(actor, 1);
+      const p = await prepare(actor, input, new Set());
       let link: Link;
       try {
-        link = await links.insert(
-          {
-            code,
-            isAlias: Boolean(input.code),
-            destination,
-            title: title ?? (metadata === 'none' ? null : hostOf(destination)),
-            description: description ?? null,
-            pageTitle: pageTitle ?? null,
-            thumbnailUrl,
-            userId: actor?.user.id ?? null,
-            source: clip(input.source, 50, 'source') ?? 'api',
-            redirectMode: input.redirectMode ?? 'direct',
-            bridgeDelaySeconds: Math.max(0, Math.min(60, Math.trunc(input.bridgeDelaySeconds ?? 0))),
-            passwordHash: input.password ? await hashPassword(input.password) : null,
-            expiresAt: input.expiresAt ?? null,
-            isActive: input.isActive ?? true,
-            ...utmColumns(input.utm),
-            deleteTokenHash: deleteToken ? sha256Hex(deleteToken) : null,
-            statsTokenHash: statsToken ? sha256Hex(statsToken) : null,
-            statsPrivate: Boolean(input.statsPrivate),
-            labelUserId: input.labels?.userId ?? null,
-            labelUserAgent: clip(input.labels?.userAgent, 1000, 'user agent') ?? null,
-            labelIp: input.labels?.ip ?? null,
-          },
-          input.schedules ?? [],
-        );
+        link = await links.insert(p.row, input.schedules ?? []);
       } catch (e) {
         // two creates racing for the same alias: the unique index decides
         if (String(e).includes('UNIQUE')) throw new DomainError('CODE_TAKEN', 'The alias has already been taken.', { field: 'code' });
         throw e;
       }
-      cache.invalidate(code);
-      if (metadata === 'sync') link = await fillMetadata(link);
-      else if (metadata === 'background') void fillMetadata(link).catch(() => undefined);
-      return { link, deleteToken, statsToken };
+      cache.invalidate(link.code);
+      if (p.metadata === 'sync') link = await fillMetadata(link);
+      else if (p.metadata === 'background') void fillMetadata(link).catch(() => undefined);
+      return { link, deleteToken: p.deleteToken, statsToken: p.statsToken };
+    },
+
+    /**
+     * Creates many links in one transaction; each item succeeds or fails on
+     * its own (a bad URL does not sink the batch). Metadata is fetched in the
+     * background so a bulk request never waits on other sites. The plan quota
+     * is checked for the whole batch up front. With `atomic`, nothing is
+     * created unless every item passes: the first plan error is thrown as is,
+     * otherwise one VALIDATION with meta.items = [{ index, error }].
+     * @throws QUOTA_EXCEEDED (whole batch); atomic: FEATURE_DENIED, VALIDATION
+     */
+    async createMany(actor: Actor | null, inputs: CreateLinkInput[], opts: { atomic?: boolean } = {}): Promise<BatchResult[]> {
+      if (actor) await checkQuota(actor, inputs.length);
+      const taken = new Set<string>();
+      const results: BatchResult[] = [];
+      const ready: { index: number; p: Prepared; input: CreateLinkInput }[] = [];
+      for (const [index, input] of inputs.entries()) {
+        try {
+          const p = await prepare(actor, { ...input, metadata: input.metadata === 'none' ? 'none' : 'background' }, taken);
+          taken.add(p.row.code);
+          ready.push({ index, p, input });
+          results.push({ ok: true, value: null! });
+        } catch (e) {
+          if (!(e instanceof DomainError)) throw e;
+          results.push({ ok: false, error: e });
+        }
+      }
+      if (opts.atomic) throwBatchFailures(results);
+      const created = await links.insertMany(ready.map((r) => ({ row: r.p.row, schedules: r.input.schedules ?? [] })));
+      created.forEach((link, i) => {
+        const { index, p } = ready[i]!;
+        cache.invalidate(link.code);
+        if (p.metadata === 'background') void fillMetadata(link).catch(() => undefined);
+        results[index] = { ok: true, value: { link, deleteToken: p.deleteToken, statsToken: p.statsToken } };
+      });
+      return results;
+    },
+
+    /**
+     * ShrtLnk deduplication: the live link with this destination, source and
+     * mode among the actor's own links (anonymous: among untokened anonymous
+     * links), scoped by the integrator's labels — user id first, else user
+     * agent, else the unlabelled bucket. Labels never widen the search to
+     * someone else's links.
+     */
+    async findDuplicate(actor: Actor | null, q: { destination: string; source: string; redirectMode: RedirectMode; labels: Partial<LinkLabels> }): Promise<Link | null> {
+      const link = await links.findDuplicate({
+        destination: q.destination,
+        source: q.source,
+        redirectMode: q.redirectMode,
+        ownerId: actor?.user.id ?? null,
+        labelUserId: q.labels.userId ?? null,
+        labelUserAgent: q.labels.userAgent ?? null,
+      });
+      return link && isLive(link) ? link : null;
     },
 
     /** @throws NOT_FOUND (missing, deleted, or not the actor's) */
@@ -320,6 +403,17 @@ export function createLinksService(deps: LinksDeps) {
     async remove(actor: Actor, id: number): Promise<void> {
       const link = await ownedLink(actor, id);
       await links.softDelete(link.id);
+      cache.invalidate(link.code);
+    },
+
+    /**
+     * Delete that also erases the link's clicks, rollups and schedules, for
+     * APIs whose deletion is documented as permanent; the code stays reserved.
+     * @throws NOT_FOUND
+     */
+    async purge(actor: Actor, id: number): Promise<void> {
+      const link = await ownedLink(actor, id);
+      await links.purge(link.id);
       cache.invalidate(link.code);
     },
 

@@ -67,7 +67,7 @@ export interface RedirectTarget {
   thumbnailUrl: string | null;
 }
 
-export type LinkSortColumn = 'id' | 'code' | 'destination' | 'title' | 'total_clicks' | 'unique_clicks' | 'created_at' | 'updated_at' | 'expires_at';
+export type LinkSortColumn = 'id' | 'code' | 'destination' | 'title' | 'total_clicks' | 'unique_clicks' | 'created_at' | 'updated_at' | 'expires_at' | 'is_active';
 
 export interface ListLinksQuery {
   search?: string;

@@ -63,7 +63,11 @@ export function isPrivateHost(hostname: string): boolean {
  */
 export function normalizeUrl(raw: string): string {
   let value = raw.trim();
-  if (value && !/^[a-z][a-z0-9+.-]*:/i.test(value)) value = `https://${value}`;
+  // "host:8080/x" has a colon but no scheme; only "scheme://" or a known
+  // non-hierarchical scheme counts as already having one
+  if (value && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !/^(javascript|data|mailto|vbscript|file|about|blob|tel|sms):/i.test(value)) {
+    value = `https://${value}`;
+  }
   try {
     const u = new URL(value);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return value;

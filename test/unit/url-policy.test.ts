@@ -55,6 +55,8 @@ describe('normalisation and UTM', () => {
     expect(normalizeUrl('  Example.COM/Path/ ')).toBe('https://example.com/Path');
     expect(normalizeUrl('http://EXAMPLE.com/')).toBe('http://example.com');
     expect(normalizeUrl('https://example.com/a/?q=1')).toBe('https://example.com/a?q=1');
+    expect(normalizeUrl('example.com:8080/x/')).toBe('https://example.com:8080/x');
+    expect(normalizeUrl('javascript:alert(1)')).toBe('javascript:alert(1)');
   });
   test('UTM parameters are appended and encoded, keeping the existing query', () => {
     expect(applyUtm('https://example.com/landing?x=1', { source: 'google', term: 'running+shoes', medium: null })).toBe(

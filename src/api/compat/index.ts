@@ -5,10 +5,19 @@
  */
 import type { Elysia } from 'elysia';
 import type { AppDeps } from '../../http/app-deps.ts';
+import { linkshrinkRoutes } from './linkshrink/linkshrink.routes.ts';
+import { linxlyRoutes } from './linxly/linxly.routes.ts';
+import { lnkzRoutes } from './lnkz/lnkz.routes.ts';
+import { shrtlnkRoutes } from './shrtlnk/shrtlnk.routes.ts';
 
 export interface CompatDialect {
   name: string;
   routes: (deps: AppDeps) => Elysia<any, any, any, any, any, any, any>;
 }
 
-export const compatDialects: CompatDialect[] = [];
+export const compatDialects: CompatDialect[] = [
+  { name: 'linkshrink', routes: linkshrinkRoutes },
+  { name: 'linxly', routes: linxlyRoutes },
+  { name: 'lnkz', routes: lnkzRoutes },
+  { name: 'shrtlnk', routes: shrtlnkRoutes },
+];

@@ -1,0 +1,125 @@
+/**
+ * GET /api/v1/stats/:code, GET /stats/:code/export and POST /stats/batch,
+ * sharing one 60/min per-IP budget (see linkshrink.routes.ts).
+ */
+import type { Actor } from '../../../accounts/accounts.types.ts';
+import { Elysia } from 'elysia';
+import { DomainError } from '../../../errors.ts';
+import { doc } from '../../../http/openapi-doc.ts';
+import { json } from '../../../http/respond.ts';
+import type { Link } from '../../../links/links.types.ts';
+import { BatchBody, BatchSchema, E, envelope, ExportSchema, StatsSchema } from './linkshrink.docs.ts';
+import { NOT_FOUND_MESSAGE, PRIVATE_STATS_MESSAGE } from './linkshrink.errors.ts';
+import { LIMITS, TAG, type LinkshrinkKit } from './linkshrink.kit.ts';
+import { exportCsv, presentExport, presentStats, success } from './linkshrink.present.ts';
+import { LINKSHRINK_SOURCE, parseBatch, parseExportQuery, queryValue } from './linkshrink.schemas.ts';
+
+const tokenQuery = { token: { description: 'The statsToken, for links created with private_stats: true.' } };
+
+export function statsRoutes(kit: LinkshrinkKit) {
+  const { services } = kit;
+
+  /**
+   * The owner's key opens any of their links. Someone's link made elsewhere
+   * (dashboard, native or another dialect) never opted into LinkShrink's
+   * public stats, so only its owner sees them; everything else is public
+   * unless private_stats, which its statsToken opens.
+   */
+  async function canSee(link: Link, token: string | undefined, actor: Actor | null): Promise<boolean> {
+    if (actor !== null && link.userId === actor.user.id) return true;
+    if (link.userId !== null && link.source !== LINKSHRINK_SOURCE) return false;
+    return services.links.statsAllowed(link, token);
+  }
+
+  async function visibleLink(code: string, token: string | undefined, actor: Actor | null): Promise<Link> {
+    const link = await services.links.getPublic(code);
+    if (!(await canSee(link, token, actor))) throw new DomainError('INVALID_TOKEN', PRIVATE_STATS_MESSAGE);
+    return link;
+  }
+
+  return new Elysia({ prefix: '/api/v1' })
+    .get(
+      '/stats/:code',
+      kit.route(async (ctx) => {
+        const actor = await kit.reader(ctx, LIMITS.stats);
+        const link = await visibleLink(kit.code(ctx.params.code), queryValue(ctx.query.token), actor);
+        return json(200, success(presentStats(link, await services.analytics.forLink(link))));
+      }),
+      {
+        detail: doc({
+          tag: TAG,
+          summary: 'Click statistics of a short link',
+          description:
+            'Whole history: clicks, clicksByDay (newest day first), top referring domains and countries (largest first). Bots, direct visits (no referrer) and unlocated visitors are left out of their lists.',
+          security: 'optional-key',
+          query: tokenQuery,
+          responses: { 200: { description: 'The statistics.', schema: envelope(StatsSchema) }, 401: E[401], 404: E[404], 429: E[429] },
+        }),
+      },
+    )
+    .get(
+      '/stats/:code/export',
+      kit.route(async (ctx) => {
+        const actor = await kit.reader(ctx, LIMITS.stats);
+        const q = parseExportQuery(ctx.query);
+        const link = await visibleLink(kit.code(ctx.params.code), queryValue(ctx.query.token), actor);
+        const daily = await services.analytics.daily(link, { from: q.from, to: q.to });
+        if (q.format === 'json') return json(200, success(presentExport(link, daily)));
+        return new Response(exportCsv(daily.days), {
+          headers: {
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition': `attachment; filename="${link.code}-clicks-${daily.range.from}-to-${daily.range.to}.csv"`,
+          },
+        });
+      }),
+      {
+        detail: doc({
+          tag: TAG,
+          summary: 'Export daily clicks as JSON or CSV',
+          description: 'Days oldest first; days without clicks are omitted. from/to default to the creation day and today.',
+          security: 'optional-key',
+          query: {
+            format: { description: 'json (default) or csv.' },
+            from: { description: 'First day, YYYY-MM-DD (inclusive).' },
+            to: { description: 'Last day, YYYY-MM-DD (inclusive).' },
+            ...tokenQuery,
+          },
+          responses: {
+            200: { description: 'JSON, or text/csv with a `date,clicks` header row.', schema: ExportSchema },
+            400: E[400],
+            401: E[401],
+            404: E[404],
+            429: E[429],
+          },
+        }),
+      },
+    )
+    .post(
+      '/stats/batch',
+      kit.route(async (ctx) => {
+        const actor = await kit.reader(ctx, LIMITS.stats);
+        const { codes, tokens } = parseBatch(await kit.body(ctx));
+        const live = new Map((await services.links.findPublicMany([...new Set(codes)])).map((l) => [l.code, l]));
+        const items = await Promise.all(
+          codes.map(async (code) => {
+            const link = live.get(code);
+            if (!link) return { code, success: false, error: NOT_FOUND_MESSAGE };
+            if (!(await canSee(link, tokens[code], actor))) return { code, success: false, error: PRIVATE_STATS_MESSAGE };
+            return { code, success: true, data: presentStats(link, await services.analytics.forLink(link)) };
+          }),
+        );
+        return json(207, success(items));
+      }),
+      {
+        parse: 'none',
+        detail: doc({
+          tag: TAG,
+          summary: 'Statistics of up to 50 short links',
+          description: 'Per-code results (207); a missing code or a private one without its token fails on its own.',
+          security: 'optional-key',
+          body: BatchBody,
+          responses: { 207: { description: 'Per-code results.', schema: BatchSchema }, 400: E[400], 401: E[401], 429: E[429] },
+        }),
+      },
+    );
+}

@@ -1,0 +1,60 @@
+/**
+ * lnkz error rendering: {code, message, …}. Validation is 422
+ * VALIDATION_ERROR with Laravel-style field errors (bulk items keyed
+ * "index.field"); an unreadable body is 400 BAD_REQUEST. The link quota is
+ * the document's PLAN_QUOTA_EXCEEDED body, sent as 403; a plan lacking API
+ * access or a feature gets the same shape as PLAN_FEATURE_UNAVAILABLE.
+ */
+import type { DomainError } from '../../../errors.ts';
+import type { ErrorTable } from '../../../http/dialect.ts';
+import { laravelMessage, type FieldErrors } from '../../../http/laravel.ts';
+import { json } from '../../../http/respond.ts';
+
+const UPGRADE_HINT = 'Upgrade to PRO to unlock this capability.';
+const FIELD_NAMES: Record<string, string> = { expires_at: 'expiresAt', code: 'hash' };
+const FEATURE_KEYS: Record<string, string> = { customAlias: 'custom_alias', password: 'password', expiry: 'expiry' };
+
+const fieldName = (field: string | undefined) => FIELD_NAMES[field ?? ''] ?? field ?? 'url';
+
+function fieldErrors(e: DomainError, prefix = ''): FieldErrors {
+  const items = e.meta.items as { index: number; error: DomainError }[] | undefined;
+  if (items) return Object.assign({}, ...items.map((i) => fieldErrors(i.error, `${i.index}.`)));
+  const errors = e.meta.errors as FieldErrors | undefined;
+  if (errors) return Object.fromEntries(Object.entries(errors).map(([k, v]) => [prefix + k, v]));
+  return { [prefix + fieldName(e.meta.field)]: [e.message] };
+}
+
+function validation(e: DomainError) {
+  const errors = fieldErrors(e);
+  return json(422, { code: 'VALIDATION_ERROR', message: laravelMessage(errors), errors });
+}
+
+const plain = (status: number, code: string, message?: string) => (e: DomainError) => json(status, { code, message: message ?? e.message });
+
+function featureUnavailable(e: DomainError, featureKey: string) {
+  return json(403, { code: 'PLAN_FEATURE_UNAVAILABLE', message: e.message, current_plan: e.meta.plan ?? null, feature_key: featureKey, upgrade_hint: UPGRADE_HINT });
+}
+
+export const lnkzErrors: ErrorTable = {
+  VALIDATION: (e) => (e.meta.field === 'body' && e.meta.reason ? json(400, { code: 'BAD_REQUEST', message: e.message }) : validation(e)),
+  CODE_TAKEN: validation,
+  NOT_FOUND: plain(404, 'NOT_FOUND', 'URL not found.'),
+  UNAUTHENTICATED: plain(401, 'UNAUTHENTICATED', 'Unauthenticated.'),
+  INVALID_TOKEN: plain(401, 'UNAUTHENTICATED', 'Unauthenticated.'),
+  API_ACCESS_DENIED: (e) => featureUnavailable(e, 'api_access'),
+  FEATURE_DENIED: (e) => featureUnavailable(e, FEATURE_KEYS[String(e.meta.feature)] ?? String(e.meta.feature ?? 'feature')),
+  QUOTA_EXCEEDED: (e) =>
+    json(403, {
+      code: 'PLAN_QUOTA_EXCEEDED',
+      message: 'You reached your link limit for the current plan.',
+      current_plan: e.meta.plan ?? null,
+      quota_key: 'max_links',
+      policy_limit: e.meta.limit ?? null,
+      current_usage: e.meta.usage ?? null,
+      upgrade_hint: UPGRADE_HINT,
+    }),
+  FORBIDDEN: plain(403, 'FORBIDDEN'),
+  RATE_LIMITED: plain(429, 'RATE_LIMITED', 'Too many requests. Retry after the time given in Retry-After.'),
+  ANONYMOUS_DISABLED: plain(401, 'UNAUTHENTICATED', 'Unauthenticated.'),
+  FETCH_FAILED: validation,
+};

@@ -1,0 +1,195 @@
+/**
+ * lnkz — URL API (seeds/lnkz-api.txt), mounted at /api/v1/urls.
+ *
+ * Endpoints: GET|POST /api/v1/urls, POST /api/v1/urls/bulk,
+ * GET|PUT|DELETE /api/v1/urls/{id} ({id} is the numeric link id).
+ * Auth: the API key as `Authorization: Bearer` only; per-key per-minute
+ * limits of the plan (429 RATE_LIMITED + Retry-After). Another user's id is
+ * 404 NOT_FOUND, like a missing one, and is never changed.
+ * Errors: {code, message}: 401 UNAUTHENTICATED, 404 NOT_FOUND, 422
+ * VALIDATION_ERROR (+ errors per field), 400 BAD_REQUEST for a body that is
+ * not JSON, 429 RATE_LIMITED.
+ *
+ * Where the document is silent or we deliberately differ:
+ * - Statuses as documented: list/get 200, create/bulk 201, update 200 with an
+ *   empty body, delete 204. Stored URLs (list, get) show expiresAt as
+ *   "2023-07-04 10:00:00" and the click count; created ones (create, bulk)
+ *   show "2025-12-31T23:59:59.000000Z" and clicks null, as the examples do.
+ * - expiresAt accepts "Y-m-d H:i:s" (UTC) or ISO 8601, must lie in the
+ *   future (422 otherwise) and needs a plan with expiry; null on update
+ *   removes it. url must be http(s), at most 2048 characters, not private.
+ * - Plan gates, all 403: the link quota answers the document's
+ *   PLAN_QUOTA_EXCEEDED body with the real plan, limit and usage (403, not
+ *   402/429: it is a refusal, and retrying will not help); a plan without API
+ *   access (free) or without a feature answers the same shape with code
+ *   PLAN_FEATURE_UNAVAILABLE and feature_key (api_access, expiry, …).
+ * - Bulk takes 1–100 items. Every item is validated first and nothing is
+ *   created if any fails (422 with errors keyed "index.field", e.g.
+ *   "1.url"); the quota is checked for the whole batch; the batch is written
+ *   in one transaction.
+ * - The list returns every URL of yours, oldest first; ?page=&per_page=
+ *   (at most 100) return one page instead.
+ * - Delete is soft: the URL answers 404 everywhere, and its code is never
+ *   reissued, so old shared links cannot be hijacked.
+ * - Bot visits (link unfurlers, crawlers) are not counted in clicks.
+ */
+import { Elysia, t } from 'elysia';
+import type { AppDeps } from '../../../http/app-deps.ts';
+import { readBody } from '../../../http/body.ts';
+import type { Handler, HttpContext } from '../../../http/context.ts';
+import { dialectHandler } from '../../../http/dialect.ts';
+import { doc, type DocSpec } from '../../../http/openapi-doc.ts';
+import { empty, json } from '../../../http/respond.ts';
+import type { Actor } from '../../../accounts/accounts.types.ts';
+import type { Link } from '../../../links/links.types.ts';
+import { lnkzErrors } from './lnkz.errors.ts';
+import { presentCreated, presentStored } from './lnkz.present.ts';
+import {
+  BulkBody,
+  CreateBody,
+  CreatedUrlSchema,
+  ErrorSchema,
+  PlanErrorSchema,
+  StoredUrlSchema,
+  UpdateBody,
+  ValidationSchema,
+  MAX_PER_PAGE,
+  parseBulk,
+  parseCreate,
+  parseId,
+  parseListQuery,
+  parseUpdate,
+} from './lnkz.schemas.ts';
+
+const TAG = 'lnkz';
+const BEARER_ONLY = { query: false, header: false } as const;
+
+/** lnkz takes its key as a Bearer token only, so the document shows only that scheme. */
+const bearerDoc = (spec: DocSpec) => ({ ...doc(spec), security: [{ bearer: [] }] });
+
+const common = {
+  401: { description: 'Missing or invalid token.', schema: ErrorSchema },
+  403: { description: 'PLAN_QUOTA_EXCEEDED or PLAN_FEATURE_UNAVAILABLE.', schema: PlanErrorSchema },
+  429: { description: 'RATE_LIMITED; see Retry-After.', schema: ErrorSchema },
+};
+const notFound = { 404: { description: 'NOT_FOUND: no such URL of yours.', schema: ErrorSchema } };
+const invalid = { 400: { description: 'BAD_REQUEST: the body is not JSON.', schema: ErrorSchema }, 422: { description: 'VALIDATION_ERROR.', schema: ValidationSchema } };
+const internal = () => json(500, { code: 'SERVER_ERROR', message: 'Server Error' });
+
+export function lnkzRoutes(deps: AppDeps) {
+  const { services, apiAuth } = deps;
+  const h = dialectHandler(lnkzErrors, internal);
+  const policy = { allowPrivateTargets: services.config.allowPrivateTargets };
+  const r = (fn: Handler) => {
+    const wrapped = h(fn);
+    return (ctx: unknown) => wrapped(ctx as HttpContext);
+  };
+  const auth = (ctx: HttpContext) => apiAuth.authenticate(ctx, BEARER_ONLY);
+  const body = async (ctx: HttpContext) => (await readBody(ctx.request, { allowForm: false })).value;
+  const stored = (l: Link) => presentStored(l, services.shortUrl);
+  const created = (l: Link) => presentCreated(l, services.shortUrl);
+  const listPage = (actor: Actor, page: number, perPage: number) =>
+    services.links.list(actor, { page, perPage, sort: 'id', direction: 'asc' });
+
+  async function listAll(actor: Actor): Promise<Link[]> {
+    const all: Link[] = [];
+    for (let page = 1; ; page++) {
+      const { items, total } = await listPage(actor, page, MAX_PER_PAGE);
+      all.push(...items);
+      if (items.length < MAX_PER_PAGE || all.length >= total) return all;
+    }
+  }
+
+  return new Elysia({ name: 'lnkz-api', prefix: '/api/v1' })
+    .get(
+      '/urls',
+      r(async (ctx) => {
+        const actor = await auth(ctx);
+        const paging = parseListQuery(ctx.query);
+        const links = paging ? (await listPage(actor, paging.page, paging.perPage)).items : await listAll(actor);
+        return json(200, { data: links.map(stored) });
+      }),
+      {
+        detail: bearerDoc({
+          tag: TAG,
+          summary: 'List URLs',
+          description: 'Every URL of yours, oldest first; page/per_page return one page.',
+          query: { page: { description: 'Optional page number.', type: 'integer' }, per_page: { description: 'Optional page size (at most 100).', type: 'integer' } },
+          responses: { 200: { description: 'Your URLs.', schema: t.Object({ data: t.Array(StoredUrlSchema) }) }, 422: invalid[422], ...common },
+        }),
+      },
+    )
+    .post(
+      '/urls',
+      r(async (ctx) => {
+        const actor = await auth(ctx);
+        const input = parseCreate(await body(ctx), policy);
+        const { link } = await services.links.create(actor, input);
+        return json(201, { data: created(link) });
+      }),
+      {
+        parse: 'none',
+        detail: bearerDoc({
+          tag: TAG,
+          summary: 'Create a URL',
+          body: CreateBody,
+          responses: { 201: { description: 'The new URL (clicks null).', schema: t.Object({ data: CreatedUrlSchema }) }, ...invalid, ...common },
+        }),
+      },
+    )
+    .post(
+      '/urls/bulk',
+      r(async (ctx) => {
+        const actor = await auth(ctx);
+        const inputs = parseBulk(await body(ctx), policy);
+        const results = await services.links.createMany(actor, inputs, { atomic: true });
+        return json(201, { data: results.flatMap((res) => (res.ok ? [created(res.value.link)] : [])) });
+      }),
+      {
+        parse: 'none',
+        detail: bearerDoc({
+          tag: TAG,
+          summary: 'Create URLs in bulk',
+          description: '1–100 items, all or nothing: any invalid item fails the request (errors keyed "index.field").',
+          body: BulkBody,
+          responses: { 201: { description: 'The new URLs, in request order.', schema: t.Object({ data: t.Array(CreatedUrlSchema) }) }, ...invalid, ...common },
+        }),
+      },
+    )
+    .get(
+      '/urls/:id',
+      r(async (ctx) => {
+        const actor = await auth(ctx);
+        return json(200, { data: stored(await services.links.get(actor, parseId(ctx.params.id))) });
+      }),
+      { detail: bearerDoc({ tag: TAG, summary: 'Get a URL', responses: { 200: { description: 'The URL.', schema: t.Object({ data: StoredUrlSchema }) }, ...notFound, ...common } }) },
+    )
+    .put(
+      '/urls/:id',
+      r(async (ctx) => {
+        const actor = await auth(ctx);
+        const target = await services.links.get(actor, parseId(ctx.params.id));
+        await services.links.update(actor, target, parseUpdate(await body(ctx), policy));
+        return empty(200);
+      }),
+      {
+        parse: 'none',
+        detail: bearerDoc({
+          tag: TAG,
+          summary: 'Update a URL',
+          description: 'Both fields optional; expiresAt null removes the expiry. Answers 200 with an empty body.',
+          body: UpdateBody,
+          responses: { 200: { description: 'Updated (empty body).' }, ...notFound, ...invalid, ...common },
+        }),
+      },
+    )
+    .delete(
+      '/urls/:id',
+      r(async (ctx) => {
+        const actor = await auth(ctx);
+        await services.links.remove(actor, parseId(ctx.params.id));
+        return empty(204);
+      }),
+      { detail: bearerDoc({ tag: TAG, summary: 'Delete a URL', responses: { 204: { description: 'Deleted (empty body).' }, ...notFound, ...common } }) },
+    );
+}

@@ -1,0 +1,47 @@
+/**
+ * Access for the routes that hosted services leave open to anyone (LinkShrink,
+ * ShrtLnk). A request that sends an API key acts as that key's user (and owns
+ * what it creates). One without a key is served only when ANONYMOUS_LINKS is
+ * on, and then within a per-client-IP, per-route-group limit.
+ */
+import type { Actor } from '../accounts/accounts.types.ts';
+import { DomainError } from '../errors.ts';
+import type { AppDeps } from './app-deps.ts';
+import { extractApiKey, type ApiAuthOptions } from './api-auth.ts';
+import { clientIp } from './client-ip.ts';
+import type { HttpContext } from './context.ts';
+
+export const ANONYMOUS_DISABLED_MESSAGE =
+  'Anonymous links are disabled on this server. Send an API key (Authorization: Bearer …), or ask the admin to start shrinkray with ANONYMOUS_LINKS=true.';
+
+export interface AnonymousLimit {
+  /** names the route group sharing one budget, e.g. 'linkshrink:shorten' */
+  group: string;
+  perMinute: number;
+}
+
+export function createAnonymousGuard(deps: AppDeps) {
+  const { services, apiAuth, limiter } = deps;
+  return {
+    /**
+     * The actor for a key, or null for an allowed anonymous caller.
+     * @throws UNAUTHENTICATED (bad key), RATE_LIMITED, API_ACCESS_DENIED, ANONYMOUS_DISABLED
+     */
+    async actor(ctx: HttpContext, limit: AnonymousLimit, auth: ApiAuthOptions = {}): Promise<Actor | null> {
+      if (extractApiKey(ctx, auth)) return apiAuth.authenticate(ctx, auth);
+      if (!services.config.anonymousLinks) throw new DomainError('ANONYMOUS_DISABLED', ANONYMOUS_DISABLED_MESSAGE);
+      this.limit(ctx, limit);
+      return null;
+    },
+
+    /** Applies the per-IP limit alone (public read routes that work in any mode). @throws RATE_LIMITED */
+    limit(ctx: HttpContext, limit: AnonymousLimit): void {
+      const ip = clientIp(ctx, services.config.trustProxy) ?? 'unknown';
+      const retryAfter = limiter.hit(`ip:${limit.group}:${ip}`, limit.perMinute);
+      if (retryAfter !== null) {
+        throw new DomainError('RATE_LIMITED', 'Rate limit exceeded. Try again later.', { retryAfter, limit: limit.perMinute });
+      }
+    },
+  };
+}
+export type AnonymousGuard = ReturnType<typeof createAnonymousGuard>;

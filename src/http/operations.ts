@@ -1,0 +1,221 @@
+/**
+ * Operations: /healthz, /metrics, and the lifecycle hooks every route shares
+ * (request metrics, the access log, and the error safety net).
+ *
+ * Scoping. Elysia 1.4 hooks are local to the instance that declares them
+ * unless registered with `{ as: 'global' }`; only global hooks reach routes
+ * that other plugins add to the root app (onRequest is the exception: it runs
+ * before routing and is always lifted to the root). createApp mounts this
+ * plugin first so the hooks are in place before any other route is added.
+ *
+ * Hot path budget (the redirect route is benchmarked against a bare
+ * Bun.serve): one performance.now() pair and one Map increment per request.
+ * The Prometheus counter is fed from that Map when /metrics is scraped, and
+ * the log line is built after the response has gone (onAfterResponse runs in
+ * setImmediate), so the recorded duration runs from onRequest to that hook
+ * and includes event-loop queueing under load. Hooks destructure exactly the context fields they read:
+ * Elysia's sucrose infers from hook source which fields every route must
+ * prepare, and a hook that passed the whole context to a function would make
+ * every route parse its query string and headers.
+ *
+ * Access log: method, path and matched route, never the query string (keys
+ * and LinkShrink delete/stats tokens travel there).
+ *
+ * Error safety net: global hooks run before a plugin's own onError, so this
+ * handler first offers the error to the matched route's other error hooks and
+ * answers only when none of them does. NOT_FOUND → 404 JSON under /api and
+ * /v1, an HTML page elsewhere; PARSE/VALIDATION → 400 JSON; anything else is
+ * a bug: logged with its stack, answered 500 JSON.
+ */
+import { Elysia, ValidationError } from 'elysia';
+import { createLogger, type Logger } from '../logger.ts';
+import type { AppDeps } from './app-deps.ts';
+import { setBugReporter } from './dialect.ts';
+import { html, json } from './respond.ts';
+
+const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+// anything else a client invents becomes OTHER, keeping label cardinality bounded
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+
+// Same shell as views/layout.ts (one stylesheet, no script) without making
+// http/ depend on views/; deliberately echoes nothing from the request.
+const NOT_FOUND_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title>Not found</title>
+<link rel="stylesheet" href="/public/css/app.css">
+</head>
+<body class="public">
+<main class="card">
+<p class="eyebrow">404</p>
+<h1>Nothing here</h1>
+<p class="muted">There is no page at this address. Check it for typos.</p>
+<p><a class="button" href="/">Go to the home page</a></p>
+</main>
+</body>
+</html>`;
+
+/** The context property onRequest stamps; named to avoid clashing with Elysia's own fields. */
+interface Stamped {
+  shrinkrayStartedAt?: number;
+}
+
+type StatusLike = number | string | undefined;
+type ErrorHookFn = (ctx: unknown) => unknown;
+interface RouteRecord {
+  method: string;
+  path: string;
+  hooks: { error?: Array<{ fn: ErrorHookFn } | ErrorHookFn> };
+}
+
+const isJsonPath = (path: string) => path.startsWith('/api/') || path.startsWith('/v1/') || path === '/api' || path === '/v1';
+
+function statusOf(responseValue: unknown, status: StatusLike): number {
+  if (responseValue instanceof Response) return responseValue.status;
+  return typeof status === 'number' ? status : Number(status) || 500;
+}
+
+function validationMessage(error: unknown): string {
+  if (error instanceof ValidationError) {
+    if (typeof error.customError === 'string') return error.customError;
+    const first = error.all[0];
+    const detail = first?.summary ?? first?.message;
+    return detail ? `Invalid ${error.type}: ${detail}` : `Invalid ${error.type}.`;
+  }
+  return 'The request is invalid.';
+}
+
+export interface OperationsOptions {
+  /** defaults to a logger at the configured LOG_LEVEL */
+  logger?: Logger;
+}
+
+export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
+  const { metrics, db, config } = deps.services;
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const logRequests = logger.enabled('info');
+
+  const countRequests = metrics.counter('shrinkray_http_requests_total', 'HTTP requests by method, matched route pattern and status.');
+  const observeSeconds = metrics.histogram('shrinkray_http_request_duration_seconds', 'Time from receiving a request to producing its response.', DURATION_BUCKETS);
+  const pending = new Map<string, { labels: { method: string; route: string; status: number }; n: number }>();
+  const flushRequestCounts = () => {
+    for (const entry of pending.values()) {
+      if (entry.n === 0) continue;
+      countRequests(entry.labels, entry.n);
+      entry.n = 0;
+    }
+  };
+
+  const healthQuery = () => db.sqlite.query('SELECT 1').get();
+
+  setBugReporter((error, ctx) => {
+    const url = ctx.request.url;
+    const q = url.indexOf('?');
+    logger.error('unhandled error in handler', {
+      method: ctx.request.method,
+      path: new URL(q === -1 ? url : url.slice(0, q)).pathname,
+      error,
+    });
+  });
+
+  // Built on the first error, when every plugin has been mounted.
+  let errorHooksByRoute: Map<string, ErrorHookFn[]> | undefined;
+  const otherErrorHooks = (method: string, route: string | undefined): ErrorHookFn[] => {
+    if (!route) return [];
+    if (!errorHooksByRoute) {
+      errorHooksByRoute = new Map();
+      // the root's route table, as @elysiajs/openapi reads it (protected in the typings only)
+      const routes = (plugin as unknown as { getGlobalRoutes(): RouteRecord[] }).getGlobalRoutes();
+      for (const r of routes) {
+        const fns = (r.hooks.error ?? []).map((h) => (typeof h === 'function' ? h : h.fn)).filter((fn) => fn !== (safetyNet as unknown));
+        if (fns.length) errorHooksByRoute.set(`${r.method} ${r.path}`, fns);
+      }
+    }
+    return (
+      errorHooksByRoute.get(`${method} ${route}`) ??
+      (method === 'HEAD' ? errorHooksByRoute.get(`GET ${route}`) : undefined) ??
+      errorHooksByRoute.get(`ALL ${route}`) ??
+      []
+    );
+  };
+
+  // Destructured parameters keep sucrose's inference minimal; `arguments[0]`
+  // is the whole context, handed unchanged to the route's own error hooks.
+  async function safetyNet({ code, error, path, route, request, set }: { code: string | number; error: unknown; path: string; route?: string; request: Request; set: { status?: StatusLike } }): Promise<unknown> {
+    const ctx: unknown = arguments[0];
+    for (const hook of otherErrorHooks(request.method, route)) {
+      const answer = await hook(ctx);
+      if (answer !== undefined) {
+        if (answer instanceof Response) set.status = answer.status;
+        return answer;
+      }
+    }
+    // `throw status(…)` carries its own response; Elysia renders it
+    if (typeof code === 'number') return undefined;
+    switch (code) {
+      case 'NOT_FOUND':
+        set.status = 404;
+        return isJsonPath(path) ? json(404, { message: 'Not Found' }) : html(404, NOT_FOUND_PAGE);
+      case 'PARSE':
+        set.status = 400;
+        return json(400, { message: 'The request body could not be parsed.' });
+      case 'VALIDATION':
+        set.status = 400;
+        return json(400, { message: validationMessage(error) });
+      case 'INVALID_COOKIE_SIGNATURE':
+        set.status = 400;
+        return json(400, { message: 'Invalid cookie.' });
+      default:
+        logger.error('unhandled error', { method: request.method, path, route, error });
+        set.status = 500;
+        return json(500, { message: 'Server Error' });
+    }
+  }
+
+  const plugin = new Elysia()
+    // request hooks run before routing, so Elysia lifts them to the root whatever their scope
+    .onRequest((ctx) => {
+      (ctx as Stamped).shrinkrayStartedAt = performance.now();
+    })
+    .onAfterResponse({ as: 'global' }, (ctx) => {
+      const { request, path, route, set, responseValue } = ctx;
+      const startedAt = (ctx as Stamped).shrinkrayStartedAt;
+      const ms = startedAt === undefined ? 0 : performance.now() - startedAt;
+      const method = METHODS.has(request.method) ? request.method : 'OTHER';
+      const status = statusOf(responseValue, set.status);
+      const label = route || 'unmatched';
+      const key = `${method} ${status} ${label}`;
+      const entry = pending.get(key);
+      if (entry) entry.n++;
+      else pending.set(key, { labels: { method, route: label, status }, n: 1 });
+      observeSeconds(ms / 1000);
+      if (logRequests) logger.info('request', { method: request.method, path, route, status, ms: ms.toFixed(1) });
+    })
+    .onError({ as: 'global' }, safetyNet)
+    .get(
+      '/healthz',
+      () => {
+        try {
+          healthQuery();
+          return json(200, { status: 'ok' }, { 'cache-control': 'no-store' });
+        } catch (error) {
+          logger.warn('health check failed', { error });
+          return json(503, { status: 'unavailable' }, { 'cache-control': 'no-store' });
+        }
+      },
+      { detail: { tags: ['Operations'], summary: 'Readiness check', description: 'Answers 200 {"status":"ok"} when the database answers, 503 {"status":"unavailable"} otherwise.' } },
+    )
+    .get(
+      '/metrics',
+      () => {
+        flushRequestCounts();
+        return new Response(metrics.render(), { headers: { 'content-type': PROMETHEUS_TEXT, 'cache-control': 'no-store' } });
+      },
+      { detail: { tags: ['Operations'], summary: 'Prometheus metrics', description: 'Prometheus text exposition format 0.0.4.' } },
+    );
+  return plugin;
+}

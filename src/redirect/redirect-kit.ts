@@ -1,0 +1,97 @@
+/**
+ * What the redirect handlers share: code validation, the click hand-off to the
+ * recorder, the redirects counter and the 302 itself. Built once per app, so
+ * nothing here is allocated per request that could be allocated up front.
+ */
+import type { ClickSource } from '../clicks/clicks.types.ts';
+import type { AppDeps } from '../http/app-deps.ts';
+import { clientIp } from '../http/client-ip.ts';
+import type { ServerLike } from '../http/context.ts';
+import { isReservedCode, isValidCodeShape } from '../links/codes.ts';
+import type { RedirectTarget } from '../links/links.types.ts';
+import { createFormTokens } from './form-token.ts';
+
+/** What a redirect answer was, as counted in shrinkray_redirects_total. */
+export type RedirectKind = 'direct' | 'bridge' | 'preview' | 'password' | 'not_found';
+
+/** Markers a short URL may carry; neither is forwarded to the destination. */
+export const QR = 1; // ?qr=1: the URL a dynamic QR code encodes, so the click counts as a scan
+export const PROCEED = 2; // ?proceed=1: the visitor has already seen an interstitial; go straight on
+
+export function flagsOf(url: string): number {
+  const q = url.indexOf('?');
+  if (q === -1) return 0; // the common case parses nothing
+  const params = new URLSearchParams(url.slice(q + 1));
+  return (params.get('qr') === '1' ? QR : 0) | (params.get('proceed') === '1' ? PROCEED : 0);
+}
+
+// Location must be a byte string; a destination with non-ASCII characters
+// (IDN hosts, unescaped paths) is sent in its serialised, percent-encoded form.
+const NOT_HEADER_SAFE = /[^\x21-\x7e]/;
+function locationOf(destination: string): string | null {
+  if (!NOT_HEADER_SAFE.test(destination)) return destination;
+  try {
+    return new URL(destination).href;
+  } catch {
+    return null;
+  }
+}
+
+export function createRedirectKit(deps: AppDeps) {
+  const { links, recorder, config, metrics } = deps.services;
+  const trustProxy = config.trustProxy;
+  const redirects = metrics.counter('shrinkray_redirects_total', 'Redirects served.');
+  const counted: Record<RedirectKind, () => void> = {
+    direct: redirects.with({ kind: 'direct' }),
+    bridge: redirects.with({ kind: 'bridge' }),
+    preview: redirects.with({ kind: 'preview' }),
+    password: redirects.with({ kind: 'password' }),
+    not_found: redirects.with({ kind: 'not_found' }),
+  };
+
+  return {
+    links,
+    config,
+    limiter: deps.limiter,
+    tokens: createFormTokens(),
+
+    count(kind: RedirectKind): void {
+      counted[kind]();
+    },
+
+    /** The code when it could name a link; Elysia hands over null for malformed %-escapes. */
+    validCode(raw: unknown): string | null {
+      return typeof raw === 'string' && isValidCodeShape(raw) && !isReservedCode(raw) ? raw : null;
+    },
+
+    clientIp: (request: Request, server: ServerLike | null) => clientIp({ request, server }, trustProxy),
+
+    /** Queues the click; the recorder writes it later, so this never touches SQLite. */
+    record(target: RedirectTarget, request: Request, server: ServerLike | null, flags: number): void {
+      const source: ClickSource = flags & QR ? 'qr' : 'link';
+      recorder.record({
+        linkId: target.id,
+        at: Date.now(),
+        ip: clientIp({ request, server }, trustProxy),
+        userAgent: request.headers.get('user-agent'),
+        referrer: request.headers.get('referer'),
+        source,
+      });
+    },
+
+    /**
+     * The 302. no-store so that browsers and proxies come back every time and
+     * every visit is counted (and a changed destination is followed at once).
+     * No Referrer-Policy header: like Shlink and Kutt we leave the Referer to
+     * the page that linked here. `unsafe-url` would override that page's own
+     * policy and leak its full URL to the destination, even from https to
+     * http; a stricter policy would hide referrers the destination's owner
+     * legitimately expects to see.
+     */
+    redirect(destination: string): Response | null {
+      const location = locationOf(destination);
+      return location === null ? null : new Response(null, { status: 302, headers: { location, 'cache-control': 'private, no-store' } });
+    },
+  };
+}
+export type RedirectKit = ReturnType<typeof createRedirectKit>;

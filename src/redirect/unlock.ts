@@ -1,0 +1,66 @@
+/**
+ * POST /:code: unlocking a password-protected link. Four checks in order:
+ * the link exists and is protected; the form's CSRF token is ours (403 and a
+ * fresh form otherwise); the client has attempts left (10 a minute per IP and
+ * code, then 429 with Retry-After); the password matches (401 and the form
+ * again otherwise). A correct password counts the click and 302s straight to
+ * the destination whatever the link's mode: the form already was the
+ * interstitial, a second page would only be in the way.
+ */
+import { DomainError } from '../errors.ts';
+import { isPlainObject, readBody } from '../http/body.ts';
+import type { ServerLike } from '../http/context.ts';
+import { notFoundResponse, passwordResponse, tooManyAttemptsResponse } from './pages.ts';
+import { flagsOf, QR, type RedirectKit } from './redirect-kit.ts';
+
+export const UNLOCK_ATTEMPTS_PER_MINUTE = 10;
+
+/** The submitted fields, or null when the body is unreadable (too large, malformed). */
+async function readFields(request: Request): Promise<Record<string, unknown> | null> {
+  try {
+    const { value } = await readBody(request, { maxBytes: 16 * 1024 });
+    return isPlainObject(value) ? value : null;
+  } catch (e) {
+    if (e instanceof DomainError) return null;
+    throw e;
+  }
+}
+
+export function createUnlockHandler(kit: RedirectKit) {
+  const { links } = kit;
+
+  return async function unlock(rawCode: unknown, request: Request, server: ServerLike | null): Promise<Response> {
+    const code = kit.validCode(rawCode);
+    const target = code === null ? null : await links.resolve(code);
+    if (code === null || target === null) {
+      kit.count('not_found');
+      return notFoundResponse();
+    }
+    const flags = flagsOf(request.url);
+    const formUrl = `/${code}${flags & QR ? '?qr=1' : ''}`;
+    // the password was removed while the form was open: let the normal visit decide
+    if (target.passwordHash === null) return new Response(null, { status: 303, headers: { location: formUrl, 'cache-control': 'no-store' } });
+
+    kit.count('password');
+    const form = (status: 400 | 401 | 403, error: string) => passwordResponse(status, formUrl, kit.tokens.issue(code), error);
+    const fields = await readFields(request);
+    if (fields === null) return form(400, 'The form could not be read. Please enter the password again.');
+    if (!kit.tokens.check(code, fields.csrf_token)) return form(403, 'This form has expired or did not come from this site. Please enter the password again.');
+
+    const ip = kit.clientIp(request, server);
+    const retryAfter = kit.limiter.hit(`unlock:${code}:${ip ?? 'unknown'}`, UNLOCK_ATTEMPTS_PER_MINUTE);
+    if (retryAfter !== null) return tooManyAttemptsResponse(retryAfter, formUrl);
+
+    const password = typeof fields.password === 'string' ? fields.password : '';
+    try {
+      await links.verifyPassword(target, password);
+    } catch (e) {
+      if (e instanceof DomainError && e.code === 'INVALID_TOKEN') return form(401, 'That password is not correct. Please try again.');
+      throw e;
+    }
+    const res = kit.redirect(links.destinationFor(target));
+    if (res === null) return notFoundResponse();
+    kit.record(target, request, server, flags);
+    return res;
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Visiting a short link: GET|HEAD /:code and /s/:code (the hot path), and the
+ * LinkShrink safety page GET /preview/:code. Order of decisions: unknown → 404;
+ * password → the form (password beats mode); then the link's mode.
+ *
+ * Counting: exactly one click per visit that reaches the destination's side.
+ * - direct: the 302 counts.
+ * - bridge: serving the bridge page to a GET counts (its refresh and Continue
+ *   link go straight to the destination, not back through here).
+ * - preview: the page counts nothing; its "Proceed to site" button is
+ *   /CODE?proceed=1, which counts and 302s. proceed=1 also skips a bridge, for
+ *   a visitor arriving from /preview/CODE who has already seen the destination.
+ * - HEAD never counts (link checkers and unfurl pre-flights use it); it gets
+ *   the same status and headers. Elysia answers HEAD through the GET handler,
+ *   which is why the method is checked here.
+ */
+import type { ServerLike } from '../http/context.ts';
+import type { RedirectTarget } from '../links/links.types.ts';
+import { bridgeResponse, notFoundResponse, passwordResponse, previewResponse } from './pages.ts';
+import { flagsOf, PROCEED, QR, type RedirectKit } from './redirect-kit.ts';
+
+/** Which public URL served the page; the bridge page names itself in og:url. */
+export type VisitRoute = 'short' | 'shrtlnk';
+
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
+};
+
+export function createVisitHandlers(kit: RedirectKit) {
+  const { links, config } = kit;
+
+  function notFound(): Response {
+    kit.count('not_found');
+    return notFoundResponse();
+  }
+
+  /** The password form; its action keeps ?qr=1 so an unlocked scan still counts as a scan. */
+  function passwordForm(code: string, flags: number): Response {
+    kit.count('password');
+    return passwordResponse(200, `/${code}${flags & QR ? '?qr=1' : ''}`, kit.tokens.issue(code));
+  }
+
+  function previewPage(code: string, target: RedirectTarget, flags: number): Response {
+    kit.count('preview');
+    return previewResponse({
+      title: target.pageTitle ?? target.title,
+      description: target.description,
+      destination: links.destinationFor(target),
+      proceedUrl: `/${code}?proceed=1${flags & QR ? '&qr=1' : ''}`,
+    });
+  }
+
+  return {
+    async visit(rawCode: unknown, request: Request, server: ServerLike | null, route: VisitRoute): Promise<Response> {
+      const code = kit.validCode(rawCode);
+      const target = code === null ? null : await links.resolve(code);
+      if (code === null || target === null) return notFound();
+      const flags = flagsOf(request.url);
+      if (target.passwordHash !== null) return passwordForm(code, flags);
+
+      if (target.redirectMode === 'direct' || flags & PROCEED) {
+        const res = kit.redirect(links.destinationFor(target));
+        if (res === null) return notFound();
+        if (request.method !== 'HEAD') kit.record(target, request, server, flags);
+        kit.count('direct');
+        return res;
+      }
+      if (target.redirectMode === 'preview') return previewPage(code, target, flags);
+
+      const destination = links.destinationFor(target);
+      if (request.method !== 'HEAD') kit.record(target, request, server, flags);
+      kit.count('bridge');
+      return bridgeResponse({
+        title: target.pageTitle ?? target.title ?? hostOf(destination),
+        description: target.description,
+        thumbnailUrl: target.thumbnailUrl,
+        destination,
+        pageUrl: route === 'shrtlnk' ? `${config.baseUrl}/s/${code}` : `${config.baseUrl}/${code}`,
+        delaySeconds: target.bridgeDelaySeconds,
+      });
+    },
+
+    /** GET /preview/:code: shows where the link goes and counts nothing. */
+    async preview(rawCode: unknown, request: Request): Promise<Response> {
+      const code = kit.validCode(rawCode);
+      const target = code === null ? null : await links.resolve(code);
+      if (code === null || target === null) return notFound();
+      const flags = flagsOf(request.url);
+      if (target.passwordHash !== null) return passwordForm(code, flags);
+      return previewPage(code, target, flags);
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * GET /: the public shorten form when anonymous links are on (SPEC "Public
+ * pages"), else a redirect to the dashboard. The form posts to ShrtLnk's
+ * POST /shorten, which checks the CSRF token issued here against the
+ * browser's cookie; both sides share one csrfFor() instance per app.
+ */
+import { Elysia } from 'elysia';
+import type { AppDeps } from '../http/app-deps.ts';
+import { csrfFor } from '../http/csrf.ts';
+import { empty, html } from '../http/respond.ts';
+import { homePage } from '../../views/home.ts';
+
+export function homeRoutes(deps: AppDeps) {
+  const { config } = deps.services;
+  const csrf = csrfFor(deps.services, { secure: config.baseUrl.startsWith('https:') });
+
+  return new Elysia().get(
+    '/',
+    ({ request }) => {
+      if (!config.anonymousLinks) return empty(302, { location: '/dashboard' });
+      const session = csrf.session(request);
+      // the page carries a token: never shared through a cache
+      return html(200, homePage({ csrfToken: session.token }).toString(), { 'cache-control': 'private, no-store', ...session.headers });
+    },
+    {
+      detail: {
+        tags: ['ShrtLnk'],
+        summary: 'Home page (HTML shorten form)',
+        description: 'With ANONYMOUS_LINKS=true: the form, with <meta name="csrf-token"> for fetch() clients of POST /shorten. Otherwise 302 to /dashboard.',
+      },
+    },
+  );
+}

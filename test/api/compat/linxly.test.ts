@@ -1,0 +1,334 @@
+/**
+ * Linx.ly Short Links API, from seeds/linxly-short-links-api.txt: every
+ * documented request sent as written (base URL replaced, a test key as the
+ * token) with its response shape pinned, then errors, ownership and auth.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { BASE, makeTestApp, type TestApp } from '../../helpers/make-test-app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await makeTestApp({ env: { TRUST_PROXY: 'true' } });
+});
+afterAll(() => t.close());
+
+const API = '/v1/client/short-links';
+const PATH = `${BASE}${API}`;
+const DATE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+const ITEM_KEYS = ['clicks_count', 'created_at', 'destination_url', 'id', 'short_code', 'status', 'utm', 'utm_id'];
+const LINK_KEYS = ['created_at', 'destination_url', 'id', 'schedules', 'short_code', 'updated_at', 'user_id', 'utm'];
+const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+
+type User = Awaited<ReturnType<TestApp['user']>>;
+const headers = (u: User) => ({ authorization: `Bearer ${u.key}`, accept: 'application/json' });
+const create = async (u: User, body: Record<string, unknown>) => (await t.request('POST', API, { headers: headers(u), body })).json();
+const visit = (code: string, ip = '198.51.100.7') => t.app.handle(new Request(`${BASE}/${code}`, { headers: { 'user-agent': CHROME, 'x-forwarded-for': ip } }));
+const count = (sql: string, id: number) => (t.services.db.sqlite.query(sql).get(id) as { n: number }).n;
+const rowOf = (code: string) => t.services.db.sqlite.query('SELECT destination, is_active, deleted_at, utm_source FROM links WHERE code = ?').get(code);
+
+describe('happy path (documented examples)', () => {
+  test('GET list with the documented query answers the Laravel resource page exactly', async () => {
+    const u = await t.user('pro');
+    const made = await create(u, { destination_url: 'https://google.com' });
+    const res = await t.request('GET', `${API}?page=1&per_page=10&sort_column=created_at&sort_type=desc`, { headers: headers(u) });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(Object.keys(body.data[0]).sort()).toEqual(ITEM_KEYS);
+    expect(body).toEqual({
+      data: [
+        { id: made.data.id, utm_id: null, short_code: made.data.short_code, status: true, destination_url: 'https://google.com', created_at: made.data.created_at, clicks_count: 0, utm: null },
+      ],
+      links: { first: `${PATH}?page=1`, last: `${PATH}?page=1`, prev: null, next: null },
+      meta: {
+        current_page: 1,
+        from: 1,
+        last_page: 1,
+        links: [
+          { url: null, label: '« Previous', active: false },
+          { url: `${PATH}?page=1`, label: '1', active: true },
+          { url: null, label: 'Next »', active: false },
+        ],
+        path: PATH,
+        per_page: 10,
+        to: 1,
+        total: 1,
+      },
+    });
+  });
+
+  test('POST without short_code answers 200 with a generated code and the documented object', async () => {
+    const u = await t.user('pro');
+    const res = await t.request('POST', API, { headers: { ...headers(u), 'content-type': 'application/json' }, raw: '{"destination_url": "https://google.com"}' });
+    expect(res.status).toBe(200);
+    const { data } = await res.json();
+    expect(Object.keys(data).sort()).toEqual(LINK_KEYS);
+    expect(data).toMatchObject({ short_code: expect.stringMatching(/^[A-Za-z0-9]{7}$/), destination_url: 'https://google.com', user_id: u.user.id, utm: null, schedules: [] });
+    expect(data.id).toBeInteger();
+    expect(data.created_at).toMatch(DATE);
+    expect(data.updated_at).toMatch(DATE);
+    expect(Date.parse(`${data.created_at.replace(' ', 'T')}Z`)).toBeLessThanOrEqual(Date.now());
+  });
+
+  test('GET, PUT and DELETE /{short_code} as documented', async () => {
+    const u = await t.user('pro');
+    const made = await create(u, { destination_url: 'https://google.com', short_code: 'mycustom' });
+    expect(made.data.short_code).toBe('mycustom');
+
+    const got = await t.request('GET', `${API}/mycustom`, { headers: headers(u) });
+    expect(got.status).toBe(200);
+    expect(await got.json()).toEqual(made);
+
+    const put = await t.request('PUT', `${API}/mycustom`, { headers: { ...headers(u), 'content-type': 'application/json' }, raw: '{"destination_url": "https://github.com"}' });
+    expect(put.status).toBe(200);
+    const updated = await put.json();
+    expect(Object.keys(updated.data).sort()).toEqual(LINK_KEYS);
+    expect(updated.data).toMatchObject({ id: made.data.id, short_code: 'mycustom', destination_url: 'https://github.com', user_id: u.user.id, utm: null, schedules: [] });
+    expect((await visit('mycustom')).headers.get('location')).toBe('https://github.com');
+
+    const del = await t.request('DELETE', `${API}/mycustom`, { headers: headers(u) });
+    expect(del.status).toBe(200);
+    expect(await del.json()).toEqual({ message: 'Short link deleted successfully.' });
+    expect((await t.request('GET', `${API}/mycustom`, { headers: headers(u) })).status).toBe(404);
+    expect((await visit('mycustom')).status).toBe(404);
+  });
+});
+
+describe('UTM and schedules', () => {
+  test('utm is stored, shown with utm_id, and appended by GET /{code}', async () => {
+    const u = await t.user('pro');
+    const utm = { utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'spring', utm_term: null, utm_content: null };
+    const { data } = await create(u, { destination_url: 'https://example.com/shop?x=1', utm });
+    expect(data.utm).toEqual({ id: data.id, ...utm });
+    const list = await (await t.request('GET', API, { headers: headers(u) })).json();
+    expect(list.data[0]).toMatchObject({ utm_id: data.id, utm: { id: data.id, utm_source: 'newsletter' } });
+    const res = await visit(data.short_code);
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get('location')!);
+    expect(Object.fromEntries(location.searchParams)).toEqual({ x: '1', utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'spring' });
+
+    const cleared = await (await t.request('PUT', `${API}/${data.short_code}`, { headers: headers(u), body: { utm: null } })).json();
+    expect(cleared.data.utm).toBeNull();
+    expect((await visit(data.short_code)).headers.get('location')).toBe('https://example.com/shop?x=1');
+  });
+
+  test('a schedule active now sends visitors to its destination; others do not', async () => {
+    const u = await t.user('pro');
+    const fmt = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+    const now = Date.now();
+    const schedules = [
+      { start_at: fmt(now - 3_600_000), end_at: fmt(now + 3_600_000), destination_url: 'https://example.com/sale' },
+      { start_at: fmt(now + 86_400_000), end_at: null, destination_url: 'https://example.com/later' },
+    ];
+    const { data } = await create(u, { destination_url: 'https://example.com/regular', schedules });
+    expect(data.schedules).toEqual([
+      { id: expect.any(Number), start_at: schedules[0]!.start_at, end_at: schedules[0]!.end_at, destination_url: 'https://example.com/sale' },
+      { id: expect.any(Number), start_at: schedules[1]!.start_at, end_at: null, destination_url: 'https://example.com/later' },
+    ]);
+    expect((await visit(data.short_code)).headers.get('location')).toBe('https://example.com/sale');
+
+    const put = await (await t.request('PUT', `${API}/${data.short_code}`, { headers: headers(u), body: { schedules: [] } })).json();
+    expect(put.data.schedules).toEqual([]);
+    expect((await visit(data.short_code)).headers.get('location')).toBe('https://example.com/regular');
+  });
+
+  test('status false pauses the link (404) and true resumes it', async () => {
+    const u = await t.user('pro');
+    const { data } = await create(u, { destination_url: 'https://example.com/pause' });
+    await t.request('PUT', `${API}/${data.short_code}`, { headers: headers(u), body: { status: false } });
+    expect((await visit(data.short_code)).status).toBe(404);
+    const list = await (await t.request('GET', API, { headers: headers(u) })).json();
+    expect(list.data[0].status).toBe(false);
+    await t.request('PUT', `${API}/${data.short_code}`, { headers: headers(u), body: { status: true } });
+    expect((await visit(data.short_code)).status).toBe(302);
+  });
+});
+
+describe('pagination and sorting', () => {
+  test('per_page, page 2, links and Laravel meta', async () => {
+    const u = await t.user('pro');
+    for (let i = 0; i < 7; i++) await create(u, { destination_url: `https://example.com/p${i}` });
+    const p1 = await (await t.request('GET', `${API}?per_page=3`, { headers: headers(u) })).json();
+    expect(p1.data.map((l: { destination_url: string }) => l.destination_url)).toEqual(['https://example.com/p6', 'https://example.com/p5', 'https://example.com/p4']);
+    expect(p1.links).toEqual({ first: `${PATH}?page=1`, last: `${PATH}?page=3`, prev: null, next: `${PATH}?page=2` });
+    const p2 = await (await t.request('GET', `${API}?per_page=3&page=2`, { headers: headers(u) })).json();
+    expect(p2.meta).toMatchObject({ current_page: 2, from: 4, to: 6, last_page: 3, per_page: 3, total: 7 });
+    expect(p2.links).toEqual({ first: `${PATH}?page=1`, last: `${PATH}?page=3`, prev: `${PATH}?page=1`, next: `${PATH}?page=3` });
+    expect(p2.meta.links.map((l: { label: string; active: boolean }) => `${l.label}${l.active ? '*' : ''}`)).toEqual(['« Previous', '1', '2*', '3', 'Next »']);
+    const beyond = await (await t.request('GET', `${API}?page=9`, { headers: headers(u) })).json();
+    expect(beyond.meta).toMatchObject({ current_page: 9, from: null, to: null, total: 7 });
+    const capped = await (await t.request('GET', `${API}?per_page=1000`, { headers: headers(u) })).json();
+    expect(capped.meta.per_page).toBe(100);
+  });
+
+  test('sort_column=clicks_count&sort_type=asc orders by clicks', async () => {
+    const u = await t.user('pro');
+    const a = (await create(u, { destination_url: 'https://example.com/a' })).data;
+    const b = (await create(u, { destination_url: 'https://example.com/b' })).data;
+    const c = (await create(u, { destination_url: 'https://example.com/c' })).data;
+    for (let i = 0; i < 3; i++) await visit(a.short_code);
+    await visit(c.short_code);
+    await t.flush();
+    const asc = await (await t.request('GET', `${API}?sort_column=clicks_count&sort_type=asc`, { headers: headers(u) })).json();
+    expect(asc.data.map((l: { short_code: string; clicks_count: number }) => [l.short_code, l.clicks_count])).toEqual([
+      [b.short_code, 0],
+      [c.short_code, 1],
+      [a.short_code, 3],
+    ]);
+  });
+
+  test('a bad sort_column, sort_type or per_page is 422', async () => {
+    const u = await t.user('pro');
+    const res = await t.request('GET', `${API}?sort_column=password`, { headers: headers(u) });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({ message: 'The selected sort column is invalid.', errors: { sort_column: ['The selected sort column is invalid.'] } });
+    expect((await t.request('GET', `${API}?sort_type=sideways`, { headers: headers(u) })).status).toBe(422);
+    expect((await t.request('GET', `${API}?per_page=0`, { headers: headers(u) })).status).toBe(422);
+  });
+});
+
+describe('errors', () => {
+  test('422 short code already taken (and reserved words)', async () => {
+    const u = await t.user('pro');
+    await create(u, { destination_url: 'https://example.com/1', short_code: 'takenone' });
+    for (const short_code of ['takenone', 'dashboard']) {
+      const res = await t.request('POST', API, { headers: headers(u), body: { destination_url: 'https://example.com/2', short_code } });
+      expect(res.status).toBe(422);
+      expect(await res.json()).toEqual({ message: 'The short code has already been taken.', errors: { short_code: ['The short code has already been taken.'] } });
+    }
+  });
+
+  test('422 invalid input, Laravel body with every field', async () => {
+    const u = await t.user('pro');
+    const res = await t.request('POST', API, {
+      headers: headers(u),
+      body: { destination_url: 'ftp://x', short_code: 'a b', utm: { utm_source: 5 }, schedules: [{ start_at: 'soon' }] },
+    });
+    expect(res.status).toBe(422);
+    const body = await res.json();
+    expect(Object.keys(body.errors).sort()).toEqual(['destination_url', 'schedules.0.destination_url', 'schedules.0.start_at', 'short_code', 'utm.utm_source']);
+    expect(body.errors['schedules.0.start_at']).toEqual(['The schedules.0.start at field must be a valid date.']);
+    expect(body.message).toMatch(/\(and 4 more errors\)$/);
+    const missing = await (await t.request('POST', API, { headers: headers(u), body: {} })).json();
+    expect(missing).toEqual({ message: 'The destination url field is required.', errors: { destination_url: ['The destination url field is required.'] } });
+    const priv = await t.request('POST', API, { headers: headers(u), body: { destination_url: 'http://127.0.0.1/admin' } });
+    expect(priv.status).toBe(422);
+    expect((await t.request('POST', API, { headers: headers(u), raw: '{oops' })).status).toBe(422);
+  });
+
+  test('400 Tariff limit reached when the plan’s link quota is used up', async () => {
+    await t.services.plans.update('enterprise', { maxLinks: 1 });
+    try {
+      const u = await t.user('enterprise');
+      expect((await t.request('POST', API, { headers: headers(u), body: { destination_url: 'https://example.com/one' } })).status).toBe(200);
+      const res = await t.request('POST', API, { headers: headers(u), body: { destination_url: 'https://example.com/two' } });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ message: 'Tariff limit reached' });
+    } finally {
+      await t.services.plans.update('enterprise', { maxLinks: null });
+    }
+  });
+
+  test('a plan without custom aliases: 422 on short_code; a plan without API access: 400', async () => {
+    await t.services.plans.update('enterprise', { customAlias: false });
+    try {
+      const u = await t.user('enterprise');
+      const res = await t.request('POST', API, { headers: headers(u), body: { destination_url: 'https://example.com/x', short_code: 'mine123' } });
+      expect(res.status).toBe(422);
+      expect((await res.json()).errors.short_code).toEqual(['Your tariff does not include custom short codes.']);
+    } finally {
+      await t.services.plans.update('enterprise', { customAlias: true });
+    }
+    const free = await t.user('free');
+    const res = await t.request('GET', API, { headers: headers(free) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ message: 'Tariff limit reached' });
+  });
+
+  test('404 for an unknown code', async () => {
+    const u = await t.user('pro');
+    const res = await t.request('GET', `${API}/nope-nope`, { headers: headers(u) });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ message: 'Short link not found.' });
+  });
+});
+
+describe('delete removes click logs and schedules', () => {
+  test('clicks, rollups and schedules are gone; the code 404s and is not reissued', async () => {
+    const u = await t.user('pro');
+    const soon = new Date(Date.now() + 86_400_000).toISOString();
+    const { data } = await create(u, { destination_url: 'https://example.com/gone', short_code: 'gonesoon', schedules: [{ start_at: soon, destination_url: 'https://example.com/s' }] });
+    await visit('gonesoon');
+    await visit('gonesoon', '198.51.100.9');
+    await t.flush();
+    await visit('gonesoon'); // still queued when the delete arrives
+    expect(count('SELECT COUNT(*) AS n FROM clicks WHERE link_id = ?', data.id)).toBe(2);
+    expect(count('SELECT COUNT(*) AS n FROM link_schedules WHERE link_id = ?', data.id)).toBe(1);
+
+    expect((await t.request('DELETE', `${API}/gonesoon`, { headers: headers(u) })).status).toBe(200);
+    await t.flush();
+    for (const table of ['clicks', 'link_schedules', 'click_rollups', 'link_visitors']) {
+      expect(count(`SELECT COUNT(*) AS n FROM ${table} WHERE link_id = ?`, data.id)).toBe(0);
+    }
+    expect((await visit('gonesoon')).status).toBe(404);
+    expect((await t.request('DELETE', `${API}/gonesoon`, { headers: headers(u) })).status).toBe(404);
+    expect((await t.request('POST', API, { headers: headers(u), body: { destination_url: 'https://evil.example', short_code: 'gonesoon' } })).status).toBe(422);
+  });
+});
+
+describe('ownership', () => {
+  test('another user’s short_code is 404 on every route and the row is unchanged', async () => {
+    const owner = await t.user('pro');
+    const other = await t.user('pro');
+    await create(owner, { destination_url: 'https://example.com/mine', short_code: 'ownedone', utm: { utm_source: 'x' } });
+    const before = rowOf('ownedone');
+    const attempts: [string, Record<string, unknown> | undefined][] = [
+      ['GET', undefined],
+      ['PUT', { destination_url: 'https://evil.example', status: false, utm: null }],
+      ['DELETE', undefined],
+    ];
+    for (const [method, body] of attempts) {
+      const res = await t.request(method, `${API}/ownedone`, { headers: headers(other), body });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ message: 'Short link not found.' });
+    }
+    expect(rowOf('ownedone')).toEqual(before);
+    const list = await (await t.request('GET', API, { headers: headers(other) })).json();
+    expect(list.meta.total).toBe(0);
+  });
+});
+
+describe('auth', () => {
+  const routes: [string, string][] = [
+    ['GET', API],
+    ['POST', API],
+    ['GET', `${API}/abc`],
+    ['PUT', `${API}/abc`],
+    ['DELETE', `${API}/abc`],
+  ];
+  for (const [method, path] of routes) {
+    test(`${method} ${path}: no key, a wrong key, X-API-Key alone and ?api_key all answer 401`, async () => {
+      const u = await t.user('pro');
+      const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer sr_wrong' }, { 'x-api-key': u.key }];
+      for (const headers of attempts) {
+        const res = await t.request(method, path, { headers, body: {} });
+        expect(res.status).toBe(401);
+        expect(await res.json()).toEqual({ message: 'Unauthenticated.' });
+      }
+      expect((await t.request(method, `${path}?api_key=${encodeURIComponent(u.key)}`, { body: {} })).status).toBe(401);
+    });
+  }
+
+  test('429 with Retry-After past the plan’s per-minute limit', async () => {
+    await t.services.plans.update('enterprise', { rateLimitPerMinute: 3 });
+    try {
+      const u = await t.user('enterprise');
+      for (let i = 0; i < 3; i++) expect((await t.request('GET', API, { headers: headers(u) })).status).toBe(200);
+      const res = await t.request('GET', API, { headers: headers(u) });
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(await res.json()).toEqual({ message: 'Too Many Attempts.' });
+    } finally {
+      await t.services.plans.update('enterprise', { rateLimitPerMinute: 300 });
+    }
+  });
+});

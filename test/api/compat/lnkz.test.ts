@@ -1,0 +1,249 @@
+/**
+ * lnkz URL API, from seeds/lnkz-api.txt: every documented request sent as
+ * written (base URL replaced, a test key as the token) with its response
+ * pinned, then errors, bulk rules, ownership and auth. The core's clock runs
+ * from mid-2025, when the document was written, so its example expiry
+ * "2025-12-31 23:59:59" is still in the future, as its author meant it.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { BASE, makeTestApp, type TestApp } from '../../helpers/make-test-app.ts';
+
+const DOC_TIME = Date.parse('2025-06-01T12:00:00Z');
+const started = Date.now();
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await makeTestApp({ env: { TRUST_PROXY: 'true' }, now: () => DOC_TIME + (Date.now() - started) });
+});
+afterAll(() => t.close());
+
+const API = '/api/v1/urls';
+const KEYS = ['clicks', 'expiresAt', 'hash', 'id', 'shortUrl', 'url'];
+const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+
+type User = Awaited<ReturnType<TestApp['user']>>;
+const bearer = (u: User) => ({ authorization: `Bearer ${u.key}` });
+const send = (method: string, path: string, u: User, raw?: string) =>
+  t.request(method, path, { headers: { ...bearer(u), ...(raw === undefined ? {} : { 'content-type': 'application/json' }) }, raw });
+const create = async (u: User, body: unknown) => (await t.request('POST', API, { headers: bearer(u), body })).json();
+const visit = (code: string) => t.app.handle(new Request(`${BASE}/${code}`, { headers: { 'user-agent': CHROME, 'x-forwarded-for': '198.51.100.7' } }));
+const linkCount = (userId: number) => (t.services.db.sqlite.query('SELECT COUNT(*) AS n FROM links WHERE user_id = ?').get(userId) as { n: number }).n;
+const rowOf = (id: number) => t.services.db.sqlite.query('SELECT destination, expires_at, deleted_at FROM links WHERE id = ?').get(id);
+
+describe('happy path (documented examples)', () => {
+  test('POST /urls answers 201 with clicks null and the Laravel date', async () => {
+    const u = await t.user('pro');
+    const res = await send('POST', API, u, '{\n"url": "https://www.youtube.com",\n"expiresAt": "2025-12-31 23:59:59"\n}');
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(Object.keys(body.data).sort()).toEqual(KEYS);
+    expect(body).toEqual({
+      data: { id: expect.any(Number), hash: expect.stringMatching(/^[A-Za-z0-9]{7}$/), shortUrl: expect.any(String), url: 'https://www.youtube.com', clicks: null, expiresAt: '2025-12-31T23:59:59.000000Z' },
+    });
+    expect(body.data.shortUrl).toBe(`${BASE}/${body.data.hash}`);
+    expect((await visit(body.data.hash)).headers.get('location')).toBe('https://www.youtube.com');
+  });
+
+  test('GET /urls and GET /urls/{id} show the count and "Y-m-d H:i:s" dates', async () => {
+    const u = await t.user('pro');
+    const a = (await create(u, { url: 'https://example.com', expiresAt: '2025-07-04T10:00:00Z' })).data;
+    const b = (await create(u, { url: 'https://google.com' })).data;
+    await visit(a.hash);
+    await visit(a.hash);
+    await t.flush();
+    const list = await send('GET', API, u);
+    expect(list.status).toBe(200);
+    expect(await list.json()).toEqual({
+      data: [
+        { id: a.id, hash: a.hash, shortUrl: `${BASE}/${a.hash}`, url: 'https://example.com', clicks: 2, expiresAt: '2025-07-04 10:00:00' },
+        { id: b.id, hash: b.hash, shortUrl: `${BASE}/${b.hash}`, url: 'https://google.com', clicks: 0, expiresAt: null },
+      ],
+    });
+    const got = await send('GET', `${API}/${a.id}`, u);
+    expect(got.status).toBe(200);
+    expect(await got.json()).toEqual({ data: { id: a.id, hash: a.hash, shortUrl: `${BASE}/${a.hash}`, url: 'https://example.com', clicks: 2, expiresAt: '2025-07-04 10:00:00' } });
+    const page = await (await send('GET', `${API}?page=2&per_page=1`, u)).json();
+    expect(page.data.map((x: { id: number }) => x.id)).toEqual([b.id]);
+  });
+
+  test('POST /urls/bulk answers 201 with both URLs in order', async () => {
+    const u = await t.user('pro');
+    const raw = '[\n{\n"url": "https://laravel.com",\n"expiresAt": "2025-12-31 23:59:59"\n},\n{\n"url": "https://filamentphp.com",\n"expiresAt": null\n}\n]';
+    const res = await send('POST', `${API}/bulk`, u, raw);
+    expect(res.status).toBe(201);
+    const { data } = await res.json();
+    expect(data).toEqual([
+      { id: expect.any(Number), hash: expect.any(String), shortUrl: `${BASE}/${data[0].hash}`, url: 'https://laravel.com', clicks: null, expiresAt: '2025-12-31T23:59:59.000000Z' },
+      { id: data[0].id + 1, hash: expect.any(String), shortUrl: `${BASE}/${data[1].hash}`, url: 'https://filamentphp.com', clicks: null, expiresAt: null },
+    ]);
+    expect((await visit(data[1].hash)).status).toBe(302);
+  });
+
+  test('PUT /urls/{id} answers 200 with an empty body; expiresAt null clears it', async () => {
+    const u = await t.user('pro');
+    const made = (await create(u, { url: 'https://old.example.com' })).data;
+    const res = await send('PUT', `${API}/${made.id}`, u, '{\n"url": "https://example.com",\n"expiresAt": "2025-12-31 23:59:59"\n}');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+    expect((await (await send('GET', `${API}/${made.id}`, u)).json()).data).toMatchObject({ url: 'https://example.com', expiresAt: '2025-12-31 23:59:59' });
+    expect((await send('PUT', `${API}/${made.id}`, u, '{"expiresAt": null}')).status).toBe(200);
+    expect((await (await send('GET', `${API}/${made.id}`, u)).json()).data).toMatchObject({ url: 'https://example.com', expiresAt: null });
+  });
+
+  test('DELETE /urls/{id} answers 204 with no body; the URL 404s everywhere', async () => {
+    const u = await t.user('pro');
+    const made = (await create(u, { url: 'https://example.com/bye' })).data;
+    const res = await send('DELETE', `${API}/${made.id}`, u);
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe('');
+    expect((await send('GET', `${API}/${made.id}`, u)).status).toBe(404);
+    expect((await visit(made.hash)).status).toBe(404);
+  });
+});
+
+describe('errors', () => {
+  test('404 NOT_FOUND for an unknown or malformed id', async () => {
+    const u = await t.user('pro');
+    for (const id of ['999999', 'abc', '-1']) {
+      const res = await send('GET', `${API}/${id}`, u);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ code: 'NOT_FOUND', message: 'URL not found.' });
+    }
+  });
+
+  test('422 VALIDATION_ERROR per field; 400 BAD_REQUEST for a body that is not JSON', async () => {
+    const u = await t.user('pro');
+    let res = await send('POST', API, u, '{}');
+    expect(res.status).toBe(422);
+    expect(await res.json()).toEqual({ code: 'VALIDATION_ERROR', message: 'The url field is required.', errors: { url: ['The url field is required.'] } });
+    res = await send('POST', API, u, '{"url":"javascript:alert(1)","expiresAt":"someday"}');
+    expect(Object.keys((await res.json()).errors).sort()).toEqual(['expiresAt', 'url']);
+    res = await send('POST', API, u, '{"url":"https://example.com","expiresAt":"2020-01-01 00:00:00"}');
+    expect(res.status).toBe(422);
+    expect((await res.json()).errors).toEqual({ expiresAt: ['The expires at must be a date after now.'] });
+    expect((await send('POST', API, u, '{"url":"http://10.0.0.1/"}')).status).toBe(422);
+    res = await send('POST', API, u, '{"url":');
+    expect(res.status).toBe(400);
+    expect((await res.json()).code).toBe('BAD_REQUEST');
+  });
+
+  test('PLAN_QUOTA_EXCEEDED body with the real plan, limit and usage (403), for create and bulk', async () => {
+    await t.services.plans.update('enterprise', { maxLinks: 2 });
+    try {
+      const u = await t.user('enterprise');
+      await create(u, { url: 'https://example.com/1' });
+      const bulk = await send('POST', `${API}/bulk`, u, JSON.stringify([{ url: 'https://example.com/2' }, { url: 'https://example.com/3' }]));
+      expect(bulk.status).toBe(403);
+      expect((await bulk.json()).current_usage).toBe(1);
+      await create(u, { url: 'https://example.com/2' });
+      const res = await send('POST', API, u, '{"url":"https://example.com/3"}');
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({
+        code: 'PLAN_QUOTA_EXCEEDED',
+        message: 'You reached your link limit for the current plan.',
+        current_plan: 'enterprise',
+        quota_key: 'max_links',
+        policy_limit: 2,
+        current_usage: 2,
+        upgrade_hint: 'Upgrade to PRO to unlock this capability.',
+      });
+      expect(linkCount(u.user.id)).toBe(2);
+    } finally {
+      await t.services.plans.update('enterprise', { maxLinks: null });
+    }
+  });
+
+  test('free plan (no API access): 403 PLAN_FEATURE_UNAVAILABLE', async () => {
+    const u = await t.user('free');
+    const res = await send('GET', API, u);
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({
+      code: 'PLAN_FEATURE_UNAVAILABLE',
+      message: 'API access requires a Pro or Enterprise plan (current plan: free).',
+      current_plan: 'free',
+      feature_key: 'api_access',
+      upgrade_hint: 'Upgrade to PRO to unlock this capability.',
+    });
+  });
+});
+
+describe('bulk rules', () => {
+  test('one invalid item fails the whole batch with errors keyed by index; nothing is created', async () => {
+    const u = await t.user('pro');
+    const res = await send('POST', `${API}/bulk`, u, JSON.stringify([{ url: 'https://ok.example' }, { url: 'not a url' }, 'x']));
+    expect(res.status).toBe(422);
+    const body = await res.json();
+    expect(body.code).toBe('VALIDATION_ERROR');
+    expect(Object.keys(body.errors).sort()).toEqual(['1.url', '2']);
+    expect(body.errors['1.url']).toEqual(['The 1.url field must be a valid URL.']);
+    const past = await send('POST', `${API}/bulk`, u, JSON.stringify([{ url: 'https://ok.example' }, { url: 'https://ok2.example', expiresAt: '2001-01-01 00:00:00' }]));
+    expect(past.status).toBe(422);
+    expect((await past.json()).errors).toEqual({ '1.expiresAt': ['The expires at must be a date after now.'] });
+    expect(linkCount(u.user.id)).toBe(0);
+  });
+
+  test('the body must be an array of 1 to 100 items', async () => {
+    const u = await t.user('pro');
+    for (const body of ['{"url":"https://a.example"}', '[]', JSON.stringify(Array.from({ length: 101 }, (_, i) => ({ url: `https://a.example/${i}` })))]) {
+      const res = await send('POST', `${API}/bulk`, u, body);
+      expect(res.status).toBe(422);
+      expect(Object.keys((await res.json()).errors)).toEqual(['body']);
+    }
+    const hundred = await send('POST', `${API}/bulk`, u, JSON.stringify(Array.from({ length: 100 }, (_, i) => ({ url: `https://a.example/${i}` }))));
+    expect(hundred.status).toBe(201);
+    expect((await hundred.json()).data).toHaveLength(100);
+  });
+});
+
+describe('ownership', () => {
+  test('another user’s id is 404 on every route and the row is unchanged', async () => {
+    const owner = await t.user('pro');
+    const other = await t.user('pro');
+    const made = (await create(owner, { url: 'https://example.com/mine', expiresAt: '2025-12-31 23:59:59' })).data;
+    const before = rowOf(made.id);
+    for (const [method, raw] of [['GET', undefined], ['PUT', '{"url":"https://evil.example","expiresAt":null}'], ['DELETE', undefined]] as const) {
+      const res = await send(method, `${API}/${made.id}`, other, raw);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ code: 'NOT_FOUND', message: 'URL not found.' });
+    }
+    expect(rowOf(made.id)).toEqual(before);
+    expect((await (await send('GET', API, other)).json()).data).toEqual([]);
+  });
+});
+
+describe('auth', () => {
+  const routes: [string, string][] = [
+    ['GET', API],
+    ['POST', API],
+    ['POST', `${API}/bulk`],
+    ['GET', `${API}/1`],
+    ['PUT', `${API}/1`],
+    ['DELETE', `${API}/1`],
+  ];
+  for (const [method, path] of routes) {
+    test(`${method} ${path}: no key, a wrong key, X-API-Key alone and ?api_key answer 401`, async () => {
+      const u = await t.user('pro');
+      const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer sr_wrong' }, { 'x-api-key': u.key }];
+      for (const headers of attempts) {
+        const res = await t.request(method, path, { headers, body: {} });
+        expect(res.status).toBe(401);
+        expect(await res.json()).toEqual({ code: 'UNAUTHENTICATED', message: 'Unauthenticated.' });
+      }
+      expect((await t.request(method, `${path}?api_key=${encodeURIComponent(u.key)}`, { body: {} })).status).toBe(401);
+    });
+  }
+
+  test('429 RATE_LIMITED with Retry-After past the plan’s per-minute limit', async () => {
+    await t.services.plans.update('enterprise', { rateLimitPerMinute: 2 });
+    try {
+      const u = await t.user('enterprise');
+      for (let i = 0; i < 2; i++) expect((await send('GET', API, u)).status).toBe(200);
+      const res = await send('GET', API, u);
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect((await res.json()).code).toBe('RATE_LIMITED');
+    } finally {
+      await t.services.plans.update('enterprise', { rateLimitPerMinute: 300 });
+    }
+  });
+});

@@ -1,0 +1,235 @@
+/**
+ * The command line against a real temp DATA_DIR. Most cases run runCli
+ * in-process (fast, same code path as the binary); the cases about argv,
+ * the environment and exit codes run `bun src/main.ts` as a subprocess,
+ * because that is where main.ts does its work.
+ */
+import { Database } from 'bun:sqlite';
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, type Io } from '../../src/cli.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { openDatabase } from '../../src/db/client.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { buildServices } from '../../src/services.ts';
+import { cleanEnv, lastLine, ROOT, runProcess, startServer, type ServerProcess } from '../helpers/binary.ts';
+
+let dir = '';
+let config: Config;
+const servers: ServerProcess[] = [];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'shrinkray-cli-'));
+  config = loadConfig({ DATA_DIR: join(dir, 'data'), OG_FETCH: 'false', LOG_LEVEL: 'silent' });
+});
+
+afterAll(async () => {
+  for (const s of servers) await s.stop('SIGKILL', 2000);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (l) => out.push(l), err: (l) => err.push(l) };
+  const code = await runCli(args, config, io);
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+/** main.ts in a subprocess, with a clean environment plus `env` */
+const main = (args: string[], env: Record<string, string> = {}) =>
+  runProcess([process.execPath, join(ROOT, 'src/main.ts'), ...args], { cwd: dir, env: cleanEnv({ DATA_DIR: join(dir, 'data'), ...env }) });
+
+async function withServices<T>(fn: (s: Awaited<ReturnType<typeof buildServices>>) => Promise<T>): Promise<T> {
+  const handle = openDatabase(config.dataDir);
+  try {
+    migrate(handle.sqlite);
+    return await fn(await buildServices(config, handle, { fetchMeta: async () => null }));
+  } finally {
+    handle.close();
+  }
+}
+
+describe('user create', () => {
+  test('creates a user on the given plan', async () => {
+    const r = await cli('user', 'create', '--email', 'Ann@Example.com', '--password', 'correct horse battery', '--plan', 'pro');
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toContain('ann@example.com');
+    const user = await withServices((s) => s.users.getByEmail('ann@example.com'));
+    expect(user.role).toBe('member');
+  });
+
+  test('--admin makes an admin', async () => {
+    expect((await cli('user', 'create', '--email', 'boss@example.com', '--password', 'correct horse battery', '--admin')).code).toBe(0);
+    expect((await withServices((s) => s.users.getByEmail('boss@example.com'))).role).toBe('admin');
+  });
+
+  test('a duplicate email fails with exit 1 and a one-line message', async () => {
+    const r = await cli('user', 'create', '--email', 'ann@example.com', '--password', 'another password');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: A user with this email already exists.');
+  });
+
+  test('domain validation (short password, unknown plan) is exit 1', async () => {
+    expect((await cli('user', 'create', '--email', 'c@example.com', '--password', 'short')).code).toBe(1);
+    const r = await cli('user', 'create', '--email', 'c@example.com', '--password', 'long enough pw', '--plan', 'gold');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('gold');
+  });
+
+  test('a missing --email or an unknown option is a usage error, exit 2', async () => {
+    const missing = await cli('user', 'create', '--password', 'correct horse battery');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--email is required');
+    expect(missing.stderr).toContain('Usage: shrinkray');
+    expect((await cli('user', 'create', '--email', 'x@example.com', '--password', 'pw123456', '--bogus')).code).toBe(2);
+  });
+});
+
+describe('key create', () => {
+  test('prints the key alone on the last line, and that key authenticates', async () => {
+    const r = await cli('key', 'create', '--email', 'ann@example.com', '--name', 'ci');
+    expect(r.code).toBe(0);
+    const key = lastLine(r.stdout);
+    expect(key).toMatch(/^sr_\S+$/);
+    const { actor, key: record } = await withServices((s) => s.keys.authenticate(key));
+    expect(actor.user.email).toBe('ann@example.com');
+    expect(actor.plan.name).toBe('pro');
+    expect(record.name).toBe('ci');
+  });
+
+  test('an unknown email is exit 1', async () => {
+    const r = await cli('key', 'create', '--email', 'nobody@example.com');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('nobody@example.com');
+  });
+
+  test('through main.ts the key is still the last line of stdout', async () => {
+    const r = await main(['key', 'create', '--email', 'ann@example.com']);
+    expect(r.code).toBe(0);
+    expect(lastLine(r.stdout)).toMatch(/^sr_[A-Za-z0-9_-]+$/);
+  });
+});
+
+describe('plan set', () => {
+  test('changes limits and prints the resulting plan', async () => {
+    const r = await cli('plan', 'set', 'free', '--rate-limit', '30', '--max-links', 'unlimited', '--api-access', 'true', '--qr-colors', 'true');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('plan free');
+    expect(r.stdout).toContain('unlimited');
+    const plan = await withServices((s) => s.plans.getByName('free'));
+    expect(plan).toMatchObject({ rateLimitPerMinute: 30, maxLinks: null, apiAccess: true, qrColors: true, customAlias: false });
+    expect((await cli('plan', 'set', 'free', '--max-links', '100')).code).toBe(0);
+    expect((await withServices((s) => s.plans.getByName('free'))).maxLinks).toBe(100);
+  });
+
+  test('rejects junk values with exit 2 and changes nothing', async () => {
+    for (const args of [
+      ['--rate-limit', 'abc'],
+      ['--rate-limit', '1.5'],
+      ['--max-links', 'lots'],
+      ['--api-access', 'yes'],
+      [],
+    ]) {
+      const r = await cli('plan', 'set', 'free', ...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('Usage: shrinkray');
+    }
+    expect((await cli('plan', 'set', '--rate-limit', '5')).code).toBe(2);
+    expect((await withServices((s) => s.plans.getByName('free'))).rateLimitPerMinute).toBe(30);
+  });
+
+  test('an unknown plan or an out-of-range number is exit 1', async () => {
+    expect((await cli('plan', 'set', 'platinum', '--rate-limit', '5')).code).toBe(1);
+    expect((await cli('plan', 'set', 'free', '--rate-limit', '0')).code).toBe(1);
+  });
+});
+
+describe('backup', () => {
+  test('writes a readable copy and refuses to overwrite it', async () => {
+    const file = join(dir, 'backups', 'one.db');
+    const r = await cli('backup', file);
+    expect(r.code).toBe(0);
+    const copy = new Database(file, { readonly: true });
+    try {
+      expect(copy.query<{ n: number }, []>('SELECT count(*) AS n FROM users').get()!.n).toBe(2);
+    } finally {
+      copy.close();
+    }
+    const again = await cli('backup', file);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already exists');
+  });
+
+  test('with no database there is nothing to back up (exit 1, nothing created)', async () => {
+    const empty = loadConfig({ DATA_DIR: join(dir, 'nothing-here') });
+    const err: string[] = [];
+    expect(await runCli(['backup', join(dir, 'x.db')], empty, { out: () => {}, err: (l) => err.push(l) })).toBe(1);
+    expect(err.join()).toContain('no database');
+  });
+
+  test('needs exactly one FILE', async () => {
+    expect((await cli('backup')).code).toBe(2);
+    expect((await cli('backup', 'a.db', 'b.db')).code).toBe(2);
+  });
+});
+
+describe('main.ts', () => {
+  test('an unknown command prints the usage and exits 2', async () => {
+    const r = await main(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown command "frobnicate"');
+    expect(r.stderr).toContain('Usage: shrinkray');
+  });
+
+  test('help goes to stdout with exit 0', async () => {
+    for (const args of [['help'], ['--help'], ['user', 'create', '--help']]) {
+      const r = await main(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('Usage: shrinkray');
+    }
+  });
+
+  test('an invalid configuration value exits 2 with the config message', async () => {
+    const r = await main(['user', 'create', '--email', 'z@example.com', '--password', 'pw123456'], { PORT: 'eighty' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('PORT must be');
+  });
+
+  test('a flag beats the environment variable of the same name', async () => {
+    // the environment points at another folder and at an impossible port: only the flags can make this work
+    const elsewhere = join(dir, 'elsewhere');
+    const made = await main(['user', 'create', '--email', 'flag@example.com', '--password', 'pw123456', '--data-dir', elsewhere], { DATA_DIR: join(dir, 'data') });
+    expect(made.code).toBe(0);
+    const db = new Database(join(elsewhere, 'shrinkray.db'), { readonly: true });
+    try {
+      expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM users WHERE email = 'flag@example.com'").get()!.n).toBe(1);
+    } finally {
+      db.close();
+    }
+
+    const server = await startServer([process.execPath, join(ROOT, 'src/main.ts'), 'serve', '--port', '0', '--data-dir', elsewhere], {
+      cwd: dir,
+      env: cleanEnv({ PORT: '99999', DATA_DIR: join(dir, 'data') }),
+    });
+    servers.push(server);
+    expect(server.port).toBeGreaterThan(0);
+    expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
+    // elsewhere already had a user, so no first-start admin is made there
+    expect(server.output()).not.toContain('administrator account was created');
+    expect(await server.stop('SIGTERM')).toBe(0);
+  });
+
+  test('a taken port is a clear startup error, exit 1', async () => {
+    const blocker = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('') });
+    try {
+      const r = await main(['serve', '--port', String(blocker.port)], { LOG_LEVEL: 'silent' });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('cannot start');
+    } finally {
+      blocker.stop(true);
+    }
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * Click counting end to end: redirect → in-memory queue → batched flush →
+ * counters, rollups and analytics. TRUST_PROXY is on so each request can say
+ * who the visitor is through X-Forwarded-For (app.handle has no socket).
+ */
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
+import type { Actor } from '../../src/accounts/accounts.types.ts';
+import type { Link } from '../../src/links/links.types.ts';
+import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+
+const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+const IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+
+let t: TestApp;
+let actor: Actor;
+let link: Link;
+
+beforeEach(async () => {
+  t = await makeTestApp({ env: { TRUST_PROXY: 'true' } });
+  const { user } = await t.user('pro');
+  actor = await t.services.users.actorFor(user);
+  link = (await t.services.links.create(actor, { destination: 'https://example.com/counted', title: 'Counted' })).link;
+});
+afterEach(() => t.close());
+
+const visit = (path: string, opts: { ua?: string; ip?: string; referer?: string } = {}) => {
+  const headers: Record<string, string> = { 'x-forwarded-for': opts.ip ?? '198.51.100.7' };
+  if (opts.ua !== '') headers['user-agent'] = opts.ua ?? CHROME;
+  if (opts.referer) headers.referer = opts.referer;
+  return t.app.handle(new Request(BASE + path, { headers }));
+};
+const counters = async () => {
+  const l = await t.services.links.get(actor, link.id);
+  return { total: l.totalClicks, unique: l.uniqueClicks };
+};
+const clickRows = () => (t.services.db.sqlite.query('SELECT COUNT(*) AS n FROM clicks').get() as { n: number }).n;
+
+describe('recording clicks', () => {
+  test('the redirect does not write to SQLite; clicks appear only after a flush', async () => {
+    expect((await visit(`/${link.code}`)).status).toBe(302);
+    expect(clickRows()).toBe(0);
+    expect(t.services.recorder.depth).toBe(1);
+    expect(await counters()).toEqual({ total: 0, unique: 0 });
+
+    await t.flush();
+    expect(clickRows()).toBe(1);
+    expect(await counters()).toEqual({ total: 1, unique: 1 });
+  });
+
+  test('the same visitor twice is two clicks and one unique visitor', async () => {
+    await visit(`/${link.code}`);
+    await visit(`/${link.code}`);
+    await t.flush();
+    expect(await counters()).toEqual({ total: 2, unique: 1 });
+
+    await visit(`/${link.code}`, { ip: '198.51.100.8' });
+    await visit(`/${link.code}`, { ua: IPHONE });
+    await t.flush();
+    expect(await counters()).toEqual({ total: 4, unique: 3 });
+  });
+
+  test.each([
+    ['Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)'],
+    ['facebookexternalhit/1.1'],
+    ['curl/8.0'],
+    [''],
+  ])('a bot (%p) is stored as a bot and not counted', async (ua) => {
+    expect((await visit(`/${link.code}`, { ua })).status).toBe(302);
+    await t.flush();
+    expect(await counters()).toEqual({ total: 0, unique: 0 });
+    const row = t.services.db.sqlite.query('SELECT is_bot, device_type FROM clicks WHERE link_id = ?').get(link.id) as { is_bot: number; device_type: string };
+    expect(row).toEqual({ is_bot: 1, device_type: 'bot' });
+  });
+
+  test('the country comes from the forwarded address when the proxy is trusted', async () => {
+    await visit(`/${link.code}`, { ip: '8.8.8.8' });
+    await t.flush();
+    const stats = await t.services.analytics.forLink(await t.services.links.get(actor, link.id));
+    expect(stats.countries).toContainEqual({ code: 'US', name: 'United States', clicks: 1 });
+  });
+
+  test('without TRUST_PROXY a forged X-Forwarded-For is ignored', async () => {
+    const untrusting = await makeTestApp();
+    try {
+      const { user } = await untrusting.user('pro');
+      const a = await untrusting.services.users.actorFor(user);
+      const l = (await untrusting.services.links.create(a, { destination: 'https://example.com/x', title: 'x' })).link;
+      await untrusting.app.handle(new Request(`${BASE}/${l.code}`, { headers: { 'user-agent': CHROME, 'x-forwarded-for': '8.8.8.8' } }));
+      await untrusting.flush();
+      const stats = await untrusting.services.analytics.forLink(await untrusting.services.links.get(a, l.id));
+      expect(stats.countries.map((c) => c.code)).not.toContain('US');
+    } finally {
+      await untrusting.close();
+    }
+  });
+
+  test('a QR scan (?qr=1) is counted with source qr', async () => {
+    await visit(`/${link.code}?qr=1`);
+    await visit(`/${link.code}`, { ip: '198.51.100.9' });
+    await t.flush();
+    const stats = await t.services.analytics.forLink(await t.services.links.get(actor, link.id));
+    expect(stats.sources).toContainEqual({ value: 'qr', clicks: 1 });
+    expect(stats.sources).toContainEqual({ value: 'link', clicks: 1 });
+  });
+
+  test('device, browser and referrer domain reach the breakdowns; the raw IP is stored nowhere', async () => {
+    await visit(`/${link.code}`, { ua: IPHONE, referer: 'https://www.reddit.com/r/selfhosted/comments/1', ip: '198.51.100.77' });
+    await t.flush();
+    const stats = await t.services.analytics.forLink(await t.services.links.get(actor, link.id));
+    expect(stats.devices).toContainEqual({ value: 'mobile', clicks: 1 });
+    expect(stats.browsers).toContainEqual({ value: 'Mobile Safari', clicks: 1 });
+    expect(stats.referrers).toContainEqual({ value: 'reddit.com', clicks: 1 });
+    const row = t.services.db.sqlite.query('SELECT * FROM clicks WHERE link_id = ?').get(link.id);
+    expect(JSON.stringify(row)).not.toContain('198.51.100.77');
+  });
+
+  test('stopping the recorder (shutdown) flushes queued clicks to the database', async () => {
+    await visit(`/${link.code}`);
+    await visit(`/${link.code}`, { ip: '198.51.100.10' });
+    expect(clickRows()).toBe(0);
+    await t.services.recorder.stop();
+    expect(clickRows()).toBe(2);
+    expect(await counters()).toEqual({ total: 2, unique: 2 });
+  });
+});

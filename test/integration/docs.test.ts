@@ -1,0 +1,99 @@
+/**
+ * /openapi.json is generated from the app's routes; /docs is Swagger UI that
+ * works offline: every script and stylesheet it loads is served by the
+ * binary itself under /public.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import pkg from '../../package.json' with { type: 'json' };
+import { DOC_TAGS } from '../../src/http/docs.ts';
+import { makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await makeTestApp();
+});
+afterAll(() => app.close());
+
+describe('/openapi.json', () => {
+  test('is an OpenAPI 3.x document titled shrinkray with the package version', async () => {
+    const res = await app.request('GET', '/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    const spec = JSON.parse(await res.text());
+    expect(spec.openapi).toMatch(/^3\.\d+\.\d+$/);
+    expect(spec.info.title).toBe('shrinkray');
+    expect(spec.info.version).toBe(pkg.version);
+    expect(spec.info.description).toContain('X-API-Key');
+    expect(spec.info.description).toContain('api_key');
+    expect(spec.info.description).toContain('Bearer');
+  });
+
+  test('declares the three API key schemes and the dialect tags', async () => {
+    const spec = await (await app.request('GET', '/openapi.json')).json();
+    expect(spec.components.securitySchemes).toEqual({
+      bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      apiKeyHeader: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
+      apiKeyQuery: expect.objectContaining({ type: 'apiKey', in: 'query', name: 'api_key' }),
+    });
+    expect(spec.tags.map((t: { name: string }) => t.name)).toEqual(['Native (Minilnk)', 'LinkShrink', 'Linx.ly', 'ShrtLnk', 'lnkz', 'Redirects', 'Operations']);
+    expect(DOC_TAGS.length).toBe(7);
+  });
+
+  test('is built from the routes of every module, without the docs, spec and static files', async () => {
+    const spec = await (await app.request('GET', '/openapi.json')).json();
+    const paths = Object.keys(spec.paths);
+    expect(paths).toContain('/healthz');
+    expect(paths).toContain('/metrics');
+    expect(spec.paths['/healthz'].get.tags).toEqual(['Operations']);
+    expect(paths.some((p) => p.startsWith('/api/'))).toBe(true); // mounted after docs, still described
+    for (const hidden of ['/docs', '/openapi.json', '/favicon.ico', '/robots.txt']) expect(paths).not.toContain(hidden);
+    expect(paths.filter((p) => p.startsWith('/public'))).toEqual([]);
+  });
+
+  test('every operation references only declared security schemes', async () => {
+    const spec = await (await app.request('GET', '/openapi.json')).json();
+    const declared = new Set(Object.keys(spec.components.securitySchemes));
+    const undeclared: string[] = [];
+    for (const [path, ops] of Object.entries<Record<string, { security?: Record<string, unknown>[] }>>(spec.paths))
+      for (const [method, op] of Object.entries(ops))
+        for (const requirement of op.security ?? []) for (const name of Object.keys(requirement)) if (!declared.has(name)) undeclared.push(`${method} ${path}: ${name}`);
+    expect(undeclared).toEqual([]);
+  });
+});
+
+describe('/docs', () => {
+  const refs = (html: string, tag: 'script' | 'link') =>
+    [...html.matchAll(tag === 'script' ? /<script\b[^>]*\bsrc="([^"]*)"/g : /<link\b[^>]*\bhref="([^"]*)"/g)].map((m) => m[1]!);
+
+  test('is an HTML page that loads only local scripts and styles, no inline script', async () => {
+    const res = await app.request('GET', '/docs', { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toStartWith('text/html');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await res.text();
+    const scripts = refs(html, 'script');
+    expect(scripts).toContain('/public/vendor/swagger-ui/swagger-ui-bundle.js');
+    for (const src of scripts) expect(src).toStartWith('/public/');
+    for (const href of refs(html, 'link')) expect(href).toStartWith('/public/');
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
+    expect(html).not.toMatch(/<script\b(?![^>]*\bsrc=)[^>]*>/i); // every <script> has a src
+    expect(html).not.toContain('<style');
+    expect(html).toContain('data-spec-url="/openapi.json"');
+  });
+
+  test('everything the page loads is served by the app itself', async () => {
+    const html = await (await app.request('GET', '/docs')).text();
+    for (const url of [...refs(html, 'script'), ...refs(html, 'link')]) {
+      const res = await app.request('GET', url);
+      expect(`${url} ${res.status}`).toBe(`${url} 200`);
+    }
+  });
+
+  test('the init script points Swagger UI at the spec without reaching the network', async () => {
+    const init = await (await app.request('GET', '/public/vendor/swagger-ui/init.js')).text();
+    expect(init).toContain('SwaggerUIBundle(');
+    expect(init).toContain('data-spec-url');
+    expect(init).toContain('validatorUrl: null');
+    expect(init).not.toMatch(/https?:\/\//);
+  });
+});

@@ -1,0 +1,98 @@
+/** The links service through the real repositories: batch creation, quotas, tokens and the redirect cache. */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await makeTestApp();
+});
+afterAll(() => t.close());
+
+const actorOf = async (plan: 'free' | 'pro' | 'enterprise' = 'pro') => t.services.users.actorFor((await t.user(plan)).user);
+
+describe('createMany', () => {
+  test('creates valid items in one go and reports invalid ones per item', async () => {
+    const actor = await actorOf();
+    const results = await t.services.links.createMany(actor, [
+      { destination: 'https://a.example/1', title: 'one' },
+      { destination: 'http://127.0.0.1/' },
+      { destination: 'https://a.example/2', code: 'batchalias' },
+      { destination: 'https://a.example/3', code: 'batchalias' },
+    ]);
+    expect(results.map((r) => r.ok)).toEqual([true, false, true, false]);
+    const first = results[0]!;
+    if (first.ok) expect(first.value.link.title).toBe('one');
+    const dup = results[3]!;
+    if (!dup.ok) expect(dup.error.code).toBe('CODE_TAKEN');
+    expect((await t.services.links.list(actor, { page: 1, perPage: 50 })).total).toBe(2);
+  });
+
+  test('the plan quota is checked for the whole batch', async () => {
+    const actor = await actorOf('free');
+    const many = Array.from({ length: 101 }, (_, i) => ({ destination: `https://q.example/${i}` }));
+    await expect(t.services.links.createMany(actor, many)).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    expect((await t.services.links.list(actor, { page: 1, perPage: 10 })).total).toBe(0);
+  });
+});
+
+describe('tokens and passwords', () => {
+  test('delete and stats tokens are returned once, stored only as hashes, and checked', async () => {
+    const { link, deleteToken, statsToken } = await t.services.links.create(null, {
+      destination: 'https://anon.example',
+      issueDeleteToken: true,
+      statsPrivate: true,
+      password: 'hunter22',
+    });
+    expect(deleteToken).toMatch(/^[0-9a-f]{48}$/);
+    expect(statsToken).toMatch(/^[0-9a-f]{48}$/);
+    const row = JSON.stringify(t.services.db.sqlite.query('SELECT * FROM links WHERE id = ?').get(link.id));
+    expect(row).not.toContain(deleteToken!);
+    expect(row).not.toContain(statsToken!);
+    expect(row).not.toContain('hunter22');
+    expect(await t.services.links.statsAllowed(link, undefined)).toBe(false);
+    expect(await t.services.links.statsAllowed(link, 'f'.repeat(48))).toBe(false);
+    expect(await t.services.links.statsAllowed(link, statsToken!)).toBe(true);
+    await expect(t.services.links.verifyPassword(link, 'wrong')).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    await t.services.links.verifyPassword(link, 'hunter22');
+    await expect(t.services.links.removeWithToken(link.code, 'nope')).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    await t.services.links.removeWithToken(link.code, deleteToken!);
+    expect(await t.services.links.resolve(link.code)).toBeNull();
+  });
+});
+
+describe('redirect cache', () => {
+  test('resolve is served from the cache and every write invalidates it', async () => {
+    const actor = await actorOf();
+    const { link } = await t.services.links.create(actor, { destination: 'https://first.example', title: 'c' });
+    expect((await t.services.links.resolve(link.code))?.destination).toBe('https://first.example');
+    // a write behind the service's back is not seen (proves the cache is used) …
+    t.services.db.sqlite.query('UPDATE links SET destination = ? WHERE id = ?').run('https://sneaky.example', link.id);
+    expect((await t.services.links.resolve(link.code))?.destination).toBe('https://first.example');
+    // … while a write through the service is
+    await t.services.links.update(actor, link, { destination: 'https://second.example' });
+    expect((await t.services.links.resolve(link.code))?.destination).toBe('https://second.example');
+    await t.services.links.update(actor, await t.services.links.get(actor, link.id), { isActive: false });
+    expect(await t.services.links.resolve(link.code)).toBeNull();
+  });
+
+  test('an unknown code cached as missing becomes visible once created', async () => {
+    const actor = await actorOf();
+    expect(await t.services.links.resolve('latecomer')).toBeNull();
+    await t.services.links.create(actor, { destination: 'https://late.example', code: 'latecomer', title: 'x' });
+    expect((await t.services.links.resolve('latecomer'))?.destination).toBe('https://late.example');
+  });
+
+  test('expired links stop resolving without any write', async () => {
+    let now = Date.now();
+    const app = await makeTestApp({ now: () => now });
+    try {
+      const actor = await app.services.users.actorFor((await app.user('pro')).user);
+      const { link } = await app.services.links.create(actor, { destination: 'https://soon.example', expiresAt: now + 60_000, title: 'e' });
+      expect(await app.services.links.resolve(link.code)).not.toBeNull();
+      now += 61_000;
+      expect(await app.services.links.resolve(link.code)).toBeNull();
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,231 @@
+/**
+ * Operations: /healthz, /metrics, the global request hooks (metrics and
+ * access log on every route of the app) and the error safety net.
+ */
+import { afterAll, beforeAll, describe, expect, spyOn, test } from 'bun:test';
+import { Elysia, t, type AnyElysia } from 'elysia';
+import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+import { operations } from '../../src/http/operations.ts';
+import { createLogger, formatLine } from '../../src/logger.ts';
+import { createMetrics } from '../../src/metrics.ts';
+
+// onAfterResponse runs in setImmediate, after the response has been handed over
+const afterResponses = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+function captureLogger(level: Parameters<typeof createLogger>[0] = 'info') {
+  const lines: string[] = [];
+  const logger = createLogger(level, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+  return { logger, lines };
+}
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await makeTestApp();
+});
+afterAll(() => app.close());
+
+describe('/healthz', () => {
+  test('200 {"status":"ok"} when the database answers', async () => {
+    const res = await app.request('GET', '/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  test('503 {"status":"unavailable"} when it does not', async () => {
+    const { logger, lines } = captureLogger('warn');
+    const base = deps(app);
+    const failing = {
+      query: () => {
+        throw new Error('disk I/O error');
+      },
+    };
+    const services = { ...base.services, db: { ...base.services.db, sqlite: failing } };
+    const ops = new Elysia().use(operations({ ...base, services } as never, { logger }));
+    const res = await ops.handle(new Request(`${BASE}/healthz`));
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'unavailable' });
+    expect(lines.some((l) => l.includes(' warn health check failed') && l.includes('disk I/O error'))).toBe(true);
+  });
+});
+
+describe('/metrics', () => {
+  test('Prometheus text with per-route request counts and a duration histogram', async () => {
+    await app.request('GET', '/api/v1/links/12345?api_key=nope');
+    await app.request('GET', '/healthz');
+    await afterResponses();
+    const res = await app.request('GET', '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toStartWith('text/plain; version=0.0.4');
+    const text = await res.text();
+    expect(text).toContain('# TYPE shrinkray_http_requests_total counter');
+    expect(text).toMatch(/^shrinkray_http_requests_total\{method="GET",route="\/api\/v1\/links\/:id",status="401"\} \d+$/m);
+    expect(text).toMatch(/^shrinkray_http_requests_total\{method="GET",route="\/healthz",status="200"\} \d+$/m);
+    expect(text).toContain('# TYPE shrinkray_http_request_duration_seconds histogram');
+    expect(text).toMatch(/^shrinkray_http_request_duration_seconds_count [1-9]\d*$/m);
+    // the raw path and its query never become a label
+    expect(text).not.toContain('12345');
+    expect(text).not.toContain('api_key');
+  });
+
+  test('unmatched paths share one label, so cardinality stays bounded', async () => {
+    for (let i = 0; i < 5; i++) await app.request('GET', `/no/such/path-${i}`);
+    await afterResponses();
+    const text = await (await app.request('GET', '/metrics')).text();
+    expect(text).toMatch(/^shrinkray_http_requests_total\{method="GET",route="unmatched",status="404"\} ([5-9]|\d\d+)$/m);
+    expect(text).not.toContain('path-');
+  });
+});
+
+describe('not found', () => {
+  test('an unknown path under /api/ answers JSON', async () => {
+    const res = await app.request('GET', '/api/v1/does/not/exist');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toStartWith('application/json');
+    expect(await res.json()).toEqual({ message: 'Not Found' });
+  });
+
+  test('an unknown path under /v1/ answers JSON', async () => {
+    const res = await app.request('DELETE', '/v1/nothing/here');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ message: 'Not Found' });
+  });
+
+  test('an unknown deep path answers an HTML page with the page security headers', async () => {
+    const res = await app.request('GET', '/some/deep/page?x=<script>', { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toStartWith('text/html');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const body = await res.text();
+    expect(body).toContain('<!doctype html>');
+    expect(body).not.toContain('<script');
+  });
+});
+
+describe('request log', () => {
+  test('one info line per request with method, path, route, status and ms — never the query string', async () => {
+    const logged = await makeTestApp({ env: { LOG_LEVEL: 'info' } });
+    const written: string[] = [];
+    const spy = spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write);
+    try {
+      await logged.request('GET', '/api/v1/links/7?api_key=sk_live_secret&x=1');
+      await logged.request('GET', '/nothing/here?token=hunter2');
+      await logged.request('DELETE', '/api/v1/abc123?delete_token=deadbeef');
+      await afterResponses();
+    } finally {
+      spy.mockRestore();
+      await logged.close();
+    }
+    const lines = written.join('').split('\n').filter((l) => / info request /.test(l));
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    const links = lines.find((l) => l.includes('route=/api/v1/links/:id'))!;
+    expect(links).toMatch(/^\d{4}-\d\d-\d\dT\S+Z info request method=GET path=\/api\/v1\/links\/7 route=\/api\/v1\/links\/:id status=401 ms=\d+\.\d$/);
+    expect(lines.some((l) => l.includes('path=/nothing/here') && l.includes('status=404') && !l.includes('route='))).toBe(true);
+    for (const l of written) {
+      expect(l).not.toContain('?');
+      expect(l).not.toContain('sk_live_secret');
+      expect(l).not.toContain('hunter2');
+      expect(l).not.toContain('deadbeef');
+    }
+  });
+
+  test('nothing is logged per request at warn', async () => {
+    const { logger, lines } = captureLogger('warn');
+    const ops = new Elysia().use(operations(deps(app), { logger }));
+    await ops.handle(new Request(`${BASE}/healthz`));
+    await afterResponses();
+    expect(lines).toEqual([]);
+  });
+});
+
+describe('error safety net', () => {
+  function appWith(plugin: AnyElysia, level: Parameters<typeof createLogger>[0] = 'info') {
+    const { logger, lines } = captureLogger(level);
+    return { lines, handle: new Elysia().use(operations(deps(app), { logger })).use(plugin) };
+  }
+
+  test('Elysia validation and parse errors answer 400 JSON', async () => {
+    const { handle } = appWith(
+      new Elysia()
+        .get('/typed/:n', ({ params }) => params.n, { params: t.Object({ n: t.Numeric() }) })
+        .post('/typed', ({ body }) => body, { body: t.Object({ name: t.String() }) }),
+    );
+    const invalid = await handle.handle(new Request(`${BASE}/typed/abc`));
+    expect(invalid.status).toBe(400);
+    expect((await invalid.json()).message).toStartWith('Invalid params');
+
+    const unparsable = await handle.handle(new Request(`${BASE}/typed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":' }));
+    expect(unparsable.status).toBe(400);
+    expect(await unparsable.json()).toEqual({ message: expect.any(String) });
+  });
+
+  test('anything else is logged with its stack and answers 500 JSON', async () => {
+    const { handle, lines } = appWith(
+      new Elysia().get('/broken', () => {
+        throw new TypeError('cannot read properties of undefined');
+      }),
+    );
+    const res = await handle.handle(new Request(`${BASE}/broken?api_key=sk_secret`));
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ message: 'Server Error' });
+    const line = lines.find((l) => l.includes(' error unhandled error'))!;
+    expect(line).toContain('path=/broken');
+    expect(line).toContain('TypeError: cannot read properties of undefined');
+    expect(line).toContain('operations.test.ts'); // the stack
+    expect(line).not.toContain('sk_secret');
+    expect(line.includes('\n')).toBe(false);
+    await afterResponses();
+    expect(lines.some((l) => l.includes('info request') && l.includes('route=/broken') && l.includes('status=500'))).toBe(true);
+  });
+
+  test("a plugin's own onError still answers first; the safety net only catches what it leaves", async () => {
+    const { handle } = appWith(
+      new Elysia()
+        .onError(({ code }) => (code === 'VALIDATION' ? new Response(JSON.stringify({ message: 'The given data was invalid.', errors: {} }), { status: 422 }) : undefined))
+        .post('/laravel', ({ body }) => body, { body: t.Object({ url: t.String() }) })
+        .get('/laravel-bug', () => {
+          throw new Error('bug');
+        }),
+    );
+    const res = await handle.handle(new Request(`${BASE}/laravel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }));
+    expect(res.status).toBe(422);
+    expect((await res.json()).message).toBe('The given data was invalid.');
+
+    const bug = await handle.handle(new Request(`${BASE}/laravel-bug`));
+    expect(bug.status).toBe(500);
+    expect(await bug.json()).toEqual({ message: 'Server Error' });
+  });
+});
+
+describe('logger', () => {
+  test('formats one line, quoting values that would break it', () => {
+    const line = formatLine('info', 'request', { method: 'GET', path: '/a b', n: 3, skipped: undefined, err: new Error('x\ny') }, new Date(0));
+    expect(line.startsWith('1970-01-01T00:00:00.000Z info request method=GET path="/a b" n=3 err="Error: x\\ny')).toBe(true);
+    expect(line).not.toContain('skipped');
+    expect(line.includes('\n')).toBe(false);
+  });
+
+  test('routes levels: debug/info to stdout, warn/error to stderr, nothing below the threshold or at silent', () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const log = createLogger('info', { out: (l) => out.push(l), err: (l) => err.push(l) });
+    log.debug('hidden');
+    log.info('shown');
+    log.warn('careful');
+    log.error('broken');
+    expect(out.map((l) => l.split(' ').slice(1).join(' '))).toEqual(['info shown']);
+    expect(err.map((l) => l.split(' ').slice(1).join(' '))).toEqual(['warn careful', 'error broken']);
+
+    const silent = createLogger('silent', { out: (l) => out.push(l), err: (l) => err.push(l) });
+    silent.error('nothing');
+    expect(out.length + err.length).toBe(3);
+  });
+});
+
+/** the test app's services with a registry of their own, so extra operations() instances leave its metrics alone */
+function deps(testApp: TestApp) {
+  return { services: { ...testApp.services, metrics: createMetrics() }, limiter: undefined as never, apiAuth: undefined as never };
+}

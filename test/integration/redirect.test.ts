@@ -1,0 +1,384 @@
+/**
+ * The redirect path as a visitor sees it: status codes, Location headers and
+ * the public pages, through the real app on a fresh database.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import type { Actor } from '../../src/accounts/accounts.types.ts';
+import type { CreateLinkInput } from '../../src/links/links.service.ts';
+import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+
+const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+const HOSTILE = '"><script>alert(1)</script>';
+
+let clock = Date.now();
+let t: TestApp;
+let actor: Actor;
+
+beforeAll(async () => {
+  t = await makeTestApp({ now: () => clock });
+  const { user } = await t.user('pro');
+  actor = await t.services.users.actorFor(user);
+});
+afterAll(() => t.close());
+
+const create = async (input: CreateLinkInput) => (await t.services.links.create(actor, { title: 'A link', ...input })).link;
+const visit = (path: string, init: { method?: string; headers?: Record<string, string> } = {}) =>
+  t.app.handle(new Request(BASE + path, { method: init.method ?? 'GET', headers: { 'user-agent': CHROME, ...init.headers } }));
+const post = (path: string, form: Record<string, string>) =>
+  t.app.handle(
+    new Request(BASE + path, {
+      method: 'POST',
+      headers: { 'user-agent': CHROME, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    }),
+  );
+const clicksOf = async (id: number) => {
+  await t.flush();
+  const link = await t.services.links.get(actor, id);
+  return link.totalClicks;
+};
+const csrfToken = (page: string) => /name="csrf_token" value="([^"]+)"/.exec(page)?.[1] ?? '';
+
+describe('direct links', () => {
+  test('GET /:code answers 302 to the destination, not cacheable', async () => {
+    const link = await create({ destination: 'https://example.com/landing?x=1' });
+    const res = await visit(`/${link.code}`);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('https://example.com/landing?x=1');
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    expect(await clicksOf(link.id)).toBe(1);
+  });
+
+  test('a custom alias redirects the same way', async () => {
+    await create({ destination: 'https://example.com/alias', code: 'my-alias_1' });
+    const res = await visit('/my-alias_1');
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('https://example.com/alias');
+  });
+
+  test('HEAD answers the same 302 but records no click', async () => {
+    const link = await create({ destination: 'https://example.com/head' });
+    const res = await visit(`/${link.code}`, { method: 'HEAD' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('https://example.com/head');
+    expect(await clicksOf(link.id)).toBe(0);
+  });
+
+  test('the query string is not forwarded and ?qr=1 is stripped', async () => {
+    const link = await create({ destination: 'https://example.com/q' });
+    const res = await visit(`/${link.code}?qr=1&utm_source=spoofed`);
+    expect(res.headers.get('location')).toBe('https://example.com/q');
+  });
+
+  test('UTM parameters are appended to the destination', async () => {
+    const link = await create({ destination: 'https://example.com/shop?ref=home', utm: { source: 'newsletter', medium: 'email', campaign: 'spring' } });
+    const location = new URL((await visit(`/${link.code}`)).headers.get('location')!);
+    expect(location.origin + location.pathname).toBe('https://example.com/shop');
+    expect(Object.fromEntries(location.searchParams)).toEqual({ ref: 'home', utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'spring' });
+  });
+
+  test('an active schedule sends visitors to its destination, and only while it runs', async () => {
+    const link = await create({
+      destination: 'https://example.com/default',
+      schedules: [
+        { startsAt: clock - 60_000, endsAt: clock + 60_000, destination: 'https://example.com/now' },
+        { startsAt: clock + 120_000, endsAt: null, destination: 'https://example.com/later' },
+      ],
+    });
+    expect((await visit(`/${link.code}`)).headers.get('location')).toBe('https://example.com/now');
+    const saved = clock;
+    try {
+      clock += 90_000;
+      expect((await visit(`/${link.code}`)).headers.get('location')).toBe('https://example.com/default');
+      clock += 60_000;
+      expect((await visit(`/${link.code}`)).headers.get('location')).toBe('https://example.com/later');
+    } finally {
+      clock = saved;
+    }
+  });
+
+  test('an internationalised destination is sent as a valid percent-encoded Location', async () => {
+    const link = await create({ destination: 'https://例え.jp/パス' });
+    const res = await visit(`/${link.code}`);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('https://xn--r8jz45g.jp/%E3%83%91%E3%82%B9');
+  });
+
+  test('after an update through the service the redirect follows the new destination', async () => {
+    const link = await create({ destination: 'https://example.com/old' });
+    expect((await visit(`/${link.code}`)).headers.get('location')).toBe('https://example.com/old');
+    await t.services.links.update(actor, link, { destination: 'https://example.com/new' });
+    expect((await visit(`/${link.code}`)).headers.get('location')).toBe('https://example.com/new');
+  });
+
+  test('a renamed code stops answering under its old name', async () => {
+    const link = await create({ destination: 'https://example.com/renamed', code: 'before-rename' });
+    expect((await visit('/before-rename')).status).toBe(302);
+    await t.services.links.update(actor, link, { code: 'after-rename' });
+    expect((await visit('/before-rename')).status).toBe(404);
+    expect((await visit('/after-rename')).status).toBe(302);
+  });
+});
+
+describe('links that lead nowhere', () => {
+  const expectNotFoundPage = async (res: Response) => {
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const page = await res.text();
+    expect(page).toContain('This short link doesn’t lead anywhere');
+    expect(page).toContain('href="/"');
+    expect(page).toContain('href="/public/css/app.css"');
+  };
+
+  test('an unknown code is a friendly 404 page', async () => {
+    await expectNotFoundPage(await visit('/nope1234'));
+  });
+
+  test('a deleted link is 404', async () => {
+    const link = await create({ destination: 'https://example.com/deleted' });
+    await t.services.links.remove(actor, link.id);
+    await expectNotFoundPage(await visit(`/${link.code}`));
+  });
+
+  test('an expired link is 404', async () => {
+    const link = await create({ destination: 'https://example.com/expiring', expiresAt: clock + 1000 });
+    expect((await visit(`/${link.code}`)).status).toBe(302); // cached as live now…
+    const saved = clock;
+    try {
+      clock += 2000; // …and still refused once the time passes, cache or not
+      await expectNotFoundPage(await visit(`/${link.code}`));
+    } finally {
+      clock = saved;
+    }
+  });
+
+  test('an inactive link is 404 until it is switched back on', async () => {
+    const link = await create({ destination: 'https://example.com/paused', isActive: false });
+    await expectNotFoundPage(await visit(`/${link.code}`));
+    await t.services.links.update(actor, link, { isActive: true });
+    expect((await visit(`/${link.code}`)).status).toBe(302);
+  });
+
+  test.each(['/API', '/Dashboard', '/METRICS', '/Preview'])('reserved word %s is 404', async (path) => {
+    await expectNotFoundPage(await visit(path));
+  });
+
+  test.each(['/%E2%9C%93', '/a.b', '/%E2%9C', '/%', '/ab', `/${'x'.repeat(33)}`, '/a%20b', '/%00abc'])('malformed code %s is 404, not 500', async (path) => {
+    await expectNotFoundPage(await visit(path));
+  });
+
+  test('HEAD of an unknown code is 404 too', async () => {
+    expect((await visit('/nope1234', { method: 'HEAD' })).status).toBe(404);
+  });
+
+  test('GET /preview/ and /s/ of an unknown code are 404 pages', async () => {
+    await expectNotFoundPage(await visit('/preview/nope1234'));
+    await expectNotFoundPage(await visit('/s/nope1234'));
+    await expectNotFoundPage(await visit('/s/%E2%9C'));
+  });
+});
+
+describe('password-protected links', () => {
+  test('GET shows the password form with a CSRF token and counts nothing', async () => {
+    const link = await create({ destination: 'https://example.com/secret', password: 's3cret-pass' });
+    const res = await visit(`/${link.code}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toContain('no-store');
+    const page = await res.text();
+    expect(page).toContain(`action="/${link.code}"`);
+    expect(page).toContain('type="password"');
+    expect(csrfToken(page)).not.toBe('');
+    expect(page).not.toContain('https://example.com/secret');
+    expect(await clicksOf(link.id)).toBe(0);
+  });
+
+  test('a wrong password is 401 with the form again and an error', async () => {
+    const link = await create({ destination: 'https://example.com/secret', password: 's3cret-pass' });
+    const token = csrfToken(await (await visit(`/${link.code}`)).text());
+    const res = await post(`/${link.code}`, { csrf_token: token, password: 'guess' });
+    expect(res.status).toBe(401);
+    const page = await res.text();
+    expect(page).toContain('role="alert"');
+    expect(page).toContain('not correct');
+    expect(csrfToken(page)).not.toBe('');
+    expect(await clicksOf(link.id)).toBe(0);
+  });
+
+  test('a missing or forged CSRF token is 403', async () => {
+    const link = await create({ destination: 'https://example.com/secret', password: 's3cret-pass' });
+    expect((await post(`/${link.code}`, { password: 's3cret-pass' })).status).toBe(403);
+    expect((await post(`/${link.code}`, { password: 's3cret-pass', csrf_token: '9999999999999.forged' })).status).toBe(403);
+    // a token issued for another code does not open this one
+    const other = await create({ destination: 'https://example.com/other', password: 's3cret-pass' });
+    const otherToken = csrfToken(await (await visit(`/${other.code}`)).text());
+    expect((await post(`/${link.code}`, { password: 's3cret-pass', csrf_token: otherToken })).status).toBe(403);
+    expect(await clicksOf(link.id)).toBe(0);
+  });
+
+  test('the right password redirects to the destination and counts one click', async () => {
+    const link = await create({ destination: 'https://example.com/secret', password: 's3cret-pass' });
+    const token = csrfToken(await (await visit(`/${link.code}`)).text());
+    const res = await post(`/${link.code}`, { csrf_token: token, password: 's3cret-pass' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('https://example.com/secret');
+    expect(await clicksOf(link.id)).toBe(1);
+  });
+
+  test('the 11th attempt within a minute is 429 with Retry-After', async () => {
+    const link = await create({ destination: 'https://example.com/secret', password: 's3cret-pass' });
+    const token = csrfToken(await (await visit(`/${link.code}`)).text());
+    for (let i = 0; i < 10; i++) expect((await post(`/${link.code}`, { csrf_token: token, password: `wrong-${i}` })).status).toBe(401);
+    const res = await post(`/${link.code}`, { csrf_token: token, password: 's3cret-pass' });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await res.text()).toContain('Too many password attempts');
+  });
+
+  test('password beats mode: a protected bridge link asks for its password first', async () => {
+    const link = await create({ destination: 'https://example.com/secret', password: 's3cret-pass', redirectMode: 'bridge', pageTitle: 'Hidden' });
+    const page = await (await visit(`/${link.code}`)).text();
+    expect(page).toContain('type="password"');
+    expect(page).not.toContain('og:title');
+    expect(await clicksOf(link.id)).toBe(0);
+  });
+
+  test('/preview/:code of a protected link shows the password form', async () => {
+    const link = await create({ destination: 'https://example.com/secret', password: 's3cret-pass' });
+    const res = await visit(`/preview/${link.code}`);
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain('type="password"');
+    expect(page).not.toContain('https://example.com/secret');
+  });
+
+  test('POST to an unknown code is a 404 page', async () => {
+    expect((await post('/nope1234', { password: 'x' })).status).toBe(404);
+  });
+});
+
+describe('bridge links', () => {
+  test('the bridge page carries Open Graph and Twitter card tags and counts the click', async () => {
+    const link = await create({
+      destination: 'https://example.com/article',
+      redirectMode: 'bridge',
+      pageTitle: 'A great article',
+      description: 'Worth a read',
+      thumbnailUrl: 'https://img.example.com/cover.png',
+      bridgeDelaySeconds: 3,
+    });
+    const res = await visit(`/${link.code}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const page = await res.text();
+    expect(page).toContain('<meta property="og:title" content="A great article">');
+    expect(page).toContain('<meta property="og:image" content="https://img.example.com/cover.png">');
+    expect(page).toContain('<meta property="og:description" content="Worth a read">');
+    expect(page).toContain(`<meta property="og:url" content="${BASE}/${link.code}">`);
+    expect(page).toContain('<meta name="twitter:card" content="summary_large_image">');
+    expect(page).toContain('<meta http-equiv="refresh" content="3;url=https://example.com/article">');
+    expect(page).toContain('href="https://example.com/article"');
+    expect(page).toContain('example.com');
+    expect(page).not.toContain('<script');
+    expect(await clicksOf(link.id)).toBe(1);
+  });
+
+  test('without a thumbnail the card is a plain summary and the title falls back', async () => {
+    const link = await create({ destination: 'https://example.com/plain', redirectMode: 'bridge', title: 'Link title' });
+    const page = await (await visit(`/${link.code}`)).text();
+    expect(page).toContain('<meta name="twitter:card" content="summary">');
+    expect(page).not.toContain('og:image');
+    expect(page).toContain('<meta property="og:title" content="Link title">');
+  });
+
+  test('a hostile page title is escaped everywhere it appears', async () => {
+    const link = await create({
+      destination: 'https://example.com/evil',
+      redirectMode: 'bridge',
+      pageTitle: HOSTILE,
+      description: `<img src=x onerror=alert(2)>`,
+    });
+    const page = await (await visit(`/${link.code}`)).text();
+    expect(page).not.toContain('<script>alert(1)');
+    expect(page).not.toContain('<img src=x');
+    expect(page).toContain('&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  test('HEAD of a bridge link counts nothing', async () => {
+    const link = await create({ destination: 'https://example.com/article', redirectMode: 'bridge' });
+    expect((await visit(`/${link.code}`, { method: 'HEAD' })).status).toBe(200);
+    expect(await clicksOf(link.id)).toBe(0);
+  });
+});
+
+describe('preview links', () => {
+  test('the preview page shows the destination, counts nothing, and Proceed counts exactly one click', async () => {
+    const link = await create({ destination: 'https://example.com/check?a=1&b=2', redirectMode: 'preview', title: 'Checked' });
+    const res = await visit(`/${link.code}`);
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain('https://example.com/check?a=1&amp;b=2');
+    expect(page).toContain('Proceed to site');
+    expect(page).toContain(`href="/${link.code}?proceed=1"`);
+    expect(await clicksOf(link.id)).toBe(0);
+
+    const proceed = await visit(`/${link.code}?proceed=1`);
+    expect(proceed.status).toBe(302);
+    expect(proceed.headers.get('location')).toBe('https://example.com/check?a=1&b=2');
+    expect(await clicksOf(link.id)).toBe(1);
+  });
+
+  test('a scanned QR code keeps its marker through the preview', async () => {
+    const link = await create({ destination: 'https://example.com/check', redirectMode: 'preview' });
+    const page = await (await visit(`/${link.code}?qr=1`)).text();
+    expect(page).toContain(`href="/${link.code}?proceed=1&amp;qr=1"`);
+  });
+
+  test('GET /preview/:code shows a direct link’s destination and counts no click', async () => {
+    const link = await create({ destination: 'https://example.com/direct-preview' });
+    const res = await visit(`/preview/${link.code}`);
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain('https://example.com/direct-preview');
+    expect(page).toContain('Proceed to site');
+    expect(await clicksOf(link.id)).toBe(0);
+  });
+
+  test('a hostile destination-side title is escaped on the preview page', async () => {
+    const link = await create({ destination: 'https://example.com/x', redirectMode: 'preview', title: HOSTILE });
+    const page = await (await visit(`/preview/${link.code}`)).text();
+    expect(page).not.toContain('<script>alert(1)');
+  });
+});
+
+describe('/s/:code (ShrtLnk)', () => {
+  test('a direct link 302s', async () => {
+    const link = await create({ destination: 'https://example.com/shrtlnk-direct' });
+    const res = await visit(`/s/${link.code}`);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('https://example.com/shrtlnk-direct');
+    expect(await clicksOf(link.id)).toBe(1);
+  });
+
+  test('a bridge link shows the bridge page naming /s/ as its URL, and counts it', async () => {
+    const link = await create({ destination: 'https://example.com/shrtlnk-bridge', redirectMode: 'bridge', pageTitle: 'Cloaked' });
+    const res = await visit(`/s/${link.code}`);
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toContain('<meta property="og:title" content="Cloaked">');
+    expect(page).toContain(`<meta property="og:url" content="${BASE}/s/${link.code}">`);
+    expect(await clicksOf(link.id)).toBe(1);
+  });
+});
+
+describe('metrics', () => {
+  test('each answer is counted by kind', async () => {
+    await visit('/nope5678');
+    const text = t.services.metrics.render();
+    expect(text).toContain('# TYPE shrinkray_redirects_total counter');
+    expect(text).toMatch(/shrinkray_redirects_total\{kind="direct"\} \d+/);
+    expect(text).toMatch(/shrinkray_redirects_total\{kind="not_found"\} \d+/);
+    expect(text).toMatch(/shrinkray_redirects_total\{kind="password"\} \d+/);
+    expect(text).toMatch(/shrinkray_redirects_total\{kind="bridge"\} \d+/);
+    expect(text).toMatch(/shrinkray_redirects_total\{kind="preview"\} \d+/);
+  });
+});

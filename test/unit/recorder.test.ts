@@ -1,0 +1,191 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import type { EnrichedClick, RawClick } from '../../src/clicks/clicks.types.ts';
+import { createClickRecorder, type RecorderDeps } from '../../src/clicks/recorder.ts';
+
+const raw = (linkId: number, at = 1_700_000_000_000 + linkId): RawClick => ({
+  linkId,
+  at,
+  ip: '203.0.113.7',
+  userAgent: 'Mozilla/5.0',
+  referrer: null,
+  source: 'link',
+});
+
+const enrich = (r: RawClick): EnrichedClick => ({
+  linkId: r.linkId,
+  at: r.at,
+  referrerDomain: null,
+  countryCode: null,
+  deviceType: 'desktop',
+  os: null,
+  browser: null,
+  isBot: false,
+  source: r.source,
+  visitorHash: null,
+});
+
+/** A recorder over an in-memory "database" that remembers every batch it was given. */
+function harness(overrides: Partial<RecorderDeps> = {}) {
+  const batches: EnrichedClick[][] = [];
+  const flushes: { clicks: number; ms: number }[] = [];
+  const errors: unknown[] = [];
+  const recorder = createClickRecorder({
+    enrich,
+    write: async (batch) => {
+      batches.push(batch);
+    },
+    flushMs: 60_000,
+    onFlush: (info) => flushes.push(info),
+    onError: (e) => errors.push(e),
+    ...overrides,
+  });
+  const written = () => batches.flat().map((c) => c.linkId);
+  return { recorder, batches, flushes, errors, written };
+}
+
+let running: ReturnType<typeof createClickRecorder> | null = null;
+afterEach(async () => {
+  await running?.stop();
+  running = null;
+});
+
+describe('click recorder', () => {
+  test('queues clicks without writing, then writes them in one batch on flush', async () => {
+    const h = harness();
+    for (let i = 1; i <= 3; i++) h.recorder.record(raw(i));
+    expect(h.batches).toHaveLength(0);
+    expect(h.recorder.depth).toBe(3);
+
+    await h.recorder.flush();
+    expect(h.batches).toHaveLength(1);
+    expect(h.written()).toEqual([1, 2, 3]);
+    expect(h.recorder.depth).toBe(0);
+    expect(h.recorder.stats.written).toBe(3);
+    expect(h.flushes.map((f) => f.clicks)).toEqual([3]);
+  });
+
+  test('enriches on the way to the database, not when recording', async () => {
+    let enriched = 0;
+    const h = harness({
+      enrich: (r) => {
+        enriched++;
+        return enrich(r);
+      },
+    });
+    h.recorder.record(raw(1));
+    expect(enriched).toBe(0);
+    await h.recorder.flush();
+    expect(enriched).toBe(1);
+  });
+
+  test('splits a large queue into chunks of chunkSize, one write each', async () => {
+    const h = harness({ chunkSize: 2 });
+    for (let i = 1; i <= 5; i++) h.recorder.record(raw(i));
+    await h.recorder.flush();
+    expect(h.batches.map((b) => b.length)).toEqual([2, 2, 1]);
+    expect(h.written()).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  test('a flush with nothing queued writes nothing', async () => {
+    const h = harness();
+    await h.recorder.flush();
+    expect(h.batches).toHaveLength(0);
+  });
+
+  test('a failing write puts its clicks back at the front and the next flush writes them', async () => {
+    let fail = true;
+    const h = harness({
+      chunkSize: 2,
+      write: async (batch) => {
+        if (fail && batch[0]!.linkId === 3) throw new Error('database is locked');
+        h.batches.push(batch);
+      },
+    });
+    for (let i = 1; i <= 5; i++) h.recorder.record(raw(i));
+    await h.recorder.flush();
+    // the first chunk made it; the failing chunk and everything after it waits
+    expect(h.written()).toEqual([1, 2]);
+    expect(h.errors).toHaveLength(1);
+    expect(h.recorder.depth).toBe(3);
+
+    h.recorder.record(raw(6));
+    fail = false;
+    await h.recorder.flush();
+    expect(h.written()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(h.recorder.depth).toBe(0);
+    expect(h.recorder.stats.written).toBe(6);
+  });
+
+  test('past maxQueue new clicks are dropped and counted instead of growing memory', async () => {
+    const h = harness({ maxQueue: 2 });
+    for (let i = 1; i <= 5; i++) h.recorder.record(raw(i));
+    expect(h.recorder.stats).toEqual({ written: 0, dropped: 3, depth: 2 });
+    await h.recorder.flush();
+    expect(h.written()).toEqual([1, 2]);
+    // once drained there is room again
+    h.recorder.record(raw(9));
+    expect(h.recorder.depth).toBe(1);
+  });
+
+  test('concurrent flush calls share one drain', async () => {
+    let writes = 0;
+    const h = harness({
+      write: async () => {
+        writes++;
+        await Bun.sleep(5);
+      },
+    });
+    h.recorder.record(raw(1));
+    await Promise.all([h.recorder.flush(), h.recorder.flush(), h.recorder.flush()]);
+    expect(writes).toBe(1);
+  });
+
+  test('the timer flushes on its own once started', async () => {
+    const h = harness({ flushMs: 10 });
+    running = h.recorder;
+    h.recorder.start();
+    h.recorder.record(raw(1));
+    for (let i = 0; i < 50 && h.batches.length === 0; i++) await Bun.sleep(10);
+    expect(h.written()).toEqual([1]);
+  });
+
+  test('stop() drains everything, including clicks queued while a flush is in flight', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const batches: number[][] = [];
+    const recorder = createClickRecorder({
+      enrich,
+      write: async (batch) => {
+        if (batches.length === 0) await gate;
+        batches.push(batch.map((c) => c.linkId));
+      },
+      flushMs: 60_000,
+    });
+    recorder.start();
+    recorder.record(raw(1));
+    const first = recorder.flush(); // in flight, blocked on the gate
+    recorder.record(raw(2));
+    const stopped = recorder.stop();
+    release();
+    await Promise.all([first, stopped]);
+    expect(batches.flat()).toEqual([1, 2]);
+    expect(recorder.depth).toBe(0);
+  });
+
+  test('after stop() the timer no longer fires', async () => {
+    let writes = 0;
+    const recorder = createClickRecorder({
+      enrich,
+      write: async () => {
+        writes++;
+      },
+      flushMs: 5,
+    });
+    recorder.start();
+    await recorder.stop();
+    recorder.record(raw(1));
+    await Bun.sleep(30);
+    expect(writes).toBe(0);
+    expect(recorder.depth).toBe(1);
+  });
+});

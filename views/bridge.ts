@@ -1,0 +1,47 @@
+/**
+ * The bridge page: what a chat or social app unfurls (Open Graph and Twitter
+ * card tags built from page_title and thumbnail_url) and what a person sees
+ * for a moment before a meta refresh takes them on. Every value here may come
+ * from the destination site, so all of it goes through html`` escaping.
+ */
+import { html, type SafeHtml } from './html.ts';
+import { hostOf, httpUrl, layout } from './layout.ts';
+
+export interface BridgePageProps {
+  title: string;
+  description: string | null;
+  thumbnailUrl: string | null;
+  destination: string;
+  /** the URL of this page (og:url): the short link itself, so a re-scrape lands here again */
+  pageUrl: string;
+  delaySeconds: number;
+}
+
+export function bridgePage(p: BridgePageProps): SafeHtml {
+  const target = httpUrl(p.destination);
+  const image = httpUrl(p.thumbnailUrl);
+  const host = hostOf(p.destination);
+  const delay = Math.max(0, Math.trunc(p.delaySeconds));
+  const head = html`<meta property="og:type" content="website">
+<meta property="og:title" content="${p.title}">
+${p.description ? html`<meta property="og:description" content="${p.description}">
+<meta name="description" content="${p.description}">` : null}
+${image ? html`<meta property="og:image" content="${image}">` : null}
+<meta property="og:url" content="${p.pageUrl}">
+<meta name="twitter:card" content="${image ? 'summary_large_image' : 'summary'}">
+<meta name="twitter:title" content="${p.title}">
+${target ? html`<meta http-equiv="refresh" content="${delay};url=${target}">` : null}`;
+
+  return layout({
+    title: p.title,
+    head,
+    body: html`${image ? html`<img class="thumb" src="${image}" alt="" referrerpolicy="no-referrer">` : null}
+<h1>${p.title}</h1>
+${p.description ? html`<p class="muted">${p.description}</p>` : null}
+<p class="destination">You are going to <strong>${host}</strong></p>
+${target
+  ? html`<p class="muted small">${delay > 0 ? `Taking you there in ${delay} second${delay === 1 ? '' : 's'}…` : 'Taking you there…'}</p>
+<p><a class="button" href="${target}" rel="nofollow noopener">Continue</a></p>`
+  : null}`,
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * The public home page: a shorten form that works without JavaScript (a real
+ * POST to /shorten with the CSRF token in `_token`), and the same page again
+ * with the result or the error. The token is also in
+ * <meta name="csrf-token">, where ShrtLnk's document tells fetch() clients to
+ * read it for X-CSRF-TOKEN. No script at all: the CSP allows none inline and
+ * the page needs none. Everything echoed back — the URL typed, the
+ * destination, the page title fetched from another site — is escaped.
+ */
+import { html, type SafeHtml } from './html.ts';
+import { httpUrl } from './layout.ts';
+
+export interface ShortenResult {
+  shortUrl: string;
+  destination: string;
+  title: string | null;
+  existing: boolean;
+}
+
+export interface HomePageProps {
+  csrfToken: string;
+  /** what the visitor typed, kept in the field after an error */
+  value?: string;
+  /** the message shown under the URL field */
+  fieldError?: string | null;
+  /** a problem with the request itself (expired page, too many attempts) */
+  notice?: string | null;
+  result?: ShortenResult | null;
+}
+
+function resultBlock(r: ShortenResult): SafeHtml {
+  const href = httpUrl(r.shortUrl);
+  return html`<section class="stack" aria-live="polite">
+<p class="eyebrow">${r.existing ? 'Already shortened' : 'Your short link'}</p>
+<div class="url-box"><code id="short-url">${href ? html`<a href="${href}">${r.shortUrl}</a>` : r.shortUrl}</code></div>
+${r.title ? html`<p class="link-title">${r.title}</p>` : null}
+<p class="muted small destination">Goes to ${r.destination}</p>
+</section>`;
+}
+
+export function homePage(p: HomePageProps): SafeHtml {
+  const error = p.fieldError ?? null;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="csrf-token" content="${p.csrfToken}">
+<title>Shorten a link · shrinkray</title>
+<link rel="icon" href="/public/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/public/css/app.css">
+</head>
+<body class="public">
+<main class="card stack">
+<p class="eyebrow">shrinkray</p>
+<h1>Shorten a link</h1>
+${p.notice ? html`<p class="alert" role="alert">${p.notice}</p>` : null}
+<form class="stack" method="post" action="/shorten">
+<input type="hidden" name="_token" value="${p.csrfToken}">
+<label for="original_url">Long URL</label>
+<input id="original_url" name="original_url" type="text" inputmode="url" required maxlength="2048" autocomplete="off"
+  placeholder="https://example.com/a/long/page" value="${p.value ?? ''}"${error ? html` aria-invalid="true" aria-describedby="original_url-error"` : null}>
+${error ? html`<p class="alert" id="original_url-error" role="alert">${error}</p>` : null}
+<button class="button" type="submit">Shorten</button>
+</form>
+${p.result ? resultBlock(p.result) : null}
+</main>
+<footer class="site-footer"><a href="/docs">API documentation</a> · <a href="/dashboard">Sign in</a></footer>
+</body>
+</html>`;
+}

@@ -1,0 +1,36 @@
+/** The unlock form of a password-protected link, and the page shown when its attempts are used up. */
+import { html, type SafeHtml } from './html.ts';
+import { layout } from './layout.ts';
+
+export interface PasswordPageProps {
+  /** where the form posts: /CODE, with ?qr=1 kept so a scan is still counted as one */
+  action: string;
+  csrfToken: string;
+  error?: string | null;
+}
+
+export function passwordPage({ action, csrfToken, error }: PasswordPageProps): SafeHtml {
+  return layout({
+    title: 'Password required',
+    body: html`<p class="eyebrow">Protected link</p>
+<h1>Enter the password to continue</h1>
+<p class="muted">The owner of this short link protected it with a password.</p>
+${error ? html`<p class="alert" role="alert">${error}</p>` : null}
+<form class="stack" method="post" action="${action}">
+<input type="hidden" name="csrf_token" value="${csrfToken}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" required autocomplete="current-password" autofocus maxlength="128">
+<button class="button" type="submit">Unlock</button>
+</form>`,
+  });
+}
+
+export function tooManyAttemptsPage({ retryAfterSeconds, formUrl }: { retryAfterSeconds: number; formUrl: string }): SafeHtml {
+  return layout({
+    title: 'Too many attempts',
+    body: html`<p class="eyebrow">Slow down</p>
+<h1>Too many password attempts</h1>
+<p class="muted">To protect this link, only a few attempts are allowed per minute. Try again in ${retryAfterSeconds} second${retryAfterSeconds === 1 ? '' : 's'}.</p>
+<p><a class="button secondary" href="${formUrl}">Back to the password form</a></p>`,
+  });
+}
