@@ -14,6 +14,7 @@ import { createRateLimiter } from './http/rate-limit.ts';
 import { redirectRoutes } from './redirect/redirect.routes.ts';
 import type { Services } from './services.ts';
 import { assetRoutes } from './web/assets.ts';
+import { webRoutes } from './web/index.ts';
 import { homeRoutes } from './web/home.routes.ts';
 
 export function createApp(services: Services) {
@@ -21,6 +22,6 @@ export function createApp(services: Services) {
   const deps: AppDeps = { services, limiter, apiAuth: createApiAuth({ keys: services.keys, limiter }) };
   let app = new Elysia({ name: 'shrinkray' }).use(operations(deps)).use(docsRoutes(deps)).use(assetRoutes()).use(nativeApi(deps));
   for (const dialect of compatDialects) app = app.use(dialect.routes(deps));
-  return app.use(homeRoutes(deps)).use(redirectRoutes(deps));
+  return app.use(homeRoutes(deps)).use(webRoutes(deps)).use(redirectRoutes(deps));
 }
 export type App = ReturnType<typeof createApp>;

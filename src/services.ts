@@ -9,6 +9,8 @@ import { createPlansService } from './accounts/plans.service.ts';
 import { randomHex } from './accounts/secrets.ts';
 import { createUsersRepo } from './accounts/users.repo.ts';
 import { createUsersService } from './accounts/users.service.ts';
+import { createSessionsRepo } from './accounts/sessions.repo.ts';
+import { createSessionsService } from './accounts/sessions.service.ts';
 import { createAnalyticsService } from './clicks/analytics.service.ts';
 import { createClicksRepo } from './clicks/clicks.repo.ts';
 import { loadCountryLookup } from './clicks/geoip-file.ts';
@@ -47,6 +49,7 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   await plans.seedDefaults();
   const users = createUsersService({ users: createUsersRepo(db), plans });
   const keys = createKeysService({ keys: createKeysRepo(db), users, now: overrides.now });
+  const sessions = createSessionsService({ sessions: createSessionsRepo(db), users, now: overrides.now });
 
   const fetcher = createSafeFetcher({ allowPrivateTargets: config.allowPrivateTargets });
   const fetchMeta = overrides.fetchMeta ?? (config.ogFetch ? createMetaFetcher(fetcher) : undefined);
@@ -98,6 +101,7 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
     plans,
     users,
     keys,
+    sessions,
     links,
     qr,
     analytics,

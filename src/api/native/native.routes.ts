@@ -3,7 +3,8 @@
  *
  * Endpoints: GET|POST /links, GET|PUT|DELETE /links/{id},
  * GET /links/{id}/analytics, GET|POST /qrcodes, GET|DELETE /qrcodes/{id},
- * and the QR download URLs GET /dashboard/qrcodes/{id}/download/{svg|png}.
+ * and the QR download URLs GET /dashboard/qrcodes/{id}/download/{svg|png}
+ * (which also answer to a dashboard session, for browsers following them).
  * Auth: an API key as `Authorization: Bearer`, `X-API-Key` or `?api_key=`;
  * per-key per-minute limits of the key's plan (429 + Retry-After); plans
  * without API access get 403. Objects are visible only to their owner:
@@ -26,7 +27,9 @@
  *   somewhere new.
  */
 import { Elysia } from 'elysia';
+import { extractApiKey } from '../../http/api-auth.ts';
 import type { AppDeps } from '../../http/app-deps.ts';
+import { createSessionAuth } from '../../http/session-auth.ts';
 import { readBody } from '../../http/body.ts';
 import type { Handler, HttpContext } from '../../http/context.ts';
 import { dialectHandler } from '../../http/dialect.ts';
@@ -64,6 +67,7 @@ const invalid = { 400: { description: 'Body is not a JSON object.', schema: Mess
 
 export function nativeApi(deps: AppDeps) {
   const { services, apiAuth } = deps;
+  const sessionAuth = createSessionAuth(deps);
   const h = dialectHandler(nativeErrors);
   const policy = { allowPrivateTargets: services.config.allowPrivateTargets };
   const base = services.config.baseUrl;
@@ -220,7 +224,9 @@ export function nativeApi(deps: AppDeps) {
   const downloads = new Elysia().get(
     '/dashboard/qrcodes/:id/download/:format',
     r(async (ctx) => {
-        const actor = await apiAuth.authenticate(ctx);
+        // an API key when one is sent, else the dashboard session (browsers following the link)
+        const session = extractApiKey(ctx) ? null : await sessionAuth.context(ctx.request);
+        const actor = session ? session.actor : await apiAuth.authenticate(ctx);
         const qr = await services.qr.get(actor, parseId(ctx.params.id));
         const filename = `qrcode-${qr.id}`;
         if (ctx.params.format === 'svg') {
@@ -239,7 +245,7 @@ export function nativeApi(deps: AppDeps) {
       detail: doc({
         tag: TAG,
         summary: 'Download a QR code image',
-        description: 'format is svg or png. Accepts the API key like every API route.',
+        description: 'format is svg or png. Accepts the API key like every API route, or a dashboard session.',
         responses: { 200: { description: 'The image.', type: 'image/png' }, ...notFound, ...errors },
       }),
     },

@@ -1,0 +1,42 @@
+/**
+ * Builds the single-file appliance: dist/shrinkray, a Bun executable with the
+ * bundled code and every embedded file (migrations, views, public assets, the
+ * GeoIP database), which arrive through `with { type: 'file' | 'text' }`
+ * imports rather than from the disk at run time.
+ *
+ *   bun scripts/build.ts [--outfile PATH] [--target bun-linux-x64|...]
+ */
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: { outfile: { type: 'string' }, target: { type: 'string' } },
+});
+const root = resolve(import.meta.dir, '..');
+const outfile = resolve(root, values.outfile ?? 'dist/shrinkray');
+mkdirSync(dirname(outfile), { recursive: true });
+
+const started = performance.now();
+const result = await Bun.build({
+  entrypoints: [resolve(root, 'src/main.ts')],
+  minify: true,
+  sourcemap: 'none',
+  compile: {
+    outfile,
+    ...(values.target ? { target: values.target as Bun.Build.CompileTarget } : {}),
+    // configuration comes from the environment and flags only: a bunfig.toml
+    // lying in the folder where the appliance runs must not change its behaviour
+    autoloadBunfig: false,
+    autoloadTsconfig: false,
+    autoloadPackageJson: false,
+  },
+});
+if (!result.success) {
+  for (const log of result.logs) console.error(log);
+  process.exit(1);
+}
+chmodSync(outfile, 0o755);
+const mb = (statSync(outfile).size / 1e6).toFixed(1);
+console.log(`built ${outfile} (${mb} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);

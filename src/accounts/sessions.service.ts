@@ -1,0 +1,73 @@
+/**
+ * Dashboard sessions. The browser holds a random token; the database holds
+ * only its SHA-256, so a leaked database cannot be replayed as a login. Each
+ * session carries its own CSRF token. A session ends after 7 idle days; the
+ * window is refreshed at most once a minute so page views do not become writes.
+ */
+import { DomainError } from '../errors.ts';
+import type { Actor } from './accounts.types.ts';
+import { randomBase64Url, sha256Hex } from './secrets.ts';
+import type { SessionsRepo } from './sessions.repo.ts';
+import type { UsersService } from './users.service.ts';
+
+export const SESSION_IDLE_MS = 7 * 24 * 60 * 60 * 1000;
+const TOUCH_EVERY_MS = 60_000;
+
+export interface SessionContext {
+  actor: Actor;
+  idHash: string;
+  csrfToken: string;
+}
+
+export function createSessionsService(deps: { sessions: SessionsRepo; users: UsersService; now?: () => number }) {
+  const { sessions, users } = deps;
+  const now = deps.now ?? Date.now;
+
+  return {
+    /** Signs in with email and password. @throws UNAUTHENTICATED */
+    async login(email: string, password: string): Promise<{ token: string; context: SessionContext }> {
+      const user = await users.authenticate(email, password);
+      const token = randomBase64Url(32);
+      const idHash = sha256Hex(token);
+      const csrfToken = randomBase64Url(32);
+      const t = now();
+      await sessions.insert({ idHash, userId: user.id, csrfToken, expiresAt: t + SESSION_IDLE_MS, lastSeenAt: t });
+      return { token, context: { actor: await users.actorFor(user), idHash, csrfToken } };
+    },
+
+    /** The signed-in actor for a session token, or null (unknown, expired, user deactivated). */
+    async resume(token: string | null): Promise<SessionContext | null> {
+      if (!token || token.length > 100) return null;
+      const idHash = sha256Hex(token);
+      const s = await sessions.find(idHash);
+      const t = now();
+      if (!s || s.expiresAt <= t) return null;
+      const user = await users.get(s.userId).catch(() => null);
+      if (!user || !user.isActive) return null;
+      if (s.lastSeenAt + TOUCH_EVERY_MS < t) await sessions.touch(idHash, t, t + SESSION_IDLE_MS);
+      return { actor: await users.actorFor(user), idHash, csrfToken: s.csrfToken };
+    },
+
+    async logout(idHash: string): Promise<void> {
+      await sessions.remove(idHash);
+    },
+
+    /**
+     * Changes the user's password after checking the current one, and ends
+     * every other session of theirs. @throws UNAUTHENTICATED, VALIDATION
+     */
+    async changePassword(ctx: SessionContext, current: string, next: string): Promise<void> {
+      await users.authenticate(ctx.actor.user.email, current).catch(() => {
+        throw new DomainError('VALIDATION', 'The current password is incorrect.', { field: 'current_password' });
+      });
+      await users.setPassword(ctx.actor.user.id, next);
+      await sessions.removeForUser(ctx.actor.user.id, ctx.idHash);
+    },
+
+    /** Ends all sessions of a user (admin reset, deactivation). */
+    endAllFor: (userId: number) => sessions.removeForUser(userId),
+
+    purgeExpired: () => sessions.removeExpired(now()),
+  };
+}
+export type SessionsService = ReturnType<typeof createSessionsService>;

@@ -1,0 +1,332 @@
+/**
+ * The command line, over the same services the server uses (buildServices),
+ * so a user or key made here is exactly what the dashboard would make.
+ *
+ * Nothing here touches process state: output goes through the given Io and
+ * every command returns its exit code, which lets tests run the CLI
+ * in-process and leaves signals and process.exit to main.ts.
+ * Exit codes: 0 done, 1 the command failed (one line on stderr), 2 usage.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Plan } from './accounts/accounts.types.ts';
+import type { PlanPatch } from './accounts/plans.service.ts';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import { DB_FILE, openDatabase } from './db/client.ts';
+import { migrate } from './db/migrate.ts';
+import { isDomainError } from './errors.ts';
+import { buildServices, type Services } from './services.ts';
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const USAGE = `Usage: shrinkray [command] [options]
+
+Commands:
+  serve                      run the server (the default)
+  user create --email E --password P [--plan free|pro|enterprise] [--admin]
+  key create --email E [--name N]
+                             create an API key; the key is printed alone on the last line
+  plan set NAME [--rate-limit N] [--max-links N|unlimited] [--api-access true|false]
+                [--custom-alias true|false] [--password true|false]
+                [--expiry true|false] [--qr-colors true|false]
+  backup FILE                consistent copy of the database (safe while the server runs)
+  healthcheck                exit 0 when the server on HOST/PORT answers /healthz
+  help                       this text
+
+Configuration: environment variables, or a flag of the same name, which wins
+  --port PORT (8080)   --host HOST (0.0.0.0)   --data-dir DATA_DIR (./data)
+  --base-url BASE_URL  --anonymous-links  --allow-private-targets  --trust-proxy
+  --og-fetch           --log-level debug|info|warn|error|silent`;
+
+/** Bad command line: exit 2 with the usage text. */
+export class UsageError extends Error {}
+
+export type Command =
+  | { name: 'serve' }
+  | { name: 'help' }
+  | { name: 'healthcheck' }
+  | { name: 'user-create'; email: string; password: string; plan?: string; admin: boolean }
+  | { name: 'key-create'; email: string; keyName?: string }
+  | { name: 'plan-set'; plan: string; patch: PlanPatch }
+  | { name: 'backup'; file: string };
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
+
+function parse(args: string[], options: OptionSpec, positionals: number, what: string) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new UsageError(`${what}: ${(e as Error).message}`);
+  }
+  if (parsed.positionals.length !== positionals) {
+    throw new UsageError(`${what}: expected ${positionals || 'no'} argument${positionals === 1 ? '' : 's'}, got "${parsed.positionals.join(' ')}"`);
+  }
+  return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+}
+
+function required(values: Record<string, string | boolean | undefined>, name: string, what: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`${what}: --${name} is required`);
+  return v;
+}
+
+function flagBool(name: string, raw: string): boolean {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new UsageError(`plan set: --${name} must be true or false, got "${raw}"`);
+}
+
+function flagInt(name: string, raw: string): number {
+  if (!/^\d{1,9}$/.test(raw)) throw new UsageError(`plan set: --${name} must be a whole number, got "${raw}"`);
+  return Number(raw);
+}
+
+const PLAN_FLAGS = {
+  'rate-limit': (v: string): PlanPatch => ({ rateLimitPerMinute: flagInt('rate-limit', v) }),
+  'max-links': (v: string): PlanPatch => ({ maxLinks: v === 'unlimited' ? null : flagInt('max-links', v) }),
+  'api-access': (v: string): PlanPatch => ({ apiAccess: flagBool('api-access', v) }),
+  'custom-alias': (v: string): PlanPatch => ({ customAlias: flagBool('custom-alias', v) }),
+  password: (v: string): PlanPatch => ({ password: flagBool('password', v) }),
+  expiry: (v: string): PlanPatch => ({ expiry: flagBool('expiry', v) }),
+  'qr-colors': (v: string): PlanPatch => ({ qrColors: flagBool('qr-colors', v) }),
+} as const;
+
+/** Turns the arguments left after the configuration flags into a command. @throws UsageError */
+export function parseCommand(args: string[]): Command {
+  if (args.includes('--help') || args.includes('-h')) return { name: 'help' };
+  const [first, second, ...rest] = args;
+  const sub = `${first} ${second}`;
+  if (first === undefined || first === 'serve') {
+    if (args.length > 1) throw new UsageError(`serve: unexpected argument "${args[1]}"`);
+    return { name: 'serve' };
+  }
+  if (first === 'help' || first === 'healthcheck') {
+    if (args.length > 1) throw new UsageError(`${first}: unexpected argument "${args[1]}"`);
+    return { name: first };
+  }
+  if (sub === 'user create') {
+    const { values } = parse(rest, { email: { type: 'string' }, password: { type: 'string' }, plan: { type: 'string' }, admin: { type: 'boolean' } }, 0, sub);
+    return {
+      name: 'user-create',
+      email: required(values, 'email', sub),
+      password: required(values, 'password', sub),
+      plan: values.plan as string | undefined,
+      admin: values.admin === true,
+    };
+  }
+  if (sub === 'key create') {
+    const { values } = parse(rest, { email: { type: 'string' }, name: { type: 'string' } }, 0, sub);
+    return { name: 'key-create', email: required(values, 'email', sub), keyName: values.name as string | undefined };
+  }
+  if (sub === 'plan set') {
+    const options = Object.fromEntries(Object.keys(PLAN_FLAGS).map((k) => [k, { type: 'string' as const }]));
+    const { values, positionals } = parse(rest, options, 1, sub);
+    let patch: PlanPatch = {};
+    for (const [flag, toPatch] of Object.entries(PLAN_FLAGS)) {
+      const v = values[flag];
+      if (typeof v === 'string') patch = { ...patch, ...toPatch(v) };
+    }
+    if (Object.keys(patch).length === 0) throw new UsageError('plan set: give at least one option to change');
+    return { name: 'plan-set', plan: positionals[0]!, patch };
+  }
+  if (first === 'backup') {
+    const { positionals } = parse(args.slice(1), {}, 1, 'backup');
+    return { name: 'backup', file: positionals[0]! };
+  }
+  throw new UsageError(`unknown command "${args.slice(0, 2).filter((a) => !a.startsWith('-')).join(' ')}"`);
+}
+
+/** Runs a one-shot command (everything but serve) and returns its exit code. */
+export async function runCommand(command: Exclude<Command, { name: 'serve' }>, config: Config, io: Io): Promise<number> {
+  try {
+    switch (command.name) {
+      case 'help':
+        io.out(USAGE);
+        return 0;
+      case 'healthcheck':
+        return await healthcheck(config, io);
+      case 'backup':
+        return backup(config, command.file, io);
+      default:
+        return await withServices(config, (services) => runServiceCommand(command, services, io));
+    }
+  } catch (e) {
+    io.err(`error: ${isDomainError(e) ? e.message : (e as Error)?.message ?? String(e)}`);
+    return 1;
+  }
+}
+
+/** Parses and runs any command line except serve; the in-process entry for tests. */
+export async function runCli(args: string[], config: Config, io: Io): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`error: ${e.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (command.name === 'serve') throw new Error('runCli does not serve; use startServer');
+  return runCommand(command, config, io);
+}
+
+async function withServices(config: Config, fn: (services: Services) => Promise<number>): Promise<number> {
+  const handle = openDatabase(config.dataDir);
+  try {
+    migrate(handle.sqlite);
+    return await fn(await buildServices(config, handle));
+  } finally {
+    handle.close();
+  }
+}
+
+async function runServiceCommand(command: Extract<Command, { name: 'user-create' | 'key-create' | 'plan-set' }>, services: Services, io: Io): Promise<number> {
+  switch (command.name) {
+    case 'user-create': {
+      const role = command.admin ? 'admin' : 'member';
+      const user = await services.users.create({ email: command.email, password: command.password, plan: command.plan, role });
+      const plan = await services.plans.get(user.planId);
+      io.out(`Created user ${user.email} (id ${user.id}, role ${user.role}, plan ${plan.name}).`);
+      return 0;
+    }
+    case 'key-create': {
+      const user = await services.users.getByEmail(command.email);
+      const { key, record } = await services.keys.create(user.id, command.keyName);
+      io.out(`Created API key "${record.name}" (id ${record.id}) for ${user.email}. It is shown only this once:`);
+      io.out(key);
+      return 0;
+    }
+    case 'plan-set': {
+      io.out(formatPlan(await services.plans.update(command.plan, command.patch)));
+      return 0;
+    }
+  }
+}
+
+export function formatPlan(p: Plan): string {
+  const yes = (b: boolean) => (b ? 'yes' : 'no');
+  return [
+    `plan ${p.name}`,
+    `  rate limit    ${p.rateLimitPerMinute} API requests/min per key`,
+    `  api access    ${yes(p.apiAccess)}`,
+    `  max links     ${p.maxLinks === null ? 'unlimited' : p.maxLinks}`,
+    `  custom alias  ${yes(p.customAlias)}`,
+    `  password      ${yes(p.password)}`,
+    `  expiry        ${yes(p.expiry)}`,
+    `  qr colors     ${yes(p.qrColors)}`,
+  ].join('\n');
+}
+
+/**
+ * VACUUM INTO writes a consistent snapshot from one read transaction, so it
+ * is safe beside a running server (WAL lets the server keep writing). The
+ * database is deliberately not migrated first: a backup copies what is there.
+ */
+function backup(config: Config, file: string, io: Io): number {
+  const source = join(config.dataDir, DB_FILE);
+  if (!existsSync(source)) throw new Error(`no database at ${source} (set DATA_DIR or --data-dir)`);
+  const target = resolve(file);
+  if (existsSync(target)) throw new Error(`${target} already exists; choose a new file name`);
+  mkdirSync(dirname(target), { recursive: true });
+  const handle = openDatabase(config.dataDir);
+  try {
+    handle.sqlite.query('VACUUM INTO ?').run(target);
+  } finally {
+    handle.close();
+  }
+  io.out(`Backed up ${source} to ${target}.`);
+  return 0;
+}
+
+/** For container HEALTHCHECKs on images without curl: GET /healthz on this machine. */
+async function healthcheck(config: Config, io: Io): Promise<number> {
+  const host = ['0.0.0.0', '::', ''].includes(config.host) ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${config.port}/healthz`;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(3000), redirect: 'manual' });
+    if (res.status === 200) return 0;
+    io.err(`unhealthy: ${url} answered ${res.status}`);
+  } catch (e) {
+    io.err(`unhealthy: ${url}: ${(e as Error).message}`);
+  }
+  return 1;
+}
+
+export interface RunningServer {
+  port: number;
+  url: string;
+  services: Services;
+  /** Stops accepting, lets in-flight requests end, writes every queued click, closes the database. */
+  stop(): Promise<void>;
+}
+
+const GRACE_MS = 5000;
+
+export async function startServer(config: Config, io: Io): Promise<RunningServer> {
+  const handle = openDatabase(config.dataDir);
+  let services: Services;
+  try {
+    migrate(handle.sqlite);
+    services = await buildServices(config, handle);
+    const admin = await services.users.ensureInitialAdmin();
+    // printed before listening: if the port turns out to be taken, the only copy must not be lost
+    if (admin) io.out(credentialsBox(admin));
+  } catch (e) {
+    handle.close();
+    throw e;
+  }
+  const app = createApp(services);
+  try {
+    // reusePort off: a second instance on the same port must fail, not silently share the traffic.
+    // development off: no stack traces in error pages, whether run from source or compiled.
+    app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: config.maxBodyBytes, reusePort: false, development: false });
+  } catch (e) {
+    await services.recorder.stop();
+    handle.close();
+    throw e;
+  }
+  const server = app.server!;
+  const port = server.port ?? config.port;
+  // PORT=0 leaves the default BASE_URL at port 0; shortUrl reads config.baseUrl on each call
+  if (config.port === 0 && config.baseUrl === 'http://localhost:0') config.baseUrl = `http://localhost:${port}`;
+  services.recorder.start();
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  // the one startup line is shown at every level but silent: operators and scripts look for the port in it
+  if (config.logLevel !== 'silent') io.out(`shrinkray listening on ${url} (BASE_URL ${config.baseUrl})`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    url,
+    services,
+    stop: () =>
+      (stopping ??= (async () => {
+        // a keep-alive client must not hold the shutdown open forever
+        await Promise.race([server.stop(false), Bun.sleep(GRACE_MS)]);
+        await server.stop(true);
+        await services.recorder.stop();
+        handle.close();
+      })()),
+  };
+}
+
+function credentialsBox(admin: { email: string; password: string }): string {
+  const lines = [
+    'First start: an administrator account was created.',
+    '',
+    `  email:     ${admin.email}`,
+    `  password:  ${admin.password}`,
+    '',
+    'This password is shown only once: sign in and change it at /dashboard.',
+  ];
+  const width = Math.max(...lines.map((l) => l.length));
+  const bar = '+' + '-'.repeat(width + 2) + '+';
+  return [bar, ...lines.map((l) => `| ${l.padEnd(width)} |`), bar].join('\n');
+}

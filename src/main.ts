@@ -1,0 +1,58 @@
+/**
+ * Process entry, and the only module with side effects: it reads argv and
+ * the environment, owns process.exit and the signal handlers.
+ *
+ * On SIGTERM/SIGINT the server stops accepting, the click queue is written
+ * and the database closed before exit 0; a second signal exits at once, for
+ * an operator who would rather lose the queue than wait.
+ */
+import { parseCommand, runCommand, startServer, USAGE, UsageError, type Io } from './cli.ts';
+import { ConfigError, extractConfigFlags, loadConfig, type Config } from './config.ts';
+
+const io: Io = {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+};
+
+async function main(argv: string[]): Promise<number | 'serving'> {
+  const { flags, rest } = extractConfigFlags(argv);
+  let config: Config;
+  let command;
+  try {
+    config = loadConfig(process.env, flags);
+    command = parseCommand(rest);
+  } catch (e) {
+    if (e instanceof ConfigError) io.err(`error: ${e.message}`);
+    else if (e instanceof UsageError) io.err(`error: ${e.message}\n\n${USAGE}`);
+    else throw e;
+    return 2;
+  }
+  if (command.name !== 'serve') return runCommand(command, config, io);
+
+  let server;
+  try {
+    server = await startServer(config, io);
+  } catch (e) {
+    io.err(`error: cannot start: ${(e as Error)?.message ?? e}`);
+    return 1;
+  }
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(signal === 'SIGINT' ? 130 : 143);
+    signalled = true;
+    if (config.logLevel !== 'silent') io.err(`${signal}: writing queued clicks and shutting down (send it again to quit at once)`);
+    server.stop().then(
+      () => process.exit(0),
+      (e) => {
+        io.err(`error during shutdown: ${(e as Error)?.message ?? e}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return 'serving';
+}
+
+const result = await main(process.argv.slice(2));
+if (result !== 'serving') process.exit(result);

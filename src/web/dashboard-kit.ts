@@ -1,0 +1,101 @@
+/**
+ * What every /dashboard handler shares. route() runs the four steps each
+ * handler would otherwise repeat: resume the session (or send the browser to
+ * /login), refuse members on admin screens, check the CSRF token on every
+ * state-changing request, and turn a DomainError nobody handled into a page
+ * or fragment with a clear message. Handlers then only call services and
+ * render views.
+ */
+import type { Actor } from '../accounts/accounts.types.ts';
+import type { SessionContext } from '../accounts/sessions.service.ts';
+import { DomainError } from '../errors.ts';
+import type { AppDeps } from '../http/app-deps.ts';
+import { readBody } from '../http/body.ts';
+import type { HttpContext } from '../http/context.ts';
+import { html as htmlResponse } from '../http/respond.ts';
+import { createSessionAuth } from '../http/session-auth.ts';
+import { html, type SafeHtml } from '../../views/html.ts';
+import { shell, type NavKey } from '../../views/dashboard/layout.ts';
+
+export interface PageCtx extends HttpContext {
+  session: SessionContext;
+  actor: Actor;
+  /** an htmx request: answer with a fragment, not the whole page */
+  isHtmx: boolean;
+  /** the parsed form (or JSON) body of a POST/PUT/PATCH/DELETE, as strings where the browser sent strings */
+  form: Record<string, unknown>;
+}
+
+export type PageHandler = (c: PageCtx) => Promise<Response> | Response;
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+const STATUS: Partial<Record<DomainError['code'], number>> = {
+  NOT_FOUND: 404,
+  FORBIDDEN: 403,
+  FEATURE_DENIED: 403,
+  QUOTA_EXCEEDED: 403,
+  RATE_LIMITED: 429,
+  UNAUTHENTICATED: 401,
+};
+
+export function createDashboardKit(deps: AppDeps) {
+  const auth = createSessionAuth(deps);
+
+  function page(c: PageCtx, p: { title: string; nav: NavKey; body: SafeHtml; status?: number; headers?: Record<string, string> }): Response {
+    if (c.isHtmx && c.request.headers.get('hx-boosted') !== 'true') return fragment(p.body, p.status, p.headers);
+    const notice = c.actor.user.mustChangePassword
+      ? html`You are using a generated password. <a href="/dashboard/account">Change it now</a>.`
+      : null;
+    const body = shell({ title: p.title, nav: p.nav, user: c.actor.user, csrfToken: c.session.csrfToken, body: p.body, notice });
+    return htmlResponse(p.status ?? 200, body.value, { 'cache-control': 'no-store', vary: 'HX-Request', ...p.headers });
+  }
+
+  function fragment(body: SafeHtml, status = 200, headers: Record<string, string> = {}): Response {
+    return htmlResponse(status, body.value, { 'cache-control': 'no-store', vary: 'HX-Request', ...headers });
+  }
+
+  /** After a successful form post: a real redirect for plain forms, HX-Location for htmx. */
+  function redirect(c: Pick<PageCtx, 'isHtmx'>, location: string): Response {
+    return c.isHtmx ? new Response(null, { status: 204, headers: { 'hx-location': location } }) : new Response(null, { status: 303, headers: { location } });
+  }
+
+  function problem(c: HttpContext & { isHtmx: boolean }, status: number, message: string, session?: PageCtx): Response {
+    const body = html`<section class="problem"><h1>${status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'Something is wrong'}</h1><p>${message}</p><p><a href="/dashboard">Back to your links</a></p></section>`;
+    if (c.isHtmx) return fragment(html`<div class="error" role="alert">${message}</div>`, status, { 'hx-retarget': '#toast', 'hx-reswap': 'innerHTML' });
+    return session ? page(session, { title: 'Problem', nav: 'links', body, status }) : htmlResponse(status, body.value);
+  }
+
+  function route(handler: PageHandler, opts: { admin?: boolean } = {}) {
+    return async (raw: unknown): Promise<Response> => {
+      const ctx = raw as HttpContext;
+      const isHtmx = ctx.request.headers.get('hx-request') === 'true';
+      const session = await auth.context(ctx.request);
+      if (!session) {
+        const url = new URL(ctx.request.url);
+        const login = `/login?next=${encodeURIComponent(url.pathname + url.search)}`;
+        return isHtmx ? new Response(null, { status: 401, headers: { 'hx-redirect': login } }) : new Response(null, { status: 303, headers: { location: login } });
+      }
+      let form: Record<string, unknown> = {};
+      const c: PageCtx = { ...ctx, session, actor: session.actor, isHtmx, form };
+      try {
+        if (UNSAFE.has(ctx.request.method)) {
+          const body = await readBody(ctx.request, { maxBytes: 5 * 1024 * 1024 });
+          form = body.kind === 'empty' || typeof body.value !== 'object' || body.value === null ? {} : (body.value as Record<string, unknown>);
+          c.form = form;
+          if (!auth.csrfOk(session, ctx.request, form)) {
+            return problem(c, 403, 'Your form has expired or did not come from this site. Reload the page and try again.', c);
+          }
+        }
+        if (opts.admin && session.actor.user.role !== 'admin') return problem(c, 403, 'Only admins can open this page.', c);
+        return await handler(c);
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        return problem(c, STATUS[e.code] ?? 400, e.message, c);
+      }
+    };
+  }
+
+  return { auth, route, page, fragment, redirect, problem };
+}
+export type DashboardKit = ReturnType<typeof createDashboardKit>;

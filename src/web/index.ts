@@ -1,0 +1,19 @@
+/**
+ * The HTML side: the sign-in pages and every /dashboard screen, mounted by
+ * app.ts before the redirect catch-all. Each module owns one screen's routes;
+ * they call the same services as the APIs, never the JSON APIs.
+ */
+import { Elysia } from 'elysia';
+import type { AppDeps } from '../http/app-deps.ts';
+import { createDashboardKit } from './dashboard-kit.ts';
+
+export type WebModule = (deps: AppDeps, kit: ReturnType<typeof createDashboardKit>) => Elysia<any, any, any, any, any, any, any>;
+
+const modules: WebModule[] = [];
+
+export function webRoutes(deps: AppDeps) {
+  const kit = createDashboardKit(deps);
+  let app = new Elysia({ name: 'web' });
+  for (const m of modules) app = app.use(m(deps, kit));
+  return app;
+}

@@ -1,0 +1,108 @@
+/**
+ * The compiled appliance, copied alone into an empty folder: if migrations,
+ * the GeoIP database or anything else were read from the source tree rather
+ * than embedded, this is where it shows. One scenario, in order, because each
+ * step builds on the state the last one left in the folder's ./data.
+ */
+import { Database } from 'bun:sqlite';
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BROWSER_UA, cleanEnv, ensureBinary, lastLine, runProcess, startServer, type ServerProcess } from '../helpers/binary.ts';
+
+let dir = '';
+let bin = '';
+const servers: ServerProcess[] = [];
+const env = cleanEnv({ PORT: '0' });
+
+const cli = (...args: string[]) => runProcess([bin, ...args], { cwd: dir, env });
+async function serve() {
+  const s = await startServer([bin, 'serve'], { cwd: dir, env });
+  servers.push(s);
+  return s;
+}
+
+beforeAll(() => {
+  const built = ensureBinary();
+  dir = mkdtempSync(join(tmpdir(), 'shrinkray-bin-'));
+  bin = join(dir, 'shrinkray');
+  copyFileSync(built, bin);
+}, 180_000);
+
+afterAll(async () => {
+  for (const s of servers) await s.stop('SIGKILL', 2000);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('compiled binary alone in an empty folder', () => {
+  let key = '';
+  let linkId = 0;
+  let code = '';
+
+  test('first start prints the admin credentials once; the CLI works beside the running server', async () => {
+    const server = await serve();
+    expect(server.output()).toContain('email:     admin@');
+    expect(server.output()).toMatch(/password: +\S{8,}/);
+    expect(server.output()).toContain('/dashboard');
+    expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
+
+    const created = await cli('user', 'create', '--email', 'a@b.c', '--password', 'correct horse battery', '--plan', 'pro');
+    expect(created).toMatchObject({ code: 0 });
+    const keyRun = await cli('key', 'create', '--email', 'a@b.c');
+    expect(keyRun.code).toBe(0);
+    key = lastLine(keyRun.stdout);
+    expect(key).toMatch(/^sr_[A-Za-z0-9_-]{20,}$/);
+
+    const healthy = await cli('healthcheck', '--port', String(server.port));
+    expect(healthy.code).toBe(0);
+  });
+
+  test('a link created over the API redirects, and its click survives a SIGTERM', async () => {
+    const server = servers.at(-1)!;
+    const res = await fetch(`${server.base}/api/v1/links`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ original_url: 'https://example.com/x' }),
+    });
+    expect(res.status).toBe(201);
+    const link = (await res.json()) as { id: number; short_code: string };
+    expect(link.short_code).toMatch(/^[A-Za-z0-9_-]{3,32}$/);
+    linkId = link.id;
+    code = link.short_code;
+
+    const hop = await fetch(`${server.base}/${code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER_UA } });
+    expect(hop.status).toBe(302);
+    expect(hop.headers.get('location')).toBe('https://example.com/x');
+
+    // the click is only queued in memory now; the flush-on-shutdown must write it
+    expect(await server.stop('SIGTERM')).toBe(0);
+  });
+
+  test('after a restart the click is counted, and no second admin is printed', async () => {
+    const server = await serve();
+    expect(server.output()).not.toContain('email:     admin@');
+    const res = await fetch(`${server.base}/api/v1/links/${linkId}/analytics`, { headers: { authorization: `Bearer ${key}`, accept: 'application/json' } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { summary: { total_clicks: number } };
+    expect(body.summary.total_clicks).toBe(1);
+  });
+
+  test('backup FILE writes a readable SQLite copy while the server runs, and never overwrites', async () => {
+    const first = await cli('backup', 'copy.db');
+    expect(first.code).toBe(0);
+    const copy = new Database(join(dir, 'copy.db'), { readonly: true });
+    try {
+      expect(copy.query<{ n: number }, []>('SELECT count(*) AS n FROM links').get()!.n).toBe(1);
+      expect(copy.query<{ c: string }, []>('SELECT code AS c FROM links').get()!.c).toBe(code);
+    } finally {
+      copy.close();
+    }
+    const again = await cli('backup', 'copy.db');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already exists');
+    expect(existsSync(join(dir, 'data', 'shrinkray.db'))).toBe(true);
+
+    expect(await servers.at(-1)!.stop('SIGINT')).toBe(0);
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * The shell of every dashboard page: navigation (admin screens only for
+ * admins), the session's CSRF token sent by htmx on every request through
+ * hx-headers, vendored htmx and our own script — no inline script, no CDN.
+ * `fragment` pages (htmx swaps) skip the shell.
+ */
+import type { Role } from '../../src/accounts/accounts.types.ts';
+import { html, type SafeHtml } from '../html.ts';
+
+export type NavKey = 'links' | 'qrcodes' | 'keys' | 'account' | 'users' | 'plans' | 'settings';
+
+export interface ShellProps {
+  title: string;
+  nav: NavKey;
+  user: { email: string; role: Role };
+  csrfToken: string;
+  body: SafeHtml;
+  /** a notice shown at the top (e.g. "change your password") */
+  notice?: SafeHtml | null;
+}
+
+const NAV: { key: NavKey; href: string; label: string; admin?: boolean }[] = [
+  { key: 'links', href: '/dashboard', label: 'Links' },
+  { key: 'qrcodes', href: '/dashboard/qrcodes', label: 'QR codes' },
+  { key: 'keys', href: '/dashboard/keys', label: 'API keys' },
+  { key: 'users', href: '/dashboard/users', label: 'Users', admin: true },
+  { key: 'plans', href: '/dashboard/plans', label: 'Plans', admin: true },
+  { key: 'settings', href: '/dashboard/settings', label: 'Settings', admin: true },
+];
+
+export function shell(p: ShellProps): SafeHtml {
+  const headers = JSON.stringify({ 'X-CSRF-Token': p.csrfToken });
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<meta name="htmx-config" content='{"includeIndicatorStyles":false,"historyCacheSize":0}'>
+<meta name="csrf-token" content="${p.csrfToken}">
+<title>${p.title} · shrinkray</title>
+<link rel="icon" href="/public/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/public/css/app.css">
+<link rel="stylesheet" href="/public/css/dashboard.css">
+<script src="/public/vendor/htmx.min.js" defer></script>
+<script src="/public/js/dashboard.js" defer></script>
+</head>
+<body class="dashboard" hx-headers='${headers}'>
+<a class="skip-link" href="#main">Skip to content</a>
+<header class="topbar">
+  <a class="brand" href="/dashboard">shrinkray</a>
+  <nav aria-label="Main">
+    <ul>
+      ${NAV.filter((n) => !n.admin || p.user.role === 'admin').map(
+        (n) => html`<li><a href="${n.href}"${n.key === p.nav ? html` aria-current="page"` : ''}>${n.label}</a></li>`,
+      )}
+    </ul>
+  </nav>
+  <div class="account">
+    <a href="/dashboard/account"${p.nav === 'account' ? html` aria-current="page"` : ''}>${p.user.email}</a>
+    <form method="post" action="/logout" class="inline">
+      <input type="hidden" name="_csrf" value="${p.csrfToken}">
+      <button type="submit" class="link-button">Sign out</button>
+    </form>
+  </div>
+</header>
+<main id="main" tabindex="-1">
+${p.notice ? html`<div class="notice" role="status">${p.notice}</div>` : ''}
+${p.body}
+</main>
+<div id="toast" class="toast" role="status" aria-live="polite"></div>
+</body>
+</html>`;
+}
