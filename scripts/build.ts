@@ -20,7 +20,8 @@ mkdirSync(dirname(outfile), { recursive: true });
 
 const started = performance.now();
 const result = await Bun.build({
-  entrypoints: [resolve(root, 'src/main.ts')],
+  // the click flush worker is a second entrypoint: Bun embeds it for new Worker(...)
+  entrypoints: [resolve(root, 'src/main.ts'), resolve(root, 'src/clicks/flush-worker.ts')],
   minify: true,
   sourcemap: 'none',
   compile: {

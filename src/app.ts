@@ -3,6 +3,7 @@
  * JSON APIs, the HTML pages, and the redirect catch-all last so that no code
  * can shadow a route (reserved words keep it that way).
  */
+import type { Server } from 'bun';
 import { Elysia } from 'elysia';
 import { nativeApi } from './api/native/native.routes.ts';
 import { compatDialects } from './api/compat/index.ts';
@@ -11,7 +12,7 @@ import type { AppDeps } from './http/app-deps.ts';
 import { docsRoutes } from './http/docs.ts';
 import { operations } from './http/operations.ts';
 import { createRateLimiter } from './http/rate-limit.ts';
-import { redirectRoutes } from './redirect/redirect.routes.ts';
+import { createRedirect } from './redirect/redirect.routes.ts';
 import type { Services } from './services.ts';
 import { assetRoutes } from './web/assets.ts';
 import { webRoutes } from './web/index.ts';
@@ -20,8 +21,16 @@ import { homeRoutes } from './web/home.routes.ts';
 export function createApp(services: Services) {
   const limiter = createRateLimiter();
   const deps: AppDeps = { services, limiter, apiAuth: createApiAuth({ keys: services.keys, limiter }) };
-  let app = new Elysia({ name: 'shrinkray' }).use(operations(deps)).use(docsRoutes(deps)).use(assetRoutes()).use(nativeApi(deps));
+  const redirect = createRedirect(deps);
+  // GET /:code goes to Bun's router first (see redirect/fast-path.ts); static routes still win there
+  let full: (request: Request) => Response | Promise<Response> = () => new Response(null, { status: 503 });
+  const serve = {
+    routes: { '/:code': { GET: (req: Request, server: Server<unknown>): Response | Promise<Response> => redirect.native(req, server, full) } },
+  };
+  let app = new Elysia({ name: 'shrinkray', serve }).use(operations(deps)).use(docsRoutes(deps)).use(assetRoutes()).use(nativeApi(deps));
   for (const dialect of compatDialects) app = app.use(dialect.routes(deps));
-  return app.use(homeRoutes(deps)).use(webRoutes(deps)).use(redirectRoutes(deps));
+  const built = app.use(homeRoutes(deps)).use(webRoutes(deps)).use(redirect.routes);
+  full = (request) => built.fetch(request);
+  return built;
 }
 export type App = ReturnType<typeof createApp>;

@@ -273,7 +273,7 @@ export async function startServer(config: Config, io: Io): Promise<RunningServer
   let services: Services;
   try {
     migrate(handle.sqlite);
-    services = await buildServices(config, handle);
+    services = await buildServices(config, handle, { clickWriter: 'worker' });
     const admin = await services.users.ensureInitialAdmin();
     // printed before listening: if the port turns out to be taken, the only copy must not be lost
     if (admin) io.out(credentialsBox(admin));
@@ -287,7 +287,7 @@ export async function startServer(config: Config, io: Io): Promise<RunningServer
     // development off: no stack traces in error pages, whether run from source or compiled.
     app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: config.maxBodyBytes, reusePort: false, development: false });
   } catch (e) {
-    await services.recorder.stop();
+    await services.shutdown();
     handle.close();
     throw e;
   }
@@ -311,7 +311,7 @@ export async function startServer(config: Config, io: Io): Promise<RunningServer
         // a keep-alive client must not hold the shutdown open forever
         await Promise.race([server.stop(false), Bun.sleep(GRACE_MS)]);
         await server.stop(true);
-        await services.recorder.stop();
+        await services.shutdown();
         handle.close();
       })()),
   };

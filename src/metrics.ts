@@ -17,8 +17,9 @@ export function createMetrics() {
   const histograms = new Map<string, { help: string; buckets: number[]; counts: number[]; sum: number; count: number }>();
 
   return {
+    /** Registers a counter, or returns the one of that name (modules may share a series). */
     counter(name: string, help: string) {
-      const c = { help, values: new Map<string, number>() };
+      const c = counters.get(name) ?? { help, values: new Map<string, number>() };
       counters.set(name, c);
       const add = (key: string, by: number) => c.values.set(key, (c.values.get(key) ?? 0) + by);
       const inc = (labels: Labels = {}, by = 1) => add(labelText(labels), by);

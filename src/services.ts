@@ -11,10 +11,12 @@ import { createUsersRepo } from './accounts/users.repo.ts';
 import { createUsersService } from './accounts/users.service.ts';
 import { createSessionsRepo } from './accounts/sessions.repo.ts';
 import { createSessionsService } from './accounts/sessions.service.ts';
+import { createUserAdminService } from './accounts/user-admin.service.ts';
 import { createAnalyticsService } from './clicks/analytics.service.ts';
 import { createClicksRepo } from './clicks/clicks.repo.ts';
 import { loadCountryLookup } from './clicks/geoip-file.ts';
 import { createClickRecorder } from './clicks/recorder.ts';
+import { createWorkerWriter, type ClickWriter } from './clicks/worker-writer.ts';
 import { createBreakdownReport } from './clicks/reports/breakdown.ts';
 import { createClicksByDayReport } from './clicks/reports/clicks-by-day.ts';
 import { createTotalsReport } from './clicks/reports/totals.ts';
@@ -33,6 +35,8 @@ import { createQrService } from './qr/qr.service.ts';
 import { createSettingsRepo } from './settings/settings.repo.ts';
 
 export interface ServiceOverrides {
+  /** where clicks are enriched and written: this thread (CLI, tests) or the flush worker (the server) */
+  clickWriter?: 'inline' | 'worker';
   /** replaces Open Graph fetching (tests) */
   fetchMeta?: (url: string) => Promise<PageMeta | null>;
   country?: CountryLookup;
@@ -50,6 +54,7 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   const users = createUsersService({ users: createUsersRepo(db), plans });
   const keys = createKeysService({ keys: createKeysRepo(db), users, now: overrides.now });
   const sessions = createSessionsService({ sessions: createSessionsRepo(db), users, now: overrides.now });
+  const userAdmin = createUserAdminService({ users, plans, sessions });
 
   const fetcher = createSafeFetcher({ allowPrivateTargets: config.allowPrivateTargets });
   const fetchMeta = overrides.fetchMeta ?? (config.ogFetch ? createMetaFetcher(fetcher) : undefined);
@@ -78,12 +83,16 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   countryLookup ??= loadCountryLookup();
   const country = overrides.country ?? (await countryLookup);
   const clicksRepo = createClicksRepo(db);
+  const enrich = createEnricher({ secret: visitorSecret, country });
+  const writer: ClickWriter =
+    overrides.clickWriter === 'worker'
+      ? await createWorkerWriter({ dataDir: config.dataDir, secret: visitorSecret })
+      : { write: (raws) => clicksRepo.writeBatch(raws.map(enrich)), close: async () => undefined };
   const flushSeconds = metrics.histogram('shrinkray_click_flush_seconds', 'Duration of one click batch write.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1]);
   const flushedClicks = metrics.counter('shrinkray_clicks_flushed_total', 'Clicks written to the database.');
   const flushErrors = metrics.counter('shrinkray_click_flush_errors_total', 'Click batch writes that failed and were requeued.');
   const recorder = createClickRecorder({
-    enrich: createEnricher({ secret: visitorSecret, country }),
-    write: (batch) => clicksRepo.writeBatch(batch),
+    write: (batch) => writer.write(batch),
     flushMs: config.clickFlushMs,
     onFlush: ({ clicks, ms }) => {
       flushSeconds(ms / 1000);
@@ -102,12 +111,18 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
     users,
     keys,
     sessions,
+    userAdmin,
     links,
     qr,
     analytics,
     recorder,
     shortUrl,
     unshorten: createUnshortener(fetcher),
+    /** Writes every queued click, then stops the click writer. Call before closing the database. */
+    async shutdown(): Promise<void> {
+      await recorder.stop();
+      await writer.close();
+    },
     country,
   };
 }

@@ -98,6 +98,18 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
       return u;
     },
 
+    /**
+     * Replaces the password with a generated one, returned once, that the user
+     * must change at the next sign-in. Ending their sessions is the caller's
+     * job (sessions depend on users, not the other way round). @throws NOT_FOUND
+     */
+    async resetPassword(id: number): Promise<{ user: User; password: string }> {
+      const password = generatePassword();
+      const u = await users.update(id, { passwordHash: await hashPassword(password), mustChangePassword: true });
+      if (!u) throw new DomainError('NOT_FOUND', 'User not found.');
+      return { user: u, password };
+    },
+
     /** @throws NOT_FOUND */
     async update(id: number, patch: { role?: Role; plan?: string; isActive?: boolean }): Promise<User> {
       const planId = patch.plan !== undefined ? (await plans.getByName(patch.plan)).id : undefined;

@@ -1,15 +1,16 @@
 /**
  * The click queue. The redirect handler only pushes raw facts onto an array;
- * a timer drains it every flushMs, enriching and writing each chunk in one
- * transaction, so no visitor ever waits on the disk. stop() drains everything
+ * a timer drains it every flushMs and hands each chunk to the writer (which
+ * enriches and stores it in one transaction, on this thread or in the flush
+ * worker), so no visitor ever waits on the disk. stop() drains everything
  * (called on SIGTERM/SIGINT). A flush that fails puts its clicks back at the
  * front of the queue to be retried rather than dropping them.
  */
-import type { EnrichedClick, RawClick } from './clicks.types.ts';
+import type { RawClick } from './clicks.types.ts';
 
 export interface RecorderDeps {
-  enrich: (raw: RawClick) => EnrichedClick;
-  write: (batch: EnrichedClick[]) => Promise<void>;
+  /** enriches and stores one chunk atomically; a rejection means nothing of it was stored */
+  write: (batch: RawClick[]) => Promise<void>;
   flushMs: number;
   /** clicks written per transaction */
   chunkSize?: number;
@@ -36,7 +37,7 @@ export function createClickRecorder(deps: RecorderDeps) {
         const chunk = batch.slice(i, i + chunkSize);
         const started = performance.now();
         try {
-          await deps.write(chunk.map(deps.enrich));
+          await deps.write(chunk);
         } catch (e) {
           queue = batch.slice(i).concat(queue);
           deps.onError?.(e);

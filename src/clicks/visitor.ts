@@ -53,11 +53,10 @@ export function referrerDomain(referrer: string | null): string | null {
 export function createEnricher(deps: { secret: string; country: CountryLookup }) {
   const ua = memo(5000, (s) => parseUserAgent(s));
   const country = memo(20000, (ip) => deps.country(ip) ?? '');
+  const visitor = memo(20000, (ipAndUa) => createHmac('sha256', deps.secret).update(ipAndUa).digest('base64url').slice(0, 22));
   return (raw: RawClick): EnrichedClick => {
     const facts = raw.userAgent ? ua(raw.userAgent) : { deviceType: 'bot' as const, os: null, browser: null, isBot: true };
-    const visitorHash = raw.ip
-      ? createHmac('sha256', deps.secret).update(`${raw.ip}\u0000${raw.userAgent ?? ''}`).digest('base64url').slice(0, 22)
-      : null;
+    const visitorHash = raw.ip ? visitor(`${raw.ip}\u0000${raw.userAgent ?? ''}`) : null;
     return {
       linkId: raw.linkId,
       at: raw.at,

@@ -324,6 +324,19 @@ export function createLinksService(deps: LinksDeps) {
     get: ownedLink,
     getByCode: ownedLinkByCode,
 
+    /**
+     * The actor's link, or any user's live link for an admin: read-only views
+     * (analytics) where admins oversee the whole appliance. Writes keep using
+     * get(), so an admin never edits someone else's link by accident.
+     * @throws NOT_FOUND
+     */
+    async getViewable(actor: Actor, id: number): Promise<Link> {
+      if (actor.user.role !== 'admin') return ownedLink(actor, id);
+      const link = Number.isSafeInteger(id) ? await links.findById(id) : null;
+      if (!link) throw new DomainError('NOT_FOUND', 'Link not found.');
+      return link;
+    },
+
     /** A live (not deleted) link by code regardless of owner, for public token-guarded routes. @throws NOT_FOUND */
     async getPublic(code: string): Promise<Link> {
       const link = await links.findByCode(code);
@@ -455,6 +468,17 @@ export function createLinksService(deps: LinksDeps) {
         target = await links.findRedirectTarget(code);
         cache.set(code, target);
       }
+      return target && isLive(target) ? target : null;
+    },
+
+    /**
+     * resolve() answered from the cache alone, synchronously: undefined when
+     * the code is not cached (then call resolve). Lets the redirect path answer
+     * a hot code without a promise round trip.
+     */
+    resolveCached(code: string): RedirectTarget | null | undefined {
+      const target = cache.get(code);
+      if (target === undefined) return undefined;
       return target && isLive(target) ? target : null;
     },
 

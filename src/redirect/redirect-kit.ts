@@ -41,6 +41,10 @@ export function createRedirectKit(deps: AppDeps) {
   const { links, recorder, config, metrics } = deps.services;
   const trustProxy = config.trustProxy;
   const redirects = metrics.counter('shrinkray_redirects_total', 'Redirects served.');
+  // the same series operations.ts feeds for every other request
+  const requestCounter = metrics
+    .counter('shrinkray_http_requests_total', 'HTTP requests by method, matched route pattern and status.')
+    .with({ method: 'GET', route: '/:code', status: 302 });
   const counted: Record<RedirectKind, () => void> = {
     direct: redirects.with({ kind: 'direct' }),
     bridge: redirects.with({ kind: 'bridge' }),
@@ -54,6 +58,7 @@ export function createRedirectKit(deps: AppDeps) {
     config,
     limiter: deps.limiter,
     tokens: createFormTokens(),
+    requestCounter,
 
     count(kind: RedirectKind): void {
       counted[kind]();
@@ -69,12 +74,13 @@ export function createRedirectKit(deps: AppDeps) {
     /** Queues the click; the recorder writes it later, so this never touches SQLite. */
     record(target: RedirectTarget, request: Request, server: ServerLike | null, flags: number): void {
       const source: ClickSource = flags & QR ? 'qr' : 'link';
+      const headers = request.headers;
       recorder.record({
         linkId: target.id,
         at: Date.now(),
         ip: clientIp({ request, server }, trustProxy),
-        userAgent: request.headers.get('user-agent'),
-        referrer: request.headers.get('referer'),
+        userAgent: headers.get('user-agent'),
+        referrer: headers.get('referer'),
         source,
       });
     },

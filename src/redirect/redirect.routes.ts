@@ -11,24 +11,44 @@
  * HTML 404 page, never a 500. Query strings are not forwarded to the
  * destination; the ?qr=1 and ?proceed=1 markers are read and dropped.
  *
- * The handlers destructure only params, request and server: Elysia compiles
- * each route from what its handler reads, so the hot path never parses a
- * query, headers object or body it does not need.
+ * Hot path. The handlers destructure only params, request and server:
+ * Elysia compiles each route from what its handler reads, so nothing parses
+ * a query, a headers object or a body it does not need. A code already in
+ * the redirect cache is answered synchronously (no promise), and the click is
+ * one push onto the recorder's in-memory queue.
  */
 import { Elysia } from 'elysia';
 import type { AppDeps } from '../http/app-deps.ts';
+import type { ServerLike } from '../http/context.ts';
+import { createFastRedirect } from './fast-path.ts';
 import { createRedirectKit } from './redirect-kit.ts';
 import { createUnlockHandler } from './unlock.ts';
 import { createVisitHandlers } from './visit.ts';
 
-export function redirectRoutes(deps: AppDeps) {
+/**
+ * The redirect routes for Elysia, and `native`: the GET /:code handler
+ * createApp gives Bun's router, which answers the fast path itself and hands
+ * everything else to the full app. Requests it answers skip Elysia's hooks,
+ * so it counts them in shrinkray_http_requests_total itself; they are not
+ * written to the access log (a busy link would flood it).
+ */
+export function createRedirect(deps: AppDeps) {
   const kit = createRedirectKit(deps);
   const { visit, preview } = createVisitHandlers(kit);
   const unlock = createUnlockHandler(kit);
+  const fast = createFastRedirect(kit);
 
-  return new Elysia()
+  const native = (request: Request, server: ServerLike, fallback: (request: Request) => Response | Promise<Response>) => {
+    const res = fast(request, server);
+    if (res === undefined) return fallback(request);
+    kit.requestCounter();
+    return res;
+  };
+
+  const routes = new Elysia()
     .get('/s/:code', ({ params, request, server }) => visit(params.code, request, server, 'shrtlnk'))
     .get('/preview/:code', ({ params, request }) => preview(params.code, request))
-    .get('/:code', ({ params, request, server }) => visit(params.code, request, server, 'short'))
+    .get('/:code', ({ params, request, server }) => fast(request, server) ?? visit(params.code, request, server, 'short'))
     .post('/:code', ({ params, request, server }) => unlock(params.code, request, server));
+  return { routes, native };
 }

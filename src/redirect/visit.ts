@@ -54,34 +54,41 @@ export function createVisitHandlers(kit: RedirectKit) {
     });
   }
 
-  return {
-    async visit(rawCode: unknown, request: Request, server: ServerLike | null, route: VisitRoute): Promise<Response> {
-      const code = kit.validCode(rawCode);
-      const target = code === null ? null : await links.resolve(code);
-      if (code === null || target === null) return notFound();
-      const flags = flagsOf(request.url);
-      if (target.passwordHash !== null) return passwordForm(code, flags);
+  /** The answer for a resolved (or unknown) code; synchronous so a cached code needs no promise at all. */
+  function answer(code: string, target: RedirectTarget | null, request: Request, server: ServerLike | null, route: VisitRoute): Response {
+    if (target === null) return notFound();
+    const flags = flagsOf(request.url);
+    if (target.passwordHash !== null) return passwordForm(code, flags);
 
-      if (target.redirectMode === 'direct' || flags & PROCEED) {
-        const res = kit.redirect(links.destinationFor(target));
-        if (res === null) return notFound();
-        if (request.method !== 'HEAD') kit.record(target, request, server, flags);
-        kit.count('direct');
-        return res;
-      }
-      if (target.redirectMode === 'preview') return previewPage(code, target, flags);
-
-      const destination = links.destinationFor(target);
+    if (target.redirectMode === 'direct' || flags & PROCEED) {
+      const res = kit.redirect(links.destinationFor(target));
+      if (res === null) return notFound();
       if (request.method !== 'HEAD') kit.record(target, request, server, flags);
-      kit.count('bridge');
-      return bridgeResponse({
-        title: target.pageTitle ?? target.title ?? hostOf(destination),
-        description: target.description,
-        thumbnailUrl: target.thumbnailUrl,
-        destination,
-        pageUrl: route === 'shrtlnk' ? `${config.baseUrl}/s/${code}` : `${config.baseUrl}/${code}`,
-        delaySeconds: target.bridgeDelaySeconds,
-      });
+      kit.count('direct');
+      return res;
+    }
+    if (target.redirectMode === 'preview') return previewPage(code, target, flags);
+
+    const destination = links.destinationFor(target);
+    if (request.method !== 'HEAD') kit.record(target, request, server, flags);
+    kit.count('bridge');
+    return bridgeResponse({
+      title: target.pageTitle ?? target.title ?? hostOf(destination),
+      description: target.description,
+      thumbnailUrl: target.thumbnailUrl,
+      destination,
+      pageUrl: route === 'shrtlnk' ? `${config.baseUrl}/s/${code}` : `${config.baseUrl}/${code}`,
+      delaySeconds: target.bridgeDelaySeconds,
+    });
+  }
+
+  return {
+    visit(rawCode: unknown, request: Request, server: ServerLike | null, route: VisitRoute): Response | Promise<Response> {
+      const code = kit.validCode(rawCode);
+      if (code === null) return notFound();
+      const cached = links.resolveCached(code);
+      if (cached !== undefined) return answer(code, cached, request, server, route);
+      return links.resolve(code).then((target) => answer(code, target, request, server, route));
     },
 
     /** GET /preview/:code: shows where the link goes and counts nothing. */

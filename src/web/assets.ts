@@ -23,6 +23,12 @@ import { Elysia } from 'elysia';
 // @ts-ignore
 import appCss from '../../public/css/app.css' with { type: 'file' };
 // @ts-ignore
+import dashboardCss from '../../public/css/dashboard.css' with { type: 'file' };
+// @ts-ignore
+import dashboardJs from '../../public/js/dashboard.js' with { type: 'file' };
+// @ts-ignore
+import dashboardExtraCss from '../../public/css/dashboard-extra.css' with { type: 'file' };
+// @ts-ignore
 import favicon from '../../public/favicon.svg' with { type: 'file' };
 // @ts-ignore
 import htmxLicense from '../../public/vendor/htmx.LICENSE.txt' with { type: 'file' };
@@ -44,6 +50,9 @@ import swaggerCss from '../../public/vendor/swagger-ui/swagger-ui.css' with { ty
 /** path under public/ → embedded file */
 export const EMBEDDED_ASSETS: Readonly<Record<string, string>> = {
   'css/app.css': appCss,
+  'css/dashboard.css': dashboardCss,
+  'css/dashboard-extra.css': dashboardExtraCss,
+  'js/dashboard.js': dashboardJs,
   'favicon.svg': favicon,
   'vendor/htmx.LICENSE.txt': htmxLicense,
   'vendor/htmx.min.js': htmxJs,

@@ -6,10 +6,27 @@
 import { Elysia } from 'elysia';
 import type { AppDeps } from '../http/app-deps.ts';
 import { createDashboardKit } from './dashboard-kit.ts';
+import { adminRoutes } from './admin.routes.ts';
+import { analyticsRoutes } from './analytics.routes.ts';
+import { qrcodesRoutes } from './qrcodes.routes.ts';
+import { authRoutes } from './auth.routes.ts';
+import { keysRoutes } from './keys.routes.ts';
+import { linkFormRoutes } from './links-form.ts';
+import { linkImportRoutes } from './links-import.ts';
+import { linksRoutes } from './links.routes.ts';
 
 export type WebModule = (deps: AppDeps, kit: ReturnType<typeof createDashboardKit>) => Elysia<any, any, any, any, any, any, any>;
 
-const modules: WebModule[] = [];
+const modules: WebModule[] = [
+  authRoutes,
+  linksRoutes,
+  linkFormRoutes,
+  linkImportRoutes,
+  keysRoutes,
+  analyticsRoutes,
+  qrcodesRoutes,
+  adminRoutes,
+];
 
 export function webRoutes(deps: AppDeps) {
   const kit = createDashboardKit(deps);

@@ -61,7 +61,7 @@ export async function makeTestApp(opts: TestAppOptions = {}) {
     /** writes queued clicks now instead of waiting for the timer */
     flush: () => services.recorder.flush(),
     async close() {
-      await services.recorder.stop();
+      await services.shutdown();
       handle.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -30,9 +30,8 @@ function harness(overrides: Partial<RecorderDeps> = {}) {
   const flushes: { clicks: number; ms: number }[] = [];
   const errors: unknown[] = [];
   const recorder = createClickRecorder({
-    enrich,
     write: async (batch) => {
-      batches.push(batch);
+      batches.push(batch.map(enrich));
     },
     flushMs: 60_000,
     onFlush: (info) => flushes.push(info),
@@ -64,18 +63,17 @@ describe('click recorder', () => {
     expect(h.flushes.map((f) => f.clicks)).toEqual([3]);
   });
 
-  test('enriches on the way to the database, not when recording', async () => {
-    let enriched = 0;
+  test('recording only queues: the writer (which enriches) runs at flush time', async () => {
+    let writes = 0;
     const h = harness({
-      enrich: (r) => {
-        enriched++;
-        return enrich(r);
+      write: async () => {
+        writes++;
       },
     });
     h.recorder.record(raw(1));
-    expect(enriched).toBe(0);
+    expect(writes).toBe(0);
     await h.recorder.flush();
-    expect(enriched).toBe(1);
+    expect(writes).toBe(1);
   });
 
   test('splits a large queue into chunks of chunkSize, one write each', async () => {
@@ -98,7 +96,7 @@ describe('click recorder', () => {
       chunkSize: 2,
       write: async (batch) => {
         if (fail && batch[0]!.linkId === 3) throw new Error('database is locked');
-        h.batches.push(batch);
+        h.batches.push(batch.map(enrich));
       },
     });
     for (let i = 1; i <= 5; i++) h.recorder.record(raw(i));
@@ -154,7 +152,6 @@ describe('click recorder', () => {
     const gate = new Promise<void>((r) => (release = r));
     const batches: number[][] = [];
     const recorder = createClickRecorder({
-      enrich,
       write: async (batch) => {
         if (batches.length === 0) await gate;
         batches.push(batch.map((c) => c.linkId));
@@ -175,7 +172,6 @@ describe('click recorder', () => {
   test('after stop() the timer no longer fires', async () => {
     let writes = 0;
     const recorder = createClickRecorder({
-      enrich,
       write: async () => {
         writes++;
       },

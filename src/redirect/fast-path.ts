@@ -1,0 +1,31 @@
+/**
+ * The redirect hot path: GET /{code} of a cached, live, direct link with no
+ * password and no query markers — the overwhelmingly common visit — answered
+ * synchronously with one cache lookup, one queued click and one 302.
+ *
+ * createApp hands this to Bun's native router for GET /:code, in front of
+ * Elysia's per-request context and lifecycle hooks; the Elysia route for
+ * /:code calls it first too, so in-process tests run the same code. Anything
+ * it does not handle (cache miss, other modes, passwords, ?qr=1, unknown
+ * codes) returns undefined and takes the full path.
+ */
+import type { ServerLike } from '../http/context.ts';
+import type { RedirectKit } from './redirect-kit.ts';
+
+export type FastRedirect = (request: Request, server: ServerLike | null) => Response | undefined;
+
+export function createFastRedirect(kit: RedirectKit): FastRedirect {
+  const { links } = kit;
+  return (request, server) => {
+    const url = request.url;
+    const start = url.indexOf('/', url.indexOf('//') + 2) + 1;
+    if (start === 0 || url.includes('?', start)) return undefined;
+    const target = links.resolveCached(url.slice(start));
+    if (!target || target.redirectMode !== 'direct' || target.passwordHash !== null) return undefined;
+    const res = kit.redirect(links.destinationFor(target));
+    if (res === null) return undefined;
+    if (request.method !== 'HEAD') kit.record(target, request, server, 0);
+    kit.count('direct');
+    return res;
+  };
+}

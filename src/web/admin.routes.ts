@@ -1,0 +1,124 @@
+/**
+ * Admin-only screens (kit.route(…, { admin: true }): members get 403). The
+ * rules — only admins, no locking yourself out, sessions end on reset and
+ * deactivation — live in services.userAdmin; these handlers only parse and
+ * render.
+ *   GET  /dashboard/users                        list + create form
+ *   POST /dashboard/users                        create → 201 page showing the temporary password once
+ *   POST /dashboard/users/:id                    role/plan; htmx → the row, plain → 303
+ *   POST /dashboard/users/:id/reset-password     → page showing the new temporary password once
+ *   POST /dashboard/users/:id/deactivate|reactivate   htmx → the row, plain → 303
+ *   GET  /dashboard/plans, POST /dashboard/plans/:name   htmx → that plan's form, plain → 303
+ *   GET  /dashboard/settings                     read-only configuration
+ * Refusals with a field (bad email, taken email, bad limit) re-render the
+ * form with the message beside the field: 422 for a plain post, 200 for an
+ * htmx swap (htmx swaps only 2xx answers). Other refusals go to the kit.
+ */
+import { Elysia } from 'elysia';
+import { DomainError } from '../errors.ts';
+import type { AppDeps } from '../http/app-deps.ts';
+import { planForm, plansPage, settingsPage, userRow, usersPage, type FormError, type Secret, type UsersView } from '../../views/dashboard/admin.ts';
+import { parseId } from './analytics.routes.ts';
+import type { PageCtx } from './dashboard-kit.ts';
+import type { WebModule } from './index.ts';
+
+const admin = { admin: true };
+const hidden = { detail: { hide: true } };
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const fieldOf = (e: unknown): FormError =>
+  e instanceof DomainError && (e.code === 'VALIDATION' || e.code === 'CODE_TAKEN') && typeof e.meta.field === 'string' ? { field: e.meta.field, message: e.message } : null;
+
+export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
+  const { services } = deps;
+
+  async function users(c: PageCtx, extra: Partial<UsersView> = {}, status = 200) {
+    const dir = await services.userAdmin.directory(c.actor);
+    const body = usersPage({ ...dir, me: c.actor.user.id, csrfToken: c.session.csrfToken, ...extra });
+    return kit.page({ ...c, isHtmx: false }, { title: 'Users', nav: 'users', body, status });
+  }
+
+  async function row(c: PageCtx, id: number, status: string) {
+    const { users: all, plans } = await services.userAdmin.directory(c.actor);
+    const user = all.find((u) => u.id === id)!;
+    return kit.fragment(userRow({ user, plans, me: c.actor.user.id, csrfToken: c.session.csrfToken, status }));
+  }
+
+  const setActive = (active: boolean) =>
+    kit.route(async (c) => {
+      const id = parseId(c.params.id);
+      await services.userAdmin.setActive(c.actor, id, active);
+      return c.isHtmx ? row(c, id, active ? 'Reactivated.' : 'Deactivated; signed out.') : kit.redirect(c, '/dashboard/users');
+    }, admin);
+
+  return new Elysia({ name: 'web-admin' })
+    .get('/dashboard/users', kit.route((c) => users(c), admin), hidden)
+    .post(
+      '/dashboard/users',
+      kit.route(async (c) => {
+        const values = { email: str(c.form.email) ?? '', role: str(c.form.role) ?? 'member', plan: str(c.form.plan) ?? 'free' };
+        try {
+          const { user, password } = await services.userAdmin.invite(c.actor, values);
+          const secret: Secret = { email: user.email, password, why: 'created' };
+          return users(c, { secret }, 201);
+        } catch (e) {
+          const error = fieldOf(e);
+          if (!error) throw e;
+          return users(c, { error, values }, 422);
+        }
+      }, admin),
+      hidden,
+    )
+    .post(
+      '/dashboard/users/:id',
+      kit.route(async (c) => {
+        const id = parseId(c.params.id);
+        await services.userAdmin.change(c.actor, id, { role: str(c.form.role), plan: str(c.form.plan) });
+        return c.isHtmx ? row(c, id, 'Saved.') : kit.redirect(c, '/dashboard/users');
+      }, admin),
+      hidden,
+    )
+    .post(
+      '/dashboard/users/:id/reset-password',
+      kit.route(async (c) => {
+        const { user, password } = await services.userAdmin.resetPassword(c.actor, parseId(c.params.id));
+        return users(c, { secret: { email: user.email, password, why: 'reset' } });
+      }, admin),
+      hidden,
+    )
+    .post('/dashboard/users/:id/deactivate', setActive(false), hidden)
+    .post('/dashboard/users/:id/reactivate', setActive(true), hidden)
+    .get(
+      '/dashboard/plans',
+      kit.route(async (c) => kit.page({ ...c, isHtmx: false }, { title: 'Plans', nav: 'plans', body: plansPage({ plans: await services.plans.list(), csrfToken: c.session.csrfToken }) }), admin),
+      hidden,
+    )
+    .post(
+      '/dashboard/plans/:name',
+      kit.route(async (c) => {
+        const name = c.params.name ?? ''; // already percent-decoded by the router
+        const values = { rate_limit: str(c.form.rate_limit) ?? '', max_links: str(c.form.max_links) ?? '' };
+        const flag = (k: string) => c.form[k] === 'true' || c.form[k] === 'on';
+        try {
+          const plan = await services.plans.update(name, {
+            rateLimitPerMinute: values.rate_limit.trim() === '' ? NaN : Number(values.rate_limit),
+            maxLinks: values.max_links.trim() === '' ? null : Number(values.max_links),
+            apiAccess: flag('api_access'),
+            customAlias: flag('custom_alias'),
+            password: flag('password'),
+            expiry: flag('expiry'),
+            qrColors: flag('qr_colors'),
+          });
+          return c.isHtmx ? kit.fragment(planForm({ plan, csrfToken: c.session.csrfToken, saved: true })) : kit.redirect(c, '/dashboard/plans');
+        } catch (e) {
+          const error = fieldOf(e);
+          if (!error) throw e;
+          const plan = await services.plans.getByName(name);
+          const form = planForm({ plan, csrfToken: c.session.csrfToken, error, values });
+          if (c.isHtmx) return kit.fragment(form);
+          return kit.page({ ...c, isHtmx: false }, { title: 'Plans', nav: 'plans', body: form, status: 422 });
+        }
+      }, admin),
+      hidden,
+    )
+    .get('/dashboard/settings', kit.route((c) => kit.page({ ...c, isHtmx: false }, { title: 'Settings', nav: 'settings', body: settingsPage(services.config) }), admin), hidden);
+};

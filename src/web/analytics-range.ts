@@ -1,0 +1,45 @@
+/**
+ * The analytics range picker's query: ?range=7|30|90 (days ending today, UTC,
+ * the same calendar as the daily rollups) or a custom ?from=&to=. The core
+ * checks that custom dates are real dates in order; this layer only caps the
+ * span, because a chart with one bar per day stops being readable (and cheap)
+ * past a year.
+ */
+import { DomainError } from '../errors.ts';
+
+export const PRESETS = ['7', '30', '90'] as const;
+export type RangeKey = (typeof PRESETS)[number] | 'custom';
+export const DEFAULT_RANGE = '30';
+export const MAX_DAYS = 366;
+
+export interface RangeChoice {
+  key: RangeKey;
+  from: string;
+  to: string;
+}
+
+const DAY_MS = 86_400_000;
+const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** @throws VALIDATION (meta.field from/to) for a custom span longer than MAX_DAYS */
+export function parseRange(query: Record<string, unknown>, now = Date.now()): RangeChoice {
+  // a repeated parameter arrives as an array: only a single string counts
+  const str = (v: unknown) => (typeof v === 'string' ? v.trim() : undefined);
+  const from = str(query.from);
+  const to = str(query.to);
+  const range = str(query.range);
+  if (from || to) {
+    const f = from || dayOf(now);
+    const t = to || dayOf(now);
+    const span = (Date.parse(`${t}T00:00:00Z`) - Date.parse(`${f}T00:00:00Z`)) / DAY_MS + 1;
+    if (span > MAX_DAYS) throw new DomainError('VALIDATION', `Choose a range of at most ${MAX_DAYS} days.`, { field: 'from' });
+    return { key: 'custom', from: f, to: t };
+  }
+  const key = (PRESETS as readonly string[]).includes(range ?? '') ? (range as RangeKey) : DEFAULT_RANGE;
+  return { key, from: dayOf(now - (Number(key) - 1) * DAY_MS), to: dayOf(now) };
+}
+
+/** The query string that reproduces a choice (links, CSV export, pushed URLs). */
+export function rangeQuery(r: RangeChoice): string {
+  return r.key === 'custom' ? `from=${r.from}&to=${r.to}` : `range=${r.key}`;
+}

@@ -1,0 +1,87 @@
+/**
+ * Link analytics screens (HTML only; the JSON sibling is the native API's
+ * GET /api/v1/links/{id}/analytics):
+ *   GET /dashboard/links/:id/analytics       the page; with HX-Target: analytics,
+ *                                            only the #analytics section (range picker swaps)
+ *   GET /dashboard/links/:id/analytics.csv   the same numbers as CSV
+ * Both take ?range=7|30|90 (default 30) or ?from=YYYY-MM-DD&to=YYYY-MM-DD.
+ * Owners see their links; admins may look at anyone's (links.getViewable);
+ * anyone else gets 404, as if the link did not exist.
+ *
+ * Choices: a range the core refuses is shown next to the date fields —
+ * 422 on a full page, 200 on an htmx swap (htmx swaps only 2xx answers).
+ * A fragment is returned only when htmx targets #analytics: a history
+ * restore (back button, historyCacheSize 0) asks for the whole page.
+ */
+import { Elysia } from 'elysia';
+import type { LinkAnalytics } from '../clicks/analytics.service.ts';
+import { DomainError } from '../errors.ts';
+import type { AppDeps } from '../http/app-deps.ts';
+import { analyticsPage, analyticsSection, linkName, type AnalyticsView } from '../../views/dashboard/analytics.ts';
+import { analyticsCsv } from './analytics-csv.ts';
+import { parseRange, type RangeChoice } from './analytics-range.ts';
+import type { PageCtx } from './dashboard-kit.ts';
+import type { WebModule } from './index.ts';
+
+/**
+ * The query string of a dashboard request, read from its URL: Elysia only
+ * parses ctx.query for handlers whose source it sees using it, and route()
+ * hides ours behind a wrapper (c.query arrives undefined). A repeated
+ * parameter keeps its last value, so every value is a single string.
+ */
+export const queryOf = (c: { request: Request }): Record<string, string> => Object.fromEntries(new URL(c.request.url).searchParams);
+
+export const parseId = (s: string | undefined) => (s !== undefined && /^\d{1,15}$/.test(s) ? Number(s) : NaN);
+
+const rangeError = (e: unknown) =>
+  e instanceof DomainError && e.code === 'VALIDATION' && (e.meta.field === 'from' || e.meta.field === 'to') ? { field: e.meta.field, message: e.message } : null;
+
+export const analyticsRoutes: WebModule = (deps: AppDeps, kit) => {
+  const { services } = deps;
+
+  /** The data for a range, or the reason the range is unusable (then the page says so). */
+  async function load(c: PageCtx) {
+    const link = await services.links.getViewable(c.actor, parseId(c.params.id));
+    const query = queryOf(c);
+    const fallback: RangeChoice = { key: 'custom', from: query.from ?? '', to: query.to ?? '' };
+    try {
+      const range = parseRange(query);
+      const data: LinkAnalytics = await services.analytics.forLink(link, range);
+      return { link, range, data, error: null };
+    } catch (e) {
+      const error = rangeError(e);
+      if (!error) throw e;
+      return { link, range: fallback, data: null, error };
+    }
+  }
+
+  return new Elysia({ name: 'web-analytics' })
+    .get(
+      '/dashboard/links/:id/analytics',
+      kit.route(async (c) => {
+        const loaded = await load(c);
+        const v: AnalyticsView = { ...loaded, shortUrl: services.shortUrl(loaded.link.code) };
+        if (c.isHtmx && c.request.headers.get('hx-target') === 'analytics') {
+          return kit.fragment(analyticsSection(v), 200);
+        }
+        return kit.page({ ...c, isHtmx: false }, { title: `Analytics · ${linkName(v.link)}`, nav: 'links', body: analyticsPage(v), status: v.error ? 422 : 200 });
+      }),
+      { detail: { hide: true } },
+    )
+    .get(
+      '/dashboard/links/:id/analytics.csv',
+      kit.route(async (c) => {
+        const { link, data, error } = await load(c);
+        if (!data) throw new DomainError('VALIDATION', error!.message, { field: error!.field });
+        return new Response(analyticsCsv(data), {
+          headers: {
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition': `attachment; filename="analytics-${link.code}-${data.range.from}-${data.range.to}.csv"`,
+            'cache-control': 'no-store',
+            'x-content-type-options': 'nosniff',
+          },
+        });
+      }),
+      { detail: { hide: true } },
+    );
+};

@@ -1,0 +1,134 @@
+/**
+ * Signing in and out, and the account screen.
+ *
+ *   GET  /login               the form (already signed in → on to the dashboard)
+ *   POST /login               email, password, _csrf, next → 303 + session cookie;
+ *                             401 "Invalid email or password."; 403 expired form;
+ *                             429 + Retry-After past 10 attempts/min per IP or 5/min per email
+ *   POST /logout              ends the session, clears the cookie → 303 /login
+ *   GET  /dashboard/account   profile, plan, change-password form
+ *   POST /dashboard/account   current_password, new_password, confirm_password → 303 ?changed=1;
+ *                             the user's other sessions end
+ *
+ * The login form has no session to carry a CSRF token, so it uses the
+ * public-form kind (nonce cookie + HMAC token, src/http/csrf.ts): a
+ * cross-site page cannot sign a visitor into the attacker's account.
+ * `next` is followed only when it is a path under /dashboard on this site.
+ */
+import { Elysia } from 'elysia';
+import { DomainError } from '../errors.ts';
+import { readBody, isPlainObject } from '../http/body.ts';
+import { clientIp } from '../http/client-ip.ts';
+import type { HttpContext } from '../http/context.ts';
+import { csrfFor } from '../http/csrf.ts';
+import { html } from '../http/respond.ts';
+import { accountBody } from '../../views/dashboard/account.ts';
+import { loginPage, type LoginPageProps } from '../../views/login.ts';
+import type { PageCtx } from './dashboard-kit.ts';
+import type { WebModule } from './index.ts';
+
+export const LOGIN_PER_IP_PER_MINUTE = 10;
+export const LOGIN_PER_EMAIL_PER_MINUTE = 5;
+const NO_STORE = { 'cache-control': 'private, no-store' };
+
+/** The path to return to after signing in: under /dashboard on this origin, else /dashboard. */
+export function safeNext(raw: unknown): string {
+  if (typeof raw !== 'string' || !raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\')) return '/dashboard';
+  try {
+    const base = 'http://shrinkray.invalid';
+    const url = new URL(raw, base);
+    const inside = url.pathname === '/dashboard' || url.pathname.startsWith('/dashboard/');
+    return url.origin === base && inside ? url.pathname + url.search : '/dashboard';
+  } catch {
+    return '/dashboard';
+  }
+}
+
+export const authRoutes: WebModule = (deps, kit) => {
+  const { services, limiter } = deps;
+  const { config } = services;
+  const csrf = csrfFor(services, { secure: config.baseUrl.startsWith('https:') });
+
+  function form(request: Request, status: number, p: Omit<LoginPageProps, 'csrfToken'>, headers: Record<string, string> = {}): Response {
+    const session = csrf.session(request);
+    return html(status, loginPage({ ...p, csrfToken: session.token }).value, { ...NO_STORE, ...session.headers, ...headers });
+  }
+
+  async function login(ctx: HttpContext): Promise<Response> {
+    const { request } = ctx;
+    let fields: Record<string, unknown>;
+    try {
+      const body = (await readBody(request, { maxBytes: 16 * 1024 })).value;
+      fields = isPlainObject(body) ? body : {};
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      return form(request, 400, { error: 'The form could not be read. Please try again.' });
+    }
+    const email = typeof fields.email === 'string' ? fields.email.trim().slice(0, 254) : '';
+    const password = typeof fields.password === 'string' ? fields.password : '';
+    const next = safeNext(fields.next);
+    const kept = { email, next: next === '/dashboard' ? null : next };
+    if (!csrf.verify(csrf.nonceOf(request), fields._csrf)) {
+      return form(request, 403, { ...kept, error: 'This sign-in form has expired or did not come from this site. Please try again.' });
+    }
+    const ip = clientIp(ctx, config.trustProxy) ?? 'unknown';
+    const retryAfter =
+      limiter.hit(`login:ip:${ip}`, LOGIN_PER_IP_PER_MINUTE) ?? (email ? limiter.hit(`login:email:${email.toLowerCase()}`, LOGIN_PER_EMAIL_PER_MINUTE) : null);
+    if (retryAfter !== null) {
+      const wait = retryAfter === 1 ? 'a second' : `${retryAfter} seconds`;
+      return form(request, 429, { ...kept, error: `Too many sign-in attempts. Wait ${wait} and try again.` }, { 'retry-after': String(retryAfter) });
+    }
+    try {
+      const { token } = await services.sessions.login(email, password);
+      return new Response(null, { status: 303, headers: { location: next, 'set-cookie': kit.auth.cookie(token), ...NO_STORE } });
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.code !== 'UNAUTHENTICATED') throw e;
+      return form(request, 401, { ...kept, error: 'Invalid email or password.' });
+    }
+  }
+
+  function account(c: PageCtx, extra: { errors?: Record<string, string>; formError?: string | null } = {}, status = 200): Response {
+    const changed = new URL(c.request.url).searchParams.get('changed') === '1';
+    const body = accountBody({ user: c.actor.user, plan: c.actor.plan, csrfToken: c.session.csrfToken, changed: changed && status === 200, ...extra });
+    return kit.page(c, { title: 'Your account', nav: 'account', body, status });
+  }
+
+  return new Elysia()
+    .get(
+      '/login',
+      async ({ request }: HttpContext) => {
+        if (await kit.auth.context(request)) return new Response(null, { status: 303, headers: { location: safeNext(new URL(request.url).searchParams.get('next')), ...NO_STORE } });
+        const next = safeNext(new URL(request.url).searchParams.get('next'));
+        return form(request, 200, { next: next === '/dashboard' ? null : next });
+      },
+      { detail: { hide: true } },
+    )
+    .post('/login', (ctx: HttpContext) => login(ctx), { parse: 'none', detail: { hide: true } })
+    .post(
+      '/logout',
+      kit.route(async (c) => {
+        await services.sessions.logout(c.session.idHash);
+        return new Response(null, { status: 303, headers: { location: '/login', 'set-cookie': kit.auth.clearCookie(), ...NO_STORE } });
+      }),
+      { parse: 'none', detail: { hide: true } },
+    )
+    .get('/dashboard/account', kit.route((c) => account(c)), { detail: { hide: true } })
+    .post(
+      '/dashboard/account',
+      kit.route(async (c) => {
+        const str = (k: string) => (typeof c.form[k] === 'string' ? (c.form[k] as string) : '');
+        const [current, next, confirm] = [str('current_password'), str('new_password'), str('confirm_password')];
+        if (!current) return account(c, { errors: { current_password: 'Enter your current password.' } }, 422);
+        if (next !== confirm) return account(c, { errors: { confirm_password: 'The two new passwords are not the same.' } }, 422);
+        try {
+          await services.sessions.changePassword(c.session, current, next);
+        } catch (e) {
+          if (!(e instanceof DomainError) || e.code !== 'VALIDATION') throw e;
+          const field = e.meta.field === 'current_password' ? 'current_password' : 'new_password';
+          return account(c, { errors: { [field]: e.message } }, 422);
+        }
+        return kit.redirect(c, '/dashboard/account?changed=1');
+      }),
+      { parse: 'none', detail: { hide: true } },
+    );
+};

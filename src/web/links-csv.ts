@@ -1,0 +1,84 @@
+/**
+ * CSV in and out of the links screen. Reading follows RFC 4180 (quoted
+ * fields, doubled quotes, newlines inside quotes) and accepts what
+ * spreadsheets really write: a BOM, CRLF or LF, and ; or tab separators.
+ * Writing neutralises formula injection: a cell a spreadsheet would
+ * evaluate (= + - @, tab, CR first) is prefixed with an apostrophe, so a
+ * hostile page title cannot become a formula in whoever opens the export.
+ */
+
+/** Rows of cells; rows whose cells are all blank are dropped. */
+export function parseCsv(text: string): string[][] {
+  const src = text.replace(/^\uFEFF/, '');
+  const firstLine = src.slice(0, src.search(/\r|\n/) === -1 ? src.length : src.search(/\r|\n/));
+  const sep = firstLine.includes(',') ? ',' : firstLine.includes(';') ? ';' : firstLine.includes('\t') ? '\t' : ',';
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  const endRow = () => {
+    row.push(cell);
+    if (row.some((c) => c.trim() !== '')) rows.push(row);
+    row = [];
+    cell = '';
+  };
+  for (let i = 0; i < src.length; i++) {
+    const ch = src[i]!;
+    if (quoted) {
+      if (ch === '"' && src[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"' && cell.trim() === '') {
+      quoted = true;
+      cell = '';
+    } else if (ch === sep) {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\r' || ch === '\n') {
+      if (ch === '\r' && src[i + 1] === '\n') i++;
+      endRow();
+    } else cell += ch;
+  }
+  if (cell !== '' || row.length) endRow();
+  return rows;
+}
+
+const NAMES = {
+  url: ['url', 'destination', 'long_url', 'long url', 'link', 'original_url'],
+  alias: ['alias', 'code', 'short_code', 'slug', 'custom_alias'],
+  title: ['title', 'name'],
+};
+
+export interface ImportRow {
+  /** the row's number in the file, counting a header row */
+  row: number;
+  url: string;
+  alias: string;
+  title: string;
+}
+
+/**
+ * The rows to import: a header row naming url/alias/title columns (any
+ * order), or no header and the URL in the first column.
+ */
+export function importRows(rows: string[][]): ImportRow[] {
+  const head = rows[0]?.map((c) => c.trim().toLowerCase()) ?? [];
+  const find = (names: string[]) => head.findIndex((h) => names.includes(h));
+  const hasHeader = head.some((h) => Object.values(NAMES).some((names) => names.includes(h)));
+  const col = hasHeader ? { url: Math.max(0, find(NAMES.url)), alias: find(NAMES.alias), title: find(NAMES.title) } : { url: 0, alias: -1, title: -1 };
+  const at = (r: string[], i: number) => (i >= 0 ? (r[i] ?? '').trim() : '');
+  return rows.slice(hasHeader ? 1 : 0).map((r, i) => ({ row: i + (hasHeader ? 2 : 1), url: at(r, col.url), alias: at(r, col.alias), title: at(r, col.title) }));
+}
+
+const FORMULA = /^[=+\-@\t\r]/;
+
+export function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return String(value);
+  const safe = FORMULA.test(value) ? `'${value}` : value;
+  return /[",\r\n]|^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export const csvLine = (cells: (string | number | null | undefined)[]) => cells.map(csvCell).join(',');

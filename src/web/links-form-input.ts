@@ -1,0 +1,127 @@
+/**
+ * The link form's fields → the core's create/update input, and the core's
+ * DomainErrors → messages next to fields. The form keeps what the user typed
+ * (as strings) so a refused form comes back as it was sent. Dates typed into
+ * datetime-local fields are read as UTC, as the form labels them.
+ */
+import { DomainError } from '../errors.ts';
+import type { CreateLinkInput, UpdateLinkInput } from '../links/links.service.ts';
+import type { Link, RedirectMode, Schedule } from '../links/links.types.ts';
+import { UTM_KEYS, type LinkFormValues, type ScheduleValues } from '../../views/dashboard/link-form.ts';
+
+const MODES: readonly RedirectMode[] = ['direct', 'bridge', 'preview'];
+const MAX_SCHEDULES = 50;
+const LOCAL_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** datetime-local text (UTC) → epoch ms; '' → null. @throws VALIDATION */
+export function parseUtcLocal(value: string, field: string, label: string): number | null {
+  if (value.trim() === '') return null;
+  const m = LOCAL_DATETIME.exec(value.trim());
+  const ms = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +(m[6] ?? 0)) : Number.NaN;
+  if (!m || Number.isNaN(ms) || new Date(ms).getUTCDate() !== +m[3]!) {
+    throw new DomainError('VALIDATION', `The ${label} is not a valid date and time.`, { field });
+  }
+  return ms;
+}
+
+/** epoch ms → datetime-local text in UTC */
+export const toUtcLocal = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().slice(0, 16));
+
+/** What the form shows: the submitted fields as typed. */
+export function formValues(form: Record<string, unknown>): LinkFormValues {
+  const mode = str(form.redirect_mode) as RedirectMode;
+  const indices = new Set<number>();
+  for (const k of Object.keys(form)) {
+    const m = /^schedule_(?:start|end|url)_(\d{1,3})$/.exec(k);
+    if (m) indices.add(Number(m[1]));
+  }
+  const schedules: ScheduleValues[] = [...indices]
+    .sort((a, b) => a - b)
+    .slice(0, MAX_SCHEDULES)
+    .map((i) => ({ start: str(form[`schedule_start_${i}`]), end: str(form[`schedule_end_${i}`]), url: str(form[`schedule_url_${i}`]).trim() }))
+    .filter((s) => s.start || s.end || s.url);
+  return {
+    url: str(form.url).trim(),
+    code: str(form.code).trim(),
+    title: str(form.title),
+    expires_at: str(form.expires_at),
+    redirect_mode: MODES.includes(mode) ? mode : 'direct',
+    utm: Object.fromEntries(UTM_KEYS.map((k) => [k, str(form[`utm_${k}`])])) as LinkFormValues['utm'],
+    schedules,
+    remove_password: str(form.remove_password) === '1',
+  };
+}
+
+/** The values of an existing link, for the edit form. */
+export function linkValues(link: Link, schedules: Schedule[]): LinkFormValues {
+  return {
+    url: link.destination,
+    code: link.code,
+    title: link.title ?? '',
+    expires_at: toUtcLocal(link.expiresAt),
+    redirect_mode: link.redirectMode,
+    utm: Object.fromEntries(UTM_KEYS.map((k) => [k, link.utm?.[k] ?? ''])) as LinkFormValues['utm'],
+    schedules: schedules.map((s) => ({ start: toUtcLocal(s.startsAt), end: toUtcLocal(s.endsAt), url: s.destination })),
+    remove_password: false,
+  };
+}
+
+/** @throws VALIDATION (dates, schedules, mode) */
+function common(form: Record<string, unknown>, v: LinkFormValues) {
+  const mode = str(form.redirect_mode);
+  if (mode && !MODES.includes(mode as RedirectMode)) throw new DomainError('VALIDATION', 'Choose how the link opens.', { field: 'redirect_mode' });
+  const schedules = v.schedules.map((s) => {
+    if (!s.url) throw new DomainError('VALIDATION', 'Each schedule needs an alternate destination.', { field: 'schedules' });
+    return { startsAt: parseUtcLocal(s.start, 'schedules', 'schedule start'), endsAt: parseUtcLocal(s.end, 'schedules', 'schedule end'), destination: s.url };
+  });
+  const utm = Object.fromEntries(UTM_KEYS.map((k) => [k, v.utm[k].trim() || null]));
+  return { redirectMode: v.redirect_mode, schedules, utm, expiresAt: parseUtcLocal(v.expires_at, 'expires_at', 'expiry') };
+}
+
+export function createInput(form: Record<string, unknown>): { values: LinkFormValues; input: CreateLinkInput } {
+  const v = formValues(form);
+  const password = str(form.password);
+  return {
+    values: v,
+    input: { destination: v.url, code: v.code || null, title: v.title.trim() || undefined, password: password || null, source: 'dashboard', ...common(form, v) },
+  };
+}
+
+export function updateInput(form: Record<string, unknown>): { values: LinkFormValues; input: UpdateLinkInput } {
+  const v = formValues(form);
+  const password = str(form.password);
+  const { expiresAt, ...rest } = common(form, v);
+  // a disabled field (plan without expiry) is not sent: leave the date alone
+  const expirySent = typeof form.expires_at === 'string';
+  return {
+    values: v,
+    input: {
+      destination: v.url,
+      // a cleared alias field keeps the current code rather than failing
+      code: v.code || undefined,
+      title: v.title.trim() || null,
+      password: password || undefined,
+      removePassword: v.remove_password,
+      expiresAt: expirySent ? expiresAt : undefined,
+      removeExpiration: expirySent && expiresAt === null,
+      ...rest,
+    },
+  };
+}
+
+const FIELDS = new Set(['url', 'code', 'title', 'password', 'expires_at', 'redirect_mode', 'schedules']);
+
+/** The form field a core error belongs to, or null for a message above the form. */
+export function fieldOf(e: DomainError): string | null {
+  const f = typeof e.meta.field === 'string' ? e.meta.field : null;
+  if (!f || (e.code !== 'VALIDATION' && e.code !== 'CODE_TAKEN')) return null;
+  if (f.startsWith('schedule')) return 'schedules';
+  if (f.startsWith('utm ')) return `utm_${f.slice(4)}`;
+  return FIELDS.has(f) ? f : null;
+}
+
+/** Errors a form answers with 422 (everything else is a problem page). */
+export const isFormError = (e: unknown): e is DomainError =>
+  e instanceof DomainError && ['VALIDATION', 'CODE_TAKEN', 'FEATURE_DENIED', 'QUOTA_EXCEEDED'].includes(e.code);

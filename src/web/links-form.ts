@@ -1,0 +1,130 @@
+/**
+ * Creating and editing a link.
+ *
+ *   GET|POST /dashboard/links/new        the form; a created link 303s to /dashboard?created=CODE
+ *   GET|POST /dashboard/links/:id/edit   the form for one of the user's links (another's → 404)
+ *   GET      /dashboard/links/utm-preview?url=…&utm_source=…   the tagged-URL fragment
+ *
+ * The forms are plain POSTs (they work without script). A refused form
+ * answers 422 with the form as it was sent and the core's message beside the
+ * field it names; plan gates (FEATURE_DENIED) and quotas show above the form.
+ * The dashboard needs no API access, only the plan's link features.
+ */
+import { Elysia } from 'elysia';
+import type { Actor } from '../accounts/accounts.types.ts';
+import type { DomainError } from '../errors.ts';
+import { applyUtm } from '../links/url-policy.ts';
+import { linkFormBody, utmPreview, UTM_KEYS, type LinkFormValues } from '../../views/dashboard/link-form.ts';
+import type { PageCtx } from './dashboard-kit.ts';
+import type { WebModule } from './index.ts';
+import { createInput, fieldOf, formValues, isFormError, linkValues, updateInput } from './links-form-input.ts';
+
+const BLANK: LinkFormValues = formValues({});
+
+/** The destination with its UTM values, as the redirect will build it. */
+export function previewOf(v: Pick<LinkFormValues, 'url' | 'utm'>) {
+  const utm = Object.fromEntries(UTM_KEYS.map((k) => [k, v.utm[k].trim() || null]));
+  if (!Object.values(utm).some(Boolean)) return utmPreview('empty');
+  try {
+    const url = new URL(v.url.trim());
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return utmPreview('invalid');
+    return utmPreview({ url: applyUtm(url.href, utm) });
+  } catch {
+    return utmPreview('invalid');
+  }
+}
+
+export const linkFormRoutes: WebModule = (deps, kit) => {
+  const { services } = deps;
+  // the scheme adds nothing next to an alias field and costs width
+  const shortPrefix = services.shortUrl('').replace(/^https?:\/\//, '');
+  const features = (a: Actor) => ({ customAlias: a.plan.customAlias, password: a.plan.password, expiry: a.plan.expiry, planName: a.plan.name });
+
+  interface Render {
+    mode: 'new' | 'edit';
+    action: string;
+    values: LinkFormValues;
+    hasPassword?: boolean;
+    error?: DomainError;
+  }
+
+  function render(c: PageCtx, r: Render): Response {
+    const errors: Record<string, string> = {};
+    let formError: string | null = null;
+    if (r.error) {
+      const field = fieldOf(r.error);
+      if (field) errors[field] = r.error.message;
+      else formError = r.error.message;
+    }
+    const body = linkFormBody({
+      mode: r.mode,
+      action: r.action,
+      csrfToken: c.session.csrfToken,
+      values: r.values,
+      errors,
+      formError,
+      features: features(c.actor),
+      shortPrefix,
+      utmPreview: previewOf(r.values),
+      hasPassword: r.hasPassword,
+    });
+    const title = r.mode === 'new' ? 'New link' : 'Edit link';
+    return kit.page(c, { title, nav: 'links', body, status: r.error ? 422 : 200 });
+  }
+
+  const idOf = (c: PageCtx) => Number(c.params.id);
+  const POST = { parse: 'none' as const, detail: { hide: true } };
+  const GET = { detail: { hide: true } };
+  const NEW = '/dashboard/links/new';
+
+  return new Elysia()
+    .get('/dashboard/links/new', kit.route((c) => render(c, { mode: 'new', action: NEW, values: BLANK })), GET)
+    .post(
+      '/dashboard/links/new',
+      kit.route(async (c) => {
+        const values = formValues(c.form);
+        try {
+          const { link } = await services.links.create(c.actor, createInput(c.form).input);
+          return kit.redirect(c, `/dashboard?created=${encodeURIComponent(link.code)}`);
+        } catch (error) {
+          if (!isFormError(error)) throw error;
+          return render(c, { mode: 'new', action: NEW, values, error });
+        }
+      }),
+      POST,
+    )
+    .get(
+      '/dashboard/links/:id/edit',
+      kit.route(async (c) => {
+        const link = await services.links.get(c.actor, idOf(c));
+        const values = linkValues(link, await services.links.schedules(link.id));
+        return render(c, { mode: 'edit', action: `/dashboard/links/${link.id}/edit`, values, hasPassword: link.passwordHash !== null });
+      }),
+      GET,
+    )
+    .post(
+      '/dashboard/links/:id/edit',
+      kit.route(async (c) => {
+        const link = await services.links.get(c.actor, idOf(c));
+        const values = formValues(c.form);
+        try {
+          await services.links.update(c.actor, link, updateInput(c.form).input);
+          return kit.redirect(c, '/dashboard');
+        } catch (error) {
+          if (!isFormError(error)) throw error;
+          return render(c, { mode: 'edit', action: `/dashboard/links/${link.id}/edit`, values, hasPassword: link.passwordHash !== null, error });
+        }
+      }),
+      POST,
+    )
+    .get(
+      '/dashboard/links/utm-preview',
+      kit.route((c) => {
+        const params = new URL(c.request.url).searchParams;
+        const get = (k: string) => (params.get(k) ?? '').slice(0, 2048);
+        const values = { url: get('url'), utm: Object.fromEntries(UTM_KEYS.map((k) => [k, get(`utm_${k}`)])) as LinkFormValues['utm'] };
+        return kit.fragment(previewOf(values));
+      }),
+      GET,
+    );
+};

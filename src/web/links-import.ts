@@ -1,0 +1,101 @@
+/**
+ * CSV import and export of links.
+ *
+ *   GET  /dashboard/links/import   the import form (file or pasted CSV)
+ *   POST /dashboard/links/import   csv=… → per-row results (fragment for htmx, page otherwise)
+ *   GET  /dashboard/links.csv?q=&sort=&dir=&all=   the filtered table, every page, as CSV
+ *
+ * The browser reads a chosen file into the textarea (public/js/dashboard.js),
+ * so the server receives one text field and the form also works by pasting.
+ * Rows go through links.createMany: each row succeeds or fails on its own,
+ * titles are fetched in the background, and the plan quota is checked for
+ * the whole file up front.
+ */
+import { Elysia } from 'elysia';
+import { DomainError } from '../errors.ts';
+import type { Link } from '../links/links.types.ts';
+import { importPageBody, importResult, linkStatus, type ImportRowResult } from '../../views/dashboard/links.ts';
+import type { PageCtx } from './dashboard-kit.ts';
+import type { WebModule } from './index.ts';
+import { csvLine, importRows, parseCsv } from './links-csv.ts';
+import { listAll, viewFromUrl } from './links-view.ts';
+
+export const MAX_IMPORT_ROWS = 1000;
+const MAX_EXPORT_ROWS = 100_000;
+
+const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
+
+export const linkImportRoutes: WebModule = (deps, kit) => {
+  const { services } = deps;
+
+  function answer(c: PageCtx, result: Parameters<typeof importResult>[0], csv: string, status = 200): Response {
+    const fragment = importResult(result);
+    if (c.isHtmx) return kit.fragment(fragment, status);
+    const body = importPageBody({ csrfToken: c.session.csrfToken, maxRows: MAX_IMPORT_ROWS, csv, result: fragment });
+    return kit.page(c, { title: 'Import links', nav: 'links', body, status });
+  }
+
+  async function runImport(c: PageCtx, csv: string): Promise<Response> {
+    const rows = importRows(parseCsv(csv));
+    if (rows.length === 0) return answer(c, { error: 'The CSV has no rows to import. Choose a file or paste some URLs.' }, csv, 422);
+    if (rows.length > MAX_IMPORT_ROWS) {
+      return answer(c, { error: `The CSV has ${rows.length.toLocaleString('en')} rows; import at most ${MAX_IMPORT_ROWS.toLocaleString('en')} at a time.` }, csv, 422);
+    }
+    const inputs = rows.map((r) => ({ destination: r.url, code: r.alias || null, title: r.title || undefined, source: 'dashboard', metadata: 'background' as const }));
+    try {
+      const results = await services.links.createMany(c.actor, inputs);
+      const out: ImportRowResult[] = results.map((r, i) => ({
+        line: rows[i]!.row,
+        url: rows[i]!.url,
+        ...(r.ok ? { shortUrl: services.shortUrl(r.value.link.code) } : { error: r.error.message }),
+      }));
+      return answer(c, { rows: out }, csv);
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.code !== 'QUOTA_EXCEEDED') throw e;
+      return answer(c, { error: `${e.message} This file would add ${rows.length} links.` }, csv, 422);
+    }
+  }
+
+  const csvRow = (l: Link, now: number) => [
+    l.code,
+    services.shortUrl(l.code),
+    l.destination,
+    l.title,
+    l.totalClicks,
+    l.uniqueClicks,
+    linkStatus(l, now).key,
+    iso(l.createdAt),
+    iso(l.expiresAt),
+  ];
+
+  return new Elysia()
+    .get(
+      '/dashboard/links/import',
+      kit.route((c) => kit.page(c, { title: 'Import links', nav: 'links', body: importPageBody({ csrfToken: c.session.csrfToken, maxRows: MAX_IMPORT_ROWS }) })),
+      { detail: { hide: true } },
+    )
+    .post(
+      '/dashboard/links/import',
+      kit.route((c) => runImport(c, typeof c.form.csv === 'string' ? c.form.csv : '')),
+      { parse: 'none', detail: { hide: true } },
+    )
+    .get(
+      '/dashboard/links.csv',
+      kit.route(async (c) => {
+        const links = await listAll(services, c.actor, viewFromUrl(c.request, c.actor.user.role === 'admin'), MAX_EXPORT_ROWS);
+        const now = Date.now();
+        const header = csvLine(['code', 'short_url', 'destination', 'title', 'clicks', 'unique_clicks', 'status', 'created_at', 'expires_at']);
+        const body = [header, ...links.map((l) => csvLine(csvRow(l, now)))].join('\r\n') + '\r\n';
+        const day = new Date(now).toISOString().slice(0, 10);
+        return new Response(body, {
+          headers: {
+            'content-type': 'text/csv; charset=utf-8',
+            'content-disposition': `attachment; filename="shrinkray-links-${day}.csv"`,
+            'cache-control': 'no-store',
+            'x-content-type-options': 'nosniff',
+          },
+        });
+      }),
+      { detail: { hide: true } },
+    );
+};

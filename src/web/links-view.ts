@@ -1,0 +1,67 @@
+/**
+ * The links table's view (search, sort, page, all users) read from a query
+ * string or a form, and the one listing call every table render goes
+ * through. Unknown values fall back to the defaults instead of failing: a
+ * hand-edited or stale URL still shows a table.
+ */
+import type { Actor } from '../accounts/accounts.types.ts';
+import type { Link, LinkSortColumn, Page } from '../links/links.types.ts';
+import type { Services } from '../services.ts';
+import { DEFAULT_VIEW, type LinkView, type SortKey } from '../../views/dashboard/links.ts';
+
+export const PER_PAGE = 15;
+
+const COLUMNS: Record<SortKey, LinkSortColumn> = {
+  code: 'code',
+  destination: 'destination',
+  title: 'title',
+  clicks: 'total_clicks',
+  unique: 'unique_clicks',
+  created: 'created_at',
+};
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** A view from query parameters or form fields; `all` only sticks for admins. */
+export function parseView(get: (name: string) => unknown, isAdmin: boolean): LinkView {
+  const sort = str(get('sort'));
+  const dir = str(get('dir'));
+  const page = Number.parseInt(str(get('page')), 10);
+  const all = str(get('all'));
+  return {
+    q: str(get('q')).trim().slice(0, 200),
+    sort: Object.hasOwn(COLUMNS, sort) ? (sort as SortKey) : DEFAULT_VIEW.sort,
+    dir: dir === 'asc' || dir === 'desc' ? dir : DEFAULT_VIEW.dir,
+    page: Number.isSafeInteger(page) && page > 0 ? Math.min(page, 100_000) : 1,
+    all: isAdmin && (all === '1' || all === 'on' || all === 'true'),
+  };
+}
+
+export const viewFromUrl = (request: Request, isAdmin: boolean) => {
+  const params = new URL(request.url).searchParams;
+  return parseView((k) => params.get(k), isAdmin);
+};
+
+/**
+ * One page of the view. A page past the end (the last rows were just deleted,
+ * or a stale URL) shows the last page instead of an empty table.
+ */
+export async function listView(services: Services, actor: Actor, view: LinkView): Promise<{ view: LinkView; page: Page<Link> }> {
+  const query = { search: view.q, sort: COLUMNS[view.sort], direction: view.dir, perPage: PER_PAGE, allUsers: view.all };
+  const page = await services.links.list(actor, { ...query, page: view.page });
+  const last = Math.max(1, Math.ceil(page.total / PER_PAGE));
+  if (page.items.length > 0 || view.page <= last) return { view, page };
+  const clamped = { ...view, page: last };
+  return { view: clamped, page: await services.links.list(actor, { ...query, page: last }) };
+}
+
+/** Every row of a view, for the CSV export (pages of 100 up to `max`). */
+export async function listAll(services: Services, actor: Actor, view: LinkView, max: number): Promise<Link[]> {
+  const out: Link[] = [];
+  for (let page = 1; out.length < max; page++) {
+    const p = await services.links.list(actor, { search: view.q, sort: COLUMNS[view.sort], direction: view.dir, perPage: 100, page, allUsers: view.all });
+    out.push(...p.items);
+    if (p.items.length < 100) break;
+  }
+  return out.slice(0, max);
+}

@@ -1,0 +1,118 @@
+/**
+ * The links home (GET /dashboard) and its row and bulk actions.
+ *
+ *   GET  /dashboard                     the page; with HX-Request the #links-table fragment
+ *                                       (HX-Push-Url: the canonical URL of the view)
+ *   POST /dashboard/links/:id/toggle    pause/activate → the row fragment
+ *   POST /dashboard/links/:id/delete    soft delete → an empty fragment (the row goes away)
+ *   POST /dashboard/links/bulk          action=delete|deactivate, select_ID=1… → the table fragment
+ *
+ * Without htmx (no script), every POST answers 303 back to the view, so the
+ * screens also work as plain forms. A back-button restore (HX-History-
+ * Restore-Request) needs the whole page, not the fragment.
+ */
+import { Elysia } from 'elysia';
+import { DomainError } from '../errors.ts';
+import type { Link } from '../links/links.types.ts';
+import { html } from '../../views/html.ts';
+import { linkRow, linksPageBody, linksTable, viewQuery, type LinkView } from '../../views/dashboard/links.ts';
+import type { PageCtx } from './dashboard-kit.ts';
+import type { WebModule } from './index.ts';
+import { toastHeaders as toast } from './links-toast.ts';
+import { listView, parseView, viewFromUrl } from './links-view.ts';
+
+const POST = { parse: 'none' as const, detail: { hide: true } };
+const MAX_BULK = 100;
+
+export const linksRoutes: WebModule = (deps, kit) => {
+  const { services } = deps;
+  const isAdmin = (c: PageCtx) => c.actor.user.role === 'admin';
+  const tableProps = (c: PageCtx) => ({ isAdmin: isAdmin(c), actorId: c.actor.user.id, csrfToken: c.session.csrfToken, shortUrl: services.shortUrl, now: Date.now() });
+
+  async function table(c: PageCtx, view: LinkView, headers: Record<string, string> = {}): Promise<Response> {
+    const listed = await listView(services, c.actor, view);
+    const body = linksTable({ ...tableProps(c), ...listed });
+    return kit.fragment(body, 200, { 'hx-push-url': `/dashboard${viewQuery(listed.view)}`, ...headers });
+  }
+
+  const idOf = (c: PageCtx) => Number(c.params.id);
+
+  /** One link at a time through the service, so ownership and cache rules apply to each; others' ids are skipped. */
+  async function applyBulk(action: 'delete' | 'deactivate', ids: number[], c: PageCtx): Promise<number> {
+    let done = 0;
+    for (const id of ids) {
+      const link: Link | null = await services.links.get(c.actor, id).catch((e) => {
+        if (e instanceof DomainError && e.code === 'NOT_FOUND') return null;
+        throw e;
+      });
+      if (!link) continue;
+      if (action === 'delete') await services.links.remove(c.actor, id);
+      else if (link.isActive) await services.links.update(c.actor, link, { isActive: false });
+      done++;
+    }
+    return done;
+  }
+
+  return new Elysia()
+    .get(
+      '/dashboard',
+      kit.route(async (c) => {
+        const view = viewFromUrl(c.request, isAdmin(c));
+        const restore = c.request.headers.get('hx-history-restore-request') === 'true';
+        if (c.isHtmx && !restore) return table(c, view);
+        const listed = await listView(services, c.actor, view);
+        const createdCode = new URL(c.request.url).searchParams.get('created');
+        const created = createdCode ? (listed.page.items.find((l) => l.code === createdCode && l.userId === c.actor.user.id) ?? null) : null;
+        const body = linksPageBody({ ...tableProps(c), ...listed, created });
+        return kit.page({ ...c, isHtmx: false }, { title: 'Links', nav: 'links', body });
+      }),
+      { detail: { hide: true } },
+    )
+    .post(
+      '/dashboard/links/:id/toggle',
+      kit.route(async (c) => {
+        const link = await services.links.get(c.actor, idOf(c));
+        const updated = await services.links.update(c.actor, link, { isActive: !link.isActive });
+        if (!c.isHtmx) return kit.redirect(c, '/dashboard');
+        const message = updated.isActive ? `${updated.code} is active again.` : `${updated.code} is paused: visitors get “not found”.`;
+        return kit.fragment(linkRow(updated, tableProps(c)), 200, toast(message));
+      }),
+      POST,
+    )
+    .post(
+      '/dashboard/links/:id/delete',
+      kit.route(async (c) => {
+        const link = await services.links.get(c.actor, idOf(c));
+        await services.links.remove(c.actor, link.id);
+        if (!c.isHtmx) return kit.redirect(c, '/dashboard');
+        return kit.fragment(html``, 200, toast(`${link.code} was deleted.`));
+      }),
+      POST,
+    )
+    .post(
+      '/dashboard/links/bulk',
+      kit.route(async (c) => {
+        const view = parseView((k) => c.form[k], isAdmin(c));
+        const ids = selectedIds(c.form).slice(0, MAX_BULK);
+        const action = c.form.action === 'delete' ? 'delete' : c.form.action === 'deactivate' ? 'deactivate' : null;
+        if (!action || ids.length === 0) {
+          const message = action ? 'Select at least one link first.' : 'Choose an action.';
+          return c.isHtmx ? table(c, view, toast(message)) : kit.redirect(c, `/dashboard${viewQuery(view)}`);
+        }
+        const done = await applyBulk(action, ids, c);
+        if (!c.isHtmx) return kit.redirect(c, `/dashboard${viewQuery(view)}`);
+        const verb = action === 'delete' ? 'Deleted' : 'Deactivated';
+        return table(c, view, toast(`${verb} ${done} ${done === 1 ? 'link' : 'links'}.`));
+      }),
+      POST,
+    );
+
+};
+
+/** Checkbox fields are named select_ID (one field per row, since the form parser keeps one value per name). */
+function selectedIds(form: Record<string, unknown>): number[] {
+  return Object.keys(form)
+    .map((k) => /^select_(\d{1,15})$/.exec(k)?.[1])
+    .filter((v): v is string => v !== undefined)
+    .map(Number);
+}

@@ -1,0 +1,127 @@
+/**
+ * QR code screens (HTML only; the JSON sibling is the native API's
+ * /api/v1/qrcodes, and the image downloads GET /dashboard/qrcodes/:id/download/
+ * {svg|png} live with it because Minilnk hands those URLs out):
+ *   GET  /dashboard/qrcodes              list; ?search=&page=; HX-Target qr-list → the list only
+ *   GET  /dashboard/qrcodes/new          designer (?link_id= preselects a short link)
+ *   POST /dashboard/qrcodes              create → 303 to its edit page
+ *   GET  /dashboard/qrcodes/:id/edit     designer for a saved code (?saved=1 after a save)
+ *   POST /dashboard/qrcodes/:id          update → 303 to its edit page
+ *   POST /dashboard/qrcodes/preview      the live preview fragment (always 200: it shows errors)
+ *   POST /dashboard/qrcodes/:id/delete   htmx from a list row → empty 200 (row removed); else → the list
+ * A refused save re-renders the designer with the message next to its field,
+ * 422. Another user's QR id is 404, exactly like a missing one.
+ */
+import { Elysia } from 'elysia';
+import type { AppDeps } from '../http/app-deps.ts';
+import type { QrCode } from '../qr/qr.types.ts';
+import { html } from '../../views/html.ts';
+import { qrDesignerPage, qrList, qrListPage, qrPreview } from '../../views/dashboard/qrcodes.ts';
+import { parseId, queryOf } from './analytics.routes.ts';
+import type { PageCtx } from './dashboard-kit.ts';
+import type { WebModule } from './index.ts';
+import { fieldError, NEW_QR_VALUES, toQrInput, valuesFromForm, valuesFromQr, type FieldError, type QrFormValues } from './qr-form.ts';
+
+const hidden = { detail: { hide: true } };
+
+export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
+  const { services } = deps;
+
+  /** The designer page: the user's recent links feed the "count scans" picker. */
+  async function designer(c: PageCtx, p: { qr: QrCode | null; values: QrFormValues; error: FieldError; svg: string | null; status?: number }) {
+    const { items } = await services.links.list(c.actor, { page: 1, perPage: 100, sort: 'created_at', direction: 'desc' });
+    const linked = parseId(p.values.link_id);
+    if (!Number.isNaN(linked) && !items.some((l) => l.id === linked)) {
+      // an older link outside the picker's 100 must still be offered, or saving would silently unlink it
+      const old = await services.links.get(c.actor, linked).catch(() => null);
+      if (old) items.push(old);
+    }
+    const chosen = !p.qr && !p.values.content ? items.find((l) => String(l.id) === p.values.link_id) : undefined;
+    if (chosen) p.values = { ...p.values, name: p.values.name || `QR code for /${chosen.code}`, content: services.shortUrl(chosen.code) };
+    if (!p.svg && !p.error && p.values.content) {
+      // a preselected link: show its code straight away (a refusal just leaves the placeholder)
+      p.svg = await services.qr.preview(c.actor, toQrInput(p.values, {})).catch(() => null);
+    }
+    const body = qrDesignerPage({
+      ...p,
+      links: items,
+      shortUrl: services.shortUrl,
+      plan: c.actor.plan,
+      saved: queryOf(c).saved === '1' && p.status === undefined,
+      csrfToken: c.session.csrfToken,
+    });
+    return kit.page({ ...c, isHtmx: false }, { title: p.qr ? `QR code · ${p.qr.name}` : 'New QR code', nav: 'qrcodes', body, status: p.status });
+  }
+
+  /** Save (create or update); a refusal the form can show comes back as the designer with the message. */
+  async function save(c: PageCtx, qr: QrCode | null) {
+    const values = valuesFromForm(c.form);
+    try {
+      const input = toQrInput(values, c.form);
+      const saved = qr ? await services.qr.update(c.actor, qr.id, input) : await services.qr.create(c.actor, input);
+      return kit.redirect(c, `/dashboard/qrcodes/${saved.id}/edit?saved=1`);
+    } catch (e) {
+      const error = fieldError(e);
+      if (!error) throw e;
+      return designer(c, { qr, values, error, svg: null, status: 422 });
+    }
+  }
+
+  return new Elysia({ name: 'web-qrcodes' })
+    .get(
+      '/dashboard/qrcodes',
+      kit.route(async (c) => {
+        const q = queryOf(c);
+        const search = (q.search ?? '').slice(0, 200);
+        const page = await services.qr.list(c.actor, { search, page: Number(q.page) || 1, perPage: 20 });
+        const view = { page, search, csrfToken: c.session.csrfToken };
+        if (c.isHtmx && c.request.headers.get('hx-target') === 'qr-list') return kit.fragment(qrList(view));
+        return kit.page({ ...c, isHtmx: false }, { title: 'QR codes', nav: 'qrcodes', body: qrListPage(view) });
+      }),
+      hidden,
+    )
+    .get(
+      '/dashboard/qrcodes/new',
+      kit.route(async (c) => {
+        const linkId = parseId(queryOf(c).link_id);
+        const values = { ...NEW_QR_VALUES, link_id: Number.isNaN(linkId) ? '' : String(linkId) };
+        return designer(c, { qr: null, values, error: null, svg: null });
+      }),
+      hidden,
+    )
+    .post('/dashboard/qrcodes', kit.route((c) => save(c, null)), hidden)
+    .post(
+      '/dashboard/qrcodes/preview',
+      kit.route(async (c) => {
+        const values = valuesFromForm(c.form);
+        let svg: string | null = null;
+        let error: FieldError = null;
+        try {
+          svg = await services.qr.preview(c.actor, toQrInput(values, c.form));
+        } catch (e) {
+          error = fieldError(e);
+          if (!error) throw e;
+        }
+        return kit.fragment(qrPreview({ svg, error, type: values.type }));
+      }),
+      hidden,
+    )
+    .get(
+      '/dashboard/qrcodes/:id/edit',
+      kit.route(async (c) => {
+        const qr = await services.qr.get(c.actor, parseId(c.params.id));
+        return designer(c, { qr, values: valuesFromQr(qr), error: null, svg: await services.qr.svg(qr) });
+      }),
+      hidden,
+    )
+    .post('/dashboard/qrcodes/:id', kit.route(async (c) => save(c, await services.qr.get(c.actor, parseId(c.params.id)))), hidden)
+    .post(
+      '/dashboard/qrcodes/:id/delete',
+      kit.route(async (c) => {
+        await services.qr.remove(c.actor, parseId(c.params.id));
+        if (c.isHtmx && c.request.headers.get('hx-target')?.startsWith('qr-row-')) return kit.fragment(html``);
+        return kit.redirect(c, '/dashboard/qrcodes');
+      }),
+      hidden,
+    );
+};

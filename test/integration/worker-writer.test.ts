@@ -1,0 +1,42 @@
+/** The server's click writer: clicks enriched and stored by the flush worker thread. */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await makeTestApp({ clickWriter: 'worker', env: { TRUST_PROXY: 'true' } });
+});
+afterAll(() => t.close());
+
+const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+
+test('clicks go through the worker: enriched, counted, rolled up, raw IP never stored', async () => {
+  const actor = await t.services.users.actorFor((await t.user('pro')).user);
+  const { link } = await t.services.links.create(actor, { destination: 'https://example.com/w', title: 'w' });
+  for (const ip of ['8.8.8.8', '8.8.8.8', '81.2.69.142']) {
+    const res = await t.request('GET', `/${link.code}`, { headers: { 'user-agent': CHROME, 'x-forwarded-for': ip } });
+    expect(res.status).toBe(302);
+  }
+  await t.request('GET', `/${link.code}`, { headers: { 'user-agent': 'facebookexternalhit/1.1', 'x-forwarded-for': '8.8.4.4' } });
+  // the handler never writes: nothing is stored until the flush
+  expect(t.services.db.sqlite.query('SELECT count(*) AS n FROM clicks').get()).toEqual({ n: 0 });
+  await t.flush();
+  const stored = await t.services.links.get(actor, link.id);
+  expect([stored.totalClicks, stored.uniqueClicks]).toEqual([3, 2]);
+  const a = await t.services.analytics.forLink(stored);
+  expect(a.countries.find((c) => c.code === 'US')?.clicks).toBe(2);
+  expect(a.browsers).toEqual([{ value: 'Chrome', clicks: 3 }]);
+  const rows = JSON.stringify(t.services.db.sqlite.query('SELECT * FROM clicks').all());
+  expect(rows).not.toContain('8.8.8.8');
+  expect(t.services.db.sqlite.query('SELECT count(*) AS n FROM clicks WHERE is_bot = 1').get()).toEqual({ n: 1 });
+});
+
+test('shutdown writes every queued click before the worker stops', async () => {
+  const app = await makeTestApp({ clickWriter: 'worker' });
+  const actor = await app.services.users.actorFor((await app.user('pro')).user);
+  const { link } = await app.services.links.create(actor, { destination: 'https://example.com/s', title: 's' });
+  for (let i = 0; i < 50; i++) app.services.recorder.record({ linkId: link.id, at: Date.now(), ip: `203.0.113.${i}`, userAgent: CHROME, referrer: null, source: 'link' });
+  await app.services.shutdown();
+  expect(app.services.db.sqlite.query('SELECT total_clicks AS n FROM links WHERE id = ?').get(link.id)).toEqual({ n: 50 });
+  await app.close();
+});
