@@ -45,10 +45,25 @@ export function createRedirect(deps: AppDeps) {
     return res;
   };
 
+  const tags = ['Redirects'];
+  const page = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' as const } } } });
   const routes = new Elysia()
-    .get('/s/:code', ({ params, request, server }) => visit(params.code, request, server, 'shrtlnk'))
-    .get('/preview/:code', ({ params, request }) => preview(params.code, request))
-    .get('/:code', ({ params, request, server }) => fast(request, server) ?? visit(params.code, request, server, 'short'))
-    .post('/:code', ({ params, request, server }) => unlock(params.code, request, server));
+    .get('/s/:code', ({ params, request, server }) => visit(params.code, request, server, 'shrtlnk'), {
+      detail: { tags, summary: 'ShrtLnk short URL', description: 'Bridge page for cloaked links (og:title/og:image/twitter:card), else a 302. Counts a click.', responses: { 200: page('Bridge or password page.'), 302: { description: 'Redirect to the destination.' }, 404: page('Unknown, deleted, expired or paused.') } },
+    })
+    .get('/preview/:code', ({ params, request }) => preview(params.code, request), {
+      detail: { tags, summary: 'Safety preview', description: 'Shows the destination before going there. Counts no click.', responses: { 200: page('Preview or password page.'), 404: page('Unknown, deleted, expired or paused.') } },
+    })
+    .get('/:code', ({ params, request, server }) => fast(request, server) ?? visit(params.code, request, server, 'short'), {
+      detail: {
+        tags,
+        summary: 'Follow a short link',
+        description: '302 to the destination (schedules and UTM applied), or the password, bridge or safety page the link asks for. `?qr=1` marks a QR scan. HEAD answers the same without counting a click.',
+        responses: { 200: page('Password, bridge or preview page.'), 302: { description: 'Redirect to the destination.' }, 404: page('Unknown, deleted, expired or paused.') },
+      },
+    })
+    .post('/:code', ({ params, request, server }) => unlock(params.code, request, server), {
+      detail: { tags, summary: 'Unlock a password-protected link', description: 'Form post with `password` and the form token; 10 attempts a minute per IP and code.', responses: { 302: { description: 'Right password: redirect.' }, 401: page('Wrong password.'), 403: page('Missing or expired form token.'), 429: page('Too many attempts; see Retry-After.') } },
+    });
   return { routes, native };
 }
