@@ -87,11 +87,7 @@ export function createLinksRepo(db: Db) {
   return {
     /** Inserts the link and its schedules in one transaction. */
     async insert(row: NewLinkRow, schedules: Omit<Schedule, 'id'>[] = []): Promise<Link> {
-      return db.transaction((tx) => {
-        const r = tx.insert(links).values(row).returning().get();
-        if (schedules.length) tx.insert(linkSchedules).values(schedules.map((s) => ({ ...s, linkId: r.id }))).run();
-        return toLink(r);
-      });
+      return (await this.insertMany([{ row, schedules }]))[0]!;
     },
 
     /** Inserts many links (and their schedules) in one transaction, in order. */

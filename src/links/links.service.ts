@@ -11,7 +11,7 @@ import { generateCode, isReservedCode, isValidCodeShape } from './codes.ts';
 import type { LinkPatch, LinksRepo, NewLinkRow } from './links.repo.ts';
 import type { Link, LinkLabels, ListLinksQuery, Page, RedirectMode, RedirectTarget, Schedule, Utm } from './links.types.ts';
 import type { RedirectCache } from './redirect-cache.ts';
-import { applyUtm, checkDestination } from './url-policy.ts';
+import { applyUtm, checkDestination, hostOf } from './url-policy.ts';
 
 export interface PageMeta {
   title?: string | null;
@@ -89,14 +89,6 @@ function clip(value: string | null | undefined, max: number, field: string): str
   if (v.length > max) throw new DomainError('VALIDATION', `The ${field} must not be greater than ${max} characters.`, { field });
   return v === '' ? null : v;
 }
-
-const hostOf = (url: string) => {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return null;
-  }
-};
 
 export function createLinksService(deps: LinksDeps) {
   const { links, cache } = deps;

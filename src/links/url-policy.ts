@@ -86,3 +86,12 @@ export function applyUtm(destination: string, utm: Record<string, string | null 
   }
   return url.toString();
 }
+
+/** The host name of a URL, or null when it does not parse (titles fall back to it). */
+export function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname || null;
+  } catch {
+    return null;
+  }
+}

@@ -16,19 +16,12 @@
  */
 import type { ServerLike } from '../http/context.ts';
 import type { RedirectTarget } from '../links/links.types.ts';
+import { hostOf } from '../links/url-policy.ts';
 import { bridgeResponse, notFoundResponse, passwordResponse, previewResponse } from './pages.ts';
 import { flagsOf, PROCEED, QR, type RedirectKit } from './redirect-kit.ts';
 
 /** Which public URL served the page; the bridge page names itself in og:url. */
 export type VisitRoute = 'short' | 'shrtlnk';
-
-const hostOf = (url: string) => {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return url;
-  }
-};
 
 export function createVisitHandlers(kit: RedirectKit) {
   const { links, config } = kit;
@@ -73,7 +66,7 @@ export function createVisitHandlers(kit: RedirectKit) {
     if (request.method !== 'HEAD') kit.record(target, request, server, flags);
     kit.count('bridge');
     return bridgeResponse({
-      title: target.pageTitle ?? target.title ?? hostOf(destination),
+      title: target.pageTitle ?? target.title ?? hostOf(destination) ?? destination,
       description: target.description,
       thumbnailUrl: target.thumbnailUrl,
       destination,

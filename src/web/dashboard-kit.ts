@@ -39,11 +39,20 @@ const STATUS: Partial<Record<DomainError['code'], number>> = {
   UNAUTHENTICATED: 401,
 };
 
+/**
+ * htmx swaps want a fragment; a boosted navigation or a history restore (the
+ * back button after hx-push-url) wants the whole page.
+ */
+function wantsFragment(request: Request): boolean {
+  const h = request.headers;
+  return h.get('hx-request') === 'true' && h.get('hx-boosted') !== 'true' && h.get('hx-history-restore-request') !== 'true';
+}
+
 export function createDashboardKit(deps: AppDeps) {
   const auth = createSessionAuth(deps);
 
   function page(c: PageCtx, p: { title: string; nav: NavKey; body: SafeHtml; status?: number; headers?: Record<string, string> }): Response {
-    if (c.isHtmx && c.request.headers.get('hx-boosted') !== 'true') return fragment(p.body, p.status, p.headers);
+    if (wantsFragment(c.request)) return fragment(p.body, p.status, p.headers);
     const notice = c.actor.user.mustChangePassword
       ? html`You are using a generated password. <a href="/dashboard/account">Change it now</a>.`
       : null;
@@ -77,7 +86,9 @@ export function createDashboardKit(deps: AppDeps) {
         return isHtmx ? new Response(null, { status: 401, headers: { 'hx-redirect': login } }) : new Response(null, { status: 303, headers: { location: login } });
       }
       let form: Record<string, unknown> = {};
-      const c: PageCtx = { ...ctx, session, actor: session.actor, isHtmx, form };
+      // Elysia parses the query only for handlers it sees reading it, and this wrapper hides ours
+      const query = Object.fromEntries(new URL(ctx.request.url).searchParams) as Record<string, string | undefined>;
+      const c: PageCtx = { ...ctx, query, session, actor: session.actor, isHtmx, form };
       try {
         if (UNSAFE.has(ctx.request.method)) {
           const body = await readBody(ctx.request, { maxBytes: 5 * 1024 * 1024 });

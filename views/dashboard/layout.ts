@@ -42,6 +42,7 @@ export function shell(p: ShellProps): SafeHtml {
 <link rel="icon" href="/public/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/public/css/app.css">
 <link rel="stylesheet" href="/public/css/dashboard.css">
+<link rel="stylesheet" href="/public/css/dashboard-extra.css">
 <script src="/public/vendor/htmx.min.js" defer></script>
 <script src="/public/js/dashboard.js" defer></script>
 </head>

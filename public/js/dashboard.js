@@ -1,0 +1,153 @@
+/*
+ * The dashboard's only script besides htmx: copy buttons, bulk selection,
+ * toasts, reading a chosen CSV file into the import box, and schedule rows.
+ * Everything works through data- attributes and event delegation, so
+ * fragments htmx swaps in need no wiring. Pages still work without it.
+ */
+(function () {
+  'use strict';
+
+  if (window.htmx) {
+    // Validation errors (422), refusals (403/404) and limits (429) come with an
+    // HTML body meant to be shown; htmx drops 4xx bodies unless told otherwise.
+    window.htmx.config.responseHandling = [
+      { code: '204', swap: false },
+      { code: '[23]..', swap: true },
+      { code: '(400|403|404|409|413|422|429)', swap: true },
+      { code: '[45]..', swap: false, error: true },
+    ];
+  }
+
+  var TOAST_MS = 5000;
+
+  function toast(message, kind) {
+    var box = document.getElementById('toast');
+    if (!box || !message) return;
+    var item = document.createElement('div');
+    item.className = kind === 'error' ? 'error' : 'ok';
+    item.textContent = message;
+    box.appendChild(item);
+    setTimeout(function () { item.remove(); }, TOAST_MS);
+  }
+
+  // HX-Trigger: {"toast":{"message":"…"}} from the server
+  document.addEventListener('toast', function (e) {
+    var d = e.detail || {};
+    toast(d.message || d.value, d.kind);
+  });
+  document.addEventListener('htmx:responseError', function (e) {
+    toast('Something went wrong (' + e.detail.xhr.status + '). Please try again.', 'error');
+  });
+  document.addEventListener('htmx:sendError', function () {
+    toast('The server could not be reached. Check your connection and try again.', 'error');
+  });
+  // messages the server swaps into #toast itself (HX-Retarget) fade like the others
+  document.addEventListener('htmx:afterSwap', function (e) {
+    if (e.detail.target && e.detail.target.id === 'toast') {
+      var items = Array.prototype.slice.call(e.detail.target.children);
+      setTimeout(function () { items.forEach(function (i) { i.remove(); }); }, TOAST_MS);
+    }
+    updateSelection();
+  });
+
+  // ---- copy to clipboard ----
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    // plain-http LAN installs have no Clipboard API: fall back to a selection
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement('textarea');
+      area.value = text;
+      area.setAttribute('readonly', '');
+      area.className = 'sr-only';
+      document.body.appendChild(area);
+      area.select();
+      var ok = document.execCommand('copy');
+      area.remove();
+      ok ? resolve() : reject(new Error('copy failed'));
+    });
+  }
+
+  document.addEventListener('click', function (e) {
+    var button = e.target.closest && e.target.closest('[data-copy]');
+    if (!button) return;
+    e.preventDefault();
+    copyText(button.getAttribute('data-copy')).then(
+      function () {
+        button.classList.add('copied');
+        setTimeout(function () { button.classList.remove('copied'); }, 1500);
+        toast('Copied to the clipboard.');
+      },
+      function () { toast('Could not copy; select the text and copy it by hand.', 'error'); }
+    );
+  });
+
+  // ---- bulk selection ----
+  function updateSelection() {
+    var boxes = document.querySelectorAll('[data-select]');
+    var checked = 0;
+    boxes.forEach(function (b) { if (b.checked) checked++; });
+    document.querySelectorAll('[data-select-all]').forEach(function (all) {
+      all.checked = boxes.length > 0 && checked === boxes.length;
+      all.indeterminate = checked > 0 && checked < boxes.length;
+    });
+    document.querySelectorAll('[data-selected-count]').forEach(function (el) {
+      el.textContent = checked ? checked + ' selected' : 'Select links to act on several at once';
+    });
+    document.querySelectorAll('[data-bulk]').forEach(function (b) { b.disabled = checked === 0; });
+  }
+
+  document.addEventListener('change', function (e) {
+    var t = e.target;
+    if (t.matches('[data-select-all]')) {
+      document.querySelectorAll(t.getAttribute('data-select-all')).forEach(function (b) { b.checked = t.checked; });
+    }
+    if (t.matches('[data-select-all], [data-select]')) updateSelection();
+    if (t.matches('input[type=file][data-csv-into]')) readCsv(t);
+  });
+
+  // ---- CSV import: the chosen file goes into the textarea ----
+  var MAX_CSV_BYTES = 4 * 1024 * 1024;
+  function readCsv(input) {
+    var file = input.files && input.files[0];
+    var target = document.querySelector(input.getAttribute('data-csv-into'));
+    if (!file || !target) return;
+    if (file.size > MAX_CSV_BYTES) {
+      toast('That file is larger than 4 MB; split it into smaller files.', 'error');
+      input.value = '';
+      return;
+    }
+    file.text().then(function (text) {
+      target.value = text;
+      var rows = text.split(/\r\n|\n|\r/).filter(function (l) { return l.trim() !== ''; }).length;
+      toast(file.name + ': ' + rows + (rows === 1 ? ' line' : ' lines') + ' ready to import.');
+    });
+  }
+
+  // ---- schedule rows ----
+  document.addEventListener('click', function (e) {
+    var add = e.target.closest && e.target.closest('[data-add-row]');
+    if (add) {
+      var list = document.querySelector(add.getAttribute('data-add-row'));
+      var template = document.querySelector(add.getAttribute('data-template'));
+      if (!list || !template) return;
+      var index = Number(list.getAttribute('data-next-index') || list.children.length);
+      list.setAttribute('data-next-index', String(index + 1));
+      // the template is our own server-rendered markup; only the index changes
+      list.insertAdjacentHTML('beforeend', template.innerHTML.split('__i__').join(String(index)));
+      var first = list.lastElementChild && list.lastElementChild.querySelector('input');
+      if (first) first.focus();
+      return;
+    }
+    var remove = e.target.closest && e.target.closest('[data-remove-row]');
+    if (remove) {
+      var row = remove.closest('[data-row]');
+      var next = row && (row.nextElementSibling || row.previousElementSibling);
+      if (row) row.remove();
+      var focus = next && next.querySelector('input');
+      if (focus) focus.focus();
+    }
+  });
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', updateSelection);
+  else updateSelection();
+})();

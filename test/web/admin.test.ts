@@ -1,0 +1,216 @@
+/**
+ * Admin screens through the real app: users (create with a one-time
+ * password, role and plan inline, reset, deactivate/reactivate with their
+ * effect on sessions and API keys), plans, settings; members are refused and
+ * an admin cannot lock themselves out.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+
+let t: TestApp;
+type Session = Awaited<ReturnType<typeof signIn>>;
+let admin: Session;
+let member: Session;
+
+let logins = 0;
+/** Signs in through the real form; POSTs carry the session's CSRF token (from the page's meta tag) as htmx does. */
+async function signIn(u: { email: string; password: string }) {
+  const ip = { 'x-forwarded-for': `203.0.113.${++logins}` };
+  const form = await t.app.handle(new Request(`${BASE}/login`, { headers: ip }));
+  const _csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+  const res = await t.app.handle(
+    new Request(`${BASE}/login`, {
+      method: 'POST',
+      headers: { ...ip, cookie: form.headers.get('set-cookie')!.split(';')[0]!, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: u.email, password: u.password, _csrf }),
+    }),
+  );
+  expect(res.status).toBe(303);
+  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  const get = (path: string, headers: Record<string, string> = {}) => t.app.handle(new Request(BASE + path, { headers: { cookie, ...headers } }));
+  const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(await (await get('/dashboard/qrcodes')).text())![1]!;
+  const post = (path: string, fields: Record<string, string> = {}, headers: Record<string, string> = { 'x-csrf-token': csrf }) =>
+    t.app.handle(new Request(BASE + path, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields) }));
+  return { csrf, get, post };
+}
+const hx = (s: Session) => ({ 'x-csrf-token': s.csrf, 'hx-request': 'true' });
+const passwordIn = (body: string) => /<code class="secret-value">([^<]+)<\/code>/.exec(body)?.[1];
+
+let adminId: number;
+let memberId: number;
+beforeAll(async () => {
+  t = await makeTestApp({ env: { TRUST_PROXY: 'true', ANONYMOUS_LINKS: 'true' } });
+  const a = await t.user('enterprise', 'admin');
+  const m = await t.user('pro', 'member');
+  [adminId, memberId] = [a.user.id, m.user.id];
+  admin = await signIn(a);
+  member = await signIn(m);
+});
+afterAll(() => t.close());
+
+describe('members', () => {
+  test('get 403 on every admin screen and action', async () => {
+    for (const path of ['/dashboard/users', '/dashboard/plans', '/dashboard/settings']) {
+      const res = await member.get(path);
+      expect(res.status).toBe(403);
+      expect(await res.text()).toContain('Only admins can open this page.');
+    }
+    expect((await member.post('/dashboard/users', { email: 'x@example.com', role: 'admin', plan: 'free' })).status).toBe(403);
+    expect((await member.post(`/dashboard/users/${memberId}`, { role: 'admin' })).status).toBe(403);
+    expect((await member.post('/dashboard/plans/free', { rate_limit: '1' })).status).toBe(403);
+    expect((await t.services.users.get(memberId)).role).toBe('member');
+  });
+
+  test('do not see the admin navigation', async () => {
+    expect(await (await member.get('/dashboard/qrcodes')).text()).not.toContain('href="/dashboard/users"');
+  });
+});
+
+describe('users', () => {
+  test('the list shows email, role, plan, status and created date, escaped', async () => {
+    await t.services.users.create({ email: '<img/src=x/onerror=alert(1)>@evil.example', password: 'long enough pw' });
+    const res = await admin.get('/dashboard/users');
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).not.toContain('<img/src=x');
+    expect(body).toContain('&lt;img/src=x/onerror=alert(1)&gt;@evil.example');
+    expect(body).toMatch(new RegExp(`<tr id="user-row-${memberId}">[\\s\\S]*?<option value="member" selected>[\\s\\S]*?<option value="pro" selected>pro</option>[\\s\\S]*?Active`));
+    expect(body).toMatch(new RegExp(`id="role-${adminId}" name="role" form="user-form-${adminId}" [^>]* disabled`));
+  });
+
+  test('create: a temporary password shown once, which must be changed', async () => {
+    const res = await admin.post('/dashboard/users', { email: 'New.Person@Example.com', role: 'member', plan: 'pro', _csrf: admin.csrf }, {});
+    expect(res.status).toBe(201);
+    const body = await res.text();
+    const password = passwordIn(body)!;
+    expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
+    expect(body).toContain('shown only this once');
+    const user = await t.services.users.getByEmail('new.person@example.com');
+    expect([user.role, user.mustChangePassword]).toEqual(['member', true]);
+    expect((await t.services.users.authenticate('new.person@example.com', password)).id).toBe(user.id);
+    expect(await (await admin.get('/dashboard/users')).text()).not.toContain(password);
+  });
+
+  test('create refusals come back beside the field with what was typed (422)', async () => {
+    const taken = await admin.post('/dashboard/users', { email: 'new.person@example.com', role: 'admin', plan: 'free' });
+    expect(taken.status).toBe(422);
+    const body = await taken.text();
+    expect(body).toContain('<p class="field-error" id="invite-email-error" role="alert">A user with this email already exists.</p>');
+    expect(body).toContain('<option value="admin" selected>Admin</option>');
+    const bad = await admin.post('/dashboard/users', { email: '"><script>', role: 'member', plan: 'free' });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain('value="&quot;&gt;&lt;script&gt;"');
+    expect((await admin.post('/dashboard/users', { email: 'ok@example.com', role: 'root', plan: 'free' })).status).toBe(422);
+  });
+
+  test('role and plan change inline: htmx gets the row back, a plain form a redirect', async () => {
+    const res = await admin.post(`/dashboard/users/${memberId}`, { role: 'admin', plan: 'enterprise' }, hx(admin));
+    expect(res.status).toBe(200);
+    const row = await res.text();
+    expect(row.startsWith(`<tr id="user-row-${memberId}">`)).toBe(true);
+    expect(row).toContain('<option value="admin" selected>Admin</option>');
+    expect(row).toContain('<option value="enterprise" selected>enterprise</option>');
+    expect(row).toContain('role="status">Saved.</span>');
+    const plain = await admin.post(`/dashboard/users/${memberId}`, { role: 'member', plan: 'pro', _csrf: admin.csrf }, {});
+    expect(plain.status).toBe(303);
+    expect(plain.headers.get('location')).toBe('/dashboard/users');
+    const u = await t.services.users.get(memberId);
+    expect([u.role, (await t.services.plans.get(u.planId)).name]).toEqual(['member', 'pro']);
+  });
+
+  test('an admin cannot demote, deactivate or reset themselves', async () => {
+    expect((await admin.post(`/dashboard/users/${adminId}`, { role: 'member' })).status).toBe(403);
+    expect((await admin.post(`/dashboard/users/${adminId}/deactivate`)).status).toBe(403);
+    expect((await admin.post(`/dashboard/users/${adminId}/reset-password`)).status).toBe(403);
+    const me = await t.services.users.get(adminId);
+    expect([me.role, me.isActive]).toEqual(['admin', true]);
+  });
+
+  test('reset password: a new one shown once, the user signed out everywhere, asked to change it', async () => {
+    const victim = await t.user('pro');
+    const session = await signIn(victim);
+    const res = await admin.post(`/dashboard/users/${victim.user.id}/reset-password`);
+    expect(res.status).toBe(200);
+    const password = passwordIn(await res.text())!;
+    expect((await session.get('/dashboard/qrcodes')).status).toBe(303);
+    expect((await t.services.users.get(victim.user.id)).mustChangePassword).toBe(true);
+    await expect(t.services.users.authenticate(victim.email, victim.password)).rejects.toThrow();
+    expect((await t.services.users.authenticate(victim.email, password)).id).toBe(victim.user.id);
+  });
+
+  test('deactivate ends sessions and stops API keys; reactivate restores the key', async () => {
+    const victim = await t.user('pro');
+    const session = await signIn(victim);
+    const api = () => t.request('GET', '/api/v1/links', { headers: victim.auth });
+    expect((await api()).status).toBe(200);
+    const res = await admin.post(`/dashboard/users/${victim.user.id}/deactivate`, {}, hx(admin));
+    expect(res.status).toBe(200);
+    const row = await res.text();
+    expect(row).toContain('Deactivated');
+    expect(row).toContain(`action="/dashboard/users/${victim.user.id}/reactivate"`);
+    expect((await session.get('/dashboard/qrcodes')).status).toBe(303);
+    expect((await api()).status).toBe(401);
+    const back = await admin.post(`/dashboard/users/${victim.user.id}/reactivate`, { _csrf: admin.csrf }, {});
+    expect(back.status).toBe(303);
+    expect((await api()).status).toBe(200);
+  });
+
+  test('a post without the CSRF token is refused', async () => {
+    const res = await admin.post('/dashboard/users', { email: 'csrf@example.com', role: 'admin', plan: 'free' }, {});
+    expect(res.status).toBe(403);
+    await expect(t.services.users.getByEmail('csrf@example.com')).rejects.toThrow();
+  });
+
+  test('an unknown user is 404', async () => {
+    expect((await admin.post('/dashboard/users/999999/deactivate')).status).toBe(404);
+    expect((await admin.post('/dashboard/users/abc', { plan: 'pro' })).status).toBe(404);
+  });
+});
+
+describe('plans', () => {
+  test('lists every plan with its limits and features', async () => {
+    const body = await (await admin.get('/dashboard/plans')).text();
+    for (const name of ['free', 'pro', 'enterprise']) expect(body).toContain(`hx-post="/dashboard/plans/${name}"`);
+    expect(body).toMatch(/name="rate_limit" value="60"/);
+    expect(body).toMatch(/name="max_links" value=""[^>]*placeholder="Unlimited"/);
+  });
+
+  test('saving: htmx gets the plan form back; blank max links means unlimited; unchecked boxes turn features off', async () => {
+    const res = await admin.post('/dashboard/plans/free', { rate_limit: '30', max_links: '', api_access: 'true', qr_colors: 'true' }, hx(admin));
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain('role="status">Saved.</span>');
+    const plan = await t.services.plans.getByName('free');
+    expect(plan).toMatchObject({ rateLimitPerMinute: 30, maxLinks: null, apiAccess: true, customAlias: false, password: false, expiry: false, qrColors: true });
+    const plain = await admin.post('/dashboard/plans/free', { rate_limit: '60', max_links: '100', _csrf: admin.csrf }, {});
+    expect(plain.status).toBe(303);
+    expect(await t.services.plans.getByName('free')).toMatchObject({ rateLimitPerMinute: 60, maxLinks: 100, apiAccess: false, qrColors: false });
+  });
+
+  test('refused values are shown beside the field: 200 fragment for htmx, 422 page otherwise', async () => {
+    const res = await admin.post('/dashboard/plans/pro', { rate_limit: '0', max_links: '5' }, hx(admin));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('role="alert">The rate limit must be a whole number of at least 1.</p>');
+    const plain = await admin.post('/dashboard/plans/pro', { rate_limit: '10', max_links: '-3' });
+    expect(plain.status).toBe(422);
+    expect(await plain.text()).toContain('The link limit must be a whole number of at least 0, or unlimited.');
+    expect((await t.services.plans.getByName('pro')).rateLimitPerMinute).toBe(120);
+    expect((await admin.post('/dashboard/plans/gold', { rate_limit: '10' })).status).toBe(404);
+    expect((await admin.post('/dashboard/plans/x%25', { rate_limit: '10' })).status).toBe(404);
+  });
+});
+
+describe('settings', () => {
+  test('a read-only table of the running configuration with how to change each', async () => {
+    const res = await admin.get('/dashboard/settings');
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain(`<code>${BASE}</code>`);
+    expect(body).toMatch(/Anonymous links[^<]*<\/th><td><code>on<\/code><\/td><td><code>ANONYMOUS_LINKS<\/code><\/td><td><code>--anonymous-links<\/code>/);
+    expect(body).toMatch(/Trust proxy[^<]*<\/th><td><code>on<\/code>/);
+    expect(body).toMatch(/Private targets[^<]*<\/th><td><code>off<\/code>/);
+    for (const env of ['BASE_URL', 'ALLOW_PRIVATE_TARGETS', 'TRUST_PROXY', 'OG_FETCH', 'LOG_LEVEL', 'DATA_DIR', 'PORT']) expect(body).toContain(`<code>${env}</code>`);
+    expect(body).toContain('restart');
+    expect(body.slice(body.indexOf('<main'))).not.toContain('<input');
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * The analytics, QR designer and admin screens in a real headless Chromium
+ * (Debian's package through playwright-core; never downloads a browser):
+ * numbers after real clicks, the htmx range picker, the live QR preview, a
+ * PNG download, creating a user and changing a plan limit. Screenshots land
+ * in test/artifacts/ (analytics, qr-designer, users) for people to look at.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Link } from '../../src/links/links.types.ts';
+import { launchBrowser, screenshot, serveTestApp, signIn, type ServedApp } from '../helpers/browser.ts';
+
+const UAS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0',
+];
+const PASSWORD = 'correct horse battery staple';
+
+let app: ServedApp;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let link: Link;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  app = await serveTestApp();
+  const user = await app.services.users.create({ email: 'boss@example.com', password: PASSWORD, role: 'admin', plan: 'enterprise' });
+  const actor = await app.services.users.actorFor(user);
+  link = (await app.services.links.create(actor, { destination: 'https://example.com/spring-sale', title: 'Spring sale <b>50%</b>' })).link;
+  browser = await launchBrowser();
+  context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 900 } });
+  page = await context.newPage();
+  // a CSP violation or a script error would mean a screen silently half-works. Exception: Playwright's
+  // full-page screenshot leaves style="" on inputs, which htmx's settle step then copies — the empty
+  // string's hash is the telltale, and an empty style applies nothing.
+  const EMPTY_STYLE = '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=';
+  page.on('console', (m) => m.type() === 'error' && !/Failed to load resource/.test(m.text()) && !m.text().includes(EMPTY_STYLE) && problems.push(m.text()));
+  page.on('pageerror', (e) => problems.push(String(e)));
+  await signIn(page, app.base, 'boss@example.com', PASSWORD);
+}, 30_000);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await app?.close();
+});
+
+describe('in Chromium', () => {
+  test('link analytics: numbers and chart after a few clicks, then the 7-day range through the picker', async () => {
+    for (const ua of UAS) {
+      const res = await fetch(`${app.base}/${link.code}`, { redirect: 'manual', headers: { 'user-agent': ua } });
+      expect(res.status).toBe(302);
+    }
+    await app.flush();
+    await page.goto(`${app.base}/dashboard/links/${link.id}/analytics`);
+    await expect(page.locator('.stat', { hasText: 'Clicks' }).first().locator('dd').textContent()).resolves.toBe('3');
+    expect(await page.locator('.chart-svg').isVisible()).toBe(true);
+    expect(await page.locator('rect.bar').count()).toBe(30);
+    expect(await page.getByRole('heading', { name: 'Spring sale <b>50%</b>' }).isVisible()).toBe(true);
+    expect(await page.locator('#bd-device + .bar-list li').count()).toBe(2);
+    await screenshot(page, 'analytics');
+
+    await page.getByRole('link', { name: '7 days' }).click();
+    await page.waitForURL((u) => u.searchParams.get('range') === '7');
+    await page.waitForFunction(() => document.querySelectorAll('rect.bar').length === 7);
+    expect(await page.getByRole('link', { name: '7 days' }).getAttribute('aria-current')).toBe('true');
+    expect(await page.locator('.stat dd').first().textContent()).toBe('3');
+  }, 60_000);
+
+  test('QR designer: the preview follows type, colour and size; save; download a PNG', async () => {
+    await page.goto(`${app.base}/dashboard/qrcodes/new`);
+    await page.getByLabel('Name').fill('Shop window');
+    await page.getByLabel('Type').selectOption('text');
+    await page.getByLabel('Content').fill('Open Mon–Sat 9–18');
+    await page.waitForSelector('#qr-preview svg');
+    const first = await page.locator('#qr-preview').innerHTML();
+    await page.getByLabel('Foreground').fill('#1d4ed8');
+    await page.waitForFunction(() => document.querySelector('#qr-preview svg')?.outerHTML.toLowerCase().includes('#1d4ed8'));
+    await page.getByLabel('Size (pixels, 100–1000)').fill('420');
+    await page.waitForSelector('#qr-preview svg[width="420"]');
+    expect(await page.locator('#qr-preview').innerHTML()).not.toBe(first);
+    expect(await page.locator('#qr-content-hint').textContent()).toContain('Any text');
+
+    await page.getByLabel('Size (pixels, 100–1000)').fill('5000');
+    await page.waitForSelector('#qr-err-size:not(:empty)');
+    expect(await page.locator('#qr-err-size').textContent()).toBe('The size field must be between 100 and 1000.');
+    await page.getByLabel('Size (pixels, 100–1000)').fill('420');
+    await page.waitForSelector('#qr-err-size:empty', { state: 'attached' });
+
+    await page.getByRole('button', { name: 'Save QR code' }).click();
+    await page.waitForURL(/\/dashboard\/qrcodes\/\d+\/edit\?saved=1$/);
+    expect(await page.getByRole('status').filter({ hasText: 'Saved.' }).isVisible()).toBe(true);
+    await screenshot(page, 'qr-designer');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download PNG' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^qrcode-\d+\.png$/);
+    const bytes = readFileSync((await download.path())!);
+    expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  }, 60_000);
+
+  test('admin: create a user (password shown once), change their plan inline, reset, deactivate, change a plan limit', async () => {
+    await page.goto(`${app.base}/dashboard/users`);
+    await page.getByLabel('Email').fill('new.hire@example.com');
+    await page.getByLabel('Role', { exact: true }).selectOption('member');
+    await page.getByLabel('Plan', { exact: true }).selectOption('free');
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.waitForSelector('.secret-value');
+    const password = (await page.locator('.secret-value').textContent())!;
+    expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
+    await screenshot(page, 'users');
+
+    const hire = await app.services.users.getByEmail('new.hire@example.com');
+    await page.getByLabel('Plan of new.hire@example.com').selectOption('pro');
+    await page.locator(`#user-row-${hire.id} .row-status`).waitFor();
+    expect((await app.services.plans.get((await app.services.users.get(hire.id)).planId)).name).toBe('pro');
+
+    page.on('dialog', (d) => void d.accept()); // hx-confirm asks before a reset or a deactivation
+    const row = page.locator(`#user-row-${hire.id}`);
+    await row.getByRole('button', { name: 'Reset password' }).click();
+    await page.getByRole('heading', { name: /Password reset: temporary password for new.hire@example.com/ }).waitFor();
+    expect(await page.locator('.secret-value').textContent()).not.toBe(password);
+    await row.getByRole('button', { name: 'Deactivate' }).click();
+    await row.getByRole('button', { name: 'Reactivate' }).waitFor();
+    expect((await app.services.users.get(hire.id)).isActive).toBe(false);
+
+    await page.goto(`${app.base}/dashboard/plans`);
+    const free = page.locator('form.plan-card', { has: page.getByRole('heading', { name: 'free' }) });
+    await free.getByLabel('Maximum links').fill('250');
+    await free.getByRole('button', { name: 'Save free' }).click();
+    await page.locator('form.plan-card .row-status').waitFor();
+    expect((await app.services.plans.getByName('free')).maxLinks).toBe(250);
+    expect(problems).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,240 @@
+/**
+ * QR code screens through the real app: list, designer, live preview, save,
+ * delete, ownership, plan gating of colours, CSRF, and escaping of QR names
+ * and contents (hostile input).
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import type { Link } from '../../src/links/links.types.ts';
+import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+
+const HOSTILE = '<img src=x onerror=alert(1)>';
+let t: TestApp;
+type Session = Awaited<ReturnType<typeof signIn>>;
+let pro: Session;
+let free: Session;
+let other: Session;
+let link: Link;
+
+let logins = 0;
+/** Signs in through the real form; POSTs then carry the session's CSRF token (from the page's meta tag) as htmx does. */
+async function signIn(plan: 'free' | 'pro' = 'pro') {
+  const u = await t.user(plan);
+  const ip = { 'x-forwarded-for': `203.0.113.${++logins}` };
+  const form = await t.app.handle(new Request(`${BASE}/login`, { headers: ip }));
+  const _csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+  const res = await t.app.handle(
+    new Request(`${BASE}/login`, {
+      method: 'POST',
+      headers: { ...ip, cookie: form.headers.get('set-cookie')!.split(';')[0]!, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: u.email, password: u.password, _csrf }),
+    }),
+  );
+  expect(res.status).toBe(303);
+  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  const get = (path: string, headers: Record<string, string> = {}) => t.app.handle(new Request(BASE + path, { headers: { cookie, ...headers } }));
+  const page = await (await get('/dashboard/qrcodes')).text();
+  const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(page)![1]!;
+  const post = (path: string, fields: Record<string, string>, headers: Record<string, string> = { 'x-csrf-token': csrf }) =>
+    t.app.handle(new Request(BASE + path, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields) }));
+  return { ...u, actor: await t.services.users.actorFor(u.user), csrf, get, post };
+}
+
+const design = (over: Record<string, string> = {}) => ({
+  name: 'Menu',
+  type: 'url',
+  content: 'https://example.com/menu',
+  link_id: '',
+  foreground_color: '#000000',
+  background_color: '#ffffff',
+  margin: '4',
+  size: '300',
+  error_correction: 'M',
+  ...over,
+});
+const idFrom = (res: Response) => Number(/\/dashboard\/qrcodes\/(\d+)\/edit/.exec(res.headers.get('location') ?? res.headers.get('hx-location') ?? '')![1]);
+
+beforeAll(async () => {
+  t = await makeTestApp({ env: { TRUST_PROXY: 'true' } });
+  pro = await signIn('pro');
+  free = await signIn('free');
+  other = await signIn('pro');
+  link = (await t.services.links.create(pro.actor, { destination: 'https://example.com/linked', title: HOSTILE })).link;
+});
+afterAll(() => t.close());
+
+describe('the list', () => {
+  test('an empty list says what to do next', async () => {
+    const res = await free.get('/dashboard/qrcodes');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await res.text()).toContain('No QR codes yet');
+  });
+
+  test('search and pagination swap #qr-list (htmx) and keep the URL shareable', async () => {
+    for (let i = 1; i <= 23; i++) await t.services.qr.create(other.actor, { name: `Poster ${i}`, type: 'text', content: `poster ${i}`, errorCorrection: 'M' });
+    await t.services.qr.create(other.actor, { name: `Flyer ${HOSTILE}`, type: 'text', content: HOSTILE, errorCorrection: 'M' });
+    const page = await (await other.get('/dashboard/qrcodes')).text();
+    expect(page).toContain('Page 1 of 2 · 24 QR codes');
+    expect(page).toContain('hx-get="/dashboard/qrcodes" hx-trigger="input changed delay:300ms, search" hx-target="#qr-list"');
+    expect(page).not.toContain(HOSTILE);
+    expect(page).toContain('Flyer &lt;img src=x onerror=alert(1)&gt;');
+
+    const second = await other.get('/dashboard/qrcodes?page=2', { 'hx-request': 'true', 'hx-target': 'qr-list' });
+    const frag = await second.text();
+    expect(frag.startsWith('<section id="qr-list">')).toBe(true);
+    expect(frag.match(/<tr id="qr-row-/g)).toHaveLength(4);
+    expect(frag).toContain('rel="prev"');
+
+    const found = await (await other.get('/dashboard/qrcodes?search=flyer', { 'hx-request': 'true', 'hx-target': 'qr-list' })).text();
+    expect(found.match(/<tr id="qr-row-/g)).toHaveLength(1);
+    const none = await (await other.get(`/dashboard/qrcodes?search=${encodeURIComponent('<script>nothing</script>')}`)).text();
+    expect(none).toContain('No QR codes match “&lt;script&gt;nothing&lt;/script&gt;”.');
+  });
+});
+
+describe('the designer', () => {
+  test('offers every option, the user’s own links (escaped) and enabled colours on a plan that has them', async () => {
+    const body = await (await pro.get('/dashboard/qrcodes/new')).text();
+    for (const field of ['name', 'type', 'content', 'link_id', 'foreground_color', 'background_color', 'margin', 'size', 'error_correction']) {
+      expect(body).toContain(`<label for="qr-${field}">`);
+    }
+    for (const type of ['url', 'text', 'email', 'sms', 'phone']) expect(body).toContain(`<option value="${type}"`);
+    for (const level of ['L', 'M', 'Q', 'H']) expect(body).toContain(`<option value="${level}"`);
+    expect(body).toContain('hx-post="/dashboard/qrcodes/preview" hx-trigger="input changed delay:250ms" hx-target="#qr-preview"');
+    expect(body).toContain(`<option value="${link.id}">`);
+    expect(body).not.toContain(HOSTILE);
+    expect(body).toMatch(/<input type="color" id="qr-foreground_color" name="foreground_color" value="#000000" aria-describedby/);
+    expect((await (await other.get('/dashboard/qrcodes/new')).text()).includes(`<option value="${link.id}">`)).toBe(false);
+  });
+
+  test('a plan without QR colours shows them disabled with an explanation; the core refuses forced colours', async () => {
+    const body = await (await free.get('/dashboard/qrcodes/new')).text();
+    expect(body).toMatch(/id="qr-foreground_color" name="foreground_color" value="#000000" disabled/);
+    expect(body).toContain('Custom QR colours come with the Pro and Enterprise plans.');
+    const res = await free.post('/dashboard/qrcodes', design({ foreground_color: '#ff0000' }));
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('<p class="field-error" id="qr-err-foreground_color" role="alert">Custom QR colours require a Pro or Enterprise plan.</p>');
+    const ok = await free.post('/dashboard/qrcodes', (({ foreground_color, background_color, ...rest }) => rest)(design()));
+    expect(ok.status).toBe(303);
+  });
+
+  test('?link_id= preselects a short link and shows its code straight away', async () => {
+    const body = await (await pro.get(`/dashboard/qrcodes/new?link_id=${link.id}`)).text();
+    expect(body).toContain(`<option value="${link.id}" selected>`);
+    expect(body).toContain(`${BASE}/${link.code}</textarea>`);
+    expect(body).toMatch(/<div class="qr-image" role="img" aria-label="Preview of the QR code"><svg/);
+  });
+});
+
+describe('the live preview', () => {
+  test('renders our SVG and clears every error slot out of band', async () => {
+    const res = await pro.post('/dashboard/qrcodes/preview', design({ foreground_color: '#112233', size: '200' }), { 'x-csrf-token': pro.csrf, 'hx-request': 'true' });
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toMatch(/^<div class="qr-image" role="img" aria-label="Preview of the QR code"><svg[^>]*width="200"/);
+    expect(body).toContain('#112233');
+    expect(body).toContain('<p class="field-error" id="qr-err-content" hx-swap-oob="true"></p>');
+    expect(body).toContain('<p class="hint" id="qr-content-hint" hx-swap-oob="true">The full address');
+  });
+
+  test('a field the core refuses is shown next to it, the hint follows the type', async () => {
+    const cases: [Record<string, string>, string, string][] = [
+      [{ content: '' }, 'content', 'The content field is required.'],
+      [{ name: '' }, 'name', 'The name field is required.'],
+      [{ size: '5000' }, 'size', 'The size field must be between 100 and 1000.'],
+      [{ margin: '11' }, 'margin', 'The margin field must be between 0 and 10.'],
+      [{ margin: 'abc' }, 'margin', 'The margin field must be an integer.'],
+      [{ error_correction: 'Z' }, 'error_correction', 'The selected error correction is invalid.'],
+      [{ type: 'fax' }, 'type', 'The selected type is invalid.'],
+      [{ foreground_color: 'red' }, 'foreground_color', 'The foreground color field format is invalid (use #RRGGBB).'],
+      [{ link_id: String(link.id + 1000) }, 'link_id', 'The selected link id is invalid.'],
+    ];
+    for (const [over, field, message] of cases) {
+      const body = await (await pro.post('/dashboard/qrcodes/preview', design(over))).text();
+      expect(body).toContain(`<p class="field-error" id="qr-err-${field}" hx-swap-oob="true" role="alert">${message}</p>`);
+      expect(body).toContain('Fix the highlighted field');
+    }
+    const sms = await (await pro.post('/dashboard/qrcodes/preview', design({ type: 'sms', content: '+441234' }))).text();
+    expect(sms).toContain('id="qr-content-hint" hx-swap-oob="true">A phone number, optionally followed by :message.');
+  });
+
+  test("another user's link cannot be encoded", async () => {
+    const body = await (await other.post('/dashboard/qrcodes/preview', design({ link_id: String(link.id) }))).text();
+    expect(body).toContain('The selected link id is invalid.');
+  });
+});
+
+describe('saving, downloading, deleting', () => {
+  let id: number;
+
+  test('create: a plain post redirects to the edit page; htmx gets HX-Location', async () => {
+    const res = await pro.post('/dashboard/qrcodes', { ...design({ name: HOSTILE, content: 'tel-ish', link_id: String(link.id) }), _csrf: pro.csrf }, {});
+    expect(res.status).toBe(303);
+    id = idFrom(res);
+    expect(res.headers.get('location')).toBe(`/dashboard/qrcodes/${id}/edit?saved=1`);
+    const hx = await pro.post('/dashboard/qrcodes', design({ name: 'Via htmx' }), { 'x-csrf-token': pro.csrf, 'hx-request': 'true' });
+    expect(hx.status).toBe(204);
+    expect(hx.headers.get('hx-location')).toMatch(/^\/dashboard\/qrcodes\/\d+\/edit\?saved=1$/);
+  });
+
+  test('the edit page shows the saved design, escaped, with PNG and SVG downloads that work', async () => {
+    const body = await (await pro.get(`/dashboard/qrcodes/${id}/edit?saved=1`)).text();
+    expect(body).toContain('Saved. Download it below');
+    expect(body).not.toContain(HOSTILE);
+    expect(body).toContain('<h1>&lt;img src=x onerror=alert(1)&gt;</h1>');
+    expect(body).toContain(`<option value="${link.id}" selected>`);
+    expect(body).toContain(`href="/dashboard/qrcodes/${id}/download/png" download`);
+    const png = await pro.get(`/dashboard/qrcodes/${id}/download/png`);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    expect([...new Uint8Array(await png.arrayBuffer()).slice(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const list = await (await pro.get('/dashboard/qrcodes')).text();
+    expect(list).toContain('<span class="badge badge-accent">Counts scans</span>');
+  });
+
+  test('update keeps what the person typed when refused (422) and saves when valid', async () => {
+    const bad = await pro.post(`/dashboard/qrcodes/${id}`, design({ name: 'Renamed <b>', size: '99' }));
+    expect(bad.status).toBe(422);
+    const body = await bad.text();
+    expect(body).toContain('value="Renamed &lt;b&gt;"');
+    expect(body).toMatch(/id="qr-size" name="size" value="99"[^>]*aria-invalid="true"/);
+    const ok = await pro.post(`/dashboard/qrcodes/${id}`, design({ name: 'Renamed', size: '640', error_correction: 'H' }));
+    expect(ok.status).toBe(303);
+    const saved = await t.services.qr.get(pro.actor, id);
+    expect([saved.name, saved.size, saved.errorCorrection, saved.linkId]).toEqual(['Renamed', 640, 'H', null]);
+  });
+
+  test("another user's QR code is 404 everywhere", async () => {
+    expect((await other.get(`/dashboard/qrcodes/${id}/edit`)).status).toBe(404);
+    expect((await other.post(`/dashboard/qrcodes/${id}`, design())).status).toBe(404);
+    expect((await other.post(`/dashboard/qrcodes/${id}/delete`, {})).status).toBe(404);
+    expect((await other.get(`/dashboard/qrcodes/${id}/download/png`)).status).toBe(404);
+    expect((await other.get('/dashboard/qrcodes/nope/edit')).status).toBe(404);
+  });
+
+  test('a post without the CSRF token is refused and changes nothing', async () => {
+    const before = (await t.services.qr.list(pro.actor, { page: 1, perPage: 100 })).total;
+    const res = await pro.post('/dashboard/qrcodes', design(), {});
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('did not come from this site');
+    expect((await pro.post(`/dashboard/qrcodes/${id}/delete`, {}, { 'x-csrf-token': 'forged' })).status).toBe(403);
+    expect((await t.services.qr.list(pro.actor, { page: 1, perPage: 100 })).total).toBe(before);
+  });
+
+  test('delete: from a list row (htmx) an empty 200 removes the row; a plain post goes back to the list', async () => {
+    const row = await pro.post(`/dashboard/qrcodes/${id}/delete`, {}, { 'x-csrf-token': pro.csrf, 'hx-request': 'true', 'hx-target': `qr-row-${id}` });
+    expect(row.status).toBe(200);
+    expect(await row.text()).toBe('');
+    expect((await pro.get(`/dashboard/qrcodes/${id}/edit`)).status).toBe(404);
+    const another = idFrom(await pro.post('/dashboard/qrcodes', design()));
+    const plain = await pro.post(`/dashboard/qrcodes/${another}/delete`, { _csrf: pro.csrf }, {});
+    expect(plain.status).toBe(303);
+    expect(plain.headers.get('location')).toBe('/dashboard/qrcodes');
+  });
+
+  test('a linked short link older than the picker’s 100 newest is still offered, so saving keeps it', async () => {
+    const id = idFrom(await pro.post('/dashboard/qrcodes', design({ link_id: String(link.id) })));
+    for (let i = 0; i < 100; i++) await t.services.links.create(pro.actor, { destination: `https://example.com/filler/${i}`, title: `Filler ${i}` });
+    const body = await (await pro.get(`/dashboard/qrcodes/${id}/edit`)).text();
+    expect(body).toContain(`<option value="${link.id}" selected>`);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * The account screen: who is signed in, what their plan allows, and the
+ * password change form. Changing the password ends the user's other
+ * sessions, which the page says before the user commits to it.
+ */
+import type { Plan, User } from '../../src/accounts/accounts.types.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { fieldErrorId, inputAria } from './link-form.ts';
+
+export interface AccountProps {
+  user: User;
+  plan: Plan;
+  csrfToken: string;
+  errors?: Record<string, string>;
+  formError?: string | null;
+  /** set after a successful change (the page is reached by a redirect) */
+  changed?: boolean;
+}
+
+const yes = (v: boolean) => (v ? 'Yes' : 'No');
+
+function passwordField(name: string, label: string, autocomplete: string, errors: Record<string, string>, hint?: string): SafeHtml {
+  const error = errors[name];
+  return html`<div class="field">
+<label for="${name}">${label}</label>
+<input id="${name}" name="${name}" type="password" autocomplete="${autocomplete}" required maxlength="128"${inputAria(name, error, hint ? `${name}-hint` : null)}>
+${hint ? html`<p class="hint" id="${name}-hint">${hint}</p>` : null}
+${error ? html`<p class="field-error" id="${fieldErrorId(name)}">${error}</p>` : null}
+</div>`;
+}
+
+export function accountBody(p: AccountProps): SafeHtml {
+  const errors = p.errors ?? {};
+  return html`<div class="page-head"><h1>Your account</h1></div>
+${p.changed ? html`<p class="success" role="status">Your password was changed. Your other sessions were signed out.</p>` : null}
+<div class="grid-2">
+<section class="card" aria-labelledby="profile-h">
+<h2 id="profile-h">Profile</h2>
+<dl class="facts">
+<dt>Email</dt><dd>${p.user.email}</dd>
+<dt>Role</dt><dd><span class="badge ${p.user.role === 'admin' ? 'badge-accent' : 'badge-neutral'}">${p.user.role}</span></dd>
+<dt>Plan</dt><dd>${p.plan.name}</dd>
+<dt>Links</dt><dd>${p.plan.maxLinks === null ? 'Unlimited' : `Up to ${p.plan.maxLinks.toLocaleString('en')}`}</dd>
+<dt>API access</dt><dd>${p.plan.apiAccess ? `Yes, ${p.plan.rateLimitPerMinute} requests a minute per key` : 'No'}</dd>
+<dt>Custom aliases</dt><dd>${yes(p.plan.customAlias)}</dd>
+<dt>Passwords on links</dt><dd>${yes(p.plan.password)}</dd>
+<dt>Expiry dates</dt><dd>${yes(p.plan.expiry)}</dd>
+</dl>
+</section>
+<section class="card" aria-labelledby="password-h">
+<h2 id="password-h">Change password</h2>
+${p.user.mustChangePassword ? html`<p class="notice">You are still using the generated password. Choose your own now.</p>` : null}
+${p.formError ? html`<p class="alert" role="alert">${p.formError}</p>` : null}
+<form class="stack" method="post" action="/dashboard/account" novalidate>
+<input type="hidden" name="_csrf" value="${p.csrfToken}">
+<input type="email" name="username" value="${p.user.email}" autocomplete="username" hidden>
+${passwordField('current_password', 'Current password', 'current-password', errors)}
+${passwordField('new_password', 'New password', 'new-password', errors, 'At least 8 characters.')}
+${passwordField('confirm_password', 'Repeat the new password', 'new-password', errors)}
+<p class="hint">Saving signs you out everywhere else; this browser stays signed in.</p>
+<div><button class="button" type="submit">Change password</button></div>
+</form>
+</section>
+</div>`;
+}

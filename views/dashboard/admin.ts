@@ -1,0 +1,142 @@
+/**
+ * Admin screens: users (a row per user, swapped in place by htmx after a
+ * role, plan or status change), plans (a form per plan, swapped in place on
+ * save) and the read-only settings table. Every form also works as a plain
+ * POST. A generated password is rendered once, in the response that made
+ * it, and never stored in a form or a URL.
+ */
+import type { Plan, User } from '../../src/accounts/accounts.types.ts';
+import type { Config } from '../../src/config.ts';
+import { html, type SafeHtml } from '../html.ts';
+
+export type FormError = { field: string; message: string } | null;
+export interface Secret {
+  email: string;
+  password: string;
+  why: 'created' | 'reset';
+}
+
+const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const selected = (on: boolean) => (on ? html` selected` : '');
+const csrf = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
+const errorFor = (e: FormError, field: string, id: string) => (e?.field === field ? html`<p class="field-error" id="${id}" role="alert">${e.message}</p>` : '');
+
+export function userRow(p: { user: User; plans: Plan[]; me: number; csrfToken: string; status?: string }): SafeHtml {
+  const u = p.user;
+  const self = u.id === p.me;
+  const form = `user-form-${u.id}`;
+  const swap = (action: string) => html`hx-post="${action}" hx-target="closest tr" hx-swap="outerHTML"`;
+  const live = html`hx-post="/dashboard/users/${u.id}" hx-trigger="change" hx-include="closest tr" hx-target="closest tr" hx-swap="outerHTML"`;
+  return html`<tr id="user-row-${u.id}"${u.isActive ? '' : html` class="inactive"`}>
+<th scope="row" class="email">${u.email}${self ? html` <span class="badge badge-accent">you</span>` : ''}</th>
+<td><label class="visually-hidden" for="role-${u.id}">Role of ${u.email}</label>
+<select id="role-${u.id}" name="role" form="${form}" ${live}${self ? html` disabled title="You cannot change your own role"` : ''}>
+<option value="member"${selected(u.role === 'member')}>Member</option><option value="admin"${selected(u.role === 'admin')}>Admin</option></select></td>
+<td><label class="visually-hidden" for="plan-${u.id}">Plan of ${u.email}</label>
+<select id="plan-${u.id}" name="plan" form="${form}" ${live}>${p.plans.map((pl) => html`<option value="${pl.name}"${selected(pl.id === u.planId)}>${pl.name}</option>`)}</select></td>
+<td>${u.isActive ? 'Active' : html`<span class="badge badge-muted">Deactivated</span>`}${u.mustChangePassword ? html` <span class="badge badge-warning">temporary password</span>` : ''}</td>
+<td><time datetime="${new Date(u.createdAt).toISOString()}">${date(u.createdAt)}</time></td>
+<td class="actions">
+<form id="${form}" method="post" action="/dashboard/users/${u.id}" class="inline">${csrf(p.csrfToken)}<button type="submit" class="link-button">Save</button></form>
+${self
+  ? ''
+  : html`<form method="post" action="/dashboard/users/${u.id}/reset-password" class="inline" hx-boost="true" hx-push-url="false" hx-confirm="Reset the password of ${u.email}? They are signed out everywhere and get a new temporary password.">${csrf(p.csrfToken)}<button type="submit" class="link-button">Reset password</button></form>
+<form method="post" action="/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}" class="inline" ${swap(`/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}`)}${u.isActive ? html` hx-confirm="Deactivate ${u.email}? They are signed out and their API keys stop working."` : ''}>${csrf(p.csrfToken)}<button type="submit" class="link-button${u.isActive ? ' danger' : ''}">${u.isActive ? 'Deactivate' : 'Reactivate'}</button></form>`}
+${p.status ? html`<span class="row-status" role="status">${p.status}</span>` : ''}
+</td></tr>`;
+}
+
+export interface UsersView {
+  users: User[];
+  plans: Plan[];
+  me: number;
+  csrfToken: string;
+  secret?: Secret | null;
+  error?: FormError;
+  values?: { email: string; role: string; plan: string };
+}
+
+export function usersPage(v: UsersView): SafeHtml {
+  const f = v.values ?? { email: '', role: 'member', plan: 'free' };
+  const bad = (field: string) => (v.error?.field === field ? html` aria-invalid="true" aria-describedby="invite-${field}-error"` : '');
+  return html`<header class="page-head"><h1>Users</h1><p class="muted">Everyone who can sign in to this shrinkray, with their role and plan.</p></header>
+${v.secret
+  ? html`<section class="secret" role="status" aria-labelledby="secret-title">
+<h2 id="secret-title">${v.secret.why === 'created' ? 'User created' : 'Password reset'}: temporary password for ${v.secret.email}</h2>
+<p><code class="secret-value">${v.secret.password}</code></p>
+<p>It is shown only this once: copy it now and hand it over privately. ${v.secret.why === 'reset' ? 'Their sessions have ended. ' : ''}They choose their own password after signing in.</p>
+</section>`
+  : ''}
+<section class="card" aria-labelledby="invite-title">
+<h2 id="invite-title">Create a user</h2>
+<form method="post" action="/dashboard/users" class="invite-form">${csrf(v.csrfToken)}
+<div class="field"><label for="invite-email">Email</label><input type="email" id="invite-email" name="email" value="${f.email}" required autocomplete="off"${bad('email')}>${errorFor(v.error ?? null, 'email', 'invite-email-error')}</div>
+<div class="field"><label for="invite-role">Role</label><select id="invite-role" name="role"${bad('role')}><option value="member"${selected(f.role !== 'admin')}>Member</option><option value="admin"${selected(f.role === 'admin')}>Admin</option></select>${errorFor(v.error ?? null, 'role', 'invite-role-error')}</div>
+<div class="field"><label for="invite-plan">Plan</label><select id="invite-plan" name="plan"${bad('plan')}>${v.plans.map((p) => html`<option value="${p.name}"${selected(p.name === f.plan)}>${p.name}</option>`)}</select>${errorFor(v.error ?? null, 'plan', 'invite-plan-error')}</div>
+<div class="form-actions"><button type="submit" class="button">Create user</button></div>
+</form>
+<p class="hint">shrinkray generates a temporary password and shows it once; the new user must change it at first sign-in.</p>
+</section>
+<div class="table-wrap"><table class="data users-table">
+<caption class="visually-hidden">Users</caption>
+<thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Plan</th><th scope="col">Status</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<tbody>${v.users.map((user) => userRow({ user, plans: v.plans, me: v.me, csrfToken: v.csrfToken }))}</tbody>
+</table></div>`;
+}
+
+const FEATURES: [keyof Plan, string, string][] = [
+  ['apiAccess', 'api_access', 'API access'],
+  ['customAlias', 'custom_alias', 'Custom aliases'],
+  ['password', 'password', 'Password-protected links'],
+  ['expiry', 'expiry', 'Link expiry'],
+  ['qrColors', 'qr_colors', 'QR colours'],
+];
+
+export function planForm(p: { plan: Plan; csrfToken: string; error?: FormError; saved?: boolean; values?: { rate_limit: string; max_links: string } }): SafeHtml {
+  const pl = p.plan;
+  const id = `plan-${pl.id}`;
+  const action = `/dashboard/plans/${encodeURIComponent(pl.name)}`;
+  const rate = p.values?.rate_limit ?? String(pl.rateLimitPerMinute);
+  const max = p.values?.max_links ?? (pl.maxLinks === null ? '' : String(pl.maxLinks));
+  const bad = (f: string) => (p.error?.field === f ? html` aria-invalid="true"` : '');
+  return html`<form class="plan-card card" id="${id}" method="post" action="${action}" hx-post="${action}" hx-target="this" hx-swap="outerHTML" aria-labelledby="${id}-title">
+${csrf(p.csrfToken)}<h2 id="${id}-title">${pl.name}</h2>
+<div class="field"><label for="${id}-rate">API requests per minute, per key</label>
+<input type="number" id="${id}-rate" name="rate_limit" value="${rate}" min="1" step="1" required inputmode="numeric" aria-describedby="${id}-rate_limit-error"${bad('rate_limit')}>${errorFor(p.error ?? null, 'rate_limit', `${id}-rate_limit-error`)}</div>
+<div class="field"><label for="${id}-max">Maximum links</label>
+<input type="number" id="${id}-max" name="max_links" value="${max}" min="0" step="1" inputmode="numeric" placeholder="Unlimited" aria-describedby="${id}-max-hint ${id}-max_links-error"${bad('max_links')}>
+<p class="hint" id="${id}-max-hint">Leave blank for unlimited.</p>${errorFor(p.error ?? null, 'max_links', `${id}-max_links-error`)}</div>
+<fieldset class="field-group"><legend>Features</legend>
+${FEATURES.map(([key, name, label]) => html`<label class="check"><input type="checkbox" name="${name}" value="true"${pl[key] ? html` checked` : ''}> ${label}</label>`)}
+</fieldset>
+<div class="form-actions"><button type="submit" class="button">Save ${pl.name}</button>${p.saved ? html` <span class="row-status" role="status">Saved.</span>` : ''}</div>
+</form>`;
+}
+
+export function plansPage(p: { plans: Plan[]; csrfToken: string }): SafeHtml {
+  return html`<header class="page-head"><h1>Plans</h1><p class="muted">Limits and features of each plan. Changes apply to every user on the plan at their next request.</p></header>
+<div class="plan-grid">${p.plans.map((plan) => planForm({ plan, csrfToken: p.csrfToken }))}</div>`;
+}
+
+export function settingsPage(c: Config): SafeHtml {
+  const onOff = (b: boolean) => (b ? 'on' : 'off');
+  const rows: [string, string, string, string][] = [
+    ['Base URL (origin of every short link)', c.baseUrl, 'BASE_URL', '--base-url'],
+    ['Anonymous links (public shorten form and anonymous APIs)', onOff(c.anonymousLinks), 'ANONYMOUS_LINKS', '--anonymous-links'],
+    ['Private targets (links to internal hosts)', onOff(c.allowPrivateTargets), 'ALLOW_PRIVATE_TARGETS', '--allow-private-targets'],
+    ['Trust proxy (client IP from X-Forwarded-For)', onOff(c.trustProxy), 'TRUST_PROXY', '--trust-proxy'],
+    ['Open Graph fetch (page titles and previews)', onOff(c.ogFetch), 'OG_FETCH', '--og-fetch'],
+    ['Log level', c.logLevel, 'LOG_LEVEL', '--log-level'],
+    ['Data directory (SQLite database)', c.dataDir, 'DATA_DIR', '--data-dir'],
+    ['Listen address', c.host, 'HOST', '--host'],
+    ['Port', String(c.port), 'PORT', '--port'],
+  ];
+  return html`<header class="page-head"><h1>Settings</h1>
+<p class="muted">The running configuration, read once at start-up. To change a setting, set its environment variable (or pass the flag, which wins) and restart shrinkray; a restart is needed for any change to take effect.</p></header>
+<div class="table-wrap"><table class="data settings-table">
+<caption class="visually-hidden">Running configuration</caption>
+<thead><tr><th scope="col">Setting</th><th scope="col">Current value</th><th scope="col">Environment variable</th><th scope="col">Flag</th></tr></thead>
+<tbody>${rows.map(([label, value, env, flag]) => html`<tr><th scope="row">${label}</th><td><code>${value}</code></td><td><code>${env}</code></td><td><code>${flag}</code></td></tr>`)}</tbody>
+</table></div>
+<p class="hint">Example: <code>ANONYMOUS_LINKS=true shrinkray serve</code> or <code>shrinkray serve --anonymous-links true</code>.</p>`;
+}

@@ -1,0 +1,107 @@
+/**
+ * Link analytics: the page header, and the #analytics section that the range
+ * picker swaps (htmx) without reloading the page. Everything a visitor or a
+ * fetched page controls — titles, destinations, referrer domains, browser
+ * names — goes through html`` and is escaped.
+ */
+import type { LinkAnalytics } from '../../src/clicks/analytics.service.ts';
+import type { Link } from '../../src/links/links.types.ts';
+import type { RangeChoice } from '../../src/web/analytics-range.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { barList, timeSeriesChart, type BarRow } from './charts.ts';
+
+export interface AnalyticsView {
+  link: Link;
+  shortUrl: string;
+  range: RangeChoice;
+  /** null when the range could not be read (error says why) */
+  data: LinkAnalytics | null;
+  error?: { field: string; message: string } | null;
+}
+
+const PRESET_LABELS: Record<string, string> = { '7': '7 days', '30': '30 days', '90': '90 days' };
+const DEVICES: Record<string, string> = { desktop: 'Desktop', mobile: 'Mobile', tablet: 'Tablet', other: 'Other', bot: 'Bot' };
+const SOURCES: Record<string, string> = { link: 'Short link', qr: 'QR code scan' };
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const when = (ms: number | null) =>
+  ms === null ? html`Never` : html`<time datetime="${new Date(ms).toISOString()}">${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC</time>`;
+
+export const linkName = (link: Link) => link.title?.trim() || link.code;
+const base = (link: Link) => `/dashboard/links/${link.id}/analytics`;
+const query = (r: RangeChoice) => (r.key === 'custom' ? `from=${r.from}&to=${r.to}` : `range=${r.key}`);
+
+function rows(values: { value: string; clicks: number }[], labels: Record<string, string> = {}, unknown = 'Unknown'): BarRow[] {
+  return values.map((v) => ({ label: v.value ? (labels[v.value] ?? v.value) : unknown, count: v.clicks }));
+}
+
+function picker(v: AnalyticsView): SafeHtml {
+  const swap = (href: string) => html`href="${href}" hx-get="${href}" hx-target="#analytics" hx-swap="outerHTML" hx-push-url="true"`;
+  const err = v.error;
+  return html`<div class="range-picker">
+<nav aria-label="Date range"><ul class="segmented">
+${Object.entries(PRESET_LABELS).map(
+  ([key, label]) => html`<li><a ${swap(`${base(v.link)}?range=${key}`)}${v.range.key === key ? html` aria-current="true"` : ''}>${label}</a></li>`,
+)}
+</ul></nav>
+<form class="range-custom" method="get" action="${base(v.link)}" hx-get="${base(v.link)}" hx-target="#analytics" hx-swap="outerHTML" hx-push-url="true">
+<label for="range-from">From</label>
+<input type="date" id="range-from" name="from" value="${v.range.from}" required${err ? html` aria-invalid="true" aria-describedby="range-error"` : ''}>
+<label for="range-to">To</label>
+<input type="date" id="range-to" name="to" value="${v.range.to}" required>
+<button type="submit" class="button secondary">Apply</button>
+${err ? html`<p class="field-error" id="range-error" role="alert">${err.message}</p>` : ''}
+</form>
+<a class="button secondary" href="${base(v.link)}.csv?${query(v.range)}" download>Export CSV</a>
+</div>`;
+}
+
+function summary(v: AnalyticsView, d: LinkAnalytics): SafeHtml {
+  const stat = (label: string, value: SafeHtml | string) => html`<div class="stat"><dt>${label}</dt><dd>${value}</dd></div>`;
+  return html`<dl class="stats">
+${stat('Clicks', fmt(d.summary.totalClicks))}
+${stat('Unique visitors', fmt(d.summary.uniqueClicks))}
+${stat('Last click', when(d.summary.lastClickedAt))}
+${stat('All-time clicks', fmt(v.link.totalClicks))}
+</dl>`;
+}
+
+function emptyState(v: AnalyticsView): SafeHtml {
+  return html`<div class="empty-state">
+<h2>No clicks yet</h2>
+<p>Share your link: clicks appear here within a second.</p>
+<p><code class="short-url">${v.shortUrl}</code></p>
+<p><a class="button secondary" href="/dashboard/qrcodes/new?link_id=${v.link.id}">Make a QR code for it</a></p>
+</div>`;
+}
+
+export function analyticsSection(v: AnalyticsView): SafeHtml {
+  const d = v.data;
+  if (d && v.link.totalClicks === 0 && d.summary.totalClicks === 0) return html`<section id="analytics" class="analytics">${emptyState(v)}</section>`;
+  const range = html`${v.range.from} to ${v.range.to}`;
+  return html`<section id="analytics" class="analytics" aria-labelledby="analytics-range">
+${picker(v)}
+<h2 id="analytics-range" class="range-title">${range}</h2>
+${d
+  ? html`${summary(v, d)}
+<div class="card chart-card">${timeSeriesChart({ subject: linkName(v.link), from: d.range.from, to: d.range.to, clicks: d.clicksOverTime, unique: d.uniqueOverTime })}</div>
+<div class="breakdowns">
+${barList({ id: 'bd-source', title: 'Source', rows: rows(d.sources, SOURCES) })}
+${barList({ id: 'bd-country', title: 'Countries', rows: d.countries.map((c) => ({ label: c.name, detail: c.code ?? undefined, count: c.clicks })) })}
+${barList({ id: 'bd-device', title: 'Devices', rows: rows(d.devices, DEVICES) })}
+${barList({ id: 'bd-os', title: 'Operating systems', rows: rows(d.os) })}
+${barList({ id: 'bd-browser', title: 'Browsers', rows: rows(d.browsers) })}
+${barList({ id: 'bd-referrer', title: 'Referrers', rows: rows(d.referrers, {}, 'Direct or unknown') })}
+</div>`
+  : html`<p class="muted">Pick a valid range to see the numbers.</p>`}
+</section>`;
+}
+
+export function analyticsPage(v: AnalyticsView): SafeHtml {
+  return html`<header class="page-head"><div>
+<p class="eyebrow"><a href="/dashboard">Links</a> / Analytics</p>
+<h1 class="link-title">${linkName(v.link)}</h1>
+<p class="muted"><a href="${v.shortUrl}">${v.shortUrl}</a> → <span class="destination">${v.link.destination}</span></p>
+</div></header>
+${analyticsSection(v)}`;
+}

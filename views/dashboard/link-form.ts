@@ -1,0 +1,159 @@
+/**
+ * Create and edit a link. One form for both; after a validation error it is
+ * rendered again with what the user typed (never the password) and each
+ * message next to its field, tied to the input by aria-describedby. Plan
+ * features the user lacks are shown disabled with the reason, so the form
+ * never offers what the server will refuse. Times are UTC and say so.
+ */
+import type { RedirectMode } from '../../src/links/links.types.ts';
+import { html, type SafeHtml } from '../html.ts';
+
+export interface ScheduleValues {
+  start: string;
+  end: string;
+  url: string;
+}
+
+export const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
+
+export interface LinkFormValues {
+  url: string;
+  code: string;
+  title: string;
+  expires_at: string;
+  redirect_mode: RedirectMode;
+  utm: Record<(typeof UTM_KEYS)[number], string>;
+  schedules: ScheduleValues[];
+  remove_password: boolean;
+}
+
+export interface LinkFormProps {
+  mode: 'new' | 'edit';
+  action: string;
+  csrfToken: string;
+  values: LinkFormValues;
+  errors: Record<string, string>;
+  formError?: string | null;
+  features: { customAlias: boolean; password: boolean; expiry: boolean; planName: string };
+  /** the origin and slash every code is appended to */
+  shortPrefix: string;
+  utmPreview: SafeHtml;
+  /** edit only: the link already has a password */
+  hasPassword?: boolean;
+}
+
+export const fieldErrorId = (name: string) => `${name}-error`;
+
+/** aria-invalid and aria-describedby for an input with an optional error and hint. */
+export function inputAria(name: string, error: string | undefined, hintId: string | null = null): SafeHtml {
+  const ids = [hintId, error ? fieldErrorId(name) : null].filter(Boolean).join(' ');
+  return html`${error ? html` aria-invalid="true"` : null}${ids ? html` aria-describedby="${ids}"` : null}`;
+}
+
+const errorText = (name: string, error: string | undefined) => (error ? html`<p class="field-error" id="${fieldErrorId(name)}">${error}</p>` : null);
+const planBadge = (allowed: boolean) => (allowed ? null : html` <span class="badge badge-warning">Pro</span>`);
+
+function textField(p: { name: string; label: string; value: string; error?: string; hint?: string; type?: string; attrs?: SafeHtml; disabled?: boolean }): SafeHtml {
+  const hintId = p.hint ? `${p.name}-hint` : null;
+  return html`<div class="field">
+<label for="${p.name}">${p.label}</label>
+<input id="${p.name}" name="${p.name}" type="${p.type ?? 'text'}" value="${p.value}"${p.disabled ? html` disabled` : null}${p.attrs ?? null}${inputAria(p.name, p.error, hintId)}>
+${p.hint ? html`<p class="hint" id="${hintId}">${p.hint}</p>` : null}
+${errorText(p.name, p.error)}
+</div>`;
+}
+
+const MODES: { value: RedirectMode; label: string; hint: string }[] = [
+  { value: 'direct', label: 'Direct', hint: 'Visitors go straight to the destination (302).' },
+  { value: 'bridge', label: 'Bridge page', hint: 'A short page with the destination’s preview, then onwards; chat apps unfurl it.' },
+  { value: 'preview', label: 'Safety preview', hint: 'Shows where the link goes; the visitor chooses to continue.' },
+];
+
+function scheduleRow(i: number | '__i__', s: ScheduleValues): SafeHtml {
+  const id = (part: string) => `schedule_${part}_${i}`;
+  return html`<div class="schedule-row" data-row>
+<div class="field"><label for="${id('start')}">Starts (UTC)</label><input type="datetime-local" id="${id('start')}" name="${id('start')}" value="${s.start}"></div>
+<div class="field"><label for="${id('end')}">Ends (UTC)</label><input type="datetime-local" id="${id('end')}" name="${id('end')}" value="${s.end}"></div>
+<div class="field grow"><label for="${id('url')}">Alternate destination</label><input type="url" inputmode="url" id="${id('url')}" name="${id('url')}" value="${s.url}" placeholder="https://example.com/sale"></div>
+<button type="button" class="button ghost small" data-remove-row>Remove<span class="sr-only"> this schedule</span></button>
+</div>`;
+}
+
+function schedulesBlock(p: LinkFormProps): SafeHtml {
+  const rows = p.values.schedules.length ? p.values.schedules : [{ start: '', end: '', url: '' }];
+  const error = p.errors.schedules;
+  return html`<fieldset class="card stack">
+<legend>Schedules</legend>
+<p class="hint" id="schedules-hint">During a window, visitors go to the alternate destination instead. Leave a start or end empty for an open window. Rows left empty are ignored.</p>
+${errorText('schedules', error)}
+<div id="schedule-rows" class="stack" data-next-index="${rows.length}">${rows.map((s, i) => scheduleRow(i, s))}</div>
+<template id="schedule-template">${scheduleRow('__i__', { start: '', end: '', url: '' })}</template>
+<div><button type="button" class="button secondary small" data-add-row="#schedule-rows" data-template="#schedule-template">Add a schedule</button></div>
+</fieldset>`;
+}
+
+export function linkFormBody(p: LinkFormProps): SafeHtml {
+  const { values: v, errors: e, features: f } = p;
+  const denied = (what: string) => `Your plan (${f.planName}) does not include ${what}.`;
+  const utm = UTM_KEYS.map((k) =>
+    textField({ name: `utm_${k}`, label: `utm_${k}`, value: v.utm[k], error: e[`utm_${k}`], attrs: html` maxlength="255" data-utm autocomplete="off"` }),
+  );
+  return html`<div class="page-head"><h1>${p.mode === 'new' ? 'New link' : 'Edit link'}</h1>
+<div class="actions"><a class="button secondary" href="/dashboard">Cancel</a></div></div>
+${p.formError ? html`<p class="alert" role="alert" id="form-error">${p.formError}</p>` : null}
+<form class="link-form stack" method="post" action="${p.action}" novalidate>
+<input type="hidden" name="_csrf" value="${p.csrfToken}">
+<section class="card stack" aria-labelledby="dest-h">
+<h2 id="dest-h">Destination</h2>
+${textField({ name: 'url', label: 'Destination URL', value: v.url, error: e.url, type: 'url', attrs: html` inputmode="url" required maxlength="2048" placeholder="https://example.com/a/long/page" data-utm autocomplete="off"` })}
+${textField({ name: 'title', label: 'Title', value: v.title, error: e.title, hint: p.mode === 'new' ? 'Leave empty to use the title of the page.' : undefined, attrs: html` maxlength="500"` })}
+<div class="field">
+<label for="code">Short link${planBadge(f.customAlias)}</label>
+<div class="input-group"><span class="prefix" aria-hidden="true">${p.shortPrefix}</span>
+<input id="code" name="code" type="text" value="${v.code}" maxlength="32" pattern="[A-Za-z0-9_\\-]{3,32}" autocomplete="off" spellcheck="false"${p.mode === 'new' ? html` placeholder="generated"` : null}${f.customAlias ? null : html` disabled`}${inputAria('code', e.code, 'code-hint')}></div>
+<p class="hint" id="code-hint">${f.customAlias ? '3 to 32 letters, digits, - or _. Case-sensitive.' + (p.mode === 'new' ? ' Leave empty for a generated code.' : '') : denied('custom aliases')}</p>
+${errorText('code', e.code)}
+</div>
+</section>
+<fieldset class="card stack">
+<legend>When someone opens it</legend>
+<div class="radio-cards">
+${MODES.map(
+  (m) => html`<label class="radio-card"><input type="radio" name="redirect_mode" value="${m.value}"${v.redirect_mode === m.value ? html` checked` : null}>
+<span><strong>${m.label}</strong><span class="hint">${m.hint}</span></span></label>`,
+)}
+</div>
+${errorText('redirect_mode', e.redirect_mode)}
+</fieldset>
+<fieldset class="card stack">
+<legend>Protection</legend>
+<div class="grid-2">
+<div class="field">
+<label for="password">Password${planBadge(f.password)}</label>
+<input id="password" name="password" type="password" autocomplete="new-password" maxlength="128"${f.password ? null : html` disabled`}${inputAria('password', e.password, 'password-hint')}>
+<p class="hint" id="password-hint">${!f.password ? denied('password-protected links') : p.hasPassword ? 'This link has a password. Type a new one to replace it.' : 'Visitors must enter it before they are sent on.'}</p>
+${errorText('password', e.password)}
+${p.hasPassword ? html`<label class="checkbox"><input type="checkbox" name="remove_password" value="1"${v.remove_password ? html` checked` : null}> Remove the password</label>` : null}
+</div>
+${textField({ name: 'expires_at', label: 'Expires (UTC)', value: v.expires_at, error: e.expires_at, type: 'datetime-local', disabled: !f.expiry, hint: f.expiry ? 'Interpreted as UTC. Leave empty to keep the link forever.' : denied('expiry dates') })}
+</div>
+</fieldset>
+<fieldset class="card stack">
+<legend>UTM parameters</legend>
+<p class="hint">Added to the destination on every visit. Existing values of the same name are replaced.</p>
+<div class="grid-3">${utm}</div>
+<div class="field"><span class="label" id="utm-preview-label">Tagged URL</span>
+<output id="utm-preview" class="utm-preview" aria-labelledby="utm-preview-label" aria-live="polite" hx-get="/dashboard/links/utm-preview" hx-trigger="input changed delay:200ms from:[data-utm]" hx-include="[data-utm]" hx-swap="innerHTML">${p.utmPreview}</output></div>
+</fieldset>
+${schedulesBlock(p)}
+<div class="form-actions"><button class="button" type="submit">${p.mode === 'new' ? 'Create link' : 'Save changes'}</button>
+<a class="button secondary" href="/dashboard">Cancel</a></div>
+</form>`;
+}
+
+/** The tagged-URL preview: the destination with the UTM values applied, or why there is none yet. */
+export function utmPreview(state: { url: string } | 'empty' | 'invalid'): SafeHtml {
+  if (state === 'empty') return html`<span class="muted">Fill in a UTM field to see the tagged URL.</span>`;
+  if (state === 'invalid') return html`<span class="muted">Enter a valid http(s) destination to see the tagged URL.</span>`;
+  return html`<code>${state.url}</code>`;
+}

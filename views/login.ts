@@ -1,0 +1,52 @@
+/**
+ * The sign-in page. It stands outside the dashboard shell (there is no
+ * session yet), so its CSRF token is the public-form kind: a nonce cookie and
+ * a token in the `_csrf` field. No script: a plain form post works everywhere.
+ */
+import { html, type SafeHtml } from './html.ts';
+
+export interface LoginPageProps {
+  csrfToken: string;
+  /** the email typed, kept after a failed attempt */
+  email?: string;
+  /** a same-site /dashboard path to return to after signing in */
+  next?: string | null;
+  error?: string | null;
+  /** a neutral message (signed out, password changed) */
+  info?: string | null;
+}
+
+export function loginPage(p: LoginPageProps): SafeHtml {
+  const describedBy = p.error ? html` aria-describedby="login-error" aria-invalid="true"` : null;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title>Sign in · shrinkray</title>
+<link rel="icon" href="/public/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/public/css/app.css">
+<link rel="stylesheet" href="/public/css/dashboard.css">
+</head>
+<body class="public login">
+<main class="card stack">
+<p class="eyebrow">shrinkray</p>
+<h1>Sign in</h1>
+${p.info ? html`<p class="notice" role="status">${p.info}</p>` : null}
+${p.error ? html`<p class="alert" id="login-error" role="alert">${p.error}</p>` : null}
+<form class="stack" method="post" action="/login" novalidate>
+<input type="hidden" name="_csrf" value="${p.csrfToken}">
+${p.next ? html`<input type="hidden" name="next" value="${p.next}">` : null}
+<label for="email">Email</label>
+<input id="email" name="email" type="email" autocomplete="username" required maxlength="254" autofocus value="${p.email ?? ''}"${describedBy}>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="128"${describedBy}>
+<button class="button" type="submit">Sign in</button>
+</form>
+<p class="muted small">First start? Use the admin email and password the server printed when it created the database.</p>
+</main>
+<footer class="site-footer"><a href="/docs">API documentation</a></footer>
+</body>
+</html>`;
+}
