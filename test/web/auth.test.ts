@@ -1,0 +1,215 @@
+/**
+ * Signing in and out and the account screen, through the real app: the
+ * login form's CSRF cookie and token, the session cookie, `next`, the
+ * per-IP and per-email limits, logout, and the password change that ends
+ * the user's other sessions. TRUST_PROXY is on so each test picks its client
+ * address with X-Forwarded-For.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { safeNext } from '../../src/web/auth.routes.ts';
+import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+
+let t: TestApp;
+let ipSeq = 0;
+const freshIp = () => `198.51.100.${++ipSeq}`;
+
+beforeAll(async () => {
+  t = await makeTestApp({ env: { TRUST_PROXY: 'true' } });
+});
+afterAll(() => t.close());
+
+const send = (app: TestApp, method: string, path: string, headers: Record<string, string> = {}, form?: Record<string, string>) =>
+  app.app.handle(
+    new Request(BASE + path, {
+      method,
+      headers: { accept: 'text/html', ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...headers },
+      body: form ? new URLSearchParams(form) : undefined,
+    }),
+  );
+
+/** What a browser holds after GET /login: the nonce cookie and the form's token. */
+async function loginForm(app: TestApp = t, ip = freshIp()) {
+  const res = await send(app, 'GET', '/login', { 'x-forwarded-for': ip });
+  const body = await res.text();
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const token = /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? '';
+  return { res, body, cookie, token, ip };
+}
+
+async function login(email: string, password: string, o: { app?: TestApp; ip?: string; next?: string } = {}) {
+  const f = await loginForm(o.app ?? t, o.ip ?? freshIp());
+  const res = await send(o.app ?? t, 'POST', '/login', { cookie: f.cookie, 'x-forwarded-for': f.ip }, { email, password, _csrf: f.token, ...(o.next ? { next: o.next } : {}) });
+  const session = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  return { res, session };
+}
+
+/** A signed-in browser: its cookie and the page's CSRF token. */
+async function session(email: string, password: string) {
+  const { session: cookie } = await login(email, password);
+  const page = await send(t, 'GET', '/dashboard/account', { cookie });
+  const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(await page.text())![1]!;
+  return { cookie, csrf };
+}
+
+describe('GET /login', () => {
+  test('the form with a CSRF cookie and token, security headers and no script', async () => {
+    const { res, body, cookie, token } = await loginForm();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    expect(cookie).toMatch(/^shrinkray_csrf=/);
+    expect(token).toMatch(/^\d+\.[\w-]+$/);
+    expect(body).toContain('<label for="email">Email</label>');
+    expect(body).toContain('<label for="password">Password</label>');
+    expect(body).not.toContain('<script');
+  });
+
+  test('keeps a safe next; signed-in visitors go straight on', async () => {
+    const body = await (await send(t, 'GET', '/login?next=%2Fdashboard%2Fkeys')).text();
+    expect(body).toContain('name="next" value="/dashboard/keys"');
+    const u = await t.user();
+    const { session: cookie } = await login(u.email, u.password);
+    const again = await send(t, 'GET', '/login?next=/dashboard/keys', { cookie });
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe('/dashboard/keys');
+  });
+
+  test('safeNext accepts only /dashboard paths on this site', () => {
+    expect(safeNext('/dashboard/keys?x=1')).toBe('/dashboard/keys?x=1');
+    expect(safeNext('/dashboard')).toBe('/dashboard');
+    for (const bad of ['//evil.example/dashboard', 'https://evil.example/dashboard', '/\\evil.example', '/dashboard/../login', '/dashboardx', '/api/v1/links', 'javascript:alert(1)', 42]) {
+      expect(safeNext(bad)).toBe('/dashboard');
+    }
+  });
+});
+
+describe('POST /login', () => {
+  test('right credentials: 303 to next with an HttpOnly SameSite=Lax session cookie', async () => {
+    const u = await t.user();
+    const { res } = await login(u.email.toUpperCase(), u.password, { next: '/dashboard/keys' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/dashboard/keys');
+    expect(res.headers.get('set-cookie')).toMatch(/^shrinkray_session=[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=604800$/);
+    const hostile = await login(u.email, u.password, { next: '//evil.example/dashboard' });
+    expect(hostile.res.headers.get('location')).toBe('/dashboard');
+  });
+
+  test('wrong password or unknown email: 401, one message, the email kept and escaped', async () => {
+    const u = await t.user();
+    for (const [email, password] of [[u.email, 'wrong password'], ['"><img src=x onerror=alert(1)>@x.io', 'whatever1']] as const) {
+      const { res, session: cookie } = await login(email, password);
+      const body = await res.text();
+      expect(res.status).toBe(401);
+      expect(cookie).toBe('');
+      expect(body).toContain('Invalid email or password.');
+      expect(body).not.toContain('<img src=x');
+    }
+  });
+
+  test('without the CSRF token or with another browser’s: 403 and a fresh form', async () => {
+    const u = await t.user();
+    const a = await loginForm();
+    const b = await loginForm();
+    const none = await send(t, 'POST', '/login', { cookie: a.cookie }, { email: u.email, password: u.password });
+    expect(none.status).toBe(403);
+    expect(none.headers.get('set-cookie') ?? '').not.toContain('shrinkray_session');
+    const crossed = await send(t, 'POST', '/login', { cookie: a.cookie }, { email: u.email, password: u.password, _csrf: b.token });
+    expect(crossed.status).toBe(403);
+    expect(await crossed.text()).toContain('name="_csrf"');
+  });
+
+  test('5 attempts a minute per email, then 429 with Retry-After (even with the right password)', async () => {
+    const u = await t.user();
+    for (let i = 0; i < 5; i++) expect((await login(u.email, 'nope-nope')).res.status).toBe(401);
+    const { res } = await login(u.email, u.password);
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await res.text()).toContain('Too many sign-in attempts');
+  });
+
+  test('10 attempts a minute per IP across emails', async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 10; i++) expect((await login(`nobody${i}@example.com`, 'nope-nope', { ip })).res.status).toBe(401);
+    const { res } = await login('nobody-else@example.com', 'nope-nope', { ip });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+  });
+
+  test('the cookie is Secure when BASE_URL is https', async () => {
+    const secure = await makeTestApp({ env: { BASE_URL: 'https://sho.rt' } });
+    try {
+      const u = await secure.user();
+      const { res } = await login(u.email, u.password, { app: secure });
+      expect(res.headers.get('set-cookie')).toContain('; Secure');
+    } finally {
+      await secure.close();
+    }
+  });
+});
+
+describe('the dashboard needs a session', () => {
+  test('a page sends the browser to /login with next; htmx gets 401 + HX-Redirect', async () => {
+    const page = await send(t, 'GET', '/dashboard/keys?x=1');
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/login?next=%2Fdashboard%2Fkeys%3Fx%3D1');
+    const hx = await send(t, 'GET', '/dashboard', { 'hx-request': 'true' });
+    expect(hx.status).toBe(401);
+    expect(hx.headers.get('hx-redirect')).toBe('/login?next=%2Fdashboard');
+  });
+});
+
+describe('POST /logout', () => {
+  test('refused without the CSRF token; with it the session ends and the cookie is cleared', async () => {
+    const u = await t.user();
+    const s = await session(u.email, u.password);
+    expect((await send(t, 'POST', '/logout', { cookie: s.cookie }, {})).status).toBe(403);
+    const out = await send(t, 'POST', '/logout', { cookie: s.cookie }, { _csrf: s.csrf });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('location')).toBe('/login');
+    expect(out.headers.get('set-cookie')).toContain('shrinkray_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0');
+    expect((await send(t, 'GET', '/dashboard', { cookie: s.cookie })).status).toBe(303);
+  });
+});
+
+describe('/dashboard/account', () => {
+  test('a generated password shows the notice linking here; changing it ends the other sessions only', async () => {
+    const email = 'first-admin@example.com';
+    await t.services.users.create({ email, password: 'printed-password-1', role: 'admin', plan: 'enterprise', mustChangePassword: true });
+    const here = await session(email, 'printed-password-1');
+    const elsewhere = await session(email, 'printed-password-1');
+    const page = await (await send(t, 'GET', '/dashboard', { cookie: here.cookie })).text();
+    expect(page).toContain('<div class="notice" role="status">You are using a generated password. <a href="/dashboard/account">Change it now</a>.</div>');
+
+    const post = (form: Record<string, string>) => send(t, 'POST', '/dashboard/account', { cookie: here.cookie }, { _csrf: here.csrf, ...form });
+    const wrong = await post({ current_password: 'nope', new_password: 'new-password-1', confirm_password: 'new-password-1' });
+    expect(wrong.status).toBe(422);
+    expect(await wrong.text()).toContain('<p class="field-error" id="current_password-error">The current password is incorrect.</p>');
+    const mismatch = await post({ current_password: 'printed-password-1', new_password: 'new-password-1', confirm_password: 'new-password-2' });
+    expect(mismatch.status).toBe(422);
+    expect(await mismatch.text()).toContain('id="confirm_password-error"');
+    const short = await post({ current_password: 'printed-password-1', new_password: 'short', confirm_password: 'short' });
+    expect(short.status).toBe(422);
+    expect(await short.text()).toContain('The password must be 8 to 128 characters.');
+
+    const ok = await post({ current_password: 'printed-password-1', new_password: 'new-password-1', confirm_password: 'new-password-1' });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get('location')).toBe('/dashboard/account?changed=1');
+    const after = await send(t, 'GET', '/dashboard/account?changed=1', { cookie: here.cookie });
+    const body = await after.text();
+    expect(after.status).toBe(200);
+    expect(body).toContain('Your password was changed.');
+    expect(body).not.toContain('You are using a generated password');
+    expect((await send(t, 'GET', '/dashboard', { cookie: elsewhere.cookie })).status).toBe(303);
+    expect((await login(email, 'new-password-1')).res.status).toBe(303);
+    expect((await login(email, 'printed-password-1')).res.status).toBe(401);
+  });
+
+  test('a password change without the CSRF token is refused', async () => {
+    const u = await t.user();
+    const s = await session(u.email, u.password);
+    const res = await send(t, 'POST', '/dashboard/account', { cookie: s.cookie }, { current_password: u.password, new_password: 'x-new-password', confirm_password: 'x-new-password' });
+    expect(res.status).toBe(403);
+    expect((await login(u.email, u.password)).res.status).toBe(303);
+  });
+});

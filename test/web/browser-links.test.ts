@@ -1,0 +1,215 @@
+/**
+ * The links, link form and API keys screens in a real headless Chromium
+ * (Debian's, through playwright-core): sign in with generated-password
+ * credentials, create a link with options, search / sort / paginate with the
+ * address bar in sync, edit, follow the short link in another tab and see the
+ * click, create and revoke a key, a member's isolation, and a forged POST.
+ * Destinations are on example.com, answered by a route stub: nothing leaves
+ * the machine. The browser announces a desktop Chrome user agent because
+ * "HeadlessChrome" is (rightly) counted as a bot.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, screenshot as save, serveTestApp, signIn, type ServedApp } from '../helpers/browser.ts';
+
+const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+const ADMIN = { email: 'admin@example.com', password: 'printed-Pa55word' };
+const MEMBER = { email: 'member@example.com', password: 'member-Pa55word' };
+
+let app: ServedApp;
+let browser: Browser;
+let admin: BrowserContext;
+let page: Page;
+
+async function newContext(): Promise<BrowserContext> {
+  const context = await browser.newContext({ userAgent: UA, viewport: { width: 1280, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await context.route(/^https:\/\/example\.(com|org)\//, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>Example</title><p>destination</p>' }));
+  return context;
+}
+
+/** Retries until fn() deep-equals expected (htmx swaps land after the action returns). */
+async function poll<T>(fn: () => Promise<T>, expected: T, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last: T = await fn();
+  while (!Bun.deepEquals(last, expected) && Date.now() < until) {
+    await Bun.sleep(50);
+    last = await fn();
+  }
+  expect(last).toEqual(expected);
+}
+
+/** A full-page shot from the top: scrolled, the sticky top bar would be drawn mid-page. */
+async function screenshot(p: Page, name: string): Promise<void> {
+  await p.evaluate(() => window.scrollTo(0, 0));
+  await save(p, name);
+}
+
+const rows = () => page.locator('#links-table tbody tr');
+const titles = () => page.locator('#links-table tbody td[data-label="Title"]').allTextContents();
+
+beforeAll(async () => {
+  app = await serveTestApp();
+  const { users, links } = app.services;
+  const owner = await users.create({ ...ADMIN, role: 'admin', plan: 'enterprise', mustChangePassword: true });
+  const member = await users.create({ ...MEMBER, plan: 'pro' });
+  const actor = await users.actorFor(owner);
+  for (let i = 1; i <= 20; i++) await links.create(actor, { destination: `https://example.com/seed/${i}`, title: `Seed ${String(i).padStart(2, '0')}` });
+  await links.create(await users.actorFor(member), { destination: 'https://example.org/member', title: 'Member secret', code: 'member-only' });
+  browser = await launchBrowser();
+  admin = await newContext();
+  page = await admin.newPage();
+}, 30_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+describe('dashboard in Chromium', () => {
+  test('sign in with the generated password: the notice asks to change it', async () => {
+    await signIn(page, app.base, ADMIN.email, ADMIN.password);
+    const notice = page.locator('main .notice');
+    await expect(notice.textContent()).resolves.toContain('You are using a generated password');
+    expect(await notice.getByRole('link', { name: 'Change it now' }).getAttribute('href')).toBe('/dashboard/account');
+    expect(await rows().count()).toBe(15);
+  }, 20_000);
+
+  test('create a link with an alias, UTM values (live preview) and a bridge page', async () => {
+    await page.getByRole('link', { name: 'New link' }).click();
+    await page.getByLabel('Destination URL').fill('https://example.com/spring?ref=home');
+    await page.getByLabel('Title').fill('Spring sale');
+    await page.getByLabel('Short link').fill('spring-sale');
+    await page.getByLabel(/Bridge page/).check();
+    await page.getByLabel('utm_source').fill('newsletter');
+    await page.getByLabel('utm_medium').fill('email');
+    await page.getByRole('button', { name: 'Add a schedule' }).click();
+    await page.locator('#schedule_url_1').waitFor();
+    await page.locator('[data-row]').nth(1).getByRole('button', { name: 'Remove this schedule' }).click();
+    expect(await page.locator('#schedule-rows [data-row]').count()).toBe(1);
+    await page.locator('#utm-preview code', { hasText: 'utm_medium=email' }).waitFor();
+    expect(await page.locator('#utm-preview').textContent()).toBe('https://example.com/spring?ref=home&utm_source=newsletter&utm_medium=email');
+    await screenshot(page, 'link-form');
+    await page.getByRole('button', { name: 'Create link' }).click();
+    await page.waitForURL(/\/dashboard\?created=spring-sale$/);
+    await expect(page.locator('.success.created').textContent()).resolves.toContain(`${app.base}/spring-sale`);
+    expect(await page.locator('#links-table tr', { hasText: 'Spring sale' }).locator('.badge').textContent()).toBe('Active');
+    const link = await app.services.links.getByCode(await app.services.users.actorFor(await app.services.users.getByEmail(ADMIN.email)), 'spring-sale');
+    expect(link).toMatchObject({ redirectMode: 'bridge', utm: { source: 'newsletter', medium: 'email' } });
+  }, 20_000);
+
+  test('search as you type, sort by a header, paginate — the URL follows and a reload shows the same view', async () => {
+    await page.goto(`${app.base}/dashboard`);
+    await page.getByLabel('Search links').pressSequentially('Seed 1', { delay: 20 });
+    await page.waitForURL((u) => u.search === '?q=Seed+1');
+    await poll(titles, ['Seed 19', 'Seed 18', 'Seed 17', 'Seed 16', 'Seed 15', 'Seed 14', 'Seed 13', 'Seed 12', 'Seed 11', 'Seed 10']);
+    await page.getByLabel('Search links').fill('');
+    await page.waitForURL((u) => u.search === '');
+    await page.getByRole('link', { name: /^Title/ }).click();
+    await page.waitForURL((u) => u.search === '?sort=title&dir=asc');
+    await poll(async () => (await titles())[0], 'Seed 01');
+    await page.getByRole('link', { name: 'Next →' }).click();
+    await page.waitForURL((u) => u.search === '?sort=title&dir=asc&page=2');
+    await poll(titles, ['Seed 16', 'Seed 17', 'Seed 18', 'Seed 19', 'Seed 20', 'Spring sale']);
+    await page.reload();
+    expect(await titles()).toEqual(['Seed 16', 'Seed 17', 'Seed 18', 'Seed 19', 'Seed 20', 'Spring sale']);
+    expect(await page.locator('th[aria-sort="ascending"]').textContent()).toContain('Title');
+    await page.getByLabel('Search links').pressSequentially('Seed 0', { delay: 20 });
+    await page.waitForURL((u) => u.search === '?q=Seed+0&sort=title&dir=asc');
+    await page.goBack();
+    await page.waitForURL((u) => u.search === '?sort=title&dir=asc&page=2');
+    await poll(async () => (await titles()).at(-1), 'Spring sale');
+    await expect(page.locator('header.topbar').isVisible()).resolves.toBe(true);
+  }, 30_000);
+
+  test('edit the link, pause and re-activate it inline', async () => {
+    await page.goto(`${app.base}/dashboard?q=spring`);
+    await page.getByRole('link', { name: 'Edit spring-sale' }).click();
+    await page.getByLabel('Title').fill('Spring sale 2030');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.waitForURL((u) => u.pathname === '/dashboard');
+    await page.getByLabel('Search links').fill('spring');
+    const row = page.locator('#links-table tr', { hasText: 'Spring sale 2030' });
+    await row.getByRole('button', { name: 'Pause spring-sale' }).click();
+    await poll(() => row.locator('.badge').textContent(), 'Paused');
+    await row.getByRole('button', { name: 'Activate spring-sale' }).click();
+    await poll(() => row.locator('.badge').textContent(), 'Active');
+  }, 20_000);
+
+  test('follow the short link in another tab: after the flush the table counts the click', async () => {
+    const visitor = await admin.newPage();
+    const res = await visitor.goto(`${app.base}/spring-sale`, { waitUntil: 'commit' });
+    expect(res?.status()).toBe(200); // the bridge page; it counts on view
+    await visitor.close();
+    await app.flush();
+    await page.goto(`${app.base}/dashboard?q=spring`);
+    const row = page.locator('#links-table tr', { hasText: 'Spring sale 2030' });
+    expect(await row.locator('td[data-label="Clicks"]').textContent()).toBe('1');
+    expect(await row.locator('td[data-label="Unique"]').textContent()).toBe('1');
+    await page.goto(`${app.base}/dashboard`);
+    await screenshot(page, 'links-table');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'links-table-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }, 20_000);
+
+  test('create an API key (shown once), revoke it, and the API answers 401', async () => {
+    page.on('dialog', (d) => void d.accept());
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByLabel('Name').fill('Browser key');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.locator('#new-key').textContent())!;
+    expect(key).toMatch(/^sr_/);
+    const api = () => fetch(`${app.base}/api/v1/links`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
+    expect(await api()).toBe(200);
+    await page.getByRole('button', { name: 'Copy the new API key' }).click();
+    await page.locator('#toast', { hasText: 'Copied to the clipboard.' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
+    await screenshot(page, 'keys');
+    const row = page.locator('tr', { hasText: 'Browser key' });
+    await row.getByRole('button', { name: 'Revoke Browser key' }).click();
+    await poll(() => row.locator('.badge').textContent(), 'Revoked');
+    expect(await api()).toBe(401);
+  }, 20_000);
+
+  test('import a CSV file: the browser reads it into the box, the result lists each row', async () => {
+    await page.goto(`${app.base}/dashboard/links/import`);
+    const csv = 'url,alias,title\nhttps://example.com/imported,from-csv,Imported\nnot a url,,Broken\n';
+    await page.getByLabel('CSV file').setInputFiles({ name: 'links.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await poll(() => page.getByLabel('CSV', { exact: true }).inputValue(), csv);
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.locator('#import-result h2', { hasText: 'Imported 1 of 2 rows' }).waitFor();
+    expect(await page.locator('#import-result tbody tr').allTextContents()).toEqual([
+      expect.stringContaining('/from-csv'),
+      expect.stringContaining('The url field must be a valid URL.'),
+    ]);
+  }, 20_000);
+
+  test('a form posted without its CSRF token is refused', async () => {
+    const forged = await page.request.post(`${app.base}/dashboard/links/new`, { form: { url: 'https://example.com/forged' }, maxRedirects: 0 });
+    expect(forged.status()).toBe(403);
+    const withHeaderless = await page.request.post(`${app.base}/logout`, { form: {}, maxRedirects: 0 });
+    expect(withHeaderless.status()).toBe(403);
+    expect((await app.services.links.list((await app.services.users.actorFor(await app.services.users.getByEmail(ADMIN.email))), { page: 1, perPage: 100, search: 'forged' })).total).toBe(0);
+  });
+
+  test('a member sees only their own links, not the admin screens', async () => {
+    const context = await newContext();
+    try {
+      const member = await context.newPage();
+      await signIn(member, app.base, MEMBER.email, MEMBER.password);
+      const table = await member.locator('#links-table').textContent();
+      expect(table).toContain('Member secret');
+      expect(table).not.toContain('Spring sale');
+      await member.goto(`${app.base}/dashboard?all=1`);
+      expect(await member.locator('#links-table').textContent()).not.toContain('Seed');
+      expect(await member.getByRole('link', { name: 'Users' }).count()).toBe(0);
+      expect((await member.goto(`${app.base}/dashboard/users`))?.status()).toBe(403);
+      const adminActor = await app.services.users.actorFor(await app.services.users.getByEmail(ADMIN.email));
+      const spring = await app.services.links.getByCode(adminActor, 'spring-sale');
+      expect((await member.goto(`${app.base}/dashboard/links/${spring.id}/edit`))?.status()).toBe(404);
+    } finally {
+      await context.close();
+    }
+  }, 20_000);
+});

@@ -1,0 +1,305 @@
+/**
+ * The links screens through the real app: the page and its #links-table
+ * fragment (HX-Push-Url keeps the address bar on the view), row and bulk
+ * actions, the create/edit form with the core's validation beside each
+ * field, the UTM preview fragment, CSV import and export. Every page that
+ * shows a hostile title must show it escaped; every POST without the
+ * session's CSRF token is refused; another user's link is a 404.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import type { Link } from '../../src/links/links.types.ts';
+import { csvCell, parseCsv } from '../../src/web/links-csv.ts';
+import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+
+const HOSTILE = '<img src=x onerror=alert(1)>';
+let t: TestApp;
+let ipSeq = 0;
+
+type Browser = Awaited<ReturnType<typeof signIn>>;
+/** A signed-in browser: GET /login for the CSRF cookie and token, POST /login, then the session's token from a page. */
+async function signIn(plan: 'free' | 'pro' = 'pro', role: 'admin' | 'member' = 'member') {
+  const u = await t.user(plan, role);
+  const ip = { 'x-forwarded-for': `192.0.2.${++ipSeq}` };
+  const form = await t.app.handle(new Request(`${BASE}/login`, { headers: ip }));
+  const nonce = form.headers.get('set-cookie')!.split(';')[0]!;
+  const _csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+  const res = await t.app.handle(
+    new Request(`${BASE}/login`, { method: 'POST', headers: { ...ip, cookie: nonce, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: u.email, password: u.password, _csrf }) }),
+  );
+  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  const page = await t.app.handle(new Request(`${BASE}/dashboard/keys`, { headers: { cookie } }));
+  const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(await page.text())![1]!;
+  const get = (path: string, headers: Record<string, string> = {}) => t.app.handle(new Request(BASE + path, { headers: { cookie, ...headers } }));
+  /** htmx sends the token in X-CSRF-Token; a plain form in _csrf; `csrf: false` sends neither */
+  const post = (path: string, form: Record<string, string>, o: { hx?: boolean; csrf?: boolean } = {}) =>
+    t.app.handle(
+      new Request(BASE + path, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...(o.hx ? { 'hx-request': 'true', ...(o.csrf === false ? {} : { 'x-csrf-token': csrf }) } : {}) },
+        body: new URLSearchParams(o.hx || o.csrf === false ? form : { _csrf: csrf, ...form }),
+      }),
+    );
+  return { ...u, actor: await t.services.users.actorFor(u.user), get, post };
+}
+
+let owner: Browser;
+let other: Browser;
+let admin: Browser;
+let hostile: Link;
+let others: Link;
+const mk = async (b: Browser, destination: string, title: string | null = null) => (await t.services.links.create(b.actor, { destination, title: title ?? undefined, source: 'dashboard' })).link;
+
+beforeAll(async () => {
+  t = await makeTestApp({ env: { TRUST_PROXY: 'true' } });
+  [owner, other, admin] = [await signIn(), await signIn(), await signIn('pro', 'admin')];
+  for (let i = 1; i <= 20; i++) await mk(owner, `https://example.com/seed/${i}`, `Seed ${String(i).padStart(2, '0')}`);
+  hostile = await mk(owner, 'https://example.com/hostile', HOSTILE);
+  others = await mk(other, 'https://example.org/private', 'Someone else’s link');
+});
+afterAll(() => t.close());
+
+describe('GET /dashboard', () => {
+  test('the whole page: shell, search with hx-trigger, the table, escaped hostile title', async () => {
+    const res = await owner.get('/dashboard');
+    const body = await res.text();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('vary')).toBe('HX-Request');
+    expect(body).toContain('<!doctype html>');
+    expect(body).toContain('hx-trigger="input changed delay:300ms, search"');
+    expect(body).toContain('<div id="links-table" class="links-table">');
+    expect(body).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(body).not.toContain(HOSTILE);
+    expect(body).toContain(`data-copy="${BASE}/${hostile.code}"`);
+    expect(body).toContain('Page 1 of 2');
+    expect(body).not.toContain(others.code);
+  });
+
+  test('with HX-Request: only the table, and HX-Push-Url with the canonical view', async () => {
+    const res = await owner.get('/dashboard?q=seed&sort=title&dir=asc&page=2&junk=1', { 'hx-request': 'true' });
+    const body = await res.text();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('hx-push-url')).toBe('/dashboard?q=seed&sort=title&dir=asc&page=2');
+    expect(body).not.toContain('<html');
+    expect(body).toContain('<input type="hidden" name="sort" value="title" form="links-filter">');
+    expect(body).toContain('aria-sort="ascending"');
+    const titles = [...body.matchAll(/title="(Seed \d+)"/g)].map((m) => m[1]);
+    expect(titles).toEqual(['Seed 16', 'Seed 17', 'Seed 18', 'Seed 19', 'Seed 20']);
+    expect(body).toContain('16–20 of 20');
+  });
+
+  test('the same URL without htmx (or a history restore) is the whole page with the same view', async () => {
+    const variants: Record<string, string>[] = [{}, { 'hx-request': 'true', 'hx-history-restore-request': 'true' }];
+    for (const headers of variants) {
+      const body = await (await owner.get('/dashboard?q=Seed%2007', headers)).text();
+      expect(body).toContain('<!doctype html>');
+      expect(body).toContain('value="Seed 07"');
+      expect(body).toContain('1–1 of 1');
+    }
+  });
+
+  test('a page past the end shows the last page; no match and no links explain what to do', async () => {
+    const late = await (await owner.get('/dashboard?page=99', { 'hx-request': 'true' })).text();
+    expect(late).toContain('Page 2 of 2');
+    const none = await (await owner.get('/dashboard?q=%3Cb%3Enothing', { 'hx-request': 'true' })).text();
+    expect(none).toContain('No links match “&lt;b&gt;nothing”');
+    const fresh = await signIn();
+    expect(await (await fresh.get('/dashboard')).text()).toContain('No links yet — create your first one');
+  });
+
+  test('all=1 lists every user’s links for admins only; others’ rows have no actions', async () => {
+    const member = await (await owner.get('/dashboard?all=1&q=private')).text();
+    expect(member).not.toContain(others.code);
+    expect(member).not.toContain('All users');
+    const res = await admin.get('/dashboard?all=1&q=private', { 'hx-request': 'true' });
+    const body = await res.text();
+    expect(res.headers.get('hx-push-url')).toBe('/dashboard?q=private&all=1');
+    expect(body).toContain(others.code);
+    expect(body).toContain('Another user’s link');
+    expect(body).not.toContain(`/dashboard/links/${others.id}/edit`);
+  });
+});
+
+describe('row actions', () => {
+  test('toggle: the row fragment with the new status and a toast; again re-activates', async () => {
+    const link = await mk(owner, 'https://example.com/toggle', HOSTILE);
+    const res = await owner.post(`/dashboard/links/${link.id}/toggle`, {}, { hx: true });
+    const row = await res.text();
+    expect(res.status).toBe(200);
+    expect(row.startsWith(`<tr id="link-${link.id}">`)).toBe(true);
+    expect(row).toContain('<span class="badge badge-paused">Paused</span>');
+    expect(row).not.toContain(HOSTILE);
+    expect(JSON.parse(res.headers.get('hx-trigger')!).toast.message).toContain('paused');
+    expect((await t.services.links.get(owner.actor, link.id)).isActive).toBe(false);
+    const plain = await owner.post(`/dashboard/links/${link.id}/toggle`, {});
+    expect(plain.status).toBe(303);
+    expect((await t.services.links.get(owner.actor, link.id)).isActive).toBe(true);
+  });
+
+  test('delete: an empty fragment removes the row; the link is gone', async () => {
+    const link = await mk(owner, 'https://example.com/delete-me');
+    const res = await owner.post(`/dashboard/links/${link.id}/delete`, {}, { hx: true });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+    expect(res.headers.get('hx-trigger')).toContain('was deleted');
+    await expect(t.services.links.get(owner.actor, link.id)).rejects.toThrow('Link not found.');
+  });
+
+  test('without the CSRF token: 403 (htmx: into #toast); another user’s link: 404 and untouched', async () => {
+    const noToken = await owner.post(`/dashboard/links/${hostile.id}/delete`, {}, { hx: true, csrf: false });
+    expect(noToken.status).toBe(403);
+    expect(noToken.headers.get('hx-retarget')).toBe('#toast');
+    const plain = await owner.post(`/dashboard/links/${hostile.id}/toggle`, {}, { csrf: false });
+    expect(plain.status).toBe(403);
+    for (const action of ['toggle', 'delete']) expect((await owner.post(`/dashboard/links/${others.id}/${action}`, {}, { hx: true })).status).toBe(404);
+    expect((await t.services.links.get(other.actor, others.id)).isActive).toBe(true);
+    expect((await t.services.links.get(owner.actor, hostile.id)).isActive).toBe(true);
+  });
+
+  test('bulk: deactivate and delete the selected (own) links, re-render the view with a toast', async () => {
+    const [a, b] = [await mk(owner, 'https://example.com/bulk-a', 'Bulk A'), await mk(owner, 'https://example.com/bulk-b', 'Bulk B')];
+    const view = { q: 'Bulk', sort: 'title', dir: 'asc', page: '1' };
+    const off = await owner.post('/dashboard/links/bulk', { ...view, action: 'deactivate', [`select_${a.id}`]: '1', [`select_${b.id}`]: '1', [`select_${others.id}`]: '1' }, { hx: true });
+    const body = await off.text();
+    expect(off.status).toBe(200);
+    expect(off.headers.get('hx-push-url')).toBe('/dashboard?q=Bulk&sort=title&dir=asc');
+    expect(JSON.parse(off.headers.get('hx-trigger')!).toast.message).toBe('Deactivated 2 links.');
+    expect(body.match(/badge-paused/g)?.length).toBe(2);
+    expect((await t.services.links.get(other.actor, others.id)).isActive).toBe(true);
+    const gone = await owner.post('/dashboard/links/bulk', { ...view, action: 'delete', [`select_${a.id}`]: '1', [`select_${b.id}`]: '1' }, { hx: true });
+    expect(await gone.text()).toContain('No links match');
+    const empty = await owner.post('/dashboard/links/bulk', { action: 'delete' }, { hx: true });
+    expect(empty.headers.get('hx-trigger')).toContain('Select at least one link first.');
+    expect((await owner.post('/dashboard/links/bulk', { action: 'delete', [`select_${hostile.id}`]: '1' }, { csrf: false })).status).toBe(403);
+    expect((await t.services.links.get(owner.actor, hostile.id)).id).toBe(hostile.id);
+  });
+});
+
+describe('create and edit', () => {
+  test('GET /dashboard/links/new: labelled fields, UTC expiry, the UTM preview wired to hx-get', async () => {
+    const body = await (await owner.get('/dashboard/links/new')).text();
+    for (const id of ['url', 'title', 'code', 'password', 'expires_at', 'utm_source', 'utm_content', 'schedule_url_0']) expect(body).toContain(`<label for="${id}"`);
+    expect(body).toContain('Expires (UTC)');
+    expect(body).toContain('hx-get="/dashboard/links/utm-preview" hx-trigger="input changed delay:200ms from:[data-utm]"');
+    expect(body).toContain('name="_csrf"');
+  });
+
+  test('POST creates with alias, UTM, bridge mode, expiry (UTC) and a schedule → 303 and the banner', async () => {
+    const res = await owner.post('/dashboard/links/new', {
+      url: 'https://example.com/launch', code: 'launch-day', title: '', redirect_mode: 'bridge', expires_at: '2099-01-02T03:04',
+      utm_source: 'news', utm_medium: 'email', utm_campaign: '', utm_term: '', utm_content: '',
+      schedule_start_0: '2098-01-01T00:00', schedule_end_0: '', schedule_url_0: 'https://example.com/later',
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/dashboard?created=launch-day');
+    const link = await t.services.links.getByCode(owner.actor, 'launch-day');
+    expect(link).toMatchObject({ redirectMode: 'bridge', expiresAt: Date.UTC(2099, 0, 2, 3, 4), source: 'dashboard', title: 'example.com' });
+    expect(link.utm).toMatchObject({ source: 'news', medium: 'email', campaign: null });
+    expect(await t.services.links.schedules(link.id)).toMatchObject([{ startsAt: Date.UTC(2098, 0, 1), endsAt: null, destination: 'https://example.com/later' }]);
+    expect(await (await owner.get('/dashboard?created=launch-day')).text()).toContain('Your short link is ready');
+  });
+
+  test('validation errors sit beside their field with 422, keeping the (escaped) input', async () => {
+    const cases: [Record<string, string>, string, string][] = [
+      [{ url: `https://exa mple.com/"${HOSTILE}` }, 'url', 'must be a valid URL'],
+      [{ url: 'https://example.com/x', code: 'launch-day' }, 'code', 'The alias has already been taken.'],
+      [{ url: 'https://example.com/x', code: 'no' }, 'code', 'The alias must be 3 to 32'],
+      [{ url: 'https://example.com/x', expires_at: '2001-01-01T00:00' }, 'expires_at', 'must be a date after now'],
+      [{ url: 'https://example.com/x', expires_at: 'soon' }, 'expires_at', 'not a valid date'],
+      [{ url: 'https://example.com/x', schedule_start_0: '2099-01-01T00:00', schedule_url_0: '' }, 'schedules', 'needs an alternate destination'],
+      [{ url: 'https://example.com/x', title: HOSTILE.repeat(60) }, 'title', 'must not be greater than 500'],
+    ];
+    for (const [form, field, message] of cases) {
+      const res = await owner.post('/dashboard/links/new', form);
+      const body = await res.text();
+      expect(res.status).toBe(422);
+      expect(body).toContain(`<p class="field-error" id="${field}-error">`);
+      expect(body).toContain(message);
+      expect(body).not.toContain(HOSTILE);
+    }
+    const kept = await (await owner.post('/dashboard/links/new', { url: `https://x.example/"${HOSTILE}`, title: HOSTILE })).text();
+    expect(kept).toContain('value="&lt;img src=x onerror=alert(1)&gt;"');
+  });
+
+  test('a plan without aliases: the field is disabled, and a forced alias is a form error (403 feature)', async () => {
+    const free = await signIn('free');
+    expect(await (await free.get('/dashboard/links/new')).text()).toMatch(/id="code" name="code"[^>]* disabled/);
+    const res = await free.post('/dashboard/links/new', { url: 'https://example.com/x', code: 'mine-now' });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('<p class="alert" role="alert" id="form-error">Custom aliases require a Pro or Enterprise plan.</p>');
+    expect((await free.post('/dashboard/links/new', { url: 'https://example.com/free', title: 'Free' })).status).toBe(303);
+  });
+
+  test('edit: prefilled and escaped, saves changes, removes the password; another user’s → 404', async () => {
+    const link = (await t.services.links.create(owner.actor, { destination: 'https://example.com/e', title: HOSTILE, password: 'secret-1', expiresAt: Date.UTC(2099, 5, 1) })).link;
+    const form = await (await owner.get(`/dashboard/links/${link.id}/edit`)).text();
+    expect(form).toContain('value="&lt;img src=x onerror=alert(1)&gt;"');
+    expect(form).toContain('value="2099-06-01T00:00"');
+    expect(form).toContain('name="remove_password"');
+    const res = await owner.post(`/dashboard/links/${link.id}/edit`, { url: 'https://example.com/e2', code: link.code, title: 'Renamed', redirect_mode: 'preview', expires_at: '', remove_password: '1', utm_campaign: 'spring' });
+    expect(res.status).toBe(303);
+    const saved = await t.services.links.get(owner.actor, link.id);
+    expect(saved).toMatchObject({ destination: 'https://example.com/e2', title: 'Renamed', redirectMode: 'preview', expiresAt: null, passwordHash: null });
+    expect(saved.utm?.campaign).toBe('spring');
+    expect((await owner.get(`/dashboard/links/${others.id}/edit`)).status).toBe(404);
+    expect((await owner.post(`/dashboard/links/${others.id}/edit`, { url: 'https://evil.example/' })).status).toBe(404);
+    expect((await owner.post(`/dashboard/links/${link.id}/edit`, { url: 'https://evil.example/' }, { csrf: false })).status).toBe(403);
+    expect((await t.services.links.get(other.actor, others.id)).destination).toBe('https://example.org/private');
+  });
+
+  test('the UTM preview fragment: tagged, empty, invalid, escaped', async () => {
+    const q = (p: Record<string, string>) => owner.get(`/dashboard/links/utm-preview?${new URLSearchParams(p)}`, { 'hx-request': 'true' });
+    const ok = await q({ url: 'https://example.com/p?a=1', utm_source: 'news', utm_campaign: `"${HOSTILE}` });
+    expect(ok.status).toBe(200);
+    const body = await ok.text();
+    expect(body).toStartWith('<code>https://example.com/p?a=1&amp;utm_source=news&amp;utm_campaign=');
+    expect(body).not.toContain('<img');
+    expect(await (await q({ url: 'https://example.com/' })).text()).toContain('Fill in a UTM field');
+    expect(await (await q({ url: 'javascript:alert(1)', utm_source: 'x' })).text()).toContain('Enter a valid http(s) destination');
+  });
+});
+
+describe('CSV import and export', () => {
+  test('import: per-row results in the fragment; header columns in any order; bad rows reported', async () => {
+    const csv = 'title,url,alias\r\n"Quoted, title",https://example.com/i1,imported-one\r\nNo scheme,example.com/i2,\r\n' + `${HOSTILE},https://example.com/i3,imported-one\r\n`;
+    const res = await owner.post('/dashboard/links/import', { csv }, { hx: true });
+    const body = await res.text();
+    expect(res.status).toBe(200);
+    expect(body).not.toContain('<html');
+    expect(body).toContain('Imported 1 of 3 rows');
+    expect(body).toContain(`${BASE.replace('http://', '')}/imported-one`);
+    expect(body).toContain('The url field must be a valid URL.');
+    expect(body).toContain('The alias has already been taken.');
+    expect((await t.services.links.getByCode(owner.actor, 'imported-one')).title).toBe('Quoted, title');
+    const page = await owner.post('/dashboard/links/import', { csv: 'https://example.com/plain-1\nhttps://example.com/plain-2\n' });
+    expect(await page.text()).toContain('<!doctype html>');
+  });
+
+  test('import refuses an empty file, more than 1000 rows, and a missing CSRF token', async () => {
+    const empty = await owner.post('/dashboard/links/import', { csv: '\n \n' }, { hx: true });
+    expect(empty.status).toBe(422);
+    const big = await owner.post('/dashboard/links/import', { csv: Array.from({ length: 1001 }, (_, i) => `https://example.com/${i}`).join('\n') }, { hx: true });
+    expect(big.status).toBe(422);
+    expect(await big.text()).toContain('import at most 1,000 at a time');
+    expect((await owner.post('/dashboard/links/import', { csv: 'https://example.com/z' }, { csrf: false })).status).toBe(403);
+  });
+
+  test('export: the filtered view as an attachment, with formula injection neutralised', async () => {
+    await mk(owner, 'https://example.com/formula', '=HYPERLINK("http://evil.example","x")');
+    const res = await owner.get('/dashboard/links.csv?q=formula');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="shrinkray-links-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const rows = parseCsv(await res.text());
+    expect(rows[0]).toEqual(['code', 'short_url', 'destination', 'title', 'clicks', 'unique_clicks', 'status', 'created_at', 'expires_at']);
+    expect(rows).toHaveLength(2);
+    expect(rows[1]![3]).toBe(`'=HYPERLINK("http://evil.example","x")`);
+    const all = parseCsv(await (await owner.get('/dashboard/links.csv')).text());
+    expect(all.length).toBeGreaterThan(21);
+  });
+
+  test('csv helpers: quoting, separators, formula prefixes', () => {
+    expect(['=1+2', '+1', '-1', '@SUM(A1)', 'plain', 'a,b', 'say "hi"'].map(csvCell)).toEqual(["'=1+2", "'+1", "'-1", "'@SUM(A1)", 'plain', '"a,b"', '"say ""hi"""']);
+    expect(parseCsv('\uFEFFurl;title\r\n"https://e.com/a;b";"multi\nline"\n\n')).toEqual([['url', 'title'], ['https://e.com/a;b', 'multi\nline']]);
+  });
+});
