@@ -48,18 +48,30 @@ export function createClicksRepo(db: Db) {
   // (link, visitor) pairs known to be stored: a hit means "not unique" without a query
   let seen = new Set<string>();
 
-  const rowOf = (c: EnrichedClick): Value[] => [
-    c.linkId, c.at, c.referrerDomain, c.countryCode, c.deviceType, c.os, c.browser, c.isBot ? 1 : 0, c.source, c.visitorHash,
-  ];
+  const params: Value[] = new Array(ROWS_PER_INSERT * 10);
+  const fill = (c: EnrichedClick, at: number) => {
+    params[at] = c.linkId;
+    params[at + 1] = c.at;
+    params[at + 2] = c.referrerDomain;
+    params[at + 3] = c.countryCode;
+    params[at + 4] = c.deviceType;
+    params[at + 5] = c.os;
+    params[at + 6] = c.browser;
+    params[at + 7] = c.isBot ? 1 : 0;
+    params[at + 8] = c.source;
+    params[at + 9] = c.visitorHash;
+  };
 
   function insertRows(batch: EnrichedClick[]) {
     let i = 0;
     for (; i + ROWS_PER_INSERT <= batch.length; i += ROWS_PER_INSERT) {
-      const params: Value[] = [];
-      for (let j = i; j < i + ROWS_PER_INSERT; j++) params.push(...rowOf(batch[j]!));
+      for (let j = 0; j < ROWS_PER_INSERT; j++) fill(batch[i + j]!, j * 10);
       many.run(...params);
     }
-    for (; i < batch.length; i++) one.run(...rowOf(batch[i]!));
+    for (; i < batch.length; i++) {
+      fill(batch[i]!, 0);
+      one.run(...params.slice(0, 10));
+    }
   }
 
   function isNewVisitor(c: EnrichedClick, added: Set<string>): boolean {

@@ -4,7 +4,7 @@
  * enriching clicks and writing them never takes time from the thread that
  * answers redirects. It speaks a tiny protocol with worker-writer.ts:
  *   init {dataDir, secret} → ready | failed
- *   write {id, clicks}     → written {id} | failed {id, message}
+ *   write {id, packed}     → written {id} | failed {id, message}  (packClicks format)
  *   close                  → closed
  * Listed as a second entrypoint in scripts/build.ts so the compiled binary
  * carries it.
@@ -14,10 +14,11 @@ import type { RawClick } from './clicks.types.ts';
 import { createClicksRepo } from './clicks.repo.ts';
 import { loadCountryLookup } from './geoip-file.ts';
 import { createEnricher } from './visitor.ts';
+import { unpackClicks } from './worker-writer.ts';
 
 declare const self: Worker;
 
-type Message = { type: 'init'; dataDir: string; secret: string } | { type: 'write'; id: number; clicks: RawClick[] } | { type: 'close' };
+type Message = { type: 'init'; dataDir: string; secret: string } | { type: 'write'; id: number; packed: string } | { type: 'close' };
 
 let handle: DbHandle | null = null;
 let write: ((clicks: RawClick[]) => Promise<void>) | null = null;
@@ -37,7 +38,7 @@ self.onmessage = async (event: MessageEvent<Message>) => {
   } else if (msg.type === 'write') {
     try {
       if (!write) throw new Error('flush worker not initialised');
-      await write(msg.clicks);
+      await write(unpackClicks(msg.packed));
       self.postMessage({ type: 'written', id: msg.id });
     } catch (e) {
       self.postMessage({ type: 'failed', id: msg.id, message: String(e) });

@@ -7,25 +7,36 @@
  * Elysia's per-request context and lifecycle hooks; the Elysia route for
  * /:code calls it first too, so in-process tests run the same code. Anything
  * it does not handle (cache miss, other modes, passwords, ?qr=1, unknown
- * codes) returns undefined and takes the full path.
+ * codes) returns undefined and takes the full path. A cache miss is looked
+ * up here too (asynchronously), so a cold code costs one query, not the app.
  */
 import type { ServerLike } from '../http/context.ts';
+import type { RedirectTarget } from '../links/links.types.ts';
 import type { RedirectKit } from './redirect-kit.ts';
 
-export type FastRedirect = (request: Request, server: ServerLike | null) => Response | undefined;
+export type FastRedirect = (request: Request, server: ServerLike | null) => Response | undefined | Promise<Response | undefined>;
 
 export function createFastRedirect(kit: RedirectKit): FastRedirect {
   const { links } = kit;
-  return (request, server) => {
-    const url = request.url;
-    const start = url.indexOf('/', url.indexOf('//') + 2) + 1;
-    if (start === 0 || url.includes('?', start)) return undefined;
-    const target = links.resolveCached(url.slice(start));
+
+  function answer(target: RedirectTarget | null, request: Request, server: ServerLike | null): Response | undefined {
     if (!target || target.redirectMode !== 'direct' || target.passwordHash !== null) return undefined;
     const res = kit.redirect(links.destinationFor(target));
     if (res === null) return undefined;
     if (request.method !== 'HEAD') kit.record(target, request, server, 0);
     kit.count('direct');
     return res;
+  }
+
+  return (request, server) => {
+    const url = request.url;
+    const start = url.indexOf('/', url.indexOf('//') + 2) + 1;
+    if (start === 0 || url.includes('?', start)) return undefined;
+    const code = url.slice(start);
+    const cached = links.resolveCached(code);
+    if (cached !== undefined) return answer(cached, request, server);
+    // a miss: one lookup (which fills the cache), still without the full app
+    if (kit.validCode(code) === null) return undefined;
+    return links.resolve(code).then((target) => answer(target, request, server));
   };
 }

@@ -38,11 +38,14 @@ export function createRedirect(deps: AppDeps) {
   const unlock = createUnlockHandler(kit);
   const fast = createFastRedirect(kit);
 
-  const native = (request: Request, server: ServerLike, fallback: (request: Request) => Response | Promise<Response>) => {
+  const native = (request: Request, server: ServerLike, fallback: (request: Request) => Response | Promise<Response>): Response | Promise<Response> => {
+    const settle = (res: Response | undefined) => {
+      if (res === undefined) return fallback(request);
+      kit.requestCounter();
+      return res;
+    };
     const res = fast(request, server);
-    if (res === undefined) return fallback(request);
-    kit.requestCounter();
-    return res;
+    return res instanceof Promise ? res.then(settle) : settle(res);
   };
 
   const tags = ['Redirects'];
@@ -54,7 +57,7 @@ export function createRedirect(deps: AppDeps) {
     .get('/preview/:code', ({ params, request }) => preview(params.code, request), {
       detail: { tags, summary: 'Safety preview', description: 'Shows the destination before going there. Counts no click.', responses: { 200: page('Preview or password page.'), 404: page('Unknown, deleted, expired or paused.') } },
     })
-    .get('/:code', ({ params, request, server }) => fast(request, server) ?? visit(params.code, request, server, 'short'), {
+    .get('/:code', async ({ params, request, server }) => (await fast(request, server)) ?? visit(params.code, request, server, 'short'), {
       detail: {
         tags,
         summary: 'Follow a short link',
