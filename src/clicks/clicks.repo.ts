@@ -27,7 +27,8 @@ export function dayOf(ms: number): string {
 
 const ROWS_PER_INSERT = 100;
 const COLUMNS = '(link_id, clicked_at, referrer_domain, country_code, device_type, os, browser, is_bot, source, visitor_hash)';
-const SEEN_LIMIT = 500_000;
+// ~100 bytes a pair: at most ~10 MB; past it the set restarts and the database answers
+const SEEN_LIMIT = 100_000;
 const SEP = '\u0001';
 
 type Value = string | number | null;

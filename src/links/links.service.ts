@@ -11,7 +11,7 @@ import { generateCode, isReservedCode, isValidCodeShape } from './codes.ts';
 import type { LinkPatch, LinksRepo, NewLinkRow } from './links.repo.ts';
 import type { Link, LinkLabels, ListLinksQuery, Page, RedirectMode, RedirectTarget, Schedule, Utm } from './links.types.ts';
 import type { RedirectCache } from './redirect-cache.ts';
-import { applyUtm, checkDestination, hostOf } from './url-policy.ts';
+import { applyUtm, checkDestination, hostOf, MAX_URL_LENGTH } from './url-policy.ts';
 
 export interface PageMeta {
   title?: string | null;
@@ -200,14 +200,18 @@ export function createLinksService(deps: LinksDeps) {
     while (taken.has(code)) code = await freshCode();
     const deleteToken = input.issueDeleteToken ? randomHex(TOKEN_BYTES) : null;
     const statsToken = input.statsPrivate ? randomHex(TOKEN_BYTES) : null;
-    const metadata: MetadataMode = title ? 'none' : (input.metadata ?? 'sync');
+    const wanted: MetadataMode = title ? 'none' : (input.metadata ?? 'sync');
+    // Without a fetcher (OG_FETCH=false) fillMetadata could only copy the host into the title and page
+    // title: that is written with the row, saving an UPDATE (its own transaction) per link.
+    const metadata: MetadataMode = deps.fetchMeta ? wanted : 'none';
+    const host = wanted === 'none' ? null : hostOf(destination);
     const row: NewLinkRow = {
       code,
       isAlias: Boolean(input.code),
       destination,
-      title: title ?? (metadata === 'none' ? null : hostOf(destination)),
+      title: title ?? host,
       description: description ?? null,
-      pageTitle: pageTitle ?? null,
+      pageTitle: pageTitle ?? (metadata === wanted ? null : host),
       thumbnailUrl,
       userId: actor?.user.id ?? null,
       source: clip(input.source, 50, 'source') ?? 'api',
@@ -351,9 +355,13 @@ export function createLinksService(deps: LinksDeps) {
       if (q.allUsers && actor.user.role !== 'admin') throw new DomainError('FORBIDDEN', 'Only admins can list every user’s links.');
       const page = Math.max(1, Math.trunc(q.page) || 1);
       const perPage = Math.max(1, Math.min(100, Math.trunc(q.perPage) || 15));
+      const search = q.search?.trim() || undefined;
+      // no searched column holds more than a destination's 2048 characters, so a longer term matches
+      // nothing; answering without SQL also keeps it under SQLite's LIKE pattern limit (50,000 bytes)
+      if (search !== undefined && search.length > MAX_URL_LENGTH) return { items: [], total: 0, page, perPage };
       const { items, total } = await links.list({
         ownerId: q.allUsers ? null : actor.user.id,
-        search: q.search?.trim() || undefined,
+        search,
         sort: q.sort ?? 'created_at',
         direction: q.direction ?? 'desc',
         limit: perPage,
@@ -441,6 +449,15 @@ export function createLinksService(deps: LinksDeps) {
       if (!token) return false;
       const hashes = await links.findTokenHashes(link.id);
       return tokenMatches(token, hashes?.statsTokenHash ?? null);
+    },
+
+    /**
+     * Whether a route that does not ask for the link's password may show its
+     * destination: the destination is what the password guards, so for a
+     * protected link only its owner sees it outside the unlock routes.
+     */
+    destinationVisible(link: Pick<Link, 'passwordHash' | 'userId'>, actor: Actor | null): boolean {
+      return link.passwordHash === null || (actor !== null && link.userId === actor.user.id);
     },
 
     /** @throws INVALID_TOKEN on a wrong password */

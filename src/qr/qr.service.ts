@@ -14,6 +14,7 @@ import { renderPng, renderSvg } from './render.ts';
 
 export const QR_SCAN_PARAM = 'qr';
 const HEX = /^#[0-9a-fA-F]{6}$/;
+const MAX_NAME = 255;
 export const DEFAULT_STYLE: QrStyle = { foregroundColor: '#000000', backgroundColor: '#FFFFFF', margin: 4, size: 300, errorCorrection: 'M' };
 
 export interface QrInput {
@@ -64,7 +65,7 @@ export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUr
   async function validate(actor: Actor, input: QrInput) {
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     if (!name) throw invalid('name', 'The name field is required.');
-    if (name.length > 255) throw invalid('name', 'The name field must not be greater than 255 characters.');
+    if (name.length > MAX_NAME) throw invalid('name', `The name field must not be greater than ${MAX_NAME} characters.`);
     if (!QR_TYPES.includes(input.type)) throw invalid('type', 'The selected type is invalid.');
     const content = typeof input.content === 'string' ? input.content.trim() : '';
     if (!content) throw invalid('content', 'The content field is required.');
@@ -122,7 +123,10 @@ export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUr
     async list(actor: Actor, q: { search?: string; page: number; perPage: number }): Promise<Page<QrCode>> {
       const page = Math.max(1, Math.trunc(q.page) || 1);
       const perPage = Math.max(1, Math.min(100, Math.trunc(q.perPage) || 15));
-      const { items, total } = await qr.list(actor.user.id, q.search?.trim() || undefined, perPage, (page - 1) * perPage);
+      const search = q.search?.trim() || undefined;
+      // longer than any name can be: matches nothing, and SQLite refuses LIKE patterns over 50,000 bytes
+      if (search !== undefined && search.length > MAX_NAME) return { items: [], total: 0, page, perPage };
+      const { items, total } = await qr.list(actor.user.id, search, perPage, (page - 1) * perPage);
       return { items, total, page, perPage };
     },
 

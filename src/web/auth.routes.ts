@@ -29,6 +29,7 @@ import type { WebModule } from './index.ts';
 
 export const LOGIN_PER_IP_PER_MINUTE = 10;
 export const LOGIN_PER_EMAIL_PER_MINUTE = 5;
+export const PASSWORD_CHANGES_PER_MINUTE = 5;
 const NO_STORE = { 'cache-control': 'private, no-store' };
 
 /** The path to return to after signing in: under /dashboard on this origin, else /dashboard. */
@@ -87,10 +88,10 @@ export const authRoutes: WebModule = (deps, kit) => {
     }
   }
 
-  function account(c: PageCtx, extra: { errors?: Record<string, string>; formError?: string | null } = {}, status = 200): Response {
+  function account(c: PageCtx, extra: { errors?: Record<string, string>; formError?: string | null } = {}, status = 200, headers: Record<string, string> = {}): Response {
     const changed = new URL(c.request.url).searchParams.get('changed') === '1';
     const body = accountBody({ user: c.actor.user, plan: c.actor.plan, csrfToken: c.session.csrfToken, changed: changed && status === 200, ...extra });
-    return kit.page(c, { title: 'Your account', nav: 'account', body, status });
+    return kit.page(c, { title: 'Your account', nav: 'account', body, status, headers });
   }
 
   return new Elysia()
@@ -119,6 +120,11 @@ export const authRoutes: WebModule = (deps, kit) => {
         const str = (k: string) => (typeof c.form[k] === 'string' ? (c.form[k] as string) : '');
         const [current, next, confirm] = [str('current_password'), str('new_password'), str('confirm_password')];
         if (!current) return account(c, { errors: { current_password: 'Enter your current password.' } }, 422);
+        // a stolen session must not become a way to guess the account's password
+        const wait = limiter.hit(`password-change:${c.actor.user.id}`, PASSWORD_CHANGES_PER_MINUTE);
+        if (wait !== null) {
+          return account(c, { errors: { current_password: `Too many attempts. Try again in ${wait} seconds.` } }, 429, { 'retry-after': String(wait) });
+        }
         if (next !== confirm) return account(c, { errors: { confirm_password: 'The two new passwords are not the same.' } }, 422);
         try {
           await services.sessions.changePassword(c.session, current, next);

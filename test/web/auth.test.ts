@@ -213,3 +213,24 @@ describe('/dashboard/account', () => {
     expect((await login(u.email, u.password)).res.status).toBe(303);
   });
 });
+
+describe('password change is throttled', () => {
+  test('the sixth attempt in a minute answers 429 with Retry-After', async () => {
+    const t = await makeTestApp();
+    try {
+      const u = await t.user('pro');
+      const { token, context } = await t.services.sessions.login(u.email, u.password);
+      const send = () =>
+        t.request('POST', '/dashboard/account', {
+          headers: { cookie: `shrinkray_session=${token}`, 'x-csrf-token': context.csrfToken, accept: 'text/html' },
+          form: { current_password: 'wrong guess', new_password: 'another long one', confirm_password: 'another long one' },
+        });
+      for (let i = 0; i < 5; i++) expect((await send()).status).toBe(422);
+      const limited = await send();
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -31,6 +31,9 @@ export function statsRoutes(kit: LinkshrinkKit) {
     return services.links.statsAllowed(link, token);
   }
 
+  /** The destination stats may show: a password guards it from everyone but the owner. */
+  const destinationFor = (link: Link, actor: Actor | null) => (services.links.destinationVisible(link, actor) ? link.destination : null);
+
   async function visibleLink(code: string, token: string | undefined, actor: Actor | null): Promise<Link> {
     const link = await services.links.getPublic(code);
     if (!(await canSee(link, token, actor))) throw new DomainError('INVALID_TOKEN', PRIVATE_STATS_MESSAGE);
@@ -43,7 +46,7 @@ export function statsRoutes(kit: LinkshrinkKit) {
       kit.route(async (ctx) => {
         const actor = await kit.reader(ctx, LIMITS.stats);
         const link = await visibleLink(kit.code(ctx.params.code), queryValue(ctx.query.token), actor);
-        return json(200, success(presentStats(link, await services.analytics.forLink(link))));
+        return json(200, success(presentStats(link, await services.analytics.forLink(link), destinationFor(link, actor))));
       }),
       {
         detail: doc({
@@ -64,7 +67,7 @@ export function statsRoutes(kit: LinkshrinkKit) {
         const q = parseExportQuery(ctx.query);
         const link = await visibleLink(kit.code(ctx.params.code), queryValue(ctx.query.token), actor);
         const daily = await services.analytics.daily(link, { from: q.from, to: q.to });
-        if (q.format === 'json') return json(200, success(presentExport(link, daily)));
+        if (q.format === 'json') return json(200, success(presentExport(link, daily, destinationFor(link, actor))));
         return new Response(exportCsv(daily.days), {
           headers: {
             'content-type': 'text/csv; charset=utf-8',
@@ -105,7 +108,7 @@ export function statsRoutes(kit: LinkshrinkKit) {
             const link = live.get(code);
             if (!link) return { code, success: false, error: NOT_FOUND_MESSAGE };
             if (!(await canSee(link, tokens[code], actor))) return { code, success: false, error: PRIVATE_STATS_MESSAGE };
-            return { code, success: true, data: presentStats(link, await services.analytics.forLink(link)) };
+            return { code, success: true, data: presentStats(link, await services.analytics.forLink(link), destinationFor(link, actor)) };
           }),
         );
         return json(207, success(items));

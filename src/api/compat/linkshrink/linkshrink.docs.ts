@@ -78,9 +78,12 @@ export const ExpandSchema = envelope(t.Object({ code: t.String(), originalUrl: t
 
 const dayCounts = t.Array(t.Object({ date: day, clicks: t.Integer() }));
 
+// a password-protected link's destination is shown only to its owner's key: the password guards it
+const statsDestination = nullable(t.String({ format: 'uri', description: 'null for a password-protected link, unless the owner’s key asks.' }));
+
 export const StatsSchema = t.Object({
   code: t.String(),
-  originalUrl: t.String({ format: 'uri' }),
+  originalUrl: statsDestination,
   clicks: t.Integer(),
   clicksByDay: dayCounts,
   referrers: t.Array(t.Object({ domain: t.String(), clicks: t.Integer() })),
@@ -91,7 +94,7 @@ export const StatsSchema = t.Object({
 });
 
 export const ExportSchema = envelope(
-  t.Object({ code: t.String(), originalUrl: t.String(), from: day, to: day, totalClicks: t.Integer(), clicksByDay: dayCounts }),
+  t.Object({ code: t.String(), originalUrl: statsDestination, from: day, to: day, totalClicks: t.Integer(), clicksByDay: dayCounts }),
 );
 
 export const BatchSchema = envelope(

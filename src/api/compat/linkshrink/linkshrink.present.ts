@@ -46,11 +46,15 @@ export function presentUtm(created: CreatedLink, urls: LinkUrls, utm: UtmSet) {
 
 const days = (rows: DayCount[]) => rows.map((d) => ({ date: d.day, clicks: d.clicks }));
 
-/** Direct visits have no referring domain and unlocated ones no country; both are left out of their lists. */
-export function presentStats(link: Link, a: LinkAnalytics) {
+/**
+ * Direct visits have no referring domain and unlocated ones no country; both
+ * are left out of their lists. `destination` is null where the caller may
+ * not see it (a password-protected link, see links.destinationVisible).
+ */
+export function presentStats(link: Link, a: LinkAnalytics, destination: string | null) {
   return {
     code: link.code,
-    originalUrl: link.destination,
+    originalUrl: destination,
     clicks: link.totalClicks,
     clicksByDay: days(a.clicksOverTime).reverse(),
     referrers: a.referrers.filter((r) => r.value).map((r) => ({ domain: r.value, clicks: r.clicks })),
@@ -61,10 +65,10 @@ export function presentStats(link: Link, a: LinkAnalytics) {
   };
 }
 
-export function presentExport(link: Link, daily: Daily) {
+export function presentExport(link: Link, daily: Daily, destination: string | null) {
   return {
     code: link.code,
-    originalUrl: link.destination,
+    originalUrl: destination,
     from: daily.range.from,
     to: daily.range.to,
     totalClicks: daily.total,

@@ -54,6 +54,10 @@
  *   wrong token are 401 (in batch: that item fails). A user's link made
  *   elsewhere (dashboard, native API, other dialects) never opted into
  *   public stats: here it reads as private, opened only by the owner's key.
+ *   A password-protected link's stats (and export, and batch item) show
+ *   originalUrl null unless the owner's key asks: the password guards the
+ *   destination, and stats are public by default (a stats token opens the
+ *   numbers, not the destination).
  *   Links made here carry source "linkshrink".
  * - QR images encode exactly the short URL (scans count as link clicks) and
  *   accept fg/bg colours without a plan check; unknown extensions are 404.

@@ -22,7 +22,8 @@
  * Visibility. A link owned by a user is visible and editable only with that
  * user's key; to anyone else it is 404, like a missing code. Anonymous links
  * are readable by anyone (as in ShrtLnk), except LinkShrink links with
- * private stats (404: their clicks are behind a stats token).
+ * private stats (404: their clicks are behind a stats token) or a password
+ * (404: the password guards the destination this route would show).
  *
  * Trade-off, anonymous edits. ShrtLnk lets anyone who can reach /api/*
  * change any link; its answer is the firewall. We keep the documented
@@ -132,10 +133,10 @@ export function shrtlnkRoutes(deps: AppDeps) {
     return { link: (await services.links.create(actor, input)).link, existing: false };
   }
 
-  /** @throws NOT_FOUND unless the link is the caller's or anonymous with public stats */
+  /** @throws NOT_FOUND unless the link is the caller's, or anonymous with public stats and no password */
   async function readable(actor: Actor | null, code: string): Promise<Link> {
     const link = await services.links.getPublic(code);
-    const visible = link.userId === null ? !link.statsPrivate : link.userId === actor?.user.id;
+    const visible = link.userId === null ? !link.statsPrivate && services.links.destinationVisible(link, actor) : link.userId === actor?.user.id;
     if (!visible) throw new DomainError('NOT_FOUND', 'Short link not found.');
     return link;
   }

@@ -1,0 +1,158 @@
+/**
+ * Password guessing is throttled wherever a password is checked:
+ *   - LinkShrink POST /api/v1/verify/{code}: 10 a minute per client IP and
+ *     code, with or without an API key (a key's large budget does not buy
+ *     guesses);
+ *   - the password page POST /{code}: 10 a minute per IP and code;
+ *   - POST /login: 10 a minute per IP and 5 per email.
+ * Past the budget the answer is 429 with Retry-After, even for the right
+ * password, so a guesser cannot tell a hit from a miss. (The rolling minute
+ * is approximated by two weighted fixed windows, which can let one extra
+ * guess through when a burst straddles a minute boundary; the checks allow
+ * exactly that one.) Budgets are per
+ * address: another client is not locked out of a link by someone else's
+ * guessing. On a real socket with TRUST_PROXY off, a spoofed X-Forwarded-For
+ * does not buy a fresh budget.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+import { cookieOf, freshIp, loginForm, securityApp, send } from './security-kit.ts';
+
+let t: TestApp;
+let owner: Awaited<ReturnType<TestApp['user']>>;
+
+async function lockedLink(app: TestApp, password = 'right password') {
+  const actor = await app.services.users.actorFor((await app.services.users.list())[0]!);
+  return (await app.services.links.create(actor, { destination: 'https://example.com/locked', password, metadata: 'none' })).link.code;
+}
+
+function expectThrottled(res: Response, where: string) {
+  expect([where, res.status]).toEqual([where, 429]);
+  const retry = Number(res.headers.get('retry-after'));
+  expect([where, Number.isInteger(retry) && retry >= 1 && retry <= 60]).toEqual([where, true]);
+}
+
+/**
+ * Guesses until the first 429 and returns how many wrong guesses were answered before it. The
+ * limiter's rolling minute is two fixed windows, the previous one weighted by its overlap: when a
+ * minute boundary falls inside a burst, the estimate dips just under the limit and lets one more
+ * guess through. So the budget is `limit`, or `limit + 1` across a boundary — never more.
+ */
+async function guessesBeforeThrottle(where: string, limit: number, wrongStatus: number, guess: (i: number) => Promise<Response>): Promise<number> {
+  for (let i = 0; i <= limit + 1; i++) {
+    const res = await guess(i);
+    if (res.status === 429) {
+      expectThrottled(res, where);
+      expect([where, i === limit || i === limit + 1]).toEqual([where, true]);
+      return i;
+    }
+    expect([where, res.status]).toEqual([where, wrongStatus]);
+  }
+  throw new Error(`${where}: still answering after ${limit + 2} guesses`);
+}
+
+beforeAll(async () => {
+  t = await securityApp();
+  await t.services.plans.update('enterprise', { rateLimitPerMinute: 1_000_000 });
+  owner = await t.user('enterprise');
+});
+afterAll(() => t?.close());
+
+// each test checks bcrypt hashes one after another: give them room on a small machine
+describe('LinkShrink POST /api/v1/verify/{code}', () => {
+  test('10 wrong guesses, then 429 + Retry-After, even for the right password', async () => {
+    const code = await lockedLink(t);
+    const ip = freshIp();
+    await guessesBeforeThrottle('verify', 10, 401, (i) => send(t, 'POST', `/api/v1/verify/${code}`, { ip, json: { password: `guess ${i}` } }));
+    expectThrottled(await send(t, 'POST', `/api/v1/verify/${code}`, { ip, json: { password: 'right password' } }), 'verify right password');
+    // someone else's guessing does not lock this visitor out
+    expect((await send(t, 'POST', `/api/v1/verify/${code}`, { json: { password: 'right password' } })).status).toBe(200);
+  }, 30_000);
+
+  test('an API key with a huge budget gets the same 10 guesses per IP and code', async () => {
+    const code = await lockedLink(t);
+    const ip = freshIp();
+    await guessesBeforeThrottle('verify with a key', 10, 401, (i) => send(t, 'POST', `/api/v1/verify/${code}`, { ip, headers: owner.auth, json: { password: `g${i}` } }));
+    expectThrottled(await send(t, 'POST', `/api/v1/verify/${code}`, { ip, headers: owner.auth, json: { password: 'right password' } }), 'verify with a key');
+  }, 30_000);
+});
+
+describe('the password page POST /{code}', () => {
+  test('10 wrong passwords, then 429 + Retry-After and the "too many attempts" page, even for the right one', async () => {
+    const code = await lockedLink(t);
+    const ip = freshIp();
+    const form = await (await send(t, 'GET', `/${code}`, { ip })).text();
+    const token = /name="csrf_token" value="([^"]+)"/.exec(form)![1]!;
+    await guessesBeforeThrottle('unlock', 10, 401, (i) => send(t, 'POST', `/${code}`, { ip, form: { csrf_token: token, password: `guess ${i}` } }));
+    const wrong = await send(t, 'POST', `/${code}`, { ip, form: { csrf_token: token, password: 'one more' } });
+    expectThrottled(wrong, 'unlock after the budget');
+    expect(await wrong.text()).toContain('Too many password attempts');
+    expectThrottled(await send(t, 'POST', `/${code}`, { ip, form: { csrf_token: token, password: 'right password' } }), 'unlock right password');
+    const elsewhere = await send(t, 'POST', `/${code}`, { form: { csrf_token: token, password: 'right password' } });
+    expect(elsewhere.status).toBe(302);
+  }, 30_000);
+});
+
+describe('POST /login', () => {
+  test('5 wrong passwords for one email (from any addresses), then 429 + Retry-After, even for the right one', async () => {
+    const u = await t.user('pro');
+    await guessesBeforeThrottle('login per email', 5, 401, async (i) => {
+      const f = await loginForm(t);
+      return send(t, 'POST', '/login', { ip: f.ip, headers: { cookie: f.cookie }, form: { email: u.email, password: `guess ${i}`, _csrf: f.token } });
+    });
+    const f = await loginForm(t);
+    const res = await send(t, 'POST', '/login', { ip: f.ip, headers: { cookie: f.cookie }, form: { email: u.email, password: u.password, _csrf: f.token } });
+    expectThrottled(res, 'login per email');
+    expect(cookieOf(res)).not.toContain('shrinkray_session');
+  }, 30_000);
+
+  test('10 attempts from one address across many emails, then 429 + Retry-After', async () => {
+    const f = await loginForm(t);
+    await guessesBeforeThrottle('login per IP', 10, 401, (i) =>
+      send(t, 'POST', '/login', { ip: f.ip, headers: { cookie: f.cookie }, form: { email: `nobody${i}@example.com`, password: 'guess', _csrf: f.token } }),
+    );
+    expectThrottled(await send(t, 'POST', '/login', { ip: f.ip, headers: { cookie: f.cookie }, form: { email: owner.email, password: owner.password, _csrf: f.token } }), 'login per IP');
+  }, 30_000);
+});
+
+describe('on a real socket, X-Forwarded-For is ignored unless TRUST_PROXY is on', () => {
+  let served: TestApp;
+  let base = '';
+
+  beforeAll(async () => {
+    served = await makeTestApp();
+    served.app.listen({ port: 0, hostname: '127.0.0.1' });
+    base = `http://127.0.0.1:${served.app.server!.port}`;
+    await served.user('enterprise');
+  });
+  afterAll(async () => {
+    await served.app.stop(true);
+    await served.close();
+  });
+
+  const post = (path: string, body: Record<string, string>, headers: Record<string, string> = {}, json = true) =>
+    fetch(base + path, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': json ? 'application/json' : 'application/x-www-form-urlencoded', ...headers },
+      body: json ? JSON.stringify(body) : new URLSearchParams(body).toString(),
+    });
+
+  test('rotating spoofed addresses does not reset the verify, unlock or login budgets', async () => {
+    const code = await lockedLink(served);
+    const spoof = (i: number) => ({ 'x-forwarded-for': `203.0.113.${i}`, 'x-real-ip': `203.0.113.${i}` });
+    await guessesBeforeThrottle('verify spoofed', 10, 401, (i) => post(`/api/v1/verify/${code}`, { password: `g${i}` }, spoof(i)));
+    expectThrottled(await post(`/api/v1/verify/${code}`, { password: 'right password' }, spoof(99)), 'verify spoofed');
+
+    const page = await fetch(`${base}/${code}`);
+    const token = /name="csrf_token" value="([^"]+)"/.exec(await page.text())![1]!;
+    await guessesBeforeThrottle('unlock spoofed', 10, 401, (i) => post(`/${code}`, { csrf_token: token, password: `g${i}` }, spoof(i), false));
+    expectThrottled(await post(`/${code}`, { csrf_token: token, password: 'right password' }, spoof(99), false), 'unlock spoofed');
+
+    const login = await fetch(`${base}/login`);
+    const cookie = cookieOf(login);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
+    await guessesBeforeThrottle('login spoofed', 10, 401, (i) => post('/login', { email: `x${i}@example.com`, password: 'g', _csrf: csrf }, { cookie, ...spoof(i) }, false));
+    expectThrottled(await post('/login', { email: 'y@example.com', password: 'g', _csrf: csrf }, { cookie, ...spoof(99) }, false), 'login spoofed');
+  }, 30_000);
+});
