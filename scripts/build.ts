@@ -24,6 +24,9 @@ const result = await Bun.build({
   entrypoints: [resolve(root, 'src/main.ts'), resolve(root, 'src/clicks/flush-worker.ts')],
   minify: true,
   sourcemap: 'none',
+  // precompiled bytecode: parsing the bundle was ~190 ms of every start (+5 MB of binary)
+  bytecode: true,
+  format: 'esm',
   compile: {
     outfile,
     ...(values.target ? { target: values.target as Bun.Build.CompileTarget } : {}),

@@ -295,6 +295,15 @@ export async function startServer(config: Config, io: Io): Promise<RunningServer
   const port = server.port ?? config.port;
   // PORT=0 leaves the default BASE_URL at port 0; shortUrl reads config.baseUrl on each call
   if (config.port === 0 && config.baseUrl === 'http://localhost:0') config.baseUrl = `http://localhost:${port}`;
+  try {
+    // listening already (redirects are answered, their clicks queue); a writer that cannot start still fails the start
+    await services.clickWriterReady;
+  } catch (e) {
+    await server.stop(true);
+    await services.shutdown();
+    handle.close();
+    throw e;
+  }
   services.recorder.start();
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;

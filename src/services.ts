@@ -84,10 +84,13 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   const country = overrides.country ?? (await countryLookup);
   const clicksRepo = createClicksRepo(db);
   const enrich = createEnricher({ secret: visitorSecret, country });
-  const writer: ClickWriter =
-    overrides.clickWriter === 'worker'
-      ? await createWorkerWriter({ dataDir: config.dataDir, secret: visitorSecret })
-      : { write: (raws) => clicksRepo.writeBatch(raws.map(enrich)), close: async () => undefined };
+  // The flush worker (a second JS context with its own connection and GeoIP reader) takes ~100 ms
+  // to start. Only the first flush needs it, so the server listens meanwhile; clicks wait in the queue.
+  const workerWriter = overrides.clickWriter === 'worker' ? createWorkerWriter({ dataDir: config.dataDir, secret: visitorSecret }) : null;
+  workerWriter?.catch(() => undefined); // reported through clickWriterReady
+  const writer: ClickWriter = workerWriter
+    ? { write: async (raws) => (await workerWriter).write(raws), close: async () => (await workerWriter.catch(() => null))?.close() }
+    : { write: (raws) => clicksRepo.writeBatch(raws.map(enrich)), close: async () => undefined };
   const flushSeconds = metrics.histogram('shrinkray_click_flush_seconds', 'Duration of one click batch write.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1]);
   const flushedClicks = metrics.counter('shrinkray_clicks_flushed_total', 'Clicks written to the database.');
   const flushErrors = metrics.counter('shrinkray_click_flush_errors_total', 'Click batch writes that failed and were requeued.');
@@ -118,6 +121,8 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
     recorder,
     shortUrl,
     unshorten: createUnshortener(fetcher),
+    /** Resolves once clicks can be written; rejects when the flush worker cannot start. */
+    clickWriterReady: workerWriter ? workerWriter.then(() => undefined) : Promise.resolve(),
     /** Writes every queued click, then stops the click writer. Call before closing the database. */
     async shutdown(): Promise<void> {
       await recorder.stop();

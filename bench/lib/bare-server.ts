@@ -1,32 +1,47 @@
 /**
  * The ceiling for the redirect benchmark: a bare Bun.serve that answers the
- * same 302 with the same Location as shrinkray, from a Map, doing nothing
- * else (no routing framework, no cache, no click queue).
+ * same 302 with the same headers as shrinkray (Location and
+ * `cache-control: private, no-store`), from a Map, doing nothing else (no
+ * routing framework, no cache invalidation, no click queue). The header
+ * object is built per request, as shrinkray must (Location varies).
  *
- *   bun bench/lib/bare-server.ts ROUTES.json     (ROUTES.json: {"code": "destination", ...})
- * Prints "listening PORT" once bound to 127.0.0.1 on a free port.
+ *   bun bench/lib/bare-server.ts ROUTES.json [--facts]
+ * (ROUTES.json: {"code": "destination", ...}). Prints "listening PORT" once
+ * bound to 127.0.0.1 on a free port.
+ *
+ * --facts also reads what any click recorder must read per visit — the peer
+ * address (server.requestIP) and the User-Agent and Referer headers — and
+ * keeps them in an array emptied every second. It stores nothing: it is the
+ * floor under any server that counts clicks with a visitor hash and a
+ * country, measured to tell Bun's per-request price for those facts from
+ * shrinkray's own work.
  */
-export {};
+import type { Server } from 'bun';
 
 const file = Bun.argv[2];
 if (!file) {
-  console.error('usage: bare-server.ts ROUTES.json');
+  console.error('usage: bare-server.ts ROUTES.json [--facts]');
   process.exit(2);
 }
+const facts = Bun.argv.includes('--facts');
 const routes = new Map<string, string>(Object.entries(await Bun.file(file).json()));
+let queue: unknown[] = [];
+if (facts) setInterval(() => (queue = []), 1000);
 
 const server = Bun.serve({
   port: 0,
   hostname: '127.0.0.1',
   reusePort: false,
   development: false,
-  fetch(req) {
+  fetch(req: Request, srv: Server<unknown>) {
     // req.url is absolute: skip "http://host" by finding the first "/" after the scheme
     const url = req.url;
     const start = url.indexOf('/', 8) + 1;
     const q = url.indexOf('?', start);
     const location = routes.get(q === -1 ? url.slice(start) : url.slice(start, q));
-    return location ? new Response(null, { status: 302, headers: { location } }) : new Response('Not Found', { status: 404 });
+    if (!location) return new Response('Not Found', { status: 404 });
+    if (facts) queue.push({ at: Date.now(), ip: srv.requestIP(req)?.address ?? null, ua: req.headers.get('user-agent'), ref: req.headers.get('referer') });
+    return new Response(null, { status: 302, headers: { location, 'cache-control': 'private, no-store' } });
   },
 });
 console.log(`listening ${server.port}`);

@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { plans } from '../db/schema.ts';
 import type { Plan } from './accounts.types.ts';
@@ -19,12 +19,14 @@ const toPlan = (r: Row): Plan => ({
 export type PlanFields = Omit<Plan, 'id'>;
 
 export function createPlansRepo(db: Db) {
+  // read on every API request and dashboard page (the actor's plan): compile that query once
+  const byId = db.select().from(plans).where(eq(plans.id, sql.placeholder('id'))).prepare();
   return {
     async list(): Promise<Plan[]> {
       return db.select().from(plans).orderBy(asc(plans.id)).all().map(toPlan);
     },
     async findById(id: number): Promise<Plan | null> {
-      const r = db.select().from(plans).where(eq(plans.id, id)).get();
+      const r = byId.get({ id });
       return r ? toPlan(r) : null;
     },
     async findByName(name: string): Promise<Plan | null> {

@@ -1,4 +1,4 @@
-import { asc, count, eq } from 'drizzle-orm';
+import { asc, count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { users } from '../db/schema.ts';
 import type { Role, User } from './accounts.types.ts';
@@ -24,12 +24,14 @@ export interface NewUser {
 }
 
 export function createUsersRepo(db: Db) {
+  // every API request and dashboard page resolves its user by id: compile that query once
+  const byId = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
   return {
     async insert(u: NewUser): Promise<User> {
       return toUser(db.insert(users).values(u).returning().get());
     },
     async findById(id: number): Promise<User | null> {
-      const r = db.select().from(users).where(eq(users.id, id)).get();
+      const r = byId.get({ id });
       return r ? toUser(r) : null;
     },
     async findByEmailWithHash(email: string): Promise<{ user: User; passwordHash: string } | null> {

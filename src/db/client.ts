@@ -26,12 +26,16 @@ export function openDatabase(dataDir: string): DbHandle {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, DB_FILE);
   const sqlite = new Database(path, { create: true, strict: true });
+  // first: setting the journal mode takes a lock, and without a busy timeout it fails at once
+  // ("database is locked") while another process holds one, e.g. a CLI command checkpointing on close
+  sqlite.exec('PRAGMA busy_timeout = 5000');
   sqlite.exec('PRAGMA journal_mode = WAL');
   sqlite.exec('PRAGMA synchronous = NORMAL');
   sqlite.exec('PRAGMA foreign_keys = ON');
-  sqlite.exec('PRAGMA busy_timeout = 5000');
   sqlite.exec('PRAGMA temp_store = MEMORY');
-  sqlite.exec('PRAGMA cache_size = -32000');
+  // 8 MB per connection (the server has two: requests and the click flush worker); hot lookups
+  // are served from the redirect cache, and the OS page cache holds the rest of the file
+  sqlite.exec('PRAGMA cache_size = -8000');
   const db = drizzle({ client: sqlite, schema });
   return {
     db,

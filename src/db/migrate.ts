@@ -10,9 +10,11 @@
 import type { Database } from 'bun:sqlite';
 import journal from '../../drizzle/meta/_journal.json';
 import m0000 from '../../drizzle/0000_init.sql' with { type: 'text' };
+import m0001 from '../../drizzle/0001_rollups_by_value.sql' with { type: 'text' };
 
 export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   '0000_init': m0000,
+  '0001_rollups_by_value': m0001,
 };
 
 export function migrate(sqlite: Database): string[] {

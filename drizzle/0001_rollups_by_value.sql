@@ -1,0 +1,1 @@
+CREATE INDEX `click_rollups_value_idx` ON `click_rollups` (`link_id`,`dim`,`value`,`day`,`clicks`);
