@@ -32,6 +32,7 @@ import { Database } from 'bun:sqlite';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { whole } from './lib/args.ts';
 import { createBreakdownReport } from '../src/clicks/reports/breakdown.ts';
 import { createClicksByDayReport } from '../src/clicks/reports/clicks-by-day.ts';
 import { createTotalsReport } from '../src/clicks/reports/totals.ts';
@@ -58,11 +59,6 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 });
-const whole = (name: string, raw: string, min = 1) => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${raw}"`);
-  return n;
-};
 const LINKS = whole('links', values.links!);
 const CLICKS = whole('clicks', values.clicks!, 10_000);
 const SECONDS = whole('seconds', values.seconds!);

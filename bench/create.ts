@@ -29,6 +29,7 @@
 import { Database } from 'bun:sqlite';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { whole } from './lib/args.ts';
 import { cleanEnv, startServer, type ServerProcess } from '../test/helpers/binary.ts';
 import type { LoadResult } from './lib/load-result.ts';
 import { cpuMeter } from './lib/proc.ts';
@@ -52,11 +53,6 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 });
-const whole = (name: string, raw: string, min = 1) => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${raw}"`);
-  return n;
-};
 const SECONDS = whole('seconds', values.seconds!);
 const WARMUP = whole('warmup', values.warmup!, 0);
 const REPEAT = whole('repeat', values.repeat!);

@@ -27,6 +27,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { whole } from './lib/args.ts';
 import { BROWSER_UA, cleanEnv } from '../test/helpers/binary.ts';
 import { cpuSeconds, memoryMb } from './lib/proc.ts';
 import { createReport, fixed, median, table } from './lib/report.ts';
@@ -48,11 +49,6 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 });
-const whole = (name: string, raw: string, min = 1) => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${raw}"`);
-  return n;
-};
 const LINKS = whole('links', values.links!);
 const SECONDS = whole('seconds', values.seconds!);
 const STARTS = whole('starts', values.starts!);

@@ -40,6 +40,7 @@ import { Database } from 'bun:sqlite';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { whole } from './lib/args.ts';
 import { BROWSER_UA, cleanEnv, startServer, type ServerProcess } from '../test/helpers/binary.ts';
 import type { LoadResult } from './lib/load-result.ts';
 import { runBunLoadgen } from './lib/loadgen.ts';
@@ -68,11 +69,6 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 });
-const whole = (name: string, raw: string, min = 1) => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${raw}"`);
-  return n;
-};
 const LINKS = whole('links', values.links!);
 const SECONDS = whole('seconds', values.seconds!);
 const WARMUP = whole('warmup', values.warmup!, 0);

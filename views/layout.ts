@@ -4,6 +4,7 @@
  * pages need none), and noindex because a short link's interstitial is not
  * content a search engine should list.
  */
+import { documentHead } from './head.ts';
 import { html, type SafeHtml } from './html.ts';
 
 export interface LayoutProps {
@@ -14,16 +15,7 @@ export interface LayoutProps {
 }
 
 export function layout({ title, head, body }: LayoutProps): SafeHtml {
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>${title}</title>
-<link rel="stylesheet" href="/public/css/app.css">
-${head}
-</head>
+  return html`${documentHead({ title, extra: head })}
 <body class="public">
 <main class="card">
 ${body}

@@ -3,6 +3,7 @@
  * session yet), so its CSRF token is the public-form kind: a nonce cookie and
  * a token in the `_csrf` field. No script: a plain form post works everywhere.
  */
+import { documentHead } from './head.ts';
 import { html, type SafeHtml } from './html.ts';
 
 export interface LoginPageProps {
@@ -18,17 +19,7 @@ export interface LoginPageProps {
 
 export function loginPage(p: LoginPageProps): SafeHtml {
   const describedBy = p.error ? html` aria-describedby="login-error" aria-invalid="true"` : null;
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>Sign in · shrinkray</title>
-<link rel="icon" href="/public/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/public/css/app.css">
-<link rel="stylesheet" href="/public/css/dashboard.css">
-</head>
+  return html`${documentHead({ title: 'Sign in · shrinkray', stylesheets: ['/public/css/app.css', '/public/css/dashboard.css'] })}
 <body class="public login">
 <main class="card stack">
 <p class="eyebrow">shrinkray</p>

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+import { loginThroughForm } from '../helpers/web-login.ts';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 let t: TestApp;
@@ -14,16 +15,7 @@ let ipSeq = 0;
 type Browser = Awaited<ReturnType<typeof signIn>>;
 async function signIn(plan: 'free' | 'pro' = 'pro') {
   const u = await t.user(plan);
-  const ip = { 'x-forwarded-for': `192.0.2.${++ipSeq}` };
-  const form = await t.app.handle(new Request(`${BASE}/login`, { headers: ip }));
-  const nonce = form.headers.get('set-cookie')!.split(';')[0]!;
-  const _csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-  const res = await t.app.handle(
-    new Request(`${BASE}/login`, { method: 'POST', headers: { ...ip, cookie: nonce, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: u.email, password: u.password, _csrf }) }),
-  );
-  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-  const page = await t.app.handle(new Request(`${BASE}/dashboard/keys`, { headers: { cookie } }));
-  const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(await page.text())![1]!;
+  const { cookie, csrf } = await loginThroughForm((r) => t.app.handle(r), u, `192.0.2.${++ipSeq}`, '/dashboard/keys');
   const get = (path: string) => t.app.handle(new Request(BASE + path, { headers: { cookie } }));
   const post = (path: string, form: Record<string, string>, o: { hx?: boolean; csrf?: boolean } = {}) =>
     t.app.handle(

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Link } from '../../src/links/links.types.ts';
 import { csvCell, parseCsv } from '../../src/web/links-csv.ts';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+import { loginThroughForm } from '../helpers/web-login.ts';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 let t: TestApp;
@@ -19,16 +20,7 @@ type Browser = Awaited<ReturnType<typeof signIn>>;
 /** A signed-in browser: GET /login for the CSRF cookie and token, POST /login, then the session's token from a page. */
 async function signIn(plan: 'free' | 'pro' = 'pro', role: 'admin' | 'member' = 'member') {
   const u = await t.user(plan, role);
-  const ip = { 'x-forwarded-for': `192.0.2.${++ipSeq}` };
-  const form = await t.app.handle(new Request(`${BASE}/login`, { headers: ip }));
-  const nonce = form.headers.get('set-cookie')!.split(';')[0]!;
-  const _csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-  const res = await t.app.handle(
-    new Request(`${BASE}/login`, { method: 'POST', headers: { ...ip, cookie: nonce, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: u.email, password: u.password, _csrf }) }),
-  );
-  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-  const page = await t.app.handle(new Request(`${BASE}/dashboard/keys`, { headers: { cookie } }));
-  const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(await page.text())![1]!;
+  const { cookie, csrf } = await loginThroughForm((r) => t.app.handle(r), u, `192.0.2.${++ipSeq}`, '/dashboard/keys');
   const get = (path: string, headers: Record<string, string> = {}) => t.app.handle(new Request(BASE + path, { headers: { cookie, ...headers } }));
   /** htmx sends the token in X-CSRF-Token; a plain form in _csrf; `csrf: false` sends neither */
   const post = (path: string, form: Record<string, string>, o: { hx?: boolean; csrf?: boolean } = {}) =>

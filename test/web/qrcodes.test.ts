@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Link } from '../../src/links/links.types.ts';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+import { loginThroughForm } from '../helpers/web-login.ts';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 let t: TestApp;
@@ -19,21 +20,9 @@ let logins = 0;
 /** Signs in through the real form; POSTs then carry the session's CSRF token (from the page's meta tag) as htmx does. */
 async function signIn(plan: 'free' | 'pro' = 'pro') {
   const u = await t.user(plan);
-  const ip = { 'x-forwarded-for': `203.0.113.${++logins}` };
-  const form = await t.app.handle(new Request(`${BASE}/login`, { headers: ip }));
-  const _csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-  const res = await t.app.handle(
-    new Request(`${BASE}/login`, {
-      method: 'POST',
-      headers: { ...ip, cookie: form.headers.get('set-cookie')!.split(';')[0]!, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ email: u.email, password: u.password, _csrf }),
-    }),
-  );
-  expect(res.status).toBe(303);
-  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  const { cookie, csrf, status } = await loginThroughForm((r) => t.app.handle(r), u, `203.0.113.${++logins}`, '/dashboard/qrcodes');
+  expect(status).toBe(303);
   const get = (path: string, headers: Record<string, string> = {}) => t.app.handle(new Request(BASE + path, { headers: { cookie, ...headers } }));
-  const page = await (await get('/dashboard/qrcodes')).text();
-  const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(page)![1]!;
   const post = (path: string, fields: Record<string, string>, headers: Record<string, string> = { 'x-csrf-token': csrf }) =>
     t.app.handle(new Request(BASE + path, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields) }));
   return { ...u, actor: await t.services.users.actorFor(u.user), csrf, get, post };

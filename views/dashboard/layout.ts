@@ -5,6 +5,7 @@
  * `fragment` pages (htmx swaps) skip the shell.
  */
 import type { Role } from '../../src/accounts/accounts.types.ts';
+import { documentHead } from '../head.ts';
 import { html, type SafeHtml } from '../html.ts';
 
 export type NavKey = 'links' | 'qrcodes' | 'keys' | 'account' | 'users' | 'plans' | 'settings';
@@ -30,22 +31,14 @@ const NAV: { key: NavKey; href: string; label: string; admin?: boolean }[] = [
 
 export function shell(p: ShellProps): SafeHtml {
   const headers = JSON.stringify({ 'X-CSRF-Token': p.csrfToken });
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<meta name="htmx-config" content='{"includeIndicatorStyles":false,"historyCacheSize":0}'>
+  return html`${documentHead({
+    title: `${p.title} · shrinkray`,
+    stylesheets: ['/public/css/app.css', '/public/css/dashboard.css', '/public/css/dashboard-extra.css'],
+    extra: html`<meta name="htmx-config" content='{"includeIndicatorStyles":false,"historyCacheSize":0}'>
 <meta name="csrf-token" content="${p.csrfToken}">
-<title>${p.title} · shrinkray</title>
-<link rel="icon" href="/public/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/public/css/app.css">
-<link rel="stylesheet" href="/public/css/dashboard.css">
-<link rel="stylesheet" href="/public/css/dashboard-extra.css">
 <script src="/public/vendor/htmx.min.js" defer></script>
-<script src="/public/js/dashboard.js" defer></script>
-</head>
+<script src="/public/js/dashboard.js" defer></script>`,
+  })}
 <body class="dashboard" hx-headers='${headers}'>
 <a class="skip-link" href="#main">Skip to content</a>
 <header class="topbar">

@@ -1,0 +1,6 @@
+/** A whole-number command-line option, refused clearly when it is not one. */
+export function whole(name: string, raw: string, min = 1): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${raw}"`);
+  return n;
+}
