@@ -45,6 +45,14 @@ export interface ServiceOverrides {
 
 let countryLookup: Promise<CountryLookup> | undefined;
 
+/** Enriches and writes clicks on this thread (CLI, tests); the GeoIP data is loaded only here, once per process. */
+async function createInlineWriter(db: DbHandle['db'], secret: string, country?: CountryLookup): Promise<ClickWriter> {
+  countryLookup ??= loadCountryLookup();
+  const enrich = createEnricher({ secret, country: country ?? (await countryLookup) });
+  const clicksRepo = createClicksRepo(db);
+  return { write: (raws) => clicksRepo.writeBatch(raws.map(enrich)), close: async () => undefined };
+}
+
 export async function buildServices(config: Config, handle: DbHandle, overrides: ServiceOverrides = {}) {
   const { db } = handle;
   const metrics = createMetrics();
@@ -80,17 +88,13 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
 
   const settings = createSettingsRepo(db);
   const visitorSecret = await settings.getOrCreate('visitor_secret', () => randomHex(32));
-  countryLookup ??= loadCountryLookup();
-  const country = overrides.country ?? (await countryLookup);
-  const clicksRepo = createClicksRepo(db);
-  const enrich = createEnricher({ secret: visitorSecret, country });
   // The flush worker (a second JS context with its own connection and GeoIP reader) takes ~100 ms
   // to start. Only the first flush needs it, so the server listens meanwhile; clicks wait in the queue.
   const workerWriter = overrides.clickWriter === 'worker' ? createWorkerWriter({ dataDir: config.dataDir, secret: visitorSecret }) : null;
   workerWriter?.catch(() => undefined); // reported through clickWriterReady
   const writer: ClickWriter = workerWriter
     ? { write: async (raws) => (await workerWriter).write(raws), close: async () => (await workerWriter.catch(() => null))?.close() }
-    : { write: (raws) => clicksRepo.writeBatch(raws.map(enrich)), close: async () => undefined };
+    : await createInlineWriter(db, visitorSecret, overrides.country);
   const flushSeconds = metrics.histogram('shrinkray_click_flush_seconds', 'Duration of one click batch write.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1]);
   const flushedClicks = metrics.counter('shrinkray_clicks_flushed_total', 'Clicks written to the database.');
   const flushErrors = metrics.counter('shrinkray_click_flush_errors_total', 'Click batch writes that failed and were requeued.');
@@ -128,7 +132,6 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
       await recorder.stop();
       await writer.close();
     },
-    country,
   };
 }
 export type Services = Awaited<ReturnType<typeof buildServices>>;

@@ -22,6 +22,9 @@ export function extractApiKey(ctx: Pick<HttpContext, 'request' | 'query'>, opts:
   return q || null;
 }
 
+/** For dialects whose services take the key only as `Authorization: Bearer`. */
+export const BEARER_ONLY = { query: false, header: false } as const;
+
 export interface ApiAuthOptions {
   /** refuse plans without API access (403) */
   requireApiAccess?: boolean;

@@ -13,7 +13,8 @@ export interface DocSpec {
   /** also accepts application/x-www-form-urlencoded */
   form?: boolean;
   responses: Record<number, { description: string; schema?: TSchema; type?: string }>;
-  security?: 'key' | 'none' | 'optional-key';
+  /** 'bearer': the dialect takes its key as a Bearer token only */
+  security?: 'key' | 'bearer' | 'none' | 'optional-key';
   query?: Record<string, { description: string; type?: 'string' | 'integer' | 'boolean'; required?: boolean }>;
 }
 
@@ -46,6 +47,6 @@ export function doc(spec: DocSpec) {
         { description: r.description, ...(r.schema ? { content: { [r.type ?? 'application/json']: { schema: r.schema } } } : {}) },
       ]),
     ),
-    security: spec.security === 'none' ? [] : spec.security === 'optional-key' ? [{}, ...KEY_SECURITY] : KEY_SECURITY,
+    security: spec.security === 'none' ? [] : spec.security === 'bearer' ? [{ bearer: [] }] : spec.security === 'optional-key' ? [{}, ...KEY_SECURITY] : KEY_SECURITY,
   };
 }

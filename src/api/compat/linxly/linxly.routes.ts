@@ -40,6 +40,7 @@
  * - Bot visits (link unfurlers, crawlers) are not counted in clicks_count.
  */
 import { Elysia } from 'elysia';
+import { BEARER_ONLY } from '../../../http/api-auth.ts';
 import type { AppDeps } from '../../../http/app-deps.ts';
 import { readBody } from '../../../http/body.ts';
 import type { Handler, HttpContext } from '../../../http/context.ts';
@@ -63,10 +64,8 @@ import {
 } from './linxly.schemas.ts';
 
 const TAG = 'Linx.ly';
-const BEARER_ONLY = { query: false, header: false } as const;
 
-/** Linx.ly takes its key as a Bearer token only, so the document shows only that scheme. */
-const bearerDoc = (spec: DocSpec) => ({ ...doc(spec), security: [{ bearer: [] }] });
+const bearerDoc = (spec: DocSpec) => doc({ ...spec, security: 'bearer' });
 
 const common = {
   401: { description: 'Missing or invalid token.', schema: MessageSchema },

@@ -34,6 +34,7 @@
  * - Bot visits (link unfurlers, crawlers) are not counted in clicks.
  */
 import { Elysia, t } from 'elysia';
+import { BEARER_ONLY } from '../../../http/api-auth.ts';
 import type { AppDeps } from '../../../http/app-deps.ts';
 import { readBody } from '../../../http/body.ts';
 import type { Handler, HttpContext } from '../../../http/context.ts';
@@ -62,10 +63,8 @@ import {
 } from './lnkz.schemas.ts';
 
 const TAG = 'lnkz';
-const BEARER_ONLY = { query: false, header: false } as const;
 
-/** lnkz takes its key as a Bearer token only, so the document shows only that scheme. */
-const bearerDoc = (spec: DocSpec) => ({ ...doc(spec), security: [{ bearer: [] }] });
+const bearerDoc = (spec: DocSpec) => doc({ ...spec, security: 'bearer' });
 
 const common = {
   401: { description: 'Missing or invalid token.', schema: ErrorSchema },
