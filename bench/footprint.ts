@@ -177,6 +177,8 @@ async function main(): Promise<number> {
   const flushed = metric('shrinkray_clicks_flushed_total');
   const queued = metric('shrinkray_click_queue_depth');
   const cached = metric('shrinkray_redirect_cache_entries');
+  const heapMb = metric('shrinkray_js_heap_bytes') / 1e6;
+  const workerHeapMb = metric('shrinkray_flush_worker_js_heap_bytes') / 1e6;
   await Bun.sleep(2000);
   const settled = memoryMb(pid).rss;
   await server!.stop();
@@ -208,7 +210,7 @@ async function main(): Promise<number> {
   );
   log(
     `\nafter the load: ${load.requests} redirects answered, ${flushed} clicks written, ${queued} waiting in the queue ` +
-      `(the rest in the batch being written); redirect cache ${cached} entries`,
+      `(the rest in the batch being written); redirect cache ${cached} entries; JS heaps: request thread ${fixed(heapMb, 1)} MB, flush worker ${fixed(workerHeapMb, 1)} MB`,
   );
   log(`binary size ${fixed(binaryMb, 1)} MB`);
   const errors = load.badStatus + load.socketErrors;
@@ -234,7 +236,7 @@ async function main(): Promise<number> {
     cpuMs: { firstStart: median(firstCpu), restart: median(restartCpu), restartBig: median(restartBigCpu) },
   });
   report.set('rssMb', { idleSmall, idleBig, underLoadMax: maxLoad, peakHwm: after.peak, settled, samples });
-  report.set('load', { ...load, connections: CONNECTIONS, links: LINKS, activeCodes: ACTIVE, clicksFlushed: flushed, queueDepth: queued, cacheEntries: cached });
+  report.set('load', { ...load, connections: CONNECTIONS, links: LINKS, activeCodes: ACTIVE, clicksFlushed: flushed, queueDepth: queued, cacheEntries: cached, heapMb, workerHeapMb });
   return report.finish();
 }
 

@@ -201,7 +201,7 @@ async function main(): Promise<number> {
   children.delete(shrinkray.proc);
   const db = new Database(join(dataDir, 'shrinkray.db'), { readonly: true });
   const clicksOf = db.query<{ n: number; rows: number }, [number, number, number, number]>(
-    `SELECT (SELECT coalesce(sum(total_clicks), 0) FROM links WHERE id BETWEEN ?1 AND ?2) AS n,
+    `SELECT (SELECT coalesce(sum(total_clicks), 0) FROM link_counters WHERE link_id BETWEEN ?1 AND ?2) AS n,
             (SELECT count(*) FROM clicks WHERE is_bot = 0 AND link_id BETWEEN ?3 AND ?4) AS rows`,
   );
 

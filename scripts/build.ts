@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { outfile: { type: 'string' }, target: { type: 'string' } },
+  options: { outfile: { type: 'string' }, target: { type: 'string' }, 'exec-argv': { type: 'string', multiple: true } },
 });
 const root = resolve(import.meta.dir, '..');
 const outfile = resolve(root, values.outfile ?? 'dist/shrinkray');
@@ -35,6 +35,7 @@ const result = await Bun.build({
     autoloadBunfig: false,
     autoloadTsconfig: false,
     autoloadPackageJson: false,
+    ...(values['exec-argv'] ? { execArgv: values['exec-argv'] } : {}),
   },
 });
 if (!result.success) {

@@ -29,6 +29,7 @@ import { createUnshortener } from './fetcher/unshorten.ts';
 import { createLinksRepo } from './links/links.repo.ts';
 import { createLinksService, type PageMeta } from './links/links.service.ts';
 import { createRedirectCache } from './links/redirect-cache.ts';
+import { heapSize } from 'bun:jsc';
 import { createMetrics } from './metrics.ts';
 import { createQrRepo } from './qr/qr.repo.ts';
 import { createQrService } from './qr/qr.service.ts';
@@ -109,6 +110,11 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   });
   metrics.gauge('shrinkray_click_queue_depth', 'Clicks waiting to be written.', () => recorder.depth);
   metrics.gauge('shrinkray_redirect_cache_entries', 'Codes held in the redirect cache.', () => cache.size);
+  metrics.gauge('process_resident_memory_bytes', 'Resident memory of the whole process (every thread).', () => process.memoryUsage.rss());
+  metrics.gauge('shrinkray_js_heap_bytes', 'JS heap of the request thread.', () => heapSize());
+  let workerHeap = () => 0;
+  workerWriter?.then((w) => (workerHeap = () => w.heapBytes ?? 0)).catch(() => undefined);
+  metrics.gauge('shrinkray_flush_worker_js_heap_bytes', 'JS heap of the click flush worker as of its last batch (0 without a worker).', () => workerHeap());
 
   return {
     config,

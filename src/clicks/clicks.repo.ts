@@ -7,7 +7,8 @@
  * - clicks are first folded by their whole profile (link, day, country,
  *   device, OS, browser, referrer, source), which real traffic repeats a lot,
  *   and only then expanded into the per-dimension daily rollups;
- * - each batch ends with one counter update per link.
+ * - each batch ends with one counter upsert per link, in the narrow
+ *   link_counters table.
  */
 import type { Db } from '../db/client.ts';
 import type { EnrichedClick } from './clicks.types.ts';
@@ -43,8 +44,10 @@ export function createClicksRepo(db: Db) {
      ON CONFLICT (link_id, dim, day, value) DO UPDATE SET clicks = clicks + excluded.clicks`,
   );
   const bumpLink = sqlite.prepare(
-    `UPDATE links SET total_clicks = total_clicks + ?, unique_clicks = unique_clicks + ?,
-       last_clicked_at = max(coalesce(last_clicked_at, 0), ?) WHERE id = ?`,
+    `INSERT INTO link_counters (total_clicks, unique_clicks, last_clicked_at, link_id) VALUES (?, ?, ?, ?)
+     ON CONFLICT (link_id) DO UPDATE SET total_clicks = total_clicks + excluded.total_clicks,
+       unique_clicks = unique_clicks + excluded.unique_clicks,
+       last_clicked_at = max(coalesce(last_clicked_at, 0), excluded.last_clicked_at)`,
   );
   // (link, visitor) pairs known to be stored: a hit means "not unique" without a query
   let seen = new Set<string>();

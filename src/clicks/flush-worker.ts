@@ -4,11 +4,12 @@
  * enriching clicks and writing them never takes time from the thread that
  * answers redirects. It speaks a tiny protocol with worker-writer.ts:
  *   init {dataDir, secret} → ready | failed
- *   write {id, packed}     → written {id} | failed {id, message}  (packClicks format)
+ *   write {id, packed}     → written {id, heap} | failed {id, message}  (packClicks format; heap: this thread's JS heap bytes)
  *   close                  → closed
  * Listed as a second entrypoint in scripts/build.ts so the compiled binary
  * carries it.
  */
+import { heapSize } from 'bun:jsc';
 import { openDatabase, type DbHandle } from '../db/client.ts';
 import type { RawClick } from './clicks.types.ts';
 import { createClicksRepo } from './clicks.repo.ts';
@@ -27,7 +28,7 @@ self.onmessage = async (event: MessageEvent<Message>) => {
   const msg = event.data;
   if (msg.type === 'init') {
     try {
-      handle = openDatabase(msg.dataDir);
+      handle = openDatabase(msg.dataDir, { foreignKeys: false });
       const repo = createClicksRepo(handle.db);
       const enrich = createEnricher({ secret: msg.secret, country: await loadCountryLookup() });
       write = (clicks) => repo.writeBatch(clicks.map(enrich));
@@ -39,7 +40,7 @@ self.onmessage = async (event: MessageEvent<Message>) => {
     try {
       if (!write) throw new Error('flush worker not initialised');
       await write(unpackClicks(msg.packed));
-      self.postMessage({ type: 'written', id: msg.id });
+      self.postMessage({ type: 'written', id: msg.id, heap: heapSize() });
     } catch (e) {
       self.postMessage({ type: 'failed', id: msg.id, message: String(e) });
     }

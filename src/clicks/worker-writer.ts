@@ -6,7 +6,7 @@
  */
 import type { RawClick } from './clicks.types.ts';
 
-type Reply = { type: 'ready' } | { type: 'written'; id: number } | { type: 'failed'; id: number; message: string } | { type: 'closed' };
+type Reply = { type: 'ready' } | { type: 'written'; id: number; heap: number } | { type: 'failed'; id: number; message: string } | { type: 'closed' };
 
 // Tabs and newlines separate fields and clicks; header values may carry tabs, so they become spaces.
 const clean = (s: string | null) => (s === null ? '\u0000' : s.includes('\t') || s.includes('\n') ? s.replace(/[\t\n]/g, ' ') : s);
@@ -36,6 +36,8 @@ export function unpackClicks(packed: string): RawClick[] {
 export interface ClickWriter {
   write(clicks: RawClick[]): Promise<void>;
   close(): Promise<void>;
+  /** JS heap bytes of the thread that writes, when that is not this one (as of its last write) */
+  readonly heapBytes?: number;
 }
 
 /**
@@ -53,6 +55,7 @@ export async function createWorkerWriter(opts: { dataDir: string; secret: string
   const worker = new Worker(workerUrl());
   const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let seq = 0;
+  let heapBytes = 0;
   let closing: Promise<void> | null = null;
   let onReady!: { resolve: () => void; reject: (e: Error) => void };
   let onClosed: (() => void) | null = null;
@@ -66,7 +69,10 @@ export async function createWorkerWriter(opts: { dataDir: string; secret: string
     else {
       const p = pending.get(r.id);
       pending.delete(r.id);
-      if (r.type === 'written') p?.resolve();
+      if (r.type === 'written') {
+        heapBytes = r.heap;
+        p?.resolve();
+      }
       else p?.reject(new Error(r.message));
     }
   };
@@ -80,6 +86,9 @@ export async function createWorkerWriter(opts: { dataDir: string; secret: string
   await ready;
 
   return {
+    get heapBytes() {
+      return heapBytes;
+    },
     write(clicks) {
       return new Promise<void>((resolve, reject) => {
         const id = ++seq;

@@ -1,10 +1,22 @@
-import { and, asc, count, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { clickRollups, clicks, linkSchedules, linkVisitors, links } from '../db/schema.ts';
+import { clickRollups, clicks, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
 import type { Link, LinkSortColumn, RedirectTarget, Schedule, Utm } from './links.types.ts';
 
-type Row = typeof links.$inferSelect;
+type Counters = { totalClicks: number; uniqueClicks: number; lastClickedAt: number | null };
+type Row = typeof links.$inferSelect & Counters;
 export type NewLinkRow = typeof links.$inferInsert;
+const NO_CLICKS: Counters = { totalClicks: 0, uniqueClicks: 0, lastClickedAt: null };
+
+// a link with its counters (kept in link_counters, see schema.ts); a never-clicked link has no counter row
+const totalClicks = sql<number>`coalesce(${linkCounters.totalClicks}, 0)`;
+const uniqueClicks = sql<number>`coalesce(${linkCounters.uniqueClicks}, 0)`;
+const LINK_COLUMNS = {
+  ...getTableColumns(links),
+  totalClicks: totalClicks.as('total_clicks'),
+  uniqueClicks: uniqueClicks.as('unique_clicks'),
+  lastClickedAt: linkCounters.lastClickedAt,
+};
 export type LinkPatch = Partial<Omit<NewLinkRow, 'id' | 'createdAt'>>;
 
 function utmOf(r: Row): Utm | null {
@@ -42,18 +54,21 @@ export function toLink(r: Row): Link {
   };
 }
 
-const SORT_COLUMNS: Record<LinkSortColumn, typeof links.id | typeof links.code | typeof links.destination | typeof links.title | typeof links.totalClicks | typeof links.uniqueClicks | typeof links.createdAt | typeof links.updatedAt | typeof links.expiresAt | typeof links.isActive> = {
+const SORT_COLUMNS: Record<LinkSortColumn, typeof links.id | typeof links.code | typeof links.destination | typeof links.title | SQL<number> | typeof links.createdAt | typeof links.updatedAt | typeof links.expiresAt | typeof links.isActive> = {
   id: links.id,
   code: links.code,
   destination: links.destination,
   title: links.title,
-  total_clicks: links.totalClicks,
-  unique_clicks: links.uniqueClicks,
+  total_clicks: totalClicks,
+  unique_clicks: uniqueClicks,
   created_at: links.createdAt,
   updated_at: links.updatedAt,
   expires_at: links.expiresAt,
   is_active: links.isActive,
 };
+
+// shared by every cached redirect target without schedules (nearly all): one empty array, not one per link
+const NO_SCHEDULES: readonly Schedule[] = Object.freeze([]);
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -89,8 +104,9 @@ export interface LinkListFilter {
 
 export function createLinksRepo(db: Db) {
   const live = isNull(links.deletedAt);
-  const byCode = db.select().from(links).where(and(eq(links.code, sql.placeholder('code')), live)).prepare();
-  const byId = db.select().from(links).where(and(eq(links.id, sql.placeholder('id')), live)).prepare();
+  const selectLinks = () => db.select(LINK_COLUMNS).from(links).leftJoin(linkCounters, eq(linkCounters.linkId, links.id));
+  const byCode = selectLinks().where(and(eq(links.code, sql.placeholder('code')), live)).prepare();
+  const byId = selectLinks().where(and(eq(links.id, sql.placeholder('id')), live)).prepare();
   const schedulesOf = db
     .select()
     .from(linkSchedules)
@@ -113,7 +129,7 @@ export function createLinksRepo(db: Db) {
     redirectMode: 'direct', bridgeDelaySeconds: 0, passwordHash: null, expiresAt: null, isActive: true,
     utmSource: null, utmMedium: null, utmCampaign: null, utmTerm: null, utmContent: null,
     deleteTokenHash: null, statsTokenHash: null, statsPrivate: false, labelUserId: null, labelUserAgent: null, labelIp: null,
-  } satisfies Omit<NewLinkRow, 'code' | 'destination' | 'id' | 'totalClicks' | 'uniqueClicks' | 'lastClickedAt' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
+  } satisfies Omit<NewLinkRow, 'code' | 'destination' | 'id' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
   const placeholders = Object.fromEntries(['code', 'destination', ...Object.keys(insertDefaults)].map((k) => [k, sql.placeholder(k)]));
   const insertLink = db.insert(links).values(placeholders as unknown as NewLinkRow).returning().prepare();
   const codeTaken = db.select({ id: links.id }).from(links).where(eq(links.code, sql.placeholder('code'))).prepare();
@@ -138,7 +154,7 @@ export function createLinksRepo(db: Db) {
         items.map(({ row, schedules }) => {
           const r = insertLink.get({ ...insertDefaults, ...row })!;
           if (schedules.length) tx.insert(linkSchedules).values(schedules.map((s) => ({ ...s, linkId: r.id }))).run();
-          return toLink(r);
+          return toLink({ ...r, ...NO_CLICKS });
         }),
       );
     },
@@ -160,7 +176,7 @@ export function createLinksRepo(db: Db) {
 
     async findByCodes(codes: string[]): Promise<Link[]> {
       if (!codes.length) return [];
-      return db.select().from(links).where(and(inArray(links.code, codes), live)).all().map(toLink);
+      return selectLinks().where(and(inArray(links.code, codes), live)).all().map(toLink);
     },
 
     /** Secret hashes are read only where a token is checked. */
@@ -180,8 +196,8 @@ export function createLinksRepo(db: Db) {
         r.utm_source || r.utm_medium || r.utm_campaign || r.utm_term || r.utm_content
           ? { source: r.utm_source, medium: r.utm_medium, campaign: r.utm_campaign, term: r.utm_term, content: r.utm_content }
           : null;
-      const schedules: Schedule[] =
-        r.schedules === '[]' ? [] : (JSON.parse(r.schedules) as [number, number | null, number | null, string][]).map(([id, startsAt, endsAt, destination]) => ({ id, startsAt, endsAt, destination }));
+      const schedules: readonly Schedule[] =
+        r.schedules === '[]' ? NO_SCHEDULES : (JSON.parse(r.schedules) as [number, number | null, number | null, string][]).map(([id, startsAt, endsAt, destination]) => ({ id, startsAt, endsAt, destination }));
       return {
         id: r.id,
         code: r.code,
@@ -194,7 +210,8 @@ export function createLinksRepo(db: Db) {
         utm,
         schedules,
         title: r.title,
-        pageTitle: r.page_title,
+        // usually the same text (both default to the host): one string, not two, per cached link
+        pageTitle: r.page_title === r.title ? r.title : r.page_title,
         description: r.description,
         thumbnailUrl: r.thumbnail_url,
       };
@@ -227,9 +244,7 @@ export function createLinksRepo(db: Db) {
       const where = and(...conds);
       const column = SORT_COLUMNS[f.sort];
       const order = f.direction === 'asc' ? asc(column) : desc(column);
-      const items = db
-        .select()
-        .from(links)
+      const items = selectLinks()
         .where(where)
         .orderBy(order, f.direction === 'asc' ? asc(links.id) : desc(links.id))
         .limit(f.limit)
@@ -245,12 +260,13 @@ export function createLinksRepo(db: Db) {
     },
 
     async update(id: number, patch: LinkPatch): Promise<Link | null> {
-      const r = db
+      const changed = db
         .update(links)
         .set({ ...patch, updatedAt: Date.now() })
         .where(and(eq(links.id, id), live))
-        .returning()
+        .returning({ id: links.id })
         .get();
+      const r = changed && byId.get({ id });
       return r ? toLink(r) : null;
     },
 
@@ -268,12 +284,13 @@ export function createLinksRepo(db: Db) {
         const now = Date.now();
         const gone = tx
           .update(links)
-          .set({ deletedAt: now, updatedAt: now, totalClicks: 0, uniqueClicks: 0, lastClickedAt: null })
+          .set({ deletedAt: now, updatedAt: now })
           .where(and(eq(links.id, id), live))
           .returning({ id: links.id })
           .all();
         if (!gone.length) return false;
         tx.delete(clicks).where(eq(clicks.linkId, id)).run();
+        tx.delete(linkCounters).where(eq(linkCounters.linkId, id)).run();
         tx.delete(linkVisitors).where(eq(linkVisitors.linkId, id)).run();
         tx.delete(clickRollups).where(eq(clickRollups.linkId, id)).run();
         tx.delete(linkSchedules).where(eq(linkSchedules.linkId, id)).run();
@@ -302,7 +319,7 @@ export function createLinksRepo(db: Db) {
       if (d.labelUserId !== null) conds.push(eq(links.labelUserId, d.labelUserId));
       else if (d.labelUserAgent !== null) conds.push(isNull(links.labelUserId), eq(links.labelUserAgent, d.labelUserAgent));
       else conds.push(isNull(links.labelUserId), isNull(links.labelUserAgent));
-      const r = db.select().from(links).where(and(...conds)).orderBy(asc(links.id)).limit(1).get();
+      const r = selectLinks().where(and(...conds)).orderBy(asc(links.id)).limit(1).get();
       return r ? toLink(r) : null;
     },
   };

@@ -475,7 +475,8 @@ export function createLinksService(deps: LinksDeps) {
       let target = cache.get(code);
       if (target === undefined) {
         target = await links.findRedirectTarget(code);
-        cache.set(code, target);
+        // keyed by the stored code string (equal text) so key and entry share it
+        cache.set(target?.code ?? code, target);
       }
       return target && isLive(target) ? target : null;
     },

@@ -60,7 +60,7 @@ export interface RedirectTarget {
   expiresAt: number | null;
   isActive: boolean;
   utm: Utm | null;
-  schedules: Schedule[];
+  schedules: readonly Schedule[];
   title: string | null;
   pageTitle: string | null;
   description: string | null;

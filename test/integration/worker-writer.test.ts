@@ -37,7 +37,7 @@ test('shutdown writes every queued click before the worker stops', async () => {
   const { link } = await app.services.links.create(actor, { destination: 'https://example.com/s', title: 's' });
   for (let i = 0; i < 50; i++) app.services.recorder.record({ linkId: link.id, at: Date.now(), ip: `203.0.113.${i}`, userAgent: CHROME, referrer: null, source: 'link' });
   await app.services.shutdown();
-  expect(app.services.db.sqlite.query('SELECT total_clicks AS n FROM links WHERE id = ?').get(link.id)).toEqual({ n: 50 });
+  expect(app.services.db.sqlite.query('SELECT total_clicks AS n FROM link_counters WHERE link_id = ?').get(link.id)).toEqual({ n: 50 });
   await app.close();
 });
 

@@ -16,4 +16,33 @@ describe('embedded migrations', () => {
     for (const t of ['links', 'clicks', 'click_rollups', 'users', 'api_keys', 'plans', 'qr_codes', 'sessions']) expect(tables).toContain(t);
     expect(db.query('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
   });
+
+  test('an existing database keeps its click history through 0002 (rollups rebuilt) and 0003 (counters moved)', () => {
+    const db = new Database(':memory:');
+    // bring the database to where a previous release left it: migrations 0000 and 0001 only
+    db.exec('CREATE TABLE _migrations (tag TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    for (const tag of ['0000_init', '0001_rollups_by_value']) {
+      for (const statement of EMBEDDED_MIGRATIONS[tag]!.split('--> statement-breakpoint')) if (statement.trim()) db.exec(statement);
+      db.query('INSERT INTO _migrations VALUES (?, 0)').run(tag);
+    }
+    db.exec(`INSERT INTO links (id, code, destination, total_clicks, unique_clicks, last_clicked_at) VALUES
+      (1, 'clicked', 'https://example.com/a', 7, 3, 1700000000000), (2, 'quiet', 'https://example.com/b', 0, 0, NULL)`);
+    db.exec(`INSERT INTO click_rollups (link_id, day, dim, value, clicks) VALUES
+      (1, '2026-01-01', 'total', '', 4), (1, '2026-01-02', 'total', '', 3), (1, '2026-01-01', 'country', 'DE', 4)`);
+
+    expect(migrate(db)).toEqual(['0002_rollups_clustered', '0003_link_counters']);
+    expect(db.query('SELECT * FROM link_counters ORDER BY link_id').all()).toEqual([
+      { link_id: 1, total_clicks: 7, unique_clicks: 3, last_clicked_at: 1700000000000 },
+    ]);
+    expect(db.query("SELECT day, dim, value, clicks FROM click_rollups WHERE link_id = 1 ORDER BY dim, value, day").all()).toEqual([
+      { day: '2026-01-01', dim: 'country', value: 'DE', clicks: 4 },
+      { day: '2026-01-01', dim: 'total', value: '', clicks: 4 },
+      { day: '2026-01-02', dim: 'total', value: '', clicks: 3 },
+    ]);
+    const linkColumns = db.query<{ name: string }, []>('PRAGMA table_info(links)').all().map((c) => c.name);
+    expect(linkColumns).not.toContain('total_clicks');
+    expect(db.query<{ n: number }, []>('SELECT count(*) AS n FROM links').get()!.n).toBe(2);
+    expect(db.query('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
+    expect(db.query('PRAGMA foreign_key_check').all()).toEqual([]);
+  });
 });
