@@ -14,7 +14,7 @@ import type { Plan } from './accounts/accounts.types.ts';
 import type { PlanPatch } from './accounts/plans.service.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
-import { DB_FILE, openDatabase } from './db/client.ts';
+import { CHECKPOINT_PAGES, DB_FILE, openDatabase } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { isDomainError } from './errors.ts';
 import { buildServices, type Services } from './services.ts';
@@ -269,7 +269,7 @@ export interface RunningServer {
 const GRACE_MS = 5000;
 
 export async function startServer(config: Config, io: Io): Promise<RunningServer> {
-  const handle = openDatabase(config.dataDir);
+  const handle = openDatabase(config.dataDir, { walAutocheckpoint: CHECKPOINT_PAGES.server });
   let services: Services;
   try {
     migrate(handle.sqlite);

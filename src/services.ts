@@ -15,6 +15,7 @@ import { createUserAdminService } from './accounts/user-admin.service.ts';
 import { createAnalyticsService } from './clicks/analytics.service.ts';
 import { createClicksRepo } from './clicks/clicks.repo.ts';
 import { loadCountryLookup } from './clicks/geoip-file.ts';
+import { unpackClicks } from './clicks/click-batch.ts';
 import { createClickRecorder } from './clicks/recorder.ts';
 import { createWorkerWriter, type ClickWriter } from './clicks/worker-writer.ts';
 import { createBreakdownReport } from './clicks/reports/breakdown.ts';
@@ -51,7 +52,7 @@ async function createInlineWriter(db: DbHandle['db'], secret: string, country?: 
   countryLookup ??= loadCountryLookup();
   const enrich = createEnricher({ secret, country: country ?? (await countryLookup) });
   const clicksRepo = createClicksRepo(db);
-  return { write: (raws) => clicksRepo.writeBatch(raws.map(enrich)), close: async () => undefined };
+  return { write: (batch) => clicksRepo.writeBatch(unpackClicks(batch.chunks).map(enrich)), close: async () => undefined };
 }
 
 export async function buildServices(config: Config, handle: DbHandle, overrides: ServiceOverrides = {}) {

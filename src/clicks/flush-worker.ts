@@ -4,34 +4,33 @@
  * enriching clicks and writing them never takes time from the thread that
  * answers redirects. It speaks a tiny protocol with worker-writer.ts:
  *   init {dataDir, secret} → ready | failed
- *   write {id, packed}     → written {id, heap} | failed {id, message}  (packClicks format; heap: this thread's JS heap bytes)
+ *   write {id, chunks}     → written {id, heap} | failed {id, message}  (chunks of click-batch.ts lines; heap: this thread's JS heap bytes)
  *   close                  → closed
  * Listed as a second entrypoint in scripts/build.ts so the compiled binary
  * carries it.
  */
 import { heapSize } from 'bun:jsc';
-import { openDatabase, type DbHandle } from '../db/client.ts';
-import type { RawClick } from './clicks.types.ts';
+import { CHECKPOINT_PAGES, openDatabase, type DbHandle } from '../db/client.ts';
 import { createClicksRepo } from './clicks.repo.ts';
 import { loadCountryLookup } from './geoip-file.ts';
 import { createEnricher } from './visitor.ts';
-import { unpackClicks } from './worker-writer.ts';
+import { unpackClicks } from './click-batch.ts';
 
 declare const self: Worker;
 
-type Message = { type: 'init'; dataDir: string; secret: string } | { type: 'write'; id: number; packed: string } | { type: 'close' };
+type Message = { type: 'init'; dataDir: string; secret: string } | { type: 'write'; id: number; chunks: string[] } | { type: 'close' };
 
 let handle: DbHandle | null = null;
-let write: ((clicks: RawClick[]) => Promise<void>) | null = null;
+let write: ((chunks: string[]) => Promise<void>) | null = null;
 
 self.onmessage = async (event: MessageEvent<Message>) => {
   const msg = event.data;
   if (msg.type === 'init') {
     try {
-      handle = openDatabase(msg.dataDir, { foreignKeys: false });
+      handle = openDatabase(msg.dataDir, { foreignKeys: false, walAutocheckpoint: CHECKPOINT_PAGES.flusher });
       const repo = createClicksRepo(handle.db);
       const enrich = createEnricher({ secret: msg.secret, country: await loadCountryLookup() });
-      write = (clicks) => repo.writeBatch(clicks.map(enrich));
+      write = (chunks) => repo.writeBatch(unpackClicks(chunks).map(enrich));
       self.postMessage({ type: 'ready' });
     } catch (e) {
       self.postMessage({ type: 'failed', id: -1, message: String(e) });
@@ -39,8 +38,12 @@ self.onmessage = async (event: MessageEvent<Message>) => {
   } else if (msg.type === 'write') {
     try {
       if (!write) throw new Error('flush worker not initialised');
-      await write(unpackClicks(msg.packed));
+      await write(msg.chunks);
       self.postMessage({ type: 'written', id: msg.id, heap: heapSize() });
+      // A batch leaves ~1 KB of garbage per click (parsed lines, enriched clicks, rollup keys) and
+      // this thread sleeps until the next one: collecting now, off the request thread, keeps its
+      // heap near what is live instead of letting it grow by a few batches' worth first.
+      Bun.gc(true);
     } catch (e) {
       self.postMessage({ type: 'failed', id: msg.id, message: String(e) });
     }

@@ -1,40 +1,15 @@
 /**
- * The server's click writer: hands each chunk of raw clicks to the flush
+ * The server's click writer: hands each batch of packed clicks to the flush
  * worker and resolves when the worker has committed it (or rejects, and the
- * recorder keeps the chunk to retry). Posting a chunk costs this thread one
- * structured clone; the enrichment and every SQLite write happen there.
+ * recorder keeps the batch to retry). Posting a batch copies a few strings;
+ * the unpacking, enrichment and every SQLite write happen there.
  */
-import type { RawClick } from './clicks.types.ts';
+import type { ClickBatch } from './click-batch.ts';
 
 type Reply = { type: 'ready' } | { type: 'written'; id: number; heap: number } | { type: 'failed'; id: number; message: string } | { type: 'closed' };
 
-// Tabs and newlines separate fields and clicks; header values may carry tabs, so they become spaces.
-const clean = (s: string | null) => (s === null ? '\u0000' : s.includes('\t') || s.includes('\n') ? s.replace(/[\t\n]/g, ' ') : s);
-
-/**
- * One string per chunk instead of an array of objects: the structured clone
- * of thousands of small objects cost the request thread ~10% of a redirect,
- * a single string is copied in one go. \u0000 stands for null.
- */
-export function packClicks(clicks: RawClick[]): string {
-  let out = '';
-  for (const c of clicks) out += `${c.linkId}\t${c.at}\t${clean(c.ip)}\t${clean(c.userAgent)}\t${clean(c.referrer)}\t${c.source}\n`;
-  return out;
-}
-
-export function unpackClicks(packed: string): RawClick[] {
-  const nul = (s: string | undefined) => (s === undefined || s === '\u0000' ? null : s);
-  const clicks: RawClick[] = [];
-  for (const line of packed.split('\n')) {
-    if (!line) continue;
-    const [linkId, at, ip, ua, ref, source] = line.split('\t');
-    clicks.push({ linkId: Number(linkId), at: Number(at), ip: nul(ip), userAgent: nul(ua), referrer: nul(ref), source: source === 'qr' ? 'qr' : 'link' });
-  }
-  return clicks;
-}
-
 export interface ClickWriter {
-  write(clicks: RawClick[]): Promise<void>;
+  write(batch: ClickBatch): Promise<void>;
   close(): Promise<void>;
   /** JS heap bytes of the thread that writes, when that is not this one (as of its last write) */
   readonly heapBytes?: number;
@@ -89,11 +64,11 @@ export async function createWorkerWriter(opts: { dataDir: string; secret: string
     get heapBytes() {
       return heapBytes;
     },
-    write(clicks) {
+    write(batch) {
       return new Promise<void>((resolve, reject) => {
         const id = ++seq;
         pending.set(id, { resolve, reject });
-        worker.postMessage({ type: 'write', id, packed: packClicks(clicks) });
+        worker.postMessage({ type: 'write', id, chunks: batch.chunks });
       });
     },
     close() {

@@ -22,6 +22,14 @@ export interface DbHandle {
 
 export const DB_FILE = 'shrinkray.db';
 
+/**
+ * When the server runs the click flush worker: ~40 MB of WAL between
+ * checkpoints, done by the worker, off the request thread; the request
+ * thread's connection checkpoints only past four times that, as a backstop
+ * should the worker be gone.
+ */
+export const CHECKPOINT_PAGES = { flusher: 10_000, server: 40_000 };
+
 export interface OpenOptions {
   /**
    * Off only for the click flush worker's connection: everything it inserts
@@ -30,6 +38,13 @@ export interface OpenOptions {
    * per row — ~20% of a click batch's write time with random links.
    */
   foreignKeys?: boolean;
+  /**
+   * WAL pages before a commit on this connection checkpoints (SQLite's
+   * default is 1,000 ≈ 4 MB). The click flusher rewrites the same rollup and
+   * counter pages batch after batch; checkpointing less often copies each
+   * page back once instead of every few batches.
+   */
+  walAutocheckpoint?: number;
 }
 
 export function openDatabase(dataDir: string, options: OpenOptions = {}): DbHandle {
@@ -46,6 +61,7 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): DbHand
   // 8 MB per connection (the server has two: requests and the click flush worker); hot lookups
   // are served from the redirect cache, and the OS page cache holds the rest of the file
   sqlite.exec('PRAGMA cache_size = -8000');
+  if (options.walAutocheckpoint !== undefined) sqlite.exec(`PRAGMA wal_autocheckpoint = ${Math.trunc(options.walAutocheckpoint)}`);
   const db = drizzle({ client: sqlite, schema });
   return {
     db,

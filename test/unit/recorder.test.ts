@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import type { EnrichedClick, RawClick } from '../../src/clicks/clicks.types.ts';
+import { unpackClicks } from '../../src/clicks/click-batch.ts';
 import { createClickRecorder, type RecorderDeps } from '../../src/clicks/recorder.ts';
 
 const raw = (linkId: number, at = 1_700_000_000_000 + linkId): RawClick => ({
@@ -31,7 +32,7 @@ function harness(overrides: Partial<RecorderDeps> = {}) {
   const errors: unknown[] = [];
   const recorder = createClickRecorder({
     write: async (batch) => {
-      batches.push(batch.map(enrich));
+      batches.push(unpackClicks(batch.chunks).map(enrich));
     },
     flushMs: 60_000,
     onFlush: (info) => flushes.push(info),
@@ -76,12 +77,42 @@ describe('click recorder', () => {
     expect(writes).toBe(1);
   });
 
-  test('splits a large queue into chunks of chunkSize, one write each', async () => {
+  test('everything queued goes in one write, however many chunks it was packed in', async () => {
     const h = harness({ chunkSize: 2 });
     for (let i = 1; i <= 5; i++) h.recorder.record(raw(i));
     await h.recorder.flush();
-    expect(h.batches.map((b) => b.length)).toEqual([2, 2, 1]);
+    expect(h.batches.map((b) => b.length)).toEqual([5]);
     expect(h.written()).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  test('a backlog of maxBatch or more is written in several writes, back to back, in order; the rest waits', async () => {
+    const h = harness({ chunkSize: 2, maxBatch: 2 });
+    for (let i = 1; i <= 5; i++) h.recorder.record(raw(i));
+    await h.recorder.flush();
+    expect(h.batches.map((b) => b.length)).toEqual([2, 2]);
+    expect(h.recorder.depth).toBe(1);
+    await h.recorder.flush();
+    expect(h.written()).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  test('below maxBatch, clicks that arrive during a write wait for the next flush (and make it bigger)', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const h = harness({
+      write: async (batch) => {
+        if (h.batches.length === 0) await gate;
+        h.batches.push(unpackClicks(batch.chunks).map(enrich));
+      },
+    });
+    h.recorder.record(raw(1));
+    const first = h.recorder.flush();
+    for (let i = 2; i <= 4; i++) h.recorder.record(raw(i));
+    release();
+    await first;
+    expect(h.batches.map((b) => b.length)).toEqual([1]);
+    expect(h.recorder.depth).toBe(3);
+    await h.recorder.flush();
+    expect(h.batches.map((b) => b.length)).toEqual([1, 3]);
   });
 
   test('a flush with nothing queued writes nothing', async () => {
@@ -94,9 +125,11 @@ describe('click recorder', () => {
     let fail = true;
     const h = harness({
       chunkSize: 2,
+      maxBatch: 2,
       write: async (batch) => {
-        if (fail && batch[0]!.linkId === 3) throw new Error('database is locked');
-        h.batches.push(batch.map(enrich));
+        const clicks = unpackClicks(batch.chunks);
+        if (fail && clicks[0]!.linkId === 3) throw new Error('database is locked');
+        h.batches.push(clicks.map(enrich));
       },
     });
     for (let i = 1; i <= 5; i++) h.recorder.record(raw(i));
@@ -154,7 +187,7 @@ describe('click recorder', () => {
     const recorder = createClickRecorder({
       write: async (batch) => {
         if (batches.length === 0) await gate;
-        batches.push(batch.map((c) => c.linkId));
+        batches.push(unpackClicks(batch.chunks).map((c) => c.linkId));
       },
       flushMs: 60_000,
     });
