@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { clickRollups, clicks, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
-import type { Link, LinkSortColumn, RedirectTarget, Schedule, Utm } from './links.types.ts';
+import type { Link, LinkSortColumn, PageFacts, RedirectTarget, Schedule, Utm } from './links.types.ts';
 
 type Counters = { totalClicks: number; uniqueClicks: number; lastClickedAt: number | null };
 type Row = typeof links.$inferSelect & Counters;
@@ -122,6 +122,10 @@ export function createLinksRepo(db: Db) {
      FROM links WHERE code = ? AND deleted_at IS NULL`,
   );
 
+  const pageFacts = db.$client.prepare<Pick<RedirectRow, 'title' | 'page_title' | 'description' | 'thumbnail_url' | 'bridge_delay_seconds'>, [number]>(
+    'SELECT title, page_title, description, thumbnail_url, bridge_delay_seconds FROM links WHERE id = ?',
+  );
+
   // Compiled once: drizzle's ad-hoc insert builds and compiles its SQL on every row, which cost a
   // bulk create ~0.4 ms per link. Columns the service may leave out take the schema's defaults here.
   const insertDefaults = {
@@ -200,21 +204,24 @@ export function createLinksRepo(db: Db) {
         r.schedules === '[]' ? NO_SCHEDULES : (JSON.parse(r.schedules) as [number, number | null, number | null, string][]).map(([id, startsAt, endsAt, destination]) => ({ id, startsAt, endsAt, destination }));
       return {
         id: r.id,
-        code: r.code,
         destination: r.destination,
         redirectMode: r.redirect_mode,
-        bridgeDelaySeconds: r.bridge_delay_seconds,
         passwordHash: r.password_hash,
         expiresAt: r.expires_at,
         isActive: r.is_active === 1,
         utm,
         schedules,
-        title: r.title,
-        // usually the same text (both default to the host): one string, not two, per cached link
-        pageTitle: r.page_title === r.title ? r.title : r.page_title,
-        description: r.description,
-        thumbnailUrl: r.thumbnail_url,
+        page:
+          r.redirect_mode === 'direct'
+            ? null
+            : { title: r.page_title ?? r.title, description: r.description, thumbnailUrl: r.thumbnail_url, delaySeconds: r.bridge_delay_seconds },
       };
+    },
+
+    /** What a preview page shows for a link whose cached target carries none (direct links). */
+    async findPageFacts(id: number): Promise<PageFacts | null> {
+      const r = pageFacts.get(id);
+      return r ? { title: r.page_title ?? r.title, description: r.description, thumbnailUrl: r.thumbnail_url, delaySeconds: r.bridge_delay_seconds } : null;
     },
 
     async schedules(linkId: number): Promise<Schedule[]> {

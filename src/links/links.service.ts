@@ -9,7 +9,7 @@ import { hashPassword, randomHex, sha256Hex, tokenMatches, verifyPassword } from
 import { DomainError } from '../errors.ts';
 import { generateCode, isReservedCode, isValidCodeShape } from './codes.ts';
 import type { LinkPatch, LinksRepo, NewLinkRow } from './links.repo.ts';
-import type { Link, LinkLabels, ListLinksQuery, Page, RedirectMode, RedirectTarget, Schedule, Utm } from './links.types.ts';
+import type { Link, LinkLabels, ListLinksQuery, Page, PageFacts, RedirectMode, RedirectTarget, Schedule, Utm } from './links.types.ts';
 import type { RedirectCache } from './redirect-cache.ts';
 import { applyUtm, checkDestination, hostOf, MAX_URL_LENGTH } from './url-policy.ts';
 
@@ -475,8 +475,7 @@ export function createLinksService(deps: LinksDeps) {
       let target = cache.get(code);
       if (target === undefined) {
         target = await links.findRedirectTarget(code);
-        // keyed by the stored code string (equal text) so key and entry share it
-        cache.set(target?.code ?? code, target);
+        cache.set(code, target);
       }
       return target && isLive(target) ? target : null;
     },
@@ -490,6 +489,11 @@ export function createLinksService(deps: LinksDeps) {
       const target = cache.get(code);
       if (target === undefined) return undefined;
       return target && isLive(target) ? target : null;
+    },
+
+    /** What the link's bridge or preview page shows (cached for those modes, read for a direct link's /preview). */
+    async pageFacts(target: RedirectTarget): Promise<PageFacts> {
+      return target.page ?? (await links.findPageFacts(target.id)) ?? { title: null, description: null, thumbnailUrl: null, delaySeconds: 0 };
     },
 
     /** Where a resolved link sends a visitor right now: a matching schedule's destination, with UTM applied. */

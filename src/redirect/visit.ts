@@ -15,7 +15,7 @@
  *   which is why the method is checked here.
  */
 import type { ServerLike } from '../http/context.ts';
-import type { RedirectTarget } from '../links/links.types.ts';
+import type { PageFacts, RedirectTarget } from '../links/links.types.ts';
 import { hostOf } from '../links/url-policy.ts';
 import { bridgeResponse, notFoundResponse, passwordResponse, previewResponse } from './pages.ts';
 import { flagsOf, PROCEED, QR, type RedirectKit } from './redirect-kit.ts';
@@ -37,11 +37,11 @@ export function createVisitHandlers(kit: RedirectKit) {
     return passwordResponse(200, `/${code}${flags & QR ? '?qr=1' : ''}`, kit.tokens.issue(code));
   }
 
-  function previewPage(code: string, target: RedirectTarget, flags: number): Response {
+  function previewPage(code: string, target: RedirectTarget, page: PageFacts | null, flags: number): Response {
     kit.count('preview');
     return previewResponse({
-      title: target.pageTitle ?? target.title,
-      description: target.description,
+      title: page?.title ?? null,
+      description: page?.description ?? null,
       destination: links.destinationFor(target),
       proceedUrl: `/${code}?proceed=1${flags & QR ? '&qr=1' : ''}`,
     });
@@ -60,18 +60,18 @@ export function createVisitHandlers(kit: RedirectKit) {
       kit.count('direct');
       return res;
     }
-    if (target.redirectMode === 'preview') return previewPage(code, target, flags);
+    if (target.redirectMode === 'preview') return previewPage(code, target, target.page, flags);
 
     const destination = links.destinationFor(target);
     if (request.method !== 'HEAD') kit.record(target, request, server, flags);
     kit.count('bridge');
     return bridgeResponse({
-      title: target.pageTitle ?? target.title ?? hostOf(destination) ?? destination,
-      description: target.description,
-      thumbnailUrl: target.thumbnailUrl,
+      title: target.page?.title ?? hostOf(destination) ?? destination,
+      description: target.page?.description ?? null,
+      thumbnailUrl: target.page?.thumbnailUrl ?? null,
       destination,
       pageUrl: route === 'shrtlnk' ? `${config.baseUrl}/s/${code}` : `${config.baseUrl}/${code}`,
-      delaySeconds: target.bridgeDelaySeconds,
+      delaySeconds: target.page?.delaySeconds ?? 0,
     });
   }
 
@@ -91,7 +91,7 @@ export function createVisitHandlers(kit: RedirectKit) {
       if (code === null || target === null) return notFound();
       const flags = flagsOf(request.url);
       if (target.passwordHash !== null) return passwordForm(code, flags);
-      return previewPage(code, target, flags);
+      return previewPage(code, target, await links.pageFacts(target), flags);
     },
   };
 }

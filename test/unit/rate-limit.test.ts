@@ -38,4 +38,33 @@ describe('rolling one-minute rate limiter', () => {
       expect(rl.hit('x', 5)).toBeNull();
     }
   });
+
+  test('small limits are exact: hits straddling a window edge never let an 11th through within 60 s', () => {
+    for (const before of [500, 1_000, 5_000, 30_000]) {
+      let now = 4_000 * 60_000 - before; // the ten hits start this long before a window edge
+      const rl = createRateLimiter({ now: () => now });
+      for (let i = 0; i < 10; i++) {
+        expect(rl.hit('pw', 10)).toBeNull();
+        now += 100;
+      }
+      for (let t = 0; t < 58_000; t += 2_000) {
+        expect(rl.hit('pw', 10)).not.toBeNull();
+        now += 2_000;
+      }
+      now += 1_100; // 60 s after the first hit
+      expect(rl.hit('pw', 10)).toBeNull();
+    }
+  });
+
+  test('a key whose limit changes (plan edited) starts afresh under the new limit', () => {
+    let now = 5_000 * 60_000;
+    const rl = createRateLimiter({ now: () => now });
+    for (let i = 0; i < 3; i++) expect(rl.hit('key', 3)).toBeNull();
+    expect(rl.hit('key', 3)).not.toBeNull();
+    for (let i = 0; i < 60; i++) expect(rl.hit('key', 120)).toBeNull();
+    now += 1;
+    expect(rl.hit('key', 2)).toBeNull();
+    expect(rl.hit('key', 2)).toBeNull();
+    expect(rl.hit('key', 2)).not.toBeNull();
+  });
 });
