@@ -22,6 +22,10 @@
  * The click queue's depth is read from /metrics at the end of the load: when
  * the flush worker writes slower than redirects arrive, the backlog is held
  * in memory and shows up here.
+ * The baselines, measured in the same run under the same load: the bare
+ * Bun.serve of bench:redirect answering the same codes from a Map, and the
+ * same server also holding a second's worth of click facts (peer address,
+ * User-Agent, Referer), i.e. what any counting server must keep in memory.
  * Targets: RSS under load <= 150 MB; restart to first redirect <= 150 ms.
  */
 import { statSync, writeFileSync } from 'node:fs';
@@ -32,7 +36,7 @@ import { BROWSER_UA, cleanEnv } from '../test/helpers/binary.ts';
 import { cpuSeconds, memoryMb } from './lib/proc.ts';
 import { createReport, fixed, median, table } from './lib/report.ts';
 import { benchAccount, insertLinks, openProjectDb } from './lib/seed.ts';
-import { buildBinary, children, freePort, workDir } from './lib/servers.ts';
+import { buildBinary, children, freePort, startBare, workDir } from './lib/servers.ts';
 import { runWrkRedirect, wrkAvailable } from './lib/wrk.ts';
 
 const argv = Bun.argv.slice(2);
@@ -145,13 +149,17 @@ async function main(): Promise<number> {
   const seedStarted = performance.now();
   const big = await benchAccount(bigDir, 'pro');
   h = openProjectDb(bigDir);
-  const { codes } = insertLinks(h.sqlite, { count: LINKS, userId: big.userId });
+  const { codes, destinations } = insertLinks(h.sqlite, { count: LINKS, userId: big.userId });
   h.close();
   const seedSeconds = (performance.now() - seedStarted) / 1000;
   const codesFile = join(work, 'codes.txt');
   // an even spread of ACTIVE codes over the whole table (codes are stored in id order)
   const step = codes.length / ACTIVE;
-  writeFileSync(codesFile, Array.from({ length: ACTIVE }, (_, i) => codes[Math.floor(i * step)]).join('\n') + '\n');
+  const active = Array.from({ length: ACTIVE }, (_, i) => Math.floor(i * step));
+  writeFileSync(codesFile, active.map((i) => codes[i]).join('\n') + '\n');
+  // the baselines answer the same codes with the same 302 from a Map
+  const routesFile = join(work, 'routes.json');
+  writeFileSync(routesFile, JSON.stringify(Object.fromEntries(active.map((i) => [codes[i], destinations[i]]))));
   const restartBig: number[] = [];
   const restartBigCpu: number[] = [];
   let server: Started | undefined;
@@ -184,6 +192,18 @@ async function main(): Promise<number> {
   await server!.stop();
 
   const maxLoad = Math.max(...samples, after.rss);
+
+  // the same load on the bare server, and on the bare server that also holds a second's click facts
+  const baselines: { name: string; rps: number; maxRss: number }[] = [];
+  for (const [name, facts] of [['bare Bun.serve', false], ['bare + click facts held 1 s', true]] as const) {
+    const bare = await startBare(routesFile, { facts });
+    const peaks: number[] = [];
+    const watch = setInterval(() => peaks.push(memoryMb(bare.pid).rss), 250);
+    const run = await runWrkRedirect({ base: bare.base, codesFile, userAgent: BROWSER_UA, connections: CONNECTIONS, threads: 1, seconds: SECONDS, workDir: work });
+    clearInterval(watch);
+    baselines.push({ name, rps: run.rps, maxRss: Math.max(...peaks, memoryMb(bare.pid).rss) });
+    await bare.stop();
+  }
   log(`\n${LINKS} links seeded in ${fixed(seedSeconds, 1)} s; ${STARTS} starts per case, medians (all runs in ms)`);
   log(
     table(
@@ -205,6 +225,7 @@ async function main(): Promise<number> {
         [`under load, max of ${samples.length} samples (${fixed(load.rps, 0)} req/s over ${ACTIVE.toLocaleString('en')} codes)`, fixed(maxLoad, 1)],
         ['peak (VmHWM) at the end of the load', fixed(after.peak, 1)],
         ['2 s after the load', fixed(settled, 1)],
+        ...baselines.map((b) => [`baseline: ${b.name}, same load, max (${fixed(b.rps, 0)} req/s)`, fixed(b.maxRss, 1)]),
       ],
     ),
   );
@@ -218,7 +239,7 @@ async function main(): Promise<number> {
     'RSS under redirect load',
     maxLoad <= 150 && errors === 0,
     '<= 150 MB',
-    `${fixed(maxLoad, 1)} MB max (VmHWM ${fixed(after.peak, 1)} MB) at ${fixed(load.rps, 0)} req/s, ${ACTIVE.toLocaleString('en')} of ${LINKS.toLocaleString('en')} links; ` +
+    `${fixed(maxLoad, 1)} MB max (VmHWM ${fixed(after.peak, 1)} MB; ${baselines.map((b) => `${b.name} ${fixed(b.maxRss, 1)} MB`).join(', ')}) at ${fixed(load.rps, 0)} req/s, ${ACTIVE.toLocaleString('en')} of ${LINKS.toLocaleString('en')} links; ` +
       `${load.requests - flushed} clicks not yet written${errors ? `; ${errors} errors` : ''}`,
   );
   report.check(
@@ -235,7 +256,7 @@ async function main(): Promise<number> {
     medians: { firstStart: median(first), restart: median(restart), restartBig: median(restartBig) },
     cpuMs: { firstStart: median(firstCpu), restart: median(restartCpu), restartBig: median(restartBigCpu) },
   });
-  report.set('rssMb', { idleSmall, idleBig, underLoadMax: maxLoad, peakHwm: after.peak, settled, samples });
+  report.set('rssMb', { idleSmall, idleBig, underLoadMax: maxLoad, peakHwm: after.peak, settled, samples, baselines });
   report.set('load', { ...load, connections: CONNECTIONS, links: LINKS, activeCodes: ACTIVE, clicksFlushed: flushed, queueDepth: queued, cacheEntries: cached, heapMb, workerHeapMb });
   return report.finish();
 }

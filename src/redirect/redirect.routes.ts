@@ -39,13 +39,11 @@ export function createRedirect(deps: AppDeps) {
   const fast = createFastRedirect(kit);
 
   const native = (request: Request, server: ServerLike, fallback: (request: Request) => Response | Promise<Response>): Response | Promise<Response> => {
-    const settle = (res: Response | undefined) => {
-      if (res === undefined) return fallback(request);
-      kit.requestCounter();
-      return res;
-    };
     const res = fast(request, server);
-    return res instanceof Promise ? res.then(settle) : settle(res);
+    if (res instanceof Promise) return res.then((r) => (r === undefined ? fallback(request) : (kit.requestCounter(), r)));
+    if (res === undefined) return fallback(request);
+    kit.requestCounter();
+    return res;
   };
 
   const tags = ['Redirects'];
