@@ -100,6 +100,7 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   const flushSeconds = metrics.histogram('shrinkray_click_flush_seconds', 'Duration of one click batch write.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1]);
   const flushedClicks = metrics.counter('shrinkray_clicks_flushed_total', 'Clicks written to the database.');
   const flushErrors = metrics.counter('shrinkray_click_flush_errors_total', 'Click batch writes that failed and were requeued.');
+  const droppedClicks = metrics.counter('shrinkray_clicks_dropped_total', 'Clicks dropped because 250,000 were already waiting to be written.').with({});
   const recorder = createClickRecorder({
     write: (batch) => writer.write(batch),
     flushMs: config.clickFlushMs,
@@ -108,6 +109,7 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
       flushedClicks({}, clicks);
     },
     onError: () => flushErrors(),
+    onDrop: () => droppedClicks(),
   });
   metrics.gauge('shrinkray_click_queue_depth', 'Clicks waiting to be written.', () => recorder.depth);
   metrics.gauge('shrinkray_redirect_cache_entries', 'Codes held in the redirect cache.', () => cache.size);

@@ -31,6 +31,8 @@ export interface RecorderDeps {
   maxQueue?: number;
   onFlush?: (info: { clicks: number; ms: number }) => void;
   onError?: (error: unknown) => void;
+  /** a click was dropped because the queue was full */
+  onDrop?: () => void;
 }
 
 interface Chunk {
@@ -102,6 +104,7 @@ export function createClickRecorder(deps: RecorderDeps) {
     record(click: RawClick): void {
       if (queued >= maxQueue) {
         dropped++;
+        deps.onDrop?.();
         return;
       }
       lines.push(packClick(click));

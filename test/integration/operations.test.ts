@@ -68,6 +68,19 @@ describe('/metrics', () => {
     expect(text).not.toContain('api_key');
   });
 
+  test('process memory, both JS heaps and the click queue are reported', async () => {
+    const text = await (await app.request('GET', '/metrics')).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    // a live process has tens of MB resident and a JS heap of its own
+    expect(value('process_resident_memory_bytes')).toBeGreaterThan(10e6);
+    expect(value('shrinkray_js_heap_bytes')).toBeGreaterThan(1e6);
+    // the test app writes clicks inline: no worker heap to report
+    expect(value('shrinkray_flush_worker_js_heap_bytes')).toBe(0);
+    expect(value('shrinkray_click_queue_depth')).toBeGreaterThanOrEqual(0);
+    expect(value('shrinkray_clicks_dropped_total')).toBe(0);
+    expect(text).toContain('# TYPE shrinkray_clicks_dropped_total counter');
+  });
+
   test('unmatched paths share one label, so cardinality stays bounded', async () => {
     for (let i = 0; i < 5; i++) await app.request('GET', `/no/such/path-${i}`);
     await afterResponses();

@@ -29,6 +29,9 @@ test('clicks go through the worker: enriched, counted, rolled up, raw IP never s
   const rows = JSON.stringify(t.services.db.sqlite.query('SELECT * FROM clicks').all());
   expect(rows).not.toContain('8.8.8.8');
   expect(t.services.db.sqlite.query('SELECT count(*) AS n FROM clicks WHERE is_bot = 1').get()).toEqual({ n: 1 });
+  // the worker reports its own heap with each batch it writes
+  const workerHeap = Number(/^shrinkray_flush_worker_js_heap_bytes (\d+)$/m.exec(t.services.metrics.render())?.[1]);
+  expect(workerHeap).toBeGreaterThan(1e6);
 });
 
 test('shutdown writes every queued click before the worker stops', async () => {

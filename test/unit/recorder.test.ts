@@ -148,9 +148,11 @@ describe('click recorder', () => {
   });
 
   test('past maxQueue new clicks are dropped and counted instead of growing memory', async () => {
-    const h = harness({ maxQueue: 2 });
+    let drops = 0;
+    const h = harness({ maxQueue: 2, onDrop: () => drops++ });
     for (let i = 1; i <= 5; i++) h.recorder.record(raw(i));
     expect(h.recorder.stats).toEqual({ written: 0, dropped: 3, depth: 2 });
+    expect(drops).toBe(3);
     await h.recorder.flush();
     expect(h.written()).toEqual([1, 2]);
     // once drained there is room again
