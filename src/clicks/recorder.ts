@@ -114,9 +114,13 @@ export function createClickRecorder(deps: RecorderDeps) {
     start(): void {
       timer ??= setInterval(() => void flush(), deps.flushMs);
     },
-    /** Writes what is queued now (one batch, or more for a backlog past maxBatch). */
+    /**
+     * Writes every click queued before the call: joins a write in flight, then
+     * writes what it did not take (one batch, or more for a backlog past maxBatch).
+     */
     async flush(): Promise<void> {
-      await flush();
+      if (inFlight) await inFlight;
+      if (queued > 0) await flush();
     },
     /** Stops the timer and writes every queued click (stopping early only if a write fails). */
     async stop(): Promise<void> {

@@ -160,6 +160,25 @@ describe('click recorder', () => {
     expect(h.recorder.depth).toBe(1);
   });
 
+  test('flush() called while a write is in flight also writes what was queued after it started', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const h = harness({
+      write: async (batch) => {
+        if (h.batches.length === 0) await gate;
+        h.batches.push(unpackClicks(batch.chunks).map(enrich));
+      },
+    });
+    h.recorder.record(raw(1));
+    const timerFlush = h.recorder.flush();
+    h.recorder.record(raw(2));
+    const callerFlush = h.recorder.flush();
+    release();
+    await Promise.all([timerFlush, callerFlush]);
+    expect(h.written()).toEqual([1, 2]);
+    expect(h.recorder.depth).toBe(0);
+  });
+
   test('concurrent flush calls share one drain', async () => {
     let writes = 0;
     const h = harness({
