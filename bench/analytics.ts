@@ -139,24 +139,22 @@ async function main(): Promise<number> {
   // after the server started: it has applied its own migrations (indexes included) to this file
   const ro = new Database(join(serveDir, 'shrinkray.db'), { readonly: true });
   const counts = ro.query<{ links: number; clicks: number; rollups: number }, []>(
-    'SELECT (SELECT count(*) FROM links) AS links, (SELECT count(*) FROM clicks) AS clicks, (SELECT count(*) FROM click_rollups) AS rollups',
+    'SELECT (SELECT count(*) FROM links) AS links, (SELECT count(*) FROM clicks) AS clicks, (SELECT count(*) FROM click_rollups) + (SELECT count(*) FROM click_profiles) AS rollups',
   ).get()!;
-  log(`database: ${counts.links} links, ${counts.clicks} click rows, ${counts.rollups} rollup rows`);
+  log(`database: ${counts.links} links, ${counts.clicks} click rows, ${counts.rollups} rollup and profile rows`);
   const today = new Date().toISOString().slice(0, 10);
   const yearAgo = new Date(Date.now() - 364 * DAY_MS).toISOString().slice(0, 10);
   const biggest = built.links[CLICKS]!.id;
   const plans: { sql: string; plan: string[] }[] = [];
-  const monthAgo = new Date(Date.now() - 29 * DAY_MS).toISOString().slice(0, 10);
   for (const sql of reportQueries(ro)) {
-    // a breakdown has a plan for long ranges (INDEXED BY) and one for short ones: ask each its own kind of range
-    const from = sql.includes('LIMIT ?') && !sql.includes('INDEXED BY') ? monthAgo : yearAgo;
-    const params = sql.includes('LIMIT ?') ? [biggest, 'country', from, today, 50] : [biggest, 'total', from, today];
+    // rollup queries take (link, dim, from, to); the current day's profile queries (link, from, to)
+    const params = (sql.match(/\?/g) ?? []).length === 3 ? [biggest, yearAgo, today] : [biggest, sql.includes('GROUP BY value') ? 'country' : 'total', yearAgo, today];
     plans.push({ sql: sql.replace(/\s+/g, ' ').trim(), plan: ro.query<{ detail: string }, typeof params>(`EXPLAIN QUERY PLAN ${sql}`).all(...params).map((r) => r.detail) });
   }
   ro.close();
   log('\nEXPLAIN QUERY PLAN of the report queries:');
   for (const p of plans) log(`  ${p.sql.slice(0, 110)}…\n    ${p.plan.join('\n    ')}`);
-  const scans = plans.filter((p) => p.plan.some((d) => /^SCAN (click_rollups|clicks|links)\b/.test(d)));
+  const scans = plans.filter((p) => p.plan.some((d) => /^SCAN (click_rollups|click_profiles|clicks|links)\b/.test(d)));
   report.check('report queries use an index', scans.length === 0, 'no SCAN of clicks, click_rollups or links', scans.length ? `${scans.length} scanning: ${scans.map((s) => s.plan.join('; ')).join(' | ')}` : `${plans.length} queries, all SEARCH … USING INDEX`);
 
 

@@ -4,11 +4,14 @@
  * - raw rows go in with multi-row INSERTs (one statement call per 100 rows);
  * - a click's uniqueness is decided by a bounded in-memory set of (link,
  *   visitor) pairs already stored, so a returning visitor costs no query;
- * - clicks are first folded by their whole profile (link, day, country,
- *   device, OS, browser, referrer, source), which real traffic repeats a lot,
- *   and only then expanded into the per-dimension daily rollups;
+ * - clicks are folded by their whole profile (link, day, country, device,
+ *   OS, browser, referrer, source), which real traffic repeats a lot, and each
+ *   profile is one upsert into click_profiles;
  * - each batch ends with one counter upsert per link, in the narrow
- *   link_counters table.
+ *   link_counters table;
+ * - the first batch after a day is over folds that day's profiles into the
+ *   per-dimension click_rollups (set-based, in the same transaction) and
+ *   deletes them, so reports over long ranges read one row per value and day.
  */
 import type { Db } from '../db/client.ts';
 import type { EnrichedClick } from './clicks.types.ts';
@@ -31,6 +34,8 @@ const COLUMNS = '(link_id, clicked_at, referrer_domain, country_code, device_typ
 // ~100 bytes a pair: at most ~10 MB; past it the set restarts and the database answers
 const SEEN_LIMIT = 100_000;
 const SEP = '\u0001';
+// a link's current-day profiles are folded into its rollups past this many rows
+const LINK_FOLD_ROWS = 1000;
 
 type Value = string | number | null;
 
@@ -39,10 +44,36 @@ export function createClicksRepo(db: Db) {
   const one = sqlite.prepare(`INSERT INTO clicks ${COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const many = sqlite.prepare(`INSERT INTO clicks ${COLUMNS} VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
   const insertVisitor = sqlite.prepare('INSERT OR IGNORE INTO link_visitors (link_id, visitor_hash) VALUES (?, ?)');
-  const upsertRollup = sqlite.prepare(
-    `INSERT INTO click_rollups (link_id, day, dim, value, clicks) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (link_id, dim, day, value) DO UPDATE SET clicks = clicks + excluded.clicks`,
+  const upsertProfile = sqlite.prepare(
+    `INSERT INTO click_profiles (link_id, day, is_bot, country, device, os, browser, referrer, source, clicks, uniques)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (link_id, day, is_bot, country, device, os, browser, referrer, source)
+     DO UPDATE SET clicks = clicks + excluded.clicks, uniques = uniques + excluded.uniques`,
   );
+  // Folds profiles into rollups, either every day before ?1 (a day is over) or one link's (?1 = link id)
+  const foldSql = (where: string) => {
+    const part = (dim: string, value: string, total: string, bots: 0 | 1, extra = '') =>
+      `SELECT link_id, day, '${dim}', ${value}, SUM(${total}) FROM click_profiles WHERE ${where} AND is_bot = ${bots} GROUP BY link_id, day${value === "''" ? '' : `, ${value}`}${extra}`;
+    const parts = [
+      part('total', "''", 'clicks', 0),
+      part('unique', "''", 'uniques', 0, ' HAVING SUM(uniques) > 0'),
+      part('bots', "''", 'clicks', 1),
+      ...['country', 'device', 'os', 'browser', 'referrer', 'source'].map((d) => part(d, d, 'clicks', 0)),
+    ];
+    return sqlite.prepare(
+      `INSERT INTO click_rollups (link_id, day, dim, value, clicks) ${parts.join(' UNION ALL ')}
+       ON CONFLICT (link_id, dim, value, day) DO UPDATE SET clicks = clicks + excluded.clicks`,
+    );
+  };
+  const foldDays = foldSql('day < ?1');
+  const dropDays = sqlite.prepare('DELETE FROM click_profiles WHERE day < ?1');
+  const foldLink = foldSql('link_id = ?1');
+  const dropLink = sqlite.prepare('DELETE FROM click_profiles WHERE link_id = ?1');
+  // profile rows written per link since its last fold: a link past LINK_FOLD_ROWS is folded at once, so
+  // that reading a busy link's current day never means summing more than that many profiles
+  const sinceFold = new Map<number, number>();
+  const oldestProfile = () => sqlite.query<{ day: string | null }, []>('SELECT min(day) AS day FROM click_profiles').get()?.day ?? null;
+  let oldestProfileDay = oldestProfile();
   const bumpLink = sqlite.prepare(
     `INSERT INTO link_counters (total_clicks, unique_clicks, last_clicked_at, link_id) VALUES (?, ?, ?, ?)
      ON CONFLICT (link_id) DO UPDATE SET total_clicks = total_clicks + excluded.total_clicks,
@@ -109,38 +140,51 @@ export function createClicksRepo(db: Db) {
         if (c.at > ctr.last) ctr.last = c.at;
       } else counters.set(c.linkId, { total: 1, unique, last: c.at });
     }
-    const rollups = new Map<string, [number, string, string, string, number]>();
-    const add = (linkId: number, day: string, dim: string, value: string | null, n: number) => {
-      if (n === 0) return;
-      const key = `${linkId}${SEP}${day}${SEP}${dim}${SEP}${value ?? ''}`;
-      const r = rollups.get(key);
-      if (r) r[4] += n;
-      else rollups.set(key, [linkId, day, dim, value ?? '', n]);
-    };
+    const busy = new Set<number>();
     for (const { c, day, n, unique } of profiles.values()) {
-      if (c.isBot) {
-        add(c.linkId, day, 'bots', '', n);
-        continue;
-      }
-      add(c.linkId, day, 'total', '', n);
-      add(c.linkId, day, 'unique', '', unique);
-      add(c.linkId, day, 'country', c.countryCode, n);
-      add(c.linkId, day, 'device', c.deviceType, n);
-      add(c.linkId, day, 'os', c.os, n);
-      add(c.linkId, day, 'browser', c.browser, n);
-      add(c.linkId, day, 'referrer', c.referrerDomain, n);
-      add(c.linkId, day, 'source', c.source, n);
+      if (oldestProfileDay === null || day < oldestProfileDay) oldestProfileDay = day;
+      if (c.isBot) upsertProfile.run(c.linkId, day, 1, '', '', '', '', '', '', n, 0);
+      else upsertProfile.run(c.linkId, day, 0, c.countryCode ?? '', c.deviceType, c.os ?? '', c.browser ?? '', c.referrerDomain ?? '', c.source, n, unique);
+      const rows = (sinceFold.get(c.linkId) ?? 0) + 1;
+      sinceFold.set(c.linkId, rows);
+      if (rows >= LINK_FOLD_ROWS) busy.add(c.linkId);
     }
-    for (const r of rollups.values()) upsertRollup.run(...r);
     for (const [linkId, c] of counters) bumpLink.run(c.total, c.unique, c.last, linkId);
+    for (const linkId of busy) {
+      foldLink.run(linkId);
+      dropLink.run(linkId);
+      sinceFold.delete(linkId);
+    }
+    const today = dayOf(Date.now());
+    if (oldestProfileDay !== null && oldestProfileDay < today) foldDaysBefore(today);
   });
 
+  /** Folds every profile of a day before `today` into click_rollups and deletes it (inside the caller's transaction). */
+  function foldDaysBefore(today: string) {
+    foldDays.run(today);
+    dropDays.run(today);
+    oldestProfileDay = oldestProfile();
+    // the counts restart with the day (an estimate either way: they count writes, not rows)
+    sinceFold.clear();
+  }
+
   return {
-    /** Writes a batch of clicks, their rollups and link counters in one transaction. */
+    /** Folds the profiles of days before `today` into the rollups now (the flusher does it by itself after a day ends). */
+    async foldDaysBefore(today: string): Promise<void> {
+      sqlite.transaction(() => foldDaysBefore(today))();
+    },
+
+    /** Writes a batch of clicks, their profiles and link counters in one transaction. */
     async writeBatch(batch: EnrichedClick[]): Promise<void> {
       if (!batch.length) return;
       const added = new Set<string>();
-      writeBatch(batch, added);
+      try {
+        writeBatch(batch, added);
+      } catch (e) {
+        // rolled back: what the batch did to the profile bookkeeping did not happen either
+        oldestProfileDay = oldestProfile();
+        throw e;
+      }
       // only after the commit: a rolled-back batch must not mark visitors as stored
       if (seen.size + added.size > SEEN_LIMIT) seen = new Set();
       for (const k of added) seen.add(k);

@@ -13,12 +13,14 @@ import m0000 from '../../drizzle/0000_init.sql' with { type: 'text' };
 import m0001 from '../../drizzle/0001_rollups_by_value.sql' with { type: 'text' };
 import m0002 from '../../drizzle/0002_rollups_clustered.sql' with { type: 'text' };
 import m0003 from '../../drizzle/0003_link_counters.sql' with { type: 'text' };
+import m0004 from '../../drizzle/0004_click_profiles.sql' with { type: 'text' };
 
 export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   '0000_init': m0000,
   '0001_rollups_by_value': m0001,
   '0002_rollups_clustered': m0002,
   '0003_link_counters': m0003,
+  '0004_click_profiles': m0004,
 };
 
 export function migrate(sqlite: Database): string[] {

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { clickRollups, clicks, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
+import { clickProfiles, clickRollups, clicks, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
 import type { Link, LinkSortColumn, PageFacts, RedirectTarget, Schedule, Utm } from './links.types.ts';
 
 type Counters = { totalClicks: number; uniqueClicks: number; lastClickedAt: number | null };
@@ -300,6 +300,7 @@ export function createLinksRepo(db: Db) {
         tx.delete(linkCounters).where(eq(linkCounters.linkId, id)).run();
         tx.delete(linkVisitors).where(eq(linkVisitors.linkId, id)).run();
         tx.delete(clickRollups).where(eq(clickRollups.linkId, id)).run();
+        tx.delete(clickProfiles).where(eq(clickProfiles.linkId, id)).run();
         tx.delete(linkSchedules).where(eq(linkSchedules.linkId, id)).run();
         return true;
       });

@@ -107,7 +107,10 @@ function clicksOf(db: ReturnType<Appliance['open']>, ids: number[]) {
   const list = ids.join(',') || '0';
   const rows = db.query<{ n: number }, []>(`SELECT count(*) AS n FROM clicks WHERE is_bot = 0 AND link_id IN (${list})`).get()!.n;
   const counters = db.query<{ n: number | null }, []>(`SELECT sum(total_clicks) AS n FROM link_counters WHERE link_id IN (${list})`).get()!.n ?? 0;
-  const rollups = db.query<{ n: number | null }, []>(`SELECT sum(clicks) AS n FROM click_rollups WHERE dim = 'total' AND link_id IN (${list})`).get()!.n ?? 0;
+  // days already folded into rollups, plus the current day's profiles
+  const rollups =
+    (db.query<{ n: number | null }, []>(`SELECT sum(clicks) AS n FROM click_rollups WHERE dim = 'total' AND link_id IN (${list})`).get()!.n ?? 0) +
+    (db.query<{ n: number | null }, []>(`SELECT sum(clicks) AS n FROM click_profiles WHERE is_bot = 0 AND link_id IN (${list})`).get()!.n ?? 0);
   return { rows, counters, rollups };
 }
 

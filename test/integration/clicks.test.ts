@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import type { Actor } from '../../src/accounts/accounts.types.ts';
+import { createClicksRepo } from '../../src/clicks/clicks.repo.ts';
 import type { Link } from '../../src/links/links.types.ts';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
 
@@ -124,3 +125,76 @@ describe('recording clicks', () => {
     expect(await counters()).toEqual({ total: 2, unique: 2 });
   });
 });
+
+describe('the current day in profiles, past days in rollups', () => {
+  const DAY = 86_400_000;
+  const rows = (table: string) => (t.services.db.sqlite.query(`SELECT COUNT(*) AS n FROM ${table} WHERE link_id = ?`).get(link.id) as { n: number }).n;
+  const report = async () => {
+    const stored = await t.services.links.get(actor, link.id);
+    const from = new Date(Date.now() - 10 * DAY).toISOString().slice(0, 10);
+    const { summary, range, ...rest } = await t.services.analytics.forLink(stored, { from, to: new Date(Date.now() + DAY).toISOString().slice(0, 10) });
+    return { ...rest, total: summary.totalClicks, unique: summary.uniqueClicks };
+  };
+
+  test("today's clicks wait in profiles; folding them changes no report", async () => {
+    await visit(`/${link.code}`, { referer: 'https://news.ycombinator.com/item?id=1' });
+    await visit(`/${link.code}`, { ip: '198.51.100.8', ua: IPHONE });
+    await visit(`/${link.code}`, { ip: '198.51.100.8', ua: IPHONE });
+    await visit(`/${link.code}`, { ua: 'facebookexternalhit/1.1' });
+    await t.flush();
+    expect(rows('click_rollups')).toBe(0);
+    expect(rows('click_profiles')).toBe(3); // Chrome with a referrer, the iPhone twice folded into one, the bot
+    const before = await report();
+    expect(before.total).toBe(3);
+    expect(before.unique).toBe(2);
+    expect(before.referrers).toContainEqual({ value: 'news.ycombinator.com', clicks: 1 });
+    expect(before.devices).toEqual([{ value: 'mobile', clicks: 2 }, { value: 'desktop', clicks: 1 }]);
+
+    // as the flusher does once the day is over
+    await createClicksRepo(t.services.db.db).foldDaysBefore(new Date(Date.now() + DAY).toISOString().slice(0, 10));
+    expect(rows('click_profiles')).toBe(0);
+    expect(t.services.db.sqlite.query("SELECT dim, value, clicks FROM click_rollups WHERE link_id = ? AND dim IN ('total', 'unique', 'bots') ORDER BY dim").all(link.id)).toEqual([
+      { dim: 'bots', value: '', clicks: 1 },
+      { dim: 'total', value: '', clicks: 3 },
+      { dim: 'unique', value: '', clicks: 2 },
+    ]);
+    expect(await report()).toEqual(before);
+  });
+
+  test('clicks of a day already over are folded by the batch that writes them', async () => {
+    const yesterday = Date.now() - DAY;
+    t.services.recorder.record({ linkId: link.id, at: yesterday, ip: '198.51.100.20', userAgent: CHROME, referrer: null, source: 'qr' });
+    t.services.recorder.record({ linkId: link.id, at: Date.now(), ip: '198.51.100.21', userAgent: CHROME, referrer: null, source: 'link' });
+    await t.flush();
+    expect(rows('click_profiles')).toBe(1); // today's
+    expect(t.services.db.sqlite.query("SELECT day, clicks FROM click_rollups WHERE link_id = ? AND dim = 'source' AND value = 'qr'").all(link.id)).toEqual([
+      { day: new Date(yesterday).toISOString().slice(0, 10), clicks: 1 },
+    ]);
+    const r = await report();
+    expect(r.clicksOverTime.map((d) => d.clicks)).toEqual([1, 1]);
+    expect(r.sources).toEqual([{ value: 'link', clicks: 1 }, { value: 'qr', clicks: 1 }]);
+  });
+
+  test('a link past 1,000 profiles in a day is folded at once, so reading its day stays cheap', async () => {
+    const repo = createClicksRepo(t.services.db.db);
+    const click = (i: number) => ({
+      linkId: link.id, at: Date.now(), referrerDomain: `site-${i}.example`, countryCode: 'DE', deviceType: 'desktop' as const,
+      os: 'Linux', browser: 'Firefox', isBot: false, source: 'link' as const, visitorHash: `visitor-${i}`,
+    });
+    await repo.writeBatch(Array.from({ length: 600 }, (_, i) => click(i)));
+    expect(rows('click_profiles')).toBe(600);
+    await repo.writeBatch(Array.from({ length: 600 }, (_, i) => click(600 + i)));
+    expect(rows('click_profiles')).toBe(0);
+    const r = await report();
+    expect(r.total).toBe(1200);
+    expect(r.unique).toBe(1200);
+    expect(r.countries).toEqual([{ code: 'DE', name: 'Germany', clicks: 1200 }]);
+    expect(r.referrers).toHaveLength(50); // the breakdown's default limit
+    // the next clicks start a new set of profiles, and the reports add both up
+    await repo.writeBatch([click(5), click(5)]);
+    expect(rows('click_profiles')).toBe(1);
+    expect((await report()).total).toBe(1202);
+    expect((await report()).referrers[0]).toEqual({ value: 'site-5.example', clicks: 3 });
+  });
+});
+

@@ -13,11 +13,11 @@ describe('embedded migrations', () => {
     expect(migrate(db)).toEqual(journal.entries.map((e) => e.tag));
     expect(migrate(db)).toEqual([]);
     const tables = db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((r) => r.name);
-    for (const t of ['links', 'clicks', 'click_rollups', 'users', 'api_keys', 'plans', 'qr_codes', 'sessions']) expect(tables).toContain(t);
+    for (const t of ['links', 'clicks', 'click_rollups', 'click_profiles', 'link_counters', 'users', 'api_keys', 'plans', 'qr_codes', 'sessions']) expect(tables).toContain(t);
     expect(db.query('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
   });
 
-  test('an existing database keeps its click history through 0002 (rollups rebuilt) and 0003 (counters moved)', () => {
+  test('an existing database keeps its click history through 0002 (rollups rebuilt), 0003 (counters moved) and 0004', () => {
     const db = new Database(':memory:');
     // bring the database to where a previous release left it: migrations 0000 and 0001 only
     db.exec('CREATE TABLE _migrations (tag TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
@@ -30,7 +30,7 @@ describe('embedded migrations', () => {
     db.exec(`INSERT INTO click_rollups (link_id, day, dim, value, clicks) VALUES
       (1, '2026-01-01', 'total', '', 4), (1, '2026-01-02', 'total', '', 3), (1, '2026-01-01', 'country', 'DE', 4)`);
 
-    expect(migrate(db)).toEqual(['0002_rollups_clustered', '0003_link_counters']);
+    expect(migrate(db)).toEqual(['0002_rollups_clustered', '0003_link_counters', '0004_click_profiles']);
     expect(db.query('SELECT * FROM link_counters ORDER BY link_id').all()).toEqual([
       { link_id: 1, total_clicks: 7, unique_clicks: 3, last_clicked_at: 1700000000000 },
     ]);

@@ -1,4 +1,4 @@
-/** Daily counts of one rollup series ('total', 'unique' or 'bots') between two days, inclusive. */
+/** Daily counts of one series ('total', 'unique' or 'bots') between two days, inclusive. */
 import type { Db } from '../../db/client.ts';
 
 export interface DayCount {
@@ -6,12 +6,36 @@ export interface DayCount {
   clicks: number;
 }
 
-// value = '' (what these series store) makes the range one run of the primary key, already in day order
+// Days already over come from click_rollups (value = '' makes the range one run of its primary key,
+// in day order); days not yet folded from click_profiles. A day is in one table or the other, except
+// for an instant inside the fold's transaction, which readers never see.
+const PROFILE_COLUMN = {
+  total: 'CASE WHEN is_bot = 0 THEN clicks ELSE 0 END',
+  unique: 'CASE WHEN is_bot = 0 THEN uniques ELSE 0 END',
+  bots: 'CASE WHEN is_bot = 1 THEN clicks ELSE 0 END',
+} as const;
+
 export function createClicksByDayReport(db: Db) {
-  const q = db.$client.prepare<DayCount, [number, string, string, string]>(
+  const rolled = db.$client.prepare<DayCount, [number, string, string, string]>(
     `SELECT day, SUM(clicks) AS clicks FROM click_rollups
      WHERE link_id = ? AND dim = ? AND value = '' AND day BETWEEN ? AND ? GROUP BY day ORDER BY day`,
   );
-  return async (linkId: number, series: 'total' | 'unique' | 'bots', from: string, to: string): Promise<DayCount[]> =>
-    q.all(linkId, series, from, to);
+  const live = Object.fromEntries(
+    Object.entries(PROFILE_COLUMN).map(([series, column]) => [
+      series,
+      db.$client.prepare<DayCount, [number, string, string]>(
+        `SELECT day, SUM(${column}) AS clicks FROM click_profiles
+         WHERE link_id = ? AND day BETWEEN ? AND ? GROUP BY day HAVING SUM(${column}) > 0 ORDER BY day`,
+      ),
+    ]),
+  ) as Record<keyof typeof PROFILE_COLUMN, ReturnType<typeof db.$client.prepare<DayCount, [number, string, string]>>>;
+
+  return async (linkId: number, series: 'total' | 'unique' | 'bots', from: string, to: string): Promise<DayCount[]> => {
+    const days = rolled.all(linkId, series, from, to);
+    const recent = live[series].all(linkId, from, to);
+    if (!recent.length) return days;
+    const byDay = new Map(days.map((d) => [d.day, d.clicks]));
+    for (const d of recent) byDay.set(d.day, (byDay.get(d.day) ?? 0) + d.clicks);
+    return [...byDay].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([day, clicks]) => ({ day, clicks }));
+  };
 }

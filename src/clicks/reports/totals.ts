@@ -1,10 +1,9 @@
-/** Sum of one rollup series over a day range (for range-limited totals and exports). */
+/** Sum of one series over a day range (for range-limited totals and exports): folded days plus the current ones. */
 import type { Db } from '../../db/client.ts';
+import { createClicksByDayReport } from './clicks-by-day.ts';
 
 export function createTotalsReport(db: Db) {
-  const q = db.$client.prepare<{ clicks: number | null }, [number, string, string, string]>(
-    "SELECT SUM(clicks) AS clicks FROM click_rollups WHERE link_id = ? AND dim = ? AND value = '' AND day BETWEEN ? AND ?",
-  );
+  const byDay = createClicksByDayReport(db);
   return async (linkId: number, series: 'total' | 'unique' | 'bots', from: string, to: string): Promise<number> =>
-    q.get(linkId, series, from, to)?.clicks ?? 0;
+    (await byDay(linkId, series, from, to)).reduce((n, d) => n + d.clicks, 0);
 }

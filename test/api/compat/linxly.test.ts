@@ -266,7 +266,7 @@ describe('delete removes click logs and schedules', () => {
 
     expect((await t.request('DELETE', `${API}/gonesoon`, { headers: headers(u) })).status).toBe(200);
     await t.flush();
-    for (const table of ['clicks', 'link_schedules', 'click_rollups', 'link_visitors']) {
+    for (const table of ['clicks', 'link_schedules', 'click_rollups', 'click_profiles', 'link_visitors', 'link_counters']) {
       expect(count(`SELECT COUNT(*) AS n FROM ${table} WHERE link_id = ?`, data.id)).toBe(0);
     }
     expect((await visit('gonesoon')).status).toBe(404);
