@@ -182,19 +182,20 @@ export const linkVisitors = sqliteTable(
  * 0002: drizzle cannot declare it), ordered (link, dim, value, day): a
  * per-day series (value '') is one contiguous range, and a breakdown over any
  * range reads its rows already grouped by value, so no secondary index is
- * needed. Rows are made from click_profiles once their day is over (below),
- * eight per link-day at most, in one set-based statement.
+ * needed. Rows are made from click_profiles (below) once their day is over,
+ * or sooner for a link with many profiles, in one set-based statement.
  */
 /**
  * The current day's clicks, one row per link, day and profile (the click's
  * country, device, OS, browser, referrer and source; bots as one profile),
  * counted. The flusher upserts one row per distinct profile of a batch, where
  * per-dimension rollups would take eight rows for a link's first click of a
- * day (raw, visitor, profile and counter rows: ~19 µs a click against ~47 µs
- * with random links). Once a day is over the flusher folds its profiles into
- * click_rollups and deletes them, in one transaction; reports read both, so
- * when that happens never changes an answer. Values are '' where unknown, as
- * in click_rollups. WITHOUT ROWID by hand (migration 0004).
+ * day (raw, visitor, profile and counter rows: ~16 µs a click against ~43 µs
+ * with random links). Once a day is over — or once a link has 1,000 profile
+ * rows — the flusher folds them into click_rollups and deletes them, in one
+ * transaction; reports read both, so when that happens never changes an
+ * answer. Values are '' where unknown, as in click_rollups. WITHOUT ROWID by
+ * hand (migration 0004).
  */
 export const clickProfiles = sqliteTable(
   'click_profiles',
