@@ -32,7 +32,7 @@ import { Database } from 'bun:sqlite';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { whole } from './lib/args.ts';
+import { COMMON_OPTIONS, whole } from './lib/args.ts';
 import { createBreakdownReport } from '../src/clicks/reports/breakdown.ts';
 import { createClicksByDayReport } from '../src/clicks/reports/clicks-by-day.ts';
 import { createTotalsReport } from '../src/clicks/reports/totals.ts';
@@ -54,9 +54,7 @@ const { values } = parseArgs({
     // 2 keeps the default run under a minute (the database build alone takes ~20 s); use 3 for the record
     repeat: { type: 'string', default: '2' },
     db: { type: 'string' },
-    binary: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false },
+    ...COMMON_OPTIONS,
   },
 });
 const LINKS = whole('links', values.links!);

@@ -29,7 +29,7 @@
 import { Database } from 'bun:sqlite';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { whole } from './lib/args.ts';
+import { COMMON_OPTIONS, whole } from './lib/args.ts';
 import { cleanEnv, startServer, type ServerProcess } from '../test/helpers/binary.ts';
 import type { LoadResult } from './lib/load-result.ts';
 import { cpuMeter } from './lib/proc.ts';
@@ -48,9 +48,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '16' },
     existing: { type: 'string', default: '100000' },
     modes: { type: 'string', default: 'native,linkshrink,lnkz' },
-    binary: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false },
+    ...COMMON_OPTIONS,
   },
 });
 const SECONDS = whole('seconds', values.seconds!);

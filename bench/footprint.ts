@@ -31,7 +31,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { whole } from './lib/args.ts';
+import { COMMON_OPTIONS, whole } from './lib/args.ts';
 import { BROWSER_UA, cleanEnv } from '../test/helpers/binary.ts';
 import { cpuSeconds, memoryMb } from './lib/proc.ts';
 import { createReport, fixed, median, table } from './lib/report.ts';
@@ -48,9 +48,7 @@ const { values } = parseArgs({
     starts: { type: 'string', default: '5' },
     connections: { type: 'string', default: '64' },
     active: { type: 'string', default: '100000' },
-    binary: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false },
+    ...COMMON_OPTIONS,
   },
 });
 const LINKS = whole('links', values.links!);

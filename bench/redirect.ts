@@ -40,7 +40,7 @@ import { Database } from 'bun:sqlite';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { whole } from './lib/args.ts';
+import { COMMON_OPTIONS, whole } from './lib/args.ts';
 import { BROWSER_UA, cleanEnv, startServer, type ServerProcess } from '../test/helpers/binary.ts';
 import type { LoadResult } from './lib/load-result.ts';
 import { runBunLoadgen } from './lib/loadgen.ts';
@@ -63,10 +63,8 @@ const { values } = parseArgs({
     scenarios: { type: 'string', default: 'random,hot' },
     loadgen: { type: 'string', default: 'auto' },
     'log-level': { type: 'string', default: 'warn' },
-    binary: { type: 'string' },
     floor: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false },
+    ...COMMON_OPTIONS,
   },
 });
 const LINKS = whole('links', values.links!);

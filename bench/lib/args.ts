@@ -4,3 +4,10 @@ export function whole(name: string, raw: string, min = 1): number {
   if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number >= ${min}, got "${raw}"`);
   return n;
 }
+
+/** The options every benchmark takes: a prebuilt --binary, --json on stdout, --keep the work folder. */
+export const COMMON_OPTIONS = {
+  binary: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  keep: { type: 'boolean', default: false },
+} as const;

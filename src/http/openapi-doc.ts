@@ -50,3 +50,6 @@ export function doc(spec: DocSpec) {
     security: spec.security === 'none' ? [] : spec.security === 'bearer' ? [{ bearer: [] }] : spec.security === 'optional-key' ? [{}, ...KEY_SECURITY] : KEY_SECURITY,
   };
 }
+
+/** doc() for dialects whose documents accept only `Authorization: Bearer` (Linx.ly, lnkz). */
+export const bearerDoc = (spec: Omit<DocSpec, 'security'>) => doc({ ...spec, security: 'bearer' });

@@ -43,6 +43,19 @@ function harness(overrides: Partial<RecorderDeps> = {}) {
   return { recorder, batches, flushes, errors, written };
 }
 
+/** harness() whose first write waits until release() is called: a write held in flight. */
+function gatedHarness() {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const h = harness({
+    write: async (batch) => {
+      if (h.batches.length === 0) await gate;
+      h.batches.push(unpackClicks(batch.chunks).map(enrich));
+    },
+  });
+  return { ...h, release };
+}
+
 let running: ReturnType<typeof createClickRecorder> | null = null;
 afterEach(async () => {
   await running?.stop();
@@ -96,18 +109,11 @@ describe('click recorder', () => {
   });
 
   test('below maxBatch, clicks that arrive during a write wait for the next flush (and make it bigger)', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const h = harness({
-      write: async (batch) => {
-        if (h.batches.length === 0) await gate;
-        h.batches.push(unpackClicks(batch.chunks).map(enrich));
-      },
-    });
+    const h = gatedHarness();
     h.recorder.record(raw(1));
     const first = h.recorder.flush();
     for (let i = 2; i <= 4; i++) h.recorder.record(raw(i));
-    release();
+    h.release();
     await first;
     expect(h.batches.map((b) => b.length)).toEqual([1]);
     expect(h.recorder.depth).toBe(3);
@@ -161,19 +167,12 @@ describe('click recorder', () => {
   });
 
   test('flush() called while a write is in flight also writes what was queued after it started', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const h = harness({
-      write: async (batch) => {
-        if (h.batches.length === 0) await gate;
-        h.batches.push(unpackClicks(batch.chunks).map(enrich));
-      },
-    });
+    const h = gatedHarness();
     h.recorder.record(raw(1));
     const timerFlush = h.recorder.flush();
     h.recorder.record(raw(2));
     const callerFlush = h.recorder.flush();
-    release();
+    h.release();
     await Promise.all([timerFlush, callerFlush]);
     expect(h.written()).toEqual([1, 2]);
     expect(h.recorder.depth).toBe(0);
@@ -202,25 +201,16 @@ describe('click recorder', () => {
   });
 
   test('stop() drains everything, including clicks queued while a flush is in flight', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const batches: number[][] = [];
-    const recorder = createClickRecorder({
-      write: async (batch) => {
-        if (batches.length === 0) await gate;
-        batches.push(unpackClicks(batch.chunks).map((c) => c.linkId));
-      },
-      flushMs: 60_000,
-    });
-    recorder.start();
-    recorder.record(raw(1));
-    const first = recorder.flush(); // in flight, blocked on the gate
-    recorder.record(raw(2));
-    const stopped = recorder.stop();
-    release();
+    const h = gatedHarness();
+    h.recorder.start();
+    h.recorder.record(raw(1));
+    const first = h.recorder.flush(); // in flight, blocked on the gate
+    h.recorder.record(raw(2));
+    const stopped = h.recorder.stop();
+    h.release();
     await Promise.all([first, stopped]);
-    expect(batches.flat()).toEqual([1, 2]);
-    expect(recorder.depth).toBe(0);
+    expect(h.written()).toEqual([1, 2]);
+    expect(h.recorder.depth).toBe(0);
   });
 
   test('after stop() the timer no longer fires', async () => {

@@ -45,7 +45,7 @@ import type { AppDeps } from '../../../http/app-deps.ts';
 import { readBody } from '../../../http/body.ts';
 import type { Handler, HttpContext } from '../../../http/context.ts';
 import { dialectHandler } from '../../../http/dialect.ts';
-import { doc, type DocSpec } from '../../../http/openapi-doc.ts';
+import { bearerDoc } from '../../../http/openapi-doc.ts';
 import { json } from '../../../http/respond.ts';
 import type { Link } from '../../../links/links.types.ts';
 import { linxlyErrors } from './linxly.errors.ts';
@@ -64,8 +64,6 @@ import {
 } from './linxly.schemas.ts';
 
 const TAG = 'Linx.ly';
-
-const bearerDoc = (spec: DocSpec) => doc({ ...spec, security: 'bearer' });
 
 const common = {
   401: { description: 'Missing or invalid token.', schema: MessageSchema },

@@ -39,7 +39,7 @@ import type { AppDeps } from '../../../http/app-deps.ts';
 import { readBody } from '../../../http/body.ts';
 import type { Handler, HttpContext } from '../../../http/context.ts';
 import { dialectHandler } from '../../../http/dialect.ts';
-import { doc, type DocSpec } from '../../../http/openapi-doc.ts';
+import { bearerDoc } from '../../../http/openapi-doc.ts';
 import { empty, json } from '../../../http/respond.ts';
 import type { Actor } from '../../../accounts/accounts.types.ts';
 import type { Link } from '../../../links/links.types.ts';
@@ -63,8 +63,6 @@ import {
 } from './lnkz.schemas.ts';
 
 const TAG = 'lnkz';
-
-const bearerDoc = (spec: DocSpec) => doc({ ...spec, security: 'bearer' });
 
 const common = {
   401: { description: 'Missing or invalid token.', schema: ErrorSchema },
