@@ -7,6 +7,7 @@
  * the page needs none. Everything echoed back — the URL typed, the
  * destination, the page title fetched from another site — is escaped.
  */
+import { documentHead } from './head.ts';
 import { html, type SafeHtml } from './html.ts';
 import { httpUrl } from './layout.ts';
 
@@ -40,16 +41,7 @@ ${r.title ? html`<p class="link-title">${r.title}</p>` : null}
 
 export function homePage(p: HomePageProps): SafeHtml {
   const error = p.fieldError ?? null;
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="csrf-token" content="${p.csrfToken}">
-<title>Shorten a link · shrinkray</title>
-<link rel="icon" href="/public/favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="/public/css/app.css">
-</head>
+  return html`${documentHead({ title: 'Shorten a link · shrinkray', noindex: false, extra: html`<meta name="csrf-token" content="${p.csrfToken}">` })}
 <body class="public">
 <main class="card stack">
 <p class="eyebrow">shrinkray</p>

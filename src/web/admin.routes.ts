@@ -18,8 +18,7 @@ import { Elysia } from 'elysia';
 import { DomainError } from '../errors.ts';
 import type { AppDeps } from '../http/app-deps.ts';
 import { planForm, plansPage, settingsPage, userRow, usersPage, type FormError, type Secret, type UsersView } from '../../views/dashboard/admin.ts';
-import { parseId } from './analytics.routes.ts';
-import type { PageCtx } from './dashboard-kit.ts';
+import { parseId, type PageCtx } from './dashboard-kit.ts';
 import type { WebModule } from './index.ts';
 
 const admin = { admin: true };
@@ -34,7 +33,7 @@ export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
   async function users(c: PageCtx, extra: Partial<UsersView> = {}, status = 200) {
     const dir = await services.userAdmin.directory(c.actor);
     const body = usersPage({ ...dir, me: c.actor.user.id, csrfToken: c.session.csrfToken, ...extra });
-    return kit.page({ ...c, isHtmx: false }, { title: 'Users', nav: 'users', body, status });
+    return kit.page(c, { title: 'Users', nav: 'users', body, status });
   }
 
   async function row(c: PageCtx, id: number, status: string) {
@@ -89,7 +88,7 @@ export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
     .post('/dashboard/users/:id/reactivate', setActive(true), hidden)
     .get(
       '/dashboard/plans',
-      kit.route(async (c) => kit.page({ ...c, isHtmx: false }, { title: 'Plans', nav: 'plans', body: plansPage({ plans: await services.plans.list(), csrfToken: c.session.csrfToken }) }), admin),
+      kit.route(async (c) => kit.page(c, { title: 'Plans', nav: 'plans', body: plansPage({ plans: await services.plans.list(), csrfToken: c.session.csrfToken }) }), admin),
       hidden,
     )
     .post(
@@ -115,10 +114,10 @@ export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
           const plan = await services.plans.getByName(name);
           const form = planForm({ plan, csrfToken: c.session.csrfToken, error, values });
           if (c.isHtmx) return kit.fragment(form);
-          return kit.page({ ...c, isHtmx: false }, { title: 'Plans', nav: 'plans', body: form, status: 422 });
+          return kit.page(c, { title: 'Plans', nav: 'plans', body: form, status: 422 });
         }
       }, admin),
       hidden,
     )
-    .get('/dashboard/settings', kit.route((c) => kit.page({ ...c, isHtmx: false }, { title: 'Settings', nav: 'settings', body: settingsPage(services.config) }), admin), hidden);
+    .get('/dashboard/settings', kit.route((c) => kit.page(c, { title: 'Settings', nav: 'settings', body: settingsPage(services.config) }), admin), hidden);
 };

@@ -9,17 +9,7 @@
 import type { LinkAnalytics } from '../clicks/analytics.service.ts';
 import type { DayValue } from '../../views/dashboard/charts.ts';
 import { fillDays, percent } from '../../views/dashboard/charts.ts';
-
-type Cell = string | number | null;
-
-export function csvCell(v: Cell): string {
-  if (v === null) return '';
-  if (typeof v === 'number') return String(v);
-  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-const line = (cells: Cell[]) => cells.map(csvCell).join(',');
+import { csvLine as line } from './links-csv.ts';
 
 export function analyticsCsv(a: LinkAnalytics): string {
   const rows: string[] = [line(['section', 'key', 'label', 'clicks', 'unique_clicks', 'share'])];

@@ -38,8 +38,3 @@ export function parseRange(query: Record<string, unknown>, now = Date.now()): Ra
   const key = (PRESETS as readonly string[]).includes(range ?? '') ? (range as RangeKey) : DEFAULT_RANGE;
   return { key, from: dayOf(now - (Number(key) - 1) * DAY_MS), to: dayOf(now) };
 }
-
-/** The query string that reproduces a choice (links, CSV export, pushed URLs). */
-export function rangeQuery(r: RangeChoice): string {
-  return r.key === 'custom' ? `from=${r.from}&to=${r.to}` : `range=${r.key}`;
-}

@@ -20,18 +20,8 @@ import type { AppDeps } from '../http/app-deps.ts';
 import { analyticsPage, analyticsSection, linkName, type AnalyticsView } from '../../views/dashboard/analytics.ts';
 import { analyticsCsv } from './analytics-csv.ts';
 import { parseRange, type RangeChoice } from './analytics-range.ts';
-import type { PageCtx } from './dashboard-kit.ts';
+import { parseId, type PageCtx } from './dashboard-kit.ts';
 import type { WebModule } from './index.ts';
-
-/**
- * The query string of a dashboard request, read from its URL: Elysia only
- * parses ctx.query for handlers whose source it sees using it, and route()
- * hides ours behind a wrapper (c.query arrives undefined). A repeated
- * parameter keeps its last value, so every value is a single string.
- */
-export const queryOf = (c: { request: Request }): Record<string, string> => Object.fromEntries(new URL(c.request.url).searchParams);
-
-export const parseId = (s: string | undefined) => (s !== undefined && /^\d{1,15}$/.test(s) ? Number(s) : NaN);
 
 const rangeError = (e: unknown) =>
   e instanceof DomainError && e.code === 'VALIDATION' && (e.meta.field === 'from' || e.meta.field === 'to') ? { field: e.meta.field, message: e.message } : null;
@@ -42,7 +32,7 @@ export const analyticsRoutes: WebModule = (deps: AppDeps, kit) => {
   /** The data for a range, or the reason the range is unusable (then the page says so). */
   async function load(c: PageCtx) {
     const link = await services.links.getViewable(c.actor, parseId(c.params.id));
-    const query = queryOf(c);
+    const query = c.query;
     const fallback: RangeChoice = { key: 'custom', from: query.from ?? '', to: query.to ?? '' };
     try {
       const range = parseRange(query);
@@ -64,7 +54,7 @@ export const analyticsRoutes: WebModule = (deps: AppDeps, kit) => {
         if (c.isHtmx && c.request.headers.get('hx-target') === 'analytics') {
           return kit.fragment(analyticsSection(v), 200);
         }
-        return kit.page({ ...c, isHtmx: false }, { title: `Analytics · ${linkName(v.link)}`, nav: 'links', body: analyticsPage(v), status: v.error ? 422 : 200 });
+        return kit.page(c, { title: `Analytics · ${linkName(v.link)}`, nav: 'links', body: analyticsPage(v), status: v.error ? 422 : 200 });
       }),
       { detail: { hide: true } },
     )

@@ -89,7 +89,7 @@ export const authRoutes: WebModule = (deps, kit) => {
   }
 
   function account(c: PageCtx, extra: { errors?: Record<string, string>; formError?: string | null } = {}, status = 200, headers: Record<string, string> = {}): Response {
-    const changed = new URL(c.request.url).searchParams.get('changed') === '1';
+    const changed = c.query.changed === '1';
     const body = accountBody({ user: c.actor.user, plan: c.actor.plan, csrfToken: c.session.csrfToken, changed: changed && status === 200, ...extra });
     return kit.page(c, { title: 'Your account', nav: 'account', body, status, headers });
   }

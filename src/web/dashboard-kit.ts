@@ -26,6 +26,9 @@ export interface PageCtx extends HttpContext {
   form: Record<string, unknown>;
 }
 
+/** A numeric id from a path or query parameter; NaN (which matches nothing) for anything else. */
+export const parseId = (s: string | undefined) => (s !== undefined && /^\d{1,15}$/.test(s) ? Number(s) : NaN);
+
 export type PageHandler = (c: PageCtx) => Promise<Response> | Response;
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

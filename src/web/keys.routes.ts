@@ -12,7 +12,7 @@
 import { Elysia } from 'elysia';
 import { DomainError } from '../errors.ts';
 import { keyRow, keysBody, type KeysProps } from '../../views/dashboard/keys.ts';
-import type { PageCtx } from './dashboard-kit.ts';
+import { parseId, type PageCtx } from './dashboard-kit.ts';
 import type { WebModule } from './index.ts';
 import { toastHeaders } from './links-toast.ts';
 
@@ -45,7 +45,7 @@ export const keysRoutes: WebModule = (deps, kit) => {
     .post(
       '/dashboard/keys/:id/revoke',
       kit.route(async (c) => {
-        const id = Number(c.params.id);
+        const id = parseId(c.params.id);
         await services.keys.revoke(c.actor.user.id, Number.isSafeInteger(id) ? id : -1);
         if (!c.isHtmx) return kit.redirect(c, '/dashboard/keys');
         const key = (await services.keys.list(c.actor.user.id)).find((k) => k.id === id);

@@ -15,7 +15,7 @@ import type { Actor } from '../accounts/accounts.types.ts';
 import type { DomainError } from '../errors.ts';
 import { applyUtm } from '../links/url-policy.ts';
 import { linkFormBody, utmPreview, UTM_KEYS, type LinkFormValues } from '../../views/dashboard/link-form.ts';
-import type { PageCtx } from './dashboard-kit.ts';
+import { parseId, type PageCtx } from './dashboard-kit.ts';
 import type { WebModule } from './index.ts';
 import { createInput, fieldOf, formValues, isFormError, linkValues, updateInput } from './links-form-input.ts';
 
@@ -72,7 +72,7 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
     return kit.page(c, { title, nav: 'links', body, status: r.error ? 422 : 200 });
   }
 
-  const idOf = (c: PageCtx) => Number(c.params.id);
+  const idOf = (c: PageCtx) => parseId(c.params.id);
   const POST = { parse: 'none' as const, detail: { hide: true } };
   const GET = { detail: { hide: true } };
   const NEW = '/dashboard/links/new';
@@ -120,8 +120,7 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
     .get(
       '/dashboard/links/utm-preview',
       kit.route((c) => {
-        const params = new URL(c.request.url).searchParams;
-        const get = (k: string) => (params.get(k) ?? '').slice(0, 2048);
+        const get = (k: string) => (c.query[k] ?? '').slice(0, 2048);
         const values = { url: get('url'), utm: Object.fromEntries(UTM_KEYS.map((k) => [k, get(`utm_${k}`)])) as LinkFormValues['utm'] };
         return kit.fragment(previewOf(values));
       }),

@@ -18,7 +18,7 @@ import { importPageBody, importResult, linkStatus, type ImportRowResult } from '
 import type { PageCtx } from './dashboard-kit.ts';
 import type { WebModule } from './index.ts';
 import { csvLine, importRows, parseCsv } from './links-csv.ts';
-import { listAll, viewFromUrl } from './links-view.ts';
+import { listAll, parseView } from './links-view.ts';
 
 export const MAX_IMPORT_ROWS = 1000;
 const MAX_EXPORT_ROWS = 100_000;
@@ -82,7 +82,7 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
     .get(
       '/dashboard/links.csv',
       kit.route(async (c) => {
-        const links = await listAll(services, c.actor, viewFromUrl(c.request, c.actor.user.role === 'admin'), MAX_EXPORT_ROWS);
+        const links = await listAll(services, c.actor, parseView((k) => c.query[k], c.actor.user.role === 'admin'), MAX_EXPORT_ROWS);
         const now = Date.now();
         const header = csvLine(['code', 'short_url', 'destination', 'title', 'clicks', 'unique_clicks', 'status', 'created_at', 'expires_at']);
         const body = [header, ...links.map((l) => csvLine(csvRow(l, now)))].join('\r\n') + '\r\n';

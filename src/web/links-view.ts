@@ -37,11 +37,6 @@ export function parseView(get: (name: string) => unknown, isAdmin: boolean): Lin
   };
 }
 
-export const viewFromUrl = (request: Request, isAdmin: boolean) => {
-  const params = new URL(request.url).searchParams;
-  return parseView((k) => params.get(k), isAdmin);
-};
-
 /**
  * One page of the view. A page past the end (the last rows were just deleted,
  * or a stale URL) shows the last page instead of an empty table.

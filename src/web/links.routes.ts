@@ -16,10 +16,10 @@ import { DomainError } from '../errors.ts';
 import type { Link } from '../links/links.types.ts';
 import { html } from '../../views/html.ts';
 import { linkRow, linksPageBody, linksTable, viewQuery, type LinkView } from '../../views/dashboard/links.ts';
-import type { PageCtx } from './dashboard-kit.ts';
+import { parseId, type PageCtx } from './dashboard-kit.ts';
 import type { WebModule } from './index.ts';
 import { toastHeaders as toast } from './links-toast.ts';
-import { listView, parseView, viewFromUrl } from './links-view.ts';
+import { listView, parseView } from './links-view.ts';
 
 const POST = { parse: 'none' as const, detail: { hide: true } };
 const MAX_BULK = 100;
@@ -35,7 +35,7 @@ export const linksRoutes: WebModule = (deps, kit) => {
     return kit.fragment(body, 200, { 'hx-push-url': `/dashboard${viewQuery(listed.view)}`, ...headers });
   }
 
-  const idOf = (c: PageCtx) => Number(c.params.id);
+  const idOf = (c: PageCtx) => parseId(c.params.id);
 
   /** One link at a time through the service, so ownership and cache rules apply to each; others' ids are skipped. */
   async function applyBulk(action: 'delete' | 'deactivate', ids: number[], c: PageCtx): Promise<number> {
@@ -57,14 +57,14 @@ export const linksRoutes: WebModule = (deps, kit) => {
     .get(
       '/dashboard',
       kit.route(async (c) => {
-        const view = viewFromUrl(c.request, isAdmin(c));
+        const view = parseView((k) => c.query[k], isAdmin(c));
         const restore = c.request.headers.get('hx-history-restore-request') === 'true';
         if (c.isHtmx && !restore) return table(c, view);
         const listed = await listView(services, c.actor, view);
-        const createdCode = new URL(c.request.url).searchParams.get('created');
+        const createdCode = c.query.created;
         const created = createdCode ? (listed.page.items.find((l) => l.code === createdCode && l.userId === c.actor.user.id) ?? null) : null;
         const body = linksPageBody({ ...tableProps(c), ...listed, created });
-        return kit.page({ ...c, isHtmx: false }, { title: 'Links', nav: 'links', body });
+        return kit.page(c, { title: 'Links', nav: 'links', body });
       }),
       { detail: { hide: true } },
     )

@@ -17,8 +17,7 @@ import type { AppDeps } from '../http/app-deps.ts';
 import type { QrCode } from '../qr/qr.types.ts';
 import { html } from '../../views/html.ts';
 import { qrDesignerPage, qrList, qrListPage, qrPreview } from '../../views/dashboard/qrcodes.ts';
-import { parseId, queryOf } from './analytics.routes.ts';
-import type { PageCtx } from './dashboard-kit.ts';
+import { parseId, type PageCtx } from './dashboard-kit.ts';
 import type { WebModule } from './index.ts';
 import { fieldError, NEW_QR_VALUES, toQrInput, valuesFromForm, valuesFromQr, type FieldError, type QrFormValues } from './qr-form.ts';
 
@@ -47,10 +46,10 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
       links: items,
       shortUrl: services.shortUrl,
       plan: c.actor.plan,
-      saved: queryOf(c).saved === '1' && p.status === undefined,
+      saved: c.query.saved === '1' && p.status === undefined,
       csrfToken: c.session.csrfToken,
     });
-    return kit.page({ ...c, isHtmx: false }, { title: p.qr ? `QR code · ${p.qr.name}` : 'New QR code', nav: 'qrcodes', body, status: p.status });
+    return kit.page(c, { title: p.qr ? `QR code · ${p.qr.name}` : 'New QR code', nav: 'qrcodes', body, status: p.status });
   }
 
   /** Save (create or update); a refusal the form can show comes back as the designer with the message. */
@@ -71,19 +70,19 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
     .get(
       '/dashboard/qrcodes',
       kit.route(async (c) => {
-        const q = queryOf(c);
+        const q = c.query;
         const search = (q.search ?? '').slice(0, 200);
         const page = await services.qr.list(c.actor, { search, page: Number(q.page) || 1, perPage: 20 });
         const view = { page, search, csrfToken: c.session.csrfToken };
         if (c.isHtmx && c.request.headers.get('hx-target') === 'qr-list') return kit.fragment(qrList(view));
-        return kit.page({ ...c, isHtmx: false }, { title: 'QR codes', nav: 'qrcodes', body: qrListPage(view) });
+        return kit.page(c, { title: 'QR codes', nav: 'qrcodes', body: qrListPage(view) });
       }),
       hidden,
     )
     .get(
       '/dashboard/qrcodes/new',
       kit.route(async (c) => {
-        const linkId = parseId(queryOf(c).link_id);
+        const linkId = parseId(c.query.link_id);
         const values = { ...NEW_QR_VALUES, link_id: Number.isNaN(linkId) ? '' : String(linkId) };
         return designer(c, { qr: null, values, error: null, svg: null });
       }),

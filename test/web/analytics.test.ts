@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Link } from '../../src/links/links.types.ts';
-import { csvCell } from '../../src/web/analytics-csv.ts';
+import { csvCell } from '../../src/web/links-csv.ts';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
