@@ -35,7 +35,6 @@ import { parseArgs } from 'node:util';
 import { COMMON_OPTIONS, whole } from './lib/args.ts';
 import { createBreakdownReport } from '../src/clicks/reports/breakdown.ts';
 import { createClicksByDayReport } from '../src/clicks/reports/clicks-by-day.ts';
-import { createTotalsReport } from '../src/clicks/reports/totals.ts';
 import type { Db } from '../src/db/client.ts';
 import { cleanEnv, startServer, type ServerProcess } from '../test/helpers/binary.ts';
 import { cpuMeter } from './lib/proc.ts';
@@ -114,7 +113,6 @@ function reportQueries(sqlite: Database): string[] {
   const spy = { $client: { prepare: (sql: string) => (captured.push(sql), sqlite.prepare(sql)) } } as unknown as Db;
   createBreakdownReport(spy);
   createClicksByDayReport(spy);
-  createTotalsReport(spy);
   return captured;
 }
 

@@ -13,14 +13,13 @@ import { createSessionsRepo } from './accounts/sessions.repo.ts';
 import { createSessionsService } from './accounts/sessions.service.ts';
 import { createUserAdminService } from './accounts/user-admin.service.ts';
 import { createAnalyticsService } from './clicks/analytics.service.ts';
+import { createBatchWriter } from './clicks/batch-writer.ts';
 import { createClicksRepo } from './clicks/clicks.repo.ts';
 import { loadCountryLookup } from './clicks/geoip-file.ts';
-import { unpackClicks } from './clicks/click-batch.ts';
 import { createClickRecorder } from './clicks/recorder.ts';
 import { createWorkerWriter, type ClickWriter } from './clicks/worker-writer.ts';
 import { createBreakdownReport } from './clicks/reports/breakdown.ts';
 import { createClicksByDayReport } from './clicks/reports/clicks-by-day.ts';
-import { createTotalsReport } from './clicks/reports/totals.ts';
 import { createEnricher, type CountryLookup } from './clicks/visitor.ts';
 import type { Config } from './config.ts';
 import type { DbHandle } from './db/client.ts';
@@ -47,12 +46,18 @@ export interface ServiceOverrides {
 
 let countryLookup: Promise<CountryLookup> | undefined;
 
-/** Enriches and writes clicks on this thread (CLI, tests); the GeoIP data is loaded only here, once per process. */
-async function createInlineWriter(db: DbHandle['db'], secret: string, country?: CountryLookup): Promise<ClickWriter> {
-  countryLookup ??= loadCountryLookup();
-  const enrich = createEnricher({ secret, country: country ?? (await countryLookup) });
-  const clicksRepo = createClicksRepo(db);
-  return { write: (batch) => clicksRepo.writeBatch(unpackClicks(batch.chunks).map(enrich)), close: async () => undefined };
+/**
+ * Enriches and writes clicks on this thread (CLI, tests). Built on the first
+ * write: most CLI commands never record a click, so they never read the GeoIP
+ * data (loaded once per process, and not at all when a lookup is given).
+ */
+function createInlineWriter(db: DbHandle['db'], secret: string, country?: CountryLookup): ClickWriter {
+  let writer: Promise<(chunks: string[]) => Promise<void>> | undefined;
+  const build = async () => createBatchWriter(createClicksRepo(db), createEnricher({ secret, country: country ?? (await (countryLookup ??= loadCountryLookup())) }));
+  return {
+    write: async (batch) => (await (writer ??= build()))(batch.chunks),
+    close: async () => undefined,
+  };
 }
 
 export async function buildServices(config: Config, handle: DbHandle, overrides: ServiceOverrides = {}) {
@@ -83,7 +88,6 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
     reports: {
       clicksByDay: createClicksByDayReport(db),
       breakdown: createBreakdownReport(db),
-      totals: createTotalsReport(db),
     },
     now: overrides.now,
   });
@@ -96,7 +100,7 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   workerWriter?.catch(() => undefined); // reported through clickWriterReady
   const writer: ClickWriter = workerWriter
     ? { write: async (raws) => (await workerWriter).write(raws), close: async () => (await workerWriter.catch(() => null))?.close() }
-    : await createInlineWriter(db, visitorSecret, overrides.country);
+    : createInlineWriter(db, visitorSecret, overrides.country);
   const flushSeconds = metrics.histogram('shrinkray_click_flush_seconds', 'Duration of one click batch write.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1]);
   const flushedClicks = metrics.counter('shrinkray_clicks_flushed_total', 'Clicks written to the database.');
   const flushErrors = metrics.counter('shrinkray_click_flush_errors_total', 'Click batch writes that failed and were requeued.');

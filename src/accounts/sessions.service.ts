@@ -31,6 +31,8 @@ export function createSessionsService(deps: { sessions: SessionsRepo; users: Use
       const idHash = sha256Hex(token);
       const csrfToken = randomBase64Url(32);
       const t = now();
+      // sessions are only ever added here, so expired ones go here too: the table never outgrows its live sessions
+      await sessions.removeExpired(t);
       await sessions.insert({ idHash, userId: user.id, csrfToken, expiresAt: t + SESSION_IDLE_MS, lastSeenAt: t });
       return { token, context: { actor: await users.actorFor(user), idHash, csrfToken } };
     },
@@ -66,8 +68,6 @@ export function createSessionsService(deps: { sessions: SessionsRepo; users: Use
 
     /** Ends all sessions of a user (admin reset, deactivation). */
     endAllFor: (userId: number) => sessions.removeForUser(userId),
-
-    purgeExpired: () => sessions.removeExpired(now()),
   };
 }
 export type SessionsService = ReturnType<typeof createSessionsService>;

@@ -10,7 +10,6 @@ import type { DayCount } from './reports/clicks-by-day.ts';
 export interface AnalyticsReports {
   clicksByDay: (linkId: number, series: 'total' | 'unique' | 'bots', from: string, to: string) => Promise<DayCount[]>;
   breakdown: (linkId: number, dim: Dimension, from: string, to: string, limit?: number) => Promise<ValueCount[]>;
-  totals: (linkId: number, series: 'total' | 'unique' | 'bots', from: string, to: string) => Promise<number>;
 }
 
 export interface DateRange {

@@ -11,10 +11,10 @@
  */
 import { heapSize } from 'bun:jsc';
 import { CHECKPOINT_PAGES, openDatabase, type DbHandle } from '../db/client.ts';
+import { createBatchWriter } from './batch-writer.ts';
 import { createClicksRepo } from './clicks.repo.ts';
 import { loadCountryLookup } from './geoip-file.ts';
 import { createEnricher } from './visitor.ts';
-import { unpackClicks } from './click-batch.ts';
 
 declare const self: Worker;
 
@@ -28,9 +28,7 @@ self.onmessage = async (event: MessageEvent<Message>) => {
   if (msg.type === 'init') {
     try {
       handle = openDatabase(msg.dataDir, { foreignKeys: false, walAutocheckpoint: CHECKPOINT_PAGES.flusher });
-      const repo = createClicksRepo(handle.db);
-      const enrich = createEnricher({ secret: msg.secret, country: await loadCountryLookup() });
-      write = (chunks) => repo.writeBatch(unpackClicks(chunks).map(enrich));
+      write = createBatchWriter(createClicksRepo(handle.db), createEnricher({ secret: msg.secret, country: await loadCountryLookup() }));
       self.postMessage({ type: 'ready' });
     } catch (e) {
       self.postMessage({ type: 'failed', id: -1, message: String(e) });

@@ -16,7 +16,6 @@ export type Db = ReturnType<typeof drizzle<typeof schema>>;
 export interface DbHandle {
   db: Db;
   sqlite: Database;
-  path: string;
   close(): void;
 }
 
@@ -66,7 +65,6 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): DbHand
   return {
     db,
     sqlite,
-    path,
     close: () => {
       try {
         sqlite.exec('PRAGMA optimize');

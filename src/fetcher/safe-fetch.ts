@@ -25,7 +25,6 @@ export type FetchFailReason =
   | 'private'
   | 'scheme'
   | 'timeout'
-  | 'too_large' // reserved: fetchHtml keeps the first maxBytes instead of failing
   | 'not_html'
   | 'too_many_redirects'
   | 'network'

@@ -54,11 +54,6 @@ export function createApiAuth(deps: { keys: KeysService; limiter: RateLimiter })
       }
       return actor;
     },
-
-    /** The actor when a key is sent, null when none is (anonymous routes); a bad key still fails. */
-    async optional(ctx: Pick<HttpContext, 'request' | 'query'>, opts: ApiAuthOptions = {}): Promise<Actor | null> {
-      return extractApiKey(ctx, opts) ? this.authenticate(ctx, opts) : null;
-    },
   };
 }
 export type ApiAuth = ReturnType<typeof createApiAuth>;

@@ -472,11 +472,10 @@ export function createLinksService(deps: LinksDeps) {
 
     /** The cached redirect target of a live link, or null (unknown, deleted, inactive, expired). */
     async resolve(code: string): Promise<RedirectTarget | null> {
-      let target = cache.get(code);
-      if (target === undefined) {
-        target = await links.findRedirectTarget(code);
-        cache.set(code, target);
-      }
+      const hit = this.resolveCached(code);
+      if (hit !== undefined) return hit;
+      const target = await links.findRedirectTarget(code);
+      cache.set(code, target);
       return target && isLive(target) ? target : null;
     },
 
@@ -500,7 +499,7 @@ export function createLinksService(deps: LinksDeps) {
     destinationFor(target: RedirectTarget, at = now()): string {
       const scheduled = target.schedules.find((s) => (s.startsAt === null || s.startsAt <= at) && (s.endsAt === null || s.endsAt > at));
       const base = scheduled?.destination ?? target.destination;
-      return target.utm ? applyUtm(base, { ...target.utm }) : base;
+      return target.utm ? applyUtm(base, target.utm) : base;
     },
   };
 }

@@ -23,7 +23,6 @@ export function createRedirectCache(maxEntries = 100_000) {
     invalidate(code: string): void {
       map.delete(code);
     },
-    clear: () => map.clear(),
     get size() {
       return map.size;
     },

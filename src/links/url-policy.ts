@@ -9,6 +9,7 @@
  */
 import { DomainError } from '../errors.ts';
 import { isIpLiteral, isLocalHostname, isPrivateAddress } from '../fetcher/ip-ranges.ts';
+import type { Utm } from './links.types.ts';
 
 export const MAX_URL_LENGTH = 2048;
 
@@ -78,13 +79,43 @@ export function normalizeUrl(raw: string): string {
   }
 }
 
-/** Appends UTM parameters, keeping the destination's own query and fragment. */
-export function applyUtm(destination: string, utm: Record<string, string | null | undefined>): string {
+/**
+ * Sets UTM parameters, keeping the destination's own query byte for byte
+ * (URLSearchParams would re-encode all of it: %20 to +, a bare `flag` to
+ * `flag=`) and its fragment. Like URLSearchParams.set, a parameter already
+ * there is replaced where it stands and its repeats dropped; new ones are
+ * appended.
+ */
+export function applyUtm(destination: string, utm: Partial<Record<keyof Utm, string | null>>): string {
   const url = new URL(destination);
-  for (const [key, value] of Object.entries(utm)) {
-    if (value) url.searchParams.set(`utm_${key}`, value);
+  const wanted = new Map<string, string>();
+  for (const [key, value] of Object.entries(utm)) if (value) wanted.set(`utm_${key}`, value);
+  if (!wanted.size) return url.toString();
+  const pair = (key: string) => new URLSearchParams([[key, wanted.get(key)!]]).toString();
+  const done = new Set<string>();
+  const parts: string[] = [];
+  for (const part of url.search.slice(1).split('&')) {
+    if (!part) continue;
+    const key = paramName(part);
+    if (!wanted.has(key)) parts.push(part);
+    else if (!done.has(key)) {
+      parts.push(pair(key));
+      done.add(key);
+    }
   }
+  for (const key of wanted.keys()) if (!done.has(key)) parts.push(pair(key));
+  url.search = `?${parts.join('&')}`;
   return url.toString();
+}
+
+/** The decoded name of one `name=value` pair of a query string (as is when it does not decode). */
+function paramName(part: string): string {
+  const raw = part.split('=', 1)[0]!.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 /** The host name of a URL, or null when it does not parse (titles fall back to it). */

@@ -4,10 +4,9 @@
  * synchronously with one cache lookup, one queued click and one 302.
  *
  * createApp hands this to Bun's native router for GET /:code, in front of
- * Elysia's per-request context and lifecycle hooks; the Elysia route for
- * /:code calls it first too, so in-process tests run the same code. Anything
- * it does not handle (cache miss, other modes, passwords, ?qr=1, unknown
- * codes) returns undefined and takes the full path. A cache miss is looked
+ * Elysia's per-request context and lifecycle hooks. Anything it does not
+ * handle (other modes, passwords, ?qr=1, unknown codes) returns undefined and
+ * takes the full path, whose direct answer is the same kit.direct(). A cache miss is looked
  * up here too (asynchronously), so a cold code costs one query, not the app.
  */
 import type { ServerLike } from '../http/context.ts';
@@ -21,11 +20,7 @@ export function createFastRedirect(kit: RedirectKit): FastRedirect {
 
   function answer(target: RedirectTarget | null, request: Request, server: ServerLike | null): Response | undefined {
     if (!target || target.redirectMode !== 'direct' || target.passwordHash !== null) return undefined;
-    const res = kit.redirect(links.destinationFor(target));
-    if (res === null) return undefined;
-    if (request.method !== 'HEAD') kit.record(target, request, server, 0);
-    kit.count('direct');
-    return res;
+    return kit.direct(target, request, server, 0) ?? undefined;
   }
 
   return (request, server) => {

@@ -9,7 +9,7 @@ import { clientIp } from '../http/client-ip.ts';
 import type { ServerLike } from '../http/context.ts';
 import { isReservedCode, isValidCodeShape } from '../links/codes.ts';
 import type { RedirectTarget } from '../links/links.types.ts';
-import { createFormTokens } from './form-token.ts';
+import { createSignedTokens } from '../http/signed-token.ts';
 
 /** What a redirect answer was, as counted in shrinkray_redirects_total. */
 export type RedirectKind = 'direct' | 'bridge' | 'preview' | 'password' | 'not_found';
@@ -57,7 +57,8 @@ export function createRedirectKit(deps: AppDeps) {
     links,
     config,
     limiter: deps.limiter,
-    tokens: createFormTokens(),
+    // the password form's token: bound to the link's code, valid long enough to go and find the password
+    tokens: createSignedTokens({ purpose: 'unlock', ttlMs: 2 * 60 * 60 * 1000 }),
     requestCounter,
 
     count(kind: RedirectKind): void {
@@ -83,6 +84,19 @@ export function createRedirectKit(deps: AppDeps) {
         referrer: headers.get('referer'),
         source,
       });
+    },
+
+    /**
+     * A direct visit: the 302 to where the link sends visitors now, its click
+     * queued (not for HEAD) and counted; null when the destination cannot be a
+     * Location. The fast path and the full visit path both answer with this.
+     */
+    direct(target: RedirectTarget, request: Request, server: ServerLike | null, flags: number): Response | null {
+      const res = this.redirect(links.destinationFor(target));
+      if (res === null) return null;
+      if (request.method !== 'HEAD') this.record(target, request, server, flags);
+      counted.direct();
+      return res;
     },
 
     /**

@@ -45,7 +45,7 @@ export function createUnlockHandler(kit: RedirectKit) {
     const form = (status: 400 | 401 | 403, error: string) => passwordResponse(status, formUrl, kit.tokens.issue(code), error);
     const fields = await readFields(request);
     if (fields === null) return form(400, 'The form could not be read. Please enter the password again.');
-    if (!kit.tokens.check(code, fields.csrf_token)) return form(403, 'This form has expired or did not come from this site. Please enter the password again.');
+    if (!kit.tokens.verify(code, fields.csrf_token)) return form(403, 'This form has expired or did not come from this site. Please enter the password again.');
 
     const ip = kit.clientIp(request, server);
     const retryAfter = kit.limiter.hit(`unlock:${code}:${ip ?? 'unknown'}`, UNLOCK_ATTEMPTS_PER_MINUTE);

@@ -53,13 +53,7 @@ export function createVisitHandlers(kit: RedirectKit) {
     const flags = flagsOf(request.url);
     if (target.passwordHash !== null) return passwordForm(code, flags);
 
-    if (target.redirectMode === 'direct' || flags & PROCEED) {
-      const res = kit.redirect(links.destinationFor(target));
-      if (res === null) return notFound();
-      if (request.method !== 'HEAD') kit.record(target, request, server, flags);
-      kit.count('direct');
-      return res;
-    }
+    if (target.redirectMode === 'direct' || flags & PROCEED) return kit.direct(target, request, server, flags) ?? notFound();
     if (target.redirectMode === 'preview') return previewPage(code, target, target.page, flags);
 
     const destination = links.destinationFor(target);

@@ -382,3 +382,31 @@ describe('metrics', () => {
     expect(text).toMatch(/shrinkray_redirects_total\{kind="preview"\} \d+/);
   });
 });
+
+describe("on a real socket, through Bun's router (the fast path first, the full app for the rest)", () => {
+  let base = '';
+  beforeAll(() => {
+    const server = t.app.listen({ port: 0, hostname: '127.0.0.1' }).server!;
+    base = `http://127.0.0.1:${server.port}`;
+  });
+  afterAll(() => t.app.stop(true));
+  const get = (path: string) => fetch(base + path, { redirect: 'manual', headers: { 'user-agent': CHROME } });
+
+  test('a direct link, a QR scan of it and a bridge link each count exactly one click', async () => {
+    const direct = await create({ destination: 'https://example.com/socket' });
+    const bridge = await create({ destination: 'https://example.com/socket-bridge', redirectMode: 'bridge' });
+    // the first visit misses the cache (answered by the fast path after one lookup), the second hits it
+    for (let i = 0; i < 2; i++) {
+      const res = await get(`/${direct.code}`);
+      expect([res.status, res.headers.get('location')]).toEqual([302, 'https://example.com/socket']);
+    }
+    // ?qr=1 and bridge pages are left to the full app: still one click each
+    expect((await get(`/${direct.code}?qr=1`)).status).toBe(302);
+    expect((await get(`/${bridge.code}`)).status).toBe(200);
+    expect((await get('/no-such-code')).status).toBe(404);
+    expect(await clicksOf(direct.id)).toBe(3);
+    expect(await clicksOf(bridge.id)).toBe(1);
+    const sources = t.services.db.sqlite.query('SELECT source, count(*) AS n FROM clicks WHERE link_id = ? GROUP BY source ORDER BY source').all(direct.id);
+    expect(sources).toEqual([{ source: 'link', n: 2 }, { source: 'qr', n: 1 }]);
+  });
+});

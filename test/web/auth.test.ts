@@ -234,3 +234,23 @@ describe('password change is throttled', () => {
     }
   });
 });
+
+describe('expired sessions', () => {
+  test('are deleted when someone signs in, so the table holds only live sessions', async () => {
+    let clock = Date.now();
+    const t = await makeTestApp({ now: () => clock });
+    try {
+      const u = await t.user('pro');
+      const count = () => (t.services.db.sqlite.query('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
+      const first = await t.services.sessions.login(u.email, u.password);
+      await t.services.sessions.login(u.email, u.password);
+      expect(count()).toBe(2);
+      clock += 365 * 86_400_000; // long past any idle timeout
+      expect(await t.services.sessions.resume(first.token)).toBeNull();
+      await t.services.sessions.login(u.email, u.password);
+      expect(count()).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+});
