@@ -67,4 +67,21 @@ describe('rolling one-minute rate limiter', () => {
     expect(rl.hit('key', 2)).toBeNull();
     expect(rl.hit('key', 2)).not.toBeNull();
   });
+
+  test('large limits are exact too: a burst at the end of a minute plus a steady trickle never exceeds the limit in any 60 s', () => {
+    let now = 6_000 * 60_000 + 59_000;
+    const rl = createRateLimiter({ now: () => now });
+    const allowed: number[] = [];
+    for (let i = 0; i < 120; i++) if (rl.hit('api', 120) === null) allowed.push(now);
+    for (let i = 0; i < 2380; i++) { // 119 s
+      now += 50;
+      if (rl.hit('api', 120) === null) allowed.push(now);
+    }
+    for (let i = 0; i < allowed.length; i++) {
+      const inWindow = allowed.filter((x) => x >= allowed[i]! && x < allowed[i]! + 60_000).length;
+      expect(inWindow).toBeLessThanOrEqual(120);
+    }
+    expect(allowed.length).toBe(240); // the burst, then the next 120 once the burst has left the window
+  });
 });
+
