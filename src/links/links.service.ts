@@ -76,6 +76,8 @@ export interface LinksDeps {
   allowPrivateTargets: boolean;
   fetchMeta?: (url: string) => Promise<PageMeta | null>;
   now?: () => number;
+  /** writes the clicks still queued (the recorder's flush): a purge waits for them, or they would outlive it */
+  flushClicks?: () => Promise<void>;
 }
 
 const MAX_TITLE = 500;
@@ -93,6 +95,13 @@ function clip(value: string | null | undefined, max: number, field: string): str
 export function createLinksService(deps: LinksDeps) {
   const { links, cache } = deps;
   const now = deps.now ?? Date.now;
+
+  /** Permanent delete: the link's history goes, the code stays reserved. */
+  async function erase(link: Link): Promise<void> {
+    await deps.flushClicks?.();
+    await links.purge(link.id);
+    cache.invalidate(link.code);
+  }
   const policy = { allowPrivateTargets: deps.allowPrivateTargets };
 
   function requireFeature(actor: Actor | null, feature: 'customAlias' | 'password' | 'expiry', label: string) {
@@ -425,9 +434,7 @@ export function createLinksService(deps: LinksDeps) {
      * @throws NOT_FOUND
      */
     async purge(actor: Actor, id: number): Promise<void> {
-      const link = await ownedLink(actor, id);
-      await links.purge(link.id);
-      cache.invalidate(link.code);
+      await erase(await ownedLink(actor, id));
     },
 
     /** Deletes an anonymous link with its delete token. @throws NOT_FOUND, INVALID_TOKEN */
@@ -438,8 +445,7 @@ export function createLinksService(deps: LinksDeps) {
       if (!token || !tokenMatches(token, hashes?.deleteTokenHash ?? null)) {
         throw new DomainError('INVALID_TOKEN', 'A delete_token is required to delete this link');
       }
-      await links.softDelete(link.id);
-      cache.invalidate(link.code);
+      await erase(link);
       return link;
     },
 

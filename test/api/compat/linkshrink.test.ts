@@ -189,6 +189,25 @@ describe('documented examples', () => {
     });
   });
 
+  test('delete is permanent: clicks (even one still queued) and stats go, the code stays taken', async () => {
+    await withApp({ env: ANON }, async (t, req) => {
+      const { data } = await (await req('POST', '/api/v1/shorten', { body: { url: 'https://example.com/erase-me', customAlias: 'erase-me' } })).json();
+      await t.app.handle(new Request(`${BASE}/erase-me`, { headers: { 'user-agent': BROWSER } }));
+      await t.flush();
+      await t.app.handle(new Request(`${BASE}/erase-me`, { headers: { 'user-agent': BROWSER } })); // still queued
+      const { id } = t.services.db.sqlite.query("SELECT id FROM links WHERE code = 'erase-me'").get() as { id: number };
+      expect(t.services.db.sqlite.query('SELECT count(*) AS n FROM clicks WHERE link_id = ?').get(id)).toEqual({ n: 1 });
+      expect((await req('DELETE', `/api/v1/erase-me?delete_token=${data.deleteToken}`)).status).toBe(200);
+      await t.flush();
+      for (const table of ['clicks', 'click_profiles', 'click_rollups', 'link_counters', 'link_visitors']) {
+        expect(t.services.db.sqlite.query(`SELECT count(*) AS n FROM ${table} WHERE link_id = ?`).get(id)).toEqual({ n: 0 });
+      }
+      expect((await req('GET', '/api/v1/stats/erase-me')).status).toBe(404);
+      const again = await req('POST', '/api/v1/shorten', { body: { url: 'https://example.com/other', customAlias: 'erase-me' } });
+      expect([again.status, (await again.json()).error]).toEqual([400, 'Failed to shorten URL']);
+    });
+  });
+
   test('the preview page answers for previewUrl without counting a click', async () => {
     const d = await shorten({ url: 'https://example.com/preview-me', force_preview: true });
     expect(d.forcePreview).toBe(true);

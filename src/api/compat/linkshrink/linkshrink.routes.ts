@@ -62,8 +62,9 @@
  * - QR images encode exactly the short URL (scans count as link clicks) and
  *   accept fg/bg colours without a plan check; unknown extensions are 404.
  * - delete needs the token even for the owner (the document says it is the
- *   only way); an expired link is 404 like everywhere. Delete is soft: the
- *   code stays reserved.
+ *   only way); an expired link is 404 like everywhere. Delete is permanent as
+ *   documented — the link's clicks and stats are erased — but the code stays
+ *   reserved, so an old printed link can never lead somewhere new.
  * - unshorten: 400 when url is missing or not http(s); 422 {"error":"Failed to
  *   unshorten URL"} when following it fails or a hop is a private address
  *   (unless ALLOW_PRIVATE_TARGETS=true).

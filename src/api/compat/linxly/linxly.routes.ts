@@ -161,8 +161,6 @@ export function linxlyRoutes(deps: AppDeps) {
       r(async (ctx) => {
         const actor = await auth(ctx);
         const target = await services.links.getByCode(actor, ctx.params.short_code ?? '');
-        // clicks still queued for this link must land before the purge, or they would outlive it
-        await services.recorder.flush();
         await services.links.purge(actor, target.id);
         return json(200, { message: 'Short link deleted successfully.' });
       }),
