@@ -1,20 +1,30 @@
 /**
- * Link unfurlers, crawlers and HTTP tools. A chat app previewing a link is not
- * a person clicking it, so these are recorded as bots and left out of counts.
+ * Who sent a request, by User-Agent. Link unfurlers, crawlers and monitors
+ * are never a person clicking: recorded as bots, left out of counts. HTTP
+ * libraries (and requests with no User-Agent, which every browser sends) are
+ * scripts: not a visit when they follow a short link, but exactly who calls
+ * an API that is documented to count a click (LinkShrink's expand).
  */
-const BOT_PATTERN = new RegExp(
-  [
-    'bot\\b', 'bot/', 'bot-', 'crawler', 'spider', 'slurp', 'facebookexternalhit', 'facebookcatalog', 'meta-externalagent',
-    'slack', 'discord', 'telegram', 'whatsapp', 'skypeuripreview', 'linkedinbot', 'twitterbot', 'embedly', 'quora link preview',
-    'pinterest', 'redditbot', 'vkshare', 'w3c_validator', 'preview', 'headlesschrome', 'lighthouse', 'pingdom', 'uptimerobot',
-    'curl/', 'wget/', 'python-requests', 'python-urllib', 'httpie', 'go-http-client', 'okhttp', 'java/', 'libwww', 'axios/',
-    'node-fetch', 'undici', 'scrapy', 'mastodon', 'pleroma', 'bluesky', 'cardyb', 'iframely', 'googleother', 'google-inspectiontool',
-    'bingpreview', 'applebot', 'yandex', 'baiduspider', 'duckduckbot', 'petalbot', 'semrush', 'ahrefs', 'mj12bot', 'dotbot',
-  ].join('|'),
-  'i',
-);
+const pattern = (words: string[]) => new RegExp(words.join('|'), 'i');
 
-export function isBotUserAgent(ua: string | null): boolean {
-  if (!ua || ua.trim() === '') return true; // browsers always send one
-  return BOT_PATTERN.test(ua);
+const CRAWLERS = pattern([
+  'bot\\b', 'bot/', 'bot-', 'crawler', 'spider', 'slurp', 'facebookexternalhit', 'facebookcatalog', 'meta-externalagent',
+  'slack', 'discord', 'telegram', 'whatsapp', 'skypeuripreview', 'linkedinbot', 'twitterbot', 'embedly', 'quora link preview',
+  'pinterest', 'redditbot', 'vkshare', 'w3c_validator', 'preview', 'headlesschrome', 'lighthouse', 'pingdom', 'uptimerobot',
+  'scrapy', 'mastodon', 'pleroma', 'bluesky', 'cardyb', 'iframely', 'googleother', 'google-inspectiontool',
+  'bingpreview', 'applebot', 'yandex', 'baiduspider', 'duckduckbot', 'petalbot', 'semrush', 'ahrefs', 'mj12bot', 'dotbot',
+]);
+const HTTP_TOOLS = pattern([
+  'curl/', 'wget/', 'python-requests', 'python-urllib', 'httpie', 'go-http-client', 'okhttp', 'java/', 'libwww', 'axios/', 'node-fetch', 'undici',
+]);
+
+export type AgentKind = 'browser' | 'tool' | 'bot';
+
+export function agentKind(ua: string | null): AgentKind {
+  if (!ua || ua.trim() === '') return 'tool';
+  if (CRAWLERS.test(ua)) return 'bot';
+  return HTTP_TOOLS.test(ua) ? 'tool' : 'browser';
 }
+
+/** Not a person following a link: a crawler, an unfurler or a script. */
+export const isBotUserAgent = (ua: string | null): boolean => agentKind(ua) !== 'browser';

@@ -20,7 +20,7 @@ const nul = (s: string | undefined) => (s === undefined || s === '\u0000' ? null
 
 /** One click as one line (\u0000 stands for null). */
 export function packClick(c: RawClick): string {
-  return `${c.linkId}\t${c.at}\t${clean(c.ip)}\t${clean(c.userAgent)}\t${clean(c.referrer)}\t${c.source}\n`;
+  return `${c.linkId}\t${c.at}\t${clean(c.ip)}\t${clean(c.userAgent)}\t${clean(c.referrer)}\t${c.source}${c.viaApi ? '\tapi' : ''}\n`;
 }
 
 export function unpackClicks(chunks: string[]): RawClick[] {
@@ -28,8 +28,10 @@ export function unpackClicks(chunks: string[]): RawClick[] {
   for (const chunk of chunks) {
     for (const line of chunk.split('\n')) {
       if (!line) continue;
-      const [linkId, at, ip, ua, ref, source] = line.split('\t');
-      clicks.push({ linkId: Number(linkId), at: Number(at), ip: nul(ip), userAgent: nul(ua), referrer: nul(ref), source: source === 'qr' ? 'qr' : 'link' });
+      const [linkId, at, ip, ua, ref, source, via] = line.split('\t');
+      const click: RawClick = { linkId: Number(linkId), at: Number(at), ip: nul(ip), userAgent: nul(ua), referrer: nul(ref), source: source === 'qr' ? 'qr' : 'link' };
+      if (via === 'api') click.viaApi = true;
+      clicks.push(click);
     }
   }
   return clicks;

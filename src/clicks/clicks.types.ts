@@ -8,6 +8,8 @@ export interface RawClick {
   userAgent: string | null;
   referrer: string | null;
   source: ClickSource;
+  /** made through an API that counts its callers (HTTP tools included), not by following the short link */
+  viaApi?: boolean;
 }
 
 export type DeviceType = 'desktop' | 'mobile' | 'tablet' | 'bot' | 'other';

@@ -7,7 +7,11 @@
  */
 import { createHmac } from 'node:crypto';
 import { UAParser } from 'ua-parser-js';
-import { isBotUserAgent } from './bots.ts';
+import { agentKind, isBotUserAgent } from './bots.ts';
+
+const BOT: UaFacts = { deviceType: 'bot', os: null, browser: null, isBot: true };
+// a script calling an API that counts its callers: a click, from no device a person holds
+const SCRIPT: UaFacts = { deviceType: 'other', os: null, browser: null, isBot: false };
 import type { DeviceType, EnrichedClick, RawClick } from './clicks.types.ts';
 
 export type CountryLookup = (ip: string) => string | null;
@@ -33,7 +37,7 @@ function memo<V>(max: number, compute: (key: string) => V): (key: string) => V {
 }
 
 export function parseUserAgent(ua: string): UaFacts {
-  if (isBotUserAgent(ua)) return { deviceType: 'bot', os: null, browser: null, isBot: true };
+  if (isBotUserAgent(ua)) return BOT;
   const r = new UAParser(ua).getResult();
   const t = r.device.type;
   const deviceType: DeviceType = t === 'mobile' || t === 'wearable' ? 'mobile' : t === 'tablet' ? 'tablet' : t === undefined ? 'desktop' : 'other';
@@ -55,7 +59,8 @@ export function createEnricher(deps: { secret: string; country: CountryLookup })
   const country = memo(20000, (ip) => deps.country(ip) ?? '');
   const visitor = memo(20000, (ipAndUa) => createHmac('sha256', deps.secret).update(ipAndUa).digest('base64url').slice(0, 22));
   return (raw: RawClick): EnrichedClick => {
-    const facts = raw.userAgent ? ua(raw.userAgent) : { deviceType: 'bot' as const, os: null, browser: null, isBot: true };
+    let facts = raw.userAgent ? ua(raw.userAgent) : BOT;
+    if (facts.isBot && raw.viaApi && agentKind(raw.userAgent) === 'tool') facts = SCRIPT;
     const visitorHash = raw.ip ? visitor(`${raw.ip}\u0000${raw.userAgent ?? ''}`) : null;
     return {
       linkId: raw.linkId,

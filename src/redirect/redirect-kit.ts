@@ -3,8 +3,8 @@
  * recorder, the redirects counter and the 302 itself. Built once per app, so
  * nothing here is allocated per request that could be allocated up front.
  */
-import type { ClickSource } from '../clicks/clicks.types.ts';
 import type { AppDeps } from '../http/app-deps.ts';
+import { clickFacts } from '../http/click-facts.ts';
 import { clientIp } from '../http/client-ip.ts';
 import type { ServerLike } from '../http/context.ts';
 import { isReservedCode, isValidCodeShape } from '../links/codes.ts';
@@ -74,16 +74,7 @@ export function createRedirectKit(deps: AppDeps) {
 
     /** Queues the click; the recorder writes it later, so this never touches SQLite. */
     record(target: RedirectTarget, request: Request, server: ServerLike | null, flags: number): void {
-      const source: ClickSource = flags & QR ? 'qr' : 'link';
-      const headers = request.headers;
-      recorder.record({
-        linkId: target.id,
-        at: Date.now(),
-        ip: clientIp({ request, server }, trustProxy),
-        userAgent: headers.get('user-agent'),
-        referrer: headers.get('referer'),
-        source,
-      });
+      recorder.record(clickFacts(target.id, request, server, trustProxy, flags & QR ? 'qr' : 'link'));
     },
 
     /**

@@ -48,7 +48,7 @@ test('packing for the worker keeps every field, nulls included, and neutralises 
   const { packClick, unpackClicks } = await import('../../src/clicks/click-batch.ts');
   const clicks = [
     { linkId: 7, at: 1_700_000_000_123, ip: '2001:db8::1', userAgent: 'Mozilla/5.0\tTabbed', referrer: null, source: 'qr' as const },
-    { linkId: 8, at: 1_700_000_000_456, ip: null, userAgent: null, referrer: 'https://t.co/x', source: 'link' as const },
+    { linkId: 8, at: 1_700_000_000_456, ip: null, userAgent: null, referrer: 'https://t.co/x', source: 'link' as const, viaApi: true },
   ];
   expect(unpackClicks([clicks.map(packClick).join('')])).toEqual([{ ...clicks[0]!, userAgent: 'Mozilla/5.0 Tabbed' }, clicks[1]!]);
   // chunks are concatenated in order

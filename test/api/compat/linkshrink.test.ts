@@ -352,13 +352,17 @@ describe('expand, verify and clicks', () => {
     expect(stats.lastClicked).toMatch(ISO);
   });
 
-  test('expand by an HTTP tool or unfurler, or a HEAD, is not counted (as on redirects)', async () => {
+  test('expand by an HTTP tool or with no User-Agent counts (the documented curl example); an unfurler or a HEAD does not', async () => {
     const d = await shorten({ url: 'https://example.com/bots' });
     expect((await send('HEAD', `/api/v1/expand/${d.code}`, { ua: BROWSER })).status).toBe(200);
-    for (const ua of ['curl/8.5.0', 'Slackbot-LinkExpanding 1.0']) expect((await send('GET', `/api/v1/expand/${d.code}`, { ua })).status).toBe(200);
+    for (const ua of ['curl/8.5.0', 'Slackbot-LinkExpanding 1.0', 'python-requests/2.31']) expect((await send('GET', `/api/v1/expand/${d.code}`, { ua })).status).toBe(200);
     expect((await send('GET', `/api/v1/expand/${d.code}`)).status).toBe(200);
     await t.flush();
-    expect((await (await send('GET', `/api/v1/stats/${d.code}`)).json()).data.clicks).toBe(0);
+    expect((await (await send('GET', `/api/v1/stats/${d.code}`)).json()).data.clicks).toBe(3);
+    // following the short link itself with curl is still not a visit
+    expect((await send('GET', `/${d.code}`, { ua: 'curl/8.5.0' })).status).toBe(302);
+    await t.flush();
+    expect((await (await send('GET', `/api/v1/stats/${d.code}`)).json()).data.clicks).toBe(3);
   });
 
   test('the verify example: right password → 200 documented body, wrong → 401 documented body', async () => {

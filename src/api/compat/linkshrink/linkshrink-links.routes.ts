@@ -5,7 +5,7 @@
  */
 import { Elysia } from 'elysia';
 import { DomainError } from '../../../errors.ts';
-import { clientIp } from '../../../http/client-ip.ts';
+import { clickFacts } from '../../../http/click-facts.ts';
 import type { HttpContext } from '../../../http/context.ts';
 import { doc } from '../../../http/openapi-doc.ts';
 import { json } from '../../../http/respond.ts';
@@ -32,15 +32,9 @@ export function linkRoutes(kit: LinkshrinkKit) {
 
   const destination = (code: string, t: RedirectTarget) => json(200, success({ code, originalUrl: links.destinationFor(t) }));
 
+  // the document says expand counts a click, and its callers are scripts: HTTP tools count here (crawlers still do not)
   const countClick = (ctx: HttpContext, t: RedirectTarget) =>
-    services.recorder.record({
-      linkId: t.id,
-      at: Date.now(),
-      ip: clientIp(ctx, services.config.trustProxy),
-      userAgent: ctx.request.headers.get('user-agent'),
-      referrer: ctx.request.headers.get('referer'),
-      source: 'link',
-    });
+    services.recorder.record({ ...clickFacts(t.id, ctx.request, ctx.server, services.config.trustProxy, 'link'), viaApi: true });
 
   return new Elysia({ prefix: '/api/v1' })
     .get(
@@ -65,7 +59,7 @@ export function linkRoutes(kit: LinkshrinkKit) {
           tag: TAG,
           summary: 'Expand a short code (counts a click)',
           description:
-            'Counts a click like a visit to the short URL (bots and HTTP tools by User-Agent are recorded but not counted). Password-protected links answer 401: use POST /verify/{code}. To look without counting, open /preview/{code}.',
+            'Counts a click, HTTP tools included (crawlers and link unfurlers, by User-Agent, are recorded but not counted). Password-protected links answer 401: use POST /verify/{code}. To look without counting, open /preview/{code}.',
           security: 'optional-key',
           responses: { 200: { description: 'The destination.', schema: ExpandSchema }, 401: E[401], 404: E[404], 429: E[429] },
         }),

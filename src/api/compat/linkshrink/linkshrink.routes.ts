@@ -39,9 +39,10 @@
  * - /shorten/utm shares the shorten budget, stores the tagged URL as the
  *   destination and the UTM set on the link, and also accepts password and
  *   private_stats; its response is the /shorten object plus taggedUrl, utm.
- * - expand counts a click exactly like a redirect does: bots and HTTP tools
- *   (by User-Agent, including none) are recorded but not counted, and HEAD
- *   counts nothing. A password-protected link answers 401 {"error":
+ * - expand counts a click, as documented, for whoever calls it — HTTP tools
+ *   and requests without a User-Agent included (its callers are scripts;
+ *   such a click has device "other"); crawlers and link unfurlers are
+ *   recorded but not counted, as on redirects, and HEAD counts nothing. A password-protected link answers 401 {"error":
  *   "Password required"} with a hint to use /verify, and counts nothing.
  * - verify counts no click. Guesses are limited to 10 a minute per IP and
  *   code even with a key (and 60 per IP overall without one). A link without
