@@ -28,10 +28,10 @@ export function presentLink(link: Link, shortUrl: (code: string) => string) {
   };
 }
 
-/** Laravel's LengthAwarePaginator body. */
-export function paginate<T>(items: T[], total: number, page: number, perPage: number, path: string, extra: Record<string, string> = {}) {
+/** Laravel's LengthAwarePaginator body; page URLs carry only ?page, as in the document's search example. */
+export function paginate<T>(items: T[], total: number, page: number, perPage: number, path: string) {
   const lastPage = Math.max(1, Math.ceil(total / perPage));
-  const url = (p: number) => `${path}?${new URLSearchParams({ ...extra, page: String(p) })}`;
+  const url = (p: number) => `${path}?page=${p}`;
   const from = items.length ? (page - 1) * perPage + 1 : null;
   return {
     current_page: page,

@@ -15,7 +15,8 @@
  * Where the document is silent or we deliberately go further:
  * - Link objects also carry password_protected, expires_at and updated_at.
  * - The list is Laravel's full LengthAwarePaginator body (the document shows
- *   a subset); page URLs keep the search term.
+ *   a subset); like the document's search example, page URLs carry only
+ *   ?page (as Laravel's paginator does unless told otherwise).
  * - Analytics also returns operating_systems, referrers, sources (link vs QR
  *   scan) and unique_clicks_over_time, and accepts ?from=&to= (YYYY-MM-DD);
  *   unknown values read "Unknown", a missing referrer reads "(direct)".
@@ -88,7 +89,7 @@ export function nativeApi(deps: AppDeps) {
           const actor = await apiAuth.authenticate(ctx);
           const search = ctx.query.search?.trim() || undefined;
           const page = await services.links.list(actor, { search, page: parsePage(ctx.query.page), perPage: PER_PAGE });
-          return json(200, paginate(page.items.map(link), page.total, page.page, page.perPage, `${base}/api/v1/links`, search ? { search } : {}));
+          return json(200, paginate(page.items.map(link), page.total, page.page, page.perPage, `${base}/api/v1/links`));
         }),
       {
         detail: doc({
@@ -179,7 +180,7 @@ export function nativeApi(deps: AppDeps) {
           const search = ctx.query.search?.trim() || undefined;
           const page = await services.qr.list(actor, { search, page: parsePage(ctx.query.page), perPage: PER_PAGE });
           const items = await Promise.all(page.items.map(qrJson));
-          return json(200, paginate(items, page.total, page.page, page.perPage, `${base}/api/v1/qrcodes`, search ? { search } : {}));
+          return json(200, paginate(items, page.total, page.page, page.perPage, `${base}/api/v1/qrcodes`));
         }),
       {
         detail: doc({
