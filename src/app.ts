@@ -8,10 +8,12 @@ import { Elysia } from 'elysia';
 import { nativeApi } from './api/native/native.routes.ts';
 import { compatDialects } from './api/compat/index.ts';
 import { createApiAuth } from './http/api-auth.ts';
+import { createCsrf } from './http/csrf.ts';
 import type { AppDeps } from './http/app-deps.ts';
 import { docsRoutes } from './http/docs.ts';
 import { operations } from './http/operations.ts';
 import { createRateLimiter } from './http/rate-limit.ts';
+import { createLogger } from './logger.ts';
 import { createRedirect } from './redirect/redirect.routes.ts';
 import type { Services } from './services.ts';
 import { assetRoutes } from './web/assets.ts';
@@ -20,7 +22,14 @@ import { homeRoutes } from './web/home.routes.ts';
 
 export function createApp(services: Services) {
   const limiter = createRateLimiter();
-  const deps: AppDeps = { services, limiter, apiAuth: createApiAuth({ keys: services.keys, limiter }) };
+  const { config } = services;
+  const deps: AppDeps = {
+    services,
+    limiter,
+    apiAuth: createApiAuth({ keys: services.keys, limiter }),
+    logger: createLogger(config.logLevel),
+    csrf: createCsrf({ secure: config.baseUrl.startsWith('https:') }),
+  };
   const redirect = createRedirect(deps);
   // GET /:code goes to Bun's router first (see redirect/fast-path.ts); static routes still win there
   let full: (request: Request) => Response | Promise<Response> = () => new Response(null, { status: 503 });

@@ -7,7 +7,7 @@
  *
  * The secret is random per process unless the caller passes a stored one; a
  * restart then only means a visitor's open page needs reloading. Apps built in
- * one process (tests) each get their own instance through csrfFor().
+ * one process (tests) each get their own instance: createApp puts it in AppDeps.
  */
 import { randomBytes } from 'node:crypto';
 import { createSignedTokens } from './signed-token.ts';
@@ -71,15 +71,3 @@ export function createCsrf(opts: CsrfOptions) {
 }
 export type Csrf = ReturnType<typeof createCsrf>;
 
-const perApp = new WeakMap<object, Csrf>();
-
-/**
- * One CSRF instance per app, shared by the module that serves a form and the
- * one that receives it (they are mounted separately). Keyed by any object
- * unique to the app, e.g. its services.
- */
-export function csrfFor(app: object, opts: CsrfOptions): Csrf {
-  let csrf = perApp.get(app);
-  if (!csrf) perApp.set(app, (csrf = createCsrf(opts)));
-  return csrf;
-}

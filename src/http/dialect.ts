@@ -5,31 +5,33 @@
  * answered in the same envelope with a 500 so a client still gets JSON.
  */
 import { DomainError, type ErrorCode } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import type { Handler, HttpContext } from './context.ts';
 import { json } from './respond.ts';
 
 export type ErrorRenderer = (error: DomainError, ctx: HttpContext) => Response;
 export type ErrorTable = Record<ErrorCode, ErrorRenderer>;
 
-export type BugReporter = (error: unknown, ctx: HttpContext) => void;
-let reportBug: BugReporter = (error) => console.error(error);
-export const setBugReporter = (fn: BugReporter) => {
-  reportBug = fn;
-};
+/** Logs a handler's bug with its method and path (never the query: it may carry an api_key). */
+export function reportBug(logger: Logger, error: unknown, request: Request): void {
+  const url = request.url;
+  const q = url.indexOf('?');
+  logger.error('unhandled error in handler', { method: request.method, path: new URL(q === -1 ? url : url.slice(0, q)).pathname, error });
+}
 
 export function withRetryAfter(res: Response, error: DomainError): Response {
   if (error.code === 'RATE_LIMITED') res.headers.set('retry-after', String(error.meta.retryAfter ?? 60));
   return res;
 }
 
-export function dialectHandler(table: ErrorTable, internal: (ctx: HttpContext) => Response = () => json(500, { message: 'Server Error' })) {
+export function dialectHandler(logger: Logger, table: ErrorTable, internal: (ctx: HttpContext) => Response = () => json(500, { message: 'Server Error' })) {
   return (fn: Handler) =>
     async (ctx: HttpContext): Promise<Response> => {
       try {
         return await fn(ctx);
       } catch (e) {
         if (e instanceof DomainError) return withRetryAfter(table[e.code](e, ctx), e);
-        reportBug(e, ctx);
+        reportBug(logger, e, ctx.request);
         return internal(ctx);
       }
     };

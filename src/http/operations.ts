@@ -28,9 +28,8 @@
  * a bug: logged with its stack, answered 500 JSON.
  */
 import { Elysia, ValidationError } from 'elysia';
-import { createLogger, type Logger } from '../logger.ts';
+import type { Logger } from '../logger.ts';
 import type { AppDeps } from './app-deps.ts';
-import { setBugReporter } from './dialect.ts';
 import { html, json } from './respond.ts';
 
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -90,13 +89,13 @@ function validationMessage(error: unknown): string {
 }
 
 export interface OperationsOptions {
-  /** defaults to a logger at the configured LOG_LEVEL */
+  /** defaults to the app's logger */
   logger?: Logger;
 }
 
 export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
-  const { metrics, db, config } = deps.services;
-  const logger = opts.logger ?? createLogger(config.logLevel);
+  const { metrics, db } = deps.services;
+  const logger = opts.logger ?? deps.logger;
   const logRequests = logger.enabled('info');
 
   const countRequests = metrics.counter('shrinkray_http_requests_total', 'HTTP requests by method, matched route pattern and status.');
@@ -111,16 +110,6 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
   };
 
   const healthQuery = () => db.sqlite.query('SELECT 1').get();
-
-  setBugReporter((error, ctx) => {
-    const url = ctx.request.url;
-    const q = url.indexOf('?');
-    logger.error('unhandled error in handler', {
-      method: ctx.request.method,
-      path: new URL(q === -1 ? url : url.slice(0, q)).pathname,
-      error,
-    });
-  });
 
   // Built on the first error, when every plugin has been mounted.
   let errorHooksByRoute: Map<string, ErrorHookFn[]> | undefined;

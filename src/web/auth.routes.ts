@@ -20,7 +20,6 @@ import { DomainError } from '../errors.ts';
 import { readBody, isPlainObject } from '../http/body.ts';
 import { clientIp } from '../http/client-ip.ts';
 import type { HttpContext } from '../http/context.ts';
-import { csrfFor } from '../http/csrf.ts';
 import { html } from '../http/respond.ts';
 import { accountBody } from '../../views/dashboard/account.ts';
 import { loginPage, type LoginPageProps } from '../../views/login.ts';
@@ -46,9 +45,8 @@ export function safeNext(raw: unknown): string {
 }
 
 export const authRoutes: WebModule = (deps, kit) => {
-  const { services, limiter } = deps;
+  const { services, limiter, csrf } = deps;
   const { config } = services;
-  const csrf = csrfFor(services, { secure: config.baseUrl.startsWith('https:') });
 
   function form(request: Request, status: number, p: Omit<LoginPageProps, 'csrfToken'>, headers: Record<string, string> = {}): Response {
     const session = csrf.session(request);

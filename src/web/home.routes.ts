@@ -2,17 +2,16 @@
  * GET /: the public shorten form when anonymous links are on (SPEC "Public
  * pages"), else a redirect to the dashboard. The form posts to ShrtLnk's
  * POST /shorten, which checks the CSRF token issued here against the
- * browser's cookie; both sides share one csrfFor() instance per app.
+ * browser's cookie; both sides share the app's one instance (AppDeps.csrf).
  */
 import { Elysia } from 'elysia';
 import type { AppDeps } from '../http/app-deps.ts';
-import { csrfFor } from '../http/csrf.ts';
 import { empty, html } from '../http/respond.ts';
 import { homePage } from '../../views/home.ts';
 
 export function homeRoutes(deps: AppDeps) {
   const { config } = deps.services;
-  const csrf = csrfFor(deps.services, { secure: config.baseUrl.startsWith('https:') });
+  const { csrf } = deps;
 
   return new Elysia().get(
     '/',

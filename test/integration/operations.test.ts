@@ -240,5 +240,11 @@ describe('logger', () => {
 
 /** the test app's services with a registry of their own, so extra operations() instances leave its metrics alone */
 function deps(testApp: TestApp) {
-  return { services: { ...testApp.services, metrics: createMetrics() }, limiter: undefined as never, apiAuth: undefined as never };
+  return {
+    services: { ...testApp.services, metrics: createMetrics() },
+    limiter: undefined as never,
+    apiAuth: undefined as never,
+    csrf: undefined as never,
+    logger: createLogger('silent'),
+  };
 }

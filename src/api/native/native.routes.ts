@@ -69,7 +69,7 @@ const invalid = { 400: { description: 'Body is not a JSON object.', schema: Mess
 export function nativeApi(deps: AppDeps) {
   const { services, apiAuth } = deps;
   const sessionAuth = createSessionAuth(deps);
-  const h = dialectHandler(nativeErrors);
+  const h = dialectHandler(deps.logger, nativeErrors);
   const policy = { allowPrivateTargets: services.config.allowPrivateTargets };
   const base = services.config.baseUrl;
   const link = (l: Parameters<typeof presentLink>[0]) => presentLink(l, services.shortUrl);

@@ -80,7 +80,7 @@ export function createLinkshrinkKit(deps: AppDeps) {
 
     /** Wraps once per route; Elysia's context satisfies HttpContext. */
     route(fn: Handler, errors: ErrorTable = defaultErrors) {
-      const wrapped = dialectHandler(errors, internalError)(fn);
+      const wrapped = dialectHandler(deps.logger, errors, internalError)(fn);
       return (ctx: unknown) => wrapped(ctx as HttpContext);
     },
   };

@@ -75,7 +75,7 @@ const invalid = { 422: { description: 'Validation failed, short code taken, or a
 
 export function linxlyRoutes(deps: AppDeps) {
   const { services, apiAuth } = deps;
-  const h = dialectHandler(linxlyErrors);
+  const h = dialectHandler(deps.logger, linxlyErrors);
   const policy = { allowPrivateTargets: services.config.allowPrivateTargets };
   const path = `${services.config.baseUrl}/v1/client/short-links`;
   const r = (fn: Handler) => {

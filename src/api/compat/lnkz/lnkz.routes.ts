@@ -75,7 +75,7 @@ const internal = () => json(500, { code: 'SERVER_ERROR', message: 'Server Error'
 
 export function lnkzRoutes(deps: AppDeps) {
   const { services, apiAuth } = deps;
-  const h = dialectHandler(lnkzErrors, internal);
+  const h = dialectHandler(deps.logger, lnkzErrors, internal);
   const policy = { allowPrivateTargets: services.config.allowPrivateTargets };
   const r = (fn: Handler) => {
     const wrapped = h(fn);

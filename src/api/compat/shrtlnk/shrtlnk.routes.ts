@@ -72,7 +72,6 @@ import type { AppDeps } from '../../../http/app-deps.ts';
 import { isPlainObject, readBody } from '../../../http/body.ts';
 import { clientIp } from '../../../http/client-ip.ts';
 import type { Handler, HttpContext } from '../../../http/context.ts';
-import { csrfFor } from '../../../http/csrf.ts';
 import { dialectHandler } from '../../../http/dialect.ts';
 import { doc } from '../../../http/openapi-doc.ts';
 import { json } from '../../../http/respond.ts';
@@ -111,9 +110,9 @@ export function shrtlnkRoutes(deps: AppDeps) {
   const { config } = services;
   const base = config.baseUrl;
   const guard = createAnonymousGuard(deps);
-  const csrf = csrfFor(services, { secure: base.startsWith('https:') });
+  const { csrf } = deps;
   const policy = { allowPrivateTargets: config.allowPrivateTargets };
-  const h = dialectHandler(shrtlnkErrors, shrtlnkServerError);
+  const h = dialectHandler(deps.logger, shrtlnkErrors, shrtlnkServerError);
   const r = (fn: Handler) => {
     const wrapped = h(fn);
     return (ctx: unknown) => wrapped(ctx as HttpContext);
