@@ -24,3 +24,15 @@ export function html(status: number, body: string, headers: Headers = {}): Respo
     headers: { 'content-type': 'text/html; charset=utf-8', ...PAGE_SECURITY_HEADERS, ...headers },
   });
 }
+
+/** A CSV file to download. */
+export function csvDownload(body: string, filename: string, headers: Headers = {}): Response {
+  return new Response(body, {
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${filename}"`,
+      'x-content-type-options': 'nosniff',
+      ...headers,
+    },
+  });
+}

@@ -13,6 +13,7 @@
  * A fragment is returned only when htmx targets #analytics: a history
  * restore (back button, historyCacheSize 0) asks for the whole page.
  */
+import { csvDownload } from '../http/respond.ts';
 import { Elysia } from 'elysia';
 import type { LinkAnalytics } from '../clicks/analytics.service.ts';
 import { DomainError } from '../errors.ts';
@@ -63,14 +64,7 @@ export const analyticsRoutes: WebModule = (deps: AppDeps, kit) => {
       kit.route(async (c) => {
         const { link, data, error } = await load(c);
         if (!data) throw new DomainError('VALIDATION', error!.message, { field: error!.field });
-        return new Response(analyticsCsv(data), {
-          headers: {
-            'content-type': 'text/csv; charset=utf-8',
-            'content-disposition': `attachment; filename="analytics-${link.code}-${data.range.from}-${data.range.to}.csv"`,
-            'cache-control': 'no-store',
-            'x-content-type-options': 'nosniff',
-          },
-        });
+        return csvDownload(analyticsCsv(data), `analytics-${link.code}-${data.range.from}-${data.range.to}.csv`, { 'cache-control': 'no-store' });
       }),
       { detail: { hide: true } },
     );

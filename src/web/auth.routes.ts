@@ -96,8 +96,8 @@ export const authRoutes: WebModule = (deps, kit) => {
     .get(
       '/login',
       async ({ request }: HttpContext) => {
-        if (await kit.auth.context(request)) return new Response(null, { status: 303, headers: { location: safeNext(new URL(request.url).searchParams.get('next')), ...NO_STORE } });
         const next = safeNext(new URL(request.url).searchParams.get('next'));
+        if (await kit.auth.context(request)) return new Response(null, { status: 303, headers: { location: next, ...NO_STORE } });
         return form(request, 200, { next: next === '/dashboard' ? null : next });
       },
       { detail: { hide: true } },

@@ -11,6 +11,7 @@
  * titles are fetched in the background, and the plan quota is checked for
  * the whole file up front.
  */
+import { csvDownload } from '../http/respond.ts';
 import { Elysia } from 'elysia';
 import { DomainError } from '../errors.ts';
 import type { Link } from '../links/links.types.ts';
@@ -87,14 +88,7 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
         const header = csvLine(['code', 'short_url', 'destination', 'title', 'clicks', 'unique_clicks', 'status', 'created_at', 'expires_at']);
         const body = [header, ...links.map((l) => csvLine(csvRow(l, now)))].join('\r\n') + '\r\n';
         const day = new Date(now).toISOString().slice(0, 10);
-        return new Response(body, {
-          headers: {
-            'content-type': 'text/csv; charset=utf-8',
-            'content-disposition': `attachment; filename="shrinkray-links-${day}.csv"`,
-            'cache-control': 'no-store',
-            'x-content-type-options': 'nosniff',
-          },
-        });
+        return csvDownload(body, `shrinkray-links-${day}.csv`, { 'cache-control': 'no-store' });
       }),
       { detail: { hide: true } },
     );

@@ -6,7 +6,7 @@ import type { Actor } from '../../../accounts/accounts.types.ts';
 import { Elysia } from 'elysia';
 import { DomainError } from '../../../errors.ts';
 import { doc } from '../../../http/openapi-doc.ts';
-import { json } from '../../../http/respond.ts';
+import { csvDownload, json } from '../../../http/respond.ts';
 import type { Link } from '../../../links/links.types.ts';
 import { BatchBody, BatchSchema, E, envelope, ExportSchema, StatsSchema } from './linkshrink.docs.ts';
 import { NOT_FOUND_MESSAGE, PRIVATE_STATS_MESSAGE } from './linkshrink.errors.ts';
@@ -68,12 +68,7 @@ export function statsRoutes(kit: LinkshrinkKit) {
         const link = await visibleLink(kit.code(ctx.params.code), queryValue(ctx.query.token), actor);
         const daily = await services.analytics.daily(link, { from: q.from, to: q.to });
         if (q.format === 'json') return json(200, success(presentExport(link, daily, destinationFor(link, actor))));
-        return new Response(exportCsv(daily.days), {
-          headers: {
-            'content-type': 'text/csv; charset=utf-8',
-            'content-disposition': `attachment; filename="${link.code}-clicks-${daily.range.from}-to-${daily.range.to}.csv"`,
-          },
-        });
+        return csvDownload(exportCsv(daily.days), `${link.code}-clicks-${daily.range.from}-to-${daily.range.to}.csv`);
       }),
       {
         detail: doc({
