@@ -20,10 +20,13 @@
  * threads — the flush worker's click writes included — over the measured
  * window). The ratio is the median of the paired (adjacent-in-time) ratios.
  *
- * --floor adds a third target: the bare server that also reads the facts a
+ * --floor adds two targets: the bare server that also reads the facts a
  * click needs (peer address, User-Agent, Referer; bench/lib/bare-server.ts
- * --facts). Bun charges for those per request whatever the server does with
- * them, so the distance from bare to that floor is not shrinkray's to win.
+ * --facts) — Bun charges for those per request whatever the server does with
+ * them — and that server finding each code it has not met yet in shrinkray's
+ * SQLite file instead of a preloaded Map (--lookups), the floor under any
+ * server that keeps its links on disk. The distance from bare to those floors
+ * is not shrinkray's to win.
  *
  * Links are seeded straight into a database built by the project's migrations
  * (bench/lib/seed.ts) before the server starts; plan limits are raised with
@@ -88,8 +91,8 @@ interface Run extends LoadResult {
   /** the event-loop thread alone: the one that caps throughput */
   mainUsPerRequest: number;
 }
-type TargetName = 'bare' | 'facts' | 'shrinkray';
-const LABELS: Record<TargetName, string> = { bare: 'bare Bun.serve', facts: 'bare + click facts', shrinkray: 'shrinkray' };
+type TargetName = 'bare' | 'facts' | 'lookups' | 'shrinkray';
+const LABELS: Record<TargetName, string> = { bare: 'bare Bun.serve', facts: 'bare + click facts', lookups: 'bare + facts + lookups', shrinkray: 'shrinkray' };
 
 interface Scenario {
   name: 'random' | 'hot';
@@ -132,10 +135,13 @@ async function main(): Promise<number> {
   children.add(shrinkray.proc);
   const bare = await startBare(routesFile);
   const facts = values.floor ? await startBare(routesFile, { facts: true }) : null;
+  // shrinkray's own database, read while shrinkray writes its clicks to it (WAL: readers never wait)
+  const lookups = values.floor ? await startBare(routesFile, { facts: true, lookups: join(dataDir, 'shrinkray.db') }) : null;
   const idleRss = memoryMb(shrinkray.proc.pid).rss;
   const targets: { name: TargetName; pid: number; base: string }[] = [
     { name: 'bare', pid: bare.pid, base: bare.base },
     ...(facts ? [{ name: 'facts' as const, pid: facts.pid, base: facts.base }] : []),
+    ...(lookups ? [{ name: 'lookups' as const, pid: lookups.pid, base: lookups.base }] : []),
     { name: 'shrinkray', pid: shrinkray.proc.pid, base: shrinkray.base },
   ];
 
@@ -192,6 +198,7 @@ async function main(): Promise<number> {
     .then((t) => Number(/^shrinkray_redirect_cache_entries (\d+)/m.exec(t)?.[1] ?? NaN));
   await bare.stop();
   await facts?.stop();
+  await lookups?.stop();
 
   const t0 = performance.now();
   const exitCode = await shrinkray.stop('SIGTERM', 60_000);
@@ -250,6 +257,9 @@ async function main(): Promise<number> {
     summary[s.name] = {
       bare: figures(base),
       ...(s.runs.facts ? { bareWithClickFacts: figures(s.runs.facts), ratioToFacts: median(sr.map((r, i) => r.rps / s.runs.facts![i]!.rps)) } : {}),
+      ...(s.runs.lookups
+        ? { bareWithFactsAndLookups: figures(s.runs.lookups), ratioToLookups: median(sr.map((r, i) => r.rps / s.runs.lookups![i]!.rps)) }
+        : {}),
       shrinkray: figures(sr),
       ratio,
       pairedRatios: ratios,

@@ -5,7 +5,7 @@
  * routing framework, no cache invalidation, no click queue). The header
  * object is built per request, as shrinkray must (Location varies).
  *
- *   bun bench/lib/bare-server.ts ROUTES.json [--facts]
+ *   bun bench/lib/bare-server.ts ROUTES.json [--facts] [--lookups DB]
  * (ROUTES.json: {"code": "destination", ...}). Prints "listening PORT" once
  * bound to 127.0.0.1 on a free port.
  *
@@ -15,16 +15,39 @@
  * floor under any server that counts clicks with a visitor hash and a
  * country, measured to tell Bun's per-request price for those facts from
  * shrinkray's own work.
+ *
+ * --lookups DB (with --facts) finds each code in that SQLite database instead
+ * of the preloaded Map — the links table by its unique code index, with the
+ * page cache shrinkray's connections use — and keeps the answer (or its
+ * absence) in a Map, as shrinkray's redirect cache does. It is the floor under
+ * any server that keeps its links on disk and meets a code for the first
+ * time: the random scenario's cold codes cost it what they cost shrinkray.
  */
+import { Database } from 'bun:sqlite';
 import type { Server } from 'bun';
 
 const file = Bun.argv[2];
 if (!file) {
-  console.error('usage: bare-server.ts ROUTES.json [--facts]');
+  console.error('usage: bare-server.ts ROUTES.json [--facts] [--lookups DB]');
   process.exit(2);
 }
 const facts = Bun.argv.includes('--facts');
-const routes = new Map<string, string>(Object.entries(await Bun.file(file).json()));
+const lookupsAt = Bun.argv.indexOf('--lookups');
+let routes: { get(code: string): string | undefined };
+if (lookupsAt === -1) routes = new Map<string, string>(Object.entries(await Bun.file(file).json()));
+else {
+  const db = new Database(Bun.argv[lookupsAt + 1]!, { readonly: true });
+  db.exec('PRAGMA cache_size = -8000');
+  const byCode = db.prepare<{ destination: string }, [string]>('SELECT destination FROM links WHERE code = ? AND deleted_at IS NULL');
+  const known = new Map<string, string | null>();
+  routes = {
+    get(code) {
+      let hit = known.get(code);
+      if (hit === undefined) known.set(code, (hit = byCode.get(code)?.destination ?? null));
+      return hit ?? undefined;
+    },
+  };
+}
 let queue: unknown[] = [];
 if (facts) setInterval(() => (queue = []), 1000);
 
