@@ -134,7 +134,7 @@ export function createLinksRepo(db: Db) {
     utmSource: null, utmMedium: null, utmCampaign: null, utmTerm: null, utmContent: null,
     deleteTokenHash: null, statsTokenHash: null, statsPrivate: false, labelUserId: null, labelUserAgent: null, labelIp: null,
   } satisfies Omit<NewLinkRow, 'code' | 'destination' | 'id' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
-  const placeholders = Object.fromEntries(['code', 'destination', ...Object.keys(insertDefaults)].map((k) => [k, sql.placeholder(k)]));
+  const placeholders = Object.fromEntries(['code', 'destination', 'createdAt', 'updatedAt', ...Object.keys(insertDefaults)].map((k) => [k, sql.placeholder(k)]));
   const insertLink = db.insert(links).values(placeholders as unknown as NewLinkRow).returning().prepare();
   const codeTaken = db.select({ id: links.id }).from(links).where(eq(links.code, sql.placeholder('code'))).prepare();
 
@@ -154,9 +154,10 @@ export function createLinksRepo(db: Db) {
     /** Inserts many links (and their schedules) in one transaction, in order. */
     async insertMany(items: { row: NewLinkRow; schedules: Omit<Schedule, 'id'>[] }[]): Promise<Link[]> {
       if (!items.length) return [];
+      const stamp = Date.now();
       return db.transaction((tx) =>
         items.map(({ row, schedules }) => {
-          const r = insertLink.get({ ...insertDefaults, ...row })!;
+          const r = insertLink.get({ ...insertDefaults, createdAt: stamp, updatedAt: stamp, ...row })!;
           if (schedules.length) tx.insert(linkSchedules).values(schedules.map((s) => ({ ...s, linkId: r.id }))).run();
           return toLink({ ...r, ...NO_CLICKS });
         }),

@@ -38,6 +38,12 @@ export interface LinkFields {
 
 export interface CreateLinkInput extends LinkFields {
   destination: string;
+  /**
+   * A lifetime instead of expiresAt: the link expires this many seconds after
+   * the creation time the core stamps on it (expiresAt = createdAt + ttl, to
+   * the millisecond, as LinkShrink's ttl_seconds promises).
+   */
+  expiresInSeconds?: number;
   /** a custom alias; omitted = generated */
   code?: string | null;
   statsPrivate?: boolean;
@@ -195,7 +201,11 @@ export function createLinksService(deps: LinksDeps) {
     const thumbnailUrl = input.thumbnailUrl ? checkDestination(input.thumbnailUrl, policy, 'thumbnail url') : null;
     if (input.code) requireFeature(actor, 'customAlias', 'Custom aliases');
     if (input.password) requireFeature(actor, 'password', 'Password-protected links');
-    if (input.expiresAt !== undefined && input.expiresAt !== null) requireFeature(actor, 'expiry', 'Link expiration dates');
+    const lifetime = input.expiresInSeconds;
+    if ((input.expiresAt !== undefined && input.expiresAt !== null) || lifetime !== undefined) requireFeature(actor, 'expiry', 'Link expiration dates');
+    if (lifetime !== undefined && !(Number.isFinite(lifetime) && lifetime > 0)) {
+      throw new DomainError('VALIDATION', 'The lifetime must be a positive number of seconds.', { field: 'expires_at' });
+    }
     if (input.password !== undefined && input.password !== null && (typeof input.password !== 'string' || input.password.length > MAX_PASSWORD || input.password.length < 1)) {
       throw new DomainError('VALIDATION', `The password must be 1 to ${MAX_PASSWORD} characters.`, { field: 'password' });
     }
@@ -214,6 +224,9 @@ export function createLinksService(deps: LinksDeps) {
     // title: that is written with the row, saving an UPDATE (its own transaction) per link.
     const metadata: MetadataMode = deps.fetchMeta ? wanted : 'none';
     const host = wanted === 'none' ? null : hostOf(destination);
+    const passwordHash = input.password ? await hashPassword(input.password) : null;
+    // stamped here rather than by the database default, so that a lifetime ends exactly ttl after it
+    const createdAt = now();
     const row: NewLinkRow = {
       code,
       isAlias: Boolean(input.code),
@@ -226,8 +239,8 @@ export function createLinksService(deps: LinksDeps) {
       source: clip(input.source, 50, 'source') ?? 'api',
       redirectMode: input.redirectMode ?? 'direct',
       bridgeDelaySeconds: Math.max(0, Math.min(60, Math.trunc(input.bridgeDelaySeconds ?? 0))),
-      passwordHash: input.password ? await hashPassword(input.password) : null,
-      expiresAt: input.expiresAt ?? null,
+      passwordHash,
+      expiresAt: lifetime !== undefined ? createdAt + Math.round(lifetime * 1000) : (input.expiresAt ?? null),
       isActive: input.isActive ?? true,
       ...utmColumns(input.utm),
       deleteTokenHash: deleteToken ? sha256Hex(deleteToken) : null,
@@ -236,6 +249,8 @@ export function createLinksService(deps: LinksDeps) {
       labelUserId: input.labels?.userId ?? null,
       labelUserAgent: clip(input.labels?.userAgent, 1000, 'user agent') ?? null,
       labelIp: input.labels?.ip ?? null,
+      createdAt,
+      updatedAt: createdAt,
     };
     return { row, deleteToken, statsToken, metadata };
   }

@@ -29,7 +29,7 @@ export function shortenRoutes(kit: LinkshrinkKit) {
       kit.route(async (ctx) => {
         const actor = await kit.creator(ctx, LIMITS.shorten);
         const f = parseShorten(await kit.body(ctx));
-        const link = await services.links.create(actor, toCreateInput(f, f.url, actor, Date.now()));
+        const link = await services.links.create(actor, toCreateInput(f, f.url, actor));
         return json(201, success(presentCreated(link, urls)));
       }, errors),
       {
@@ -51,8 +51,7 @@ export function shortenRoutes(kit: LinkshrinkKit) {
         const actor = await kit.creator(ctx, LIMITS.bulk);
         const { urls: list, ttlSeconds } = parseBulk(await kit.body(ctx));
         const fields: Omit<ShortenFields, 'url'> = { alias: null, ttlSeconds, password: null, privateStats: false, forcePreview: false };
-        const now = Date.now();
-        const results = await services.links.createMany(actor, list.map((url) => toCreateInput(fields, url, actor, now)));
+        const results = await services.links.createMany(actor, list.map((url) => toCreateInput(fields, url, actor)));
         const items = results.map((r, i) =>
           r.ok ? { url: list[i], success: true, data: presentCreated(r.value, urls) } : { url: list[i], success: false, error: itemError(r.error) },
         );
@@ -75,7 +74,7 @@ export function shortenRoutes(kit: LinkshrinkKit) {
       kit.route(async (ctx) => {
         const actor = await kit.creator(ctx, LIMITS.shorten);
         const f = parseUtm(await kit.body(ctx), kit.policy);
-        const link = await services.links.create(actor, { ...toCreateInput(f, f.url, actor, Date.now()), utm: f.utm });
+        const link = await services.links.create(actor, { ...toCreateInput(f, f.url, actor), utm: f.utm });
         return json(201, success(presentUtm(link, urls, f.utm)));
       }, errors),
       {

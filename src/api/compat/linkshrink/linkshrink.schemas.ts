@@ -131,14 +131,15 @@ export function parseUtm(body: unknown, policy: UrlPolicy): ShortenFields & { ur
  * document's 30-day default); a key whose plan has no expiry feature gets a
  * link without expiry unless it asks for a TTL, which the core then refuses.
  */
-export function toCreateInput(f: Omit<ShortenFields, 'url'>, url: unknown, actor: Actor | null, now: number): CreateLinkInput {
+export function toCreateInput(f: Omit<ShortenFields, 'url'>, url: unknown, actor: Actor | null): CreateLinkInput {
   const defaultTtl = actor && !actor.plan.expiry ? undefined : TTL.default;
   const seconds = f.ttlSeconds ?? defaultTtl;
   return {
     destination: url as string,
     code: f.alias,
     password: f.password,
-    expiresAt: seconds === undefined ? null : now + seconds * 1000,
+    // counted from the creation time the core stamps, so expiresAt - createdAt is exactly the TTL
+    expiresInSeconds: seconds,
     statsPrivate: f.privateStats,
     redirectMode: f.forcePreview ? 'preview' : 'direct',
     issueDeleteToken: true,
