@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { likeContains } from '../db/like.ts';
 import { clickProfiles, clickRollups, clicks, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
 import type { Link, LinkSortColumn, PageFacts, RedirectTarget, Schedule, Utm } from './links.types.ts';
 
@@ -69,8 +70,6 @@ const SORT_COLUMNS: Record<LinkSortColumn, typeof links.id | typeof links.code |
 
 // shared by every cached redirect target without schedules (nearly all): one empty array, not one per link
 const NO_SCHEDULES: readonly Schedule[] = Object.freeze([]);
-
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 interface RedirectRow {
   id: number;
@@ -240,14 +239,7 @@ export function createLinksRepo(db: Db) {
       const conds: SQL[] = [live];
       if (f.ownerId !== null) conds.push(eq(links.userId, f.ownerId));
       if (f.search) {
-        const pattern = `%${escapeLike(f.search)}%`;
-        conds.push(
-          or(
-            sql`${links.title} LIKE ${pattern} ESCAPE '\\'`,
-            sql`${links.destination} LIKE ${pattern} ESCAPE '\\'`,
-            sql`${links.code} LIKE ${pattern} ESCAPE '\\'`,
-          )!,
-        );
+        conds.push(or(likeContains(links.title, f.search), likeContains(links.destination, f.search), likeContains(links.code, f.search))!);
       }
       const where = and(...conds);
       const column = SORT_COLUMNS[f.sort];

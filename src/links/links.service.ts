@@ -7,6 +7,7 @@
 import type { Actor } from '../accounts/accounts.types.ts';
 import { hashPassword, randomHex, sha256Hex, tokenMatches, verifyPassword } from '../accounts/secrets.ts';
 import { DomainError } from '../errors.ts';
+import { pageWindow } from '../paging.ts';
 import { generateCode, isReservedCode, isValidCodeShape } from './codes.ts';
 import type { LinkPatch, LinksRepo, NewLinkRow } from './links.repo.ts';
 import type { Link, LinkLabels, ListLinksQuery, Page, PageFacts, RedirectMode, RedirectTarget, Schedule, Utm } from './links.types.ts';
@@ -377,8 +378,7 @@ export function createLinksService(deps: LinksDeps) {
     /** @throws FORBIDDEN when a non-admin asks for every user's links */
     async list(actor: Actor, q: ListLinksQuery): Promise<Page<Link>> {
       if (q.allUsers && actor.user.role !== 'admin') throw new DomainError('FORBIDDEN', 'Only admins can list every user’s links.');
-      const page = Math.max(1, Math.trunc(q.page) || 1);
-      const perPage = Math.max(1, Math.min(100, Math.trunc(q.perPage) || 15));
+      const { page, perPage, offset } = pageWindow(q);
       const search = q.search?.trim() || undefined;
       // no searched column holds more than a destination's 2048 characters, so a longer term matches
       // nothing; answering without SQL also keeps it under SQLite's LIKE pattern limit (50,000 bytes)
@@ -389,7 +389,7 @@ export function createLinksService(deps: LinksDeps) {
         sort: q.sort ?? 'created_at',
         direction: q.direction ?? 'desc',
         limit: perPage,
-        offset: (page - 1) * perPage,
+        offset,
       });
       return { items, total, page, perPage };
     },

@@ -8,6 +8,7 @@ import type { Actor } from '../accounts/accounts.types.ts';
 import { DomainError } from '../errors.ts';
 import type { LinksService } from '../links/links.service.ts';
 import type { Page } from '../links/links.types.ts';
+import { pageWindow } from '../paging.ts';
 import type { QrRepo } from './qr.repo.ts';
 import { ERROR_CORRECTIONS, QR_TYPES, type ErrorCorrection, type QrCode, type QrStyle, type QrType } from './qr.types.ts';
 import { renderPng, renderSvg } from './render.ts';
@@ -121,12 +122,11 @@ export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUr
     },
 
     async list(actor: Actor, q: { search?: string; page: number; perPage: number }): Promise<Page<QrCode>> {
-      const page = Math.max(1, Math.trunc(q.page) || 1);
-      const perPage = Math.max(1, Math.min(100, Math.trunc(q.perPage) || 15));
+      const { page, perPage, offset } = pageWindow(q);
       const search = q.search?.trim() || undefined;
       // longer than any name can be: matches nothing, and SQLite refuses LIKE patterns over 50,000 bytes
       if (search !== undefined && search.length > MAX_NAME) return { items: [], total: 0, page, perPage };
-      const { items, total } = await qr.list(actor.user.id, search, perPage, (page - 1) * perPage);
+      const { items, total } = await qr.list(actor.user.id, search, perPage, offset);
       return { items, total, page, perPage };
     },
 
