@@ -3,6 +3,7 @@
  * fetcher, so every hop gets the same SSRF checks as a preview fetch.
  */
 import { DomainError } from '../errors.ts';
+import { MAX_URL_LENGTH } from '../links/url-policy.ts';
 import type { RedirectHop, SafeFetcher } from './safe-fetch.ts';
 
 export interface Unshortened {
@@ -11,8 +12,6 @@ export interface Unshortened {
   redirectChain: RedirectHop[];
   redirectCount: number;
 }
-
-const MAX_URL_LENGTH = 2048;
 
 /**
  * Returns `(url) => Promise<Unshortened>`. Throws VALIDATION (meta.field
@@ -36,6 +35,10 @@ export type Unshortener = ReturnType<typeof createUnshortener>;
 
 // Input problems are the caller's to fix, so they are VALIDATION rather than
 // the fetcher's 'scheme' refusal, which is kept for where a redirect leads.
+// Not checkDestination: a private or local address here is the fetcher's to
+// refuse (LinkShrink documents 422 "Failed to unshorten URL" for it, not 400),
+// and LinkShrink's messages say "The url must…", not "The url field must…".
+// The length limit is the link policy's, so any destination can be traced.
 function checkInput(raw: unknown): string {
   if (typeof raw !== 'string' || raw.trim() === '') {
     throw new DomainError('VALIDATION', 'The url field is required.', { field: 'url', reason: 'required' });

@@ -7,6 +7,7 @@
 import type { Actor } from '../accounts/accounts.types.ts';
 import { hashPassword, randomHex, sha256Hex, tokenMatches, verifyPassword } from '../accounts/secrets.ts';
 import { DomainError } from '../errors.ts';
+import type { PageMeta } from '../fetcher/og.ts';
 import { pageWindow } from '../paging.ts';
 import { generateCode, isReservedCode, isValidCodeShape } from './codes.ts';
 import type { LinkPatch, LinksRepo, NewLinkRow } from './links.repo.ts';
@@ -14,11 +15,8 @@ import type { Link, LinkLabels, ListLinksQuery, Page, PageFacts, RedirectMode, R
 import type { RedirectCache } from './redirect-cache.ts';
 import { applyUtm, checkDestination, hostOf, MAX_URL_LENGTH } from './url-policy.ts';
 
-export interface PageMeta {
-  title?: string | null;
-  description?: string | null;
-  image?: string | null;
-}
+// declared by the fetcher that produces it; re-exported for whoever wires fetchMeta in
+export type { PageMeta };
 
 export type MetadataMode = 'sync' | 'background' | 'none';
 
