@@ -7,6 +7,7 @@
  * the page needs none. Everything echoed back — the URL typed, the
  * destination, the page title fetched from another site — is escaped.
  */
+import { csrfField } from './csrf-field.ts';
 import { documentHead } from './head.ts';
 import { html, type SafeHtml } from './html.ts';
 import { httpUrl } from './layout.ts';
@@ -48,7 +49,7 @@ export function homePage(p: HomePageProps): SafeHtml {
 <h1>Shorten a link</h1>
 ${p.notice ? html`<p class="alert" role="alert">${p.notice}</p>` : null}
 <form class="stack" method="post" action="/shorten">
-<input type="hidden" name="_token" value="${p.csrfToken}">
+${csrfField(p.csrfToken, '_token')}
 <label for="original_url">Long URL</label>
 <input id="original_url" name="original_url" type="text" inputmode="url" required maxlength="2048" autocomplete="off"
   placeholder="https://example.com/a/long/page" value="${p.value ?? ''}"${error ? html` aria-invalid="true" aria-describedby="original_url-error"` : null}>

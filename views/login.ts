@@ -3,6 +3,7 @@
  * session yet), so its CSRF token is the public-form kind: a nonce cookie and
  * a token in the `_csrf` field. No script: a plain form post works everywhere.
  */
+import { csrfField } from './csrf-field.ts';
 import { documentHead } from './head.ts';
 import { html, type SafeHtml } from './html.ts';
 
@@ -27,7 +28,7 @@ export function loginPage(p: LoginPageProps): SafeHtml {
 ${p.info ? html`<p class="notice" role="status">${p.info}</p>` : null}
 ${p.error ? html`<p class="alert" id="login-error" role="alert">${p.error}</p>` : null}
 <form class="stack" method="post" action="/login" novalidate>
-<input type="hidden" name="_csrf" value="${p.csrfToken}">
+${csrfField(p.csrfToken)}
 ${p.next ? html`<input type="hidden" name="next" value="${p.next}">` : null}
 <label for="email">Email</label>
 <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" autofocus value="${p.email ?? ''}"${describedBy}>

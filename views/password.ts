@@ -1,4 +1,5 @@
 /** The unlock form of a password-protected link, and the page shown when its attempts are used up. */
+import { csrfField } from './csrf-field.ts';
 import { html, type SafeHtml } from './html.ts';
 import { layout } from './layout.ts';
 
@@ -17,7 +18,7 @@ export function passwordPage({ action, csrfToken, error }: PasswordPageProps): S
 <p class="muted">The owner of this short link protected it with a password.</p>
 ${error ? html`<p class="alert" role="alert">${error}</p>` : null}
 <form class="stack" method="post" action="${action}">
-<input type="hidden" name="csrf_token" value="${csrfToken}">
+${csrfField(csrfToken, 'csrf_token')}
 <label for="password">Password</label>
 <input id="password" name="password" type="password" required autocomplete="current-password" autofocus maxlength="128">
 <button class="button" type="submit">Unlock</button>

@@ -4,6 +4,7 @@
  * sessions, which the page says before the user commits to it.
  */
 import type { Plan, User } from '../../src/accounts/accounts.types.ts';
+import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { fieldErrorId, inputAria } from './link-form.ts';
 
@@ -52,7 +53,7 @@ ${p.changed ? html`<p class="success" role="status">Your password was changed. Y
 ${p.user.mustChangePassword ? html`<p class="notice">You are still using the generated password. Choose your own now.</p>` : null}
 ${p.formError ? html`<p class="alert" role="alert">${p.formError}</p>` : null}
 <form class="stack" method="post" action="/dashboard/account" novalidate>
-<input type="hidden" name="_csrf" value="${p.csrfToken}">
+${csrfField(p.csrfToken)}
 <input type="email" name="username" value="${p.user.email}" autocomplete="username" hidden>
 ${passwordField('current_password', 'Current password', 'current-password', errors)}
 ${passwordField('new_password', 'New password', 'new-password', errors, 'At least 8 characters.')}

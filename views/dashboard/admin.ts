@@ -7,6 +7,7 @@
  */
 import type { Plan, User } from '../../src/accounts/accounts.types.ts';
 import type { Config } from '../../src/config.ts';
+import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
 
 export type FormError = { field: string; message: string } | null;
@@ -18,7 +19,6 @@ export interface Secret {
 
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const selected = (on: boolean) => (on ? html` selected` : '');
-const csrf = (token: string) => html`<input type="hidden" name="_csrf" value="${token}">`;
 const errorFor = (e: FormError, field: string, id: string) => (e?.field === field ? html`<p class="field-error" id="${id}" role="alert">${e.message}</p>` : '');
 
 export function userRow(p: { user: User; plans: Plan[]; me: number; csrfToken: string; status?: string }): SafeHtml {
@@ -37,11 +37,11 @@ export function userRow(p: { user: User; plans: Plan[]; me: number; csrfToken: s
 <td>${u.isActive ? 'Active' : html`<span class="badge badge-muted">Deactivated</span>`}${u.mustChangePassword ? html` <span class="badge badge-warning">temporary password</span>` : ''}</td>
 <td><time datetime="${new Date(u.createdAt).toISOString()}">${date(u.createdAt)}</time></td>
 <td class="actions">
-<form id="${form}" method="post" action="/dashboard/users/${u.id}" class="inline">${csrf(p.csrfToken)}<button type="submit" class="link-button">Save</button></form>
+<form id="${form}" method="post" action="/dashboard/users/${u.id}" class="inline">${csrfField(p.csrfToken)}<button type="submit" class="link-button">Save</button></form>
 ${self
   ? ''
-  : html`<form method="post" action="/dashboard/users/${u.id}/reset-password" class="inline" hx-boost="true" hx-push-url="false" hx-confirm="Reset the password of ${u.email}? They are signed out everywhere and get a new temporary password.">${csrf(p.csrfToken)}<button type="submit" class="link-button">Reset password</button></form>
-<form method="post" action="/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}" class="inline" ${swap(`/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}`)}${u.isActive ? html` hx-confirm="Deactivate ${u.email}? They are signed out and their API keys stop working."` : ''}>${csrf(p.csrfToken)}<button type="submit" class="link-button${u.isActive ? ' danger' : ''}">${u.isActive ? 'Deactivate' : 'Reactivate'}</button></form>`}
+  : html`<form method="post" action="/dashboard/users/${u.id}/reset-password" class="inline" hx-boost="true" hx-push-url="false" hx-confirm="Reset the password of ${u.email}? They are signed out everywhere and get a new temporary password.">${csrfField(p.csrfToken)}<button type="submit" class="link-button">Reset password</button></form>
+<form method="post" action="/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}" class="inline" ${swap(`/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}`)}${u.isActive ? html` hx-confirm="Deactivate ${u.email}? They are signed out and their API keys stop working."` : ''}>${csrfField(p.csrfToken)}<button type="submit" class="link-button${u.isActive ? ' danger' : ''}">${u.isActive ? 'Deactivate' : 'Reactivate'}</button></form>`}
 ${p.status ? html`<span class="row-status" role="status">${p.status}</span>` : ''}
 </td></tr>`;
 }
@@ -69,7 +69,7 @@ ${v.secret
   : ''}
 <section class="card" aria-labelledby="invite-title">
 <h2 id="invite-title">Create a user</h2>
-<form method="post" action="/dashboard/users" class="invite-form">${csrf(v.csrfToken)}
+<form method="post" action="/dashboard/users" class="invite-form">${csrfField(v.csrfToken)}
 <div class="field"><label for="invite-email">Email</label><input type="email" id="invite-email" name="email" value="${f.email}" required autocomplete="off"${bad('email')}>${errorFor(v.error ?? null, 'email', 'invite-email-error')}</div>
 <div class="field"><label for="invite-role">Role</label><select id="invite-role" name="role"${bad('role')}><option value="member"${selected(f.role !== 'admin')}>Member</option><option value="admin"${selected(f.role === 'admin')}>Admin</option></select>${errorFor(v.error ?? null, 'role', 'invite-role-error')}</div>
 <div class="field"><label for="invite-plan">Plan</label><select id="invite-plan" name="plan"${bad('plan')}>${v.plans.map((p) => html`<option value="${p.name}"${selected(p.name === f.plan)}>${p.name}</option>`)}</select>${errorFor(v.error ?? null, 'plan', 'invite-plan-error')}</div>
@@ -100,7 +100,7 @@ export function planForm(p: { plan: Plan; csrfToken: string; error?: FormError; 
   const max = p.values?.max_links ?? (pl.maxLinks === null ? '' : String(pl.maxLinks));
   const bad = (f: string) => (p.error?.field === f ? html` aria-invalid="true"` : '');
   return html`<form class="plan-card card" id="${id}" method="post" action="${action}" hx-post="${action}" hx-target="this" hx-swap="outerHTML" aria-labelledby="${id}-title">
-${csrf(p.csrfToken)}<h2 id="${id}-title">${pl.name}</h2>
+${csrfField(p.csrfToken)}<h2 id="${id}-title">${pl.name}</h2>
 <div class="field"><label for="${id}-rate">API requests per minute, per key</label>
 <input type="number" id="${id}-rate" name="rate_limit" value="${rate}" min="1" step="1" required inputmode="numeric" aria-describedby="${id}-rate_limit-error"${bad('rate_limit')}>${errorFor(p.error ?? null, 'rate_limit', `${id}-rate_limit-error`)}</div>
 <div class="field"><label for="${id}-max">Maximum links</label>

@@ -4,6 +4,7 @@
  * screen is one #keys-panel that the create form swaps; a revoke swaps its row.
  */
 import type { ApiKey, Plan } from '../../src/accounts/accounts.types.ts';
+import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { fieldErrorId, inputAria } from './link-form.ts';
 import { copyButton } from './links.ts';
@@ -36,7 +37,7 @@ export function keyRow(k: ApiKey, csrfToken: string): SafeHtml {
     revoked
       ? null
       : html`<form method="post" action="/dashboard/keys/${k.id}/revoke" hx-post="/dashboard/keys/${k.id}/revoke" hx-target="closest tr" hx-swap="outerHTML" hx-confirm="Revoke the key “${k.name}”? Programs using it stop working at once.">
-<input type="hidden" name="_csrf" value="${csrfToken}"><button type="submit" class="button ghost small danger">Revoke<span class="sr-only"> ${k.name}</span></button></form>`
+${csrfField(csrfToken)}<button type="submit" class="button ghost small danger">Revoke<span class="sr-only"> ${k.name}</span></button></form>`
   }</td>
 </tr>`;
 }
@@ -58,7 +59,7 @@ ${p.created ? createdPanel(p.created) : null}
 <section class="card stack" aria-labelledby="create-key-h">
 <h2 id="create-key-h">Create a key</h2>
 <form class="inline-form" method="post" action="/dashboard/keys" hx-post="/dashboard/keys" hx-target="#keys-panel" hx-swap="outerHTML">
-<input type="hidden" name="_csrf" value="${p.csrfToken}">
+${csrfField(p.csrfToken)}
 <div class="field grow"><label for="key-name">Name</label>
 <input id="key-name" name="name" type="text" maxlength="100" placeholder="e.g. Zapier, CI, my laptop" value="${p.name ?? ''}" autocomplete="off"${inputAria('name', p.nameError ?? undefined, 'key-name-hint')}>
 <p class="hint" id="key-name-hint">A label to recognise it by later.</p>

@@ -6,6 +6,7 @@
  */
 import type { Role } from '../../src/accounts/accounts.types.ts';
 import { documentHead } from '../head.ts';
+import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
 
 export type NavKey = 'links' | 'qrcodes' | 'keys' | 'account' | 'users' | 'plans' | 'settings';
@@ -53,7 +54,7 @@ export function shell(p: ShellProps): SafeHtml {
   <div class="account">
     <a href="/dashboard/account"${p.nav === 'account' ? html` aria-current="page"` : ''}>${p.user.email}</a>
     <form method="post" action="/logout" class="inline">
-      <input type="hidden" name="_csrf" value="${p.csrfToken}">
+      ${csrfField(p.csrfToken)}
       <button type="submit" class="link-button">Sign out</button>
     </form>
   </div>

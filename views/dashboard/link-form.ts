@@ -6,6 +6,7 @@
  * never offers what the server will refuse. Times are UTC and say so.
  */
 import type { RedirectMode } from '../../src/links/links.types.ts';
+import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
 
 export interface ScheduleValues {
@@ -102,7 +103,7 @@ export function linkFormBody(p: LinkFormProps): SafeHtml {
 <div class="actions"><a class="button secondary" href="/dashboard">Cancel</a></div></div>
 ${p.formError ? html`<p class="alert" role="alert" id="form-error">${p.formError}</p>` : null}
 <form class="link-form stack" method="post" action="${p.action}" novalidate>
-<input type="hidden" name="_csrf" value="${p.csrfToken}">
+${csrfField(p.csrfToken)}
 <section class="card stack" aria-labelledby="dest-h">
 <h2 id="dest-h">Destination</h2>
 ${textField({ name: 'url', label: 'Destination URL', value: v.url, error: e.url, type: 'url', attrs: html` inputmode="url" required maxlength="2048" placeholder="https://example.com/a/long/page" data-utm autocomplete="off"` })}

@@ -7,6 +7,7 @@
  * attribute, so typing a search keeps the current sort.
  */
 import type { Link, Page } from '../../src/links/links.types.ts';
+import { csrfField } from '../csrf-field.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { httpUrl } from '../layout.ts';
 
@@ -82,7 +83,6 @@ export function linkRow(l: Link, p: Pick<LinksTableProps, 'actorId' | 'csrfToken
   const dest = httpUrl(l.destination);
   const status = linkStatus(l, p.now);
   const own = l.userId === p.actorId;
-  const csrf = html`<input type="hidden" name="_csrf" value="${p.csrfToken}">`;
   return html`<tr id="link-${l.id}">
 <td class="select">${own ? html`<input type="checkbox" name="select_${l.id}" value="1" form="bulk-form" data-select aria-label="Select ${l.code}">` : null}</td>
 <td data-label="Short link"><span class="short-cell"><a class="short" href="${short}" target="_blank" rel="noopener" aria-label="${short}"><span class="code">${l.code}</span><span class="host">${hostOf(short)}</span></a>${copyButton(short, `Copy ${short}`)}</span></td>
@@ -96,8 +96,8 @@ export function linkRow(l: Link, p: Pick<LinksTableProps, 'actorId' | 'csrfToken
     own
       ? html`<a class="icon-button" href="/dashboard/links/${l.id}/edit" title="Edit">${ICONS.edit}<span class="sr-only">Edit ${l.code}</span></a>
 <a class="icon-button" href="/dashboard/links/${l.id}/analytics" title="Analytics">${ICONS.stats}<span class="sr-only">Analytics of ${l.code}</span></a>
-<form method="post" action="/dashboard/links/${l.id}/toggle" hx-post="/dashboard/links/${l.id}/toggle" hx-target="closest tr" hx-swap="outerHTML">${csrf}<button type="submit" class="icon-button" title="${l.isActive ? 'Pause' : 'Activate'}">${l.isActive ? ICONS.pause : ICONS.play}<span class="sr-only">${l.isActive ? 'Pause' : 'Activate'} ${l.code}</span></button></form>
-<form method="post" action="/dashboard/links/${l.id}/delete" hx-post="/dashboard/links/${l.id}/delete" hx-target="closest tr" hx-swap="outerHTML swap:150ms" hx-confirm="Delete ${l.code}? Its short URL stops working.">${csrf}<button type="submit" class="icon-button danger" title="Delete">${ICONS.trash}<span class="sr-only">Delete ${l.code}</span></button></form>`
+<form method="post" action="/dashboard/links/${l.id}/toggle" hx-post="/dashboard/links/${l.id}/toggle" hx-target="closest tr" hx-swap="outerHTML">${csrfField(p.csrfToken)}<button type="submit" class="icon-button" title="${l.isActive ? 'Pause' : 'Activate'}">${l.isActive ? ICONS.pause : ICONS.play}<span class="sr-only">${l.isActive ? 'Pause' : 'Activate'} ${l.code}</span></button></form>
+<form method="post" action="/dashboard/links/${l.id}/delete" hx-post="/dashboard/links/${l.id}/delete" hx-target="closest tr" hx-swap="outerHTML swap:150ms" hx-confirm="Delete ${l.code}? Its short URL stops working.">${csrfField(p.csrfToken)}<button type="submit" class="icon-button danger" title="Delete">${ICONS.trash}<span class="sr-only">Delete ${l.code}</span></button></form>`
       : html`<span class="muted small">Another user’s link</span>`
   }</td>
 </tr>`;
@@ -144,7 +144,7 @@ export function linksTable(p: LinksTableProps): SafeHtml {
   const keep = (['q', 'sort', 'dir', 'page'] as const).map((k) => html`<input type="hidden" name="${k}" value="${String(v[k])}">`);
   return html`${view}
 <form id="bulk-form" class="bulk-bar" method="post" action="/dashboard/links/bulk">
-<input type="hidden" name="_csrf" value="${p.csrfToken}">${keep}${v.all ? html`<input type="hidden" name="all" value="1">` : null}
+${csrfField(p.csrfToken)}${keep}${v.all ? html`<input type="hidden" name="all" value="1">` : null}
 <span class="selected-count muted small" data-selected-count aria-live="polite"></span>
 <button type="submit" name="action" value="deactivate" class="button secondary small" data-bulk hx-post="/dashboard/links/bulk" hx-target="#links-table">Deactivate selected</button>
 <button type="submit" name="action" value="delete" class="button danger small" data-bulk hx-post="/dashboard/links/bulk" hx-target="#links-table" hx-confirm="Delete the selected links? Their short URLs stop working.">Delete selected</button>
@@ -214,7 +214,7 @@ export function importPageBody(p: { csrfToken: string; maxRows: number; csv?: st
 <section class="card stack">
 <p>A CSV with a header row naming a <code>url</code> column (and optionally <code>alias</code> and <code>title</code>), or no header and the URLs in the first column. Up to ${p.maxRows.toLocaleString('en')} rows at a time; each row is created or reported on its own.</p>
 <form class="stack" method="post" action="/dashboard/links/import" hx-post="/dashboard/links/import" hx-target="#import-result" hx-indicator="#import-progress" hx-disabled-elt="find button[type=submit]">
-<input type="hidden" name="_csrf" value="${p.csrfToken}">
+${csrfField(p.csrfToken)}
 <div class="field"><label for="csv-file">CSV file</label><input type="file" id="csv-file" accept=".csv,text/csv,text/plain" data-csv-into="#csv" aria-describedby="csv-file-hint">
 <p class="hint" id="csv-file-hint">Choosing a file fills the box below, where you can check it before importing.</p></div>
 <div class="field"><label for="csv">CSV</label><textarea id="csv" name="csv" rows="8" spellcheck="false" placeholder="url,alias,title&#10;https://example.com/spring-sale,spring,Spring sale">${p.csv ?? ''}</textarea></div>

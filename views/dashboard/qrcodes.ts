@@ -11,6 +11,7 @@ import type { Plan } from '../../src/accounts/accounts.types.ts';
 import type { Link, Page } from '../../src/links/links.types.ts';
 import type { QrCode } from '../../src/qr/qr.types.ts';
 import type { FieldError, QrField, QrFormValues } from '../../src/web/qr-form.ts';
+import { csrfField } from '../csrf-field.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 
 const TYPES: Record<string, { label: string; hint: string }> = {
@@ -49,7 +50,7 @@ export function qrList(p: { page: Page<QrCode>; search: string; csrfToken: strin
 <a href="/dashboard/qrcodes/${q.id}/download/png" download>PNG</a>
 <a href="/dashboard/qrcodes/${q.id}/download/svg" download>SVG</a>
 <form method="post" action="/dashboard/qrcodes/${q.id}/delete" class="inline" hx-post="/dashboard/qrcodes/${q.id}/delete" hx-confirm="Delete the QR code “${q.name}”? Printed copies of a linked code keep redirecting; scans stop being counted here." hx-target="closest tr" hx-swap="outerHTML">
-<input type="hidden" name="_csrf" value="${p.csrfToken}"><button type="submit" class="link-button danger">Delete<span class="visually-hidden"> ${q.name}</span></button>
+${csrfField(p.csrfToken)}<button type="submit" class="link-button danger">Delete<span class="visually-hidden"> ${q.name}</span></button>
 </form></td>
 </tr>`;
   return html`<section id="qr-list">
@@ -121,7 +122,7 @@ ${p.saved ? html`<div class="success" role="status">Saved. Download it below, or
 ${p.error ? html`<div class="alert" role="alert">${p.error.message}</div>` : ''}
 <div class="qr-designer">
 <form class="qr-form" method="post" action="${action}" hx-post="/dashboard/qrcodes/preview" hx-trigger="input changed delay:250ms" hx-target="#qr-preview" hx-swap="innerHTML" novalidate>
-<input type="hidden" name="_csrf" value="${p.csrfToken}">
+${csrfField(p.csrfToken)}
 <div class="field"><label for="qr-name">Name</label>
 <input type="text" id="qr-name" name="name" value="${v.name}" maxlength="255" required${described('name')}>${errorSlot('name', p.error)}</div>
 <div class="field"><label for="qr-type">Type</label>
@@ -155,7 +156,7 @@ ${p.qr
   ? html`<p class="downloads"><a class="button" href="/dashboard/qrcodes/${p.qr.id}/download/png" download>Download PNG</a>
 <a class="button secondary" href="/dashboard/qrcodes/${p.qr.id}/download/svg" download>Download SVG</a></p>
 <p class="hint">Downloads show the saved design; save first to include your changes.</p>
-<form method="post" action="/dashboard/qrcodes/${p.qr.id}/delete" hx-post="/dashboard/qrcodes/${p.qr.id}/delete" hx-confirm="Delete this QR code? This cannot be undone."><input type="hidden" name="_csrf" value="${p.csrfToken}"><button type="submit" class="link-button danger">Delete this QR code</button></form>`
+<form method="post" action="/dashboard/qrcodes/${p.qr.id}/delete" hx-post="/dashboard/qrcodes/${p.qr.id}/delete" hx-confirm="Delete this QR code? This cannot be undone.">${csrfField(p.csrfToken)}<button type="submit" class="link-button danger">Delete this QR code</button></form>`
   : html`<p class="hint">Save it to download PNG and SVG files.</p>`}
 </aside>
 </div>`;
