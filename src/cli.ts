@@ -14,7 +14,7 @@ import type { Plan } from './accounts/accounts.types.ts';
 import type { PlanPatch } from './accounts/plans.service.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
-import { CHECKPOINT_PAGES, DB_FILE, openDatabase } from './db/client.ts';
+import { CHECKPOINT_PAGES, DB_FILE, openDatabase, type DbHandle } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { isDomainError } from './errors.ts';
 import { buildServices, type Services } from './services.ts';
@@ -287,8 +287,7 @@ export async function startServer(config: Config, io: Io): Promise<RunningServer
     // development off: no stack traces in error pages, whether run from source or compiled.
     app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: config.maxBodyBytes, reusePort: false, development: false });
   } catch (e) {
-    await services.shutdown();
-    handle.close();
+    await release({ handle, services });
     throw e;
   }
   const server = app.server!;
@@ -299,9 +298,7 @@ export async function startServer(config: Config, io: Io): Promise<RunningServer
     // listening already (redirects are answered, their clicks queue); a writer that cannot start still fails the start
     await services.clickWriterReady;
   } catch (e) {
-    await server.stop(true);
-    await services.shutdown();
-    handle.close();
+    await release({ handle, services, server });
     throw e;
   }
   services.recorder.start();
@@ -315,15 +312,28 @@ export async function startServer(config: Config, io: Io): Promise<RunningServer
     port,
     url,
     services,
-    stop: () =>
-      (stopping ??= (async () => {
-        // a keep-alive client must not hold the shutdown open forever
-        await Promise.race([server.stop(false), Bun.sleep(GRACE_MS)]);
-        await server.stop(true);
-        await services.shutdown();
-        handle.close();
-      })()),
+    stop: () => (stopping ??= release({ handle, services, server }, GRACE_MS)),
   };
+}
+
+/**
+ * Every way out of a started server, in the one safe order: stop listening
+ * (first letting in-flight requests end for up to graceMs; a keep-alive
+ * client must not hold the shutdown open forever), then write the queued
+ * clicks and close the click writer, and only then close the database they
+ * are written to.
+ */
+async function release(
+  parts: { handle: DbHandle; services: Services; server?: { stop(closeActiveConnections?: boolean): Promise<void> } },
+  graceMs = 0,
+): Promise<void> {
+  const { handle, services, server } = parts;
+  if (server) {
+    if (graceMs > 0) await Promise.race([server.stop(false), Bun.sleep(graceMs)]);
+    await server.stop(true);
+  }
+  await services.shutdown();
+  handle.close();
 }
 
 function credentialsBox(admin: { email: string; password: string }): string {
