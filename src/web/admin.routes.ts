@@ -15,17 +15,17 @@
  * htmx swap (htmx swaps only 2xx answers). Other refusals go to the kit.
  */
 import { Elysia } from 'elysia';
-import { DomainError } from '../errors.ts';
 import type { AppDeps } from '../http/app-deps.ts';
-import { planForm, plansPage, settingsPage, userRow, usersPage, type FormError, type Secret, type UsersView } from '../../views/dashboard/admin.ts';
+import { planForm, plansPage, settingsPage, userRow, usersPage, type Secret, type UsersView } from '../../views/dashboard/admin.ts';
 import { parseId, type PageCtx } from './dashboard-kit.ts';
+import { fieldErrorOf } from './form-errors.ts';
 import type { WebModule } from './index.ts';
 
 const admin = { admin: true };
 const hidden = { detail: { hide: true } };
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-const fieldOf = (e: unknown): FormError =>
-  e instanceof DomainError && (e.code === 'VALIDATION' || e.code === 'CODE_TAKEN') && typeof e.meta.field === 'string' ? { field: e.meta.field, message: e.message } : null;
+// a taken email is shown beside the email field
+const fieldOf = (e: unknown) => fieldErrorOf(e, ['VALIDATION', 'CODE_TAKEN']);
 
 export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
   const { services } = deps;

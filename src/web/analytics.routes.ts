@@ -22,10 +22,13 @@ import { analyticsPage, analyticsSection, linkName, type AnalyticsView } from '.
 import { analyticsCsv } from './analytics-csv.ts';
 import { parseRange, type RangeChoice } from './analytics-range.ts';
 import { parseId, type PageCtx } from './dashboard-kit.ts';
+import { fieldErrorOf } from './form-errors.ts';
 import type { WebModule } from './index.ts';
 
-const rangeError = (e: unknown) =>
-  e instanceof DomainError && e.code === 'VALIDATION' && (e.meta.field === 'from' || e.meta.field === 'to') ? { field: e.meta.field, message: e.message } : null;
+function rangeError(e: unknown) {
+  const error = fieldErrorOf(e);
+  return error?.field === 'from' || error?.field === 'to' ? error : null;
+}
 
 export const analyticsRoutes: WebModule = (deps: AppDeps, kit) => {
   const { services } = deps;

@@ -8,6 +8,7 @@ import { DomainError } from '../errors.ts';
 import type { CreateLinkInput, UpdateLinkInput } from '../links/links.service.ts';
 import type { Link, RedirectMode, Schedule } from '../links/links.types.ts';
 import { UTM_KEYS, type LinkFormValues, type ScheduleValues } from '../../views/dashboard/link-form.ts';
+import { fieldErrorOf } from './form-errors.ts';
 
 const MODES: readonly RedirectMode[] = ['direct', 'bridge', 'preview'];
 const MAX_SCHEDULES = 50;
@@ -115,8 +116,8 @@ const FIELDS = new Set(['url', 'code', 'title', 'password', 'expires_at', 'redir
 
 /** The form field a core error belongs to, or null for a message above the form. */
 export function fieldOf(e: DomainError): string | null {
-  const f = typeof e.meta.field === 'string' ? e.meta.field : null;
-  if (!f || (e.code !== 'VALIDATION' && e.code !== 'CODE_TAKEN')) return null;
+  const f = fieldErrorOf(e, ['VALIDATION', 'CODE_TAKEN'])?.field;
+  if (!f) return null;
   if (f.startsWith('schedule')) return 'schedules';
   if (f.startsWith('utm ')) return `utm_${f.slice(4)}`;
   return FIELDS.has(f) ? f : null;

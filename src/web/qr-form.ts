@@ -7,11 +7,12 @@
 import type { QrCode } from '../qr/qr.types.ts';
 import { DEFAULT_STYLE, type QrInput } from '../qr/qr.service.ts';
 import { DomainError } from '../errors.ts';
+import type { FieldError } from '../../views/dashboard/field-error.ts';
+import { fieldErrorOf } from './form-errors.ts';
 
 export const QR_FIELDS = ['name', 'type', 'content', 'link_id', 'foreground_color', 'background_color', 'margin', 'size', 'error_correction'] as const;
 export type QrField = (typeof QR_FIELDS)[number];
 export type QrFormValues = Record<QrField, string>;
-export type FieldError = { field: string; message: string } | null;
 
 export const NEW_QR_VALUES: QrFormValues = {
   name: '',
@@ -68,8 +69,8 @@ export function toQrInput(v: QrFormValues, form: Record<string, unknown>): QrInp
 
 /** A refusal the form can show next to a field, or null for errors the kit reports (NOT_FOUND …). */
 export function fieldError(e: unknown): FieldError {
-  if (!(e instanceof DomainError)) return null;
-  if (e.code === 'VALIDATION' && typeof e.meta.field === 'string') return { field: e.meta.field, message: e.message };
-  if (e.code === 'FEATURE_DENIED' && e.meta.feature === 'qrColors') return { field: 'foreground_color', message: e.message };
+  const error = fieldErrorOf(e);
+  if (error) return error;
+  if (e instanceof DomainError && e.code === 'FEATURE_DENIED' && e.meta.feature === 'qrColors') return { field: 'foreground_color', message: e.message };
   return null;
 }

@@ -16,10 +16,11 @@ import { Elysia } from 'elysia';
 import type { AppDeps } from '../http/app-deps.ts';
 import type { QrCode } from '../qr/qr.types.ts';
 import { html } from '../../views/html.ts';
+import type { FieldError } from '../../views/dashboard/field-error.ts';
 import { qrDesignerPage, qrList, qrListPage, qrPreview } from '../../views/dashboard/qrcodes.ts';
 import { parseId, type PageCtx } from './dashboard-kit.ts';
 import type { WebModule } from './index.ts';
-import { fieldError, NEW_QR_VALUES, toQrInput, valuesFromForm, valuesFromQr, type FieldError, type QrFormValues } from './qr-form.ts';
+import { fieldError, NEW_QR_VALUES, toQrInput, valuesFromForm, valuesFromQr, type QrFormValues } from './qr-form.ts';
 
 const hidden = { detail: { hide: true } };
 

@@ -6,7 +6,7 @@
 import type { Plan, User } from '../../src/accounts/accounts.types.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { fieldErrorId, inputAria } from './link-form.ts';
+import { fieldErrorText, inputAria } from './field-error.ts';
 
 export interface AccountProps {
   user: User;
@@ -26,7 +26,7 @@ function passwordField(name: string, label: string, autocomplete: string, errors
 <label for="${name}">${label}</label>
 <input id="${name}" name="${name}" type="password" autocomplete="${autocomplete}" required maxlength="128"${inputAria(name, error, hint ? `${name}-hint` : null)}>
 ${hint ? html`<p class="hint" id="${name}-hint">${hint}</p>` : null}
-${error ? html`<p class="field-error" id="${fieldErrorId(name)}">${error}</p>` : null}
+${fieldErrorText(name, error)}
 </div>`;
 }
 

@@ -9,8 +9,8 @@ import type { Plan, User } from '../../src/accounts/accounts.types.ts';
 import type { Config } from '../../src/config.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { ariaInvalid, fieldErrorText, inputAria, messageFor, type FieldError } from './field-error.ts';
 
-export type FormError = { field: string; message: string } | null;
 export interface Secret {
   email: string;
   password: string;
@@ -19,7 +19,6 @@ export interface Secret {
 
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const selected = (on: boolean) => (on ? html` selected` : '');
-const errorFor = (e: FormError, field: string, id: string) => (e?.field === field ? html`<p class="field-error" id="${id}" role="alert">${e.message}</p>` : '');
 
 export function userRow(p: { user: User; plans: Plan[]; me: number; csrfToken: string; status?: string }): SafeHtml {
   const u = p.user;
@@ -52,13 +51,15 @@ export interface UsersView {
   me: number;
   csrfToken: string;
   secret?: Secret | null;
-  error?: FormError;
+  error?: FieldError;
   values?: { email: string; role: string; plan: string };
 }
 
 export function usersPage(v: UsersView): SafeHtml {
   const f = v.values ?? { email: '', role: 'member', plan: 'free' };
-  const bad = (field: string) => (v.error?.field === field ? html` aria-invalid="true" aria-describedby="invite-${field}-error"` : '');
+  // each invite field's error is named invite-FIELD, as its input's id
+  const aria = (field: string) => inputAria(`invite-${field}`, messageFor(v.error, field));
+  const error = (field: string) => fieldErrorText(`invite-${field}`, messageFor(v.error, field), true);
   return html`<header class="page-head"><h1>Users</h1><p class="muted">Everyone who can sign in to this shrinkray, with their role and plan.</p></header>
 ${v.secret
   ? html`<section class="secret" role="status" aria-labelledby="secret-title">
@@ -70,9 +71,9 @@ ${v.secret
 <section class="card" aria-labelledby="invite-title">
 <h2 id="invite-title">Create a user</h2>
 <form method="post" action="/dashboard/users" class="invite-form">${csrfField(v.csrfToken)}
-<div class="field"><label for="invite-email">Email</label><input type="email" id="invite-email" name="email" value="${f.email}" required autocomplete="off"${bad('email')}>${errorFor(v.error ?? null, 'email', 'invite-email-error')}</div>
-<div class="field"><label for="invite-role">Role</label><select id="invite-role" name="role"${bad('role')}><option value="member"${selected(f.role !== 'admin')}>Member</option><option value="admin"${selected(f.role === 'admin')}>Admin</option></select>${errorFor(v.error ?? null, 'role', 'invite-role-error')}</div>
-<div class="field"><label for="invite-plan">Plan</label><select id="invite-plan" name="plan"${bad('plan')}>${v.plans.map((p) => html`<option value="${p.name}"${selected(p.name === f.plan)}>${p.name}</option>`)}</select>${errorFor(v.error ?? null, 'plan', 'invite-plan-error')}</div>
+<div class="field"><label for="invite-email">Email</label><input type="email" id="invite-email" name="email" value="${f.email}" required autocomplete="off"${aria('email')}>${error('email')}</div>
+<div class="field"><label for="invite-role">Role</label><select id="invite-role" name="role"${aria('role')}><option value="member"${selected(f.role !== 'admin')}>Member</option><option value="admin"${selected(f.role === 'admin')}>Admin</option></select>${error('role')}</div>
+<div class="field"><label for="invite-plan">Plan</label><select id="invite-plan" name="plan"${aria('plan')}>${v.plans.map((p) => html`<option value="${p.name}"${selected(p.name === f.plan)}>${p.name}</option>`)}</select>${error('plan')}</div>
 <div class="form-actions"><button type="submit" class="button">Create user</button></div>
 </form>
 <p class="hint">shrinkray generates a temporary password and shows it once; the new user must change it at first sign-in.</p>
@@ -92,20 +93,21 @@ const FEATURES: [keyof Plan, string, string][] = [
   ['qrColors', 'qr_colors', 'QR colours'],
 ];
 
-export function planForm(p: { plan: Plan; csrfToken: string; error?: FormError; saved?: boolean; values?: { rate_limit: string; max_links: string } }): SafeHtml {
+export function planForm(p: { plan: Plan; csrfToken: string; error?: FieldError; saved?: boolean; values?: { rate_limit: string; max_links: string } }): SafeHtml {
   const pl = p.plan;
   const id = `plan-${pl.id}`;
   const action = `/dashboard/plans/${encodeURIComponent(pl.name)}`;
   const rate = p.values?.rate_limit ?? String(pl.rateLimitPerMinute);
   const max = p.values?.max_links ?? (pl.maxLinks === null ? '' : String(pl.maxLinks));
-  const bad = (f: string) => (p.error?.field === f ? html` aria-invalid="true"` : '');
+  const bad = (f: string) => ariaInvalid(messageFor(p.error, f));
+  const error = (f: string) => fieldErrorText(`${id}-${f}`, messageFor(p.error, f), true);
   return html`<form class="plan-card card" id="${id}" method="post" action="${action}" hx-post="${action}" hx-target="this" hx-swap="outerHTML" aria-labelledby="${id}-title">
 ${csrfField(p.csrfToken)}<h2 id="${id}-title">${pl.name}</h2>
 <div class="field"><label for="${id}-rate">API requests per minute, per key</label>
-<input type="number" id="${id}-rate" name="rate_limit" value="${rate}" min="1" step="1" required inputmode="numeric" aria-describedby="${id}-rate_limit-error"${bad('rate_limit')}>${errorFor(p.error ?? null, 'rate_limit', `${id}-rate_limit-error`)}</div>
+<input type="number" id="${id}-rate" name="rate_limit" value="${rate}" min="1" step="1" required inputmode="numeric" aria-describedby="${id}-rate_limit-error"${bad('rate_limit')}>${error('rate_limit')}</div>
 <div class="field"><label for="${id}-max">Maximum links</label>
 <input type="number" id="${id}-max" name="max_links" value="${max}" min="0" step="1" inputmode="numeric" placeholder="Unlimited" aria-describedby="${id}-max-hint ${id}-max_links-error"${bad('max_links')}>
-<p class="hint" id="${id}-max-hint">Leave blank for unlimited.</p>${errorFor(p.error ?? null, 'max_links', `${id}-max_links-error`)}</div>
+<p class="hint" id="${id}-max-hint">Leave blank for unlimited.</p>${error('max_links')}</div>
 <fieldset class="field-group"><legend>Features</legend>
 ${FEATURES.map(([key, name, label]) => html`<label class="check"><input type="checkbox" name="${name}" value="true"${pl[key] ? html` checked` : ''}> ${label}</label>`)}
 </fieldset>

@@ -9,6 +9,7 @@ import type { Link } from '../../src/links/links.types.ts';
 import type { RangeChoice } from '../../src/web/analytics-range.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { barList, timeSeriesChart, type BarRow } from './charts.ts';
+import { fieldErrorText, inputAria, type FieldError } from './field-error.ts';
 
 export interface AnalyticsView {
   link: Link;
@@ -16,7 +17,7 @@ export interface AnalyticsView {
   range: RangeChoice;
   /** null when the range could not be read (error says why) */
   data: LinkAnalytics | null;
-  error?: { field: string; message: string } | null;
+  error?: FieldError;
 }
 
 const PRESET_LABELS: Record<string, string> = { '7': '7 days', '30': '30 days', '90': '90 days' };
@@ -37,7 +38,8 @@ function rows(values: { value: string; clicks: number }[], labels: Record<string
 
 function picker(v: AnalyticsView): SafeHtml {
   const swap = (href: string) => html`href="${href}" hx-get="${href}" hx-target="#analytics" hx-swap="outerHTML" hx-push-url="true"`;
-  const err = v.error;
+  // one message for the pair of dates, under the range-error id
+  const err = v.error?.message;
   return html`<div class="range-picker">
 <nav aria-label="Date range"><ul class="segmented">
 ${Object.entries(PRESET_LABELS).map(
@@ -46,11 +48,11 @@ ${Object.entries(PRESET_LABELS).map(
 </ul></nav>
 <form class="range-custom" method="get" action="${base(v.link)}" hx-get="${base(v.link)}" hx-target="#analytics" hx-swap="outerHTML" hx-push-url="true">
 <label for="range-from">From</label>
-<input type="date" id="range-from" name="from" value="${v.range.from}" required${err ? html` aria-invalid="true" aria-describedby="range-error"` : ''}>
+<input type="date" id="range-from" name="from" value="${v.range.from}" required${inputAria('range', err)}>
 <label for="range-to">To</label>
 <input type="date" id="range-to" name="to" value="${v.range.to}" required>
 <button type="submit" class="button secondary">Apply</button>
-${err ? html`<p class="field-error" id="range-error" role="alert">${err.message}</p>` : ''}
+${fieldErrorText('range', err, true)}
 </form>
 <a class="button secondary" href="${base(v.link)}.csv?${query(v.range)}" download>Export CSV</a>
 </div>`;

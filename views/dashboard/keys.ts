@@ -6,7 +6,7 @@
 import type { ApiKey, Plan } from '../../src/accounts/accounts.types.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { fieldErrorId, inputAria } from './link-form.ts';
+import { fieldErrorText, inputAria } from './field-error.ts';
 import { copyButton } from './links.ts';
 
 export interface KeysProps {
@@ -61,9 +61,9 @@ ${p.created ? createdPanel(p.created) : null}
 <form class="inline-form" method="post" action="/dashboard/keys" hx-post="/dashboard/keys" hx-target="#keys-panel" hx-swap="outerHTML">
 ${csrfField(p.csrfToken)}
 <div class="field grow"><label for="key-name">Name</label>
-<input id="key-name" name="name" type="text" maxlength="100" placeholder="e.g. Zapier, CI, my laptop" value="${p.name ?? ''}" autocomplete="off"${inputAria('name', p.nameError ?? undefined, 'key-name-hint')}>
+<input id="key-name" name="name" type="text" maxlength="100" placeholder="e.g. Zapier, CI, my laptop" value="${p.name ?? ''}" autocomplete="off"${inputAria('name', p.nameError, 'key-name-hint')}>
 <p class="hint" id="key-name-hint">A label to recognise it by later.</p>
-${p.nameError ? html`<p class="field-error" id="${fieldErrorId('name')}">${p.nameError}</p>` : null}</div>
+${fieldErrorText('name', p.nameError)}</div>
 <div><button class="button" type="submit">Create key</button></div>
 </form>
 </section>

@@ -8,6 +8,7 @@
 import type { RedirectMode } from '../../src/links/links.types.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { fieldErrorText as errorText, inputAria } from './field-error.ts';
 
 export interface ScheduleValues {
   start: string;
@@ -43,15 +44,6 @@ export interface LinkFormProps {
   hasPassword?: boolean;
 }
 
-export const fieldErrorId = (name: string) => `${name}-error`;
-
-/** aria-invalid and aria-describedby for an input with an optional error and hint. */
-export function inputAria(name: string, error: string | undefined, hintId: string | null = null): SafeHtml {
-  const ids = [hintId, error ? fieldErrorId(name) : null].filter(Boolean).join(' ');
-  return html`${error ? html` aria-invalid="true"` : null}${ids ? html` aria-describedby="${ids}"` : null}`;
-}
-
-const errorText = (name: string, error: string | undefined) => (error ? html`<p class="field-error" id="${fieldErrorId(name)}">${error}</p>` : null);
 const planBadge = (allowed: boolean) => (allowed ? null : html` <span class="badge badge-warning">Pro</span>`);
 
 function textField(p: { name: string; label: string; value: string; error?: string; hint?: string; type?: string; attrs?: SafeHtml; disabled?: boolean }): SafeHtml {

@@ -10,9 +10,10 @@
 import type { Plan } from '../../src/accounts/accounts.types.ts';
 import type { Link, Page } from '../../src/links/links.types.ts';
 import type { QrCode } from '../../src/qr/qr.types.ts';
-import type { FieldError, QrField, QrFormValues } from '../../src/web/qr-form.ts';
+import type { QrField, QrFormValues } from '../../src/web/qr-form.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
+import { ariaInvalid, messageFor, type FieldError } from './field-error.ts';
 
 const TYPES: Record<string, { label: string; hint: string }> = {
   url: { label: 'Website (URL)', hint: 'The full address, e.g. https://example.com/menu.' },
@@ -76,8 +77,11 @@ export function qrListPage(p: { page: Page<QrCode>; search: string; csrfToken: s
 ${qrList(p)}`;
 }
 
-const errorSlot = (field: string, error: FieldError, oob = false) =>
-  html`<p class="field-error" id="qr-err-${field}"${oob ? html` hx-swap-oob="true"` : ''}${error?.field === field ? html` role="alert">${error.message}` : html`>`}</p>`;
+// every field has its slot even when empty: the preview's out-of-band swaps need a target to replace
+const errorSlot = (field: string, error: FieldError, oob = false) => {
+  const message = messageFor(error, field);
+  return html`<p class="field-error" id="qr-err-${field}"${oob ? html` hx-swap-oob="true"` : ''}${message !== undefined ? html` role="alert">${message}` : html`>`}</p>`;
+};
 const hint = (type: string, oob = false) => html`<p class="hint" id="qr-content-hint"${oob ? html` hx-swap-oob="true"` : ''}>${TYPES[type]?.hint ?? ''}</p>`;
 
 /** What the preview endpoint answers: the image (or why there is none) and every field's error slot. */
@@ -102,8 +106,7 @@ export interface DesignerProps {
 
 export function qrDesignerPage(p: DesignerProps): SafeHtml {
   const v = p.values;
-  const bad = (f: string) => (p.error?.field === f ? html` aria-invalid="true"` : '');
-  const described = (f: string, extra = '') => html` aria-describedby="qr-err-${f}${extra}"${bad(f)}`;
+  const described = (f: string, extra = '') => html` aria-describedby="qr-err-${f}${extra}"${ariaInvalid(messageFor(p.error, f))}`;
   const options = (map: Record<string, string>, current: string) =>
     Object.entries(map).map(([value, label]) => html`<option value="${value}"${value === current ? html` selected` : ''}>${label}</option>`);
   const typeLabels = Object.fromEntries(Object.entries(TYPES).map(([k, t]) => [k, t.label]));
