@@ -121,6 +121,14 @@ export function createLinksService(deps: LinksDeps) {
     if (expiresAt <= now()) throw new DomainError('VALIDATION', 'The expires at must be a date after now.', { field: 'expires_at' });
   }
 
+  /** The same rule for create and update; null/undefined = no password given. @throws VALIDATION */
+  function checkPassword(password: unknown): void {
+    if (password === undefined || password === null) return;
+    if (typeof password !== 'string' || password.length < 1 || password.length > MAX_PASSWORD) {
+      throw new DomainError('VALIDATION', `The password must be 1 to ${MAX_PASSWORD} characters.`, { field: 'password' });
+    }
+  }
+
   function checkSchedules(schedules: Omit<Schedule, 'id'>[] | undefined) {
     for (const s of schedules ?? []) {
       checkDestination(s.destination, policy, 'schedule destination');
@@ -205,9 +213,7 @@ export function createLinksService(deps: LinksDeps) {
     if (lifetime !== undefined && !(Number.isFinite(lifetime) && lifetime > 0)) {
       throw new DomainError('VALIDATION', 'The lifetime must be a positive number of seconds.', { field: 'expires_at' });
     }
-    if (input.password !== undefined && input.password !== null && (typeof input.password !== 'string' || input.password.length > MAX_PASSWORD || input.password.length < 1)) {
-      throw new DomainError('VALIDATION', `The password must be 1 to ${MAX_PASSWORD} characters.`, { field: 'password' });
-    }
+    checkPassword(input.password);
     checkExpiry(input.expiresAt);
     checkSchedules(input.schedules);
     if (input.code) {
@@ -406,9 +412,9 @@ export function createLinksService(deps: LinksDeps) {
       if (input.bridgeDelaySeconds !== undefined) patch.bridgeDelaySeconds = Math.max(0, Math.min(60, Math.trunc(input.bridgeDelaySeconds)));
       if (input.isActive !== undefined) patch.isActive = input.isActive;
       if (input.removePassword) patch.passwordHash = null;
-      else if (input.password) {
-        requireFeature(actor, 'password', 'Password-protected links');
-        if (input.password.length > MAX_PASSWORD) throw new DomainError('VALIDATION', `The password must not be greater than ${MAX_PASSWORD} characters.`, { field: 'password' });
+      else if (input.password !== undefined && input.password !== null) {
+        if (input.password) requireFeature(actor, 'password', 'Password-protected links');
+        checkPassword(input.password);
         patch.passwordHash = await hashPassword(input.password);
       }
       if (input.removeExpiration) patch.expiresAt = null;

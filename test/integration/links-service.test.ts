@@ -58,6 +58,20 @@ describe('tokens and passwords', () => {
     await t.services.links.removeWithToken(link.code, deleteToken!);
     expect(await t.services.links.resolve(link.code)).toBeNull();
   });
+
+  test('create and update judge a password by the same rule and message', async () => {
+    const actor = await actorOf();
+    const { link } = await t.services.links.create(actor, { destination: 'https://pw.example' });
+    const rule = { code: 'VALIDATION', message: 'The password must be 1 to 128 characters.', meta: { field: 'password' } };
+    for (const password of ['', 'x'.repeat(129)]) {
+      await expect(t.services.links.create(actor, { destination: 'https://pw.example', password })).rejects.toMatchObject(rule);
+      await expect(t.services.links.update(actor, link, { password })).rejects.toMatchObject(rule);
+    }
+    const updated = await t.services.links.update(actor, link, { password: 'x'.repeat(128) });
+    expect(updated.passwordHash).not.toBeNull();
+    // null (or absent) leaves the password as it is
+    expect((await t.services.links.update(actor, updated, { password: null })).passwordHash).toBe(updated.passwordHash);
+  });
 });
 
 describe('redirect cache', () => {
