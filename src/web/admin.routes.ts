@@ -19,11 +19,11 @@ import type { AppDeps } from '../http/app-deps.ts';
 import { planForm, plansPage, settingsPage, userRow, usersPage, type Secret, type UsersView } from '../../views/dashboard/admin.ts';
 import { parseId, type PageCtx } from './dashboard-kit.ts';
 import { fieldErrorOf } from './form-errors.ts';
+import { optionalText, textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
 
 const admin = { admin: true };
 const hidden = { detail: { hide: true } };
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 // a taken email is shown beside the email field
 const fieldOf = (e: unknown) => fieldErrorOf(e, ['VALIDATION', 'CODE_TAKEN']);
 
@@ -54,7 +54,7 @@ export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
     .post(
       '/dashboard/users',
       kit.route(async (c) => {
-        const values = { email: str(c.form.email) ?? '', role: str(c.form.role) ?? 'member', plan: str(c.form.plan) ?? 'free' };
+        const values = { email: textOf(c.form.email), role: optionalText(c.form.role) ?? 'member', plan: optionalText(c.form.plan) ?? 'free' };
         try {
           const { user, password } = await services.userAdmin.invite(c.actor, values);
           const secret: Secret = { email: user.email, password, why: 'created' };
@@ -71,7 +71,7 @@ export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
       '/dashboard/users/:id',
       kit.route(async (c) => {
         const id = parseId(c.params.id);
-        await services.userAdmin.change(c.actor, id, { role: str(c.form.role), plan: str(c.form.plan) });
+        await services.userAdmin.change(c.actor, id, { role: optionalText(c.form.role), plan: optionalText(c.form.plan) });
         return c.isHtmx ? row(c, id, 'Saved.') : kit.redirect(c, '/dashboard/users');
       }, admin),
       hidden,
@@ -95,7 +95,7 @@ export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
       '/dashboard/plans/:name',
       kit.route(async (c) => {
         const name = c.params.name ?? ''; // already percent-decoded by the router
-        const values = { rate_limit: str(c.form.rate_limit) ?? '', max_links: str(c.form.max_links) ?? '' };
+        const values = { rate_limit: textOf(c.form.rate_limit), max_links: textOf(c.form.max_links) };
         const flag = (k: string) => c.form[k] === 'true' || c.form[k] === 'on';
         try {
           const plan = await services.plans.update(name, {

@@ -6,6 +6,7 @@
  * past a year.
  */
 import { DomainError } from '../errors.ts';
+import { optionalText } from './form-values.ts';
 
 export const PRESETS = ['7', '30', '90'] as const;
 export type RangeKey = (typeof PRESETS)[number] | 'custom';
@@ -23,11 +24,11 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** @throws VALIDATION (meta.field from/to) for a custom span longer than MAX_DAYS */
 export function parseRange(query: Record<string, unknown>, now = Date.now()): RangeChoice {
-  // a repeated parameter arrives as an array: only a single string counts
-  const str = (v: unknown) => (typeof v === 'string' ? v.trim() : undefined);
-  const from = str(query.from);
-  const to = str(query.to);
-  const range = str(query.range);
+  // dates and range keys are identifiers: spaces around them (a pasted URL) do not count
+  const trimmed = (v: unknown) => optionalText(v)?.trim();
+  const from = trimmed(query.from);
+  const to = trimmed(query.to);
+  const range = trimmed(query.range);
   if (from || to) {
     const f = from || dayOf(now);
     const t = to || dayOf(now);

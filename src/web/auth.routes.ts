@@ -24,6 +24,7 @@ import { html } from '../http/respond.ts';
 import { accountBody } from '../../views/dashboard/account.ts';
 import { loginPage, type LoginPageProps } from '../../views/login.ts';
 import type { PageCtx } from './dashboard-kit.ts';
+import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
 
 export const LOGIN_PER_IP_PER_MINUTE = 10;
@@ -63,8 +64,8 @@ export const authRoutes: WebModule = (deps, kit) => {
       if (!(e instanceof DomainError)) throw e;
       return form(request, 400, { error: 'The form could not be read. Please try again.' });
     }
-    const email = typeof fields.email === 'string' ? fields.email.trim().slice(0, 254) : '';
-    const password = typeof fields.password === 'string' ? fields.password : '';
+    const email = textOf(fields.email).trim().slice(0, 254);
+    const password = textOf(fields.password);
     const next = safeNext(fields.next);
     const kept = { email, next: next === '/dashboard' ? null : next };
     if (!csrf.verify(csrf.nonceOf(request), fields._csrf)) {
@@ -115,8 +116,7 @@ export const authRoutes: WebModule = (deps, kit) => {
     .post(
       '/dashboard/account',
       kit.route(async (c) => {
-        const str = (k: string) => (typeof c.form[k] === 'string' ? (c.form[k] as string) : '');
-        const [current, next, confirm] = [str('current_password'), str('new_password'), str('confirm_password')];
+        const [current, next, confirm] = [textOf(c.form.current_password), textOf(c.form.new_password), textOf(c.form.confirm_password)];
         if (!current) return account(c, { errors: { current_password: 'Enter your current password.' } }, 422);
         // a stolen session must not become a way to guess the account's password
         const wait = limiter.hit(`password-change:${c.actor.user.id}`, PASSWORD_CHANGES_PER_MINUTE);

@@ -13,6 +13,7 @@ import { Elysia } from 'elysia';
 import { DomainError } from '../errors.ts';
 import { keyRow, keysBody, type KeysProps } from '../../views/dashboard/keys.ts';
 import { parseId, type PageCtx } from './dashboard-kit.ts';
+import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
 import { toastHeaders } from './links-toast.ts';
 
@@ -31,7 +32,7 @@ export const keysRoutes: WebModule = (deps, kit) => {
     .post(
       '/dashboard/keys',
       kit.route(async (c) => {
-        const name = typeof c.form.name === 'string' ? c.form.name : '';
+        const name = textOf(c.form.name);
         try {
           const created = await services.keys.create(c.actor.user.id, name);
           return screen(c, { created });

@@ -9,12 +9,11 @@ import type { CreateLinkInput, UpdateLinkInput } from '../links/links.service.ts
 import type { Link, RedirectMode, Schedule } from '../links/links.types.ts';
 import { UTM_KEYS, type LinkFormValues, type ScheduleValues } from '../../views/dashboard/link-form.ts';
 import { fieldErrorOf } from './form-errors.ts';
+import { textOf } from './form-values.ts';
 
 const MODES: readonly RedirectMode[] = ['direct', 'bridge', 'preview'];
 const MAX_SCHEDULES = 50;
 const LOCAL_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
-
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 /** datetime-local text (UTC) → epoch ms; '' → null. @throws VALIDATION */
 export function parseUtcLocal(value: string, field: string, label: string): number | null {
@@ -32,7 +31,7 @@ export const toUtcLocal = (ms: number | null) => (ms === null ? '' : new Date(ms
 
 /** What the form shows: the submitted fields as typed. */
 export function formValues(form: Record<string, unknown>): LinkFormValues {
-  const mode = str(form.redirect_mode) as RedirectMode;
+  const mode = textOf(form.redirect_mode) as RedirectMode;
   const indices = new Set<number>();
   for (const k of Object.keys(form)) {
     const m = /^schedule_(?:start|end|url)_(\d{1,3})$/.exec(k);
@@ -41,17 +40,17 @@ export function formValues(form: Record<string, unknown>): LinkFormValues {
   const schedules: ScheduleValues[] = [...indices]
     .sort((a, b) => a - b)
     .slice(0, MAX_SCHEDULES)
-    .map((i) => ({ start: str(form[`schedule_start_${i}`]), end: str(form[`schedule_end_${i}`]), url: str(form[`schedule_url_${i}`]).trim() }))
+    .map((i) => ({ start: textOf(form[`schedule_start_${i}`]), end: textOf(form[`schedule_end_${i}`]), url: textOf(form[`schedule_url_${i}`]).trim() }))
     .filter((s) => s.start || s.end || s.url);
   return {
-    url: str(form.url).trim(),
-    code: str(form.code).trim(),
-    title: str(form.title),
-    expires_at: str(form.expires_at),
+    url: textOf(form.url).trim(),
+    code: textOf(form.code).trim(),
+    title: textOf(form.title),
+    expires_at: textOf(form.expires_at),
     redirect_mode: MODES.includes(mode) ? mode : 'direct',
-    utm: Object.fromEntries(UTM_KEYS.map((k) => [k, str(form[`utm_${k}`])])) as LinkFormValues['utm'],
+    utm: Object.fromEntries(UTM_KEYS.map((k) => [k, textOf(form[`utm_${k}`])])) as LinkFormValues['utm'],
     schedules,
-    remove_password: str(form.remove_password) === '1',
+    remove_password: textOf(form.remove_password) === '1',
   };
 }
 
@@ -71,7 +70,7 @@ export function linkValues(link: Link, schedules: Schedule[]): LinkFormValues {
 
 /** @throws VALIDATION (dates, schedules, mode) */
 function common(form: Record<string, unknown>, v: LinkFormValues) {
-  const mode = str(form.redirect_mode);
+  const mode = textOf(form.redirect_mode);
   if (mode && !MODES.includes(mode as RedirectMode)) throw new DomainError('VALIDATION', 'Choose how the link opens.', { field: 'redirect_mode' });
   const schedules = v.schedules.map((s) => {
     if (!s.url) throw new DomainError('VALIDATION', 'Each schedule needs an alternate destination.', { field: 'schedules' });
@@ -83,7 +82,7 @@ function common(form: Record<string, unknown>, v: LinkFormValues) {
 
 export function createInput(form: Record<string, unknown>): { values: LinkFormValues; input: CreateLinkInput } {
   const v = formValues(form);
-  const password = str(form.password);
+  const password = textOf(form.password);
   return {
     values: v,
     input: { destination: v.url, code: v.code || null, title: v.title.trim() || undefined, password: password || null, source: 'dashboard', ...common(form, v) },
@@ -92,7 +91,7 @@ export function createInput(form: Record<string, unknown>): { values: LinkFormVa
 
 export function updateInput(form: Record<string, unknown>): { values: LinkFormValues; input: UpdateLinkInput } {
   const v = formValues(form);
-  const password = str(form.password);
+  const password = textOf(form.password);
   const { expiresAt, ...rest } = common(form, v);
   // a disabled field (plan without expiry) is not sent: leave the date alone
   const expirySent = typeof form.expires_at === 'string';

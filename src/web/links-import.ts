@@ -17,6 +17,7 @@ import { DomainError } from '../errors.ts';
 import type { Link } from '../links/links.types.ts';
 import { importPageBody, importResult, linkStatus, type ImportRowResult } from '../../views/dashboard/links.ts';
 import type { PageCtx } from './dashboard-kit.ts';
+import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
 import { csvLine, importRows, parseCsv } from './links-csv.ts';
 import { listAll, parseView } from './links-view.ts';
@@ -77,7 +78,7 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
     )
     .post(
       '/dashboard/links/import',
-      kit.route((c) => runImport(c, typeof c.form.csv === 'string' ? c.form.csv : '')),
+      kit.route((c) => runImport(c, textOf(c.form.csv))),
       { parse: 'none', detail: { hide: true } },
     )
     .get(

@@ -8,6 +8,7 @@ import type { Actor } from '../accounts/accounts.types.ts';
 import type { Link, LinkSortColumn, Page } from '../links/links.types.ts';
 import type { Services } from '../services.ts';
 import { DEFAULT_VIEW, type LinkView, type SortKey } from '../../views/dashboard/links.ts';
+import { textOf } from './form-values.ts';
 
 export const PER_PAGE = 15;
 
@@ -20,16 +21,14 @@ const COLUMNS: Record<SortKey, LinkSortColumn> = {
   created: 'created_at',
 };
 
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
-
 /** A view from query parameters or form fields; `all` only sticks for admins. */
 export function parseView(get: (name: string) => unknown, isAdmin: boolean): LinkView {
-  const sort = str(get('sort'));
-  const dir = str(get('dir'));
-  const page = Number.parseInt(str(get('page')), 10);
-  const all = str(get('all'));
+  const sort = textOf(get('sort'));
+  const dir = textOf(get('dir'));
+  const page = Number.parseInt(textOf(get('page')), 10);
+  const all = textOf(get('all'));
   return {
-    q: str(get('q')).trim().slice(0, 200),
+    q: textOf(get('q')).trim().slice(0, 200),
     sort: Object.hasOwn(COLUMNS, sort) ? (sort as SortKey) : DEFAULT_VIEW.sort,
     dir: dir === 'asc' || dir === 'desc' ? dir : DEFAULT_VIEW.dir,
     page: Number.isSafeInteger(page) && page > 0 ? Math.min(page, 100_000) : 1,

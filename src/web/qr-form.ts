@@ -9,6 +9,7 @@ import { DEFAULT_STYLE, type QrInput } from '../qr/qr.service.ts';
 import { DomainError } from '../errors.ts';
 import type { FieldError } from '../../views/dashboard/field-error.ts';
 import { fieldErrorOf } from './form-errors.ts';
+import { optionalText } from './form-values.ts';
 
 export const QR_FIELDS = ['name', 'type', 'content', 'link_id', 'foreground_color', 'background_color', 'margin', 'size', 'error_correction'] as const;
 export type QrField = (typeof QR_FIELDS)[number];
@@ -28,10 +29,7 @@ export const NEW_QR_VALUES: QrFormValues = {
 
 export function valuesFromForm(form: Record<string, unknown>): QrFormValues {
   const out = { ...NEW_QR_VALUES };
-  for (const f of QR_FIELDS) {
-    const v = form[f];
-    if (typeof v === 'string') out[f] = v;
-  }
+  for (const f of QR_FIELDS) out[f] = optionalText(form[f]) ?? out[f];
   // colour inputs are disabled (so not sent) on plans without QR colours: the defaults stand
   return out;
 }
