@@ -32,14 +32,15 @@ export function createKeysRepo(db: Db) {
     async listForUser(userId: number): Promise<ApiKey[]> {
       return db.select().from(apiKeys).where(eq(apiKeys.userId, userId)).orderBy(desc(apiKeys.id)).all().map(toKey);
     },
-    async revoke(userId: number, id: number): Promise<boolean> {
+    /** The key as revoked, or null when the user has no such active key. */
+    async revoke(userId: number, id: number): Promise<ApiKey | null> {
       const r = db
         .update(apiKeys)
         .set({ revokedAt: Date.now() })
         .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
-        .returning({ id: apiKeys.id })
-        .all();
-      return r.length > 0;
+        .returning()
+        .get();
+      return r ? toKey(r) : null;
     },
     async touch(id: number, at: number): Promise<void> {
       db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id)).run();

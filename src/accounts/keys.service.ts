@@ -45,9 +45,11 @@ export function createKeysService(deps: { keys: KeysRepo; users: UsersService; n
 
     list: (userId: number) => keys.listForUser(userId),
 
-    /** @throws NOT_FOUND (no such active key of this user) */
-    async revoke(userId: number, keyId: number): Promise<void> {
-      if (!(await keys.revoke(userId, keyId))) throw new DomainError('NOT_FOUND', 'API key not found.');
+    /** Returns the key as revoked (the dashboard shows its row). @throws NOT_FOUND (no such active key of this user) */
+    async revoke(userId: number, keyId: number): Promise<ApiKey> {
+      const key = await keys.revoke(userId, keyId);
+      if (!key) throw new DomainError('NOT_FOUND', 'API key not found.');
+      return key;
     },
   };
 }

@@ -15,6 +15,7 @@
  * htmx swap (htmx swaps only 2xx answers). Other refusals go to the kit.
  */
 import { Elysia } from 'elysia';
+import type { User } from '../accounts/accounts.types.ts';
 import type { AppDeps } from '../http/app-deps.ts';
 import { planForm, plansPage, settingsPage, userRow, usersPage, type Secret, type UsersView } from '../../views/dashboard/admin.ts';
 import { parseId, type PageCtx } from './dashboard-kit.ts';
@@ -36,17 +37,16 @@ export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
     return kit.page(c, { title: 'Users', nav: 'users', body, status });
   }
 
-  async function row(c: PageCtx, id: number, status: string) {
-    const { users: all, plans } = await services.userAdmin.directory(c.actor);
-    const user = all.find((u) => u.id === id)!;
+  /** The row of a user just changed: the service returned it, only the plan picker needs loading. */
+  async function row(c: PageCtx, user: User, status: string) {
+    const plans = await services.plans.list();
     return kit.fragment(userRow({ user, plans, me: c.actor.user.id, csrfToken: c.session.csrfToken, status }));
   }
 
   const setActive = (active: boolean) =>
     kit.route(async (c) => {
-      const id = parseId(c.params.id);
-      await services.userAdmin.setActive(c.actor, id, active);
-      return c.isHtmx ? row(c, id, active ? 'Reactivated.' : 'Deactivated; signed out.') : kit.redirect(c, '/dashboard/users');
+      const user = await services.userAdmin.setActive(c.actor, parseId(c.params.id), active);
+      return c.isHtmx ? row(c, user, active ? 'Reactivated.' : 'Deactivated; signed out.') : kit.redirect(c, '/dashboard/users');
     }, admin);
 
   return new Elysia({ name: 'web-admin' })
@@ -70,9 +70,8 @@ export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
     .post(
       '/dashboard/users/:id',
       kit.route(async (c) => {
-        const id = parseId(c.params.id);
-        await services.userAdmin.change(c.actor, id, { role: optionalText(c.form.role), plan: optionalText(c.form.plan) });
-        return c.isHtmx ? row(c, id, 'Saved.') : kit.redirect(c, '/dashboard/users');
+        const user = await services.userAdmin.change(c.actor, parseId(c.params.id), { role: optionalText(c.form.role), plan: optionalText(c.form.plan) });
+        return c.isHtmx ? row(c, user, 'Saved.') : kit.redirect(c, '/dashboard/users');
       }, admin),
       hidden,
     )

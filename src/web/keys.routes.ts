@@ -47,10 +47,8 @@ export const keysRoutes: WebModule = (deps, kit) => {
       '/dashboard/keys/:id/revoke',
       kit.route(async (c) => {
         const id = parseId(c.params.id);
-        await services.keys.revoke(c.actor.user.id, Number.isSafeInteger(id) ? id : -1);
+        const key = await services.keys.revoke(c.actor.user.id, Number.isSafeInteger(id) ? id : -1);
         if (!c.isHtmx) return kit.redirect(c, '/dashboard/keys');
-        const key = (await services.keys.list(c.actor.user.id)).find((k) => k.id === id);
-        if (!key) throw new DomainError('NOT_FOUND', 'API key not found.');
         return kit.fragment(keyRow(key, c.session.csrfToken), 200, toastHeaders(`The key “${key.name}” was revoked.`));
       }),
       POST,

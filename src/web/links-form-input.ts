@@ -80,34 +80,32 @@ function common(form: Record<string, unknown>, v: LinkFormValues) {
   return { redirectMode: v.redirect_mode, schedules, utm, expiresAt: parseUtcLocal(v.expires_at, 'expires_at', 'expiry') };
 }
 
-export function createInput(form: Record<string, unknown>): { values: LinkFormValues; input: CreateLinkInput } {
-  const v = formValues(form);
+/**
+ * The core's input from the form and its values (formValues(form), which the
+ * caller keeps to show the form again if the core refuses it).
+ * @throws VALIDATION (dates, schedules, mode)
+ */
+export function createInput(form: Record<string, unknown>, v: LinkFormValues): CreateLinkInput {
   const password = textOf(form.password);
-  return {
-    values: v,
-    input: { destination: v.url, code: v.code || null, title: v.title.trim() || undefined, password: password || null, source: 'dashboard', ...common(form, v) },
-  };
+  return { destination: v.url, code: v.code || null, title: v.title.trim() || undefined, password: password || null, source: 'dashboard', ...common(form, v) };
 }
 
-export function updateInput(form: Record<string, unknown>): { values: LinkFormValues; input: UpdateLinkInput } {
-  const v = formValues(form);
+/** As createInput, for an edit. @throws VALIDATION (dates, schedules, mode) */
+export function updateInput(form: Record<string, unknown>, v: LinkFormValues): UpdateLinkInput {
   const password = textOf(form.password);
   const { expiresAt, ...rest } = common(form, v);
   // a disabled field (plan without expiry) is not sent: leave the date alone
   const expirySent = typeof form.expires_at === 'string';
   return {
-    values: v,
-    input: {
-      destination: v.url,
-      // a cleared alias field keeps the current code rather than failing
-      code: v.code || undefined,
-      title: v.title.trim() || null,
-      password: password || undefined,
-      removePassword: v.remove_password,
-      expiresAt: expirySent ? expiresAt : undefined,
-      removeExpiration: expirySent && expiresAt === null,
-      ...rest,
-    },
+    destination: v.url,
+    // a cleared alias field keeps the current code rather than failing
+    code: v.code || undefined,
+    title: v.title.trim() || null,
+    password: password || undefined,
+    removePassword: v.remove_password,
+    expiresAt: expirySent ? expiresAt : undefined,
+    removeExpiration: expirySent && expiresAt === null,
+    ...rest,
   };
 }
 

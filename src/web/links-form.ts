@@ -84,7 +84,7 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
       kit.route(async (c) => {
         const values = formValues(c.form);
         try {
-          const { link } = await services.links.create(c.actor, createInput(c.form).input);
+          const { link } = await services.links.create(c.actor, createInput(c.form, values));
           return kit.redirect(c, `/dashboard?created=${encodeURIComponent(link.code)}`);
         } catch (error) {
           if (!isFormError(error)) throw error;
@@ -108,7 +108,7 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
         const link = await services.links.get(c.actor, idOf(c));
         const values = formValues(c.form);
         try {
-          await services.links.update(c.actor, link, updateInput(c.form).input);
+          await services.links.update(c.actor, link, updateInput(c.form, values));
           return kit.redirect(c, '/dashboard');
         } catch (error) {
           if (!isFormError(error)) throw error;

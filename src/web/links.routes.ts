@@ -13,7 +13,6 @@
  */
 import { Elysia } from 'elysia';
 import { DomainError } from '../errors.ts';
-import type { Link } from '../links/links.types.ts';
 import { html } from '../../views/html.ts';
 import { linkRow, linksPageBody, linksTable, viewQuery, type LinkView } from '../../views/dashboard/links.ts';
 import { parseId, type PageCtx } from './dashboard-kit.ts';
@@ -39,15 +38,20 @@ export const linksRoutes: WebModule = (deps, kit) => {
 
   /** One link at a time through the service, so ownership and cache rules apply to each; others' ids are skipped. */
   async function applyBulk(action: 'delete' | 'deactivate', ids: number[], c: PageCtx): Promise<number> {
+    const missing = (e: unknown) => {
+      if (e instanceof DomainError && e.code === 'NOT_FOUND') return null;
+      throw e;
+    };
     let done = 0;
     for (const id of ids) {
-      const link: Link | null = await services.links.get(c.actor, id).catch((e) => {
-        if (e instanceof DomainError && e.code === 'NOT_FOUND') return null;
-        throw e;
-      });
+      if (action === 'delete') {
+        // remove() looks the link up itself: NOT_FOUND for a missing or another user's id
+        if (await services.links.remove(c.actor, id).then(() => true, missing)) done++;
+        continue;
+      }
+      const link = await services.links.get(c.actor, id).catch(missing);
       if (!link) continue;
-      if (action === 'delete') await services.links.remove(c.actor, id);
-      else if (link.isActive) await services.links.update(c.actor, link, { isActive: false });
+      if (link.isActive) await services.links.update(c.actor, link, { isActive: false });
       done++;
     }
     return done;

@@ -53,16 +53,22 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
     return kit.page(c, { title: p.qr ? `QR code · ${p.qr.name}` : 'New QR code', nav: 'qrcodes', body, status: p.status });
   }
 
-  /** Save (create or update); a refusal the form can show comes back as the designer with the message. */
-  async function save(c: PageCtx, qr: QrCode | null) {
+  /**
+   * Save (create, or update when given an id); a refusal the form can show
+   * comes back as the designer with the message. update() looks the code up
+   * itself (NOT_FOUND for another user's), so the code is loaded again only
+   * to redraw a refused form.
+   */
+  async function save(c: PageCtx, id: number | null) {
     const values = valuesFromForm(c.form);
     try {
       const input = toQrInput(values, c.form);
-      const saved = qr ? await services.qr.update(c.actor, qr.id, input) : await services.qr.create(c.actor, input);
+      const saved = id === null ? await services.qr.create(c.actor, input) : await services.qr.update(c.actor, id, input);
       return kit.redirect(c, `/dashboard/qrcodes/${saved.id}/edit?saved=1`);
     } catch (e) {
       const error = fieldError(e);
       if (!error) throw e;
+      const qr = id === null ? null : await services.qr.get(c.actor, id);
       return designer(c, { qr, values, error, svg: null, status: 422 });
     }
   }
@@ -114,7 +120,7 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
       }),
       hidden,
     )
-    .post('/dashboard/qrcodes/:id', kit.route(async (c) => save(c, await services.qr.get(c.actor, parseId(c.params.id)))), hidden)
+    .post('/dashboard/qrcodes/:id', kit.route((c) => save(c, parseId(c.params.id))), hidden)
     .post(
       '/dashboard/qrcodes/:id/delete',
       kit.route(async (c) => {
