@@ -270,7 +270,8 @@ describe('safe fetcher: failures', () => {
   test('a slow server is aborted at the deadline with reason timeout', async () => {
     const started = performance.now();
     await expectReason(open({ timeoutMs: 300 }).fetchHtml(`${base}/slow`), 'timeout');
-    expect(performance.now() - started).toBeLessThan(1500);
+    // well under the server's 5 s: the deadline ended it, not the answer (loose, for a loaded CI machine)
+    expect(performance.now() - started).toBeLessThan(4000);
   });
 
   test('a hanging DNS lookup also counts against the deadline', async () => {
