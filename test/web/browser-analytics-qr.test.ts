@@ -40,7 +40,7 @@ beforeAll(async () => {
   page.on('console', (m) => m.type() === 'error' && !/Failed to load resource/.test(m.text()) && !m.text().includes(EMPTY_STYLE) && problems.push(m.text()));
   page.on('pageerror', (e) => problems.push(String(e)));
   await signIn(page, app.base, 'boss@example.com', PASSWORD);
-}, 30_000);
+}, 60_000);
 
 afterAll(async () => {
   await context?.close();

@@ -59,7 +59,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   admin = await newContext();
   page = await admin.newPage();
-}, 30_000);
+}, 60_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -73,7 +73,7 @@ describe('dashboard in Chromium', () => {
     await expect(notice.textContent()).resolves.toContain('You are using a generated password');
     expect(await notice.getByRole('link', { name: 'Change it now' }).getAttribute('href')).toBe('/dashboard/account');
     expect(await rows().count()).toBe(15);
-  }, 20_000);
+  }, 60_000);
 
   test('create a link with an alias, UTM values (live preview) and a bridge page', async () => {
     await page.getByRole('link', { name: 'New link' }).click();
@@ -96,7 +96,7 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator('#links-table tr', { hasText: 'Spring sale' }).locator('.badge').textContent()).toBe('Active');
     const link = await app.services.links.getByCode(await app.services.users.actorFor(await app.services.users.getByEmail(ADMIN.email)), 'spring-sale');
     expect(link).toMatchObject({ redirectMode: 'bridge', utm: { source: 'newsletter', medium: 'email' } });
-  }, 20_000);
+  }, 60_000);
 
   test('search as you type, sort by a header, paginate — the URL follows and a reload shows the same view', async () => {
     await page.goto(`${app.base}/dashboard`);
@@ -120,7 +120,7 @@ describe('dashboard in Chromium', () => {
     await page.waitForURL((u) => u.search === '?sort=title&dir=asc&page=2');
     await poll(async () => (await titles()).at(-1), 'Spring sale');
     await expect(page.locator('header.topbar').isVisible()).resolves.toBe(true);
-  }, 30_000);
+  }, 60_000);
 
   test('edit the link, pause and re-activate it inline', async () => {
     await page.goto(`${app.base}/dashboard?q=spring`);
@@ -137,7 +137,7 @@ describe('dashboard in Chromium', () => {
     await poll(() => row.locator('.badge').textContent(), 'Paused');
     await row.getByRole('button', { name: 'Activate spring-sale' }).click();
     await poll(() => row.locator('.badge').textContent(), 'Active');
-  }, 20_000);
+  }, 60_000);
 
   test('follow the short link in another tab: after the flush the table counts the click', async () => {
     const visitor = await admin.newPage();
@@ -157,7 +157,7 @@ describe('dashboard in Chromium', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, 'links-table-phone');
     await page.setViewportSize({ width: 1280, height: 900 });
-  }, 20_000);
+  }, 60_000);
 
   test('create an API key (shown once), revoke it, and the API answers 401', async () => {
     page.on('dialog', (d) => void d.accept());
@@ -176,7 +176,7 @@ describe('dashboard in Chromium', () => {
     await row.getByRole('button', { name: 'Revoke Browser key' }).click();
     await poll(() => row.locator('.badge').textContent(), 'Revoked');
     expect(await api()).toBe(401);
-  }, 20_000);
+  }, 60_000);
 
   test('import a CSV file: the browser reads it into the box, the result lists each row', async () => {
     await page.goto(`${app.base}/dashboard/links/import`);
@@ -189,7 +189,7 @@ describe('dashboard in Chromium', () => {
       expect.stringContaining('/from-csv'),
       expect.stringContaining('The url field must be a valid URL.'),
     ]);
-  }, 20_000);
+  }, 60_000);
 
   test('a form posted without its CSRF token is refused', async () => {
     const forged = await page.request.post(`${app.base}/dashboard/links/new`, { form: { url: 'https://example.com/forged' }, maxRedirects: 0 });
@@ -217,5 +217,5 @@ describe('dashboard in Chromium', () => {
     } finally {
       await context.close();
     }
-  }, 20_000);
+  }, 60_000);
 });
