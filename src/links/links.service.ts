@@ -440,11 +440,12 @@ export function createLinksService(deps: LinksDeps) {
       return updated;
     },
 
-    /** Soft delete. @throws NOT_FOUND */
-    async remove(actor: Actor, id: number): Promise<void> {
+    /** Soft delete; answers the link as it was (for a confirmation naming it). @throws NOT_FOUND */
+    async remove(actor: Actor, id: number): Promise<Link> {
       const link = await ownedLink(actor, id);
       await links.softDelete(link.id);
       cache.invalidate(link.code);
+      return link;
     },
 
     /**

@@ -86,8 +86,7 @@ export const linksRoutes: WebModule = (deps, kit) => {
     .post(
       '/dashboard/links/:id/delete',
       kit.route(async (c) => {
-        const link = await services.links.get(c.actor, idOf(c));
-        await services.links.remove(c.actor, link.id);
+        const link = await services.links.remove(c.actor, idOf(c));
         if (!c.isHtmx) return kit.redirect(c, '/dashboard');
         return kit.fragment(html``, 200, toast(`${link.code} was deleted.`));
       }),
