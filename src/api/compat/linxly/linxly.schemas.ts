@@ -3,7 +3,7 @@
  * the Laravel way: "utm.utm_source", "schedules.0.start_at") and the schemas
  * /openapi.json shows for each route.
  */
-import { t } from 'elysia';
+import { Type as t } from '@sinclair/typebox';
 import { DomainError } from '../../../errors.ts';
 import { isPlainObject } from '../../../http/body.ts';
 import { Rules } from '../../../http/laravel.ts';

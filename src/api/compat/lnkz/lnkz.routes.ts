@@ -33,7 +33,8 @@
  *   reissued, so old shared links cannot be hijacked.
  * - Bot visits (link unfurlers, crawlers) are not counted in clicks.
  */
-import { Elysia, t } from 'elysia';
+import { Type as t } from '@sinclair/typebox';
+import { Elysia } from 'elysia';
 import { BEARER_ONLY } from '../../../http/api-auth.ts';
 import type { AppDeps } from '../../../http/app-deps.ts';
 import { readBody } from '../../../http/body.ts';

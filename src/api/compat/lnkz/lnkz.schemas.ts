@@ -4,7 +4,7 @@
  * index ("1.url"). Whether expiresAt lies in the future is judged by the core
  * (with its clock), not here.
  */
-import { t } from 'elysia';
+import { Type as t } from '@sinclair/typebox';
 import { DomainError } from '../../../errors.ts';
 import { isPlainObject } from '../../../http/body.ts';
 import { Rules } from '../../../http/laravel.ts';

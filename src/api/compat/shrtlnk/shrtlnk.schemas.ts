@@ -7,7 +7,7 @@
  * and only once every rule has passed, as a controller check would be.
  */
 import { isIP } from 'node:net';
-import { t } from 'elysia';
+import { Type as t } from '@sinclair/typebox';
 import { DomainError } from '../../../errors.ts';
 import { isPlainObject } from '../../../http/body.ts';
 import { Rules } from '../../../http/laravel.ts';
