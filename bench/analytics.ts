@@ -31,30 +31,24 @@
 import { Database } from 'bun:sqlite';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { COMMON_OPTIONS, whole } from './lib/args.ts';
+import { benchArgs, whole } from './lib/args.ts';
 import { createBreakdownReport } from '../src/clicks/reports/breakdown.ts';
 import { createClicksByDayReport } from '../src/clicks/reports/clicks-by-day.ts';
 import type { Db } from '../src/db/client.ts';
 import { cleanEnv, startServer, type ServerProcess } from '../test/helpers/binary.ts';
 import { cpuMeter } from './lib/proc.ts';
-import { createReport, fixed, median, table } from './lib/report.ts';
+import { createReport, fixed, median, runBench, table } from './lib/report.ts';
 import { benchAccount, benchSession, DAY_MS, insertClickHistory, insertLinks, openProjectDb } from './lib/seed.ts';
 import { buildBinary, children, workDir } from './lib/servers.ts';
 import { GET_SCRIPT, runWrk, wrkAvailable } from './lib/wrk.ts';
 
-const argv = Bun.argv.slice(2);
-const { values } = parseArgs({
-  args: argv,
-  options: {
-    links: { type: 'string', default: '1000000' },
-    clicks: { type: 'string', default: '1000000' },
-    seconds: { type: 'string', default: '1' },
-    // 2 keeps the default run under a minute (the database build alone takes ~20 s); use 3 for the record
-    repeat: { type: 'string', default: '2' },
-    db: { type: 'string' },
-    ...COMMON_OPTIONS,
-  },
+const { argv, values } = benchArgs({
+  links: { type: 'string', default: '1000000' },
+  clicks: { type: 'string', default: '1000000' },
+  seconds: { type: 'string', default: '1' },
+  // 2 keeps the default run under a minute (the database build alone takes ~20 s); use 3 for the record
+  repeat: { type: 'string', default: '2' },
+  db: { type: 'string' },
 });
 const LINKS = whole('links', values.links!);
 const CLICKS = whole('clicks', values.clicks!, 10_000);
@@ -222,9 +216,4 @@ async function main(): Promise<number> {
   return report.finish();
 }
 
-try {
-  process.exitCode = await main();
-} catch (e) {
-  console.error(`bench failed: ${(e as Error).stack ?? e}`);
-  process.exitCode = 1;
-}
+await runBench(main);

@@ -28,28 +28,22 @@
  */
 import { Database } from 'bun:sqlite';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { COMMON_OPTIONS, whole } from './lib/args.ts';
+import { benchArgs, whole } from './lib/args.ts';
 import { cleanEnv, startServer, type ServerProcess } from '../test/helpers/binary.ts';
 import type { LoadResult } from './lib/load-result.ts';
 import { cpuMeter } from './lib/proc.ts';
-import { createReport, fixed, median, table } from './lib/report.ts';
+import { createReport, fixed, median, runBench, table } from './lib/report.ts';
 import { benchAccount, insertLinks, openProjectDb } from './lib/seed.ts';
 import { buildBinary, children, startScript, workDir } from './lib/servers.ts';
 import { postScript, runWrk, wrkAvailable } from './lib/wrk.ts';
 
-const argv = Bun.argv.slice(2);
-const { values } = parseArgs({
-  args: argv,
-  options: {
-    seconds: { type: 'string', default: '2' },
-    warmup: { type: 'string', default: '1' },
-    repeat: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '16' },
-    existing: { type: 'string', default: '100000' },
-    modes: { type: 'string', default: 'native,linkshrink,lnkz' },
-    ...COMMON_OPTIONS,
-  },
+const { argv, values } = benchArgs({
+  seconds: { type: 'string', default: '2' },
+  warmup: { type: 'string', default: '1' },
+  repeat: { type: 'string', default: '3' },
+  connections: { type: 'string', default: '16' },
+  existing: { type: 'string', default: '100000' },
+  modes: { type: 'string', default: 'native,linkshrink,lnkz' },
 });
 const SECONDS = whole('seconds', values.seconds!);
 const WARMUP = whole('warmup', values.warmup!, 0);
@@ -242,9 +236,4 @@ async function main(): Promise<number> {
   return report.finish();
 }
 
-try {
-  process.exitCode = await main();
-} catch (e) {
-  console.error(`bench failed: ${(e as Error).stack ?? e}`);
-  process.exitCode = 1;
-}
+await runBench(main);

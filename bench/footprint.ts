@@ -30,26 +30,20 @@
  */
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { COMMON_OPTIONS, whole } from './lib/args.ts';
+import { benchArgs, whole } from './lib/args.ts';
 import { BROWSER_UA, cleanEnv } from '../test/helpers/binary.ts';
 import { cpuSeconds, memoryMb } from './lib/proc.ts';
-import { createReport, fixed, median, table } from './lib/report.ts';
+import { createReport, fixed, median, runBench, table } from './lib/report.ts';
 import { benchAccount, insertLinks, openProjectDb } from './lib/seed.ts';
 import { buildBinary, children, freePort, startBare, workDir } from './lib/servers.ts';
 import { runWrkRedirect, wrkAvailable } from './lib/wrk.ts';
 
-const argv = Bun.argv.slice(2);
-const { values } = parseArgs({
-  args: argv,
-  options: {
-    links: { type: 'string', default: '1000000' },
-    seconds: { type: 'string', default: '10' },
-    starts: { type: 'string', default: '5' },
-    connections: { type: 'string', default: '64' },
-    active: { type: 'string', default: '100000' },
-    ...COMMON_OPTIONS,
-  },
+const { argv, values } = benchArgs({
+  links: { type: 'string', default: '1000000' },
+  seconds: { type: 'string', default: '10' },
+  starts: { type: 'string', default: '5' },
+  connections: { type: 'string', default: '64' },
+  active: { type: 'string', default: '100000' },
 });
 const LINKS = whole('links', values.links!);
 const SECONDS = whole('seconds', values.seconds!);
@@ -259,9 +253,4 @@ async function main(): Promise<number> {
   return report.finish();
 }
 
-try {
-  process.exitCode = await main();
-} catch (e) {
-  console.error(`bench failed: ${(e as Error).stack ?? e}`);
-  process.exitCode = 1;
-}
+await runBench(main);

@@ -42,33 +42,27 @@
 import { Database } from 'bun:sqlite';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { COMMON_OPTIONS, whole } from './lib/args.ts';
+import { benchArgs, whole } from './lib/args.ts';
 import { BROWSER_UA, cleanEnv, startServer, type ServerProcess } from '../test/helpers/binary.ts';
 import type { LoadResult } from './lib/load-result.ts';
 import { runBunLoadgen } from './lib/loadgen.ts';
 import { cpuMeter, memoryMb } from './lib/proc.ts';
-import { createReport, fixed, median, table } from './lib/report.ts';
+import { createReport, fixed, median, runBench, table } from './lib/report.ts';
 import { benchAccount, insertLinks, openProjectDb } from './lib/seed.ts';
 import { buildBinary, children, startBare, workDir } from './lib/servers.ts';
 import { runWrkRedirect, wrkAvailable } from './lib/wrk.ts';
 
-const argv = Bun.argv.slice(2);
-const { values } = parseArgs({
-  args: argv,
-  options: {
-    links: { type: 'string', default: '100000' },
-    seconds: { type: 'string', default: '3' },
-    warmup: { type: 'string', default: '1' },
-    repeat: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '64' },
-    threads: { type: 'string', default: '1' },
-    scenarios: { type: 'string', default: 'random,hot' },
-    loadgen: { type: 'string', default: 'auto' },
-    'log-level': { type: 'string', default: 'warn' },
-    floor: { type: 'boolean', default: false },
-    ...COMMON_OPTIONS,
-  },
+const { argv, values } = benchArgs({
+  links: { type: 'string', default: '100000' },
+  seconds: { type: 'string', default: '3' },
+  warmup: { type: 'string', default: '1' },
+  repeat: { type: 'string', default: '3' },
+  connections: { type: 'string', default: '64' },
+  threads: { type: 'string', default: '1' },
+  scenarios: { type: 'string', default: 'random,hot' },
+  loadgen: { type: 'string', default: 'auto' },
+  'log-level': { type: 'string', default: 'warn' },
+  floor: { type: 'boolean', default: false },
 });
 const LINKS = whole('links', values.links!);
 const SECONDS = whole('seconds', values.seconds!);
@@ -292,9 +286,4 @@ async function verifyRedirects(name: string, base: string, codes: string[], rout
   return codes.length;
 }
 
-try {
-  process.exitCode = await main();
-} catch (e) {
-  console.error(`bench failed: ${(e as Error).stack ?? e}`);
-  process.exitCode = 1;
-}
+await runBench(main);

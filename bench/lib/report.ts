@@ -75,3 +75,13 @@ export function table(header: string[], rows: (string | number)[][], widths?: nu
   const w = widths ?? header.map((_, i) => Math.max(...all.map((r) => String(r[i] ?? '').length)) + 2);
   return all.map((r) => r.map((cell, i) => (i === 0 ? String(cell).padEnd(w[i]!) : String(cell).padStart(w[i]!))).join('')).join('\n');
 }
+
+/** Runs a benchmark's main(): its return value is the exit code; a throw prints the stack and exits 1. */
+export async function runBench(main: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await main();
+  } catch (e) {
+    console.error(`bench failed: ${(e as Error).stack ?? e}`);
+    process.exitCode = 1;
+  }
+}
