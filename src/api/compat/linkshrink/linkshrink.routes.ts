@@ -42,8 +42,9 @@
  * - expand counts a click, as documented, for whoever calls it — HTTP tools
  *   and requests without a User-Agent included (its callers are scripts;
  *   such a click has device "other"); crawlers and link unfurlers are
- *   recorded but not counted, as on redirects, and HEAD counts nothing. A password-protected link answers 401 {"error":
- *   "Password required"} with a hint to use /verify, and counts nothing.
+ *   recorded but not counted, as on redirects, and HEAD counts nothing. A
+ *   password-protected link answers 401 {"error": "Password required"} with
+ *   a hint to use /verify, and counts nothing.
  * - verify counts no click. Guesses are limited to 10 a minute per IP and
  *   code even with a key (and 60 per IP overall without one). A link without
  *   a password answers 200 even without a password field; a protected one
