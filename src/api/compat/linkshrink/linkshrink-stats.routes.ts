@@ -32,7 +32,7 @@ export function statsRoutes(kit: LinkshrinkKit) {
   }
 
   /** The destination stats may show: a password guards it from everyone but the owner. */
-  const destinationFor = (link: Link, actor: Actor | null) => (services.links.destinationVisible(link, actor) ? link.destination : null);
+  const shownDestination = (link: Link, actor: Actor | null) => (services.links.destinationVisible(link, actor) ? link.destination : null);
 
   async function visibleLink(code: string, token: string | undefined, actor: Actor | null): Promise<Link> {
     const link = await services.links.getPublic(code);
@@ -46,7 +46,7 @@ export function statsRoutes(kit: LinkshrinkKit) {
       kit.route(async (ctx) => {
         const actor = await kit.reader(ctx, LIMITS.stats);
         const link = await visibleLink(kit.code(ctx.params.code), queryValue(ctx.query.token), actor);
-        return json(200, success(presentStats(link, await services.analytics.forLink(link), destinationFor(link, actor))));
+        return json(200, success(presentStats(link, await services.analytics.forLink(link), shownDestination(link, actor))));
       }),
       {
         detail: doc({
@@ -67,7 +67,7 @@ export function statsRoutes(kit: LinkshrinkKit) {
         const q = parseExportQuery(ctx.query);
         const link = await visibleLink(kit.code(ctx.params.code), queryValue(ctx.query.token), actor);
         const daily = await services.analytics.daily(link, { from: q.from, to: q.to });
-        if (q.format === 'json') return json(200, success(presentExport(link, daily, destinationFor(link, actor))));
+        if (q.format === 'json') return json(200, success(presentExport(link, daily, shownDestination(link, actor))));
         return csvDownload(exportCsv(daily.days), `${link.code}-clicks-${daily.range.from}-to-${daily.range.to}.csv`);
       }),
       {
@@ -103,7 +103,7 @@ export function statsRoutes(kit: LinkshrinkKit) {
             const link = live.get(code);
             if (!link) return { code, success: false, error: NOT_FOUND_MESSAGE };
             if (!(await canSee(link, tokens[code], actor))) return { code, success: false, error: PRIVATE_STATS_MESSAGE };
-            return { code, success: true, data: presentStats(link, await services.analytics.forLink(link), destinationFor(link, actor)) };
+            return { code, success: true, data: presentStats(link, await services.analytics.forLink(link), shownDestination(link, actor)) };
           }),
         );
         return json(207, success(items));
