@@ -92,6 +92,11 @@ interface RedirectRow {
   schedules: string;
 }
 
+// what a bridge or preview page shows: the same columns whether read with the redirect target or alone
+type PageRow = Pick<RedirectRow, 'title' | 'page_title' | 'description' | 'thumbnail_url' | 'bridge_delay_seconds'>;
+
+const pageFactsOf = (r: PageRow): PageFacts => ({ title: r.page_title ?? r.title, description: r.description, thumbnailUrl: r.thumbnail_url, delaySeconds: r.bridge_delay_seconds });
+
 export interface LinkListFilter {
   ownerId: number | null; // null = every owner (admin view)
   search?: string;
@@ -121,7 +126,7 @@ export function createLinksRepo(db: Db) {
      FROM links WHERE code = ? AND deleted_at IS NULL`,
   );
 
-  const pageFacts = db.$client.prepare<Pick<RedirectRow, 'title' | 'page_title' | 'description' | 'thumbnail_url' | 'bridge_delay_seconds'>, [number]>(
+  const pageFacts = db.$client.prepare<PageRow, [number]>(
     'SELECT title, page_title, description, thumbnail_url, bridge_delay_seconds FROM links WHERE id = ?',
   );
 
@@ -211,17 +216,14 @@ export function createLinksRepo(db: Db) {
         isActive: r.is_active === 1,
         utm,
         schedules,
-        page:
-          r.redirect_mode === 'direct'
-            ? null
-            : { title: r.page_title ?? r.title, description: r.description, thumbnailUrl: r.thumbnail_url, delaySeconds: r.bridge_delay_seconds },
+        page: r.redirect_mode === 'direct' ? null : pageFactsOf(r),
       };
     },
 
     /** What a preview page shows for a link whose cached target carries none (direct links). */
     async findPageFacts(id: number): Promise<PageFacts | null> {
       const r = pageFacts.get(id);
-      return r ? { title: r.page_title ?? r.title, description: r.description, thumbnailUrl: r.thumbnail_url, delaySeconds: r.bridge_delay_seconds } : null;
+      return r ? pageFactsOf(r) : null;
     },
 
     async schedules(linkId: number): Promise<Schedule[]> {
