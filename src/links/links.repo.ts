@@ -73,7 +73,6 @@ const NO_SCHEDULES: readonly Schedule[] = Object.freeze([]);
 
 interface RedirectRow {
   id: number;
-  code: string;
   destination: string;
   redirect_mode: RedirectTarget['redirectMode'];
   bridge_delay_seconds: number;
@@ -119,7 +118,7 @@ export function createLinksRepo(db: Db) {
     .prepare();
 
   const redirectTarget = db.$client.prepare<RedirectRow, [string]>(
-    `SELECT id, code, destination, redirect_mode, bridge_delay_seconds, password_hash, expires_at, is_active,
+    `SELECT id, destination, redirect_mode, bridge_delay_seconds, password_hash, expires_at, is_active,
        utm_source, utm_medium, utm_campaign, utm_term, utm_content, title, page_title, description, thumbnail_url,
        (SELECT json_group_array(json_array(s.id, s.starts_at, s.ends_at, s.destination)) FROM
          (SELECT * FROM link_schedules WHERE link_id = links.id ORDER BY id) s) AS schedules
