@@ -15,9 +15,6 @@ import type { Link, LinkLabels, ListLinksQuery, Page, PageFacts, RedirectMode, R
 import type { RedirectCache } from './redirect-cache.ts';
 import { applyUtm, checkDestination, hostOf, MAX_URL_LENGTH } from './url-policy.ts';
 
-// declared by the fetcher that produces it; re-exported for whoever wires fetchMeta in
-export type { PageMeta };
-
 export type MetadataMode = 'sync' | 'background' | 'none';
 
 export interface LinkFields {
