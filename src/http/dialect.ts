@@ -13,7 +13,7 @@ export type ErrorRenderer = (error: DomainError, ctx: HttpContext) => Response;
 export type ErrorTable = Record<ErrorCode, ErrorRenderer>;
 
 /** Logs a handler's bug with its method and path (never the query: it may carry an api_key). */
-export function reportBug(logger: Logger, error: unknown, request: Request): void {
+function reportBug(logger: Logger, error: unknown, request: Request): void {
   const url = request.url;
   const q = url.indexOf('?');
   logger.error('unhandled error in handler', { method: request.method, path: new URL(q === -1 ? url : url.slice(0, q)).pathname, error });
