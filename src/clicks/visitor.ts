@@ -8,11 +8,11 @@
 import { createHmac } from 'node:crypto';
 import { UAParser } from 'ua-parser-js';
 import { agentKind, isBotUserAgent } from './bots.ts';
+import type { DeviceType, EnrichedClick, RawClick } from './clicks.types.ts';
 
 const BOT: UaFacts = { deviceType: 'bot', os: null, browser: null, isBot: true };
 // a script calling an API that counts its callers: a click, from no device a person holds
 const SCRIPT: UaFacts = { deviceType: 'other', os: null, browser: null, isBot: false };
-import type { DeviceType, EnrichedClick, RawClick } from './clicks.types.ts';
 
 export type CountryLookup = (ip: string) => string | null;
 
