@@ -24,9 +24,14 @@ export function withRetryAfter(res: Response, error: DomainError): Response {
   return res;
 }
 
+/**
+ * The wrapper a dialect puts around each route handler, once per route (not
+ * per request). Elysia's context satisfies HttpContext; the route receives it
+ * untyped, so the one cast lives here.
+ */
 export function dialectHandler(logger: Logger, table: ErrorTable, internal: (ctx: HttpContext) => Response = () => json(500, { message: 'Server Error' })) {
-  return (fn: Handler) =>
-    async (ctx: HttpContext): Promise<Response> => {
+  return (fn: Handler) => {
+    const run = async (ctx: HttpContext): Promise<Response> => {
       try {
         return await fn(ctx);
       } catch (e) {
@@ -35,4 +40,8 @@ export function dialectHandler(logger: Logger, table: ErrorTable, internal: (ctx
         return internal(ctx);
       }
     };
+    // Elysia reads from a handler's source which parts of the context it uses: a handler that hands
+    // its whole context on gets every part (renaming or destructuring it here would lose the body/query)
+    return (ctx: unknown) => run(ctx as HttpContext);
+  };
 }

@@ -32,7 +32,7 @@ import { extractApiKey } from '../../http/api-auth.ts';
 import type { AppDeps } from '../../http/app-deps.ts';
 import { createSessionAuth } from '../../http/session-auth.ts';
 import { readBody } from '../../http/body.ts';
-import type { Handler, HttpContext } from '../../http/context.ts';
+import type { HttpContext } from '../../http/context.ts';
 import { dialectHandler } from '../../http/dialect.ts';
 import { doc } from '../../http/openapi-doc.ts';
 import { json } from '../../http/respond.ts';
@@ -69,18 +69,13 @@ const invalid = { 400: { description: 'Body is not a JSON object.', schema: Mess
 export function nativeApi(deps: AppDeps) {
   const { services, apiAuth } = deps;
   const sessionAuth = createSessionAuth(deps);
-  const h = dialectHandler(deps.logger, nativeErrors);
   const policy = { allowPrivateTargets: services.config.allowPrivateTargets };
   const base = services.config.baseUrl;
   const link = (l: Parameters<typeof presentLink>[0]) => presentLink(l, services.shortUrl);
   const body = async (ctx: HttpContext) => (await readBody(ctx.request)).value;
   const qrJson = async (qr: Awaited<ReturnType<typeof services.qr.get>>) =>
     presentQr(qr, base, await services.qr.svg(qr), services.qr.isDynamic(qr));
-  // wrap once per route, not per request; Elysia's context satisfies HttpContext
-  const r = (fn: Handler) => {
-    const wrapped = h(fn);
-    return (ctx: unknown) => wrapped(ctx as HttpContext);
-  };
+  const r = dialectHandler(deps.logger, nativeErrors);
 
   const api = new Elysia({ prefix: '/api/v1' })
     .get(

@@ -78,11 +78,8 @@ export function createLinkshrinkKit(deps: AppDeps) {
     /** JSON only: `curl -d '{…}'` sends JSON labelled as a form, and is read as JSON. */
     body: async (ctx: HttpContext) => (await readBody(ctx.request, { allowForm: false })).value,
 
-    /** Wraps once per route; Elysia's context satisfies HttpContext. */
-    route(fn: Handler, errors: ErrorTable = defaultErrors) {
-      const wrapped = dialectHandler(deps.logger, errors, internalError)(fn);
-      return (ctx: unknown) => wrapped(ctx as HttpContext);
-    },
+    /** Wraps once per route, in LinkShrink's envelope (a route may pass its own error table). */
+    route: (fn: Handler, errors: ErrorTable = defaultErrors) => dialectHandler(deps.logger, errors, internalError)(fn),
   };
 }
 export type LinkshrinkKit = ReturnType<typeof createLinkshrinkKit>;

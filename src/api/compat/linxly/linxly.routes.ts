@@ -43,7 +43,7 @@ import { Elysia } from 'elysia';
 import { BEARER_ONLY } from '../../../http/api-auth.ts';
 import type { AppDeps } from '../../../http/app-deps.ts';
 import { readBody } from '../../../http/body.ts';
-import type { Handler, HttpContext } from '../../../http/context.ts';
+import type { HttpContext } from '../../../http/context.ts';
 import { dialectHandler } from '../../../http/dialect.ts';
 import { bearerDoc } from '../../../http/openapi-doc.ts';
 import { json } from '../../../http/respond.ts';
@@ -75,13 +75,9 @@ const invalid = { 422: { description: 'Validation failed, short code taken, or a
 
 export function linxlyRoutes(deps: AppDeps) {
   const { services, apiAuth } = deps;
-  const h = dialectHandler(deps.logger, linxlyErrors);
   const policy = { allowPrivateTargets: services.config.allowPrivateTargets };
   const path = `${services.config.baseUrl}/v1/client/short-links`;
-  const r = (fn: Handler) => {
-    const wrapped = h(fn);
-    return (ctx: unknown) => wrapped(ctx as HttpContext);
-  };
+  const r = dialectHandler(deps.logger, linxlyErrors);
   const auth = (ctx: HttpContext) => apiAuth.authenticate(ctx, BEARER_ONLY);
   const body = async (ctx: HttpContext) => (await readBody(ctx.request)).value;
   const single = async (link: Link) => presentLink(link, await services.links.schedules(link.id));

@@ -38,7 +38,7 @@ import { Elysia } from 'elysia';
 import { BEARER_ONLY } from '../../../http/api-auth.ts';
 import type { AppDeps } from '../../../http/app-deps.ts';
 import { readBody } from '../../../http/body.ts';
-import type { Handler, HttpContext } from '../../../http/context.ts';
+import type { HttpContext } from '../../../http/context.ts';
 import { dialectHandler } from '../../../http/dialect.ts';
 import { bearerDoc } from '../../../http/openapi-doc.ts';
 import { empty, json } from '../../../http/respond.ts';
@@ -76,12 +76,8 @@ const internal = () => json(500, { code: 'SERVER_ERROR', message: 'Server Error'
 
 export function lnkzRoutes(deps: AppDeps) {
   const { services, apiAuth } = deps;
-  const h = dialectHandler(deps.logger, lnkzErrors, internal);
   const policy = { allowPrivateTargets: services.config.allowPrivateTargets };
-  const r = (fn: Handler) => {
-    const wrapped = h(fn);
-    return (ctx: unknown) => wrapped(ctx as HttpContext);
-  };
+  const r = dialectHandler(deps.logger, lnkzErrors, internal);
   const auth = (ctx: HttpContext) => apiAuth.authenticate(ctx, BEARER_ONLY);
   const body = async (ctx: HttpContext) => (await readBody(ctx.request, { allowForm: false })).value;
   const stored = (l: Link) => presentStored(l, services.shortUrl);

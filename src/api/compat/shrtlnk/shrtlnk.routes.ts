@@ -71,7 +71,7 @@ import { createAnonymousGuard } from '../../../http/anonymous.ts';
 import type { AppDeps } from '../../../http/app-deps.ts';
 import { isPlainObject, readBody } from '../../../http/body.ts';
 import { clientIp } from '../../../http/client-ip.ts';
-import type { Handler, HttpContext } from '../../../http/context.ts';
+import type { HttpContext } from '../../../http/context.ts';
 import { dialectHandler } from '../../../http/dialect.ts';
 import { doc } from '../../../http/openapi-doc.ts';
 import { json } from '../../../http/respond.ts';
@@ -112,11 +112,7 @@ export function shrtlnkRoutes(deps: AppDeps) {
   const guard = createAnonymousGuard(deps);
   const { csrf } = deps;
   const policy = { allowPrivateTargets: config.allowPrivateTargets };
-  const h = dialectHandler(deps.logger, shrtlnkErrors, shrtlnkServerError);
-  const r = (fn: Handler) => {
-    const wrapped = h(fn);
-    return (ctx: unknown) => wrapped(ctx as HttpContext);
-  };
+  const r = dialectHandler(deps.logger, shrtlnkErrors, shrtlnkServerError);
   const body = async (ctx: HttpContext) => (await readBody(ctx.request)).value;
   const defaults = (ctx: HttpContext): RequestDefaults => ({ userAgent: ctx.request.headers.get('user-agent'), ip: clientIp(ctx, config.trustProxy) });
 
