@@ -3,9 +3,10 @@ import type { ClickSource, RawClick } from '../clicks/clicks.types.ts';
 import { clientIp } from './client-ip.ts';
 import type { ServerLike } from './context.ts';
 
-export function clickFacts(linkId: number, request: Request, server: ServerLike | null, trustProxy: boolean, source: ClickSource): RawClick {
+/** viaApi: an API call that counts its callers (HTTP tools included), not a visit through the short link. */
+export function clickFacts(linkId: number, request: Request, server: ServerLike | null, trustProxy: boolean, source: ClickSource, viaApi = false): RawClick {
   const headers = request.headers;
-  return {
+  const click: RawClick = {
     linkId,
     at: Date.now(),
     ip: clientIp({ request, server }, trustProxy),
@@ -13,4 +14,6 @@ export function clickFacts(linkId: number, request: Request, server: ServerLike 
     referrer: headers.get('referer'),
     source,
   };
+  if (viaApi) click.viaApi = true;
+  return click;
 }

@@ -34,7 +34,7 @@ export function linkRoutes(kit: LinkshrinkKit) {
 
   // the document says expand counts a click, and its callers are scripts: HTTP tools count here (crawlers still do not)
   const countClick = (ctx: HttpContext, t: RedirectTarget) =>
-    services.recorder.record({ ...clickFacts(t.id, ctx.request, ctx.server, services.config.trustProxy, 'link'), viaApi: true });
+    services.recorder.record(clickFacts(t.id, ctx.request, ctx.server, services.config.trustProxy, 'link', true));
 
   return new Elysia({ prefix: '/api/v1' })
     .get(
