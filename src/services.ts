@@ -16,7 +16,7 @@ import { createAnalyticsService } from './clicks/analytics.service.ts';
 import { createBatchWriter } from './clicks/batch-writer.ts';
 import { createClicksRepo } from './clicks/clicks.repo.ts';
 import { loadCountryLookup } from './clicks/geoip-file.ts';
-import { createClickRecorder } from './clicks/recorder.ts';
+import { createClickRecorder, DEFAULT_MAX_QUEUE } from './clicks/recorder.ts';
 import { createWorkerWriter, type ClickWriter } from './clicks/worker-writer.ts';
 import { createBreakdownReport } from './clicks/reports/breakdown.ts';
 import { createClicksByDayReport } from './clicks/reports/clicks-by-day.ts';
@@ -106,7 +106,7 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   const flushSeconds = metrics.histogram('shrinkray_click_flush_seconds', 'Duration of one click batch write.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1]);
   const flushedClicks = metrics.counter('shrinkray_clicks_flushed_total', 'Clicks written to the database.');
   const flushErrors = metrics.counter('shrinkray_click_flush_errors_total', 'Click batch writes that failed and were requeued.');
-  const droppedClicks = metrics.counter('shrinkray_clicks_dropped_total', 'Clicks dropped because 250,000 were already waiting to be written.').with({});
+  const droppedClicks = metrics.counter('shrinkray_clicks_dropped_total', `Clicks dropped because ${DEFAULT_MAX_QUEUE} were already waiting to be written.`).with({});
   const recorder = createClickRecorder({
     write: (batch) => writer.write(batch),
     flushMs: config.clickFlushMs,

@@ -40,12 +40,15 @@ interface Chunk {
   count: number;
 }
 
+/** Clicks waiting past which new ones are dropped (and counted), unless a recorder is given its own bound. */
+export const DEFAULT_MAX_QUEUE = 250_000;
+
 export function createClickRecorder(deps: RecorderDeps) {
   // past ~20,000 clicks a transaction gets no cheaper per click, only the flusher's heap bigger
   const maxBatch = deps.maxBatch ?? 20_000;
   const chunkSize = deps.chunkSize ?? 1000;
   // ~150 bytes a queued click: ~40 MB at most
-  const maxQueue = deps.maxQueue ?? 250_000;
+  const maxQueue = deps.maxQueue ?? DEFAULT_MAX_QUEUE;
   let chunks: Chunk[] = [];
   let lines: string[] = [];
   let queued = 0;
