@@ -447,11 +447,11 @@ export function createLinksService(deps: LinksDeps) {
 
     /**
      * Delete that also erases the link's clicks, rollups and schedules, for
-     * APIs whose deletion is documented as permanent; the code stays reserved.
+     * APIs whose deletion is documented as permanent (Linx.ly names links by code); the code stays reserved.
      * @throws NOT_FOUND
      */
-    async purge(actor: Actor, id: number): Promise<void> {
-      await erase(await ownedLink(actor, id));
+    async purge(actor: Actor, code: string): Promise<void> {
+      await erase(await ownedLinkByCode(actor, code));
     },
 
     /** Deletes an anonymous link with its delete token. @throws NOT_FOUND, INVALID_TOKEN */

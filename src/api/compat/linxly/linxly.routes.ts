@@ -156,8 +156,7 @@ export function linxlyRoutes(deps: AppDeps) {
       '/short-links/:short_code',
       r(async (ctx) => {
         const actor = await auth(ctx);
-        const target = await services.links.getByCode(actor, ctx.params.short_code ?? '');
-        await services.links.purge(actor, target.id);
+        await services.links.purge(actor, ctx.params.short_code ?? '');
         return json(200, { message: 'Short link deleted successfully.' });
       }),
       {
