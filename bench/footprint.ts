@@ -25,10 +25,14 @@
  * The baselines, measured in the same run under the same load: the bare
  * Bun.serve of bench:redirect answering the same codes from a Map, and the
  * same server also holding a second's worth of click facts (peer address,
- * User-Agent, Referer), i.e. what any counting server must keep in memory.
+ * User-Agent, Referer), i.e. what any counting server must keep in memory,
+ * and that server finding each code in the 1M-link SQLite file, keeping every
+ * answer in a Map as shrinkray's redirect cache does (bench:redirect:floor's
+ * lookups floor): a server with links on disk and nothing else of shrinkray's.
  * Targets: RSS under load <= 150 MB; restart to first redirect <= 150 ms.
  */
 import { statSync, writeFileSync } from 'node:fs';
+import { DB_FILE } from '../src/db/client.ts';
 import { join } from 'node:path';
 import { benchArgs, whole } from './lib/args.ts';
 import { BROWSER_UA, cleanEnv } from '../test/helpers/binary.ts';
@@ -187,8 +191,13 @@ async function main(): Promise<number> {
 
   // the same load on the bare server, and on the bare server that also holds a second's click facts
   const baselines: { name: string; rps: number; maxRss: number }[] = [];
-  for (const [name, facts] of [['bare Bun.serve', false], ['bare + click facts held 1 s', true]] as const) {
-    const bare = await startBare(routesFile, { facts });
+  const floors: [string, { facts?: boolean; lookups?: string }][] = [
+    ['bare Bun.serve', {}],
+    ['bare + click facts held 1 s', { facts: true }],
+    ['that + codes found in SQLite', { facts: true, lookups: join(bigDir, DB_FILE) }],
+  ];
+  for (const [name, opts] of floors) {
+    const bare = await startBare(routesFile, opts);
     const peaks: number[] = [];
     const watch = setInterval(() => peaks.push(memoryMb(bare.pid).rss), 250);
     const run = await runWrkRedirect({ base: bare.base, codesFile, userAgent: BROWSER_UA, connections: CONNECTIONS, threads: 1, seconds: SECONDS, workDir: work });

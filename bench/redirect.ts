@@ -42,6 +42,7 @@
 import { Database } from 'bun:sqlite';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DB_FILE } from '../src/db/client.ts';
 import { benchArgs, whole } from './lib/args.ts';
 import { BROWSER_UA, cleanEnv, startServer, type ServerProcess } from '../test/helpers/binary.ts';
 import type { LoadResult } from './lib/load-result.ts';
@@ -130,7 +131,7 @@ async function main(): Promise<number> {
   const bare = await startBare(routesFile);
   const facts = values.floor ? await startBare(routesFile, { facts: true }) : null;
   // shrinkray's own database, read while shrinkray writes its clicks to it (WAL: readers never wait)
-  const lookups = values.floor ? await startBare(routesFile, { facts: true, lookups: join(dataDir, 'shrinkray.db') }) : null;
+  const lookups = values.floor ? await startBare(routesFile, { facts: true, lookups: join(dataDir, DB_FILE) }) : null;
   const idleRss = memoryMb(shrinkray.proc.pid).rss;
   const targets: { name: TargetName; pid: number; base: string }[] = [
     { name: 'bare', pid: bare.pid, base: bare.base },
