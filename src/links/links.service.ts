@@ -184,6 +184,13 @@ export function createLinksService(deps: LinksDeps) {
 
   const isLive = (l: { isActive: boolean; expiresAt: number | null }, t = now()) => l.isActive && (l.expiresAt === null || l.expiresAt > t);
 
+  /** A live link by code, whoever owns it. @throws NOT_FOUND */
+  async function publicLink(code: string): Promise<Link> {
+    const link = await links.findByCode(code);
+    if (!link || !isLive(link)) throw new DomainError('NOT_FOUND', 'Short URL not found or expired.');
+    return link;
+  }
+
   async function checkQuota(actor: Actor, adding: number): Promise<void> {
     if (actor.plan.maxLinks === null) return;
     const usage = await links.countLiveForUser(actor.user.id);
@@ -360,11 +367,7 @@ export function createLinksService(deps: LinksDeps) {
     },
 
     /** A live (not deleted) link by code regardless of owner, for public token-guarded routes. @throws NOT_FOUND */
-    async getPublic(code: string): Promise<Link> {
-      const link = await links.findByCode(code);
-      if (!link || !isLive(link)) throw new DomainError('NOT_FOUND', 'Short URL not found or expired.');
-      return link;
-    },
+    getPublic: publicLink,
 
     /** A live link by id regardless of owner, for internal joins (e.g. a QR code's link); null if gone. */
     async findLive(id: number): Promise<Link | null> {
@@ -456,8 +459,7 @@ export function createLinksService(deps: LinksDeps) {
 
     /** Deletes an anonymous link with its delete token. @throws NOT_FOUND, INVALID_TOKEN */
     async removeWithToken(code: string, token: string | undefined): Promise<Link> {
-      const link = await links.findByCode(code);
-      if (!link) throw new DomainError('NOT_FOUND', 'Short URL not found or expired.');
+      const link = await publicLink(code); // an expired or paused link is 404 here too, as everywhere
       const hashes = await links.findTokenHashes(link.id);
       if (!token || !tokenMatches(token, hashes?.deleteTokenHash ?? null)) {
         throw new DomainError('INVALID_TOKEN', 'A delete_token is required to delete this link');

@@ -153,7 +153,6 @@ export function linkRoutes(kit: LinkshrinkKit) {
       kit.route(async (ctx) => {
         const code = kit.code(ctx.params.code);
         await kit.reader(ctx, LIMITS.links);
-        await links.getPublic(code); // an expired link is 404 here too, as everywhere
         await links.removeWithToken(code, queryValue(ctx.query.delete_token));
         return json(200, { status: 'success', message: 'Short URL deleted successfully', data: { code } });
       }, linkshrinkErrors('Bad Request', { INVALID_TOKEN: () => json(401, DELETE_TOKEN_BODY) })),
