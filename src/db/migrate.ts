@@ -14,6 +14,7 @@ import m0001 from '../../drizzle/0001_rollups_by_value.sql' with { type: 'text' 
 import m0002 from '../../drizzle/0002_rollups_clustered.sql' with { type: 'text' };
 import m0003 from '../../drizzle/0003_link_counters.sql' with { type: 'text' };
 import m0004 from '../../drizzle/0004_click_profiles.sql' with { type: 'text' };
+import m0005 from '../../drizzle/0005_clicks_by_day.sql' with { type: 'text' };
 
 export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   '0000_init': m0000,
@@ -21,6 +22,7 @@ export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   '0002_rollups_clustered': m0002,
   '0003_link_counters': m0003,
   '0004_click_profiles': m0004,
+  '0005_clicks_by_day': m0005,
 };
 
 export function migrate(sqlite: Database): string[] {

@@ -160,7 +160,12 @@ export const clicks = sqliteTable(
     source: text('source', { enum: ['link', 'qr'] }).notNull().default('link'),
     visitorHash: text('visitor_hash'),
   },
-  (t) => [index('clicks_link_time_idx').on(t.linkId, t.clickedAt)],
+  // By UTC day, then link: the flusher's inserts all land in today's part of
+  // the index, which stays in the page cache however long the history grows
+  // (keyed by link first, every click dirtied a random page of an index the
+  // size of the whole history: ~3 µs a click at 400k clicks, ~35 µs at 7M).
+  // Erasing a link's clicks is one range per day it may have been clicked.
+  (t) => [index('clicks_day_link_idx').on(sql`(${t.clickedAt} / 86400000)`, t.linkId)],
 );
 
 /** one row per (link, visitor): the first insert of a visitor marks a unique click */

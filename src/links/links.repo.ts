@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { likeContains } from '../db/like.ts';
-import { clickProfiles, clickRollups, clicks, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
+import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
 import type { Link, LinkSortColumn, PageFacts, RedirectTarget, Schedule, Utm } from './links.types.ts';
 
 type Counters = { totalClicks: number; uniqueClicks: number; lastClickedAt: number | null };
@@ -105,8 +105,23 @@ export interface LinkListFilter {
   offset: number;
 }
 
+const DAY_MS = 86_400_000;
+
 export function createLinksRepo(db: Db) {
   const live = isNull(links.deletedAt);
+  // Raw clicks are indexed by day, then link (schema.ts), so a link's are erased with one probe per
+  // day it can have been clicked on: from its creation (or its first counted day, for history older
+  // than the row) to today, with a day's margin either side for a clock that was stepped. The
+  // expression is the index's, written the same way so that SQLite matches it.
+  const historyDays = db.$client.prepare<{ first: string | null; last: string | null }, [number]>(
+    `SELECT min(first) AS first, max(last) AS last FROM (
+       SELECT min(day) AS first, max(day) AS last FROM click_rollups WHERE link_id = ?1
+       UNION ALL SELECT min(day), max(day) FROM click_profiles WHERE link_id = ?1)`,
+  );
+  const eraseClicks = db.$client.prepare<unknown, [number, number, number]>(
+    `WITH RECURSIVE d(x) AS (SELECT ?1 UNION ALL SELECT x + 1 FROM d WHERE x < ?2)
+     DELETE FROM clicks WHERE clicked_at / 86400000 IN d AND link_id = ?3`,
+  );
   const selectLinks = () => db.select(LINK_COLUMNS).from(links).leftJoin(linkCounters, eq(linkCounters.linkId, links.id));
   const byCode = selectLinks().where(and(eq(links.code, sql.placeholder('code')), live)).prepare();
   const byId = selectLinks().where(and(eq(links.id, sql.placeholder('id')), live)).prepare();
@@ -287,10 +302,13 @@ export function createLinksRepo(db: Db) {
           .update(links)
           .set({ deletedAt: now, updatedAt: now })
           .where(and(eq(links.id, id), live))
-          .returning({ id: links.id })
-          .all();
-        if (!gone.length) return false;
-        tx.delete(clicks).where(eq(clicks.linkId, id)).run();
+          .returning({ createdAt: links.createdAt })
+          .get();
+        if (!gone) return false;
+        const counted = historyDays.get(id);
+        const days = [gone.createdAt, now].map((ms) => Math.floor(ms / DAY_MS));
+        for (const day of [counted?.first, counted?.last]) if (day) days.push(Math.floor(Date.parse(`${day}T00:00:00Z`) / DAY_MS));
+        eraseClicks.run(Math.min(...days) - 1, Math.max(...days) + 1, id);
         tx.delete(linkCounters).where(eq(linkCounters.linkId, id)).run();
         tx.delete(linkVisitors).where(eq(linkVisitors.linkId, id)).run();
         tx.delete(clickRollups).where(eq(clickRollups.linkId, id)).run();

@@ -198,3 +198,34 @@ describe('the current day in profiles, past days in rollups', () => {
   });
 });
 
+
+describe('erasing a link erases its raw clicks, found by day', () => {
+  const DAY = 86_400_000;
+  const rawClicks = (id: number) => (t.services.db.sqlite.query('SELECT COUNT(*) AS n FROM clicks WHERE link_id = ?').get(id) as { n: number }).n;
+
+  test('every day of its history goes, including history older than the link row; a neighbour clicked the same days keeps all of its clicks', async () => {
+    const other = (await t.services.links.create(actor, { destination: 'https://example.com/neighbour' })).link;
+    const repo = createClicksRepo(t.services.db.db);
+    const click = (linkId: number, at: number, i: number) => ({
+      linkId, at, referrerDomain: null, countryCode: null, deviceType: 'desktop' as const,
+      os: 'Linux', browser: 'Firefox', isBot: i % 5 === 0, source: 'link' as const, visitorHash: `visitor-${i}`,
+    });
+    // 400 days back (before the link row was created: imported history), yesterday, today, and one day ahead
+    const times = [Date.now() - 400 * DAY, Date.now() - 399 * DAY, Date.now() - DAY, Date.now(), Date.now() + DAY];
+    await repo.writeBatch(times.flatMap((at, i) => [click(link.id, at, i), click(other.id, at, i)]));
+    expect(rawClicks(link.id)).toBe(5);
+    expect(rawClicks(other.id)).toBe(5);
+
+    await t.services.links.purge(actor, link.code);
+    expect(rawClicks(link.id)).toBe(0);
+    expect(rawClicks(other.id)).toBe(5);
+  });
+
+  test('the erase reads the day-and-link index, not the whole click history', () => {
+    const plan = t.services.db.sqlite
+      .query<{ detail: string }, []>('EXPLAIN QUERY PLAN WITH RECURSIVE d(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM d WHERE x < 3) DELETE FROM clicks WHERE clicked_at / 86400000 IN d AND link_id = 1')
+      .all()
+      .map((r) => r.detail);
+    expect(plan).toContain('SEARCH clicks USING INDEX clicks_day_link_idx (<expr>=? AND link_id=?)');
+  });
+});

@@ -17,7 +17,7 @@ describe('embedded migrations', () => {
     expect(db.query('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
   });
 
-  test('an existing database keeps its click history through 0002 (rollups rebuilt), 0003 (counters moved) and 0004', () => {
+  test('an existing database keeps its click history through 0002 (rollups rebuilt), 0003 (counters moved), 0004 and 0005 (raw clicks re-indexed)', () => {
     const db = new Database(':memory:');
     // bring the database to where a previous release left it: migrations 0000 and 0001 only
     db.exec('CREATE TABLE _migrations (tag TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
@@ -29,8 +29,15 @@ describe('embedded migrations', () => {
       (1, 'clicked', 'https://example.com/a', 7, 3, 1700000000000), (2, 'quiet', 'https://example.com/b', 0, 0, NULL)`);
     db.exec(`INSERT INTO click_rollups (link_id, day, dim, value, clicks) VALUES
       (1, '2026-01-01', 'total', '', 4), (1, '2026-01-02', 'total', '', 3), (1, '2026-01-01', 'country', 'DE', 4)`);
+    db.exec(`INSERT INTO clicks (link_id, clicked_at, is_bot, source) VALUES (1, 1767225600000, 0, 'link'), (1, 1767312000000, 0, 'qr')`);
 
-    expect(migrate(db)).toEqual(['0002_rollups_clustered', '0003_link_counters', '0004_click_profiles']);
+    expect(migrate(db)).toEqual(['0002_rollups_clustered', '0003_link_counters', '0004_click_profiles', '0005_clicks_by_day']);
+    expect(db.query('SELECT link_id, clicked_at, source FROM clicks ORDER BY id').all()).toEqual([
+      { link_id: 1, clicked_at: 1767225600000, source: 'link' },
+      { link_id: 1, clicked_at: 1767312000000, source: 'qr' },
+    ]);
+    const clickIndexes = db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'clicks' AND sql IS NOT NULL").all();
+    expect(clickIndexes.map((r) => r.name)).toEqual(['clicks_day_link_idx']);
     expect(db.query('SELECT * FROM link_counters ORDER BY link_id').all()).toEqual([
       { link_id: 1, total_clicks: 7, unique_clicks: 3, last_clicked_at: 1700000000000 },
     ]);
