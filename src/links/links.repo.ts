@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { likeContains } from '../db/like.ts';
 import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
@@ -106,6 +106,7 @@ export interface LinkListFilter {
 }
 
 const DAY_MS = 86_400_000;
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export function createLinksRepo(db: Db) {
   const live = isNull(links.deletedAt);
@@ -122,6 +123,17 @@ export function createLinksRepo(db: Db) {
     `WITH RECURSIVE d(x) AS (SELECT ?1 UNION ALL SELECT x + 1 FROM d WHERE x < ?2)
      DELETE FROM clicks WHERE clicked_at / 86400000 IN d AND link_id = ?3`,
   );
+  function eraseHistory(tx: Tx, id: number, createdAt: number): void {
+    const counted = historyDays.get(id);
+    const days = [createdAt, Date.now()].map((ms) => Math.floor(ms / DAY_MS));
+    for (const day of [counted?.first, counted?.last]) if (day) days.push(Math.floor(Date.parse(`${day}T00:00:00Z`) / DAY_MS));
+    eraseClicks.run(Math.min(...days) - 1, Math.max(...days) + 1, id);
+    tx.delete(linkCounters).where(eq(linkCounters.linkId, id)).run();
+    tx.delete(linkVisitors).where(eq(linkVisitors.linkId, id)).run();
+    tx.delete(clickRollups).where(eq(clickRollups.linkId, id)).run();
+    tx.delete(clickProfiles).where(eq(clickProfiles.linkId, id)).run();
+    tx.delete(linkSchedules).where(eq(linkSchedules.linkId, id)).run();
+  }
   const selectLinks = () => db.select(LINK_COLUMNS).from(links).leftJoin(linkCounters, eq(linkCounters.linkId, links.id));
   const byCode = selectLinks().where(and(eq(links.code, sql.placeholder('code')), live)).prepare();
   const byId = selectLinks().where(and(eq(links.id, sql.placeholder('id')), live)).prepare();
@@ -305,16 +317,16 @@ export function createLinksRepo(db: Db) {
           .returning({ createdAt: links.createdAt })
           .get();
         if (!gone) return false;
-        const counted = historyDays.get(id);
-        const days = [gone.createdAt, now].map((ms) => Math.floor(ms / DAY_MS));
-        for (const day of [counted?.first, counted?.last]) if (day) days.push(Math.floor(Date.parse(`${day}T00:00:00Z`) / DAY_MS));
-        eraseClicks.run(Math.min(...days) - 1, Math.max(...days) + 1, id);
-        tx.delete(linkCounters).where(eq(linkCounters.linkId, id)).run();
-        tx.delete(linkVisitors).where(eq(linkVisitors.linkId, id)).run();
-        tx.delete(clickRollups).where(eq(clickRollups.linkId, id)).run();
-        tx.delete(clickProfiles).where(eq(clickProfiles.linkId, id)).run();
-        tx.delete(linkSchedules).where(eq(linkSchedules.linkId, id)).run();
+        eraseHistory(tx, id, gone.createdAt);
         return true;
+      });
+    },
+
+    /** Erases a deleted link's history again: clicks queued before its deletion are written after it. */
+    async eraseHistory(id: number): Promise<void> {
+      db.transaction((tx) => {
+        const row = tx.select({ createdAt: links.createdAt }).from(links).where(and(eq(links.id, id), isNotNull(links.deletedAt))).get();
+        if (row) eraseHistory(tx, id, row.createdAt);
       });
     },
 

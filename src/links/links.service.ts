@@ -78,7 +78,7 @@ export interface LinksDeps {
   allowPrivateTargets: boolean;
   fetchMeta?: (url: string) => Promise<PageMeta | null>;
   now?: () => number;
-  /** writes the clicks still queued (the recorder's flush): a purge waits for them, or they would outlive it */
+  /** writes the clicks still queued (the recorder's flush): a purge erases them too, or they would outlive it */
   flushClicks?: () => Promise<void>;
 }
 
@@ -98,11 +98,18 @@ export function createLinksService(deps: LinksDeps) {
   const { links, cache } = deps;
   const now = deps.now ?? Date.now;
 
-  /** Permanent delete: the link's history goes, the code stays reserved. */
+  /**
+   * Permanent delete: the link's history goes, the code stays reserved.
+   * Deleted and uncached in one step (purge runs synchronously), so no visit
+   * queues a click after it; the clicks queued before are then written and
+   * erased with the rest.
+   */
   async function erase(link: Link): Promise<void> {
-    await deps.flushClicks?.();
-    await links.purge(link.id);
+    const purged = links.purge(link.id);
     cache.invalidate(link.code);
+    await purged;
+    await deps.flushClicks?.();
+    await links.eraseHistory(link.id);
   }
   const policy = { allowPrivateTargets: deps.allowPrivateTargets };
 

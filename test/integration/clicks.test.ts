@@ -229,3 +229,28 @@ describe('erasing a link erases its raw clicks, found by day', () => {
     expect(plan).toContain('SEARCH clicks USING INDEX clicks_day_link_idx (<expr>=? AND link_id=?)');
   });
 });
+
+describe('a visit racing a permanent delete', () => {
+  test('a click queued while the delete is under way leaves no click, counter, visitor or profile behind', async () => {
+    await visit(`/${link.code}`);
+    // the delete writes the queued clicks first; a visitor arrives while that write is under way
+    const recorder = t.services.recorder;
+    const flush = recorder.flush;
+    let during: Response | undefined;
+    recorder.flush = async () => {
+      const writing = flush();
+      during ??= await visit(`/${link.code}`, { ip: '198.51.100.99' });
+      await writing;
+    };
+    await t.services.links.purge(actor, link.code);
+    recorder.flush = flush;
+    await t.flush();
+    const left = (table: string) => (t.services.db.sqlite.query(`SELECT COUNT(*) AS n FROM ${table} WHERE link_id = ?`).get(link.id) as { n: number }).n;
+    expect({ clicks: left('clicks'), counters: left('link_counters'), visitors: left('link_visitors'), profiles: left('click_profiles'), rollups: left('click_rollups') }).toEqual({
+      clicks: 0, counters: 0, visitors: 0, profiles: 0, rollups: 0,
+    });
+    // the delete had begun: the visitor already got the 404 everyone gets afterwards
+    expect(during?.status).toBe(404);
+    expect((await visit(`/${link.code}`)).status).toBe(404);
+  });
+});
