@@ -82,8 +82,6 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
     allowPrivateTargets: config.allowPrivateTargets,
     fetchMeta,
     now: overrides.now,
-    // the recorder is built below; a purge calls this long after
-    flushClicks: () => recorder.flush(),
   });
   const qr = createQrService({ qr: createQrRepo(db), links, shortUrl });
   const analytics = createAnalyticsService({

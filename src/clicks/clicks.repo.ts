@@ -34,6 +34,10 @@ const COLUMNS = '(link_id, clicked_at, referrer_domain, country_code, device_typ
 // ~100 bytes a pair: at most ~10 MB; past it the set restarts and the database answers
 const SEEN_LIMIT = 100_000;
 const SEP = '\u0001';
+/** Links deleted since ?, through the partial index links_deleted_idx (schema.ts). */
+export const DELETED_SINCE_SQL = 'SELECT id FROM links WHERE deleted_at IS NOT NULL AND deleted_at >= ?';
+// longer than any request takes from finding its link to recording the click (a password check, a slow upload)
+const REQUEST_MS = 60 * 60 * 1000;
 // a link's current-day profiles are folded into its rollups past this many rows
 const LINK_FOLD_ROWS = 1000;
 
@@ -117,7 +121,19 @@ export function createClicksRepo(db: Db) {
     return insertVisitor.run(c.linkId, c.visitorHash).changes > 0;
   }
 
-  const writeBatch = sqlite.transaction((batch: EnrichedClick[], added: Set<string>) => {
+  // A click can reach the writer after its link was deleted (queued just before the delete, or
+  // recorded by a request already under way, e.g. a password check); it is not stored. Only links
+  // deleted since the batch's oldest click (less the longest a request may take between finding
+  // its link and recording the click) can have such clicks: a handful of rows of a partial index.
+  // Read inside the batch's write transaction, so a delete either committed before it (and is seen
+  // here) or after it (and erases what it wrote).
+  const deletedSince = sqlite.prepare<{ id: number }, [number]>(DELETED_SINCE_SQL);
+
+  const writeBatch = sqlite.transaction((all: EnrichedClick[], added: Set<string>) => {
+    let oldest = Infinity;
+    for (const c of all) if (c.at < oldest) oldest = c.at;
+    const deleted = new Set(deletedSince.all(oldest - REQUEST_MS).map((r) => r.id));
+    const batch = deleted.size ? all.filter((c) => !deleted.has(c.linkId)) : all;
     insertRows(batch);
     const profiles = new Map<string, { c: EnrichedClick; day: string; n: number; unique: number }>();
     const counters = new Map<number, { total: number; unique: number; last: number }>();
@@ -179,7 +195,8 @@ export function createClicksRepo(db: Db) {
       if (!batch.length) return;
       const added = new Set<string>();
       try {
-        writeBatch(batch, added);
+        // immediate: the write lock first, so the deleted-link check reads the latest commit
+        writeBatch.immediate(batch, added);
       } catch (e) {
         // rolled back: what the batch did to the profile bookkeeping did not happen either
         oldestProfileDay = oldestProfile();

@@ -56,6 +56,9 @@ export function createClickRecorder(deps: RecorderDeps) {
   let inFlight: Promise<boolean> | null = null;
   let dropped = 0;
   let written = 0;
+  // clicks ever queued: the queue is first in, first out, so those queued before a moment are all
+  // written once `written` reaches what this was then
+  let enqueued = 0;
 
   function seal(): void {
     if (!lines.length) return;
@@ -112,6 +115,7 @@ export function createClickRecorder(deps: RecorderDeps) {
       }
       lines.push(packClick(click));
       queued++;
+      enqueued++;
       if (lines.length >= chunkSize) seal();
     },
     start(): void {
@@ -119,11 +123,13 @@ export function createClickRecorder(deps: RecorderDeps) {
     },
     /**
      * Writes every click queued before the call: joins a write in flight, then
-     * writes what it did not take (one batch, or more for a backlog past maxBatch).
+     * writes batches until those are all written (stopping early only if a
+     * write fails: they stay queued for the next tick).
      */
     async flush(): Promise<void> {
+      const mark = enqueued;
       if (inFlight) await inFlight;
-      if (queued > 0) await flush();
+      while (written < mark && (await flush()));
     },
     /** Stops the timer and writes every queued click (stopping early only if a write fails). */
     async stop(): Promise<void> {

@@ -112,6 +112,9 @@ export const links = sqliteTable(
     uniqueIndex('links_code_uq').on(t.code),
     index('links_user_created_idx').on(t.userId, t.createdAt),
     index('links_dedupe_idx').on(t.destination, t.source),
+    // Deleted links only (tiny): the click flusher asks which links were deleted lately, to drop
+    // clicks that reach it after their link is gone (clicks.repo.ts).
+    index('links_deleted_idx').on(t.deletedAt).where(sql`${t.deletedAt} IS NOT NULL`),
   ],
 );
 

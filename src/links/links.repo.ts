@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, getTableColumns, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { likeContains } from '../db/like.ts';
 import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
@@ -106,28 +106,30 @@ export interface LinkListFilter {
 }
 
 const DAY_MS = 86_400_000;
+/** A link's raw clicks on days ?1..?2: the expression is the index's (schema.ts), written the same way so that SQLite matches it. */
+export const ERASE_CLICKS_SQL = `WITH RECURSIVE d(x) AS (SELECT ?1 UNION ALL SELECT x + 1 FROM d WHERE x < ?2)
+  DELETE FROM clicks WHERE clicked_at / 86400000 IN d AND link_id = ?3`;
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export function createLinksRepo(db: Db) {
   const live = isNull(links.deletedAt);
   // Raw clicks are indexed by day, then link (schema.ts), so a link's are erased with one probe per
   // day it can have been clicked on: from its creation (or its first counted day, for history older
-  // than the row) to today, with a day's margin either side for a clock that was stepped. The
-  // expression is the index's, written the same way so that SQLite matches it.
+  // than the row) to today, with a day's margin either side for a clock that was stepped.
   const historyDays = db.$client.prepare<{ first: string | null; last: string | null }, [number]>(
     `SELECT min(first) AS first, max(last) AS last FROM (
        SELECT min(day) AS first, max(day) AS last FROM click_rollups WHERE link_id = ?1
        UNION ALL SELECT min(day), max(day) FROM click_profiles WHERE link_id = ?1)`,
   );
-  const eraseClicks = db.$client.prepare<unknown, [number, number, number]>(
-    `WITH RECURSIVE d(x) AS (SELECT ?1 UNION ALL SELECT x + 1 FROM d WHERE x < ?2)
-     DELETE FROM clicks WHERE clicked_at / 86400000 IN d AND link_id = ?3`,
-  );
+  const eraseClicks = db.$client.prepare<unknown, [number, number, number]>(ERASE_CLICKS_SQL);
+  // for day bounds that cannot be read (a day column edited by hand): every click, the slow way
+  const eraseAllClicks = db.$client.prepare<unknown, [number]>('DELETE FROM clicks WHERE link_id = ?');
   function eraseHistory(tx: Tx, id: number, createdAt: number): void {
     const counted = historyDays.get(id);
     const days = [createdAt, Date.now()].map((ms) => Math.floor(ms / DAY_MS));
     for (const day of [counted?.first, counted?.last]) if (day) days.push(Math.floor(Date.parse(`${day}T00:00:00Z`) / DAY_MS));
-    eraseClicks.run(Math.min(...days) - 1, Math.max(...days) + 1, id);
+    if (days.every(Number.isFinite)) eraseClicks.run(Math.min(...days) - 1, Math.max(...days) + 1, id);
+    else eraseAllClicks.run(id);
     tx.delete(linkCounters).where(eq(linkCounters.linkId, id)).run();
     tx.delete(linkVisitors).where(eq(linkVisitors.linkId, id)).run();
     tx.delete(clickRollups).where(eq(clickRollups.linkId, id)).run();
@@ -319,14 +321,6 @@ export function createLinksRepo(db: Db) {
         if (!gone) return false;
         eraseHistory(tx, id, gone.createdAt);
         return true;
-      });
-    },
-
-    /** Erases a deleted link's history again: clicks queued before its deletion are written after it. */
-    async eraseHistory(id: number): Promise<void> {
-      db.transaction((tx) => {
-        const row = tx.select({ createdAt: links.createdAt }).from(links).where(and(eq(links.id, id), isNotNull(links.deletedAt))).get();
-        if (row) eraseHistory(tx, id, row.createdAt);
       });
     },
 

@@ -78,8 +78,6 @@ export interface LinksDeps {
   allowPrivateTargets: boolean;
   fetchMeta?: (url: string) => Promise<PageMeta | null>;
   now?: () => number;
-  /** writes the clicks still queued (the recorder's flush): a purge erases them too, or they would outlive it */
-  flushClicks?: () => Promise<void>;
 }
 
 const MAX_TITLE = 500;
@@ -100,16 +98,13 @@ export function createLinksService(deps: LinksDeps) {
 
   /**
    * Permanent delete: the link's history goes, the code stays reserved.
-   * Deleted and uncached in one step (purge runs synchronously), so no visit
-   * queues a click after it; the clicks queued before are then written and
-   * erased with the rest.
+   * Deleted and uncached in one synchronous step, so no visit finds it
+   * after; clicks still queued for it are dropped by the click writer.
    */
   async function erase(link: Link): Promise<void> {
     const purged = links.purge(link.id);
     cache.invalidate(link.code);
     await purged;
-    await deps.flushClicks?.();
-    await links.eraseHistory(link.id);
   }
   const policy = { allowPrivateTargets: deps.allowPrivateTargets };
 
@@ -506,8 +501,9 @@ export function createLinksService(deps: LinksDeps) {
     async resolve(code: string): Promise<RedirectTarget | null> {
       const hit = this.resolveCached(code);
       if (hit !== undefined) return hit;
+      const readAt = cache.epoch;
       const target = await links.findRedirectTarget(code);
-      cache.set(code, target);
+      cache.set(code, target, readAt);
       return target && isLive(target) ? target : null;
     },
 

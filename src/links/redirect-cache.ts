@@ -11,16 +11,25 @@ import type { RedirectTarget } from './links.types.ts';
 
 export function createRedirectCache(maxEntries = 100_000) {
   const map = new Map<string, RedirectTarget | null>();
+  // bumped by every invalidation: a lookup read before one must not be cached after it
+  let epoch = 0;
   return {
     get(code: string): RedirectTarget | null | undefined {
       return map.get(code);
     },
-    set(code: string, target: RedirectTarget | null): void {
+    /** What set() is given to tell a read from before an invalidation (a write may land while the read awaits). */
+    get epoch() {
+      return epoch;
+    },
+    /** Caches what was read at `readAt` (this.epoch then), unless something was invalidated since. */
+    set(code: string, target: RedirectTarget | null, readAt = epoch): void {
+      if (readAt !== epoch) return;
       map.delete(code);
       map.set(code, target);
       if (map.size > maxEntries) map.delete(map.keys().next().value!);
     },
     invalidate(code: string): void {
+      epoch++;
       map.delete(code);
     },
     get size() {

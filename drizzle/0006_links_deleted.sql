@@ -1,0 +1,1 @@
+CREATE INDEX `links_deleted_idx` ON `links` (`deleted_at`) WHERE "links"."deleted_at" IS NOT NULL;
