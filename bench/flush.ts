@@ -20,7 +20,8 @@
  * Each then takes --batches batches of --batch clicks (the size of one
  * second's batch under bench:redirect's random load) through the flush
  * worker's own writer (batch-writer.ts: unpack, enrich, one transaction), on
- * a connection opened as the worker opens it. Clicks go to random links
+ * a connection opened as the worker opens it: the same batch to each
+ * database in turn, the first one rotating. Clicks go to random links
  * among all of them, from 2,000 visitors with a few browsers. The first
  * batch warms the caches and is not counted; medians of the rest, CPU
  * (process.cpuUsage) and wall time per click.
@@ -96,34 +97,50 @@ interface Measured {
   runs: number[];
 }
 
-/** Writes BATCHES batches through the flush worker's writer; µs per click (medians, first batch left out). */
-async function measure(dataDir: string, firstId: number): Promise<Measured> {
-  const handle = openDatabase(dataDir, { foreignKeys: false, walAutocheckpoint: CHECKPOINT_PAGES.flusher });
-  const write = createBatchWriter(createClicksRepo(handle.db), createEnricher({ secret: 'bench', country: () => 'US' }));
-  const rand = prng(7);
-  const cpu: number[] = [];
-  const wall: number[] = [];
-  for (let b = 0; b < BATCHES; b++) {
-    const at = Date.now();
-    const chunks: string[] = [];
-    for (let from = 0; from < BATCH; from += 1000) {
-      let text = '';
-      for (let i = from; i < Math.min(BATCH, from + 1000); i++) {
-        const visitor = Math.floor(rand() * 2000);
-        text += packClick({ linkId: firstId + Math.floor(rand() * LINKS), at, ip: `198.51.${visitor >> 8}.${visitor & 255}`, userAgent: BROWSERS[visitor % BROWSERS.length]!, referrer: null, source: 'link' });
-      }
-      chunks.push(text);
+/** One batch of BATCH clicks as the recorder hands it over: random links, 2,000 visitors. */
+function makeBatch(rand: () => number, firstId: number): string[] {
+  const at = Date.now();
+  const chunks: string[] = [];
+  for (let from = 0; from < BATCH; from += 1000) {
+    let text = '';
+    for (let i = from; i < Math.min(BATCH, from + 1000); i++) {
+      const visitor = Math.floor(rand() * 2000);
+      text += packClick({ linkId: firstId + Math.floor(rand() * LINKS), at, ip: `198.51.${visitor >> 8}.${visitor & 255}`, userAgent: BROWSERS[visitor % BROWSERS.length]!, referrer: null, source: 'link' });
     }
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    await write(chunks);
-    const c = process.cpuUsage(c0);
-    if (b === 0) continue;
-    wall.push(((performance.now() - t0) * 1000) / BATCH);
-    cpu.push((c.user + c.system) / BATCH);
+    chunks.push(text);
   }
-  handle.close();
-  return { cpuUs: median(cpu), wallUs: median(wall), runs: cpu };
+  return chunks;
+}
+
+/**
+ * Writes BATCHES batches into every database through the flush worker's writer,
+ * the same batch to each in turn (who goes first rotates), so that the
+ * machine's drift falls on all of them; µs per click, medians, first batch left out.
+ */
+async function measure(dirs: string[], firstId: number): Promise<Measured[]> {
+  const writers = dirs.map((dir) => {
+    const handle = openDatabase(dir, { foreignKeys: false, walAutocheckpoint: CHECKPOINT_PAGES.flusher });
+    const write = createBatchWriter(createClicksRepo(handle.db), createEnricher({ secret: 'bench', country: () => 'US' }));
+    return { handle, write, cpu: [] as number[], wall: [] as number[] };
+  });
+  const rand = prng(7);
+  for (let b = 0; b < BATCHES; b++) {
+    const chunks = makeBatch(rand, firstId);
+    for (let k = 0; k < writers.length; k++) {
+      const w = writers[(b + k) % writers.length]!;
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      await w.write(chunks);
+      const c = process.cpuUsage(c0);
+      if (b === 0) continue;
+      w.wall.push(((performance.now() - t0) * 1000) / BATCH);
+      w.cpu.push((c.user + c.system) / BATCH);
+    }
+  }
+  return writers.map((w) => {
+    w.handle.close();
+    return { cpuUs: median(w.cpu), wallUs: median(w.wall), runs: w.cpu };
+  });
 }
 
 async function main(): Promise<number> {
@@ -153,8 +170,8 @@ async function main(): Promise<number> {
     ['a year of history', year],
     ['a year of history, link-first index (before 0005)', before],
   ] as const;
-  const results: Record<string, Measured> = {};
-  for (const [name, dir] of cases) results[name] = await measure(dir, firstId);
+  const measured = await measure(cases.map(([, dir]) => dir), firstId);
+  const results: Record<string, Measured> = Object.fromEntries(cases.map(([name], i) => [name, measured[i]!]));
 
   const base = results['fresh database']!;
   log(
