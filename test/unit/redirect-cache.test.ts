@@ -41,3 +41,115 @@ describe('redirect cache', () => {
     expect(s.cache.get('abc')).toEqual(target);
   });
 });
+
+const plain = (id: number, destination = `https://example.com/${id}`): RedirectTarget => ({ ...target, id, destination });
+
+describe('what the cache holds', () => {
+  test('a target comes back field for field: expiry, paused, mode, unicode destinations', () => {
+    const cache = createRedirectCache();
+    const cases: [string, RedirectTarget][] = [
+      ['plain', plain(7)],
+      ['expires', { ...plain(8), expiresAt: 1_900_000_000_123 }],
+      ['paused', { ...plain(9), isActive: false }],
+      ['unicode', plain(10, 'https://bücher.example/straße?q=日本語&e=😀')],
+      ['big-id', plain(2 ** 40)],
+    ];
+    for (const [code, t] of cases) cache.set(code, t);
+    for (const [code, t] of cases) expect(cache.get(code)).toEqual(t);
+    expect(cache.size).toBe(cases.length);
+  });
+
+  test('links with a password, UTM, schedules or a page keep every field', () => {
+    const cache = createRedirectCache();
+    const rich: RedirectTarget = {
+      ...plain(11),
+      redirectMode: 'bridge',
+      passwordHash: '$2a$10$abcdefghijklmnopqrstuv',
+      utm: { source: 'news', medium: null, campaign: 'x', term: null, content: null },
+      schedules: [{ id: 1, startsAt: 5, endsAt: null, destination: 'https://example.org/' }],
+      page: { title: 'T', description: null, thumbnailUrl: null, delaySeconds: 3 },
+    };
+    cache.set('rich', rich);
+    cache.set('preview', { ...plain(12), redirectMode: 'preview', page: { title: null, description: 'd', thumbnailUrl: null, delaySeconds: 0 } });
+    expect(cache.get('rich')).toEqual(rich);
+    expect(cache.get('preview')?.redirectMode).toBe('preview');
+  });
+
+  test('unknown codes are cached as null; a code never cached is undefined', () => {
+    const cache = createRedirectCache();
+    cache.set('nope', null);
+    expect(cache.get('nope')).toBeNull();
+    expect(cache.get('other')).toBeUndefined();
+  });
+
+  test('set replaces and invalidate removes, in either generation', () => {
+    const cache = createRedirectCache(4);
+    cache.set('old', plain(1));
+    cache.set('fill1', plain(2));
+    cache.set('fill2', plain(3)); // 'old' is now in the older generation
+    cache.set('old', plain(4, 'https://example.com/moved'));
+    expect(cache.get('old')).toEqual(plain(4, 'https://example.com/moved'));
+    cache.invalidate('fill1');
+    expect(cache.get('fill1')).toBeUndefined();
+    cache.invalidate('old');
+    expect(cache.get('old')).toBeUndefined();
+    expect(cache.size).toBe(1);
+  });
+
+  test('bounded: past maxEntries the oldest half goes, the newest stay', () => {
+    const cache = createRedirectCache(1000);
+    for (let i = 0; i < 10_000; i++) cache.set(`code${i}`, i % 3 ? plain(i) : null);
+    expect(cache.size).toBeLessThanOrEqual(1000);
+    expect(cache.size).toBeGreaterThanOrEqual(500);
+    expect(cache.get('code0')).toBeUndefined();
+    for (let i = 9_500; i < 10_000; i++) expect(cache.get(`code${i}`)).toEqual(i % 3 ? plain(i) : null);
+  });
+
+  test('bounded in bytes too: long destinations turn the generations over sooner', () => {
+    const cache = createRedirectCache(100_000, 1024 * 1024);
+    const long = 'https://example.com/' + 'a'.repeat(2000);
+    for (let i = 0; i < 2_000; i++) cache.set(`long${i}`, plain(i, long));
+    expect(cache.size).toBeLessThan(520); // ~2 KB a record: ~256 per half-megabyte generation
+    expect(cache.get('long1999')).toEqual(plain(1999, long));
+    // a record larger than a whole generation's bound is still cached
+    const huge = createRedirectCache(10, 64);
+    huge.set('big', plain(1, long));
+    expect(huge.get('big')).toEqual(plain(1, long));
+  });
+
+  test('a key that cannot be a code (non-ASCII, over 255 characters) is never cached, and never confused', () => {
+    const cache = createRedirectCache();
+    cache.set('é-code', plain(1));
+    cache.set('x'.repeat(300), plain(2));
+    expect(cache.get('é-code')).toBeUndefined();
+    expect(cache.get('x'.repeat(300))).toBeUndefined();
+    cache.set('abc', plain(3));
+    expect(cache.get('abd')).toBeUndefined();
+    expect(cache.get('ab')).toBeUndefined();
+    expect(cache.get('abcd')).toBeUndefined();
+  });
+
+  test('agrees with a plain Map under a random mix of sets, invalidations and lookups', () => {
+    const cache = createRedirectCache(64);
+    const model = new Map<string, RedirectTarget | null>();
+    let seed = 42;
+    const rand = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    for (let step = 0; step < 20_000; step++) {
+      const code = `k${rand(200)}`;
+      const op = rand(10);
+      if (op < 4) {
+        const t = rand(4) ? plain(step, `https://example.com/${'p'.repeat(rand(50))}`) : null;
+        cache.set(code, t);
+        model.set(code, t);
+      } else if (op < 5) {
+        cache.invalidate(code);
+        model.delete(code);
+      } else {
+        // evicted entries are allowed to vanish; what is there must be the latest value
+        const got = cache.get(code);
+        if (got !== undefined) expect(got).toEqual(model.get(code)!);
+      }
+    }
+    expect(cache.size).toBeLessThanOrEqual(64);
+  });
+});
