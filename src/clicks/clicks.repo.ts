@@ -15,6 +15,7 @@
  */
 import type { Db } from '../db/client.ts';
 import type { EnrichedClick } from './clicks.types.ts';
+import { createVisitorPairs } from './visitor-pairs.ts';
 
 const DAY_MS = 86_400_000;
 let lastDayStart = -1;
@@ -31,7 +32,7 @@ export function dayOf(ms: number): string {
 
 const ROWS_PER_INSERT = 100;
 const COLUMNS = '(link_id, clicked_at, referrer_domain, country_code, device_type, os, browser, is_bot, source, visitor_hash)';
-// ~100 bytes a pair: at most ~10 MB; past it the set restarts and the database answers
+// 32 bytes a pair (visitor-pairs.ts); past it the set restarts and the database answers
 const SEEN_LIMIT = 100_000;
 const SEP = '\u0001';
 /** Links deleted since ?, through the partial index links_deleted_idx (schema.ts). */
@@ -85,7 +86,7 @@ export function createClicksRepo(db: Db) {
        last_clicked_at = max(coalesce(last_clicked_at, 0), excluded.last_clicked_at)`,
   );
   // (link, visitor) pairs known to be stored: a hit means "not unique" without a query
-  let seen = new Set<string>();
+  const seen = createVisitorPairs(SEEN_LIMIT);
 
   const params: Value[] = new Array(ROWS_PER_INSERT * 10);
   const fill = (c: EnrichedClick, at: number) => {
@@ -113,11 +114,10 @@ export function createClicksRepo(db: Db) {
     }
   }
 
-  function isNewVisitor(c: EnrichedClick, added: Set<string>): boolean {
-    if (c.visitorHash === null) return false;
-    const key = `${c.linkId}${SEP}${c.visitorHash}`;
-    if (seen.has(key) || added.has(key)) return false;
-    added.add(key);
+  function isNewVisitor(c: EnrichedClick): boolean {
+    if (c.visitorHash === null || seen.has(c.linkId, c.visitorHash)) return false;
+    // marked before its transaction commits: writeBatch forgets every pair if it rolls back
+    seen.add(c.linkId, c.visitorHash);
     return insertVisitor.run(c.linkId, c.visitorHash).changes > 0;
   }
 
@@ -129,7 +129,7 @@ export function createClicksRepo(db: Db) {
   // here) or after it (and erases what it wrote).
   const deletedSince = sqlite.prepare<{ id: number }, [number]>(DELETED_SINCE_SQL);
 
-  const writeBatch = sqlite.transaction((all: EnrichedClick[], added: Set<string>) => {
+  const writeBatch = sqlite.transaction((all: EnrichedClick[]) => {
     let oldest = Infinity;
     for (const c of all) if (c.at < oldest) oldest = c.at;
     const deleted = new Set(deletedSince.all(oldest - REQUEST_MS).map((r) => r.id));
@@ -139,7 +139,7 @@ export function createClicksRepo(db: Db) {
     const counters = new Map<number, { total: number; unique: number; last: number }>();
     for (const c of batch) {
       const day = dayOf(c.at);
-      const unique = !c.isBot && isNewVisitor(c, added) ? 1 : 0;
+      const unique = !c.isBot && isNewVisitor(c) ? 1 : 0;
       const key = c.isBot
         ? `${c.linkId}${SEP}${day}${SEP}bot`
         : `${c.linkId}${SEP}${day}${SEP}${c.countryCode}${SEP}${c.deviceType}${SEP}${c.os}${SEP}${c.browser}${SEP}${c.referrerDomain}${SEP}${c.source}`;
@@ -193,18 +193,15 @@ export function createClicksRepo(db: Db) {
     /** Writes a batch of clicks, their profiles and link counters in one transaction. */
     async writeBatch(batch: EnrichedClick[]): Promise<void> {
       if (!batch.length) return;
-      const added = new Set<string>();
       try {
         // immediate: the write lock first, so the deleted-link check reads the latest commit
-        writeBatch.immediate(batch, added);
+        writeBatch.immediate(batch);
       } catch (e) {
-        // rolled back: what the batch did to the profile bookkeeping did not happen either
+        // rolled back: what the batch did to the profile bookkeeping and the known visitors did not happen either
         oldestProfileDay = oldestProfile();
+        seen.clear();
         throw e;
       }
-      // only after the commit: a rolled-back batch must not mark visitors as stored
-      if (seen.size + added.size > SEEN_LIMIT) seen = new Set();
-      for (const k of added) seen.add(k);
     },
   };
 }

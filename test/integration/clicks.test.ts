@@ -201,6 +201,25 @@ describe('the current day in profiles, past days in rollups', () => {
 });
 
 
+describe('unique visitors across a failed batch', () => {
+  test('a batch that rolls back forgets the visitors it had marked: their next click still counts as unique', async () => {
+    const repo = createClicksRepo(t.services.db.db);
+    const click = {
+      linkId: link.id, at: Date.now(), referrerDomain: null, countryCode: null, deviceType: 'desktop' as const,
+      os: 'Linux', browser: 'Firefox', isBot: false, source: 'link' as const, visitorHash: 'visitor-after-failure',
+    };
+    // the counter upsert comes after the visitor checks: make it fail
+    t.services.db.sqlite.run("CREATE TEMP TRIGGER fail_counters BEFORE INSERT ON link_counters BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    await expect(repo.writeBatch([click])).rejects.toThrow('disk full');
+    t.services.db.sqlite.run('DROP TRIGGER fail_counters');
+    expect(t.services.db.sqlite.query('SELECT COUNT(*) AS n FROM link_visitors').get()).toEqual({ n: 0 });
+    await repo.writeBatch([click]);
+    expect(await counters()).toEqual({ total: 1, unique: 1 });
+    await repo.writeBatch([click]);
+    expect(await counters()).toEqual({ total: 2, unique: 1 });
+  });
+});
+
 describe('erasing a link erases its raw clicks, found by day', () => {
   const DAY = 86_400_000;
   test('every day of its history goes, including history older than the link row; a neighbour clicked the same days keeps all of its clicks', async () => {
