@@ -31,12 +31,13 @@ export interface LinkAnalytics {
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+// built on first use, like every Intl formatter here: not part of every start
+let regionNames: Intl.DisplayNames | undefined;
 
 export function countryName(code: string | null): string {
   if (!code) return 'Unknown';
   try {
-    return regionNames.of(code) ?? code;
+    return (regionNames ??= new Intl.DisplayNames(['en'], { type: 'region' })).of(code) ?? code;
   } catch {
     return code;
   }
