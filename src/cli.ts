@@ -296,7 +296,7 @@ export async function startServer(config: Config, io: Io): Promise<RunningServer
   if (config.port === 0 && config.baseUrl === 'http://localhost:0') config.baseUrl = `http://localhost:${port}`;
   try {
     // listening already (redirects are answered, their clicks queue); a writer that cannot start still fails the start
-    await services.clickWriterReady;
+    await services.startClickWriter();
   } catch (e) {
     await release({ handle, services, server });
     throw e;
