@@ -6,8 +6,8 @@
  * than a Set of strings, which took ~100 bytes of JS heap a pair plus the
  * garbage of a key string built for every click.
  */
-const RECORD = 32; // f64 link id | u8 hash length | hash (ASCII, ≤ 23 bytes)
-const MAX_HASH = RECORD - 9;
+const RECORD = 32; // f64 link id | u8 length | the visitor hash (ASCII, ≤ 23 bytes)
+const MAX_VISITOR = RECORD - 9;
 
 export function createVisitorPairs(maxPairs: number) {
   let slots = 8;
@@ -19,11 +19,11 @@ export function createVisitorPairs(maxPairs: number) {
   let size = 0;
 
   /** The index slot holding the pair, or the empty one where it would go; -1 when it cannot be held. */
-  function slotOf(linkId: number, hash: string): number {
-    if (hash.length === 0 || hash.length > MAX_HASH) return -1;
+  function slotOf(linkId: number, visitor: string): number {
+    if (visitor.length === 0 || visitor.length > MAX_VISITOR) return -1;
     let h = Math.imul(linkId | 0, 0x9e3779b1);
-    for (let i = 0; i < hash.length; i++) {
-      const c = hash.charCodeAt(i);
+    for (let i = 0; i < visitor.length; i++) {
+      const c = visitor.charCodeAt(i);
       if (c > 0x7f) return -1;
       h = Math.imul(h ^ c, 0x01000193);
     }
@@ -31,27 +31,27 @@ export function createVisitorPairs(maxPairs: number) {
       const n = index[slot]!;
       if (n === 0) return slot;
       const at = (n - 1) * RECORD;
-      if (ids[at >> 3] !== linkId || bytes[at + 8] !== hash.length) continue;
+      if (ids[at >> 3] !== linkId || bytes[at + 8] !== visitor.length) continue;
       let i = 0;
-      while (i < hash.length && bytes[at + 9 + i] === hash.charCodeAt(i)) i++;
-      if (i === hash.length) return slot;
+      while (i < visitor.length && bytes[at + 9 + i] === visitor.charCodeAt(i)) i++;
+      if (i === visitor.length) return slot;
     }
   }
 
   return {
-    has(linkId: number, hash: string): boolean {
-      const slot = slotOf(linkId, hash);
+    has(linkId: number, visitor: string): boolean {
+      const slot = slotOf(linkId, visitor);
       return slot >= 0 && index[slot] !== 0;
     },
     /** Adds the pair; when maxPairs are held everything is forgotten first (the database still knows). */
-    add(linkId: number, hash: string): void {
+    add(linkId: number, visitor: string): void {
       if (size >= maxPairs) this.clear();
-      const slot = slotOf(linkId, hash);
+      const slot = slotOf(linkId, visitor);
       if (slot < 0 || index[slot] !== 0) return;
       const at = size * RECORD;
       ids[at >> 3] = linkId;
-      bytes[at + 8] = hash.length;
-      for (let i = 0; i < hash.length; i++) bytes[at + 9 + i] = hash.charCodeAt(i);
+      bytes[at + 8] = visitor.length;
+      for (let i = 0; i < visitor.length; i++) bytes[at + 9 + i] = visitor.charCodeAt(i);
       index[slot] = ++size;
     },
     clear(): void {

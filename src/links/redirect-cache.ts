@@ -38,7 +38,7 @@ const INITIAL_BYTES = 64 * 1024;
 const encoder = new TextEncoder();
 
 /** Codes are short ASCII; anything else (never a real code) is simply not cached. */
-function hashOf(code: string): number {
+function bucketOf(code: string): number {
   if (code.length > MAX_CODE) return -1;
   let h = 0x811c9dc5;
   for (let i = 0; i < code.length; i++) {
@@ -52,7 +52,7 @@ function hashOf(code: string): number {
 const isPlain = (t: RedirectTarget) => t.passwordHash === null && t.utm === null && t.schedules.length === 0 && t.page === null;
 
 class Generation {
-  /** per slot: record offset + 1 (0 empty, -1 a removed entry, kept so probes go on past it), then the code's hash */
+  /** per slot: record offset + 1 (0 empty, -1 a removed entry, kept so probes go on past it), then the code's bucket number */
   private index: Int32Array;
   private mask: number;
   private bytes = new Uint8Array(INITIAL_BYTES);
@@ -81,13 +81,13 @@ class Generation {
     this.objects = [];
   }
 
-  /** The slot holding code, or -1. The hash beside each slot spares reading records that cannot match. */
-  find(code: string, hash: number): number {
+  /** The slot holding code, or -1. The bucket beside each slot spares reading records that cannot match. */
+  find(code: string, bucket: number): number {
     const { index, mask, bytes } = this;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = bucket & mask; ; slot = (slot + 1) & mask) {
       const v = index[slot * 2]!;
       if (v === 0) return -1;
-      if (v < 0 || index[slot * 2 + 1] !== hash) continue;
+      if (v < 0 || index[slot * 2 + 1] !== bucket) continue;
       const at = v - 1;
       if (bytes[at + 19] !== code.length) continue;
       let i = 0;
@@ -116,15 +116,15 @@ class Generation {
     };
   }
 
-  remove(code: string, hash: number): void {
-    const slot = this.find(code, hash);
+  remove(code: string, bucket: number): void {
+    const slot = this.find(code, bucket);
     if (slot < 0) return;
     this.index[slot * 2] = -1;
     this.live--;
   }
 
   /** Adds code (known not to be here); false when this generation is full. */
-  add(code: string, hash: number, target: RedirectTarget | null): boolean {
+  add(code: string, bucket: number, target: RedirectTarget | null): boolean {
     if (this.used >= this.maxEntries) return false;
     const plain = target !== null && isPlain(target);
     // a URL's UTF-8 is at most 3 bytes a UTF-16 unit; the exact length is known once written
@@ -156,11 +156,11 @@ class Generation {
     for (let i = 0; i < code.length; i++) bytes[at + HEADER + i] = code.charCodeAt(i);
     this.head = (at + HEADER + code.length + destBytes + 7) & ~7;
 
-    let slot = hash & this.mask;
+    let slot = bucket & this.mask;
     while (this.index[slot * 2]! > 0) slot = (slot + 1) & this.mask;
     if (this.index[slot * 2] === 0) this.used++;
     this.index[slot * 2] = at + 1;
-    this.index[slot * 2 + 1] = hash;
+    this.index[slot * 2 + 1] = bucket;
     this.live++;
     return true;
   }
@@ -186,18 +186,18 @@ export function createRedirectCache(maxEntries = 100_000, maxBytes = 32 * 1024 *
   // bumped by every invalidation: a lookup read before one must not be cached after it
   let epoch = 0;
 
-  const remove = (code: string, hash: number) => {
-    current.remove(code, hash);
-    previous.remove(code, hash);
+  const remove = (code: string, bucket: number) => {
+    current.remove(code, bucket);
+    previous.remove(code, bucket);
   };
 
   return {
     get(code: string): RedirectTarget | null | undefined {
-      const hash = hashOf(code);
-      if (hash < 0) return undefined;
-      let slot = current.find(code, hash);
+      const bucket = bucketOf(code);
+      if (bucket < 0) return undefined;
+      let slot = current.find(code, bucket);
       if (slot >= 0) return current.read(slot);
-      slot = previous.find(code, hash);
+      slot = previous.find(code, bucket);
       return slot >= 0 ? previous.read(slot) : undefined;
     },
     /** What set() is given to tell a read from before an invalidation (a write may land while the read awaits). */
@@ -207,21 +207,21 @@ export function createRedirectCache(maxEntries = 100_000, maxBytes = 32 * 1024 *
     /** Caches what was read at `readAt` (this.epoch then), unless something was invalidated since. */
     set(code: string, target: RedirectTarget | null, readAt = epoch): void {
       if (readAt !== epoch) return;
-      const hash = hashOf(code);
-      if (hash < 0) return;
-      remove(code, hash);
-      if (current.add(code, hash, target)) return;
+      const bucket = bucketOf(code);
+      if (bucket < 0) return;
+      remove(code, bucket);
+      if (current.add(code, bucket, target)) return;
       // full: the oldest half goes, the current half becomes the older one
       const dropped = previous;
       dropped.clear();
       previous = current;
       current = dropped;
-      current.add(code, hash, target);
+      current.add(code, bucket, target);
     },
     invalidate(code: string): void {
       epoch++;
-      const hash = hashOf(code);
-      if (hash >= 0) remove(code, hash);
+      const bucket = bucketOf(code);
+      if (bucket >= 0) remove(code, bucket);
     },
     get size() {
       return current.live + previous.live;
