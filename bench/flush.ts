@@ -37,7 +37,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchArgs, whole } from './lib/args.ts';
 import { createBatchWriter } from '../src/clicks/batch-writer.ts';
-import { packClick } from '../src/clicks/click-batch.ts';
+import { packChunks } from '../src/clicks/click-batch.ts';
 import { createClicksRepo } from '../src/clicks/clicks.repo.ts';
 import { createEnricher } from '../src/clicks/visitor.ts';
 import { CHECKPOINT_PAGES, DB_FILE, openDatabase } from '../src/db/client.ts';
@@ -98,18 +98,14 @@ interface Measured {
 }
 
 /** One batch of BATCH clicks as the recorder hands it over: random links, 2,000 visitors. */
-function makeBatch(rand: () => number, firstId: number): string[] {
+function makeBatch(rand: () => number, firstId: number): Uint8Array[] {
   const at = Date.now();
-  const chunks: string[] = [];
-  for (let from = 0; from < BATCH; from += 1000) {
-    let text = '';
-    for (let i = from; i < Math.min(BATCH, from + 1000); i++) {
+  return packChunks(
+    Array.from({ length: BATCH }, () => {
       const visitor = Math.floor(rand() * 2000);
-      text += packClick({ linkId: firstId + Math.floor(rand() * LINKS), at, ip: `198.51.${visitor >> 8}.${visitor & 255}`, userAgent: BROWSERS[visitor % BROWSERS.length]!, referrer: null, source: 'link' });
-    }
-    chunks.push(text);
-  }
-  return chunks;
+      return { linkId: firstId + Math.floor(rand() * LINKS), at, ip: `198.51.${visitor >> 8}.${visitor & 255}`, userAgent: BROWSERS[visitor % BROWSERS.length]!, referrer: null, source: 'link' as const };
+    }),
+  );
 }
 
 /**

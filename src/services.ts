@@ -52,7 +52,7 @@ let countryLookup: Promise<CountryLookup> | undefined;
  * data (loaded once per process, and not at all when a lookup is given).
  */
 function createInlineWriter(db: DbHandle['db'], secret: string, country?: CountryLookup): ClickWriter {
-  let writer: Promise<(chunks: string[]) => Promise<void>> | undefined;
+  let writer: Promise<(chunks: Uint8Array[]) => Promise<void>> | undefined;
   const build = async () => createBatchWriter(createClicksRepo(db), createEnricher({ secret, country: country ?? (await (countryLookup ??= loadCountryLookup())) }));
   return {
     write: async (batch) => (await (writer ??= build()))(batch.chunks),

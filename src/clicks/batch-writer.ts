@@ -3,6 +3,6 @@ import { unpackClicks } from './click-batch.ts';
 import type { ClicksRepo } from './clicks.repo.ts';
 import type { EnrichedClick, RawClick } from './clicks.types.ts';
 
-export function createBatchWriter(repo: ClicksRepo, enrich: (raw: RawClick) => EnrichedClick): (chunks: string[]) => Promise<void> {
+export function createBatchWriter(repo: ClicksRepo, enrich: (raw: RawClick) => EnrichedClick): (chunks: Uint8Array[]) => Promise<void> {
   return (chunks) => repo.writeBatch(unpackClicks(chunks).map(enrich));
 }

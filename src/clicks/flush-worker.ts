@@ -4,7 +4,7 @@
  * enriching clicks and writing them never takes time from the thread that
  * answers redirects. It speaks a tiny protocol with worker-writer.ts:
  *   init {dataDir, secret} → ready | failed
- *   write {id, chunks}     → written {id, heap} | failed {id, message}  (chunks of click-batch.ts lines; heap: this thread's JS heap bytes)
+ *   write {id, chunks}     → written {id, heap} | failed {id, message}  (chunks: click-batch.ts lines in shared memory, read, never kept; heap: this thread's JS heap bytes)
  *   close                  → closed
  * Listed as a second entrypoint in scripts/build.ts so the compiled binary
  * carries it.
@@ -18,10 +18,10 @@ import { createEnricher } from './visitor.ts';
 
 declare const self: Worker;
 
-type Message = { type: 'init'; dataDir: string; secret: string } | { type: 'write'; id: number; chunks: string[] } | { type: 'close' };
+type Message = { type: 'init'; dataDir: string; secret: string } | { type: 'write'; id: number; chunks: Uint8Array[] } | { type: 'close' };
 
 let handle: DbHandle | null = null;
-let write: ((chunks: string[]) => Promise<void>) | null = null;
+let write: ((chunks: Uint8Array[]) => Promise<void>) | null = null;
 
 self.onmessage = async (event: MessageEvent<Message>) => {
   const msg = event.data;

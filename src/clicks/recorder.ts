@@ -1,6 +1,6 @@
 /**
  * The click queue. The redirect handler only packs the click's raw facts into
- * a line of text (click-batch.ts); a timer hands everything queued to the
+ * a line of bytes (click-batch.ts); a timer hands everything queued to the
  * writer every flushMs (which enriches and stores it in one transaction, on
  * this thread or in the flush worker), so no visitor ever waits on the disk.
  *
@@ -16,7 +16,7 @@
  * only past maxQueue are new clicks dropped (and counted) instead of
  * exhausting memory.
  */
-import { packClick, type ClickBatch } from './click-batch.ts';
+import { createChunkPacker, type ClickBatch, type ClickChunk } from './click-batch.ts';
 import type { RawClick } from './clicks.types.ts';
 
 export interface RecorderDeps {
@@ -35,11 +35,6 @@ export interface RecorderDeps {
   onDrop?: () => void;
 }
 
-interface Chunk {
-  text: string;
-  count: number;
-}
-
 /** Clicks waiting past which new ones are dropped (and counted), unless a recorder is given its own bound. */
 export const DEFAULT_MAX_QUEUE = 250_000;
 
@@ -49,8 +44,8 @@ export function createClickRecorder(deps: RecorderDeps) {
   const chunkSize = deps.chunkSize ?? 1000;
   // ~150 bytes a queued click: ~40 MB at most
   const maxQueue = deps.maxQueue ?? DEFAULT_MAX_QUEUE;
-  let chunks: Chunk[] = [];
-  let lines: string[] = [];
+  let chunks: ClickChunk[] = [];
+  const packer = createChunkPacker();
   let queued = 0;
   let timer: ReturnType<typeof setInterval> | null = null;
   let inFlight: Promise<boolean> | null = null;
@@ -61,13 +56,12 @@ export function createClickRecorder(deps: RecorderDeps) {
   let enqueued = 0;
 
   function seal(): void {
-    if (!lines.length) return;
-    chunks.push({ text: lines.join(''), count: lines.length });
-    lines = [];
+    const chunk = packer.seal();
+    if (chunk) chunks.push(chunk);
   }
 
   /** Removes up to maxBatch clicks (whole chunks, at least one) from the front of the queue. */
-  function take(): Chunk[] {
+  function take(): ClickChunk[] {
     seal();
     let n = 0;
     let i = 0;
@@ -83,7 +77,7 @@ export function createClickRecorder(deps: RecorderDeps) {
     do {
       const taken = take();
       if (!taken.length) return true;
-      const batch: ClickBatch = { chunks: taken.map((c) => c.text), count: taken.reduce((n, c) => n + c.count, 0) };
+      const batch: ClickBatch = { chunks: taken.map((c) => c.bytes), count: taken.reduce((n, c) => n + c.count, 0) };
       const started = performance.now();
       try {
         await deps.write(batch);
@@ -113,10 +107,10 @@ export function createClickRecorder(deps: RecorderDeps) {
         deps.onDrop?.();
         return;
       }
-      lines.push(packClick(click));
+      packer.add(click);
       queued++;
       enqueued++;
-      if (lines.length >= chunkSize) seal();
+      if (packer.count >= chunkSize) seal();
     },
     start(): void {
       timer ??= setInterval(() => void flush(), deps.flushMs);

@@ -1,8 +1,9 @@
 /**
  * The server's click writer: hands each batch of packed clicks to the flush
  * worker and resolves when the worker has committed it (or rejects, and the
- * recorder keeps the batch to retry). Posting a batch copies a few strings;
- * the unpacking, enrichment and every SQLite write happen there.
+ * recorder keeps the batch to retry). Posting a batch copies nothing: its
+ * chunks are shared memory, which the worker only reads. The unpacking,
+ * enrichment and every SQLite write happen there.
  */
 import type { ClickBatch } from './click-batch.ts';
 

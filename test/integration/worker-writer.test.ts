@@ -44,13 +44,19 @@ test('shutdown writes every queued click before the worker stops', async () => {
   await app.close();
 });
 
-test('packing for the worker keeps every field, nulls included, and neutralises separators', async () => {
-  const { packClick, unpackClicks } = await import('../../src/clicks/click-batch.ts');
+test('packing for the worker keeps every field, nulls and non-ASCII included, and neutralises separators', async () => {
+  const { packChunks, unpackClicks } = await import('../../src/clicks/click-batch.ts');
   const clicks = [
-    { linkId: 7, at: 1_700_000_000_123, ip: '2001:db8::1', userAgent: 'Mozilla/5.0\tTabbed', referrer: null, source: 'qr' as const },
-    { linkId: 8, at: 1_700_000_000_456, ip: null, userAgent: null, referrer: 'https://t.co/x', source: 'link' as const, viaApi: true },
+    { linkId: 7, at: 1_700_000_000_123, ip: '2001:db8::1', userAgent: 'Mozilla/5.0\tTabbed\nTwice', referrer: null, source: 'qr' as const },
+    { linkId: 8, at: 1_700_000_000_456, ip: null, userAgent: null, referrer: 'https://bücher.example/日本?😀', source: 'link' as const, viaApi: true },
   ];
-  expect(unpackClicks([clicks.map(packClick).join('')])).toEqual([{ ...clicks[0]!, userAgent: 'Mozilla/5.0 Tabbed' }, clicks[1]!]);
-  // chunks are concatenated in order
-  expect(unpackClicks(clicks.map(packClick)).map((c) => c.linkId)).toEqual([7, 8]);
+  const chunks = packChunks(clicks);
+  expect(chunks).toHaveLength(1);
+  expect(chunks[0]!.buffer).toBeInstanceOf(SharedArrayBuffer);
+  expect(unpackClicks(chunks)).toEqual([{ ...clicks[0]!, userAgent: 'Mozilla/5.0 Tabbed Twice' }, clicks[1]!]);
+  // chunks are read in order; a line longer than the packer's buffer grows it
+  const long = { ...clicks[1]!, referrer: `https://example.com/${'x'.repeat(300_000)}` };
+  const many = packChunks([clicks[0]!, long, clicks[1]!, clicks[0]!], 2);
+  expect(many).toHaveLength(2);
+  expect(unpackClicks(many).map((c) => c.referrer?.length ?? c.linkId)).toEqual([7, long.referrer.length, clicks[1]!.referrer!.length, 7]);
 });
