@@ -34,19 +34,27 @@ const OBJECT = 2; // a target kept as its object (password, UTM, schedules, page
 const HEADER = 24;
 const MAX_CODE = 255;
 const INITIAL_BYTES = 64 * 1024;
+// arenas hold Float64Array views: their sizes stay multiples of 8
+const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
 const encoder = new TextEncoder();
+// unknown codes are cached too, so visitors choose keys: a per-process seed and a final mix keep
+// them from choosing codes that all land on the same slots
+const SEED = (Math.random() * 0x100000000) >>> 0;
 
 /** Codes are short ASCII; anything else (never a real code) is simply not cached. */
 function bucketOf(code: string): number {
   if (code.length > MAX_CODE) return -1;
-  let h = 0x811c9dc5;
+  let h = SEED ^ 0x811c9dc5;
   for (let i = 0; i < code.length; i++) {
     const c = code.charCodeAt(i);
     if (c > 0x7f) return -1;
     h = Math.imul(h ^ c, 0x01000193);
   }
-  return h >>> 1; // non-negative, so -1 can mean "not cacheable"
+  // murmur3's finaliser: every bit of the code reaches the low bits that pick the slot
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 1; // non-negative, so -1 can mean "not cacheable"
 }
 
 const isPlain = (t: RedirectTarget) => t.passwordHash === null && t.utm === null && t.schedules.length === 0 && t.page === null;
@@ -55,23 +63,27 @@ class Generation {
   /** per slot: record offset + 1 (0 empty, -1 a removed entry, kept so probes go on past it), then the code's bucket number */
   private index: Int32Array;
   private mask: number;
-  private bytes = new Uint8Array(INITIAL_BYTES);
-  private text = Buffer.from(this.bytes.buffer); // decodes a destination in place, no view allocated per hit
-  private f64 = new Float64Array(this.bytes.buffer);
-  private u32 = new Uint32Array(this.bytes.buffer);
+  private bytes!: Uint8Array;
+  private text!: Buffer; // decodes a destination in place, no view allocated per hit
+  private f64!: Float64Array;
+  private u32!: Uint32Array;
+  private readonly maxBytes: number;
   private head = 0;
-  private used = 0; // slots taken, removed ones included
-  private objects: RedirectTarget[] = [];
+  // slots taken, removed ones included: a generation with many invalidations turns over sooner, which costs only reloads
+  private used = 0;
+  private objects: (RedirectTarget | undefined)[] = [];
   live = 0;
 
   constructor(
     private readonly maxEntries: number,
-    private readonly maxBytes: number,
+    maxBytes: number,
   ) {
     let slots = 8;
     while (slots < maxEntries * 2) slots *= 2;
     this.index = new Int32Array(slots * 2);
     this.mask = slots - 1;
+    this.maxBytes = align8(maxBytes);
+    this.setArena(new Uint8Array(Math.min(INITIAL_BYTES, this.maxBytes)));
   }
 
   clear(): void {
@@ -100,7 +112,7 @@ class Generation {
     const at = this.index[slot * 2]! - 1;
     const kind = this.bytes[at + 16];
     if (kind === UNKNOWN) return null;
-    if (kind === OBJECT) return this.objects[this.f64[at >> 3]!]!;
+    if (kind === OBJECT) return this.objects[this.f64[at >> 3]!]!; // present: remove() unlinks the slot with it
     const start = at + HEADER + this.bytes[at + 19]!;
     const expiresAt = this.f64[(at + 8) >> 3]!;
     return {
@@ -119,6 +131,9 @@ class Generation {
   remove(code: string, bucket: number): void {
     const slot = this.find(code, bucket);
     if (slot < 0) return;
+    const at = this.index[slot * 2]! - 1;
+    // a kept object is let go at once: a link edited over and over must not pile up its old versions
+    if (this.bytes[at + 16] === OBJECT) this.objects[this.f64[at >> 3]!] = undefined;
     this.index[slot * 2] = -1;
     this.live--;
   }
@@ -126,14 +141,17 @@ class Generation {
   /** Adds code (known not to be here); false when this generation is full. */
   add(code: string, bucket: number, target: RedirectTarget | null): boolean {
     if (this.used >= this.maxEntries) return false;
-    const plain = target !== null && isPlain(target);
+    const mode = target === null ? -1 : MODES.indexOf(target.redirectMode);
+    const plain = target !== null && mode >= 0 && isPlain(target);
     // a URL's UTF-8 is at most 3 bytes a UTF-16 unit; the exact length is known once written
     const room = HEADER + code.length + (plain ? target.destination.length * 3 : 0) + 8;
     if (this.head + room > this.bytes.length) {
       if (this.head + room > this.maxBytes && this.head > 0) return false;
-      let size = this.bytes.length;
+      let size = Math.max(this.bytes.length, 8);
       while (size < this.head + room) size *= 2;
-      this.grow(Math.min(size, Math.max(this.maxBytes, this.head + room)));
+      const next = new Uint8Array(align8(Math.min(size, Math.max(this.maxBytes, this.head + room))));
+      next.set(this.bytes.subarray(0, this.head));
+      this.setArena(next);
     }
     const at = this.head;
     const { bytes, f64, u32 } = this;
@@ -144,7 +162,7 @@ class Generation {
       bytes[at + 16] = PLAIN;
       f64[at >> 3] = target.id;
       f64[(at + 8) >> 3] = target.expiresAt ?? NaN;
-      bytes[at + 17] = MODES.indexOf(target.redirectMode);
+      bytes[at + 17] = mode;
       bytes[at + 18] = target.isActive ? 1 : 0;
       destBytes = encoder.encodeInto(target.destination, bytes.subarray(at + HEADER + code.length)).written;
     } else {
@@ -165,13 +183,11 @@ class Generation {
     return true;
   }
 
-  private grow(size: number): void {
-    const next = new Uint8Array(size);
-    next.set(this.bytes.subarray(0, this.head));
-    this.bytes = next;
-    this.text = Buffer.from(next.buffer);
-    this.f64 = new Float64Array(next.buffer);
-    this.u32 = new Uint32Array(next.buffer);
+  private setArena(bytes: Uint8Array): void {
+    this.bytes = bytes;
+    this.text = Buffer.from(bytes.buffer);
+    this.f64 = new Float64Array(bytes.buffer);
+    this.u32 = new Uint32Array(bytes.buffer);
   }
 }
 

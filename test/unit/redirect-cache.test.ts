@@ -117,6 +117,49 @@ describe('what the cache holds', () => {
     expect(huge.get('big')).toEqual(plain(1, long));
   });
 
+  test('any byte bound, a multiple of 8 or not, keeps every field intact as the arenas grow', () => {
+    for (const maxBytes of [200_004, 1_000_003, 99]) {
+      const cache = createRedirectCache(100_000, maxBytes);
+      const long = (i: number) => plain(i, `https://example.com/${i}/${'x'.repeat(i % 97)}`);
+      for (let i = 0; i < 20_000; i++) cache.set(`c${i}`, { ...long(i), expiresAt: 1e12 + i });
+      let held = 0;
+      for (let i = 0; i < 20_000; i++) {
+        const got = cache.get(`c${i}`);
+        if (got === undefined) continue;
+        held++;
+        expect(got).toEqual({ ...long(i), expiresAt: 1e12 + i });
+      }
+      expect(held).toBe(cache.size);
+      expect(held).toBeGreaterThan(0);
+    }
+  });
+
+  test('a link edited over and over does not keep its old versions alive', () => {
+    const cache = createRedirectCache();
+    const rich = (i: number): RedirectTarget => ({ ...plain(1), redirectMode: 'bridge', page: { title: `v${i}`, description: 'x'.repeat(1000), thumbnailUrl: null, delaySeconds: 0 } });
+    let first: WeakRef<RedirectTarget>;
+    (() => {
+      const t0 = rich(0);
+      first = new WeakRef(t0);
+      cache.set('edited', t0);
+    })();
+    for (let i = 1; i <= 1000; i++) {
+      cache.invalidate('edited');
+      cache.set('edited', rich(i));
+    }
+    Bun.gc(true);
+    expect(first!.deref()).toBeUndefined();
+    expect(cache.get('edited')?.page?.title).toBe('v1000');
+    expect(cache.size).toBe(1);
+  });
+
+  test('a redirect mode the records do not know is kept as the object', () => {
+    const cache = createRedirectCache();
+    const odd = { ...plain(5), redirectMode: 'interstitial' } as unknown as RedirectTarget;
+    cache.set('odd', odd);
+    expect(cache.get('odd')).toEqual(odd);
+  });
+
   test('a key that cannot be a code (non-ASCII, over 255 characters) is never cached, and never confused', () => {
     const cache = createRedirectCache();
     cache.set('é-code', plain(1));
