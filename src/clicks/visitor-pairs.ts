@@ -38,6 +38,11 @@ export function createVisitorPairs(maxPairs: number) {
     }
   }
 
+  function clear(): void {
+    if (size) index.fill(0);
+    size = 0;
+  }
+
   return {
     has(linkId: number, visitor: string): boolean {
       const slot = slotOf(linkId, visitor);
@@ -45,19 +50,19 @@ export function createVisitorPairs(maxPairs: number) {
     },
     /** Adds the pair; when maxPairs are held everything is forgotten first (the database still knows). */
     add(linkId: number, visitor: string): void {
-      if (size >= maxPairs) this.clear();
-      const slot = slotOf(linkId, visitor);
+      let slot = slotOf(linkId, visitor);
       if (slot < 0 || index[slot] !== 0) return;
+      if (size >= maxPairs) {
+        clear();
+        slot = slotOf(linkId, visitor);
+      }
       const at = size * RECORD;
       ids[at >> 3] = linkId;
       bytes[at + 8] = visitor.length;
       for (let i = 0; i < visitor.length; i++) bytes[at + 9 + i] = visitor.charCodeAt(i);
       index[slot] = ++size;
     },
-    clear(): void {
-      if (size) index.fill(0);
-      size = 0;
-    },
+    clear,
     get size() {
       return size;
     },

@@ -30,7 +30,13 @@ describe('visitor pairs', () => {
     for (let i = 0; i < 1000; i++) pairs.add(i, `visitor-${i}`);
     expect(pairs.size).toBe(1000);
     expect(pairs.has(999, 'visitor-999')).toBe(true);
-    pairs.add(5000, 'one-more');
+    // a pair already held, or one that cannot be held, forgets nothing
+    pairs.add(999, 'visitor-999');
+    pairs.add(1, 'é');
+    expect(pairs.size).toBe(1000);
+    expect(pairs.has(0, 'visitor-0')).toBe(true);
+    const { add } = pairs; // works unbound
+    add(5000, 'one-more');
     expect(pairs.size).toBe(1);
     expect(pairs.has(999, 'visitor-999')).toBe(false);
     expect(pairs.has(5000, 'one-more')).toBe(true);
