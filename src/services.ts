@@ -17,6 +17,7 @@ import { createBatchWriter } from './clicks/batch-writer.ts';
 import { createClicksRepo } from './clicks/clicks.repo.ts';
 import { loadCountryLookup } from './clicks/geoip-file.ts';
 import { createClickRecorder, DEFAULT_MAX_QUEUE } from './clicks/recorder.ts';
+import type { ClickBatch } from './clicks/click-batch.ts';
 import { createWorkerWriter, type ClickWriter } from './clicks/worker-writer.ts';
 import { createBreakdownReport } from './clicks/reports/breakdown.ts';
 import { createClicksByDayReport } from './clicks/reports/clicks-by-day.ts';
@@ -42,6 +43,8 @@ export interface ServiceOverrides {
   fetchMeta?: (url: string) => Promise<PageMeta | null>;
   country?: CountryLookup;
   now?: () => number;
+  /** starts the flush worker's thread (tests watch or stop it) */
+  spawnWorker?: (url: string) => Worker;
 }
 
 let countryLookup: Promise<CountryLookup> | undefined;
@@ -102,13 +105,28 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   let workerHeap = () => 0;
   const startWorker = (): Promise<ClickWriter> => {
     if (workerWriter) return workerWriter;
-    const started = createWorkerWriter({ dataDir: config.dataDir, secret: visitorSecret });
-    started.then((w) => (workerHeap = () => w.heapBytes ?? 0)).catch(() => undefined); // failures reach startClickWriter and write
+    const started = createWorkerWriter({ dataDir: config.dataDir, secret: visitorSecret, spawn: overrides.spawnWorker });
+    started.then(
+      (w) => (workerHeap = () => w.heapBytes ?? 0),
+      // reported to startClickWriter or the write that started it; the next write tries again
+      () => workerWriter === started && (workerWriter = null),
+    );
     return (workerWriter = started);
+  };
+  const workerWrite = async (batch: ClickBatch): Promise<void> => {
+    const running = startWorker();
+    let w = await running;
+    if (w.failed) {
+      // its thread died: a new one takes its place (the recorder still holds this batch's clicks)
+      if (workerWriter === running) workerWriter = null;
+      void w.close();
+      w = await startWorker();
+    }
+    return w.write(batch);
   };
   const writer: ClickWriter =
     overrides.clickWriter === 'worker'
-      ? { write: async (raws) => (await startWorker()).write(raws), close: async () => (await workerWriter?.catch(() => null))?.close() }
+      ? { write: workerWrite, close: async () => (await workerWriter?.catch(() => null))?.close() }
       : createInlineWriter(db, visitorSecret, overrides.country);
   const flushSeconds = metrics.histogram('shrinkray_click_flush_seconds', 'Duration of one click batch write.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1]);
   const flushedClicks = metrics.counter('shrinkray_clicks_flushed_total', 'Clicks written to the database.');

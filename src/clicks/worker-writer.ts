@@ -14,6 +14,8 @@ export interface ClickWriter {
   close(): Promise<void>;
   /** JS heap bytes of the thread that writes, when that is not this one (as of its last write) */
   readonly heapBytes?: number;
+  /** Why this writer can no longer write (its thread died), else null: a new one must take its place. */
+  readonly failed?: Error | null;
 }
 
 /**
@@ -27,8 +29,8 @@ function workerUrl(): string {
   return new URL(compiled ? './clicks/flush-worker.ts' : './flush-worker.ts', import.meta.url).href;
 }
 
-export async function createWorkerWriter(opts: { dataDir: string; secret: string }): Promise<ClickWriter> {
-  const worker = new Worker(workerUrl());
+export async function createWorkerWriter(opts: { dataDir: string; secret: string; spawn?: (url: string) => Worker }): Promise<ClickWriter> {
+  const worker = (opts.spawn ?? ((url) => new Worker(url)))(workerUrl());
   const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let seq = 0;
   let heapBytes = 0;
@@ -52,20 +54,37 @@ export async function createWorkerWriter(opts: { dataDir: string; secret: string
       else p?.reject(new Error(r.message));
     }
   };
-  worker.onerror = (event) => {
-    const error = new Error(`click writer crashed: ${event.message}`);
-    onReady.reject(error);
-    for (const p of pending.values()) p.reject(error);
+  // A thread that dies answers nothing more: every write waiting on it, and every later one, fails at
+  // once (the recorder keeps their clicks), instead of waiting forever and wedging flush and shutdown.
+  let dead: Error | null = null;
+  const die = (error: Error) => {
+    dead ??= error;
+    onReady.reject(dead);
+    for (const p of pending.values()) p.reject(dead);
     pending.clear();
   };
+  worker.onerror = (event) => die(new Error(`click writer crashed: ${event.message}`));
+  worker.addEventListener('close', () => {
+    if (closing) onClosed?.();
+    else die(new Error('click writer thread stopped'));
+  });
   worker.postMessage({ type: 'init', dataDir: opts.dataDir, secret: opts.secret });
-  await ready;
+  try {
+    await ready;
+  } catch (e) {
+    worker.terminate(); // a thread that could not start is not left behind
+    throw e;
+  }
 
   return {
     get heapBytes() {
       return heapBytes;
     },
+    get failed() {
+      return dead;
+    },
     write(batch) {
+      if (dead) return Promise.reject(dead);
       return new Promise<void>((resolve, reject) => {
         const id = ++seq;
         pending.set(id, { resolve, reject });
@@ -73,6 +92,7 @@ export async function createWorkerWriter(opts: { dataDir: string; secret: string
       });
     },
     close() {
+      if (dead) closing ??= Promise.resolve().then(() => worker.terminate());
       closing ??= new Promise<void>((resolve) => {
         onClosed = resolve;
         worker.postMessage({ type: 'close' });

@@ -60,3 +60,26 @@ test('packing for the worker keeps every field, nulls and non-ASCII included, an
   expect(many).toHaveLength(2);
   expect(unpackClicks(many).map((c) => c.referrer?.length ?? c.linkId)).toEqual([7, long.referrer.length, clicks[1]!.referrer!.length, 7]);
 });
+
+test('a flush worker whose thread dies is replaced by the next write; no click is lost and nothing hangs', async () => {
+  const threads: Worker[] = [];
+  const app = await makeTestApp({ clickWriter: 'worker', spawnWorker: (url) => threads[threads.push(new Worker(url)) - 1]! });
+  const actor = await app.services.users.actorFor((await app.user('pro')).user);
+  const { link } = await app.services.links.create(actor, { destination: 'https://example.com/d', title: 'd' });
+  const record = (n: number) => {
+    for (let i = 0; i < n; i++) app.services.recorder.record({ linkId: link.id, at: Date.now(), ip: `203.0.113.${i}`, userAgent: CHROME, referrer: null, source: 'link' });
+  };
+  const total = () => (app.services.db.sqlite.query('SELECT total_clicks AS n FROM link_counters WHERE link_id = ?').get(link.id) as { n: number } | null)?.n ?? 0;
+  record(10);
+  await app.flush();
+  expect([threads.length, total()]).toEqual([1, 10]);
+
+  const stopped = new Promise((r) => threads[0]!.addEventListener('close', r));
+  threads[0]!.terminate(); // as if it had crashed
+  await stopped;
+  record(15);
+  await app.flush();
+  expect([threads.length, total()]).toEqual([2, 25]);
+  await app.services.shutdown();
+  await app.close();
+});
