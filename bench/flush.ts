@@ -116,7 +116,7 @@ function makeBatch(rand: () => number, firstId: number): Uint8Array[] {
 async function measure(dirs: string[], firstId: number): Promise<Measured[]> {
   const writers = dirs.map((dir) => {
     const handle = openDatabase(dir, { foreignKeys: false, walAutocheckpoint: CHECKPOINT_PAGES.flusher });
-    const write = createBatchWriter(createClicksRepo(handle.db), createEnricher({ secret: 'bench', country: () => 'US' }));
+    const write = createBatchWriter(createClicksRepo(handle.sqlite), createEnricher({ secret: 'bench', country: () => 'US' }));
     return { handle, write, cpu: [] as number[], wall: [] as number[] };
   });
   const rand = prng(7);

@@ -54,9 +54,9 @@ let countryLookup: Promise<CountryLookup> | undefined;
  * write: most CLI commands never record a click, so they never read the GeoIP
  * data (loaded once per process, and not at all when a lookup is given).
  */
-function createInlineWriter(db: DbHandle['db'], secret: string, country?: CountryLookup): ClickWriter {
+function createInlineWriter(db: DbHandle['db'], secret: string, dataDir: string, country?: CountryLookup): ClickWriter {
   let writer: Promise<(chunks: Uint8Array[]) => Promise<void>> | undefined;
-  const build = async () => createBatchWriter(createClicksRepo(db), createEnricher({ secret, country: country ?? (await (countryLookup ??= loadCountryLookup())) }));
+  const build = async () => createBatchWriter(createClicksRepo(db.$client), createEnricher({ secret, country: country ?? (await (countryLookup ??= loadCountryLookup(dataDir))) }));
   return {
     write: async (batch) => (await (writer ??= build()))(batch.chunks),
     close: async () => undefined,
@@ -127,7 +127,7 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   const writer: ClickWriter =
     overrides.clickWriter === 'worker'
       ? { write: workerWrite, close: async () => (await workerWriter?.catch(() => null))?.close() }
-      : createInlineWriter(db, visitorSecret, overrides.country);
+      : createInlineWriter(db, visitorSecret, config.dataDir, overrides.country);
   const flushSeconds = metrics.histogram('shrinkray_click_flush_seconds', 'Duration of one click batch write.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1]);
   const flushedClicks = metrics.counter('shrinkray_clicks_flushed_total', 'Clicks written to the database.');
   const flushErrors = metrics.counter('shrinkray_click_flush_errors_total', 'Click batch writes that failed and were requeued.');

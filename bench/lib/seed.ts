@@ -181,7 +181,7 @@ export async function insertClickHistory(handle: DbHandle, opts: { linkId: numbe
   for (let i = 0; i < times.length; i++) times[i] = Math.floor(now - span + rand() * span);
   times.sort();
   const visitors = Math.max(1, Math.floor(opts.clicks / 4));
-  const repo = createClicksRepo(handle.db);
+  const repo = createClicksRepo(handle.sqlite);
   const BATCH = 5000;
   for (let from = 0; from < times.length; from += BATCH) {
     const batch: EnrichedClick[] = [];

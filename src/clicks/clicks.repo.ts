@@ -13,7 +13,7 @@
  *   per-dimension click_rollups (set-based, in the same transaction) and
  *   deletes them, so reports over long ranges read one row per value and day.
  */
-import type { Db } from '../db/client.ts';
+import type { Database } from 'bun:sqlite';
 import type { EnrichedClick } from './clicks.types.ts';
 import { createVisitorPairs } from './visitor-pairs.ts';
 
@@ -44,8 +44,8 @@ const LINK_FOLD_ROWS = 1000;
 
 type Value = string | number | null;
 
-export function createClicksRepo(db: Db) {
-  const sqlite = db.$client;
+/** Over the raw connection: the flush worker's thread loads no drizzle (db/connection.ts). */
+export function createClicksRepo(sqlite: Database) {
   const one = sqlite.prepare(`INSERT INTO clicks ${COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const many = sqlite.prepare(`INSERT INTO clicks ${COLUMNS} VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
   const insertVisitor = sqlite.prepare('INSERT OR IGNORE INTO link_visitors (link_id, visitor_hash) VALUES (?, ?)');

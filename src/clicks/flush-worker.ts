@@ -10,7 +10,8 @@
  * carries it.
  */
 import { heapSize } from 'bun:jsc';
-import { CHECKPOINT_PAGES, openDatabase, type DbHandle } from '../db/client.ts';
+import type { Database } from 'bun:sqlite';
+import { CHECKPOINT_PAGES, closeConnection, openConnection } from '../db/connection.ts';
 import { createBatchWriter } from './batch-writer.ts';
 import { createClicksRepo } from './clicks.repo.ts';
 import { loadCountryLookup } from './geoip-file.ts';
@@ -20,15 +21,15 @@ declare const self: Worker;
 
 type Message = { type: 'init'; dataDir: string; secret: string } | { type: 'write'; id: number; chunks: Uint8Array[] } | { type: 'close' };
 
-let handle: DbHandle | null = null;
+let connection: Database | null = null;
 let write: ((chunks: Uint8Array[]) => Promise<void>) | null = null;
 
 self.onmessage = async (event: MessageEvent<Message>) => {
   const msg = event.data;
   if (msg.type === 'init') {
     try {
-      handle = openDatabase(msg.dataDir, { foreignKeys: false, walAutocheckpoint: CHECKPOINT_PAGES.flusher });
-      write = createBatchWriter(createClicksRepo(handle.db), createEnricher({ secret: msg.secret, country: await loadCountryLookup() }));
+      connection = openConnection(msg.dataDir, { foreignKeys: false, walAutocheckpoint: CHECKPOINT_PAGES.flusher });
+      write = createBatchWriter(createClicksRepo(connection), createEnricher({ secret: msg.secret, country: await loadCountryLookup(msg.dataDir) }));
       self.postMessage({ type: 'ready' });
     } catch (e) {
       self.postMessage({ type: 'failed', id: -1, message: String(e) });
@@ -46,8 +47,8 @@ self.onmessage = async (event: MessageEvent<Message>) => {
       self.postMessage({ type: 'failed', id: msg.id, message: String(e) });
     }
   } else if (msg.type === 'close') {
-    handle?.close();
-    handle = null;
+    if (connection) closeConnection(connection);
+    connection = null;
     write = null;
     self.postMessage({ type: 'closed' });
   }

@@ -6,7 +6,7 @@
  */
 import { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BROWSER_UA, cleanEnv, ensureBinary, lastLine, runProcess, startServer, type ServerProcess } from '../helpers/binary.ts';
@@ -14,7 +14,9 @@ import { BROWSER_UA, cleanEnv, ensureBinary, lastLine, runProcess, startServer, 
 let dir = '';
 let bin = '';
 const servers: ServerProcess[] = [];
-const env = cleanEnv({ PORT: '0' });
+// behind a proxy, so a click can come from an address with a country
+const env = cleanEnv({ PORT: '0', TRUST_PROXY: 'true' });
+const geoipFiles = () => readdirSync(join(dir, 'data')).filter((f) => f.startsWith('geoip-'));
 
 const cli = (...args: string[]) => runProcess([bin, ...args], { cwd: dir, env });
 async function serve() {
@@ -41,6 +43,9 @@ describe('compiled binary alone in an empty folder', () => {
   let code = '';
 
   test('first start prints the admin credentials once; the CLI works beside the running server', async () => {
+    // what an older binary would have left: a GeoIP copy of other data
+    mkdirSync(join(dir, 'data'));
+    writeFileSync(join(dir, 'data', 'geoip-iptoasn-country-0ld0ld0l.mmdb'), 'stale');
     const server = await serve();
     expect(server.output()).toContain('email:     admin@');
     expect(server.output()).toMatch(/password: +\S{8,}/);
@@ -71,7 +76,7 @@ describe('compiled binary alone in an empty folder', () => {
     linkId = link.id;
     code = link.short_code;
 
-    const hop = await fetch(`${server.base}/${code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER_UA } });
+    const hop = await fetch(`${server.base}/${code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER_UA, 'x-forwarded-for': '8.8.8.8' } });
     expect(hop.status).toBe(302);
     expect(hop.headers.get('location')).toBe('https://example.com/x');
 
@@ -79,13 +84,24 @@ describe('compiled binary alone in an empty folder', () => {
     expect(await server.stop('SIGTERM')).toBe(0);
   });
 
-  test('after a restart the click is counted, and no second admin is printed', async () => {
+  test('after a restart the click is counted with its country, and no second admin is printed', async () => {
+    // the embedded GeoIP data, written out once to be memory-mapped; the stale copy is gone
+    const [geoip, ...others] = geoipFiles();
+    expect(others).toEqual([]);
+    expect(geoip).toMatch(/^geoip-iptoasn-country-\w+\.mmdb$/);
+    const written = statSync(join(dir, 'data', geoip!));
+    expect(written.size).toBeGreaterThan(1_000_000);
+
     const server = await serve();
     expect(server.output()).not.toContain('email:     admin@');
     const res = await fetch(`${server.base}/api/v1/links/${linkId}/analytics`, { headers: { authorization: `Bearer ${key}`, accept: 'application/json' } });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { summary: { total_clicks: number } };
+    const body = (await res.json()) as { summary: { total_clicks: number }; breakdown: { countries: { country_code: string | null; count: number }[] } };
     expect(body.summary.total_clicks).toBe(1);
+    expect(body.breakdown.countries).toEqual([expect.objectContaining({ country_code: 'US', count: 1 })]);
+    // a restart maps the copy it finds instead of writing it again
+    expect(geoipFiles()).toEqual([geoip!]);
+    expect(statSync(join(dir, 'data', geoip!)).mtimeMs).toBe(written.mtimeMs);
   });
 
   test('backup FILE writes a readable SQLite copy while the server runs, and never overwrites', async () => {

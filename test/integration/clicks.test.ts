@@ -153,7 +153,7 @@ describe('the current day in profiles, past days in rollups', () => {
     expect(before.devices).toEqual([{ value: 'mobile', clicks: 2 }, { value: 'desktop', clicks: 1 }]);
 
     // as the flusher does once the day is over
-    await createClicksRepo(t.services.db.db).foldDaysBefore(new Date(Date.now() + DAY).toISOString().slice(0, 10));
+    await createClicksRepo(t.services.db.sqlite).foldDaysBefore(new Date(Date.now() + DAY).toISOString().slice(0, 10));
     expect(rows('click_profiles')).toBe(0);
     expect(t.services.db.sqlite.query("SELECT dim, value, clicks FROM click_rollups WHERE link_id = ? AND dim IN ('total', 'unique', 'bots') ORDER BY dim").all(link.id)).toEqual([
       { dim: 'bots', value: '', clicks: 1 },
@@ -178,7 +178,7 @@ describe('the current day in profiles, past days in rollups', () => {
   });
 
   test('a link past 1,000 profiles in a day is folded at once, so reading its day stays cheap', async () => {
-    const repo = createClicksRepo(t.services.db.db);
+    const repo = createClicksRepo(t.services.db.sqlite);
     const click = (i: number) => ({
       linkId: link.id, at: Date.now(), referrerDomain: `site-${i}.example`, countryCode: 'DE', deviceType: 'desktop' as const,
       os: 'Linux', browser: 'Firefox', isBot: false, source: 'link' as const, visitorHash: `visitor-${i}`,
@@ -203,7 +203,7 @@ describe('the current day in profiles, past days in rollups', () => {
 
 describe('unique visitors across a failed batch', () => {
   test('a batch that rolls back forgets the visitors it had marked: their next click still counts as unique', async () => {
-    const repo = createClicksRepo(t.services.db.db);
+    const repo = createClicksRepo(t.services.db.sqlite);
     const click = {
       linkId: link.id, at: Date.now(), referrerDomain: null, countryCode: null, deviceType: 'desktop' as const,
       os: 'Linux', browser: 'Firefox', isBot: false, source: 'link' as const, visitorHash: 'visitor-after-failure',
@@ -224,7 +224,7 @@ describe('erasing a link erases its raw clicks, found by day', () => {
   const DAY = 86_400_000;
   test('every day of its history goes, including history older than the link row; a neighbour clicked the same days keeps all of its clicks', async () => {
     const other = (await t.services.links.create(actor, { destination: 'https://example.com/neighbour' })).link;
-    const repo = createClicksRepo(t.services.db.db);
+    const repo = createClicksRepo(t.services.db.sqlite);
     const click = (linkId: number, at: number, i: number) => ({
       linkId, at, referrerDomain: null, countryCode: null, deviceType: 'desktop' as const,
       os: 'Linux', browser: 'Firefox', isBot: i % 5 === 0, source: 'link' as const, visitorHash: `visitor-${i}`,

@@ -1,0 +1,67 @@
+/**
+ * Opens the SQLite connection with the PRAGMAs the appliance relies on:
+ * WAL so redirects keep reading while the click flusher writes, foreign keys
+ * for cascades, a busy timeout so the CLI and a running server can share the
+ * file, and synchronous=NORMAL (durable across process crashes in WAL mode;
+ * only an OS crash can lose the last transactions).
+ *
+ * Apart from client.ts (which puts drizzle on top) because the click flush
+ * worker needs only the connection: drizzle and the schema cost its thread
+ * ~10 MB of memory it would never use.
+ */
+import { Database } from 'bun:sqlite';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const DB_FILE = 'shrinkray.db';
+
+/**
+ * When the server runs the click flush worker: ~40 MB of WAL between
+ * checkpoints, done by the worker, off the request thread; the request
+ * thread's connection checkpoints only past four times that, as a backstop
+ * should the worker be gone.
+ */
+export const CHECKPOINT_PAGES = { flusher: 10_000, server: 40_000 };
+
+export interface OpenOptions {
+  /**
+   * Off only for the click flush worker's connection: everything it inserts
+   * references a link that existed when it was clicked, and links are never
+   * removed (deletion is soft), so the check would only cost a parent lookup
+   * per row — ~20% of a click batch's write time with random links.
+   */
+  foreignKeys?: boolean;
+  /**
+   * WAL pages before a commit on this connection checkpoints (SQLite's
+   * default is 1,000 ≈ 4 MB). The click flusher rewrites the same rollup and
+   * counter pages batch after batch; checkpointing less often copies each
+   * page back once instead of every few batches.
+   */
+  walAutocheckpoint?: number;
+}
+
+export function openConnection(dataDir: string, options: OpenOptions = {}): Database {
+  mkdirSync(dataDir, { recursive: true });
+  const sqlite = new Database(join(dataDir, DB_FILE), { create: true, strict: true });
+  // first: setting the journal mode takes a lock, and without a busy timeout it fails at once
+  // ("database is locked") while another process holds one, e.g. a CLI command checkpointing on close
+  sqlite.exec('PRAGMA busy_timeout = 5000');
+  sqlite.exec('PRAGMA journal_mode = WAL');
+  sqlite.exec('PRAGMA synchronous = NORMAL');
+  sqlite.exec(`PRAGMA foreign_keys = ${options.foreignKeys === false ? 'OFF' : 'ON'}`);
+  sqlite.exec('PRAGMA temp_store = MEMORY');
+  // 8 MB per connection (the server has two: requests and the click flush worker); hot lookups
+  // are served from the redirect cache, and the OS page cache holds the rest of the file
+  sqlite.exec('PRAGMA cache_size = -8000');
+  if (options.walAutocheckpoint !== undefined) sqlite.exec(`PRAGMA wal_autocheckpoint = ${Math.trunc(options.walAutocheckpoint)}`);
+  return sqlite;
+}
+
+export function closeConnection(sqlite: Database): void {
+  try {
+    sqlite.exec('PRAGMA optimize');
+  } catch {
+    // closing anyway
+  }
+  sqlite.close();
+}
