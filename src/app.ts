@@ -7,30 +7,20 @@ import type { Server } from 'bun';
 import { Elysia } from 'elysia';
 import { nativeApi } from './api/native/native.routes.ts';
 import { compatDialects } from './api/compat/index.ts';
-import { createApiAuth } from './http/api-auth.ts';
-import { createCsrf } from './http/csrf.ts';
-import type { AppDeps } from './http/app-deps.ts';
+import { createAppDeps, type AppDeps } from './http/app-deps.ts';
 import { docsRoutes } from './http/docs.ts';
 import { operations } from './http/operations.ts';
-import { createRateLimiter } from './http/rate-limit.ts';
-import { createLogger } from './logger.ts';
+import type { RedirectKit } from './redirect/redirect-kit.ts';
 import { createRedirect } from './redirect/redirect.routes.ts';
 import type { Services } from './services.ts';
 import { assetRoutes } from './web/assets.ts';
 import { webRoutes } from './web/index.ts';
 import { homeRoutes } from './web/home.routes.ts';
 
-export function createApp(services: Services) {
-  const limiter = createRateLimiter();
-  const { config } = services;
-  const deps: AppDeps = {
-    services,
-    limiter,
-    apiAuth: createApiAuth({ keys: services.keys, limiter }),
-    logger: createLogger(config.logLevel),
-    csrf: createCsrf({ secure: config.baseUrl.startsWith('https:') }),
-  };
-  const redirect = createRedirect(deps);
+/** early: what src/listen.ts built to answer redirects before the app existed (the app's routes share it). */
+export function createApp(services: Services, early?: { deps: AppDeps; kit: RedirectKit }) {
+  const deps = early?.deps ?? createAppDeps(services);
+  const redirect = createRedirect(deps, early?.kit);
   // GET /:code goes to Bun's router first (see redirect/fast-path.ts); reserved words (healthz, dashboard…) fall through to Elysia
   let full: (request: Request) => Response | Promise<Response> = () => new Response(null, { status: 503 });
   const serve = {

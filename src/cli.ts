@@ -12,11 +12,11 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Plan } from './accounts/accounts.types.ts';
 import type { PlanPatch } from './accounts/plans.service.ts';
-import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { CHECKPOINT_PAGES, DB_FILE, openDatabase, type DbHandle } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { isDomainError } from './errors.ts';
+import { listen, type Listening } from './listen.ts';
 import { buildServices, type Services } from './services.ts';
 
 export interface Io {
@@ -281,21 +281,21 @@ export async function startServer(config: Config, io: Io): Promise<RunningServer
     handle.close();
     throw e;
   }
-  const app = createApp(services);
+  let listening: Listening;
   try {
-    // reusePort off: a second instance on the same port must fail, not silently share the traffic.
-    // development off: no stack traces in error pages, whether run from source or compiled.
-    app.listen({ port: config.port, hostname: config.host, maxRequestBodySize: config.maxBodyBytes, reusePort: false, development: false });
+    listening = listen(services, { port: config.port, host: config.host, maxBodyBytes: config.maxBodyBytes });
   } catch (e) {
     await release({ handle, services });
     throw e;
   }
-  const server = app.server!;
+  const { server } = listening;
   const port = server.port ?? config.port;
   // PORT=0 leaves the default BASE_URL at port 0; shortUrl reads config.baseUrl on each call
   if (config.port === 0 && config.baseUrl === 'http://localhost:0') config.baseUrl = `http://localhost:${port}`;
   try {
-    // listening already (redirects are answered, their clicks queue); a writer that cannot start still fails the start
+    // listening already: redirects are answered (their clicks queue) while the app is built; an app that
+    // cannot be built or a click writer that cannot start still fails the start
+    await listening.app;
     await services.startClickWriter();
   } catch (e) {
     await release({ handle, services, server });

@@ -3,17 +3,20 @@
  * password and no query markers — the overwhelmingly common visit — answered
  * synchronously with one cache lookup, one queued click and one 302.
  *
- * createApp hands this to Bun's native router for GET /:code, in front of
- * Elysia's per-request context and lifecycle hooks. Anything it does not
- * handle (other modes, passwords, ?qr=1, unknown codes) returns undefined and
- * takes the full path, whose direct answer is the same kit.direct(). A cache miss is looked
- * up here too (asynchronously), so a cold code costs one query, not the app.
+ * Bun's native router runs it for GET /:code (src/listen.ts, or createApp's
+ * serve options in tests), in front of Elysia's per-request context and
+ * lifecycle hooks. Anything it does not handle (other modes, passwords,
+ * ?qr=1, unknown codes) returns undefined and takes the full path, whose
+ * direct answer is the same kit.direct(). A cache miss is looked up here too
+ * (asynchronously), so a cold code costs one query, not the app.
  */
 import type { ServerLike } from '../http/context.ts';
 import type { RedirectTarget } from '../links/links.types.ts';
 import type { RedirectKit } from './redirect-kit.ts';
 
 export type FastRedirect = (request: Request, server: ServerLike | null) => Response | undefined | Promise<Response | undefined>;
+export type Fallback = (request: Request) => Response | Promise<Response>;
+export type NativeRedirect = (request: Request, server: ServerLike, fallback: Fallback) => Response | Promise<Response>;
 
 export function createFastRedirect(kit: RedirectKit): FastRedirect {
   const { links } = kit;
@@ -33,5 +36,22 @@ export function createFastRedirect(kit: RedirectKit): FastRedirect {
     // a miss: one lookup (which fills the cache), still without the full app
     if (kit.validCode(code) === null) return undefined;
     return links.resolve(code).then((target) => answer(target, request, server));
+  };
+}
+
+/**
+ * The GET /:code handler Bun's router runs: the fast path, and everything it
+ * declines handed to `fallback` (the full app). Requests it answers skip
+ * Elysia's hooks, so it counts them in shrinkray_http_requests_total itself;
+ * they are not written to the access log (a busy link would flood it).
+ */
+export function createNativeRedirect(kit: RedirectKit): NativeRedirect {
+  const fast = createFastRedirect(kit);
+  return (request, server, fallback) => {
+    const res = fast(request, server);
+    if (res instanceof Promise) return res.then((r) => (r === undefined ? fallback(request) : (kit.requestCounter(), r)));
+    if (res === undefined) return fallback(request);
+    kit.requestCounter();
+    return res;
   };
 }

@@ -19,32 +19,20 @@
  */
 import { Elysia } from 'elysia';
 import type { AppDeps } from '../http/app-deps.ts';
-import type { ServerLike } from '../http/context.ts';
-import { createFastRedirect } from './fast-path.ts';
-import { createRedirectKit } from './redirect-kit.ts';
+import { createNativeRedirect } from './fast-path.ts';
+import { createRedirectKit, type RedirectKit } from './redirect-kit.ts';
 import { createUnlockHandler } from './unlock.ts';
 import { createVisitHandlers } from './visit.ts';
 
 /**
- * The redirect routes for Elysia, and `native`: the GET /:code handler
- * createApp gives Bun's router, which answers the fast path itself and hands
- * everything else to the full app. Requests it answers skip Elysia's hooks,
- * so it counts them in shrinkray_http_requests_total itself; they are not
- * written to the access log (a busy link would flood it).
+ * The redirect routes for Elysia, and `native`: the GET /:code handler for
+ * Bun's router (fast-path.ts). `kit` is given when the server built it
+ * before the app, to answer redirects while the app is being built.
  */
-export function createRedirect(deps: AppDeps) {
-  const kit = createRedirectKit(deps);
+export function createRedirect(deps: AppDeps, kit: RedirectKit = createRedirectKit(deps)) {
   const { visit, preview } = createVisitHandlers(kit);
   const unlock = createUnlockHandler(kit);
-  const fast = createFastRedirect(kit);
-
-  const native = (request: Request, server: ServerLike, fallback: (request: Request) => Response | Promise<Response>): Response | Promise<Response> => {
-    const res = fast(request, server);
-    if (res instanceof Promise) return res.then((r) => (r === undefined ? fallback(request) : (kit.requestCounter(), r)));
-    if (res === undefined) return fallback(request);
-    kit.requestCounter();
-    return res;
-  };
+  const native = createNativeRedirect(kit);
 
   const tags = ['Redirects'];
   const page = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' as const } } } });

@@ -1,0 +1,66 @@
+/**
+ * The server listens before its app is built (src/listen.ts): redirects are
+ * answered at once, every other request waits for the app, and an app that
+ * cannot be built fails the start instead of leaving requests hanging.
+ */
+import { afterEach, expect, test } from 'bun:test';
+import { listen, type Listening } from '../../src/listen.ts';
+import { BROWSER_UA } from '../helpers/binary.ts';
+import { makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+
+let t: TestApp | undefined;
+let running: Listening | undefined;
+afterEach(async () => {
+  await running?.server.stop(true);
+  await running?.app.catch(() => undefined);
+  await t?.close();
+  t = running = undefined;
+});
+
+const options = { port: 0, host: '127.0.0.1', maxBodyBytes: 1024 * 1024 };
+const base = (l: Listening) => `http://127.0.0.1:${l.server.port}`;
+const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, Bun.sleep(ms).then(() => 'still waiting' as const)]);
+
+test('a redirect is answered while the app is still being built; other routes wait for it, then see the client', async () => {
+  t = await makeTestApp();
+  const actor = await t.services.users.actorFor((await t.user('pro')).user);
+  const { link } = await t.services.links.create(actor, { destination: 'https://example.com/early' });
+  const scanned = (await t.services.links.create(actor, { destination: 'https://example.com/scanned' })).link;
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  running = listen(t.services, options, async () => {
+    await held;
+    return import('../../src/app.ts');
+  });
+  const l = running;
+
+  const hop = await fetch(`${base(l)}/${link.code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER_UA } });
+  expect([hop.status, hop.headers.get('location')]).toEqual([302, 'https://example.com/early']);
+  // a scan (?qr=1) is declined by the fast path: the full app answers it, once there is one
+  const scan = fetch(`${base(l)}/${scanned.code}?qr=1`, { redirect: 'manual', headers: { 'user-agent': BROWSER_UA } });
+  const health = fetch(`${base(l)}/healthz`);
+  expect(await within(health, 300)).toBe('still waiting');
+
+  release();
+  await l.app;
+  expect((await health).status).toBe(200);
+  expect((await scan).status).toBe(302);
+  await t.flush();
+  const counted = (id: number) => t!.services.db.sqlite.query('SELECT total_clicks AS total, unique_clicks AS uniques FROM link_counters WHERE link_id = ?').get(id);
+  expect(counted(link.id)).toEqual({ total: 1, uniques: 1 });
+  // the app's click came with the client's address: without one there is no visitor, so no unique
+  expect(counted(scanned.id)).toEqual({ total: 1, uniques: 1 });
+});
+
+test('an app that cannot be built fails the start, and the requests that waited for it get a 503', async () => {
+  t = await makeTestApp();
+  running = listen(t.services, options, async () => {
+    await Bun.sleep(100);
+    throw new Error('cannot build the app');
+  });
+  const waiting = fetch(`${base(running)}/healthz`);
+  expect(running.app).rejects.toThrow('cannot build the app');
+  const res = await waiting;
+  expect(res.status).toBe(503);
+  expect(await res.text()).toBe('The server could not start.');
+});
