@@ -4,6 +4,7 @@
  * inactive user's keys stop working at once.
  */
 import { DomainError } from '../errors.ts';
+import { charLength } from '../text.ts';
 import type { Actor, ApiKey } from './accounts.types.ts';
 import type { KeysRepo } from './keys.repo.ts';
 import { randomBase64Url, sha256Hex } from './secrets.ts';
@@ -23,7 +24,7 @@ export function createKeysService(deps: { keys: KeysRepo; users: UsersService; n
     async create(userId: number, nameRaw?: string): Promise<{ key: string; record: ApiKey }> {
       await users.get(userId);
       const name = (nameRaw ?? '').trim() || 'API key';
-      if (name.length > 100) throw new DomainError('VALIDATION', 'The name must not be greater than 100 characters.', { field: 'name' });
+      if (charLength(name) > 100) throw new DomainError('VALIDATION', 'The name must not be greater than 100 characters.', { field: 'name' });
       const key = KEY_PREFIX + randomBase64Url(32);
       const record = await keys.insert({ userId, name, prefix: key.slice(0, 10), keyHash: sha256Hex(key) });
       return { key, record };

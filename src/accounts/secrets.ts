@@ -9,12 +9,22 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const BCRYPT_COST = 10;
 
-export const hashPassword = (plain: string) => bcrypt.hash(plain, BCRYPT_COST);
+// bcrypt reads only the first 72 bytes of its input: every password sharing those (72 ASCII characters,
+// 18 emoji) would match. Longer passwords are hashed as their SHA-256 digest instead, marked by this prefix.
+const BCRYPT_MAX_BYTES = 72;
+const PREHASHED = 'sha256+';
+const digest = (plain: string) => createHash('sha256').update(plain).digest('base64');
+
+export async function hashPassword(plain: string): Promise<string> {
+  if (Buffer.byteLength(plain) <= BCRYPT_MAX_BYTES) return bcrypt.hash(plain, BCRYPT_COST);
+  return PREHASHED + (await bcrypt.hash(digest(plain), BCRYPT_COST));
+}
 
 export async function verifyPassword(plain: string, hash: string | null): Promise<boolean> {
   if (!hash) return false;
   try {
-    return await bcrypt.compare(plain, hash);
+    // a hash without the prefix was made from the password itself (as every hash was before the prefix)
+    return hash.startsWith(PREHASHED) ? await bcrypt.compare(digest(plain), hash.slice(PREHASHED.length)) : await bcrypt.compare(plain, hash);
   } catch {
     return false;
   }

@@ -1,4 +1,5 @@
 import { DomainError } from '../errors.ts';
+import { charLength } from '../text.ts';
 import type { Actor, Role, User } from './accounts.types.ts';
 import type { PlansService } from './plans.service.ts';
 import { generatePassword, hashPassword, verifyPassword } from './secrets.ts';
@@ -16,7 +17,7 @@ export interface CreateUserInput {
 }
 
 function checkPassword(password: unknown): string {
-  if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH || password.length > 128) {
+  if (typeof password !== 'string' || charLength(password) < MIN_PASSWORD_LENGTH || charLength(password) > 128) {
     throw new DomainError('VALIDATION', `The password must be ${MIN_PASSWORD_LENGTH} to 128 characters.`, { field: 'password' });
   }
   return password;

@@ -45,14 +45,20 @@ export function countryName(code: string | null): string {
 
 /** @throws VALIDATION when from/to are not real YYYY-MM-DD dates or from > to */
 export function checkRange(from: string | undefined, to: string | undefined, fallbackFrom: string, fallbackTo: string): DateRange {
-  const f = from ?? fallbackFrom;
-  const t = to ?? fallbackTo;
+  let f = from ?? fallbackFrom;
+  let t = to ?? fallbackTo;
   for (const [field, v] of [['from', f], ['to', t]] as const) {
     if (!DAY.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) {
       throw new DomainError('VALIDATION', `The ${field} date must be a valid date in YYYY-MM-DD format.`, { field });
     }
   }
-  if (f > t) throw new DomainError('VALIDATION', 'The from date must be on or before the to date.', { field: 'from' });
+  if (f > t) {
+    if (from !== undefined && to !== undefined) throw new DomainError('VALIDATION', 'The from date must be on or before the to date.', { field: 'from' });
+    // one bound given, past the default of the other (to before the link existed, from after today):
+    // a valid question whose answer is the one day asked about, with no clicks, not an error
+    if (from === undefined) f = t;
+    else t = f;
+  }
   return { from: f, to: t };
 }
 

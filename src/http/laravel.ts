@@ -7,6 +7,7 @@
  * carrying meta.errors = { field: [messages] }.
  */
 import { DomainError } from '../errors.ts';
+import { charLength } from '../text.ts';
 import { checkDestination, type UrlPolicy } from '../links/url-policy.ts';
 
 export type FieldErrors = Record<string, string[]>;
@@ -67,8 +68,8 @@ export class Rules {
     if (!this.required(field, o.required)) return undefined;
     const v = this.body[field];
     if (typeof v !== 'string') return void this.fail(field, `The ${label(field)} field must be a string.`);
-    if (o.min !== undefined && v.length < o.min) return void this.fail(field, `The ${label(field)} field must be at least ${o.min} characters.`);
-    if (o.max !== undefined && v.length > o.max) return void this.fail(field, `The ${label(field)} field must not be greater than ${o.max} characters.`);
+    if (o.min !== undefined && charLength(v) < o.min) return void this.fail(field, `The ${label(field)} field must be at least ${o.min} characters.`);
+    if (o.max !== undefined && charLength(v) > o.max) return void this.fail(field, `The ${label(field)} field must not be greater than ${o.max} characters.`);
     if (o.alphaNum && !/^[A-Za-z0-9]+$/.test(v)) return void this.fail(field, `The ${label(field)} field must only contain letters and numbers.`);
     if (o.alphaDash && !/^[A-Za-z0-9_-]+$/.test(v)) return void this.fail(field, `The ${label(field)} field must only contain letters, numbers, dashes, and underscores.`);
     if (o.pattern && !o.pattern.test(v)) return void this.fail(field, `The ${label(field)} field format is invalid.`);

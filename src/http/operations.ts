@@ -24,7 +24,8 @@
  * Error safety net: global hooks run before a plugin's own onError, so this
  * handler first offers the error to the matched route's other error hooks and
  * answers only when none of them does. NOT_FOUND → 404 JSON under /api and
- * /v1, an HTML page elsewhere; PARSE/VALIDATION → 400 JSON; anything else is
+ * /v1 (with `error` and `message`: LinkShrink documents both on every error,
+ * and the other dialects sharing /api/v1 read `message`), an HTML page elsewhere; PARSE/VALIDATION → 400 JSON; anything else is
  * a bug: logged with its stack, answered 500 JSON.
  */
 import { Elysia, ValidationError } from 'elysia';
@@ -148,7 +149,7 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
     switch (code) {
       case 'NOT_FOUND':
         set.status = 404;
-        return isJsonPath(path) ? json(404, { message: 'Not Found' }) : html(404, NOT_FOUND_PAGE);
+        return isJsonPath(path) ? json(404, { error: 'Not Found', message: 'Not Found' }) : html(404, NOT_FOUND_PAGE);
       case 'PARSE':
         set.status = 400;
         return json(400, { message: 'The request body could not be parsed.' });

@@ -7,6 +7,7 @@
 import type { Actor } from '../accounts/accounts.types.ts';
 import { hashPassword, randomHex, sha256Hex, tokenMatches, verifyPassword } from '../accounts/secrets.ts';
 import { DomainError } from '../errors.ts';
+import { charLength } from '../text.ts';
 import type { PageMeta } from '../fetcher/og.ts';
 import { pageWindow } from '../paging.ts';
 import { generateCode, isReservedCode, isValidCodeShape } from './codes.ts';
@@ -88,7 +89,7 @@ function clip(value: string | null | undefined, max: number, field: string): str
   if (value === undefined || value === null) return value;
   if (typeof value !== 'string') throw new DomainError('VALIDATION', `The ${field} must be a string.`, { field });
   const v = value.trim();
-  if (v.length > max) throw new DomainError('VALIDATION', `The ${field} must not be greater than ${max} characters.`, { field });
+  if (charLength(v) > max) throw new DomainError('VALIDATION', `The ${field} must not be greater than ${max} characters.`, { field });
   return v === '' ? null : v;
 }
 
@@ -123,7 +124,7 @@ export function createLinksService(deps: LinksDeps) {
   /** The same rule for create and update; null/undefined = no password given. @throws VALIDATION */
   function checkPassword(password: unknown): void {
     if (password === undefined || password === null) return;
-    if (typeof password !== 'string' || password.length < 1 || password.length > MAX_PASSWORD) {
+    if (typeof password !== 'string' || password.length < 1 || charLength(password) > MAX_PASSWORD) {
       throw new DomainError('VALIDATION', `The password must be 1 to ${MAX_PASSWORD} characters.`, { field: 'password' });
     }
   }

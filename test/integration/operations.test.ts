@@ -91,17 +91,17 @@ describe('/metrics', () => {
 });
 
 describe('not found', () => {
-  test('an unknown path under /api/ answers JSON', async () => {
+  test('an unknown path under /api/ answers JSON with both fields LinkShrink clients read', async () => {
     const res = await app.request('GET', '/api/v1/does/not/exist');
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toStartWith('application/json');
-    expect(await res.json()).toEqual({ message: 'Not Found' });
+    expect(await res.json()).toEqual({ error: 'Not Found', message: 'Not Found' });
   });
 
   test('an unknown path under /v1/ answers JSON', async () => {
     const res = await app.request('DELETE', '/v1/nothing/here');
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ message: 'Not Found' });
+    expect(await res.json()).toEqual({ error: 'Not Found', message: 'Not Found' });
   });
 
   test('an unknown deep path answers an HTML page with the page security headers', async () => {

@@ -734,3 +734,38 @@ describe('access: anonymous mode off, API keys', () => {
     expect(noExpiry.data.expiresAt).toBeNull();
   });
 });
+
+describe('passwords and ranges as the document counts them', () => {
+  test('a password longer than bcrypt reads (72 bytes) is checked whole', async () => {
+    const password = 'A'.repeat(72) + 'right-tail';
+    expect((await send('POST', '/api/v1/shorten', { body: { url: 'https://example.com/long-pw', customAlias: 'long-pw', password } })).status).toBe(201);
+    for (const wrong of ['A'.repeat(72), 'A'.repeat(72) + 'WRONG-tail', 'A'.repeat(72) + 'right-tai']) {
+      expect((await send('POST', '/api/v1/verify/long-pw', { body: { password: wrong } })).status).toBe(401);
+    }
+    const ok = await send('POST', '/api/v1/verify/long-pw', { body: { password } });
+    expect([ok.status, (await ok.json()).data.originalUrl]).toEqual([200, 'https://example.com/long-pw']);
+  });
+
+  test('password length counts characters, not UTF-16 units ("4–128 characters")', async () => {
+    const short = await send('POST', '/api/v1/shorten', { body: { url: 'https://example.com/e', password: '😀😀😀' } });
+    expect([short.status, (await short.json()).message]).toEqual([400, 'password must be 4–128 characters.']);
+    const emoji = '😀'.repeat(128);
+    expect((await send('POST', '/api/v1/shorten', { body: { url: 'https://example.com/e', customAlias: 'emoji-pw', password: emoji } })).status).toBe(201);
+    expect((await send('POST', '/api/v1/verify/emoji-pw', { body: { password: '😀'.repeat(127) + '😁' } })).status).toBe(401);
+    expect((await send('POST', '/api/v1/verify/emoji-pw', { body: { password: emoji } })).status).toBe(200);
+    expect((await send('POST', '/api/v1/shorten', { body: { url: 'https://example.com/e', password: '😀'.repeat(129) } })).status).toBe(400);
+  });
+
+  test('export with only `to` (before the link existed) or only `from` (after today) is an empty range, not a 400', async () => {
+    await send('POST', '/api/v1/shorten', { body: { url: 'https://example.com/only-one', customAlias: 'only-one-bound' } });
+    const yesterday = new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + DAY_MS).toISOString().slice(0, 10);
+    for (const q of [`to=${yesterday}`, `from=${tomorrow}`]) {
+      const res = await send('GET', `/api/v1/stats/only-one-bound/export?${q}`);
+      expect(res.status).toBe(200);
+      expect((await res.json()).data.clicksByDay).toEqual([]);
+    }
+    const reversed = await send('GET', `/api/v1/stats/only-one-bound/export?from=${tomorrow}&to=${yesterday}`);
+    expect(reversed.status).toBe(400);
+  });
+});

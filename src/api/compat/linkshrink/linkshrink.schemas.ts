@@ -7,6 +7,7 @@
  */
 import type { Actor } from '../../../accounts/accounts.types.ts';
 import { DomainError } from '../../../errors.ts';
+import { charLength } from '../../../text.ts';
 import { isPlainObject } from '../../../http/body.ts';
 import type { CreateLinkInput } from '../../../links/links.service.ts';
 import { applyUtm, checkDestination, type UrlPolicy } from '../../../links/url-policy.ts';
@@ -62,7 +63,7 @@ function alias(o: Record<string, unknown>): string | null {
 function password(o: Record<string, unknown>): string | null {
   const v = o.password;
   if (!given(v)) return null;
-  if (typeof v !== 'string' || v.length < 4 || v.length > 128) throw bad('password', 'password must be 4–128 characters.');
+  if (typeof v !== 'string' || charLength(v) < 4 || charLength(v) > 128) throw bad('password', 'password must be 4–128 characters.');
   return v;
 }
 
@@ -104,7 +105,7 @@ function utmValue(o: Record<string, unknown>, key: keyof UtmSet, required: boole
     return undefined;
   }
   if (typeof v !== 'string' || v.trim() === '') throw bad(field, `${field} must be a non-empty string.`);
-  if (v.length > 255) throw bad(field, `${field} must not be longer than 255 characters.`);
+  if (charLength(v) > 255) throw bad(field, `${field} must not be longer than 255 characters.`);
   return v;
 }
 
