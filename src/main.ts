@@ -4,9 +4,10 @@
  *
  * On SIGTERM/SIGINT the server stops accepting, the click queue is written
  * and the database closed before exit 0; a second signal exits at once, for
- * an operator who would rather lose the queue than wait.
+ * an operator who would rather lose the queue than wait. A signal that comes
+ * while the server is still starting waits for the start, then does the same.
  */
-import { parseCommand, runCommand, startServer, USAGE, UsageError, type Io } from './cli.ts';
+import { parseCommand, runCommand, startServer, USAGE, UsageError, type Io, type RunningServer } from './cli.ts';
 import { ConfigError, extractConfigFlags, loadConfig, type Config } from './config.ts';
 
 const io: Io = {
@@ -29,28 +30,33 @@ async function main(argv: string[]): Promise<number | 'serving'> {
   }
   if (command.name !== 'serve') return runCommand(command, config, io);
 
-  let server;
-  try {
-    server = await startServer(config, io);
-  } catch (e) {
-    io.err(`error: cannot start: ${(e as Error)?.message ?? e}`);
-    return 1;
-  }
-  let signalled = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) process.exit(signal === 'SIGINT' ? 130 : 143);
-    signalled = true;
-    if (config.logLevel !== 'silent') io.err(`${signal}: writing queued clicks and shutting down (send it again to quit at once)`);
-    server.stop().then(
+  // installed before the server starts: it answers redirects (queueing their clicks) before its start
+  // completes, so a signal in that window must also wait for the start and then write the queue
+  let server: RunningServer | undefined;
+  let signalled: NodeJS.Signals | undefined;
+  const shutDown = (running: RunningServer) =>
+    running.stop().then(
       () => process.exit(0),
       (e) => {
         io.err(`error during shutdown: ${(e as Error)?.message ?? e}`);
         process.exit(1);
       },
     );
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(signal === 'SIGINT' ? 130 : 143);
+    signalled = signal;
+    if (config.logLevel !== 'silent') io.err(`${signal}: writing queued clicks and shutting down (send it again to quit at once)`);
+    if (server) shutDown(server);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  try {
+    server = await startServer(config, io);
+  } catch (e) {
+    io.err(`error: cannot start: ${(e as Error)?.message ?? e}`);
+    return 1;
+  }
+  if (signalled) shutDown(server);
   return 'serving';
 }
 

@@ -129,11 +129,27 @@ export function createClicksRepo(sqlite: Database) {
   // here) or after it (and erases what it wrote).
   const deletedSince = sqlite.prepare<{ id: number }, [number]>(DELETED_SINCE_SQL);
 
+  // A scan is a scan while its link has a QR code: deleting the QR code stops scan tracking (Minilnk),
+  // while the printed code keeps working as the link. Asked here rather than on the redirect path,
+  // which never waits on the database; a batch asks once per scanned link.
+  const hasQr = sqlite.prepare<{ one: number }, [number]>('SELECT 1 AS one FROM qr_codes WHERE link_id = ? LIMIT 1');
+  function untrackedScansToClicks(batch: EnrichedClick[]) {
+    let scanned: Map<number, boolean> | undefined;
+    for (const c of batch) {
+      if (c.source !== 'qr') continue;
+      scanned ??= new Map();
+      let tracked = scanned.get(c.linkId);
+      if (tracked === undefined) scanned.set(c.linkId, (tracked = hasQr.get(c.linkId) !== null));
+      if (!tracked) c.source = 'link';
+    }
+  }
+
   const writeBatch = sqlite.transaction((all: EnrichedClick[]) => {
     let oldest = Infinity;
     for (const c of all) if (c.at < oldest) oldest = c.at;
     const deleted = new Set(deletedSince.all(oldest - REQUEST_MS).map((r) => r.id));
     const batch = deleted.size ? all.filter((c) => !deleted.has(c.linkId)) : all;
+    untrackedScansToClicks(batch);
     insertRows(batch);
     const profiles = new Map<string, { c: EnrichedClick; day: string; n: number; unique: number }>();
     const counters = new Map<number, { total: number; unique: number; last: number }>();

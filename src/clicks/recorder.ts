@@ -8,8 +8,9 @@
  * is mostly the pages it dirties, and random links dirty a page or more per
  * click, so large batches are far cheaper per click (1,000 clicks per
  * transaction: ~95 µs a click; 20,000: ~43 µs, random links over 100k). When
- * the writer falls behind, the next tick simply finds a bigger batch. Only a
- * backlog larger than maxBatch (20,000) is written back to back without waiting.
+ * the writer falls behind, the next tick simply finds a bigger batch. A tick
+ * that finds more than maxBatch (20,000) writes it all, batch after batch, so
+ * a crash loses at most what was queued since the last tick's write began.
  *
  * stop() drains everything (called on SIGTERM/SIGINT). A failed write puts
  * its clicks back at the front of the queue to be retried, never dropped;
@@ -72,9 +73,16 @@ export function createClickRecorder(deps: RecorderDeps) {
     return taken;
   }
 
-  /** Writes one batch, or a backlog past maxBatch batch after batch. False when a write failed. */
+  /**
+   * Writes everything queued when called, batch after batch when it is more
+   * than maxBatch; what arrives meanwhile waits for the next tick. False when a
+   * write failed. Leaving a remainder for the next tick would make the next
+   * batch bigger, but under a load past maxBatch clicks a tick the queue would
+   * then lag ever further behind, and a crash (kill -9) would lose the lag too.
+   */
   async function drain(): Promise<boolean> {
-    do {
+    let left = queued;
+    while (left > 0) {
       const taken = take();
       if (!taken.length) return true;
       const batch: ClickBatch = { chunks: taken.map((c) => c.bytes), count: taken.reduce((n, c) => n + c.count, 0) };
@@ -88,8 +96,9 @@ export function createClickRecorder(deps: RecorderDeps) {
         return false;
       }
       written += batch.count;
+      left -= batch.count;
       deps.onFlush?.({ clicks: batch.count, ms: performance.now() - started });
-    } while (queued >= maxBatch);
+    }
     return true;
   }
 

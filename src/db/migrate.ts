@@ -16,6 +16,7 @@ import m0003 from '../../drizzle/0003_link_counters.sql' with { type: 'text' };
 import m0004 from '../../drizzle/0004_click_profiles.sql' with { type: 'text' };
 import m0005 from '../../drizzle/0005_clicks_by_day.sql' with { type: 'text' };
 import m0006 from '../../drizzle/0006_links_deleted.sql' with { type: 'text' };
+import m0007 from '../../drizzle/0007_qr_codes_by_link.sql' with { type: 'text' };
 
 export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   '0000_init': m0000,
@@ -25,6 +26,7 @@ export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   '0004_click_profiles': m0004,
   '0005_clicks_by_day': m0005,
   '0006_links_deleted': m0006,
+  '0007_qr_codes_by_link': m0007,
 };
 
 export function migrate(sqlite: Database): string[] {

@@ -254,5 +254,6 @@ export const qrCodes = sqliteTable(
     createdAt: integer('created_at').notNull().default(now),
     updatedAt: integer('updated_at').notNull().default(now),
   },
-  (t) => [index('qr_codes_user_idx').on(t.userId, t.createdAt)],
+  // by link: the click writer asks whether a scan's link still has a QR code (a deleted one stops scan tracking)
+  (t) => [index('qr_codes_user_idx').on(t.userId, t.createdAt), index('qr_codes_link_idx').on(t.linkId)],
 );

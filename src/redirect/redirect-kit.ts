@@ -17,6 +17,12 @@ export type RedirectKind = 'direct' | 'bridge' | 'preview' | 'password' | 'not_f
 /** Markers a short URL may carry; neither is forwarded to the destination. */
 export const QR = 1; // ?qr=1: the URL a dynamic QR code encodes, so the click counts as a scan
 export const PROCEED = 2; // ?proceed=1: the visitor has already seen an interstitial; go straight on
+/**
+ * Not a marker but the route: ShrtLnk documents GET /s/{code} among its API
+ * calls ("increments clicks by 1"), so a script calling it (curl, requests) is
+ * counted there, as LinkShrink's expand counts it; unfurlers and crawlers never are.
+ */
+export const SCRIPTS_COUNT = 4;
 
 export function flagsOf(url: string): number {
   const q = url.indexOf('?');
@@ -74,7 +80,7 @@ export function createRedirectKit(deps: AppDeps) {
 
     /** Queues the click; the recorder writes it later, so this never touches SQLite. */
     record(target: RedirectTarget, request: Request, server: ServerLike | null, flags: number): void {
-      recorder.record(clickFacts(target.id, request, server, trustProxy, flags & QR ? 'qr' : 'link'));
+      recorder.record(clickFacts(target.id, request, server, trustProxy, flags & QR ? 'qr' : 'link', (flags & SCRIPTS_COUNT) !== 0));
     },
 
     /**

@@ -10,6 +10,7 @@
  * - preview: the page counts nothing; its "Proceed to site" button is
  *   /CODE?proceed=1, which counts and 302s. proceed=1 also skips a bridge, for
  *   a visitor arriving from /preview/CODE who has already seen the destination.
+ * - /s/:code (ShrtLnk's documented visit call) also counts HTTP libraries.
  * - HEAD never counts (link checkers and unfurl pre-flights use it); it gets
  *   the same status and headers. Elysia answers HEAD through the GET handler,
  *   which is why the method is checked here.
@@ -18,7 +19,7 @@ import type { ServerLike } from '../http/context.ts';
 import type { PageFacts, RedirectTarget } from '../links/links.types.ts';
 import { hostOf } from '../links/url-policy.ts';
 import { bridgeResponse, notFoundResponse, passwordResponse, previewResponse } from './pages.ts';
-import { flagsOf, PROCEED, QR, type RedirectKit } from './redirect-kit.ts';
+import { flagsOf, PROCEED, QR, SCRIPTS_COUNT, type RedirectKit } from './redirect-kit.ts';
 
 /** Which public URL served the page; the bridge page names itself in og:url. */
 export type VisitRoute = 'short' | 'shrtlnk';
@@ -50,7 +51,7 @@ export function createVisitHandlers(kit: RedirectKit) {
   /** The answer for a resolved (or unknown) code; synchronous so a cached code needs no promise at all. */
   function answer(code: string, target: RedirectTarget | null, request: Request, server: ServerLike | null, route: VisitRoute): Response {
     if (target === null) return notFound();
-    const flags = flagsOf(request.url);
+    const flags = flagsOf(request.url) | (route === 'shrtlnk' ? SCRIPTS_COUNT : 0);
     if (target.passwordHash !== null) return passwordForm(code, flags);
 
     if (target.redirectMode === 'direct' || flags & PROCEED) return kit.direct(target, request, server, flags) ?? notFound();

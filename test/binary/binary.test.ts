@@ -6,7 +6,7 @@
  */
 import { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lutimesSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BROWSER_UA, cleanEnv, ensureBinary, lastLine, runProcess, startServer, type ServerProcess } from '../helpers/binary.ts';
@@ -120,5 +120,59 @@ describe('compiled binary alone in an empty folder', () => {
     expect(existsSync(join(dir, 'data', 'shrinkray.db'))).toBe(true);
 
     expect(await servers.at(-1)!.stop('SIGINT')).toBe(0);
+  });
+
+  test('a GeoIP copy that does not open is written again, and a symlink left at a temporary name is removed, not followed', async () => {
+    const [geoip] = geoipFiles();
+    const file = join(dir, 'data', geoip!);
+    // same size, so only opening it can tell: before, every start failed on such a copy
+    writeFileSync(file, Buffer.alloc(statSync(file).size));
+    const outside = join(dir, 'outside.txt');
+    writeFileSync(outside, 'keep me');
+    const planted = join(dir, 'data', `${geoip}.4242.partial`);
+    symlinkSync(outside, planted);
+    lutimesSync(planted, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+
+    const server = await serve();
+    expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
+    expect(geoipFiles()).toEqual([geoip!]);
+    expect(readFileSync(file).includes(Buffer.from('\xAB\xCD\xEFMaxMind.com', 'latin1'))).toBe(true);
+    expect(readFileSync(outside, 'utf8')).toBe('keep me');
+    expect(await server.stop('SIGTERM')).toBe(0);
+  });
+
+  test('a SIGTERM while the server is still starting waits for the start and keeps the clicks it already took', async () => {
+    const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
+    const port = probe.port;
+    probe.stop(true);
+    const proc = Bun.spawn([bin, 'serve'], { cwd: dir, env: { ...env, PORT: String(port) }, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
+    let output = '';
+    const pump = async (stream: ReadableStream<Uint8Array>) => {
+      for await (const chunk of stream) output += new TextDecoder().decode(chunk);
+    };
+    const pumped = Promise.all([pump(proc.stdout), pump(proc.stderr)]);
+    // redirects are answered from the moment the port is open, before the start has finished
+    const deadline = Date.now() + 10_000;
+    let redirected = false;
+    while (!redirected && Date.now() < deadline) {
+      try {
+        const hop = await fetch(`http://127.0.0.1:${port}/${code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER_UA } });
+        redirected = hop.status === 302;
+      } catch {
+        await Bun.sleep(1); // not listening yet
+      }
+    }
+    expect(redirected).toBe(true);
+    proc.kill('SIGTERM');
+    const exited = await Promise.race([proc.exited, Bun.sleep(15_000).then(() => 'timeout' as const)]);
+    if (exited === 'timeout') proc.kill('SIGKILL');
+    await pumped;
+    expect(exited).toBe(0);
+    expect(output).toContain('SIGTERM: writing queued clicks');
+
+    const server = await serve();
+    const res = await fetch(`${server.base}/api/v1/links/${linkId}/analytics`, { headers: { authorization: `Bearer ${key}`, accept: 'application/json' } });
+    expect(((await res.json()) as { summary: { total_clicks: number } }).summary.total_clicks).toBe(2);
+    expect(await server.stop('SIGTERM')).toBe(0);
   });
 });

@@ -37,6 +37,8 @@ const counters = async () => {
   return { total: l.totalClicks, unique: l.uniqueClicks };
 };
 const rawClicks = (id: number) => (t.services.db.sqlite.query('SELECT COUNT(*) AS n FROM clicks WHERE link_id = ?').get(id) as { n: number }).n;
+// a QR code of the link: only then is a ?qr=1 visit a scan
+const addQr = () => t.services.qr.create(actor, { name: 'Flyer', type: 'url', content: 'https://example.com/counted', errorCorrection: 'M', linkId: link.id });
 const clickRows = () => (t.services.db.sqlite.query('SELECT COUNT(*) AS n FROM clicks').get() as { n: number }).n;
 
 describe('recording clicks', () => {
@@ -98,13 +100,26 @@ describe('recording clicks', () => {
     }
   });
 
-  test('a QR scan (?qr=1) is counted with source qr', async () => {
+  test('a QR scan (?qr=1) is counted with source qr while the link has a QR code; deleting it stops scan tracking', async () => {
+    const qr = await addQr();
     await visit(`/${link.code}?qr=1`);
     await visit(`/${link.code}`, { ip: '198.51.100.9' });
     await t.flush();
-    const stats = await t.services.analytics.forLink(await t.services.links.get(actor, link.id));
-    expect(stats.sources).toContainEqual({ value: 'qr', clicks: 1 });
-    expect(stats.sources).toContainEqual({ value: 'link', clicks: 1 });
+    const sources = async () => (await t.services.analytics.forLink(await t.services.links.get(actor, link.id))).sources;
+    expect(await sources()).toEqual([{ value: 'link', clicks: 1 }, { value: 'qr', clicks: 1 }]);
+
+    await t.services.qr.remove(actor, qr.id);
+    // the printed code still works, and the visit still counts: as the link's, no longer as a scan
+    expect((await visit(`/${link.code}?qr=1`, { ip: '198.51.100.10' })).status).toBe(302);
+    await t.flush();
+    expect(await sources()).toEqual([{ value: 'link', clicks: 2 }, { value: 'qr', clicks: 1 }]);
+    expect(await counters()).toEqual({ total: 3, unique: 3 });
+  });
+
+  test('without a QR code of its own, a ?qr=1 visit is not a scan', async () => {
+    await visit(`/${link.code}?qr=1`);
+    await t.flush();
+    expect((await t.services.analytics.forLink(await t.services.links.get(actor, link.id))).sources).toEqual([{ value: 'link', clicks: 1 }]);
   });
 
   test('device, browser and referrer domain reach the breakdowns; the raw IP is stored nowhere', async () => {
@@ -164,6 +179,7 @@ describe('the current day in profiles, past days in rollups', () => {
   });
 
   test('clicks of a day already over are folded by the batch that writes them', async () => {
+    await addQr();
     const yesterday = Date.now() - DAY;
     t.services.recorder.record({ linkId: link.id, at: yesterday, ip: '198.51.100.20', userAgent: CHROME, referrer: null, source: 'qr' });
     t.services.recorder.record({ linkId: link.id, at: Date.now(), ip: '198.51.100.21', userAgent: CHROME, referrer: null, source: 'link' });

@@ -394,6 +394,7 @@ describe("on a real socket, through Bun's router (the fast path first, the full 
 
   test('a direct link, a QR scan of it and a bridge link each count exactly one click', async () => {
     const direct = await create({ destination: 'https://example.com/socket' });
+    await t.services.qr.create(actor, { name: 'Poster', type: 'url', content: 'https://example.com/socket', errorCorrection: 'M', linkId: direct.id });
     const bridge = await create({ destination: 'https://example.com/socket-bridge', redirectMode: 'bridge' });
     // the first visit misses the cache (answered by the fast path after one lookup), the second hits it
     for (let i = 0; i < 2; i++) {

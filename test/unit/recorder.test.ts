@@ -199,6 +199,25 @@ describe('click recorder', () => {
     expect(h.written()).toEqual([1]);
   });
 
+  test('a tick writes everything queued when it fires, past maxBatch too, back to back: none of it waits for the next tick', async () => {
+    const batches: { at: number; size: number }[] = [];
+    const recorder = createClickRecorder({
+      write: async (batch) => {
+        batches.push({ at: performance.now(), size: batch.count });
+      },
+      flushMs: 200,
+      chunkSize: 1,
+      maxBatch: 2,
+    });
+    running = recorder;
+    for (let i = 1; i <= 5; i++) recorder.record(raw(i));
+    recorder.start();
+    for (let i = 0; i < 100 && recorder.stats.written < 5; i++) await Bun.sleep(10);
+    expect(batches.map((b) => b.size)).toEqual([2, 2, 1]);
+    // the click left over past maxBatch was not left for the tick 200 ms later (a kill in between would lose it)
+    expect(batches.at(-1)!.at - batches[0]!.at).toBeLessThan(100);
+  });
+
   test('stop() drains everything, including clicks queued while a flush is in flight', async () => {
     const h = gatedHarness();
     h.recorder.start();

@@ -57,6 +57,7 @@ beforeAll(async () => {
   quiet = (await t.services.links.create(owner.actor, { destination: 'https://example.com/b', title: 'Nobody clicks this' })).link;
   await visit(`/${link.code}`, { referer: HOSTILE_REFERRER });
   await visit(`/${link.code}`, { ua: IPHONE, ip: '1.1.1.1', referer: 'https://=1+2.example/x' });
+  await t.services.qr.create(owner.actor, { name: 'Poster', type: 'url', content: 'https://example.com/a', errorCorrection: 'M', linkId: link.id });
   await visit(`/${link.code}?qr=1`, { ua: IPHONE, ip: '9.9.9.9' });
   await visit(`/${link.code}`, { ua: 'curl/8.0' }); // a bot: recorded, never counted
   await t.flush();

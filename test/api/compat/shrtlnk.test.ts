@@ -128,6 +128,26 @@ describe('link preview (Open Graph)', () => {
     expect(hop.status).toBe(302);
     expect(hop.headers.get('location')).toBe('https://example.com/direct');
   });
+
+  test('visiting /s/{code} increments clicks by 1, from a script too; unfurlers and HEAD count nothing', async () => {
+    const { body: made } = await create({ original_url: 'https://example.com/counted-visit' });
+    const clicks = async () => {
+      await t.flush();
+      return (await (await send('GET', `/api/links/${made.short_code}`)).json()).clicks;
+    };
+    const visit = (ua: string, method = 'GET', path = `/s/${made.short_code}`) =>
+      t.app.handle(new Request(BASE + path, { method, headers: { 'user-agent': ua, 'x-forwarded-for': freshIp() } }));
+    expect((await visit('curl/8.5.0')).status).toBe(200);
+    expect(await clicks()).toBe(1);
+    await visit('python-requests/2.32.3');
+    expect(await clicks()).toBe(2);
+    await visit('Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)');
+    await visit('curl/8.5.0', 'HEAD');
+    expect(await clicks()).toBe(2);
+    // the plain short URL is a link for people: a script following it is not a visit
+    await visit('curl/8.5.0', 'GET', `/${made.short_code}`);
+    expect(await clicks()).toBe(2);
+  });
 });
 
 describe('normalisation and deduplication', () => {

@@ -21,6 +21,9 @@ describe('GET /links/{id}/analytics', () => {
     await visit(CHROME, '8.8.8.8', { referer: 'https://twitter.com/some/post' });
     await visit(CHROME, '8.8.8.8'); // same visitor again: not unique
     await visit(FIREFOX, '81.2.69.142'); // GB
+    // a scan of the link's QR code
+    const qr = await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'HN poster', type: 'url', content: link.short_url, error_correction: 'M', link_id: link.id } });
+    expect(qr.status).toBe(201);
     await visit(IPHONE, '8.8.4.4', {}, '/hnstats?qr=1');
     await visit('Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)', '8.8.8.8');
     await t.flush();

@@ -67,6 +67,24 @@ describe('happy path', () => {
     expect((await t.request('GET', `/api/v1/links/${link.id}`, { headers: u.auth })).status).toBe(200);
   });
 
+  test('scans count with source qr until the QR code is deleted; then the printed code still redirects, counted as the link', async () => {
+    const u = await t.user('pro');
+    const link = await linkFor(u, 'hnqr9');
+    const qr = await (await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'Flyer', type: 'url', content: link.short_url, error_correction: 'M', link_id: link.id } })).json();
+    const scan = () => t.request('GET', '/hnqr9?qr=1', { headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1' } });
+    const sources = async () => {
+      await t.flush();
+      return (await (await t.request('GET', `/api/v1/links/${link.id}/analytics`, { headers: u.auth })).json()).breakdown.sources;
+    };
+    expect((await scan()).status).toBe(302);
+    expect(await sources()).toEqual([{ source: 'qr', count: 1 }]);
+
+    expect((await t.request('DELETE', `/api/v1/qrcodes/${qr.id}`, { headers: u.auth })).status).toBe(200);
+    const after = await scan();
+    expect([after.status, after.headers.get('location')]).toEqual([302, 'https://news.ycombinator.com']);
+    expect(await sources()).toEqual(expect.arrayContaining([{ source: 'qr', count: 1 }, { source: 'link', count: 1 }]));
+  });
+
   test('download URLs answer to the API key with SVG and PNG images', async () => {
     const u = await t.user('pro');
     const qr = await (await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'dl', type: 'text', content: 'hello', error_correction: 'Q', size: 200 } })).json();

@@ -1,0 +1,1 @@
+CREATE INDEX `qr_codes_link_idx` ON `qr_codes` (`link_id`);
