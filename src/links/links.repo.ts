@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { likeContains } from '../db/like.ts';
 import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
@@ -169,6 +169,11 @@ export function createLinksRepo(db: Db) {
   const placeholders = Object.fromEntries(['code', 'destination', 'createdAt', 'updatedAt', ...Object.keys(insertDefaults)].map((k) => [k, sql.placeholder(k)]));
   const insertLink = db.insert(links).values(placeholders as unknown as NewLinkRow).returning().prepare();
   const codeTaken = db.select({ id: links.id }).from(links).where(eq(links.code, sql.placeholder('code'))).prepare();
+  const codeHolder = db
+    .select({ userId: links.userId, deletedAt: links.deletedAt })
+    .from(links)
+    .where(eq(links.code, sql.placeholder('code')))
+    .prepare();
 
   const toSchedule = (s: typeof linkSchedules.$inferSelect): Schedule => ({
     id: s.id,
@@ -199,6 +204,27 @@ export function createLinksRepo(db: Db) {
     /** True when the code was ever used, deleted links included. */
     async codeExists(code: string): Promise<boolean> {
       return codeTaken.get({ code }) !== undefined;
+    },
+
+    /** Whose link holds the code (a deleted one included), or null when it was never used. */
+    async codeHolder(code: string): Promise<{ userId: number | null; deleted: boolean } | null> {
+      const r = codeHolder.get({ code });
+      return r ? { userId: r.userId, deleted: r.deletedAt !== null } : null;
+    },
+
+    /**
+     * Frees the code of one of the user's own deleted links: the row keeps its
+     * id (click history references) under `code~id`, a shape no lookup matches.
+     */
+    async releaseDeletedCode(code: string, userId: number): Promise<boolean> {
+      return (
+        db
+          .update(links)
+          .set({ code: sql`${links.code} || '~' || ${links.id}` })
+          .where(and(eq(links.code, code), eq(links.userId, userId), isNotNull(links.deletedAt)))
+          .returning({ id: links.id })
+          .all().length > 0
+      );
     },
 
     async findById(id: number): Promise<Link | null> {

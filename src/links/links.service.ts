@@ -138,13 +138,20 @@ export function createLinksService(deps: LinksDeps) {
     }
   }
 
-  async function checkAlias(code: string): Promise<void> {
+  /**
+   * A deleted link's code stays taken, so nobody can catch the traffic of its
+   * printed or shared URLs; its owner, who deleted it, may take it again (the
+   * dialects document deletion as permanent).
+   */
+  async function checkAlias(code: string, actor: Actor | null): Promise<void> {
     if (!isValidCodeShape(code)) {
       throw new DomainError('VALIDATION', 'The alias must be 3 to 32 letters, digits, hyphens or underscores.', { field: 'code' });
     }
-    if (isReservedCode(code) || (await links.codeExists(code))) {
-      throw new DomainError('CODE_TAKEN', 'The alias has already been taken.', { field: 'code' });
-    }
+    const holder = isReservedCode(code) ? 'reserved' : await links.codeHolder(code);
+    if (holder === null) return;
+    const ownDeleted = holder !== 'reserved' && holder.deleted && actor !== null && holder.userId === actor.user.id;
+    if (ownDeleted && (await links.releaseDeletedCode(code, actor.user.id))) return;
+    throw new DomainError('CODE_TAKEN', 'The alias has already been taken.', { field: 'code' });
   }
 
   async function freshCode(): Promise<string> {
@@ -224,7 +231,7 @@ export function createLinksService(deps: LinksDeps) {
     checkExpiry(input.expiresAt);
     checkSchedules(input.schedules);
     if (input.code) {
-      await checkAlias(input.code);
+      await checkAlias(input.code, actor);
       if (taken.has(input.code)) throw new DomainError('CODE_TAKEN', 'The alias has already been taken.', { field: 'code' });
     }
     let code = input.code || (await freshCode());
@@ -428,7 +435,7 @@ export function createLinksService(deps: LinksDeps) {
       } else if (input.expiresAt === null) patch.expiresAt = null;
       if (input.code !== undefined && input.code !== target.code) {
         requireFeature(actor, 'customAlias', 'Custom aliases');
-        await checkAlias(input.code);
+        await checkAlias(input.code, actor);
         patch.code = input.code;
         patch.isAlias = true;
       }

@@ -25,7 +25,7 @@
  *   a QR code with link_id is dynamic and encodes the short URL with qr=1 so
  *   its scans are counted with source "qr".
  * - Delete is soft: the code stays reserved so old printed links never point
- *   somewhere new.
+ *   somewhere someone else chose; only its owner may take it again.
  */
 import { Elysia } from 'elysia';
 import { extractApiKey } from '../../http/api-auth.ts';

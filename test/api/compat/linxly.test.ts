@@ -253,7 +253,7 @@ describe('errors', () => {
 });
 
 describe('delete removes click logs and schedules', () => {
-  test('clicks, rollups and schedules are gone; the code 404s and is not reissued', async () => {
+  test('clicks, rollups and schedules are gone; the code 404s and is not reissued to anyone else', async () => {
     const u = await t.user('pro');
     const soon = new Date(Date.now() + 86_400_000).toISOString();
     const { data } = await create(u, { destination_url: 'https://example.com/gone', short_code: 'gonesoon', schedules: [{ start_at: soon, destination_url: 'https://example.com/s' }] });
@@ -271,7 +271,32 @@ describe('delete removes click logs and schedules', () => {
     }
     expect((await visit('gonesoon')).status).toBe(404);
     expect((await t.request('DELETE', `${API}/gonesoon`, { headers: headers(u) })).status).toBe(404);
-    expect((await t.request('POST', API, { headers: headers(u), body: { destination_url: 'https://evil.example', short_code: 'gonesoon' } })).status).toBe(422);
+    const other = await t.user('pro');
+    const hijack = await t.request('POST', API, { headers: headers(other), body: { destination_url: 'https://evil.example', short_code: 'gonesoon' } });
+    expect(hijack.status).toBe(422);
+    expect((await visit('gonesoon')).status).toBe(404);
+  });
+
+  test('its owner may create the deleted short_code again: a new link, with no history of the old one', async () => {
+    const u = await t.user('pro');
+    const { data: old } = await create(u, { destination_url: 'https://example.com/first', short_code: 'againcode' });
+    await visit('againcode');
+    await t.flush();
+    expect((await t.request('DELETE', `${API}/againcode`, { headers: headers(u) })).status).toBe(200);
+    expect((await visit('againcode')).status).toBe(404);
+
+    const again = await t.request('POST', API, { headers: headers(u), body: { destination_url: 'https://example.com/second', short_code: 'againcode' } });
+    expect(again.status).toBe(200);
+    const { data } = await again.json();
+    expect(data.id).not.toBe(old.id);
+    expect(data.short_code).toBe('againcode');
+    const hop = await visit('againcode');
+    expect([hop.status, hop.headers.get('location')]).toEqual([302, 'https://example.com/second']);
+    await t.flush();
+    const shown = await (await t.request('GET', `${API}/againcode`, { headers: headers(u) })).json();
+    expect(shown.data).toMatchObject({ id: data.id, destination_url: 'https://example.com/second' });
+    const listed = await (await t.request('GET', `${API}?per_page=100`, { headers: headers(u) })).json();
+    expect(listed.data.filter((l: { short_code: string }) => l.short_code === 'againcode')).toEqual([expect.objectContaining({ id: data.id, clicks_count: 1 })]);
   });
 });
 

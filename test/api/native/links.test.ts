@@ -90,9 +90,19 @@ describe('happy path (documented examples)', () => {
     expect(await del.json()).toEqual({ message: 'Link deleted successfully.' });
     expect((await t.request('GET', `/api/v1/links/${created.id}`, { headers: u.auth })).status).toBe(404);
     expect((await t.request('GET', '/hnfeed')).status).toBe(404);
-    // the code stays taken after a soft delete
-    const again = await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://evil.example', alias: 'hnfeed' } });
-    expect(again.status).toBe(422);
+    // the code stays taken after a soft delete, for anyone but its owner
+    const other = await t.user('pro');
+    const hijack = await t.request('POST', '/api/v1/links', { headers: other.auth, body: { original_url: 'https://evil.example', alias: 'hnfeed' } });
+    expect(hijack.status).toBe(422);
+    expect((await t.request('GET', '/hnfeed')).status).toBe(404);
+    // a rename onto it is refused the same way (Minilnk's PUT has no alias; the core's update does)
+    const otherActor = await t.services.users.actorFor(other.user);
+    const theirs = (await t.services.links.create(otherActor, { destination: 'https://evil.example/2', title: 'x' })).link;
+    await expect(t.services.links.update(otherActor, theirs, { code: 'hnfeed' })).rejects.toMatchObject({ code: 'CODE_TAKEN' });
+    const again = await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://news.ycombinator.com/best', alias: 'hnfeed' } });
+    expect(again.status).toBe(201);
+    expect((await again.json()).id).not.toBe(created.id);
+    expect((await t.request('GET', '/hnfeed')).headers.get('location')).toBe('https://news.ycombinator.com/best');
   });
 
   test('PUT with password, then remove_password; expires_at, then remove_expiration', async () => {

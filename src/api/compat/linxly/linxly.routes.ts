@@ -36,7 +36,8 @@
  *   "« Previous" / "Next »"; long lists get Laravel's "..." window.
  * - Delete erases the link's click logs and schedules as documented, and the
  *   short URL answers 404 everywhere; the code itself stays reserved (never
- *   reissued to anyone) so old printed links cannot be hijacked.
+ *   reissued to anyone else) so old printed links cannot be hijacked; its
+ *   owner may create it again, as a new link.
  * - Bot visits (link unfurlers, crawlers) are not counted in clicks_count.
  */
 import { Elysia } from 'elysia';

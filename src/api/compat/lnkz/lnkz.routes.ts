@@ -30,7 +30,8 @@
  * - The list returns every URL of yours, oldest first; ?page=&per_page=
  *   (at most 100) return one page instead.
  * - Delete is soft: the URL answers 404 everywhere, and its code is never
- *   reissued, so old shared links cannot be hijacked.
+ *   reissued to anyone else, so old shared links cannot be hijacked (its
+ *   owner may take it again).
  * - Bot visits (link unfurlers, crawlers) are not counted in clicks.
  */
 import { Type as t } from '@sinclair/typebox';
