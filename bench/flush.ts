@@ -6,7 +6,7 @@
  * the same two cores (bench:redirect's random scenario already spends half
  * its CPU on recording clicks).
  *
- *   bun run bench:flush [--links 100000] [--history 5000000] [--batch 14000] [--batches 8] [--json] [--keep]
+ *   bun run bench:flush [--links 100000] [--history 5000000] [--batch 10000] [--batches 8] [--json] [--keep]
  *
  * Three databases, each with --links links (bench/lib/seed.ts):
  *   fresh        no clicks yet
@@ -17,8 +17,9 @@
  *                the same history with raw clicks indexed by (link, time),
  *                as they were before: every click of a batch dirtied a random
  *                page of an index as large as the whole history
- * Each then takes --batches batches of --batch clicks (the size of one
- * second's batch under bench:redirect's random load) through the flush
+ * Each then takes --batches batches of --batch clicks (the most the recorder
+ * writes in one transaction, its maxBatch; bench:redirect's random load fills
+ * one to two of them a second) through the flush
  * worker's own writer (batch-writer.ts: unpack, enrich, one transaction), on
  * a connection opened as the worker opens it: the same batch to each
  * database in turn, the first one rotating. Clicks go to random links
@@ -40,7 +41,7 @@ import { createBatchWriter } from '../src/clicks/batch-writer.ts';
 import { packChunks } from '../src/clicks/click-batch.ts';
 import { createClicksRepo } from '../src/clicks/clicks.repo.ts';
 import { createEnricher } from '../src/clicks/visitor.ts';
-import { CHECKPOINT_PAGES, DB_FILE, openDatabase } from '../src/db/client.ts';
+import { DB_FILE, FLUSHER_OPTIONS, openDatabase } from '../src/db/client.ts';
 import { createReport, fixed, median, runBench, table } from './lib/report.ts';
 import { DAY_MS, insertLinks, openProjectDb, prng } from './lib/seed.ts';
 import { workDir } from './lib/servers.ts';
@@ -48,7 +49,7 @@ import { workDir } from './lib/servers.ts';
 const { argv, values } = benchArgs({
   links: { type: 'string', default: '100000' },
   history: { type: 'string', default: '5000000' },
-  batch: { type: 'string', default: '14000' },
+  batch: { type: 'string', default: '10000' },
   batches: { type: 'string', default: '8' },
 });
 const LINKS = whole('links', values.links!);
@@ -115,7 +116,7 @@ function makeBatch(rand: () => number, firstId: number): Uint8Array[] {
  */
 async function measure(dirs: string[], firstId: number): Promise<Measured[]> {
   const writers = dirs.map((dir) => {
-    const handle = openDatabase(dir, { foreignKeys: false, walAutocheckpoint: CHECKPOINT_PAGES.flusher });
+    const handle = openDatabase(dir, FLUSHER_OPTIONS);
     const write = createBatchWriter(createClicksRepo(handle.sqlite), createEnricher({ secret: 'bench', country: () => 'US' }));
     return { handle, write, cpu: [] as number[], wall: [] as number[] };
   });

@@ -1,14 +1,28 @@
 /**
  * Process entry, and the only module with side effects: it reads argv and
- * the environment, owns process.exit and the signal handlers.
+ * the environment, owns process.exit and the signal handlers, and first
+ * restarts itself with the runtime settings of runtime-env.ts.
  *
  * On SIGTERM/SIGINT the server stops accepting, the click queue is written
  * and the database closed before exit 0; a second signal exits at once, for
  * an operator who would rather lose the queue than wait. A signal that comes
  * while the server is still starting waits for the start, then does the same.
  */
-import { parseCommand, runCommand, startServer, USAGE, UsageError, type Io, type RunningServer } from './cli.ts';
-import { ConfigError, extractConfigFlags, loadConfig, type Config } from './config.ts';
+import type { Io, RunningServer } from './cli.ts';
+import type { Config } from './config.ts';
+import { restartArgv, restartEnv } from './runtime-env.ts';
+
+// first, before the application is loaded (imported below, not above): settings the runtime reads only at start
+const tuned = restartEnv(process.env);
+if (tuned && typeof process.execve === 'function') {
+  try {
+    process.execve(process.execPath, restartArgv(process), tuned);
+  } catch {
+    // cannot restart (no execve here): run on the runtime's defaults
+  }
+}
+const { parseCommand, runCommand, startServer, USAGE, UsageError } = await import('./cli.ts');
+const { ConfigError, extractConfigFlags, loadConfig } = await import('./config.ts');
 
 const io: Io = {
   out: (line) => console.log(line),

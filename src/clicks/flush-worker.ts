@@ -11,7 +11,7 @@
  */
 import { heapSize } from 'bun:jsc';
 import type { Database } from 'bun:sqlite';
-import { CHECKPOINT_PAGES, closeConnection, openConnection } from '../db/connection.ts';
+import { closeConnection, FLUSHER_OPTIONS, openConnection } from '../db/connection.ts';
 import { createBatchWriter } from './batch-writer.ts';
 import { createClicksRepo } from './clicks.repo.ts';
 import { loadCountryLookup } from './geoip-file.ts';
@@ -28,7 +28,7 @@ self.onmessage = async (event: MessageEvent<Message>) => {
   const msg = event.data;
   if (msg.type === 'init') {
     try {
-      connection = openConnection(msg.dataDir, { foreignKeys: false, walAutocheckpoint: CHECKPOINT_PAGES.flusher });
+      connection = openConnection(msg.dataDir, FLUSHER_OPTIONS);
       write = createBatchWriter(createClicksRepo(connection), createEnricher({ secret: msg.secret, country: await loadCountryLookup(msg.dataDir) }));
       self.postMessage({ type: 'ready' });
     } catch (e) {

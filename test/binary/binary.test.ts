@@ -122,6 +122,20 @@ describe('compiled binary alone in an empty folder', () => {
     expect(await servers.at(-1)!.stop('SIGINT')).toBe(0);
   });
 
+  test('the server runs with its runtime settings, in the process it was started as; an operator value is kept', async () => {
+    const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    const server = await serve();
+    // the same PID: restarted in place (execve), not a child left behind a parent
+    expect(environ(server.proc.pid)).toContain('BUN_JSC_forceRAMSize=134217728');
+    expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
+    expect(await server.stop('SIGTERM')).toBe(0);
+
+    const own = await startServer([bin, 'serve'], { cwd: dir, env: { ...env, BUN_JSC_forceRAMSize: '0' } });
+    servers.push(own);
+    expect(environ(own.proc.pid)).toContain('BUN_JSC_forceRAMSize=0');
+    expect(await own.stop('SIGTERM')).toBe(0);
+  });
+
   test('a GeoIP copy that does not open is written again, and a symlink left at a temporary name is removed, not followed', async () => {
     const [geoip] = geoipFiles();
     const file = join(dir, 'data', geoip!);

@@ -1,0 +1,34 @@
+import { describe, expect, test } from 'bun:test';
+import { restartArgv, restartEnv, RUNTIME_DEFAULTS } from '../../src/runtime-env.ts';
+
+describe('runtime settings given by restarting', () => {
+  test('missing settings are added to the whole environment; nothing else changes', () => {
+    expect(restartEnv({ PATH: '/usr/bin', PORT: '8080', EMPTY: '', GONE: undefined })).toEqual({
+      PATH: '/usr/bin',
+      PORT: '8080',
+      EMPTY: '',
+      BUN_JSC_forceRAMSize: '134217728',
+    });
+  });
+
+  test("no restart once they are set, whether by the restart or by the operator (whose value is kept, 0 included)", () => {
+    expect(restartEnv({ PATH: '/usr/bin', ...RUNTIME_DEFAULTS })).toBeNull();
+    expect(restartEnv({ BUN_JSC_forceRAMSize: '0' })).toBeNull();
+  });
+
+  test('the compiled binary restarts as itself with its arguments; from source, bun with its flags and the script', () => {
+    expect(restartArgv({ execPath: '/srv/shrinkray', execArgv: [], argv: ['bun', '/$bunfs/root/shrinkray', 'serve', '--port', '9000'] })).toEqual([
+      '/srv/shrinkray',
+      'serve',
+      '--port',
+      '9000',
+    ]);
+    expect(restartArgv({ execPath: '/usr/bin/bun', execArgv: ['--smol'], argv: ['/usr/bin/bun', '/app/src/main.ts', 'user', 'list'] })).toEqual([
+      '/usr/bin/bun',
+      '--smol',
+      '/app/src/main.ts',
+      'user',
+      'list',
+    ]);
+  });
+});
