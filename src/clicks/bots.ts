@@ -15,7 +15,8 @@ const CRAWLERS = pattern([
   'bingpreview', 'applebot', 'yandex', 'baiduspider', 'duckduckbot', 'petalbot', 'semrush', 'ahrefs', 'mj12bot', 'dotbot',
 ]);
 const HTTP_TOOLS = pattern([
-  'curl/', 'wget/', 'python-requests', 'python-urllib', 'httpie', 'go-http-client', 'okhttp', 'java/', 'libwww', 'axios/', 'node-fetch', 'undici',
+  'curl/', 'wget/', 'python-requests', 'python-urllib', 'python-httpx', 'aiohttp', 'httpie', 'go-http-client', 'okhttp', 'java/', 'libwww',
+  'axios/', 'node-fetch', 'undici', '\\bbun/', '\\bdeno/', 'guzzlehttp', 'powershell',
 ]);
 
 export type AgentKind = 'browser' | 'tool' | 'bot';

@@ -52,6 +52,9 @@ describe('parseUserAgent', () => {
     'WhatsApp/2.23.20.0',
     'curl/8.0',
     'python-requests/2.31.0',
+    'Bun/1.4.5',
+    'python-httpx/0.27.0',
+    'GuzzleHttp/7',
     '',
   ])('%p is a bot with no device details', (ua) => {
     expect(parseUserAgent(ua)).toEqual({ deviceType: 'bot', os: null, browser: null, isBot: true });
