@@ -2,8 +2,10 @@
  * Settings of the runtime itself, which JavaScriptCore reads from the
  * environment once, when the process starts: too late for the process to
  * give them to itself. main.ts restarts the process in place (execve: same
- * PID, same arguments, same open files) with the ones missing, before any of
- * the application is loaded; an operator's own value is always kept.
+ * PID, same arguments, stdin/stdout/stderr) with the ones missing, before any
+ * of the application is loaded; an operator's own value is always kept.
+ * Bun's execve closes every other inherited descriptor, so a process handed
+ * more (an IPC channel, systemd's sockets) is not restarted.
  *
  * BUN_JSC_forceRAMSize: JSC lets a heap grow between collections by a factor
  * chosen from the machine's RAM: 2x while the heap is under a quarter of it,
@@ -20,8 +22,12 @@ export const RUNTIME_DEFAULTS: Readonly<Record<string, string>> = {
   BUN_JSC_forceRAMSize: String(128 * 1024 * 1024),
 };
 
+// descriptors a parent passes beyond 0-2, which a restart would close under them
+const INHERITED_FDS = ['NODE_CHANNEL_FD', 'LISTEN_FDS'];
+
 /** The environment to restart with, or null when every setting is already there (set by the operator, or by the restart). */
 export function restartEnv(env: Record<string, string | undefined>): Record<string, string> | null {
+  if (INHERITED_FDS.some((name) => env[name] !== undefined)) return null;
   const missing = Object.entries(RUNTIME_DEFAULTS).filter(([name]) => env[name] === undefined);
   if (missing.length === 0) return null;
   const next: Record<string, string> = {};

@@ -10,7 +10,8 @@
  * transaction: ~95 µs a click; 20,000: ~43 µs, random links over 100k). When
  * the writer falls behind, the next tick simply finds a bigger batch. A tick
  * that finds more than maxBatch (10,000) writes it all, batch after batch, so
- * a crash loses at most what was queued since the last tick's write began.
+ * while the writer keeps up a crash loses at most what was queued since the
+ * last tick's write began.
  *
  * stop() drains everything (called on SIGTERM/SIGINT). A failed write puts
  * its clicks back at the front of the queue to be retried, never dropped;

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, getTableColumns, inArray, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, or, sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { likeContains } from '../db/like.ts';
 import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
@@ -169,6 +169,17 @@ export function createLinksRepo(db: Db) {
   const placeholders = Object.fromEntries(['code', 'destination', 'createdAt', 'updatedAt', ...Object.keys(insertDefaults)].map((k) => [k, sql.placeholder(k)]));
   const insertLink = db.insert(links).values(placeholders as unknown as NewLinkRow).returning().prepare();
   const codeTaken = db.select({ id: links.id }).from(links).where(eq(links.code, sql.placeholder('code'))).prepare();
+  // A deleted link keeps its code so that nobody else can take over its printed or shared URLs; its
+  // owner may take it back (links.service checkAlias decides). The deleted row keeps its id (click
+  // history references it) under `code~id`, a shape no lookup matches. Run inside the transaction of
+  // the write that takes the code, so that a write that fails leaves the code reserved.
+  const releaseOwnDeleted = db.$client.prepare<unknown, [string, number]>(
+    "UPDATE links SET code = code || '~' || id WHERE code = ?1 AND user_id = ?2 AND deleted_at IS NOT NULL",
+  );
+  const releaseOwnDeletedFor = db.$client.prepare<unknown, [string, number]>(
+    `UPDATE links SET code = code || '~' || id
+     WHERE code = ?1 AND deleted_at IS NOT NULL AND user_id = (SELECT user_id FROM links WHERE id = ?2)`,
+  );
   const codeHolder = db
     .select({ userId: links.userId, deletedAt: links.deletedAt })
     .from(links)
@@ -188,12 +199,18 @@ export function createLinksRepo(db: Db) {
       return (await this.insertMany([{ row, schedules }]))[0]!;
     },
 
-    /** Inserts many links (and their schedules) in one transaction, in order. */
+    /**
+     * Inserts many links (and their schedules) in one transaction, in order. A
+     * code held by one of the same owner's deleted links is taken back from it
+     * in that transaction (see releaseOwnDeleted): if the insert fails, the
+     * deleted link still holds it.
+     */
     async insertMany(items: { row: NewLinkRow; schedules: Omit<Schedule, 'id'>[] }[]): Promise<Link[]> {
       if (!items.length) return [];
       const stamp = Date.now();
       return db.transaction((tx) =>
         items.map(({ row, schedules }) => {
+          if (row.userId !== null && row.userId !== undefined) releaseOwnDeleted.run(row.code, row.userId);
           const r = insertLink.get({ ...insertDefaults, createdAt: stamp, updatedAt: stamp, ...row })!;
           if (schedules.length) tx.insert(linkSchedules).values(schedules.map((s) => ({ ...s, linkId: r.id }))).run();
           return toLink({ ...r, ...NO_CLICKS });
@@ -210,21 +227,6 @@ export function createLinksRepo(db: Db) {
     async codeHolder(code: string): Promise<{ userId: number | null; deleted: boolean } | null> {
       const r = codeHolder.get({ code });
       return r ? { userId: r.userId, deleted: r.deletedAt !== null } : null;
-    },
-
-    /**
-     * Frees the code of one of the user's own deleted links: the row keeps its
-     * id (click history references) under `code~id`, a shape no lookup matches.
-     */
-    async releaseDeletedCode(code: string, userId: number): Promise<boolean> {
-      return (
-        db
-          .update(links)
-          .set({ code: sql`${links.code} || '~' || ${links.id}` })
-          .where(and(eq(links.code, code), eq(links.userId, userId), isNotNull(links.deletedAt)))
-          .returning({ id: links.id })
-          .all().length > 0
-      );
     },
 
     async findById(id: number): Promise<Link | null> {
@@ -315,13 +317,20 @@ export function createLinksRepo(db: Db) {
       return db.select({ n: count() }).from(links).where(and(eq(links.userId, userId), live)).get()?.n ?? 0;
     },
 
+    /** A new code held by one of the owner's deleted links is taken back from it in the same transaction. */
     async update(id: number, patch: LinkPatch): Promise<Link | null> {
-      const changed = db
-        .update(links)
-        .set({ ...patch, updatedAt: Date.now() })
-        .where(and(eq(links.id, id), live))
-        .returning({ id: links.id })
-        .get();
+      let changed: { id: number } | undefined;
+      try {
+        changed = db.transaction((tx) => {
+          if (patch.code !== undefined) releaseOwnDeletedFor.run(patch.code, id);
+          const row = tx.update(links).set({ ...patch, updatedAt: Date.now() }).where(and(eq(links.id, id), live)).returning({ id: links.id }).get();
+          // nothing updated (deleted meanwhile): the code stays with the deleted link it was taken from
+          if (!row) tx.rollback();
+          return row;
+        });
+      } catch (e) {
+        if (!(e instanceof TransactionRollbackError)) throw e;
+      }
       const r = changed && byId.get({ id });
       return r ? toLink(r) : null;
     },

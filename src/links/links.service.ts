@@ -149,8 +149,8 @@ export function createLinksService(deps: LinksDeps) {
     }
     const holder = isReservedCode(code) ? 'reserved' : await links.codeHolder(code);
     if (holder === null) return;
-    const ownDeleted = holder !== 'reserved' && holder.deleted && actor !== null && holder.userId === actor.user.id;
-    if (ownDeleted && (await links.releaseDeletedCode(code, actor.user.id))) return;
+    // taken back from the deleted link by the insert or update that uses it, in its own transaction
+    if (holder !== 'reserved' && holder.deleted && actor !== null && holder.userId === actor.user.id) return;
     throw new DomainError('CODE_TAKEN', 'The alias has already been taken.', { field: 'code' });
   }
 

@@ -110,3 +110,44 @@ describe('redirect cache', () => {
     }
   });
 });
+
+describe("a deleted link's code, taken back by its owner", () => {
+  async function deleted(code: string) {
+    const owner = await actorOf();
+    const other = await actorOf();
+    const link = (await t.services.links.create(owner, { destination: 'https://printed.example/', code, title: 'printed' })).link;
+    await t.services.links.remove(owner, link.id);
+    const hijack = () => t.services.links.create(other, { destination: 'https://evil.example/', code, title: 'evil' });
+    return { owner, hijack };
+  }
+
+  test('a batch that fails as a whole leaves the code reserved', async () => {
+    const { owner, hijack } = await deleted('printed1');
+    const batch = t.services.links.createMany(owner, [{ destination: 'https://printed.example/2', code: 'printed1' }, { destination: 'not a url' }], { atomic: true });
+    await expect(batch).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(hijack()).rejects.toMatchObject({ code: 'CODE_TAKEN' });
+    // and the owner can still take it
+    expect((await t.services.links.create(owner, { destination: 'https://printed.example/3', code: 'printed1' })).link.code).toBe('printed1');
+    await expect(hijack()).rejects.toMatchObject({ code: 'CODE_TAKEN' });
+  });
+
+  test('a rename refused after the alias check leaves the code reserved', async () => {
+    const { owner, hijack } = await deleted('printed2');
+    const mine = (await t.services.links.create(owner, { destination: 'https://printed.example/4', title: 'mine' })).link;
+    const rename = t.services.links.update(owner, mine, { code: 'printed2', schedules: [{ startsAt: 2000, endsAt: 1000, destination: 'https://a.example/' }] });
+    await expect(rename).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(hijack()).rejects.toMatchObject({ code: 'CODE_TAKEN' });
+    expect((await t.services.links.update(owner, mine, { code: 'printed2' })).code).toBe('printed2');
+    await expect(hijack()).rejects.toMatchObject({ code: 'CODE_TAKEN' });
+  });
+
+  test('a rename of a link deleted meanwhile leaves the code with the link it belonged to', async () => {
+    const { owner, hijack } = await deleted('printed3');
+    const mine = (await t.services.links.create(owner, { destination: 'https://printed.example/5', title: 'mine' })).link;
+    await t.services.links.remove(owner, mine.id);
+    await expect(t.services.links.update(owner, mine, { code: 'printed3' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(hijack()).rejects.toMatchObject({ code: 'CODE_TAKEN' });
+    const rows = t.services.db.sqlite.query<{ code: string }, [number]>('SELECT code FROM links WHERE id = ?').get(mine.id);
+    expect(rows?.code).not.toBe('printed3');
+  });
+});

@@ -16,6 +16,11 @@ describe('runtime settings given by restarting', () => {
     expect(restartEnv({ BUN_JSC_forceRAMSize: '0' })).toBeNull();
   });
 
+  test('no restart for a process handed descriptors beyond stdio (an IPC channel, systemd sockets): execve would close them', () => {
+    expect(restartEnv({ PATH: '/usr/bin', NODE_CHANNEL_FD: '3' })).toBeNull();
+    expect(restartEnv({ PATH: '/usr/bin', LISTEN_FDS: '1', LISTEN_PID: '42' })).toBeNull();
+  });
+
   test('the compiled binary restarts as itself with its arguments; from source, bun with its flags and the script', () => {
     expect(restartArgv({ execPath: '/srv/shrinkray', execArgv: [], argv: ['bun', '/$bunfs/root/shrinkray', 'serve', '--port', '9000'] })).toEqual([
       '/srv/shrinkray',
