@@ -106,7 +106,7 @@ async function dataDirReader(dataDir: string): Promise<CountryReader | null> {
 
 async function openReader(dataDir: string | undefined): Promise<CountryReader> {
   try {
-    const reader = embedded ? dataDir && (await dataDirReader(dataDir)) : mapped(dbPath);
+    const reader = !embedded ? mapped(dbPath) : dataDir ? await dataDirReader(dataDir) : null;
     if (reader) return reader;
   } catch {
     // an unwritable folder or no mmap: the copy below works everywhere

@@ -61,8 +61,8 @@ export function openConnection(dataDir: string, options: OpenOptions = {}): Data
   sqlite.exec(`PRAGMA foreign_keys = ${options.foreignKeys === false ? 'OFF' : 'ON'}`);
   sqlite.exec('PRAGMA temp_store = MEMORY');
   // 8 MB by default; hot lookups are served from the redirect cache, and the OS page cache holds the
-  // rest of the file (the click flush worker's connection takes 2 MB: see flush-worker.ts)
-  sqlite.exec(`PRAGMA cache_size = -${Math.max(256, Math.trunc(options.cacheKb ?? 8000))}`);
+  // rest of the file (the click flush worker's connection takes 2 MB: FLUSHER_OPTIONS)
+  sqlite.exec(`PRAGMA cache_size = -${options.cacheKb ?? 8000}`);
   if (options.walAutocheckpoint !== undefined) sqlite.exec(`PRAGMA wal_autocheckpoint = ${Math.trunc(options.walAutocheckpoint)}`);
   return sqlite;
 }

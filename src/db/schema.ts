@@ -109,7 +109,7 @@ export const links = sqliteTable(
   (t) => [
     // Unique over every row, deleted ones included: a code, once used, is never
     // handed to another user (old printed QR codes must not be hijacked); its owner
-    // may take it back, which renames the deleted row (links.repo releaseDeletedCode).
+    // may take it back, which renames the deleted row (links.repo releaseOwnDeleted).
     uniqueIndex('links_code_uq').on(t.code),
     index('links_user_created_idx').on(t.userId, t.createdAt),
     index('links_dedupe_idx').on(t.destination, t.source),

@@ -168,18 +168,14 @@ export function createLinksRepo(db: Db) {
   } satisfies Omit<NewLinkRow, 'code' | 'destination' | 'id' | 'createdAt' | 'updatedAt' | 'deletedAt'>;
   const placeholders = Object.fromEntries(['code', 'destination', 'createdAt', 'updatedAt', ...Object.keys(insertDefaults)].map((k) => [k, sql.placeholder(k)]));
   const insertLink = db.insert(links).values(placeholders as unknown as NewLinkRow).returning().prepare();
-  const codeTaken = db.select({ id: links.id }).from(links).where(eq(links.code, sql.placeholder('code'))).prepare();
   // A deleted link keeps its code so that nobody else can take over its printed or shared URLs; its
   // owner may take it back (links.service checkAlias decides). The deleted row keeps its id (click
   // history references it) under `code~id`, a shape no lookup matches. Run inside the transaction of
   // the write that takes the code, so that a write that fails leaves the code reserved.
-  const releaseOwnDeleted = db.$client.prepare<unknown, [string, number]>(
-    "UPDATE links SET code = code || '~' || id WHERE code = ?1 AND user_id = ?2 AND deleted_at IS NOT NULL",
-  );
-  const releaseOwnDeletedFor = db.$client.prepare<unknown, [string, number]>(
-    `UPDATE links SET code = code || '~' || id
-     WHERE code = ?1 AND deleted_at IS NOT NULL AND user_id = (SELECT user_id FROM links WHERE id = ?2)`,
-  );
+  const RELEASE = "UPDATE links SET code = code || '~' || id WHERE code = ?1 AND deleted_at IS NOT NULL AND user_id = ";
+  // for an insert the owner is given; for an update it is the owner of the link being changed
+  const releaseOwnDeleted = db.$client.prepare<unknown, [string, number]>(`${RELEASE}?2`);
+  const releaseOwnDeletedFor = db.$client.prepare<unknown, [string, number]>(`${RELEASE}(SELECT user_id FROM links WHERE id = ?2)`);
   const codeHolder = db
     .select({ userId: links.userId, deletedAt: links.deletedAt })
     .from(links)
@@ -220,7 +216,7 @@ export function createLinksRepo(db: Db) {
 
     /** True when the code was ever used, deleted links included. */
     async codeExists(code: string): Promise<boolean> {
-      return codeTaken.get({ code }) !== undefined;
+      return codeHolder.get({ code }) !== undefined;
     },
 
     /** Whose link holds the code (a deleted one included), or null when it was never used. */

@@ -138,6 +138,8 @@ export function createLinksService(deps: LinksDeps) {
     }
   }
 
+  const aliasTaken = () => new DomainError('CODE_TAKEN', 'The alias has already been taken.', { field: 'code' });
+
   /**
    * A deleted link's code stays taken, so nobody can catch the traffic of its
    * printed or shared URLs; its owner, who deleted it, may take it again (the
@@ -147,11 +149,10 @@ export function createLinksService(deps: LinksDeps) {
     if (!isValidCodeShape(code)) {
       throw new DomainError('VALIDATION', 'The alias must be 3 to 32 letters, digits, hyphens or underscores.', { field: 'code' });
     }
-    const holder = isReservedCode(code) ? 'reserved' : await links.codeHolder(code);
-    if (holder === null) return;
-    // taken back from the deleted link by the insert or update that uses it, in its own transaction
-    if (holder !== 'reserved' && holder.deleted && actor !== null && holder.userId === actor.user.id) return;
-    throw new DomainError('CODE_TAKEN', 'The alias has already been taken.', { field: 'code' });
+    if (isReservedCode(code)) throw aliasTaken();
+    const holder = await links.codeHolder(code);
+    // an own deleted link's code is taken back by the insert or update that uses it, in its transaction
+    if (holder !== null && !(holder.deleted && actor !== null && holder.userId === actor.user.id)) throw aliasTaken();
   }
 
   async function freshCode(): Promise<string> {
@@ -232,7 +233,7 @@ export function createLinksService(deps: LinksDeps) {
     checkSchedules(input.schedules);
     if (input.code) {
       await checkAlias(input.code, actor);
-      if (taken.has(input.code)) throw new DomainError('CODE_TAKEN', 'The alias has already been taken.', { field: 'code' });
+      if (taken.has(input.code)) throw aliasTaken();
     }
     let code = input.code || (await freshCode());
     while (taken.has(code)) code = await freshCode();
@@ -295,7 +296,7 @@ export function createLinksService(deps: LinksDeps) {
         link = await links.insert(p.row, input.schedules ?? []);
       } catch (e) {
         // two creates racing for the same alias: the unique index decides
-        if (String(e).includes('UNIQUE')) throw new DomainError('CODE_TAKEN', 'The alias has already been taken.', { field: 'code' });
+        if (String(e).includes('UNIQUE')) throw aliasTaken();
         throw e;
       }
       cache.invalidate(link.code);
