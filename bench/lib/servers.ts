@@ -69,8 +69,13 @@ export async function startScript(script: string, args: string[]): Promise<Liste
 }
 
 /** bench/lib/bare-server.ts on a routes file ({code: destination}); facts: see that file. */
-export const startBare = (routesFile: string, opts: { facts?: boolean; lookups?: string } = {}) =>
-  startScript(join(import.meta.dir, 'bare-server.ts'), [routesFile, ...(opts.facts ? ['--facts'] : []), ...(opts.lookups ? ['--lookups', opts.lookups] : [])]);
+export const startBare = (routesFile: string, opts: { facts?: boolean; lookups?: string; store?: string } = {}) =>
+  startScript(join(import.meta.dir, 'bare-server.ts'), [
+    routesFile,
+    ...(opts.facts ? ['--facts'] : []),
+    ...(opts.lookups ? ['--lookups', opts.lookups] : []),
+    ...(opts.store ? ['--store', opts.store] : []),
+  ]);
 
 /** A port that was free a moment ago (for timing a start, where PORT=0 would hide the port until the banner). */
 export function freePort(): number {

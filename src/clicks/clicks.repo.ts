@@ -1,13 +1,15 @@
 /**
  * Click storage. The flusher's batch write is the busiest writer, so it is
  * built to cost little per click:
- * - raw rows go in with multi-row INSERTs (one statement call per 100 rows);
+ * - a batch is written in link order, so consecutive rows share index pages;
+ * - every table's rows go in with multi-row INSERTs and upserts (one
+ *   statement call per 100 rows, db/multi-row.ts);
  * - a click's uniqueness is decided by a bounded in-memory set of (link,
  *   visitor) pairs already stored, so a returning visitor costs no query;
  * - clicks are folded by their whole profile (link, day, country, device,
  *   OS, browser, referrer, source), which real traffic repeats a lot, and each
- *   profile is one upsert into click_profiles;
- * - each batch ends with one counter upsert per link, in the narrow
+ *   profile is one row upserted into click_profiles;
+ * - each batch ends with one counter row upserted per link, in the narrow
  *   link_counters table;
  * - the first batch after a day is over folds that day's profiles into the
  *   per-dimension click_rollups (set-based, in the same transaction) and
@@ -15,6 +17,7 @@
  */
 import type { Database } from 'bun:sqlite';
 import type { EnrichedClick } from './clicks.types.ts';
+import { createMultiRowWriter } from '../db/multi-row.ts';
 import { createVisitorPairs } from './visitor-pairs.ts';
 
 const DAY_MS = 86_400_000;
@@ -30,8 +33,6 @@ export function dayOf(ms: number): string {
   return lastDay;
 }
 
-const ROWS_PER_INSERT = 100;
-const COLUMNS = '(link_id, clicked_at, referrer_domain, country_code, device_type, os, browser, is_bot, source, visitor_hash)';
 // 32 bytes a pair (visitor-pairs.ts); past it the set restarts and the database answers
 const SEEN_LIMIT = 100_000;
 const SEP = '\u0001';
@@ -42,18 +43,60 @@ const REQUEST_MS = 60 * 60 * 1000;
 // a link's current-day profiles are folded into its rollups past this many rows
 const LINK_FOLD_ROWS = 1000;
 
-type Value = string | number | null;
+interface Profile {
+  c: EnrichedClick;
+  day: string;
+  n: number;
+  unique: number;
+}
+interface Counter {
+  linkId: number;
+  total: number;
+  unique: number;
+  last: number;
+}
 
 /** Over the raw connection: the flush worker's thread loads no drizzle (db/connection.ts). */
 export function createClicksRepo(sqlite: Database) {
-  const one = sqlite.prepare(`INSERT INTO clicks ${COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const many = sqlite.prepare(`INSERT INTO clicks ${COLUMNS} VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+  const insertRows = createMultiRowWriter<EnrichedClick>(
+    sqlite,
+    (values) => `INSERT INTO clicks (link_id, clicked_at, referrer_domain, country_code, device_type, os, browser, is_bot, source, visitor_hash) VALUES ${values}`,
+    10,
+    (c, params, at) => {
+      params[at] = c.linkId;
+      params[at + 1] = c.at;
+      params[at + 2] = c.referrerDomain;
+      params[at + 3] = c.countryCode;
+      params[at + 4] = c.deviceType;
+      params[at + 5] = c.os;
+      params[at + 6] = c.browser;
+      params[at + 7] = c.isBot ? 1 : 0;
+      params[at + 8] = c.source;
+      params[at + 9] = c.visitorHash;
+    },
+  );
   const insertVisitor = sqlite.prepare('INSERT OR IGNORE INTO link_visitors (link_id, visitor_hash) VALUES (?, ?)');
-  const upsertProfile = sqlite.prepare(
-    `INSERT INTO click_profiles (link_id, day, is_bot, country, device, os, browser, referrer, source, clicks, uniques)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (link_id, day, is_bot, country, device, os, browser, referrer, source)
-     DO UPDATE SET clicks = clicks + excluded.clicks, uniques = uniques + excluded.uniques`,
+  const upsertProfiles = createMultiRowWriter<Profile>(
+    sqlite,
+    (values) =>
+      `INSERT INTO click_profiles (link_id, day, is_bot, country, device, os, browser, referrer, source, clicks, uniques) VALUES ${values}
+       ON CONFLICT (link_id, day, is_bot, country, device, os, browser, referrer, source)
+       DO UPDATE SET clicks = clicks + excluded.clicks, uniques = uniques + excluded.uniques`,
+    11,
+    ({ c, day, n, unique }, params, at) => {
+      params[at] = c.linkId;
+      params[at + 1] = day;
+      params[at + 2] = c.isBot ? 1 : 0;
+      // a bot's clicks are one profile a link and day: nothing is reported about them but their number
+      params[at + 3] = c.isBot ? '' : (c.countryCode ?? '');
+      params[at + 4] = c.isBot ? '' : c.deviceType;
+      params[at + 5] = c.isBot ? '' : (c.os ?? '');
+      params[at + 6] = c.isBot ? '' : (c.browser ?? '');
+      params[at + 7] = c.isBot ? '' : (c.referrerDomain ?? '');
+      params[at + 8] = c.isBot ? '' : c.source;
+      params[at + 9] = n;
+      params[at + 10] = c.isBot ? 0 : unique;
+    },
   );
   // Folds profiles into rollups, either every day before ?1 (a day is over) or one link's (?1 = link id)
   const foldSql = (where: string) => {
@@ -79,40 +122,23 @@ export function createClicksRepo(sqlite: Database) {
   const sinceFold = new Map<number, number>();
   const oldestProfile = () => sqlite.query<{ day: string | null }, []>('SELECT min(day) AS day FROM click_profiles').get()?.day ?? null;
   let oldestProfileDay = oldestProfile();
-  const bumpLink = sqlite.prepare(
-    `INSERT INTO link_counters (total_clicks, unique_clicks, last_clicked_at, link_id) VALUES (?, ?, ?, ?)
-     ON CONFLICT (link_id) DO UPDATE SET total_clicks = total_clicks + excluded.total_clicks,
-       unique_clicks = unique_clicks + excluded.unique_clicks,
-       last_clicked_at = max(coalesce(last_clicked_at, 0), excluded.last_clicked_at)`,
+  const bumpLinks = createMultiRowWriter<Counter>(
+    sqlite,
+    (values) =>
+      `INSERT INTO link_counters (link_id, total_clicks, unique_clicks, last_clicked_at) VALUES ${values}
+       ON CONFLICT (link_id) DO UPDATE SET total_clicks = total_clicks + excluded.total_clicks,
+         unique_clicks = unique_clicks + excluded.unique_clicks,
+         last_clicked_at = max(coalesce(last_clicked_at, 0), excluded.last_clicked_at)`,
+    4,
+    (c, params, at) => {
+      params[at] = c.linkId;
+      params[at + 1] = c.total;
+      params[at + 2] = c.unique;
+      params[at + 3] = c.last;
+    },
   );
   // (link, visitor) pairs known to be stored: a hit means "not unique" without a query
   const seen = createVisitorPairs(SEEN_LIMIT);
-
-  const params: Value[] = new Array(ROWS_PER_INSERT * 10);
-  const fill = (c: EnrichedClick, at: number) => {
-    params[at] = c.linkId;
-    params[at + 1] = c.at;
-    params[at + 2] = c.referrerDomain;
-    params[at + 3] = c.countryCode;
-    params[at + 4] = c.deviceType;
-    params[at + 5] = c.os;
-    params[at + 6] = c.browser;
-    params[at + 7] = c.isBot ? 1 : 0;
-    params[at + 8] = c.source;
-    params[at + 9] = c.visitorHash;
-  };
-
-  function insertRows(batch: EnrichedClick[]) {
-    let i = 0;
-    for (; i + ROWS_PER_INSERT <= batch.length; i += ROWS_PER_INSERT) {
-      for (let j = 0; j < ROWS_PER_INSERT; j++) fill(batch[i + j]!, j * 10);
-      many.run(...params);
-    }
-    for (; i < batch.length; i++) {
-      fill(batch[i]!, 0);
-      one.run(...params.slice(0, 10));
-    }
-  }
 
   function isNewVisitor(c: EnrichedClick): boolean {
     if (c.visitorHash === null || seen.has(c.linkId, c.visitorHash)) return false;
@@ -148,11 +174,16 @@ export function createClicksRepo(sqlite: Database) {
     let oldest = Infinity;
     for (const c of all) if (c.at < oldest) oldest = c.at;
     const deleted = new Set(deletedSince.all(oldest - REQUEST_MS).map((r) => r.id));
-    const batch = deleted.size ? all.filter((c) => !deleted.has(c.linkId)) : all;
+    const batch = deleted.size ? all.filter((c) => !deleted.has(c.linkId)) : all.slice();
+    // In link order every row this writes lands next to the previous one in its index (raw clicks by
+    // day and link, profiles, counters), so a batch reads and dirties each page once: in arrival
+    // order, clicks to many links touched a random page each, over and over (-35% CPU a click,
+    // bench:flush). Stable, and by time within a link, so a visitor's first click stays first.
+    batch.sort((a, b) => a.linkId - b.linkId || a.at - b.at);
     untrackedScansToClicks(batch);
     insertRows(batch);
-    const profiles = new Map<string, { c: EnrichedClick; day: string; n: number; unique: number }>();
-    const counters = new Map<number, { total: number; unique: number; last: number }>();
+    const profiles = new Map<string, Profile>();
+    const counters = new Map<number, Counter>();
     for (const c of batch) {
       const day = dayOf(c.at);
       const unique = !c.isBot && isNewVisitor(c) ? 1 : 0;
@@ -170,18 +201,17 @@ export function createClicksRepo(sqlite: Database) {
         ctr.total++;
         ctr.unique += unique;
         if (c.at > ctr.last) ctr.last = c.at;
-      } else counters.set(c.linkId, { total: 1, unique, last: c.at });
+      } else counters.set(c.linkId, { linkId: c.linkId, total: 1, unique, last: c.at });
     }
     const busy = new Set<number>();
-    for (const { c, day, n, unique } of profiles.values()) {
+    upsertProfiles(profiles.values());
+    for (const { c, day } of profiles.values()) {
       if (oldestProfileDay === null || day < oldestProfileDay) oldestProfileDay = day;
-      if (c.isBot) upsertProfile.run(c.linkId, day, 1, '', '', '', '', '', '', n, 0);
-      else upsertProfile.run(c.linkId, day, 0, c.countryCode ?? '', c.deviceType, c.os ?? '', c.browser ?? '', c.referrerDomain ?? '', c.source, n, unique);
       const rows = (sinceFold.get(c.linkId) ?? 0) + 1;
       sinceFold.set(c.linkId, rows);
       if (rows >= LINK_FOLD_ROWS) busy.add(c.linkId);
     }
-    for (const [linkId, c] of counters) bumpLink.run(c.total, c.unique, c.last, linkId);
+    bumpLinks(counters.values());
     for (const linkId of busy) {
       foldLink.run(linkId);
       dropLink.run(linkId);

@@ -217,6 +217,63 @@ describe('the current day in profiles, past days in rollups', () => {
 });
 
 
+describe('a batch over many links, in arrival order', () => {
+  test('every table gets exactly what was clicked: raw rows, profiles, counters and visitors', async () => {
+    const links = [link];
+    for (let i = 1; i < 150; i++) links.push((await t.services.links.create(actor, { destination: `https://example.com/many/${i}` })).link);
+    const ids = links.map((l) => l.id);
+    const start = Date.now() - 60_000;
+    let seed = 42;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    // 1,234 clicks: more rows per table than one statement takes (100), and a remainder
+    const batch = Array.from({ length: 1234 }, (_, i) => {
+      const bot = rand(10) === 0;
+      return {
+        linkId: ids[rand(ids.length)]!, at: start + rand(50_000), referrerDomain: ['t.co', null, 'github.com'][rand(3)]!, countryCode: 'DE',
+        deviceType: bot ? ('bot' as const) : ('desktop' as const), os: bot ? null : 'Linux', browser: bot ? null : 'Firefox', isBot: bot,
+        source: 'link' as const, visitorHash: `visitor-${rand(7)}-${i % 2}`,
+      };
+    });
+    const want = new Map<number, { total: number; visitors: Set<string>; last: number; bots: number }>();
+    for (const c of batch) {
+      const w = want.get(c.linkId) ?? { total: 0, visitors: new Set<string>(), last: 0, bots: 0 };
+      want.set(c.linkId, w);
+      if (c.isBot) w.bots++;
+      else {
+        w.total++;
+        w.visitors.add(c.visitorHash);
+        w.last = Math.max(w.last, c.at);
+      }
+    }
+    await createClicksRepo(t.services.db.sqlite).writeBatch(batch);
+
+    const db = t.services.db.sqlite;
+    expect(clickRows()).toBe(1234);
+    const counted = db.query<{ link_id: number; total_clicks: number; unique_clicks: number; last_clicked_at: number }, []>('SELECT * FROM link_counters ORDER BY link_id').all();
+    const profiles = db.query<{ link_id: number; clicks: number; uniques: number; bots: number }, []>(
+      'SELECT link_id, sum(clicks * (1 - is_bot)) AS clicks, sum(uniques) AS uniques, sum(clicks * is_bot) AS bots FROM click_profiles GROUP BY link_id ORDER BY link_id',
+    ).all();
+    const visitors = db.query<{ link_id: number; n: number }, []>('SELECT link_id, count(*) AS n FROM link_visitors GROUP BY link_id ORDER BY link_id').all();
+    const expected = [...want].sort(([a], [b]) => a - b);
+    expect(counted).toEqual(expected.filter(([, w]) => w.total).map(([id, w]) => ({ link_id: id, total_clicks: w.total, unique_clicks: w.visitors.size, last_clicked_at: w.last })));
+    expect(profiles).toEqual(expected.map(([id, w]) => ({ link_id: id, clicks: w.total, uniques: w.visitors.size, bots: w.bots })));
+    expect(visitors).toEqual(expected.filter(([, w]) => w.total).map(([id, w]) => ({ link_id: id, n: w.visitors.size })));
+  });
+
+  test("a visitor's earliest click in the batch is the unique one, wherever it sits in the batch", async () => {
+    const at = Date.now() - 10_000;
+    const click = (ms: number, referrerDomain: string) => ({
+      linkId: link.id, at: at + ms, referrerDomain, countryCode: null, deviceType: 'desktop' as const,
+      os: 'Linux', browser: 'Firefox', isBot: false, source: 'link' as const, visitorHash: 'one-visitor',
+    });
+    await createClicksRepo(t.services.db.sqlite).writeBatch([click(5, 'later.example'), click(1, 'first.example')]);
+    expect(t.services.db.sqlite.query('SELECT referrer, clicks, uniques FROM click_profiles ORDER BY referrer').all()).toEqual([
+      { referrer: 'first.example', clicks: 1, uniques: 1 },
+      { referrer: 'later.example', clicks: 1, uniques: 0 },
+    ]);
+  });
+});
+
 describe('unique visitors across a failed batch', () => {
   test('a batch that rolls back forgets the visitors it had marked: their next click still counts as unique', async () => {
     const repo = createClicksRepo(t.services.db.sqlite);
