@@ -9,11 +9,11 @@
  * while the server is still starting waits for the start, then does the same.
  */
 import type { Io, RunningServer } from './cli.ts';
-import type { Config } from './config.ts';
+import { type Config, ConfigError, extractConfigFlags, loadConfig } from './config.ts';
 import { restartArgv, restartEnv } from './runtime-env.ts';
 
 // first, before the application is loaded (imported below, not above): settings the runtime reads only at start
-const tuned = restartEnv(process.env);
+const tuned = restartEnv(process.env, extractConfigFlags(process.argv.slice(2)).rest);
 if (tuned && typeof process.execve === 'function') {
   try {
     process.execve(process.execPath, restartArgv(process), tuned);
@@ -22,7 +22,6 @@ if (tuned && typeof process.execve === 'function') {
   }
 }
 const { parseCommand, runCommand, startServer, USAGE, UsageError } = await import('./cli.ts');
-const { ConfigError, extractConfigFlags, loadConfig } = await import('./config.ts');
 
 const io: Io = {
   out: (line) => console.log(line),

@@ -5,7 +5,9 @@
  * PID, same arguments, stdin/stdout/stderr) with the ones missing, before any
  * of the application is loaded; an operator's own value is always kept.
  * Bun's execve closes every other inherited descriptor, so a process handed
- * more (an IPC channel, systemd's sockets) is not restarted.
+ * more (an IPC channel, systemd's sockets) is not restarted. Only the server
+ * is: a one-shot command (a healthcheck every few seconds, a backup) would pay
+ * a second runtime start for a collector pacing it never needs.
  *
  * BUN_JSC_forceRAMSize: JSC lets a heap grow between collections by a factor
  * chosen from the machine's RAM: 2x while the heap is under a quarter of it,
@@ -25,9 +27,14 @@ export const RUNTIME_DEFAULTS: Readonly<Record<string, string>> = {
 // descriptors a parent passes beyond 0-2, which a restart would close under them
 const INHERITED_FDS = ['NODE_CHANNEL_FD', 'LISTEN_FDS'];
 
-/** The environment to restart with, or null when every setting is already there (set by the operator, or by the restart). */
-export function restartEnv(env: Record<string, string | undefined>): Record<string, string> | null {
-  if (INHERITED_FDS.some((name) => env[name] !== undefined)) return null;
+/**
+ * The environment to restart with, or null: when every setting is already there (set by the operator,
+ * or by the restart), or when `command` (the arguments left after the configuration flags) is not the
+ * server's — cli.ts's parseCommand: no command or `serve`, and no --help.
+ */
+export function restartEnv(env: Record<string, string | undefined>, command: readonly string[] = []): Record<string, string> | null {
+  const serving = (command[0] === undefined || command[0] === 'serve') && !command.includes('--help') && !command.includes('-h');
+  if (!serving || INHERITED_FDS.some((name) => env[name] !== undefined)) return null;
   const missing = Object.entries(RUNTIME_DEFAULTS).filter(([name]) => env[name] === undefined);
   if (missing.length === 0) return null;
   const next: Record<string, string> = {};

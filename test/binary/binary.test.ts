@@ -155,6 +155,21 @@ describe('compiled binary alone in an empty folder', () => {
     expect(await server.stop('SIGTERM')).toBe(0);
   });
 
+  test('a GeoIP copy damaged mid-file, which still opens, is written again rather than answering wrong countries', async () => {
+    const [geoip] = geoipFiles();
+    const file = join(dir, 'data', geoip!);
+    const good = readFileSync(file);
+    const damaged = Buffer.from(good);
+    damaged.fill(0x5a, damaged.length >> 1, (damaged.length >> 1) + 4096);
+    writeFileSync(file, damaged);
+
+    const server = await serve();
+    expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
+    expect(await server.stop('SIGTERM')).toBe(0);
+    expect(geoipFiles()).toEqual([geoip!]);
+    expect(readFileSync(file).equals(good)).toBe(true);
+  });
+
   test('a SIGTERM while the server is still starting waits for the start and keeps the clicks it already took', async () => {
     const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } });
     const port = probe.port;

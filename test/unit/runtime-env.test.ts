@@ -21,6 +21,14 @@ describe('runtime settings given by restarting', () => {
     expect(restartEnv({ PATH: '/usr/bin', LISTEN_FDS: '1', LISTEN_PID: '42' })).toBeNull();
   });
 
+  test('only the server restarts: a one-shot command runs on the runtime it was started with', () => {
+    const env = { PATH: '/usr/bin' };
+    for (const serving of [[], ['serve']]) expect(restartEnv(env, serving)).not.toBeNull();
+    for (const command of [['healthcheck'], ['user', 'list'], ['backup', '/tmp/b.db'], ['serve', '--help'], ['-h'], ['help']]) {
+      expect(restartEnv(env, command)).toBeNull();
+    }
+  });
+
   test('the compiled binary restarts as itself with its arguments; from source, bun with its flags and the script', () => {
     expect(restartArgv({ execPath: '/srv/shrinkray', execArgv: [], argv: ['bun', '/$bunfs/root/shrinkray', 'serve', '--port', '9000'] })).toEqual([
       '/srv/shrinkray',
