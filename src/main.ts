@@ -12,7 +12,7 @@ import type { Io, RunningServer } from './cli.ts';
 import { type Config, ConfigError, extractConfigFlags, loadConfig } from './config.ts';
 import { restartArgv, restartEnv } from './runtime-env.ts';
 
-// first, before the application is loaded (imported below, not above): settings the runtime reads only at start
+// first, before the application is loaded (imported below; config.ts above only parses): settings the runtime reads only at start
 const tuned = restartEnv(process.env, extractConfigFlags(process.argv.slice(2)).rest);
 if (tuned && typeof process.execve === 'function') {
   try {

@@ -178,7 +178,8 @@ export function createClicksRepo(sqlite: Database) {
     // In link order every row this writes lands next to the previous one in its index (raw clicks by
     // day and link, profiles, counters), so a batch reads and dirties each page once: in arrival
     // order, clicks to many links touched a random page each, over and over (-35% CPU a click,
-    // bench:flush). Stable, and by time within a link, so a visitor's first click stays first.
+    // bench:flush). By time within a link: a visitor's unique click is its earliest, in whatever order
+    // the clicks arrived.
     batch.sort((a, b) => a.linkId - b.linkId || a.at - b.at);
     untrackedScansToClicks(batch);
     insertRows(batch);

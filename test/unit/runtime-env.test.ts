@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'bun:test';
+import { parseCommand } from '../../src/cli.ts';
+import { extractConfigFlags } from '../../src/config.ts';
 import { restartArgv, restartEnv, RUNTIME_DEFAULTS } from '../../src/runtime-env.ts';
 
 describe('runtime settings given by restarting', () => {
@@ -26,6 +28,21 @@ describe('runtime settings given by restarting', () => {
     for (const serving of [[], ['serve']]) expect(restartEnv(env, serving)).not.toBeNull();
     for (const command of [['healthcheck'], ['user', 'list'], ['backup', '/tmp/b.db'], ['serve', '--help'], ['-h'], ['help']]) {
       expect(restartEnv(env, command)).toBeNull();
+    }
+  });
+
+  test('the restart decision agrees with the command line parser on what runs the server', () => {
+    const lines = [[], ['serve'], ['--port', '9000'], ['--port', '9000', 'serve'], ['--data-dir=/srv', 'healthcheck'], ['--DATA_DIR', '/srv', 'backup', 'b.db'],
+      ['serve', '--help'], ['-h'], ['help'], ['user', 'list'], ['plan', 'list'], ['key', 'list', 'a@example.com']];
+    for (const argv of lines) {
+      const { rest } = extractConfigFlags(argv);
+      let serves: boolean;
+      try {
+        serves = parseCommand(rest).name === 'serve';
+      } catch {
+        continue; // a usage error: the process exits either way
+      }
+      expect({ argv, restarts: restartEnv({ PATH: '/usr/bin' }, rest) !== null }).toEqual({ argv, restarts: serves });
     }
   });
 
