@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { createHmac } from 'node:crypto';
 import type { RawClick } from '../../src/clicks/clicks.types.ts';
 import { createEnricher, parseUserAgent, referrerDomain } from '../../src/clicks/visitor.ts';
 
@@ -105,6 +106,13 @@ describe('createEnricher', () => {
     expect(enrich(click({ userAgent: UA.firefoxMac })).visitorHash).not.toBe(base);
     const otherInstall = createEnricher({ secret: 'secret-two', country });
     expect(otherInstall(click()).visitorHash).not.toBe(base);
+  });
+
+  test('the visitor hash is HMAC-SHA256 of address NUL user agent, as stored by every earlier version (uniques survive an upgrade)', () => {
+    for (const [ip, ua] of [['198.51.100.23', UA.chromeWindows], ['2001:db8::42', UA.iphone], ['8.8.8.8', 'curl/8.0 ünïcode']] as const) {
+      const want = createHmac('sha256', 'secret-one').update(`${ip}\u0000${ua}`).digest('base64url').slice(0, 22);
+      expect(enrich(click({ ip, userAgent: ua })).visitorHash).toBe(want);
+    }
   });
 
   test('the raw IP address never appears in what is stored', () => {
