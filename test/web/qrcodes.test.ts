@@ -59,6 +59,13 @@ describe('the list', () => {
     expect(await res.text()).toContain('No QR codes yet');
   });
 
+  test('a page number past any list, however large, is an empty page, not an error', async () => {
+    for (const page of ['1e308', '99999999999999999999', 'Infinity', '-1']) {
+      const res = await pro.get(`/dashboard/qrcodes?page=${page}`);
+      expect([page, res.status]).toEqual([page, 200]);
+    }
+  });
+
   test('search and pagination swap #qr-list (htmx) and keep the URL shareable', async () => {
     for (let i = 1; i <= 23; i++) await t.services.qr.create(other.actor, { name: `Poster ${i}`, type: 'text', content: `poster ${i}`, errorCorrection: 'M' });
     await t.services.qr.create(other.actor, { name: `Flyer ${HOSTILE}`, type: 'text', content: HOSTILE, errorCorrection: 'M' });
