@@ -9,10 +9,11 @@
  * while the server is still starting waits for the start, then does the same.
  */
 import type { Io, RunningServer } from './cli.ts';
+import { parseCommand, USAGE, UsageError } from './command-line.ts';
 import { type Config, ConfigError, extractConfigFlags, loadConfig } from './config.ts';
 import { restartArgv, restartEnv } from './runtime-env.ts';
 
-// first, before the application is loaded (imported below; config.ts above only parses): settings the runtime reads only at start
+// first, before the application is loaded (imported below; the modules above only parse): settings the runtime reads only at start
 const tuned = restartEnv(process.env, extractConfigFlags(process.argv.slice(2)).rest);
 if (tuned && typeof process.execve === 'function') {
   try {
@@ -21,7 +22,7 @@ if (tuned && typeof process.execve === 'function') {
     // cannot restart (no execve here): run on the runtime's defaults
   }
 }
-const { parseCommand, runCommand, startServer, USAGE, UsageError } = await import('./cli.ts');
+const { runCommand, startServer } = await import('./cli.ts');
 
 const io: Io = {
   out: (line) => console.log(line),

@@ -15,11 +15,16 @@
  * request thread allocates ~600 bytes a request (Bun's request and response
  * objects), so its heap swung 18 -> 47 MB between collections, the flush
  * worker's likewise, and the process peaked at 177-199 MB (1M links, random
- * codes). Sized as in a 128 MB container, heaps past 32 MB grow by 1.5x and
- * past 64 MB by 1.24x: same throughput and p99, peak 149-168 MB (docs/performance.md).
+ * codes). Sized as in a 128 MB container, a heap grows by 1.5x once the
+ * process's footprint passes 32 MB and by 1.24x past 64 MB: peak 149-168 MB
+ * then, 131-137 MB now, for more frequent full collections on the request
+ * thread (docs/performance.md, eighth round).
  * Only the collector's pacing changes: no limit is set, a heap that needs
  * more still gets it. BUN_JSC_forceRAMSize=0 restores JSC's own sizing.
  */
+import { parseCommand } from './command-line.ts';
+import { inCompiledBinary } from './compiled.ts';
+
 export const RUNTIME_DEFAULTS: Readonly<Record<string, string>> = {
   BUN_JSC_forceRAMSize: String(128 * 1024 * 1024),
 };
@@ -27,14 +32,22 @@ export const RUNTIME_DEFAULTS: Readonly<Record<string, string>> = {
 // descriptors a parent passes beyond 0-2, which a restart would close under them
 const INHERITED_FDS = ['NODE_CHANNEL_FD', 'LISTEN_FDS'];
 
+/** Whether the arguments left after the configuration flags run the server (a usage error does not). */
+function serves(command: readonly string[]): boolean {
+  try {
+    return parseCommand([...command]).name === 'serve';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The environment to restart with, or null: when every setting is already there (set by the operator,
- * or by the restart), or when `command` (the arguments left after the configuration flags) is not the
- * server's — cli.ts's parseCommand: no command or `serve`, and no --help.
+ * or by the restart), or when `command` (the arguments left after the configuration flags) does not
+ * run the server.
  */
 export function restartEnv(env: Record<string, string | undefined>, command: readonly string[] = []): Record<string, string> | null {
-  const serving = (command[0] === undefined || command[0] === 'serve') && !command.includes('--help') && !command.includes('-h');
-  if (!serving || INHERITED_FDS.some((name) => env[name] !== undefined)) return null;
+  if (!serves(command) || INHERITED_FDS.some((name) => env[name] !== undefined)) return null;
   const missing = Object.entries(RUNTIME_DEFAULTS).filter(([name]) => env[name] === undefined);
   if (missing.length === 0) return null;
   const next: Record<string, string> = {};
@@ -49,7 +62,5 @@ export function restartEnv(env: Record<string, string | undefined>, command: rea
  * source it is `bun [runtime flags] src/main.ts ...`.
  */
 export function restartArgv(proc: { execPath: string; execArgv: string[]; argv: string[] }): string[] {
-  const entry = proc.argv[1] ?? '';
-  const compiled = entry.startsWith('/$bunfs/') || entry.includes('~BUN');
-  return compiled ? [proc.execPath, ...proc.argv.slice(2)] : [proc.execPath, ...proc.execArgv, ...proc.argv.slice(1)];
+  return inCompiledBinary(proc.argv[1] ?? '') ? [proc.execPath, ...proc.argv.slice(2)] : [proc.execPath, ...proc.execArgv, ...proc.argv.slice(1)];
 }

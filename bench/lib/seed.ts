@@ -28,6 +28,7 @@ import type { EnrichedClick } from '../../src/clicks/clicks.types.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase, type DbHandle } from '../../src/db/client.ts';
 import { migrate } from '../../src/db/migrate.ts';
+import { createMultiRowWriter } from '../../src/db/multi-row.ts';
 import { generateCode, isReservedCode } from '../../src/links/codes.ts';
 import { buildServices } from '../../src/services.ts';
 
@@ -136,22 +137,25 @@ export function insertLinks(sqlite: Database, opts: { count: number; userId: num
   // grows at its right edge instead of splitting random pages: 1M links in seconds, not minutes.
   codes.sort();
   for (const code of codes) destinations.push(`https://${host}/bench/${code}`);
-  const many = sqlite.prepare(`INSERT INTO links ${LINK_COLUMNS} VALUES ${Array(LINK_ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
-  const one = sqlite.prepare(`INSERT INTO links ${LINK_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-  const row = (i: number) => {
-    const at = Math.round(now - spread + (spread * i) / opts.count);
-    return [codes[i]!, destinations[i]!, host, host, opts.userId, 'api', at, at];
-  };
+  const insert = createMultiRowWriter<number>(
+    sqlite,
+    (values) => `INSERT INTO links ${LINK_COLUMNS} VALUES ${values}`,
+    8,
+    (i, params, at) => {
+      const stamp = Math.round(now - spread + (spread * i) / opts.count);
+      params[at] = codes[i]!;
+      params[at + 1] = destinations[i]!;
+      params[at + 2] = host;
+      params[at + 3] = host;
+      params[at + 4] = opts.userId;
+      params[at + 5] = 'api';
+      params[at + 6] = stamp;
+      params[at + 7] = stamp;
+    },
+    LINK_ROWS_PER_INSERT,
+  );
   const before = sqlite.query<{ id: number | null }, []>('SELECT max(id) AS id FROM links').get()?.id ?? 0;
-  const chunk = sqlite.transaction((from: number, to: number) => {
-    let i = from;
-    for (; i + LINK_ROWS_PER_INSERT <= to; i += LINK_ROWS_PER_INSERT) {
-      const params: (string | number | null)[] = [];
-      for (let j = i; j < i + LINK_ROWS_PER_INSERT; j++) params.push(...row(j));
-      many.run(...params);
-    }
-    for (; i < to; i++) one.run(...row(i));
-  });
+  const chunk = sqlite.transaction((from: number, to: number) => insert(Array.from({ length: to - from }, (_, k) => from + k)));
   // the seeding connection alone may skip fsyncs: a crash here just means rebuilding the file
   sqlite.exec('PRAGMA synchronous = OFF');
   for (let from = 0; from < opts.count; from += 50_000) chunk(from, Math.min(opts.count, from + 50_000));

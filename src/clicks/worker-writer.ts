@@ -5,6 +5,7 @@
  * chunks are shared memory, which the worker only reads. The unpacking,
  * enrichment and every SQLite write happen there.
  */
+import { inCompiledBinary } from '../compiled.ts';
 import type { ClickBatch } from './click-batch.ts';
 
 type Reply = { type: 'ready' } | { type: 'written'; id: number; heap: number } | { type: 'failed'; id: number; message: string } | { type: 'closed' };
@@ -25,8 +26,7 @@ export interface ClickWriter {
  * the entrypoints' common root (src/), i.e. at clicks/flush-worker.ts.
  */
 function workerUrl(): string {
-  const compiled = import.meta.url.includes('/$bunfs/') || import.meta.url.includes('~BUN');
-  return new URL(compiled ? './clicks/flush-worker.ts' : './flush-worker.ts', import.meta.url).href;
+  return new URL(inCompiledBinary(import.meta.url) ? './clicks/flush-worker.ts' : './flush-worker.ts', import.meta.url).href;
 }
 
 export async function createWorkerWriter(opts: { dataDir: string; secret: string; spawn?: (url: string) => Worker }): Promise<ClickWriter> {

@@ -1,13 +1,14 @@
 /**
  * Writes many rows through one statement per 100: `INSERT … VALUES (…), (…), …`
  * (an upsert too: its ON CONFLICT clause applies to each row). A click batch
- * writes thousands of rows to each of its tables, and a statement call costs
- * about a microsecond whatever it writes; one call a row was a third of the
- * flush worker's time with random links.
+ * writes thousands of rows to each of its tables, and each statement call has
+ * a fixed cost whatever it writes: one call a row for profiles and counters
+ * cost the flush worker 8.3 µs a click with random links, 100 rows a call
+ * 7.1 (docs/performance.md, eighth round).
  */
 import type { Database } from 'bun:sqlite';
 
-export type Value = string | number | null;
+type Value = string | number | null;
 
 /**
  * `sql` receives the VALUES list to put in its statement; `fill` writes one

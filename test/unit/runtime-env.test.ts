@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { parseCommand } from '../../src/cli.ts';
+import { parseCommand } from '../../src/command-line.ts';
 import { extractConfigFlags } from '../../src/config.ts';
 import { restartArgv, restartEnv, RUNTIME_DEFAULTS } from '../../src/runtime-env.ts';
 

@@ -1,0 +1,127 @@
+/**
+ * The command line's grammar: the usage text and the parser that turns the
+ * arguments left after the configuration flags into a command. Apart from
+ * cli.ts, which runs commands over the whole application, so that main.ts can
+ * tell whether it is about to serve (and restart for the runtime's settings,
+ * runtime-env.ts) before loading anything else.
+ */
+import { parseArgs } from 'node:util';
+import type { PlanPatch } from './accounts/plans.service.ts';
+
+export const USAGE = `Usage: shrinkray [command] [options]
+
+Commands:
+  serve                      run the server (the default)
+  user create --email E --password P [--plan free|pro|enterprise] [--admin]
+  key create --email E [--name N]
+                             create an API key; the key is printed alone on the last line
+  plan set NAME [--rate-limit N] [--max-links N|unlimited] [--api-access true|false]
+                [--custom-alias true|false] [--password true|false]
+                [--expiry true|false] [--qr-colors true|false]
+  backup FILE                consistent copy of the database (safe while the server runs)
+  healthcheck                exit 0 when the server on HOST/PORT answers /healthz
+  help                       this text
+
+Configuration: environment variables, or a flag of the same name, which wins
+  --port PORT (8080)   --host HOST (0.0.0.0)   --data-dir DATA_DIR (./data)
+  --base-url BASE_URL  --anonymous-links  --allow-private-targets  --trust-proxy
+  --og-fetch           --log-level debug|info|warn|error|silent`;
+
+/** Bad command line: exit 2 with the usage text. */
+export class UsageError extends Error {}
+
+export type Command =
+  | { name: 'serve' }
+  | { name: 'help' }
+  | { name: 'healthcheck' }
+  | { name: 'user-create'; email: string; password: string; plan?: string; admin: boolean }
+  | { name: 'key-create'; email: string; keyName?: string }
+  | { name: 'plan-set'; plan: string; patch: PlanPatch }
+  | { name: 'backup'; file: string };
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
+
+function parse(args: string[], options: OptionSpec, positionals: number, what: string) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new UsageError(`${what}: ${(e as Error).message}`);
+  }
+  if (parsed.positionals.length !== positionals) {
+    throw new UsageError(`${what}: expected ${positionals || 'no'} argument${positionals === 1 ? '' : 's'}, got "${parsed.positionals.join(' ')}"`);
+  }
+  return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+}
+
+function required(values: Record<string, string | boolean | undefined>, name: string, what: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`${what}: --${name} is required`);
+  return v;
+}
+
+function flagBool(name: string, raw: string): boolean {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new UsageError(`plan set: --${name} must be true or false, got "${raw}"`);
+}
+
+function flagInt(name: string, raw: string): number {
+  if (!/^\d{1,9}$/.test(raw)) throw new UsageError(`plan set: --${name} must be a whole number, got "${raw}"`);
+  return Number(raw);
+}
+
+const PLAN_FLAGS = {
+  'rate-limit': (v: string): PlanPatch => ({ rateLimitPerMinute: flagInt('rate-limit', v) }),
+  'max-links': (v: string): PlanPatch => ({ maxLinks: v === 'unlimited' ? null : flagInt('max-links', v) }),
+  'api-access': (v: string): PlanPatch => ({ apiAccess: flagBool('api-access', v) }),
+  'custom-alias': (v: string): PlanPatch => ({ customAlias: flagBool('custom-alias', v) }),
+  password: (v: string): PlanPatch => ({ password: flagBool('password', v) }),
+  expiry: (v: string): PlanPatch => ({ expiry: flagBool('expiry', v) }),
+  'qr-colors': (v: string): PlanPatch => ({ qrColors: flagBool('qr-colors', v) }),
+} as const;
+
+/** Turns the arguments left after the configuration flags into a command. @throws UsageError */
+export function parseCommand(args: string[]): Command {
+  if (args.includes('--help') || args.includes('-h')) return { name: 'help' };
+  const [first, second, ...rest] = args;
+  const sub = `${first} ${second}`;
+  if (first === undefined || first === 'serve') {
+    if (args.length > 1) throw new UsageError(`serve: unexpected argument "${args[1]}"`);
+    return { name: 'serve' };
+  }
+  if (first === 'help' || first === 'healthcheck') {
+    if (args.length > 1) throw new UsageError(`${first}: unexpected argument "${args[1]}"`);
+    return { name: first };
+  }
+  if (sub === 'user create') {
+    const { values } = parse(rest, { email: { type: 'string' }, password: { type: 'string' }, plan: { type: 'string' }, admin: { type: 'boolean' } }, 0, sub);
+    return {
+      name: 'user-create',
+      email: required(values, 'email', sub),
+      password: required(values, 'password', sub),
+      plan: values.plan as string | undefined,
+      admin: values.admin === true,
+    };
+  }
+  if (sub === 'key create') {
+    const { values } = parse(rest, { email: { type: 'string' }, name: { type: 'string' } }, 0, sub);
+    return { name: 'key-create', email: required(values, 'email', sub), keyName: values.name as string | undefined };
+  }
+  if (sub === 'plan set') {
+    const options = Object.fromEntries(Object.keys(PLAN_FLAGS).map((k) => [k, { type: 'string' as const }]));
+    const { values, positionals } = parse(rest, options, 1, sub);
+    let patch: PlanPatch = {};
+    for (const [flag, toPatch] of Object.entries(PLAN_FLAGS)) {
+      const v = values[flag];
+      if (typeof v === 'string') patch = { ...patch, ...toPatch(v) };
+    }
+    if (Object.keys(patch).length === 0) throw new UsageError('plan set: give at least one option to change');
+    return { name: 'plan-set', plan: positionals[0]!, patch };
+  }
+  if (first === 'backup') {
+    const { positionals } = parse(args.slice(1), {}, 1, 'backup');
+    return { name: 'backup', file: positionals[0]! };
+  }
+  throw new UsageError(`unknown command "${args.slice(0, 2).filter((a) => !a.startsWith('-')).join(' ')}"`);
+}
