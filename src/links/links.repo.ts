@@ -174,8 +174,11 @@ export function createLinksRepo(db: Db) {
   // the write that takes the code, so that a write that fails leaves the code reserved.
   const RELEASE = "UPDATE links SET code = code || '~' || id WHERE code = ?1 AND deleted_at IS NOT NULL AND user_id = ";
   // for an insert the owner is given; for an update it is the owner of the link being changed
-  const releaseOwnDeleted = db.$client.prepare<unknown, [string, number]>(`${RELEASE}?2`);
-  const releaseOwnDeletedFor = db.$client.prepare<unknown, [string, number]>(`${RELEASE}(SELECT user_id FROM links WHERE id = ?2)`);
+  const releaseOwnDeleted = db.$client.prepare<{ id: number }, [string, number]>(`${RELEASE}?2 RETURNING id`);
+  const releaseOwnDeletedFor = db.$client.prepare<{ id: number }, [string, number]>(`${RELEASE}(SELECT user_id FROM links WHERE id = ?2) RETURNING id`);
+  // A dynamic QR code encodes the short URL, so the codes printed for the deleted link now lead to
+  // the link that took its code: they go with it (same owner), and their scans count as scans again.
+  const moveQrCodes = db.$client.prepare<unknown, [number, number]>('UPDATE qr_codes SET link_id = ?1 WHERE link_id = ?2');
   const codeHolder = db
     .select({ userId: links.userId, deletedAt: links.deletedAt })
     .from(links)
@@ -206,8 +209,9 @@ export function createLinksRepo(db: Db) {
       const stamp = Date.now();
       return db.transaction((tx) =>
         items.map(({ row, schedules }) => {
-          if (row.userId !== null && row.userId !== undefined) releaseOwnDeleted.run(row.code, row.userId);
+          const released = row.userId !== null && row.userId !== undefined ? releaseOwnDeleted.get(row.code, row.userId) : null;
           const r = insertLink.get({ ...insertDefaults, createdAt: stamp, updatedAt: stamp, ...row })!;
+          if (released) moveQrCodes.run(r.id, released.id);
           if (schedules.length) tx.insert(linkSchedules).values(schedules.map((s) => ({ ...s, linkId: r.id }))).run();
           return toLink({ ...r, ...NO_CLICKS });
         }),
@@ -318,10 +322,11 @@ export function createLinksRepo(db: Db) {
       let changed: { id: number } | undefined;
       try {
         changed = db.transaction((tx) => {
-          if (patch.code !== undefined) releaseOwnDeletedFor.run(patch.code, id);
+          const released = patch.code !== undefined ? releaseOwnDeletedFor.get(patch.code, id) : null;
           const row = tx.update(links).set({ ...patch, updatedAt: Date.now() }).where(and(eq(links.id, id), live)).returning({ id: links.id }).get();
           // nothing updated (deleted meanwhile): the code stays with the deleted link it was taken from
           if (!row) tx.rollback();
+          if (released) moveQrCodes.run(id, released.id);
           return row;
         });
       } catch (e) {

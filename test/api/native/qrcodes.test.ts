@@ -85,6 +85,35 @@ describe('happy path', () => {
     expect(await sources()).toEqual(expect.arrayContaining([{ source: 'qr', count: 1 }, { source: 'link', count: 1 }]));
   });
 
+  test("a deleted link's QR codes go with its code when the owner takes it back: scans count as scans of the new link", async () => {
+    const u = await t.user('pro');
+    const old = await linkFor(u, 'hnqr10');
+    const qr = await (await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'Poster', type: 'url', content: old.short_url, error_correction: 'M', link_id: old.id } })).json();
+    expect((await t.request('DELETE', `/api/v1/links/${old.id}`, { headers: u.auth })).status).toBe(200);
+    const again = await (await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://lobste.rs', alias: 'hnqr10' } })).json();
+    expect(again.id).not.toBe(old.id);
+    expect((await (await t.request('GET', `/api/v1/qrcodes/${qr.id}`, { headers: u.auth })).json()).link_id).toBe(again.id);
+
+    const scan = await t.request('GET', '/hnqr10?qr=1', { headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1' } });
+    expect([scan.status, scan.headers.get('location')]).toEqual([302, 'https://lobste.rs']);
+    await t.flush();
+    const analytics = await (await t.request('GET', `/api/v1/links/${again.id}/analytics`, { headers: u.auth })).json();
+    expect(analytics.breakdown.sources).toEqual([{ source: 'qr', count: 1 }]);
+  });
+
+  test('a link renamed to its owner\'s deleted code takes that code\'s QR codes too', async () => {
+    const u = await t.user('pro');
+    const old = await linkFor(u, 'hnqr11');
+    const qr = await (await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'Sticker', type: 'url', content: old.short_url, error_correction: 'M', link_id: old.id } })).json();
+    await t.request('DELETE', `/api/v1/links/${old.id}`, { headers: u.auth });
+    const other = await linkFor(u, 'hnqr12');
+    // Minilnk's PUT does not change an alias; the dashboard's edit form and other dialects do, through this
+    const actor = await t.services.users.actorFor(u.user);
+    const current = await t.services.links.get(actor, other.id);
+    expect((await t.services.links.update(actor, current, { code: 'hnqr11' })).code).toBe('hnqr11');
+    expect((await (await t.request('GET', `/api/v1/qrcodes/${qr.id}`, { headers: u.auth })).json()).link_id).toBe(other.id);
+  });
+
   test('download URLs answer to the API key with SVG and PNG images', async () => {
     const u = await t.user('pro');
     const qr = await (await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'dl', type: 'text', content: 'hello', error_correction: 'Q', size: 200 } })).json();
