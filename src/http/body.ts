@@ -42,7 +42,8 @@ export async function readBody(request: Request, opts: { maxBytes?: number; allo
     if (e instanceof DomainError) throw e;
     throw new DomainError('VALIDATION', 'The request body could not be read.', { field: 'body', reason: 'unreadable' });
   }
-  const type = (request.headers.get('content-type') ?? '').toLowerCase();
+  const contentType = request.headers.get('content-type') ?? '';
+  const type = contentType.toLowerCase();
   if (text.trim() === '') return { kind: 'empty', value: {} };
   if (type.includes('application/x-www-form-urlencoded') && opts.allowForm !== false) {
     const out: Record<string, string> = Object.create(null);
@@ -51,7 +52,8 @@ export async function readBody(request: Request, opts: { maxBytes?: number; allo
   }
   if (type.includes('multipart/form-data') && opts.allowForm !== false) {
     try {
-      const form = await new Response(text, { headers: { 'content-type': type } }).formData();
+      // the boundary is case-sensitive (browsers send ----WebKitFormBoundary…): the header as sent
+      const form = await new Response(text, { headers: { 'content-type': contentType } }).formData();
       const out: Record<string, string> = Object.create(null);
       for (const [k, v] of form) if (typeof v === 'string') out[k] = v;
       return { kind: 'form', value: out };

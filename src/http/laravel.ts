@@ -39,6 +39,10 @@ export function parseDate(value: string): number | null {
   let iso = s.replace(' ', 'T');
   if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) iso += 'T00:00:00';
   if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(iso)) iso += 'Z';
+  // Date.parse rolls a day past the month's end into the next month (2026-02-31 → March 3);
+  // Laravel's `date` rule refuses a day the calendar does not have
+  const [year, month, day] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
+  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
   const ms = Date.parse(iso.replace(/(\.\d{3})\d+/, '$1'));
   return Number.isNaN(ms) ? null : ms;
 }

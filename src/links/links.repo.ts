@@ -318,21 +318,53 @@ export function createLinksRepo(db: Db) {
     },
 
     /** A new code held by one of the owner's deleted links is taken back from it in the same transaction. */
-    async update(id: number, patch: LinkPatch): Promise<Link | null> {
-      let changed: { id: number } | undefined;
+    /**
+     * Applies what the patch changes. A patch that changes nothing leaves the
+     * row, updated_at included, as it was (as an ORM's dirty check does:
+     * Laravel's save()), unless `touch` says something beside the row changed.
+     * Null when the link is gone.
+     */
+    async update(id: number, patch: LinkPatch, opts: { touch?: boolean } = {}): Promise<Link | null> {
+      let changed: Row | undefined;
       try {
         changed = db.transaction((tx) => {
-          const released = patch.code !== undefined ? releaseOwnDeletedFor.get(patch.code, id) : null;
-          const row = tx.update(links).set({ ...patch, updatedAt: Date.now() }).where(and(eq(links.id, id), live)).returning({ id: links.id }).get();
-          // nothing updated (deleted meanwhile): the code stays with the deleted link it was taken from
-          if (!row) tx.rollback();
+          const current = byId.get({ id });
+          // gone (deleted meanwhile): the code stays with the deleted link it was taken from
+          if (!current) tx.rollback();
+          const edits: LinkPatch = Object.fromEntries(Object.entries(patch).filter(([k, v]) => v !== undefined && current![k as keyof Row] !== v));
+          if (!Object.keys(edits).length && !opts.touch) return current;
+          const released = edits.code !== undefined ? releaseOwnDeletedFor.get(edits.code, id) : null;
+          tx.update(links).set({ ...edits, updatedAt: Date.now() }).where(eq(links.id, id)).run();
           if (released) moveQrCodes.run(id, released.id);
-          return row;
+          return byId.get({ id });
         });
       } catch (e) {
         if (!(e instanceof TransactionRollbackError)) throw e;
       }
-      const r = changed && byId.get({ id });
+      return changed ? toLink(changed) : null;
+    },
+
+    /**
+     * Fills in what the destination's page says: the title where it is still
+     * the placeholder it was created with, other fields where still empty. Not
+     * an edit: updated_at stays, and a field the owner set while the page was
+     * being fetched is kept.
+     */
+    async fillBlanks(
+      id: number,
+      placeholderTitle: string | null,
+      fill: { title: string | null; pageTitle: string | null; thumbnailUrl: string | null; description: string | null },
+    ): Promise<Link | null> {
+      db.update(links)
+        .set({
+          title: sql`CASE WHEN ${links.title} IS ${placeholderTitle} THEN ${fill.title} ELSE ${links.title} END`,
+          pageTitle: sql`coalesce(${links.pageTitle}, ${fill.pageTitle})`,
+          thumbnailUrl: sql`coalesce(${links.thumbnailUrl}, ${fill.thumbnailUrl})`,
+          description: sql`coalesce(${links.description}, ${fill.description})`,
+        })
+        .where(and(eq(links.id, id), live))
+        .run();
+      const r = byId.get({ id });
       return r ? toLink(r) : null;
     },
 

@@ -172,11 +172,12 @@ export function createLinksService(deps: LinksDeps) {
   async function fillMetadata(link: Link): Promise<Link> {
     const meta = deps.fetchMeta ? await deps.fetchMeta(link.destination).catch(() => null) : null;
     const title = clip(meta?.title ?? null, MAX_TITLE, 'title')?.slice(0, MAX_TITLE) ?? hostOf(link.destination);
-    const patch: LinkPatch = { title };
-    if (link.pageTitle === null) patch.pageTitle = title;
-    if (link.thumbnailUrl === null && meta?.image) patch.thumbnailUrl = meta.image.slice(0, 2048);
-    if (link.description === null && meta?.description) patch.description = meta.description.slice(0, 1000);
-    const updated = await links.update(link.id, patch);
+    const updated = await links.fillBlanks(link.id, link.title, {
+      title,
+      pageTitle: title,
+      thumbnailUrl: meta?.image ? meta.image.slice(0, 2048) : null,
+      description: meta?.description ? meta.description.slice(0, 1000) : null,
+    });
     cache.invalidate(link.code);
     return updated ?? link;
   }
@@ -443,7 +444,7 @@ export function createLinksService(deps: LinksDeps) {
       if (input.labels?.userId !== undefined) patch.labelUserId = input.labels.userId;
       Object.assign(patch, utmColumns(input.utm));
       checkSchedules(input.schedules);
-      const updated = await links.update(target.id, patch);
+      const updated = await links.update(target.id, patch, { touch: input.schedules !== undefined });
       if (!updated) throw new DomainError('NOT_FOUND', 'Link not found.');
       if (input.schedules !== undefined) await links.replaceSchedules(target.id, input.schedules);
       cache.invalidate(target.code);

@@ -69,14 +69,21 @@ export function normalizeUrl(raw: string): string {
   if (value && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !/^(javascript|data|mailto|vbscript|file|about|blob|tel|sms):/i.test(value)) {
     value = `https://${value}`;
   }
+  let protocol: string;
   try {
-    const u = new URL(value);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return value;
-    const path = u.pathname.length > 1 ? u.pathname.replace(/\/+$/, '') : '';
-    return `${u.protocol}//${u.username ? `${u.username}${u.password ? `:${u.password}` : ''}@` : ''}${u.host}${path}${u.search}${u.hash}`;
+    protocol = new URL(value).protocol;
   } catch {
     return value;
   }
+  // Edited as text, not re-serialised: URL's serialisation percent-encodes every non-ASCII
+  // character of the path and query (a Cyrillic letter becomes 6 characters), which the
+  // documented normalisation does not do and which can push a valid URL past 2048 characters.
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#\\]*)([^?#]*)(.*)$/is.exec(value);
+  if ((protocol !== 'http:' && protocol !== 'https:') || !m) return value;
+  const [, scheme, authority, path, rest] = m as unknown as [string, string, string, string, string];
+  const at = authority.lastIndexOf('@') + 1;
+  const trimmedPath = path.length > 1 ? path.replace(/\/+$/, '') : '';
+  return `${scheme.toLowerCase()}${authority.slice(0, at)}${authority.slice(at).toLowerCase()}${trimmedPath}${rest}`;
 }
 
 /**

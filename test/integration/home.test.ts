@@ -115,10 +115,16 @@ describe('POST /shorten, the HTML form', () => {
 
   test('a hostile original_url and a hostile fetched title are shown escaped', async () => {
     const { cookie, token } = await visitHome();
-    const hostile = await (await postForm(cookie, { _token: token, original_url: 'https://example.com/"><script>alert(1)</script>' })).text();
-    expect(hostile).not.toContain('<script>');
-    // normalisation percent-encodes it; nothing of it reaches the page as markup
-    expect(hostile).toContain('Goes to https://example.com/%22%3E%3Cscript%3Ealert(1)%3C/script%3E');
+    // a URL may hold quotes and ampersands: shown, escaped
+    const quoted = await (await postForm(cookie, { _token: token, original_url: "https://example.com/x?a=1&b='onmouseover=alert(1)" })).text();
+    expect(quoted).toContain('Goes to https://example.com/x?a=1&amp;b=');
+    expect(quoted).not.toContain("b='onmouseover");
+    // markup is not a URL (normalisation does not percent-encode it away): refused, and shown back escaped
+    const hostile = await postForm(cookie, { _token: token, original_url: 'https://example.com/"><script>alert(1)</script>' });
+    expect(hostile.status).toBe(422);
+    const hostilePage = await hostile.text();
+    expect(hostilePage).toContain('value="https://example.com/&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
+    expect(hostilePage).not.toContain('<script>');
 
     const titled = await (await postForm(cookie, { _token: token, original_url: 'https://example.com/hostile' })).text();
     expect(titled).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');

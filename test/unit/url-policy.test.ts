@@ -57,6 +57,9 @@ describe('normalisation and UTM', () => {
     expect(normalizeUrl('https://example.com/a/?q=1')).toBe('https://example.com/a?q=1');
     expect(normalizeUrl('example.com:8080/x/')).toBe('https://example.com:8080/x');
     expect(normalizeUrl('javascript:alert(1)')).toBe('javascript:alert(1)');
+    // nothing else is rewritten: no percent-encoding, userinfo and fragment kept as sent
+    expect(normalizeUrl('https://ru.wikipedia.org/wiki/Москва/?q=Я#Раздел')).toBe('https://ru.wikipedia.org/wiki/Москва?q=Я#Раздел');
+    expect(normalizeUrl('HTTPS://User:PW@Ex.COM/A/#Frag')).toBe('https://User:PW@ex.com/A#Frag');
   });
   test('UTM parameters are appended and encoded, keeping the existing query', () => {
     expect(applyUtm('https://example.com/landing?x=1', { source: 'google', term: 'running+shoes', medium: null })).toBe(

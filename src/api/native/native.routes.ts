@@ -148,7 +148,7 @@ export function nativeApi(deps: AppDeps) {
           await services.links.remove(actor, parseId(ctx.params.id));
           return json(200, { message: 'Link deleted successfully.' });
         }),
-      { detail: doc({ tag: TAG, summary: 'Delete a link', description: 'The short URL answers 404 from now on.', responses: { 200: { description: 'Deleted.', schema: MessageSchema }, ...notFound, ...errors } }) },
+      { parse: 'none', detail: doc({ tag: TAG, summary: 'Delete a link', description: 'The short URL answers 404 from now on.', responses: { 200: { description: 'Deleted.', schema: MessageSchema }, ...notFound, ...errors } }) },
     )
     .get(
       '/links/:id/analytics',
@@ -213,7 +213,7 @@ export function nativeApi(deps: AppDeps) {
           await services.qr.remove(actor, parseId(ctx.params.id));
           return json(200, { message: 'QR Code deleted successfully.' });
         }),
-      { detail: doc({ tag: TAG, summary: 'Delete a QR code', description: 'The linked short link is not affected.', responses: { 200: { description: 'Deleted.', schema: MessageSchema }, ...notFound, ...errors } }) },
+      { parse: 'none', detail: doc({ tag: TAG, summary: 'Delete a QR code', description: 'The linked short link is not affected.', responses: { 200: { description: 'Deleted.', schema: MessageSchema }, ...notFound, ...errors } }) },
     );
 
   // The download URLs Minilnk hands out live under /dashboard but answer to the API key too.

@@ -143,6 +143,97 @@ describe('UTM and schedules', () => {
   });
 });
 
+describe('bodies and dates as a Laravel service reads them', () => {
+  test('multipart bodies with a browser boundary (mixed case) are read', async () => {
+    const u = await t.user('pro');
+    const boundary = '----WebKitFormBoundary7MA4YWxkTrZu0gW';
+    const raw = `--${boundary}\r\nContent-Disposition: form-data; name="destination_url"\r\n\r\nhttps://example.com/multipart\r\n--${boundary}--\r\n`;
+    const res = await t.request('POST', API, { headers: { ...headers(u), 'content-type': `multipart/form-data; boundary=${boundary}` }, raw });
+    expect(res.status).toBe(200);
+    expect((await res.json()).data.destination_url).toBe('https://example.com/multipart');
+  });
+
+  test('a day the month does not have is 422, not moved to the next month', async () => {
+    const u = await t.user('pro');
+    for (const start_at of ['2026-02-31 10:00:00', '2027-02-29', '2026-04-31T12:00:00Z']) {
+      const res = await t.request('POST', API, { headers: headers(u), body: { destination_url: 'https://example.com/d', schedules: [{ start_at, destination_url: 'https://example.com/s' }] } });
+      expect([start_at, res.status]).toEqual([start_at, 422]);
+      expect((await res.json()).errors['schedules.0.start_at']).toEqual(['The schedules.0.start at field must be a valid date.']);
+    }
+    const leap = await t.request('POST', API, { headers: headers(u), body: { destination_url: 'https://example.com/d', schedules: [{ start_at: '2028-02-29 10:00:00', destination_url: 'https://example.com/s' }] } });
+    expect((await leap.json()).data.schedules[0].start_at).toBe('2028-02-29 10:00:00');
+  });
+
+  test('DELETE ignores a body, even one that is not JSON', async () => {
+    const u = await t.user('pro');
+    const { data } = await create(u, { destination_url: 'https://example.com/del-body' });
+    const res = await t.app.handle(new Request(`${PATH}/${data.short_code}`, { method: 'DELETE', headers: { ...headers(u), 'content-type': 'application/json' }, body: '{oops' }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ message: 'Short link deleted successfully.' });
+  });
+});
+
+describe('updated_at moves when the owner changes something, and only then', () => {
+  test('the background title fetch and a PUT that changes nothing leave it; a real change moves it', async () => {
+    let release!: () => void;
+    const fetched = new Promise<void>((resolve) => (release = resolve));
+    const app = await makeTestApp({
+      fetchMeta: async () => {
+        await fetched;
+        return { title: 'Fetched title', description: 'About the page', image: null };
+      },
+    });
+    try {
+      const u = await app.user('pro');
+      const h = { authorization: `Bearer ${u.key}` };
+      const { data } = await (await app.request('POST', API, { headers: h, body: { destination_url: 'https://example.com/slow' } })).json();
+      type Stamps = { title: string; description: string | null; created_at: number; updated_at: number };
+      const row = () => app.services.db.sqlite.query<Stamps, [number]>('SELECT title, description, created_at, updated_at FROM links WHERE id = ?').get(data.id)!;
+      const before = row();
+      expect(before.updated_at).toBe(before.created_at);
+      await Bun.sleep(5);
+      release();
+      for (let i = 0; i < 200 && row().title !== 'Fetched title'; i++) await Bun.sleep(5);
+      expect(row()).toEqual({ ...before, title: 'Fetched title', description: 'About the page' });
+
+      for (const body of [{}, { short_code: 'ignored' }, { destination_url: 'https://example.com/slow' }]) {
+        expect((await app.request('PUT', `${API}/${data.short_code}`, { headers: h, body })).status).toBe(200);
+      }
+      expect(row().updated_at).toBe(before.updated_at);
+      await Bun.sleep(5);
+      await app.request('PUT', `${API}/${data.short_code}`, { headers: h, body: { destination_url: 'https://example.com/moved' } });
+      expect(row().updated_at).toBeGreaterThan(before.updated_at);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('a title the owner sets while the page is being fetched is kept', async () => {
+    let release!: () => void;
+    const fetched = new Promise<void>((resolve) => (release = resolve));
+    let done!: () => void;
+    const filled = new Promise<void>((resolve) => (done = resolve));
+    const app = await makeTestApp({
+      fetchMeta: async () => {
+        await fetched;
+        setTimeout(done, 20);
+        return { title: 'Fetched title', description: 'From the page', image: 'https://example.com/i.png' };
+      },
+    });
+    try {
+      const actor = await app.services.users.actorFor((await app.user('pro')).user);
+      const { link } = await app.services.links.create(actor, { destination: 'https://example.com/race', metadata: 'background' });
+      await app.services.links.update(actor, link, { title: 'Mine' });
+      release();
+      await filled;
+      const after = await app.services.links.get(actor, link.id);
+      expect([after.title, after.description, after.thumbnailUrl]).toEqual(['Mine', 'From the page', 'https://example.com/i.png']);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('pagination and sorting', () => {
   test('per_page, page 2, links and Laravel meta', async () => {
     const u = await t.user('pro');

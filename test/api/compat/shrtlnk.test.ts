@@ -159,6 +159,20 @@ describe('normalisation and deduplication', () => {
     expect(b).toMatchObject({ status: 200, body: { id: a.body.id, existing: true } });
   });
 
+  test('normalisation edits only what the document lists: a non-ASCII path stays as sent, and counts as sent against 2048', async () => {
+    const moscow = await create({ original_url: 'https://ru.wikipedia.org/wiki/Москва/', user_agent: 'idn', url_cloak: 0 });
+    expect(moscow.status).toBe(201);
+    expect(moscow.body.original_url).toBe('https://ru.wikipedia.org/wiki/Москва');
+    // the 302 carries it percent-encoded, as a Location header must
+    const visit = await t.request('GET', `/${moscow.body.short_code}`);
+    expect(visit.headers.get('location')).toBe('https://ru.wikipedia.org/wiki/%D0%9C%D0%BE%D1%81%D0%BA%D0%B2%D0%B0');
+    // 330 characters as sent (2,730 once percent-encoded)
+    const long = `https://ja.wikipedia.org/wiki/${'あ'.repeat(300)}`;
+    const created = await create({ original_url: long, user_agent: 'idn' });
+    expect(created.status).toBe(201);
+    expect(created.body.original_url).toBe(long);
+  });
+
   test('same URL + source + cloak in the same label scope → existing; any difference → a new link', async () => {
     const base = { original_url: 'https://example.com/dedupe', user_agent: 'Agent/1', user_id: 5 };
     const first = await create(base);

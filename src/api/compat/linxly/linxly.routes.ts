@@ -161,6 +161,7 @@ export function linxlyRoutes(deps: AppDeps) {
         return json(200, { message: 'Short link deleted successfully.' });
       }),
       {
+        parse: 'none',
         detail: bearerDoc({
           tag: TAG,
           summary: 'Delete a short link',

@@ -185,6 +185,6 @@ export function lnkzRoutes(deps: AppDeps) {
         await services.links.remove(actor, parseId(ctx.params.id));
         return empty(204);
       }),
-      { detail: bearerDoc({ tag: TAG, summary: 'Delete a URL', responses: { 204: { description: 'Deleted (empty body).' }, ...notFound, ...common } }) },
+      { parse: 'none', detail: bearerDoc({ tag: TAG, summary: 'Delete a URL', responses: { 204: { description: 'Deleted (empty body).' }, ...notFound, ...common } }) },
     );
 }
