@@ -8,6 +8,7 @@ import { Elysia } from 'elysia';
 import { nativeApi } from './api/native/native.routes.ts';
 import { compatDialects } from './api/compat/index.ts';
 import { createAppDeps, type AppDeps } from './http/app-deps.ts';
+import { cors } from './http/cors.ts';
 import { docsRoutes } from './http/docs.ts';
 import { operations } from './http/operations.ts';
 import type { RedirectKit } from './redirect/redirect-kit.ts';
@@ -29,7 +30,7 @@ export function createApp(services: Services, early?: { deps: AppDeps; kit: Redi
   // systemRouter off: Elysia no longer mirrors its ~200 routes into Bun's router at listen (~20 ms of every
   // start, before the first redirect). Bun's router keeps only GET /:code above; everything else, single
   // segments the fast path declines included, is routed by Elysia (measured: same create throughput).
-  let app = new Elysia({ name: 'shrinkray', serve, systemRouter: false }).use(operations(deps)).use(docsRoutes(deps)).use(assetRoutes()).use(nativeApi(deps));
+  let app = new Elysia({ name: 'shrinkray', serve, systemRouter: false }).use(operations(deps)).use(cors({ anonymous: services.config.anonymousLinks })).use(docsRoutes(deps, Object.assign({}, ...compatDialects.map((d) => d.docPaths ?? {})))).use(assetRoutes()).use(nativeApi(deps));
   for (const dialect of compatDialects) app = app.use(dialect.routes(deps));
   const built = app.use(homeRoutes(deps)).use(webRoutes(deps)).use(redirect.routes);
   full = (request) => built.fetch(request);

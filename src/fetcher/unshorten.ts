@@ -36,7 +36,7 @@ export type Unshortener = ReturnType<typeof createUnshortener>;
 // Input problems are the caller's to fix, so they are VALIDATION rather than
 // the fetcher's 'scheme' refusal, which is kept for where a redirect leads.
 // Not checkDestination: a private or local address here is the fetcher's to
-// refuse (LinkShrink documents 422 "Failed to unshorten URL" for it, not 400),
+// refuse (its FETCH_FAILED reason says why, where the input checks only say "invalid"),
 // and LinkShrink's messages say "The url must…", not "The url field must…".
 // The length limit is the link policy's, so any destination can be traced.
 function checkInput(raw: unknown): string {

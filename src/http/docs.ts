@@ -66,7 +66,8 @@ const DOCS_PAGE = `<!doctype html>
 
 // No `servers` entry: Swagger UI then calls the origin the page was loaded
 // from, which is the only one CSP connect-src ('self') allows anyway.
-export function docsRoutes(_deps: AppDeps) {
+/** extraPaths: path items for routes whose documented path the router cannot spell (see CompatDialect.docPaths) */
+export function docsRoutes(_deps: AppDeps, extraPaths: Record<string, object> = {}) {
   return new Elysia()
     .use(
       openapi({
@@ -75,6 +76,7 @@ export function docsRoutes(_deps: AppDeps) {
         documentation: {
           info: { title: 'shrinkray', version: pkg.version, description: DESCRIPTION },
           tags: DOC_TAGS,
+          paths: extraPaths,
           components: {
             securitySchemes: {
               bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' },
@@ -84,7 +86,7 @@ export function docsRoutes(_deps: AppDeps) {
           },
         },
         exclude: {
-          // LinkShrink's /qr/:code.png is an API route, not a static file
+          // LinkShrink's /qr/{code}.png is an API route, not a static file
           staticFile: false,
           paths: ['/docs', SPEC_PATH, /^\/public\//, '/favicon.ico', '/robots.txt'],
         },

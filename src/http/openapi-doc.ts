@@ -44,7 +44,12 @@ export function doc(spec: DocSpec) {
     responses: Object.fromEntries(
       Object.entries(spec.responses).map(([status, r]) => [
         status,
-        { description: r.description, ...(r.schema ? { content: { [r.type ?? 'application/json']: { schema: r.schema } } } : {}) },
+        {
+          description: r.description,
+          ...(r.schema ? { content: { [r.type ?? 'application/json']: { schema: r.schema } } } : {}),
+          // a type without a schema is a file (an image, a CSV)
+          ...(!r.schema && r.type ? { content: { [r.type]: { schema: { type: 'string' as const, format: 'binary' } } } } : {}),
+        },
       ]),
     ),
     security: spec.security === 'none' ? [] : spec.security === 'bearer' ? [{ bearer: [] }] : spec.security === 'optional-key' ? [{}, ...KEY_SECURITY] : KEY_SECURITY,

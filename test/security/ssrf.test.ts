@@ -301,11 +301,11 @@ const REDIRECT_TARGETS = (port: number) => [
 ];
 
 describe('redirects from an allowed server to an internal one', () => {
-  test('unshorten (GET /api/v1/unshorten and services.unshorten) stops at the hop, 422, and never reaches /secret', async () => {
+  test('unshorten (GET /api/v1/unshorten and services.unshorten) stops at the hop, 400, and never reaches /secret', async () => {
     for (const target of REDIRECT_TARGETS(localServer.port!)) {
       const start = `http://public.test/r?to=${encodeURIComponent(target)}`;
       const res = await send(t, 'GET', `/api/v1/unshorten?url=${encodeURIComponent(start)}`, { headers: auth });
-      expect([target, res.status]).toEqual([target, 422]);
+      expect([target, res.status]).toEqual([target, 400]);
       expect(((await res.json()) as { error: string }).error).toBe('Failed to unshorten URL');
       await expect(t.services.unshorten(start)).rejects.toMatchObject({ code: 'FETCH_FAILED', meta: { reason: 'private' } });
     }
@@ -325,7 +325,7 @@ describe('redirects from an allowed server to an internal one', () => {
     const before = transportCalls.length;
     for (const u of [...PRIVATE_URLS, 'http://loopback.test/', 'http://mapped.test/', 'http://lan.test/']) {
       const res = await send(t, 'GET', `/api/v1/unshorten?url=${encodeURIComponent(u)}`, { headers: auth });
-      expect([u, res.status]).toEqual([u, 422]);
+      expect([u, res.status]).toEqual([u, 400]);
     }
     expect(transportCalls.length).toBe(before);
   });
@@ -339,7 +339,8 @@ describe('redirects from an allowed server to an internal one', () => {
 
   test('the anonymous caller cannot use unshorten as an open proxy either (key or ANONYMOUS_LINKS, same guard)', async () => {
     const res = await send(t, 'GET', `/api/v1/unshorten?url=${encodeURIComponent(`http://127.0.0.1:${localServer.port}/secret`)}`);
-    expect(res.status).toBe(422);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toBe('Failed to unshorten URL');
     expect(secretHits).toBe(0);
   });
 });

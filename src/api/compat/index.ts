@@ -5,6 +5,7 @@
  */
 import type { Elysia } from 'elysia';
 import type { AppDeps } from '../../http/app-deps.ts';
+import { QR_DOC_PATHS } from './linkshrink/linkshrink-links.routes.ts';
 import { linkshrinkRoutes } from './linkshrink/linkshrink.routes.ts';
 import { linxlyRoutes } from './linxly/linxly.routes.ts';
 import { lnkzRoutes } from './lnkz/lnkz.routes.ts';
@@ -13,10 +14,12 @@ import { shrtlnkRoutes } from './shrtlnk/shrtlnk.routes.ts';
 export interface CompatDialect {
   name: string;
   routes: (deps: AppDeps) => Elysia<any, any, any, any, any, any, any>;
+  /** OpenAPI path items for routes the router cannot spell as their document does */
+  docPaths?: Record<string, object>;
 }
 
 export const compatDialects: CompatDialect[] = [
-  { name: 'linkshrink', routes: linkshrinkRoutes },
+  { name: 'linkshrink', routes: linkshrinkRoutes, docPaths: QR_DOC_PATHS },
   { name: 'linxly', routes: linxlyRoutes },
   { name: 'lnkz', routes: lnkzRoutes },
   { name: 'shrtlnk', routes: shrtlnkRoutes },

@@ -222,10 +222,14 @@ describe('documented examples', () => {
     const spec = await (await t.request('GET', '/openapi.json')).json();
     const ops: [string, string][] = [
       ['/api/v1/shorten', 'post'], ['/api/v1/shorten/bulk', 'post'], ['/api/v1/shorten/utm', 'post'], ['/api/v1/expand/{code}', 'get'],
-      ['/api/v1/stats/{code}', 'get'], ['/api/v1/stats/{code}/export', 'get'], ['/api/v1/stats/batch', 'post'], ['/api/v1/qr/{file}', 'get'],
+      ['/api/v1/stats/{code}', 'get'], ['/api/v1/stats/{code}/export', 'get'], ['/api/v1/stats/batch', 'post'], ['/api/v1/qr/{code}.png', 'get'], ['/api/v1/qr/{code}.svg', 'get'],
       ['/api/v1/{code}', 'delete'], ['/api/v1/verify/{code}', 'post'], ['/api/v1/unshorten', 'get'],
     ];
     for (const [path, method] of ops) expect(spec.paths[path]?.[method]?.tags).toEqual(['LinkShrink']);
+    expect(spec.paths['/api/v1/qr/{file}']).toBeUndefined();
+    const svg = spec.paths['/api/v1/qr/{code}.svg'].get;
+    expect(svg.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['path:code', 'query:size', 'query:fg', 'query:bg']);
+    expect(Object.keys(svg.responses[200].content)).toEqual(['image/svg+xml']);
   });
 });
 
@@ -590,9 +594,9 @@ describe('unshorten', () => {
     });
   });
 
-  test('a loopback target is refused (422); a missing or non-http url is 400', async () => {
+  test('a loopback target is refused (400 Failed to unshorten URL); a missing or non-http url is 400', async () => {
     const refused = await send('GET', `/api/v1/unshorten?url=${encodeURIComponent(`${origin}/example`)}`);
-    expect(refused.status).toBe(422);
+    expect(refused.status).toBe(400);
     const body = await refused.json();
     expect(body.error).toBe('Failed to unshorten URL');
     expect(body.message).toContain('127.0.0.1');

@@ -19,6 +19,30 @@ import { object, parseQrQuery, queryValue } from './linkshrink.schemas.ts';
 const QR_FILE = /^(.+)\.(png|svg)$/;
 const notFound = () => new DomainError('NOT_FOUND', 'Short URL not found or expired.');
 
+const qrDoc = (format: 'png' | 'svg') => {
+  const operation = doc({
+    tag: TAG,
+    summary: `QR code of a short link (${format.toUpperCase()})`,
+    description: 'Encodes the short URL; cached for 24 hours. Colours are free on this route.',
+    security: 'optional-key',
+    query: {
+      size: { description: 'Pixels, 64–1024 (default 512).', type: 'integer' },
+      fg: { description: 'Dark modules, hex with or without # (default #0a0a0f).' },
+      bg: { description: 'Background, hex with or without # (default #00f0ff).' },
+    },
+    responses: { 200: { description: 'The image.', type: format === 'png' ? 'image/png' : 'image/svg+xml' }, 400: E[400], 404: E[404], 429: E[429] },
+  });
+  const code = { name: 'code', in: 'path', required: true, description: 'The short code.', schema: { type: 'string' } };
+  return { get: { ...operation, parameters: [code, ...(operation.parameters ?? [])] } };
+};
+
+/**
+ * GET /api/v1/qr/{code}.png and .svg as the document names them. Elysia's
+ * router has no parameter with a suffix, so one route (/qr/:file) serves
+ * both and these path items describe it in /openapi.json.
+ */
+export const QR_DOC_PATHS = { '/api/v1/qr/{code}.png': qrDoc('png'), '/api/v1/qr/{code}.svg': qrDoc('svg') };
+
 export function linkRoutes(kit: LinkshrinkKit) {
   const { services } = kit;
   const { links } = services;
@@ -109,20 +133,8 @@ export function linkRoutes(kit: LinkshrinkKit) {
         if (m[2] === 'svg') return new Response(await services.qr.renderSvg(payload, style), { headers: { 'content-type': 'image/svg+xml', ...cache } });
         return new Response(await services.qr.renderPng(payload, style), { headers: { 'content-type': 'image/png', ...cache } });
       }),
-      {
-        detail: doc({
-          tag: TAG,
-          summary: 'QR code of a short link (PNG or SVG)',
-          description: 'GET /api/v1/qr/{code}.png or .svg. Encodes the short URL; cached for 24 hours. Colours are free on this route.',
-          security: 'optional-key',
-          query: {
-            size: { description: 'Pixels, 64–1024 (default 512).', type: 'integer' },
-            fg: { description: 'Dark modules, hex with or without # (default #0a0a0f).' },
-            bg: { description: 'Background, hex with or without # (default #00f0ff).' },
-          },
-          responses: { 200: { description: 'The image.', type: 'image/png' }, 400: E[400], 404: E[404], 429: E[429] },
-        }),
-      },
+      // documented as two paths by QR_DOC_PATHS: the router's one parameter is not how clients see it
+      { detail: { hide: true } },
     )
     .get(
       '/unshorten',
@@ -135,14 +147,13 @@ export function linkRoutes(kit: LinkshrinkKit) {
           tag: TAG,
           summary: 'Follow a short URL’s redirects',
           description:
-            'Up to 10 hops, 3 s in all, every hop checked against private and loopback addresses. Like creating links, needs ANONYMOUS_LINKS=true or an API key. 400: the url is missing or not http(s); 422: it could not be followed (refused address, DNS, timeout, too many redirects).',
+            'Up to 10 hops, 3 s in all, every hop checked against private and loopback addresses. Like creating links, needs ANONYMOUS_LINKS=true or an API key. 400: the url is missing or not http(s) ("error": "Bad Request"), or it could not be followed ("error": "Failed to unshorten URL": refused address, DNS, timeout, too many redirects).',
           security: 'optional-key',
           query: { url: { description: 'The URL to resolve (URL-encoded).', required: true } },
           responses: {
             200: { description: 'The redirect chain.', schema: UnshortenSchema },
-            400: E[400],
+            400: { description: 'The url is missing or not http(s), or it could not be followed ("Failed to unshorten URL").', schema: E[400].schema },
             401: E[401],
-            422: { description: 'The URL could not be followed.', schema: E[400].schema },
             429: E[429],
           },
         }),
@@ -157,6 +168,7 @@ export function linkRoutes(kit: LinkshrinkKit) {
         return json(200, { status: 'success', message: 'Short URL deleted successfully', data: { code } });
       }, linkshrinkErrors('Bad Request', { INVALID_TOKEN: () => json(401, DELETE_TOKEN_BODY) })),
       {
+        parse: 'none',
         detail: doc({
           tag: TAG,
           summary: 'Delete a short link with its delete token',

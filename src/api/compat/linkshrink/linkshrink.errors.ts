@@ -48,7 +48,8 @@ export function linkshrinkErrors(badRequest = 'Bad Request', overrides: Partial<
     // dialectHandler adds Retry-After from meta.retryAfter
     RATE_LIMITED: (e) =>
       json(429, { error: 'Too Many Requests', message: `Rate limit exceeded. Retry after ${e.meta.retryAfter ?? 60} seconds.` }),
-    FETCH_FAILED: as(422, 'Failed to unshorten URL'),
+    // the document's only status for a bad URL is 400 (it lists no 422)
+    FETCH_FAILED: as(400, 'Failed to unshorten URL'),
     ...overrides,
   };
 }

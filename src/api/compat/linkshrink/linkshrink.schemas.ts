@@ -32,7 +32,7 @@ export function object(body: unknown): Record<string, unknown> {
   return body;
 }
 
-/** A query value; Elysia hands repeated keys over as arrays, of which the first counts. */
+/** A query value as a string. Elysia hands a repeated key over as its last value; an array (from another parser) counts by its first. */
 export const queryValue = (v: unknown): string | undefined => (Array.isArray(v) ? queryValue(v[0]) : typeof v === 'string' ? v : undefined);
 
 function bool(o: Record<string, unknown>, field: string): boolean {
