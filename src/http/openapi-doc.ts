@@ -18,6 +18,7 @@ export interface DocSpec {
   query?: Record<string, { description: string; type?: 'string' | 'integer' | 'boolean'; required?: boolean }>;
 }
 
+const BINARY = { type: 'string' as const, format: 'binary' };
 const KEY_SECURITY = [{ bearer: [] }, { apiKeyHeader: [] }, { apiKeyQuery: [] }];
 
 export function doc(spec: DocSpec) {
@@ -46,9 +47,8 @@ export function doc(spec: DocSpec) {
         status,
         {
           description: r.description,
-          ...(r.schema ? { content: { [r.type ?? 'application/json']: { schema: r.schema } } } : {}),
           // a type without a schema is a file (an image, a CSV)
-          ...(!r.schema && r.type ? { content: { [r.type]: { schema: { type: 'string' as const, format: 'binary' } } } } : {}),
+          ...(r.schema || r.type ? { content: { [r.type ?? 'application/json']: { schema: r.schema ?? BINARY } } } : {}),
         },
       ]),
     ),

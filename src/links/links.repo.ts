@@ -317,12 +317,12 @@ export function createLinksRepo(db: Db) {
       return db.select({ n: count() }).from(links).where(and(eq(links.userId, userId), live)).get()?.n ?? 0;
     },
 
-    /** A new code held by one of the owner's deleted links is taken back from it in the same transaction. */
     /**
      * Applies what the patch changes. A patch that changes nothing leaves the
      * row, updated_at included, as it was (as an ORM's dirty check does:
      * Laravel's save()), unless `touch` says something beside the row changed.
-     * Null when the link is gone.
+     * A new code held by one of the owner's deleted links is taken back from it
+     * (with its QR codes) in the same transaction. Null when the link is gone.
      */
     async update(id: number, patch: LinkPatch, opts: { touch?: boolean } = {}): Promise<Link | null> {
       let changed: Row | undefined;

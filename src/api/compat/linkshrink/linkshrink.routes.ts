@@ -25,8 +25,8 @@
  * on delete and on expanding a protected link). 400 bad input or malformed
  * JSON (shorten routes titled "Failed to shorten URL"), 401 token/key
  * problems, 403 plan limits (keys only), 404 "Short URL not found or
- * expired" (missing, deleted or expired), 429 rate limited. Bodies are read as JSON whatever the content type
- * (curl -d labels JSON as a form).
+ * expired" (missing, deleted or expired), 429 rate limited. Bodies are read
+ * as JSON whatever the content type (curl -d labels JSON as a form).
  *
  * Where the document is silent, or we chose:
  * - customAlias is 3–20 of [A-Za-z0-9-]; route words (api, preview, …) read
@@ -67,8 +67,8 @@
  *   documented — the link's clicks and stats are erased — but the code stays
  *   reserved, so an old printed link can never lead somewhere new.
  * - unshorten: 400 when url is missing or not http(s), and 400 {"error":"Failed
- *   to unshorten URL"} (the document lists no 422) when following it fails or a hop is a private address
- *   (unless ALLOW_PRIVATE_TARGETS=true).
+ *   to unshorten URL"} (the document lists no 422) when following it fails or
+ *   a hop is a private address (unless ALLOW_PRIVATE_TARGETS=true).
  */
 import { Elysia } from 'elysia';
 import type { AppDeps } from '../../../http/app-deps.ts';
