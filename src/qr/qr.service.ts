@@ -9,13 +9,17 @@ import { DomainError } from '../errors.ts';
 import type { LinksService } from '../links/links.service.ts';
 import type { Page } from '../links/links.types.ts';
 import { pageWindow } from '../paging.ts';
+import { charLength } from '../text.ts';
 import type { QrRepo } from './qr.repo.ts';
 import { ERROR_CORRECTIONS, QR_TYPES, type ErrorCorrection, type QrCode, type QrStyle, type QrType } from './qr.types.ts';
-import { renderPng, renderSvg } from './render.ts';
+import { drawFitting, fitsQr, renderPng, renderSvg } from './render.ts';
 
 export const QR_SCAN_PARAM = 'qr';
 const HEX = /^#[0-9a-fA-F]{6}$/;
 const MAX_NAME = 255;
+const MAX_CONTENT = 1000;
+/** Why a saved code has no image: only codes saved before capacity was checked on save. */
+export const UNDRAWABLE = 'The content of this QR code is too long to draw; edit it to shorten it.';
 export const DEFAULT_STYLE: QrStyle = { foregroundColor: '#000000', backgroundColor: '#FFFFFF', margin: 4, size: 300, errorCorrection: 'M' };
 
 export interface QrInput {
@@ -66,12 +70,17 @@ export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUr
   async function validate(actor: Actor, input: QrInput) {
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     if (!name) throw invalid('name', 'The name field is required.');
-    if (name.length > MAX_NAME) throw invalid('name', `The name field must not be greater than ${MAX_NAME} characters.`);
+    if (charLength(name) > MAX_NAME) throw invalid('name', `The name field must not be greater than ${MAX_NAME} characters.`);
     if (!QR_TYPES.includes(input.type)) throw invalid('type', 'The selected type is invalid.');
     const content = typeof input.content === 'string' ? input.content.trim() : '';
     if (!content) throw invalid('content', 'The content field is required.');
-    if (content.length > 1000) throw invalid('content', 'The content field must not be greater than 1000 characters.');
+    if (charLength(content) > MAX_CONTENT) throw invalid('content', `The content field must not be greater than ${MAX_CONTENT} characters.`);
     if (!ERROR_CORRECTIONS.includes(input.errorCorrection)) throw invalid('error_correction', 'The selected error correction is invalid.');
+    // checked even for a dynamic code: its image falls back to the content once its link is deleted
+    if (!fitsQr(payloadFor(input.type, content), input.errorCorrection)) {
+      const hint = input.errorCorrection === 'L' ? 'shorten it' : 'shorten it or choose a lower error correction';
+      throw invalid('content', `The content field is too long for a QR code at error correction ${input.errorCorrection}: ${hint}.`);
+    }
     const fg = checkColor(input.foregroundColor, 'foreground_color');
     const bg = checkColor(input.backgroundColor, 'background_color');
     const customColours =
@@ -125,7 +134,7 @@ export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUr
       const { page, perPage, offset } = pageWindow(q);
       const search = q.search?.trim() || undefined;
       // longer than any name can be: matches nothing, and SQLite refuses LIKE patterns over 50,000 bytes
-      if (search !== undefined && search.length > MAX_NAME) return { items: [], total: 0, page, perPage };
+      if (search !== undefined && charLength(search) > MAX_NAME) return { items: [], total: 0, page, perPage };
       const { items, total } = await qr.list(actor.user.id, search, perPage, offset);
       return { items, total, page, perPage };
     },
@@ -144,8 +153,9 @@ export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUr
     },
 
     isDynamic: (code: QrCode) => code.linkId !== null,
-    svg: async (code: QrCode) => renderSvg(await payloadOf(code), code),
-    png: async (code: QrCode) => renderPng(await payloadOf(code), code),
+    /** The saved code's image; null when its content cannot be drawn (see UNDRAWABLE). */
+    svg: async (code: QrCode) => drawFitting(await payloadOf(code), code, renderSvg),
+    png: async (code: QrCode) => drawFitting(await payloadOf(code), code, renderPng),
 
     /** A preview of unsaved settings (the designer). @throws VALIDATION, FEATURE_DENIED */
     async preview(actor: Actor, input: QrInput): Promise<string> {

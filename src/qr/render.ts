@@ -1,6 +1,6 @@
 /** Renders a QR payload to SVG or PNG with the qrcode package. */
 import QRCode from 'qrcode';
-import type { QrStyle } from './qr.types.ts';
+import { ERROR_CORRECTIONS, type ErrorCorrection, type QrStyle } from './qr.types.ts';
 
 const opts = (s: QrStyle) => ({
   errorCorrectionLevel: s.errorCorrection,
@@ -8,6 +8,40 @@ const opts = (s: QrStyle) => ({
   width: s.size,
   color: { dark: s.foregroundColor, light: s.backgroundColor },
 });
+
+/**
+ * Whether the payload fits a QR code (version 40 at most) at this level.
+ * Building the symbol is the only exact test: capacity depends on the
+ * encoding modes the library picks for each segment.
+ */
+export function fitsQr(payload: string, level: ErrorCorrection): boolean {
+  try {
+    QRCode.create(payload, { errorCorrectionLevel: level });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const tooBig = (e: unknown) => e instanceof Error && /too big to be stored/.test(e.message);
+
+/**
+ * Draws with the requested style or, when the payload does not fit at its
+ * error correction, the strongest lower level that holds it (a level only
+ * changes damage tolerance, never what a scanner reads). Null when no level
+ * holds it: a code saved before capacity was checked on save.
+ */
+export async function drawFitting<T>(payload: string, style: QrStyle, draw: (payload: string, style: QrStyle) => Promise<T>): Promise<T | null> {
+  const levels = ERROR_CORRECTIONS.slice(0, ERROR_CORRECTIONS.indexOf(style.errorCorrection) + 1).reverse();
+  for (const errorCorrection of levels) {
+    try {
+      return await draw(payload, { ...style, errorCorrection });
+    } catch (e) {
+      if (!tooBig(e)) throw e;
+    }
+  }
+  return null;
+}
 
 export async function renderSvg(payload: string, style: QrStyle): Promise<string> {
   return QRCode.toString(payload, { ...opts(style), type: 'svg' });

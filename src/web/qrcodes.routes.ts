@@ -14,6 +14,7 @@
  */
 import { Elysia } from 'elysia';
 import type { AppDeps } from '../http/app-deps.ts';
+import { UNDRAWABLE } from '../qr/qr.service.ts';
 import type { QrCode } from '../qr/qr.types.ts';
 import { html } from '../../views/html.ts';
 import type { FieldError } from '../../views/dashboard/field-error.ts';
@@ -116,7 +117,8 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
       '/dashboard/qrcodes/:id/edit',
       kit.route(async (c) => {
         const qr = await services.qr.get(c.actor, parseId(c.params.id));
-        return designer(c, { qr, values: valuesFromQr(qr), error: null, svg: await services.qr.svg(qr) });
+        const svg = await services.qr.svg(qr);
+        return designer(c, { qr, values: valuesFromQr(qr), error: svg === null ? { field: 'content', message: UNDRAWABLE } : null, svg });
       }),
       hidden,
     )

@@ -49,6 +49,8 @@ export async function makeTestApp(opts: TestAppOptions = {}) {
     services,
     config,
     dir,
+    /** the raw database, to plant rows an older version could have written */
+    sqlite: handle.sqlite,
     request,
     /** a user with a key; plan defaults to pro so the API is open */
     async user(plan: 'free' | 'pro' | 'enterprise' = 'pro', role: 'admin' | 'member' = 'member') {

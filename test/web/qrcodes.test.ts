@@ -199,6 +199,31 @@ describe('saving, downloading, deleting', () => {
     expect([saved.name, saved.size, saved.errorCorrection, saved.linkId]).toEqual(['Renamed', 640, 'H', null]);
   });
 
+  test('content no QR code holds at the chosen level is refused beside the field; nothing is saved', async () => {
+    const before = (await t.services.qr.list(pro.actor, { page: 1, perPage: 100 })).total;
+    const res = await pro.post('/dashboard/qrcodes', design({ type: 'text', content: '漢'.repeat(430), error_correction: 'H' }));
+    expect(res.status).toBe(422);
+    const body = await res.text();
+    expect(body).toMatch(/<textarea[^>]*id="qr-content"[^>]*aria-invalid="true"/);
+    expect(body).toContain('The content field is too long for a QR code at error correction H: shorten it or choose a lower error correction.');
+    expect((await t.services.qr.list(pro.actor, { page: 1, perPage: 100 })).total).toBe(before);
+    const preview = await (await pro.post('/dashboard/qrcodes/preview', design({ type: 'text', content: '漢'.repeat(430), error_correction: 'H' }))).text();
+    expect(preview).toContain('too long for a QR code');
+  });
+
+  test('a saved code no level can draw (written before capacity was checked) opens with the reason, not an error page', async () => {
+    const saved = await t.services.qr.create(pro.actor, { name: 'Legacy', type: 'text', content: 'short', errorCorrection: 'L' });
+    t.sqlite.query('UPDATE qr_codes SET content = ? WHERE id = ?').run('漢'.repeat(1000), saved.id);
+    const edit = await pro.get(`/dashboard/qrcodes/${saved.id}/edit`);
+    expect(edit.status).toBe(200);
+    expect(await edit.text()).toContain('The content of this QR code is too long to draw; edit it to shorten it.');
+    expect((await pro.get('/dashboard/qrcodes')).status).toBe(200);
+    expect((await pro.get(`/dashboard/qrcodes/${saved.id}/download/svg`)).status).toBe(422);
+    // fixing it from the designer works
+    expect((await pro.post(`/dashboard/qrcodes/${saved.id}`, design({ name: 'Legacy', type: 'text', content: 'short again', error_correction: 'L' }))).status).toBe(303);
+    expect((await pro.get(`/dashboard/qrcodes/${saved.id}/download/svg`)).status).toBe(200);
+  });
+
   test("another user's QR code is 404 everywhere", async () => {
     expect((await other.get(`/dashboard/qrcodes/${id}/edit`)).status).toBe(404);
     expect((await other.post(`/dashboard/qrcodes/${id}`, design())).status).toBe(404);

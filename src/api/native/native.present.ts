@@ -54,7 +54,8 @@ export function paginate<T>(items: T[], total: number, page: number, perPage: nu
   };
 }
 
-export function presentQr(qr: QrCode, baseUrl: string, previewSvg: string, isDynamic: boolean) {
+/** previewSvg is null only for a code saved before capacity was checked, whose content no QR code holds. */
+export function presentQr(qr: QrCode, baseUrl: string, previewSvg: string | null, isDynamic: boolean) {
   return {
     id: qr.id,
     user_id: qr.userId,

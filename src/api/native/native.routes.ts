@@ -28,6 +28,7 @@
  *   somewhere someone else chose; only its owner may take it again.
  */
 import { Elysia } from 'elysia';
+import { DomainError } from '../../errors.ts';
 import { extractApiKey } from '../../http/api-auth.ts';
 import type { AppDeps } from '../../http/app-deps.ts';
 import { createSessionAuth } from '../../http/session-auth.ts';
@@ -38,6 +39,7 @@ import { doc } from '../../http/openapi-doc.ts';
 import { json } from '../../http/respond.ts';
 import { nativeErrors } from './native.errors.ts';
 import { paginate, presentAnalytics, presentLink, presentQr } from './native.present.ts';
+import { UNDRAWABLE } from '../../qr/qr.service.ts';
 import {
   AnalyticsSchema,
   CreateLinkBody,
@@ -217,6 +219,10 @@ export function nativeApi(deps: AppDeps) {
     );
 
   // The download URLs Minilnk hands out live under /dashboard but answer to the API key too.
+  const drawn = <T>(image: T | null): T => {
+    if (image === null) throw new DomainError('VALIDATION', UNDRAWABLE, { field: 'content' });
+    return image;
+  };
   const downloads = new Elysia().get(
     '/dashboard/qrcodes/:id/download/:format',
     r(async (ctx) => {
@@ -226,12 +232,12 @@ export function nativeApi(deps: AppDeps) {
         const qr = await services.qr.get(actor, parseId(ctx.params.id));
         const filename = `qrcode-${qr.id}`;
         if (ctx.params.format === 'svg') {
-          return new Response(await services.qr.svg(qr), {
+          return new Response(drawn(await services.qr.svg(qr)), {
             headers: { 'content-type': 'image/svg+xml', 'content-disposition': `attachment; filename="${filename}.svg"`, 'cache-control': 'private, no-cache' },
           });
         }
         if (ctx.params.format === 'png') {
-          return new Response(await services.qr.png(qr), {
+          return new Response(drawn(await services.qr.png(qr)), {
             headers: { 'content-type': 'image/png', 'content-disposition': `attachment; filename="${filename}.png"`, 'cache-control': 'private, no-cache' },
           });
         }
@@ -242,7 +248,7 @@ export function nativeApi(deps: AppDeps) {
         tag: TAG,
         summary: 'Download a QR code image',
         description: 'format is svg or png. Accepts the API key like every API route, or a dashboard session.',
-        responses: { 200: { description: 'The image.', type: 'image/png' }, ...notFound, ...errors },
+        responses: { 200: { description: 'The image.', type: 'image/png' }, ...notFound, ...invalid, ...errors },
       }),
     },
   );

@@ -123,7 +123,7 @@ export const QrSchema = t.Object({
   created_at: date,
   download_svg_url: t.String({ format: 'uri' }),
   download_png_url: t.String({ format: 'uri' }),
-  preview_svg: t.String(),
+  preview_svg: t.Union([t.String(), t.Null()], { description: 'Null only for a code whose content no QR code holds (saved before capacity was checked).' }),
 });
 
 export const CreateQrBody = t.Object({

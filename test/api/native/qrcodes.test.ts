@@ -169,6 +169,65 @@ describe('errors', () => {
     expect((await res.json()).errors.link_id).toEqual(['The selected link id is invalid.']);
   });
 
+  test('content within 1000 characters that no QR code holds at the chosen level is 422 and stores nothing', async () => {
+    const u = await t.user('pro');
+    const post = (content: string, error_correction: string) =>
+      t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'big', type: 'text', content, error_correction } });
+    for (const [content, level] of [['я'.repeat(700), 'H'], ['漢'.repeat(430), 'H'], ['漢'.repeat(1000), 'L']] as const) {
+      const res = await post(content, level);
+      expect(res.status).toBe(422);
+      const hint = level === 'L' ? 'shorten it' : 'shorten it or choose a lower error correction';
+      expect((await res.json()).errors).toEqual({ content: [`The content field is too long for a QR code at error correction ${level}: ${hint}.`] });
+    }
+    expect((await (await t.request('GET', '/api/v1/qrcodes', { headers: u.auth })).json()).total).toBe(0);
+    // the same text fits at a lower level
+    const ok = await post('я'.repeat(700), 'L');
+    expect(ok.status).toBe(201);
+    expect((await ok.json()).preview_svg).toStartWith('<svg');
+  });
+
+  test('name and content limits count characters, not UTF-16 units', async () => {
+    const u = await t.user('pro');
+    const res = await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: '😀'.repeat(255), type: 'text', content: '😀'.repeat(600), error_correction: 'L' } });
+    expect(res.status).toBe(201);
+    const qr = await res.json();
+    expect(qr.name).toBe('😀'.repeat(255));
+    const found = await (await t.request('GET', `/api/v1/qrcodes?search=${encodeURIComponent('😀'.repeat(255))}`, { headers: u.auth })).json();
+    expect(found.data.map((q: { id: number }) => q.id)).toEqual([qr.id]);
+    const tooLong = await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: '😀'.repeat(256), type: 'text', content: '😀'.repeat(1001), error_correction: 'L' } });
+    expect((await tooLong.json()).errors).toEqual({
+      name: ['The name field must not be greater than 255 characters.'],
+      content: ['The content field must not be greater than 1000 characters.'],
+    });
+  });
+
+  test('a saved code no level can draw (written before capacity was checked) never breaks a read', async () => {
+    const u = await t.user('pro');
+    const good = await (await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'good', type: 'text', content: 'fine', error_correction: 'H' } })).json();
+    const old = await (await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'old', type: 'text', content: 'x', error_correction: 'H' } })).json();
+    const tight = await (await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'tight', type: 'text', content: 'y', error_correction: 'H' } })).json();
+    t.sqlite.query('UPDATE qr_codes SET content = ? WHERE id = ?').run('漢'.repeat(1000), old.id);
+    t.sqlite.query('UPDATE qr_codes SET content = ? WHERE id = ?').run('я'.repeat(700), tight.id);
+
+    const list = await t.request('GET', '/api/v1/qrcodes', { headers: u.auth });
+    expect(list.status).toBe(200);
+    const byName = Object.fromEntries((await list.json()).data.map((q: { name: string; preview_svg: string | null }) => [q.name, q.preview_svg]));
+    expect(byName.old).toBeNull();
+    expect(byName.good).toStartWith('<svg');
+    // too big for its saved level H but not for L: drawn at the strongest level that holds it
+    expect(byName.tight).toStartWith('<svg');
+    expect((await (await t.request('GET', `/dashboard/qrcodes/${tight.id}/download/png`, { headers: u.auth })).status)).toBe(200);
+
+    expect((await (await t.request('GET', `/api/v1/qrcodes/${old.id}`, { headers: u.auth })).json()).preview_svg).toBeNull();
+    for (const format of ['svg', 'png']) {
+      const res = await t.request('GET', `/dashboard/qrcodes/${old.id}/download/${format}`, { headers: u.auth });
+      expect(res.status).toBe(422);
+      expect((await res.json()).errors.content).toEqual(['The content of this QR code is too long to draw; edit it to shorten it.']);
+    }
+    expect((await t.request('DELETE', `/api/v1/qrcodes/${old.id}`, { headers: u.auth })).status).toBe(200);
+    expect(good.id).toBeGreaterThan(0);
+  });
+
   test('colour customisation without the plan feature is 403', async () => {
     const u = await t.user('pro');
     await t.services.plans.update('pro', { qrColors: false });
