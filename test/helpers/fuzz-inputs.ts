@@ -159,6 +159,18 @@ function stringFor(s: JsonSchema, name: string): fc.Arbitrary<string> {
       fc.constantFrom('2099-12-31 23:59:59', '2000-01-01 00:00:00', '2099-01-01T00:00:00+14:00'),
     );
   }
+  if (s.maxLength !== undefined && !s.pattern) {
+    // at, just under and just over the limit, in characters of 1 to 4 UTF-8 bytes and 1 or 2 UTF-16 units:
+    // limits counted in the wrong unit, and payloads that fit the limit but not what they feed (a QR symbol)
+    const atLimit = fc
+      .tuple(fc.constantFrom('a', 'я', '漢', '😀'), fc.constantFrom(s.maxLength - 1, s.maxLength, s.maxLength + 1))
+      .map(([unit, n]) => unit.repeat(Math.max(0, n)));
+    return fc.oneof({ weight: 6, arbitrary: plainString(s, name, min, max) }, { weight: 1, arbitrary: atLimit });
+  }
+  return plainString(s, name, min, max);
+}
+
+function plainString(s: JsonSchema, name: string, min: number, max: number): fc.Arbitrary<string> {
   if (s.pattern) {
     try {
       return fc.stringMatching(new RegExp(s.pattern)).map((v) => v.slice(0, max));

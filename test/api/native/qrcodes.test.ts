@@ -1,5 +1,6 @@
 /** Minilnk QR codes API, from seeds/minilnk-api.txt. */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import fc from 'fast-check';
 import { BASE, makeTestApp, type TestApp } from '../../helpers/make-test-app.ts';
 
 let t: TestApp;
@@ -184,6 +185,38 @@ describe('errors', () => {
     const ok = await post('я'.repeat(700), 'L');
     expect(ok.status).toBe(201);
     expect((await ok.json()).preview_svg).toStartWith('<svg');
+  });
+
+  test('property: any content within the limits is either stored with a drawable image or refused on content, never a 5xx', async () => {
+    const u = await t.user('pro');
+    const unit = fc.constantFrom('a', '1', 'я', '漢', '😀', ' ', '\u0000');
+    let stored = 0;
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        // a short mix of units repeated to 1–1000 characters (fast-check alone keeps arrays short)
+        fc.tuple(fc.array(unit, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 1000 })).map(([mix, n]) => `x${mix.join('').repeat(n)}`.slice(0, 1000)),
+        fc.constantFrom('url', 'text', 'email', 'sms', 'phone'),
+        fc.constantFrom('L', 'M', 'Q', 'H'),
+        async (content, type, level) => {
+          const res = await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'p', type, content, error_correction: level } });
+          const body = await res.json();
+          if (res.status === 201) {
+            stored++;
+            expect(body.preview_svg).toStartWith('<svg');
+            const png = await t.request('GET', `/dashboard/qrcodes/${body.id}/download/png`, { headers: u.auth });
+            expect(png.status).toBe(200);
+          } else {
+            refused++;
+            expect(res.status).toBe(422);
+            expect(Object.keys(body.errors)).toEqual(['content']);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(stored).toBeGreaterThan(0);
+    expect(refused).toBeGreaterThan(0);
   });
 
   test('name and content limits count characters, not UTF-16 units', async () => {
