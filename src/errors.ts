@@ -55,3 +55,16 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'ANONYMOUS_DISABLED',
   'FETCH_FAILED',
 ];
+
+/**
+ * A write refused by a unique index, in terms services can catch without
+ * knowing the storage engine: repositories translate the engine's error into
+ * this (see db/unique-violation.ts). Not a DomainError: the service decides
+ * what it means (an alias or an email taken by a concurrent request).
+ */
+export class UniqueViolation extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : 'Unique constraint violated', { cause });
+    this.name = 'UniqueViolation';
+  }
+}

@@ -1,5 +1,6 @@
 import { asc, count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { uniqueWrite } from '../db/unique-violation.ts';
 import { users } from '../db/schema.ts';
 import type { Role, User } from './accounts.types.ts';
 
@@ -28,7 +29,7 @@ export function createUsersRepo(db: Db) {
   const byId = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
   return {
     async insert(u: NewUser): Promise<User> {
-      return toUser(db.insert(users).values(u).returning().get());
+      return toUser(uniqueWrite(() => db.insert(users).values(u).returning().get()));
     },
     async findById(id: number): Promise<User | null> {
       const r = byId.get({ id });

@@ -1,4 +1,4 @@
-import { DomainError } from '../errors.ts';
+import { DomainError, UniqueViolation } from '../errors.ts';
 import { charLength } from '../text.ts';
 import type { Actor, Role, User } from './accounts.types.ts';
 import type { PlansService } from './plans.service.ts';
@@ -42,16 +42,15 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
       }
       const password = checkPassword(input.password);
       const plan = await plans.getByName(input.plan ?? 'free');
-      if (await users.findByEmailWithHash(email)) {
-        throw new DomainError('CODE_TAKEN', 'A user with this email already exists.', { field: 'email' });
-      }
-      return users.insert({
-        email,
-        passwordHash: await hashPassword(password),
-        role: input.role ?? 'member',
-        planId: plan.id,
-        mustChangePassword: input.mustChangePassword ?? false,
-      });
+      const taken = () => new DomainError('CODE_TAKEN', 'A user with this email already exists.', { field: 'email' });
+      if (await users.findByEmailWithHash(email)) throw taken();
+      const passwordHash = await hashPassword(password);
+      // the hash yields to a worker: a second create for the same email may have inserted meanwhile
+      return users
+        .insert({ email, passwordHash, role: input.role ?? 'member', planId: plan.id, mustChangePassword: input.mustChangePassword ?? false })
+        .catch((e: unknown) => {
+          throw e instanceof UniqueViolation ? taken() : e;
+        });
     },
 
     /**

@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, or, sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { uniqueWrite } from '../db/unique-violation.ts';
 import { likeContains } from '../db/like.ts';
 import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
 import type { Link, LinkSortColumn, PageFacts, RedirectTarget, Schedule, Utm } from './links.types.ts';
@@ -207,7 +208,7 @@ export function createLinksRepo(db: Db) {
     async insertMany(items: { row: NewLinkRow; schedules: Omit<Schedule, 'id'>[] }[]): Promise<Link[]> {
       if (!items.length) return [];
       const stamp = Date.now();
-      return db.transaction((tx) =>
+      return uniqueWrite(() => db.transaction((tx) =>
         items.map(({ row, schedules }) => {
           const released = row.userId !== null && row.userId !== undefined ? releaseOwnDeleted.get(row.code, row.userId) : null;
           const r = insertLink.get({ ...insertDefaults, createdAt: stamp, updatedAt: stamp, ...row })!;
@@ -215,7 +216,7 @@ export function createLinksRepo(db: Db) {
           if (schedules.length) tx.insert(linkSchedules).values(schedules.map((s) => ({ ...s, linkId: r.id }))).run();
           return toLink({ ...r, ...NO_CLICKS });
         }),
-      );
+      ));
     },
 
     /** True when the code was ever used, deleted links included. */
@@ -327,7 +328,7 @@ export function createLinksRepo(db: Db) {
     async update(id: number, patch: LinkPatch, opts: { touch?: boolean } = {}): Promise<Link | null> {
       let changed: Row | undefined;
       try {
-        changed = db.transaction((tx) => {
+        changed = uniqueWrite(() => db.transaction((tx) => {
           const current = byId.get({ id });
           // gone (deleted meanwhile): the code stays with the deleted link it was taken from
           if (!current) tx.rollback();
@@ -337,7 +338,7 @@ export function createLinksRepo(db: Db) {
           tx.update(links).set({ ...edits, updatedAt: Date.now() }).where(eq(links.id, id)).run();
           if (released) moveQrCodes.run(id, released.id);
           return byId.get({ id });
-        });
+        }));
       } catch (e) {
         if (!(e instanceof TransactionRollbackError)) throw e;
       }

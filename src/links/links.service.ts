@@ -6,7 +6,7 @@
  */
 import type { Actor } from '../accounts/accounts.types.ts';
 import { hashPassword, randomHex, sha256Hex, tokenMatches, verifyPassword } from '../accounts/secrets.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError, UniqueViolation } from '../errors.ts';
 import { charLength } from '../text.ts';
 import type { PageMeta } from '../fetcher/og.ts';
 import { pageWindow } from '../paging.ts';
@@ -276,6 +276,47 @@ export function createLinksService(deps: LinksDeps) {
     return { row, deleteToken, statsToken, metadata };
   }
 
+  type ReadyItem = { index: number; p: Prepared; input: CreateLinkInput };
+
+  /**
+   * Inserts a prepared batch in one transaction. The password hash awaits a
+   * worker between prepare() and the insert, so another request may take a
+   * code meanwhile; the transaction then rolls back whole, and the batch is
+   * tried again with the lost aliases reported CODE_TAKEN (atomic: thrown) and
+   * lost random codes drawn again.
+   */
+  async function insertBatch(actor: Actor | null, ready: ReadyItem[], results: BatchResult[], taken: Set<string>, atomic: boolean) {
+    let items = ready;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { items, created: await links.insertMany(items.map((r) => ({ row: r.p.row, schedules: r.input.schedules ?? [] }))) };
+      } catch (e) {
+        if (!(e instanceof UniqueViolation) || attempt === 3) throw e;
+      }
+      const kept: ReadyItem[] = [];
+      for (const r of items) {
+        if (!r.input.code) {
+          if (await links.codeExists(r.p.row.code)) {
+            do r.p.row.code = await freshCode();
+            while (taken.has(r.p.row.code));
+            taken.add(r.p.row.code);
+          }
+          kept.push(r);
+          continue;
+        }
+        try {
+          await checkAlias(r.input.code, actor);
+          kept.push(r);
+        } catch (err) {
+          if (!(err instanceof DomainError)) throw err;
+          results[r.index] = { ok: false, error: err };
+        }
+      }
+      if (atomic) throwBatchFailures(results);
+      items = kept;
+    }
+  }
+
   function throwBatchFailures(results: BatchResult[]): void {
     const items = results.flatMap((r, index) => (r.ok ? [] : [{ index, error: r.error }]));
     if (!items.length) return;
@@ -297,7 +338,7 @@ export function createLinksService(deps: LinksDeps) {
         link = await links.insert(p.row, input.schedules ?? []);
       } catch (e) {
         // two creates racing for the same alias: the unique index decides
-        if (String(e).includes('UNIQUE')) throw aliasTaken();
+        if (e instanceof UniqueViolation) throw aliasTaken();
         throw e;
       }
       cache.invalidate(link.code);
@@ -319,7 +360,7 @@ export function createLinksService(deps: LinksDeps) {
       if (actor) await checkQuota(actor, inputs.length);
       const taken = new Set<string>();
       const results: BatchResult[] = [];
-      const ready: { index: number; p: Prepared; input: CreateLinkInput }[] = [];
+      const ready: ReadyItem[] = [];
       for (const [index, input] of inputs.entries()) {
         try {
           const p = await prepare(actor, { ...input, metadata: input.metadata === 'none' ? 'none' : 'background' }, taken);
@@ -332,9 +373,9 @@ export function createLinksService(deps: LinksDeps) {
         }
       }
       if (opts.atomic) throwBatchFailures(results);
-      const created = await links.insertMany(ready.map((r) => ({ row: r.p.row, schedules: r.input.schedules ?? [] })));
-      created.forEach((link, i) => {
-        const { index, p } = ready[i]!;
+      const inserted = await insertBatch(actor, ready, results, taken, opts.atomic ?? false);
+      inserted.created.forEach((link, i) => {
+        const { index, p } = inserted.items[i]!;
         cache.invalidate(link.code);
         if (p.metadata === 'background') void fillMetadata(link).catch(() => undefined);
         results[index] = { ok: true, value: { link, deleteToken: p.deleteToken, statsToken: p.statsToken } };
@@ -444,7 +485,10 @@ export function createLinksService(deps: LinksDeps) {
       if (input.labels?.userId !== undefined) patch.labelUserId = input.labels.userId;
       Object.assign(patch, utmColumns(input.utm));
       checkSchedules(input.schedules);
-      const updated = await links.update(target.id, patch, { touch: input.schedules !== undefined });
+      const updated = await links.update(target.id, patch, { touch: input.schedules !== undefined }).catch((e: unknown) => {
+        // another request took the alias between the check and the write
+        throw e instanceof UniqueViolation ? aliasTaken() : e;
+      });
       if (!updated) throw new DomainError('NOT_FOUND', 'Link not found.');
       if (input.schedules !== undefined) await links.replaceSchedules(target.id, input.schedules);
       cache.invalidate(target.code);

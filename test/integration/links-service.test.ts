@@ -27,11 +27,59 @@ describe('createMany', () => {
     expect((await t.services.links.list(actor, { page: 1, perPage: 50 })).total).toBe(2);
   });
 
+  test('two batches racing for the same alias: one gets it, the other reports CODE_TAKEN for that item and keeps the rest', async () => {
+    const [a, b] = [await actorOf(), await actorOf()];
+    // the password hash yields to the event loop between the alias check and the insert
+    const batch = (actor: typeof a, n: number) =>
+      t.services.links.createMany(actor, [
+        { destination: `https://race.example/${n}`, code: 'racealias', password: 'hunter22' },
+        { destination: `https://race.example/${n}/plain` },
+      ]);
+    const [ra, rb] = await Promise.all([batch(a, 1), batch(b, 2)]);
+    const aliased = [ra[0]!, rb[0]!];
+    expect(aliased.filter((r) => r.ok)).toHaveLength(1);
+    const lost = aliased.find((r) => !r.ok)!;
+    if (!lost.ok) expect(lost.error.code).toBe('CODE_TAKEN');
+    expect([ra[1]!.ok, rb[1]!.ok]).toEqual([true, true]);
+    const total = async (actor: typeof a) => (await t.services.links.list(actor, { page: 1, perPage: 10 })).total;
+    expect((await total(a)) + (await total(b))).toBe(3);
+
+    const atomic = (actor: typeof a, n: number) =>
+      t.services.links.createMany(actor, [{ destination: `https://race.example/${n}`, code: 'raceatomic', password: 'hunter22' }, { destination: `https://race.example/${n}/b` }], { atomic: true });
+    const settled = await Promise.allSettled([atomic(a, 3), atomic(b, 4)]);
+    expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+    const refused = settled.find((s) => s.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason).toMatchObject({ code: 'VALIDATION', meta: { items: [{ index: 0, error: { code: 'CODE_TAKEN' } }] } });
+    expect((await total(a)) + (await total(b))).toBe(5);
+  });
+
   test('the plan quota is checked for the whole batch', async () => {
     const actor = await actorOf('free');
     const many = Array.from({ length: 101 }, (_, i) => ({ destination: `https://q.example/${i}` }));
     await expect(t.services.links.createMany(actor, many)).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
     expect((await t.services.links.list(actor, { page: 1, perPage: 10 })).total).toBe(0);
+  });
+});
+
+describe('concurrent writes to unique values', () => {
+  test('two accounts created at once with one email: one is created, the other is told the email is taken', async () => {
+    const create = () => t.services.users.create({ email: 'Twice@Example.com', password: 'correct horse battery' });
+    const settled = await Promise.allSettled([create(), create()]);
+    expect(settled.map((s) => s.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((settled.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'CODE_TAKEN', meta: { field: 'email' } });
+  });
+
+  test('a create and a rename racing for one alias: one wins, the other gets CODE_TAKEN, not a storage error', async () => {
+    const actor = await actorOf();
+    const { link } = await t.services.links.create(actor, { destination: 'https://rename.example/' });
+    const taker = await actorOf();
+    // the create's password hash yields between its alias check and its insert; the rename lands in between
+    const create = t.services.links.create(taker, { destination: 'https://rename.example/2', code: 'renamerace', password: 'hunter22' });
+    await Bun.sleep(0);
+    const rename = t.services.links.update(actor, link, { code: 'renamerace' });
+    const [c, r] = await Promise.allSettled([create, rename]);
+    expect([c.status, r.status].sort()).toEqual(['fulfilled', 'rejected']);
+    expect(((c.status === 'rejected' ? c : r) as PromiseRejectedResult).reason).toMatchObject({ code: 'CODE_TAKEN' });
   });
 });
 
