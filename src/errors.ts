@@ -68,3 +68,15 @@ export class UniqueViolation extends Error {
     this.name = 'UniqueViolation';
   }
 }
+
+/**
+ * An insert refused because the owner would pass their plan's link limit,
+ * counted inside the insert's transaction (so concurrent creates cannot pass
+ * it together). The service turns it into QUOTA_EXCEEDED.
+ */
+export class LimitReached extends Error {
+  constructor(readonly usage: number) {
+    super('Link limit reached');
+    this.name = 'LimitReached';
+  }
+}

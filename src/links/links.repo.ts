@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, or, sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { uniqueWrite } from '../db/unique-violation.ts';
+import { LimitReached } from '../errors.ts';
 import { likeContains } from '../db/like.ts';
 import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
 import type { Link, LinkSortColumn, PageFacts, RedirectTarget, Schedule, Utm } from './links.types.ts';
@@ -112,8 +113,14 @@ export const ERASE_CLICKS_SQL = `WITH RECURSIVE d(x) AS (SELECT ?1 UNION ALL SEL
   DELETE FROM clicks WHERE clicked_at / 86400000 IN d AND link_id = ?3`;
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
+/** ownerLimit: refuse the insert (LimitReached) when the owner's live links would pass max. */
+export interface InsertOptions {
+  ownerLimit?: { userId: number; max: number };
+}
+
 export function createLinksRepo(db: Db) {
   const live = isNull(links.deletedAt);
+  const countLive = (userId: number) => db.select({ n: count() }).from(links).where(and(eq(links.userId, userId), live)).get()?.n ?? 0;
   // Raw clicks are indexed by day, then link (schema.ts), so a link's are erased with one probe per
   // day it can have been clicked on: from its creation (or its first counted day, for history older
   // than the row) to today, with a day's margin either side for a clock that was stepped.
@@ -195,8 +202,8 @@ export function createLinksRepo(db: Db) {
 
   return {
     /** Inserts the link and its schedules in one transaction. */
-    async insert(row: NewLinkRow, schedules: Omit<Schedule, 'id'>[] = []): Promise<Link> {
-      return (await this.insertMany([{ row, schedules }]))[0]!;
+    async insert(row: NewLinkRow, schedules: Omit<Schedule, 'id'>[] = [], opts: InsertOptions = {}): Promise<Link> {
+      return (await this.insertMany([{ row, schedules }], opts))[0]!;
     },
 
     /**
@@ -204,19 +211,25 @@ export function createLinksRepo(db: Db) {
      * code held by one of the same owner's deleted links is taken back from it
      * in that transaction (see releaseOwnDeleted): if the insert fails, the
      * deleted link still holds it.
+     * @throws UniqueViolation (a code taken meanwhile), LimitReached (ownerLimit)
      */
-    async insertMany(items: { row: NewLinkRow; schedules: Omit<Schedule, 'id'>[] }[]): Promise<Link[]> {
+    async insertMany(items: { row: NewLinkRow; schedules: Omit<Schedule, 'id'>[] }[], opts: InsertOptions = {}): Promise<Link[]> {
       if (!items.length) return [];
       const stamp = Date.now();
-      return uniqueWrite(() => db.transaction((tx) =>
-        items.map(({ row, schedules }) => {
+      const limit = opts.ownerLimit;
+      return uniqueWrite(() => db.transaction((tx) => {
+        if (limit) {
+          const usage = countLive(limit.userId);
+          if (usage + items.length > limit.max) throw new LimitReached(usage);
+        }
+        return items.map(({ row, schedules }) => {
           const released = row.userId !== null && row.userId !== undefined ? releaseOwnDeleted.get(row.code, row.userId) : null;
           const r = insertLink.get({ ...insertDefaults, createdAt: stamp, updatedAt: stamp, ...row })!;
           if (released) moveQrCodes.run(r.id, released.id);
           if (schedules.length) tx.insert(linkSchedules).values(schedules.map((s) => ({ ...s, linkId: r.id }))).run();
           return toLink({ ...r, ...NO_CLICKS });
-        }),
-      ));
+        });
+      }));
     },
 
     /** True when the code was ever used, deleted links included. */
@@ -315,7 +328,7 @@ export function createLinksRepo(db: Db) {
     },
 
     async countLiveForUser(userId: number): Promise<number> {
-      return db.select({ n: count() }).from(links).where(and(eq(links.userId, userId), live)).get()?.n ?? 0;
+      return countLive(userId);
     },
 
     /**

@@ -6,12 +6,12 @@
  */
 import type { Actor } from '../accounts/accounts.types.ts';
 import { hashPassword, randomHex, sha256Hex, tokenMatches, verifyPassword } from '../accounts/secrets.ts';
-import { DomainError, UniqueViolation } from '../errors.ts';
+import { DomainError, LimitReached, UniqueViolation } from '../errors.ts';
 import { charLength } from '../text.ts';
 import type { PageMeta } from '../fetcher/og.ts';
 import { pageWindow } from '../paging.ts';
 import { generateCode, isReservedCode, isValidCodeShape } from './codes.ts';
-import type { LinkPatch, LinksRepo, NewLinkRow } from './links.repo.ts';
+import type { InsertOptions, LinkPatch, LinksRepo, NewLinkRow } from './links.repo.ts';
 import type { Link, LinkLabels, ListLinksQuery, Page, PageFacts, RedirectMode, RedirectTarget, Schedule, Utm } from './links.types.ts';
 import type { RedirectCache } from './redirect-cache.ts';
 import { applyUtm, checkDestination, hostOf, MAX_URL_LENGTH } from './url-policy.ts';
@@ -203,17 +203,18 @@ export function createLinksService(deps: LinksDeps) {
     return link;
   }
 
+  const quotaExceeded = (actor: Actor, usage: number) =>
+    new DomainError('QUOTA_EXCEEDED', 'You reached your link limit for the current plan.', { limit: actor.plan.maxLinks, usage, plan: actor.plan.name });
+
+  /** A batch is refused whole up front, before preparing its items; the insert's transaction checks again (ownerLimit), which concurrent creates cannot slip past. */
   async function checkQuota(actor: Actor, adding: number): Promise<void> {
     if (actor.plan.maxLinks === null) return;
     const usage = await links.countLiveForUser(actor.user.id);
-    if (usage + adding > actor.plan.maxLinks) {
-      throw new DomainError('QUOTA_EXCEEDED', 'You reached your link limit for the current plan.', {
-        limit: actor.plan.maxLinks,
-        usage,
-        plan: actor.plan.name,
-      });
-    }
+    if (usage + adding > actor.plan.maxLinks) throw quotaExceeded(actor, usage);
   }
+
+  const insertOptions = (actor: Actor | null): InsertOptions =>
+    actor && actor.plan.maxLinks !== null ? { ownerLimit: { userId: actor.user.id, max: actor.plan.maxLinks } } : {};
 
   /** Every rule of creation except the insert itself; `taken` holds codes claimed earlier in the same batch. */
   async function prepare(actor: Actor | null, input: CreateLinkInput, taken: Set<string>): Promise<Prepared> {
@@ -289,8 +290,9 @@ export function createLinksService(deps: LinksDeps) {
     let items = ready;
     for (let attempt = 1; ; attempt++) {
       try {
-        return { items, created: await links.insertMany(items.map((r) => ({ row: r.p.row, schedules: r.input.schedules ?? [] }))) };
+        return { items, created: await links.insertMany(items.map((r) => ({ row: r.p.row, schedules: r.input.schedules ?? [] })), insertOptions(actor)) };
       } catch (e) {
+        if (e instanceof LimitReached && actor) throw quotaExceeded(actor, e.usage);
         if (!(e instanceof UniqueViolation) || attempt === 3) throw e;
       }
       const kept: ReadyItem[] = [];
@@ -331,14 +333,15 @@ export function createLinksService(deps: LinksDeps) {
      * @throws VALIDATION, CODE_TAKEN, FEATURE_DENIED, QUOTA_EXCEEDED
      */
     async create(actor: Actor | null, input: CreateLinkInput): Promise<CreatedLink> {
-      if (actor) await checkQuota(actor, 1);
+      // the plan's link limit is checked by the insert itself (insertOptions): one count, race-free
       const p = await prepare(actor, input, new Set());
       let link: Link;
       try {
-        link = await links.insert(p.row, input.schedules ?? []);
+        link = await links.insert(p.row, input.schedules ?? [], insertOptions(actor));
       } catch (e) {
         // two creates racing for the same alias: the unique index decides
         if (e instanceof UniqueViolation) throw aliasTaken();
+        if (e instanceof LimitReached && actor) throw quotaExceeded(actor, e.usage);
         throw e;
       }
       cache.invalidate(link.code);

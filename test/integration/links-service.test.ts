@@ -83,6 +83,24 @@ describe('concurrent writes to unique values', () => {
   });
 });
 
+describe('the plan link limit under concurrency', () => {
+  test('creates and batches sent at once never take an account past its limit', async () => {
+    await t.services.plans.update('enterprise', { maxLinks: 3 });
+    try {
+      const actor = await actorOf('enterprise');
+      const one = (n: number) => t.services.links.create(actor, { destination: `https://limit.example/${n}`, password: n % 2 ? 'hunter22' : undefined });
+      const two = (n: number) => t.services.links.createMany(actor, [{ destination: `https://limit.example/b${n}` }, { destination: `https://limit.example/c${n}` }]);
+      const settled = await Promise.allSettled([one(1), one(2), two(3), one(4), two(5), one(6)]);
+      const refused = settled.filter((s) => s.status === 'rejected') as PromiseRejectedResult[];
+      expect(refused.length).toBeGreaterThan(0);
+      for (const r of refused) expect(r.reason).toMatchObject({ code: 'QUOTA_EXCEEDED', meta: { limit: 3 } });
+      expect((await t.services.links.list(actor, { page: 1, perPage: 10 })).total).toBeLessThanOrEqual(3);
+    } finally {
+      await t.services.plans.update('enterprise', { maxLinks: null });
+    }
+  });
+});
+
 describe('tokens and passwords', () => {
   test('delete and stats tokens are returned once, stored only as hashes, and checked', async () => {
     const { link, deleteToken, statsToken } = await t.services.links.create(null, {
