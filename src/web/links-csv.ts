@@ -7,11 +7,15 @@
  * hostile page title cannot become a formula in whoever opens the export.
  */
 
-/** Rows of cells; rows whose cells are all blank are dropped. */
-export function parseCsv(text: string): string[][] {
+/**
+ * Rows of cells; rows whose cells are all blank are dropped. The separator is
+ * guessed from the first line unless given; `null` splits lines only (one
+ * cell a line, quotes still honoured).
+ */
+export function parseCsv(text: string, separator?: string | null): string[][] {
   const src = text.replace(/^\uFEFF/, '');
   const firstLine = src.slice(0, src.search(/\r|\n/) === -1 ? src.length : src.search(/\r|\n/));
-  const sep = firstLine.includes(',') ? ',' : firstLine.includes(';') ? ';' : firstLine.includes('\t') ? '\t' : ',';
+  const sep = separator !== undefined ? separator : firstLine.includes(',') ? ',' : firstLine.includes(';') ? ';' : firstLine.includes('\t') ? '\t' : ',';
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';
@@ -60,16 +64,21 @@ export interface ImportRow {
 }
 
 /**
- * The rows to import: a header row naming url/alias/title columns (any
- * order), or no header and the URL in the first column.
+ * The rows to import: a CSV whose header row names url/alias/title columns
+ * (any order), or, without a header, one URL per line. A header-less line is
+ * never split: URLs carry commas and semicolons (map coordinates, image
+ * transforms, ;jsessionid=), and cutting one at a guessed separator would
+ * create a link to another address.
  */
-export function importRows(rows: string[][]): ImportRow[] {
+export function importRows(text: string): ImportRow[] {
+  const rows = parseCsv(text);
   const head = rows[0]?.map((c) => c.trim().toLowerCase()) ?? [];
-  const find = (names: string[]) => head.findIndex((h) => names.includes(h));
   const hasHeader = head.some((h) => Object.values(NAMES).some((names) => names.includes(h)));
-  const col = hasHeader ? { url: Math.max(0, find(NAMES.url)), alias: find(NAMES.alias), title: find(NAMES.title) } : { url: 0, alias: -1, title: -1 };
+  if (!hasHeader) return parseCsv(text, null).map((r, i) => ({ row: i + 1, url: r[0]!.trim(), alias: '', title: '' }));
+  const find = (names: string[]) => head.findIndex((h) => names.includes(h));
+  const col = { url: Math.max(0, find(NAMES.url)), alias: find(NAMES.alias), title: find(NAMES.title) };
   const at = (r: string[], i: number) => (i >= 0 ? (r[i] ?? '').trim() : '');
-  return rows.slice(hasHeader ? 1 : 0).map((r, i) => ({ row: i + (hasHeader ? 2 : 1), url: at(r, col.url), alias: at(r, col.alias), title: at(r, col.title) }));
+  return rows.slice(1).map((r, i) => ({ row: i + 2, url: at(r, col.url), alias: at(r, col.alias), title: at(r, col.title) }));
 }
 
 const FORMULA = /^[=+\-@\t\r]/;

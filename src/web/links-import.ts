@@ -19,7 +19,7 @@ import { importPageBody, importResult, linkStatus, type ImportRowResult } from '
 import type { PageCtx } from './dashboard-kit.ts';
 import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
-import { csvLine, importRows, parseCsv } from './links-csv.ts';
+import { csvLine, importRows } from './links-csv.ts';
 import { listAll, parseView } from './links-view.ts';
 
 export const MAX_IMPORT_ROWS = 1000;
@@ -38,7 +38,7 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
   }
 
   async function runImport(c: PageCtx, csv: string): Promise<Response> {
-    const rows = importRows(parseCsv(csv));
+    const rows = importRows(csv);
     if (rows.length === 0) return answer(c, { error: 'The CSV has no rows to import. Choose a file or paste some URLs.' }, csv, 422);
     if (rows.length > MAX_IMPORT_ROWS) {
       return answer(c, { error: `The CSV has ${rows.length.toLocaleString('en')} rows; import at most ${MAX_IMPORT_ROWS.toLocaleString('en')} at a time.` }, csv, 422);

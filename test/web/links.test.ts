@@ -267,6 +267,16 @@ describe('CSV import and export', () => {
     expect(await page.text()).toContain('<!doctype html>');
   });
 
+  test('import without a header takes each line whole: URLs with commas and semicolons are kept, not cut', async () => {
+    const urls = ['https://example.com/page;jsessionid=ABC123', 'https://www.google.com/maps/@48.8584,2.2945,17z', 'https://res.cloudinary.com/demo/image/upload/w_100,h_100/sample.jpg'];
+    const res = await owner.post('/dashboard/links/import', { csv: `${urls.join('\r\n')}\r\n"https://example.com/quoted,one"\n` }, { hx: true });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('Imported 4 of 4 rows');
+    const mine = await t.services.links.list(owner.actor, { page: 1, perPage: 100, search: 'https://' });
+    const destinations = new Set(mine.items.map((l) => l.destination));
+    for (const url of [...urls, 'https://example.com/quoted,one']) expect(destinations).toContain(url);
+  });
+
   test('import refuses an empty file, more than 1000 rows, and a missing CSRF token', async () => {
     const empty = await owner.post('/dashboard/links/import', { csv: '\n \n' }, { hx: true });
     expect(empty.status).toBe(422);

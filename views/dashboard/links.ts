@@ -214,7 +214,7 @@ ${failed ? html`<p class="alert">${failed} ${failed === 1 ? 'row' : 'rows'} coul
 export function importPageBody(p: { csrfToken: string; maxRows: number; csv?: string; result?: SafeHtml | null }): SafeHtml {
   return html`<div class="page-head"><h1>Import links</h1><div class="actions"><a class="button secondary" href="/dashboard">Back to links</a></div></div>
 <section class="card stack">
-<p>A CSV with a header row naming a <code>url</code> column (and optionally <code>alias</code> and <code>title</code>), or no header and the URLs in the first column. Up to ${p.maxRows.toLocaleString('en')} rows at a time; each row is created or reported on its own.</p>
+<p>A CSV with a header row naming a <code>url</code> column (and optionally <code>alias</code> and <code>title</code>), or no header and one URL per line. Up to ${p.maxRows.toLocaleString('en')} rows at a time; each row is created or reported on its own.</p>
 <form class="stack" method="post" action="/dashboard/links/import" hx-post="/dashboard/links/import" hx-target="#import-result" hx-indicator="#import-progress" hx-disabled-elt="find button[type=submit]">
 ${csrfField(p.csrfToken)}
 <div class="field"><label for="csv-file">CSV file</label><input type="file" id="csv-file" accept=".csv,text/csv,text/plain" data-csv-into="#csv" aria-describedby="csv-file-hint">
