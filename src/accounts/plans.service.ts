@@ -38,10 +38,10 @@ export function createPlansService(deps: { plans: PlansRepo }) {
     /** @throws NOT_FOUND, VALIDATION */
     async update(name: string, patch: PlanPatch): Promise<Plan> {
       const plan = await this.getByName(name);
-      if (patch.rateLimitPerMinute !== undefined && (!Number.isInteger(patch.rateLimitPerMinute) || patch.rateLimitPerMinute < 1)) {
+      if (patch.rateLimitPerMinute !== undefined && (!Number.isSafeInteger(patch.rateLimitPerMinute) || patch.rateLimitPerMinute < 1)) {
         throw new DomainError('VALIDATION', 'The rate limit must be a whole number of at least 1.', { field: 'rate_limit' });
       }
-      if (patch.maxLinks !== undefined && patch.maxLinks !== null && (!Number.isInteger(patch.maxLinks) || patch.maxLinks < 0)) {
+      if (patch.maxLinks !== undefined && patch.maxLinks !== null && (!Number.isSafeInteger(patch.maxLinks) || patch.maxLinks < 0)) {
         throw new DomainError('VALIDATION', 'The link limit must be a whole number of at least 0, or unlimited.', { field: 'max_links' });
       }
       return (await plans.update(plan.id, patch)) ?? plan;

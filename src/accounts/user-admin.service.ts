@@ -43,7 +43,7 @@ export function createUserAdminService(deps: { users: UsersService; plans: Plans
     /**
      * Creates an account with a generated password, returned once, which the
      * new user must change at first sign-in.
-     * @throws FORBIDDEN, VALIDATION, CODE_TAKEN, NOT_FOUND (plan)
+     * @throws FORBIDDEN, VALIDATION (plan unknown too), CODE_TAKEN
      */
     async invite(actor: Actor, input: { email: string; role?: string; plan?: string }): Promise<{ user: User; password: string }> {
       requireAdmin(actor);

@@ -31,17 +31,23 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
     return { user, plan: await plans.get(user.planId) };
   }
 
+  /** A plan named in the input: an unknown name is the input's fault (the form's plan field), not a missing page. */
+  const planNamed = (name: string) =>
+    plans.getByName(name).catch((e: unknown) => {
+      throw e instanceof DomainError && e.code === 'NOT_FOUND' ? new DomainError('VALIDATION', e.message, { field: 'plan' }) : e;
+    });
+
   return {
     actorFor,
 
-    /** @throws VALIDATION, CODE_TAKEN (email in use), NOT_FOUND (plan) */
+    /** @throws VALIDATION (plan unknown too), CODE_TAKEN (email in use) */
     async create(input: CreateUserInput): Promise<User> {
       const email = String(input.email ?? '').trim().toLowerCase();
       if (!EMAIL.test(email) || email.length > 254) {
         throw new DomainError('VALIDATION', 'The email must be a valid email address.', { field: 'email' });
       }
       const password = checkPassword(input.password);
-      const plan = await plans.getByName(input.plan ?? 'free');
+      const plan = await planNamed(input.plan ?? 'free');
       const taken = () => new DomainError('CODE_TAKEN', 'A user with this email already exists.', { field: 'email' });
       if (await users.findByEmailWithHash(email)) throw taken();
       const passwordHash = await hashPassword(password);
@@ -112,7 +118,7 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
 
     /** @throws NOT_FOUND */
     async update(id: number, patch: { role?: Role; plan?: string; isActive?: boolean }): Promise<User> {
-      const planId = patch.plan !== undefined ? (await plans.getByName(patch.plan)).id : undefined;
+      const planId = patch.plan !== undefined ? (await planNamed(patch.plan)).id : undefined;
       const u = await users.update(id, { role: patch.role, isActive: patch.isActive, planId });
       if (!u) throw new DomainError('NOT_FOUND', 'User not found.');
       return u;

@@ -27,6 +27,8 @@ const admin = { admin: true };
 const hidden = { detail: { hide: true } };
 // a taken email is shown beside the email field
 const fieldOf = (e: unknown) => fieldErrorOf(e, ['VALIDATION', 'CODE_TAKEN']);
+/** Digits only: Number() would also take 0x10, 1e20 and ' ' (the core refuses what is not a safe whole number). */
+const wholeNumber = (text: string) => (/^\s*\d+\s*$/.test(text) ? Number(text) : NaN);
 
 export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
   const { services } = deps;
@@ -98,8 +100,8 @@ export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
         const flag = (k: string) => c.form[k] === 'true' || c.form[k] === 'on';
         try {
           const plan = await services.plans.update(name, {
-            rateLimitPerMinute: values.rate_limit.trim() === '' ? NaN : Number(values.rate_limit),
-            maxLinks: values.max_links.trim() === '' ? null : Number(values.max_links),
+            rateLimitPerMinute: wholeNumber(values.rate_limit),
+            maxLinks: values.max_links.trim() === '' ? null : wholeNumber(values.max_links),
             apiAccess: flag('api_access'),
             customAlias: flag('custom_alias'),
             password: flag('password'),

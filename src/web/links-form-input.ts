@@ -68,13 +68,25 @@ export function linkValues(link: Link, schedules: Schedule[]): LinkFormValues {
   };
 }
 
+/**
+ * The form shows times to the minute; these are the exact times behind what
+ * the edit form showed, so a time posted back as shown keeps its seconds.
+ */
+type ShownTimes = Map<string, number>;
+
+function shownTimes(link: Link, schedules: Schedule[]): ShownTimes {
+  const times = [link.expiresAt, ...schedules.flatMap((s) => [s.startsAt, s.endsAt])].filter((t): t is number => t !== null);
+  return new Map(times.map((t) => [toUtcLocal(t), t]));
+}
+
 /** @throws VALIDATION (dates, schedules, mode) */
-function common(form: Record<string, unknown>, v: LinkFormValues) {
+function common(form: Record<string, unknown>, v: LinkFormValues, shown: ShownTimes = new Map()) {
   const mode = textOf(form.redirect_mode);
   if (mode && !MODES.includes(mode as RedirectMode)) throw new DomainError('VALIDATION', 'Choose how the link opens.', { field: 'redirect_mode' });
+  const time = (text: string, label: string) => shown.get(text.trim()) ?? parseUtcLocal(text, 'schedules', label);
   const schedules = v.schedules.map((s) => {
     if (!s.url) throw new DomainError('VALIDATION', 'Each schedule needs an alternate destination.', { field: 'schedules' });
-    return { startsAt: parseUtcLocal(s.start, 'schedules', 'schedule start'), endsAt: parseUtcLocal(s.end, 'schedules', 'schedule end'), destination: s.url };
+    return { startsAt: time(s.start, 'schedule start'), endsAt: time(s.end, 'schedule end'), destination: s.url };
   });
   const utm = Object.fromEntries(UTM_KEYS.map((k) => [k, v.utm[k].trim() || null]));
   return { redirectMode: v.redirect_mode, schedules, utm, expiresAt: parseUtcLocal(v.expires_at, 'expires_at', 'expiry') };
@@ -90,12 +102,17 @@ export function createInput(form: Record<string, unknown>, v: LinkFormValues): C
   return { destination: v.url, code: v.code || null, title: v.title.trim() || undefined, password: password || null, source: 'dashboard', ...common(form, v) };
 }
 
-/** As createInput, for an edit. @throws VALIDATION (dates, schedules, mode) */
-export function updateInput(form: Record<string, unknown>, v: LinkFormValues): UpdateLinkInput {
+/**
+ * As createInput, for an edit of `link`. Times posted back as the form showed
+ * them are kept exactly: an untouched expiry is left alone (not cut to the
+ * minute, nor refused as past when it falls within the current minute).
+ * @throws VALIDATION (dates, schedules, mode)
+ */
+export function updateInput(form: Record<string, unknown>, v: LinkFormValues, link: Link, schedules: Schedule[]): UpdateLinkInput {
   const password = textOf(form.password);
-  const { expiresAt, ...rest } = common(form, v);
-  // a disabled field (plan without expiry) is not sent: leave the date alone
-  const expirySent = typeof form.expires_at === 'string';
+  const { expiresAt, ...rest } = common(form, v, shownTimes(link, schedules));
+  // a disabled field (plan without expiry) is not sent, and an untouched one is as it was: leave the date alone
+  const expirySent = typeof form.expires_at === 'string' && v.expires_at.trim() !== toUtcLocal(link.expiresAt);
   return {
     destination: v.url,
     // a cleared alias field keeps the current code rather than failing

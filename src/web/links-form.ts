@@ -108,7 +108,7 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
         const link = await services.links.get(c.actor, idOf(c));
         const values = formValues(c.form);
         try {
-          await services.links.update(c.actor, link, updateInput(c.form, values));
+          await services.links.update(c.actor, link, updateInput(c.form, values, link, await services.links.schedules(link.id)));
           return kit.redirect(c, '/dashboard');
         } catch (error) {
           if (!isFormError(error)) throw error;

@@ -91,6 +91,11 @@ describe('users', () => {
     expect(bad.status).toBe(422);
     expect(await bad.text()).toContain('value="&quot;&gt;&lt;script&gt;"');
     expect((await admin.post('/dashboard/users', { email: 'ok@example.com', role: 'root', plan: 'free' })).status).toBe(422);
+    const unknownPlan = await admin.post('/dashboard/users', { email: 'kept@example.com', role: 'member', plan: 'gold' });
+    expect(unknownPlan.status).toBe(422);
+    const kept = await unknownPlan.text();
+    expect(kept).toContain('value="kept@example.com"');
+    expect(kept).toContain('Plan &quot;gold&quot; does not exist.');
   });
 
   test('role and plan change inline: htmx gets the row back, a plain form a redirect', async () => {
@@ -184,7 +189,10 @@ describe('plans', () => {
     const plain = await admin.post('/dashboard/plans/pro', { rate_limit: '10', max_links: '-3' });
     expect(plain.status).toBe(422);
     expect(await plain.text()).toContain('The link limit must be a whole number of at least 0, or unlimited.');
-    expect((await t.services.plans.getByName('pro')).rateLimitPerMinute).toBe(120);
+    for (const [rate, max] of [['0x10', '5'], ['1e3', '5'], ['10', '1e30'], ['10', '9007199254740993'], ['10', '2.5']]) {
+      expect((await admin.post('/dashboard/plans/pro', { rate_limit: rate!, max_links: max! })).status).toBe(422);
+    }
+    expect(await t.services.plans.getByName('pro')).toMatchObject({ rateLimitPerMinute: 120, maxLinks: 10_000 });
     expect((await admin.post('/dashboard/plans/gold', { rate_limit: '10' })).status).toBe(404);
     expect((await admin.post('/dashboard/plans/x%25', { rate_limit: '10' })).status).toBe(404);
   });

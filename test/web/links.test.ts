@@ -191,6 +191,31 @@ describe('create and edit', () => {
     expect(await (await owner.get('/dashboard?created=launch-day')).text()).toContain('Your short link is ready');
   });
 
+  test('an edit that leaves the times as shown keeps them to the millisecond, even an expiry within the current minute', async () => {
+    const now = Date.now();
+    const minute = Math.floor(now / 60_000) * 60_000;
+    // later in this minute when there is time left in it, so the minute the form shows has already passed
+    const expiresAt = minute + 59_917 > now + 3_000 ? minute + 59_917 : minute + 120_000 + 44_917;
+    const start = Date.UTC(2098, 4, 6, 7, 8, 9, 123);
+    const { link } = await t.services.links.create(owner.actor, {
+      destination: 'https://example.com/seconds', expiresAt, schedules: [{ startsAt: start, endsAt: start + 61_001, destination: 'https://example.com/sched' }],
+    });
+    const shown = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+    const page = await (await owner.get(`/dashboard/links/${link.id}/edit`)).text();
+    expect(page).toContain(`value="${shown(expiresAt)}"`);
+    const res = await owner.post(`/dashboard/links/${link.id}/edit`, {
+      url: 'https://example.com/seconds', code: link.code, title: 'Renamed', redirect_mode: 'direct', expires_at: shown(expiresAt),
+      schedule_start_0: shown(start), schedule_end_0: shown(start + 61_001), schedule_url_0: 'https://example.com/sched',
+    });
+    expect(res.status).toBe(303);
+    const after = await t.services.links.get(owner.actor, link.id);
+    expect([after.title, after.expiresAt]).toEqual(['Renamed', expiresAt]);
+    expect(await t.services.links.schedules(link.id)).toMatchObject([{ startsAt: start, endsAt: start + 61_001 }]);
+    // a time the person changed is taken as typed
+    await owner.post(`/dashboard/links/${link.id}/edit`, { url: 'https://example.com/seconds', code: link.code, title: 'Renamed', redirect_mode: 'direct', expires_at: '2099-03-04T05:06' });
+    expect((await t.services.links.get(owner.actor, link.id)).expiresAt).toBe(Date.UTC(2099, 2, 4, 5, 6));
+  });
+
   test('validation errors sit beside their field with 422, keeping the (escaped) input', async () => {
     const cases: [Record<string, string>, string, string][] = [
       [{ url: `https://exa mple.com/"${HOSTILE}` }, 'url', 'must be a valid URL'],
