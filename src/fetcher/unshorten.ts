@@ -3,6 +3,7 @@
  * fetcher, so every hop gets the same SSRF checks as a preview fetch.
  */
 import { DomainError } from '../errors.ts';
+import { charLength } from '../text.ts';
 import { MAX_URL_LENGTH } from '../links/url-policy.ts';
 import type { RedirectHop, SafeFetcher } from './safe-fetch.ts';
 
@@ -44,7 +45,7 @@ function checkInput(raw: unknown): string {
     throw new DomainError('VALIDATION', 'The url field is required.', { field: 'url', reason: 'required' });
   }
   const value = raw.trim();
-  if (value.length > MAX_URL_LENGTH) {
+  if (charLength(value) > MAX_URL_LENGTH) {
     throw new DomainError('VALIDATION', `The url must not be greater than ${MAX_URL_LENGTH} characters.`, { field: 'url', reason: 'too_long' });
   }
   let url: URL;

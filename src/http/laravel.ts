@@ -32,6 +32,9 @@ export function laravelValidationBody(error: DomainError, rename: Record<string,
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== '';
 
+const FIRST_DATE = Date.parse('0001-01-01T00:00:00Z');
+const LAST_DATE = Date.parse('9999-12-31T23:59:59.999Z');
+
 /** Parses a date the way Laravel's `date` rule accepts common inputs; naive times are UTC. */
 export function parseDate(value: string): number | null {
   const s = value.trim();
@@ -44,7 +47,9 @@ export function parseDate(value: string): number | null {
   const [year, month, day] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
   if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
   const ms = Date.parse(iso.replace(/(\.\d{3})\d+/, '$1'));
-  return Number.isNaN(ms) ? null : ms;
+  // an offset can carry 9999-12-31T23:59 into year 10000 (or 0000-01-01 before year 1), which no
+  // four-digit date the APIs answer with can show
+  return Number.isNaN(ms) || ms < FIRST_DATE || ms > LAST_DATE ? null : ms;
 }
 
 export class Rules {

@@ -11,6 +11,7 @@ import { charLength } from '../text.ts';
 import type { PageMeta } from '../fetcher/og.ts';
 import { pageWindow } from '../paging.ts';
 import { generateCode, isReservedCode, isValidCodeShape } from './codes.ts';
+import { keyedQueue } from './keyed-queue.ts';
 import type { InsertOptions, LinkPatch, LinksRepo, NewLinkRow } from './links.repo.ts';
 import type { Link, LinkLabels, ListLinksQuery, Page, PageFacts, RedirectMode, RedirectTarget, Schedule, Utm } from './links.types.ts';
 import type { RedirectCache } from './redirect-cache.ts';
@@ -105,9 +106,11 @@ export function createLinksService(deps: LinksDeps) {
   async function erase(link: Link): Promise<void> {
     const purged = links.purge(link.id);
     cache.invalidate(link.code);
-    await purged;
+    // a concurrent delete got there first: this one deleted nothing
+    if (!(await purged)) throw new DomainError('NOT_FOUND', 'Link not found.');
   }
   const policy = { allowPrivateTargets: deps.allowPrivateTargets };
+  const dedupeQueue = keyedQueue();
 
   function requireFeature(actor: Actor | null, feature: 'customAlias' | 'password' | 'expiry', label: string) {
     if (actor && !actor.plan[feature]) {
@@ -391,18 +394,31 @@ export function createLinksService(deps: LinksDeps) {
      * mode among the actor's own links (anonymous: among untokened anonymous
      * links), scoped by the integrator's labels — user id first, else user
      * agent, else the unlabelled bucket. Labels never widen the search to
-     * someone else's links.
+     * someone else's links. Otherwise creates it. Requests for the same
+     * duplicate run one after another (a create awaits between its check and
+     * its insert, and no index can express the label scopes), so identical
+     * requests sent at once make one link, not one each.
+     * @throws as create()
      */
-    async findDuplicate(actor: Actor | null, q: { destination: string; source: string; redirectMode: RedirectMode; labels: Partial<LinkLabels> }): Promise<Link | null> {
-      const link = await links.findDuplicate({
-        destination: q.destination,
-        source: q.source,
-        redirectMode: q.redirectMode,
-        ownerId: actor?.user.id ?? null,
-        labelUserId: q.labels.userId ?? null,
-        labelUserAgent: q.labels.userAgent ?? null,
+    async findOrCreate(
+      actor: Actor | null,
+      q: { destination: string; source: string; redirectMode: RedirectMode; labels: Partial<LinkLabels> },
+      input: CreateLinkInput,
+    ): Promise<{ link: Link; existing: boolean }> {
+      const scope = q.labels.userId != null ? { userId: q.labels.userId } : { userAgent: q.labels.userAgent ?? null };
+      const key = JSON.stringify([actor?.user.id ?? null, q.destination, q.source, q.redirectMode, scope]);
+      return dedupeQueue.run(key, async () => {
+        const found = await links.findDuplicate({
+          destination: q.destination,
+          source: q.source,
+          redirectMode: q.redirectMode,
+          ownerId: actor?.user.id ?? null,
+          labelUserId: q.labels.userId ?? null,
+          labelUserAgent: q.labels.userAgent ?? null,
+        });
+        if (found && isLive(found)) return { link: found, existing: true };
+        return { link: (await this.create(actor, input)).link, existing: false };
       });
-      return link && isLive(link) ? link : null;
     },
 
     /** @throws NOT_FOUND (missing, deleted, or not the actor's) */
@@ -442,7 +458,7 @@ export function createLinksService(deps: LinksDeps) {
       const search = q.search?.trim() || undefined;
       // no searched column holds more than a destination's 2048 characters, so a longer term matches
       // nothing; answering without SQL also keeps it under SQLite's LIKE pattern limit (50,000 bytes)
-      if (search !== undefined && search.length > MAX_URL_LENGTH) return { items: [], total: 0, page, perPage };
+      if (search !== undefined && charLength(search) > MAX_URL_LENGTH) return { items: [], total: 0, page, perPage };
       const { items, total } = await links.list({
         ownerId: q.allUsers ? null : actor.user.id,
         search,
@@ -502,8 +518,10 @@ export function createLinksService(deps: LinksDeps) {
     /** Soft delete; answers the link as it was (for a confirmation naming it). @throws NOT_FOUND */
     async remove(actor: Actor, id: number): Promise<Link> {
       const link = await ownedLink(actor, id);
-      await links.softDelete(link.id);
+      const deleted = await links.softDelete(link.id);
       cache.invalidate(link.code);
+      // a concurrent delete got there first: this one deleted nothing
+      if (!deleted) throw new DomainError('NOT_FOUND', 'Link not found.');
       return link;
     },
 

@@ -8,6 +8,7 @@
  * (it checks every resolved address); here we judge only what is written.
  */
 import { DomainError } from '../errors.ts';
+import { charLength } from '../text.ts';
 import { isIpLiteral, isLocalHostname, isPrivateAddress } from '../fetcher/ip-ranges.ts';
 import type { Utm } from './links.types.ts';
 
@@ -28,7 +29,7 @@ export function checkDestination(raw: unknown, policy: UrlPolicy, field = 'url')
     throw new DomainError('VALIDATION', `The ${label} field is required.`, { field, reason: 'required' });
   }
   const value = raw.trim();
-  if (value.length > MAX_URL_LENGTH) {
+  if (charLength(value) > MAX_URL_LENGTH) {
     throw new DomainError('VALIDATION', `The ${label} field must not be greater than ${MAX_URL_LENGTH} characters.`, { field, reason: 'too_long' });
   }
   let url: URL;

@@ -83,6 +83,23 @@ describe('concurrent writes to unique values', () => {
   });
 });
 
+describe('concurrent deletes', () => {
+  test('of one link: one succeeds, the others are NOT_FOUND, by id, by code (purge) and by delete token', async () => {
+    const actor = await actorOf();
+    const once = async (remove: () => Promise<unknown>) => {
+      const settled = await Promise.allSettled([remove(), remove(), remove()]);
+      expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+      for (const s of settled) if (s.status === 'rejected') expect(s.reason).toMatchObject({ code: 'NOT_FOUND' });
+    };
+    const a = (await t.services.links.create(actor, { destination: 'https://del.example/a' })).link;
+    await once(() => t.services.links.remove(actor, a.id));
+    const b = (await t.services.links.create(actor, { destination: 'https://del.example/b' })).link;
+    await once(() => t.services.links.purge(actor, b.code));
+    const c = await t.services.links.create(null, { destination: 'https://del.example/c', issueDeleteToken: true });
+    await once(() => t.services.links.removeWithToken(c.link.code, c.deleteToken!));
+  });
+});
+
 describe('the plan link limit under concurrency', () => {
   test('creates and batches sent at once never take an account past its limit', async () => {
     await t.services.plans.update('enterprise', { maxLinks: 3 });

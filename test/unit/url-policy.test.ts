@@ -44,6 +44,11 @@ describe('destination policy', () => {
   ])('%s is refused (%s)', (url, why) => {
     expect(reason(() => checkDestination(url, strict))).toBe(why);
   });
+  test('the 2048 limit counts characters, not UTF-16 units: 2048 emoji-heavy characters pass, 2049 do not', () => {
+    const at = `https://example.com/${'😀'.repeat(2048 - 20)}`;
+    expect(checkDestination(at, strict)).toBe(at);
+    expect(reason(() => checkDestination(`${at}a`, strict))).toBe('too_long');
+  });
   test('ALLOW_PRIVATE_TARGETS lets homelab links through', () => {
     expect(checkDestination('http://192.168.1.10:8123/', { allowPrivateTargets: true })).toBe('http://192.168.1.10:8123/');
     expect(checkDestination('http://localhost:3000', { allowPrivateTargets: true })).toBe('http://localhost:3000');

@@ -159,6 +159,19 @@ describe('normalisation and deduplication', () => {
     expect(b).toMatchObject({ status: 200, body: { id: a.body.id, existing: true } });
   });
 
+  test('identical requests sent at once make one link: one 201, the rest 200 existing (anonymous and with a key)', async () => {
+    const u = await t.user('pro');
+    for (const headers of [{}, { authorization: `Bearer ${u.key}` }] as Record<string, string>[]) {
+      const body = { original_url: `https://example.com/at-once/${Object.keys(headers).length}`, user_id: 7, user_agent: 'Burst/1.0' };
+      const answers = await Promise.all(Array.from({ length: 5 }, () => create(body, headers)));
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 201]);
+      expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    }
+    // different scopes still get their own links at once
+    const scoped = await Promise.all([7, 8].map((user_id) => create({ original_url: 'https://example.com/at-once/scoped', user_id })));
+    expect(scoped.map((a) => a.status)).toEqual([201, 201]);
+  });
+
   test('normalisation edits only what the document lists: a non-ASCII path stays as sent, and counts as sent against 2048', async () => {
     const moscow = await create({ original_url: 'https://ru.wikipedia.org/wiki/Москва/', user_agent: 'idn', url_cloak: 0 });
     expect(moscow.status).toBe(201);

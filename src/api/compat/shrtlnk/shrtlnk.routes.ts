@@ -118,14 +118,8 @@ export function shrtlnkRoutes(deps: AppDeps) {
 
   /** Create, or hand back the link the same request made before (see Deduplication). */
   async function shorten(actor: Actor | null, input: CreateLinkInput): Promise<{ link: Link; existing: boolean }> {
-    const duplicate = await services.links.findDuplicate(actor, {
-      destination: input.destination,
-      source: input.source ?? 'api',
-      redirectMode: input.redirectMode ?? 'bridge',
-      labels: input.labels ?? {},
-    });
-    if (duplicate) return { link: duplicate, existing: true };
-    return { link: (await services.links.create(actor, input)).link, existing: false };
+    const q = { destination: input.destination, source: input.source ?? 'api', redirectMode: input.redirectMode ?? 'bridge', labels: input.labels ?? {} };
+    return services.links.findOrCreate(actor, q, input);
   }
 
   /** @throws NOT_FOUND unless the link is the caller's, or anonymous with public stats and no password */
