@@ -19,8 +19,9 @@ const LOCAL_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 export function parseUtcLocal(value: string, field: string, label: string): number | null {
   if (value.trim() === '') return null;
   const m = LOCAL_DATETIME.exec(value.trim());
-  const ms = m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +(m[6] ?? 0)) : Number.NaN;
-  if (!m || Number.isNaN(ms) || new Date(ms).getUTCDate() !== +m[3]!) {
+  // setUTCFullYear, not Date.UTC: that reads years 0–99 as 1900–1999
+  const ms = m ? new Date(0).setUTCFullYear(+m[1]!, +m[2]! - 1, +m[3]!) + (+m[4]! * 3600 + +m[5]! * 60 + +(m[6] ?? 0)) * 1000 : Number.NaN;
+  if (!m || Number.isNaN(ms) || new Date(ms).getUTCDate() !== +m[3]! || +m[4]! > 23 || +m[5]! > 59 || +(m[6] ?? 0) > 59) {
     throw new DomainError('VALIDATION', `The ${label} is not a valid date and time.`, { field });
   }
   return ms;

@@ -223,6 +223,7 @@ describe('create and edit', () => {
       [{ url: 'https://example.com/x', code: 'no' }, 'code', 'The alias must be 3 to 32'],
       [{ url: 'https://example.com/x', expires_at: '2001-01-01T00:00' }, 'expires_at', 'must be a date after now'],
       [{ url: 'https://example.com/x', expires_at: 'soon' }, 'expires_at', 'not a valid date'],
+      [{ url: 'https://example.com/x', expires_at: '2099-01-02T10:60' }, 'expires_at', 'not a valid date'],
       [{ url: 'https://example.com/x', schedule_start_0: '2099-01-01T00:00', schedule_url_0: '' }, 'schedules', 'needs an alternate destination'],
       [{ url: 'https://example.com/x', title: HOSTILE.repeat(60) }, 'title', 'must not be greater than 500'],
     ];
