@@ -30,7 +30,11 @@ export function createApp(services: Services, early?: { deps: AppDeps; kit: Redi
   // systemRouter off: Elysia no longer mirrors its ~200 routes into Bun's router at listen (~20 ms of every
   // start, before the first redirect). Bun's router keeps only GET /:code above; everything else, single
   // segments the fast path declines included, is routed by Elysia (measured: same create throughput).
-  let app = new Elysia({ name: 'shrinkray', serve, systemRouter: false }).use(operations(deps)).use(cors({ anonymous: services.config.anonymousLinks })).use(docsRoutes(deps, Object.assign({}, ...compatDialects.map((d) => d.docPaths ?? {})))).use(assetRoutes()).use(nativeApi(deps));
+  // standardHostname off: Elysia otherwise searches for the path's first slash from the 11th character,
+  // past it under hosts of 1–3 characters (http://go/healthz routed as a path that does not exist; `go/`
+  // links are a classic intranet setup). Searching from the 7th is right: request URLs here are always
+  // http:// (Bun.serve without TLS; tests use http:// too).
+  let app = new Elysia({ name: 'shrinkray', serve, systemRouter: false, handler: { standardHostname: false } }).use(operations(deps)).use(cors({ anonymous: services.config.anonymousLinks })).use(docsRoutes(deps, Object.assign({}, ...compatDialects.map((d) => d.docPaths ?? {})))).use(assetRoutes()).use(nativeApi(deps));
   for (const dialect of compatDialects) app = app.use(dialect.routes(deps));
   const built = app.use(homeRoutes(deps)).use(webRoutes(deps)).use(redirect.routes);
   full = (request) => built.fetch(request);

@@ -38,11 +38,15 @@ type Key = keyof typeof KEYS;
 
 const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
+const TRUE_WORDS = ['true', '1', 'yes', 'on'];
+const FALSE_WORDS = ['false', '0', 'no', 'off'];
+const BOOLEAN_KEYS = new Set<Key>(['ANONYMOUS_LINKS', 'ALLOW_PRIVATE_TARGETS', 'TRUST_PROXY', 'OG_FETCH']);
+
 function bool(name: string, raw: string | undefined, fallback: boolean): boolean {
   if (raw === undefined || raw === '') return fallback;
   const v = raw.toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(v)) return true;
-  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  if (TRUE_WORDS.includes(v)) return true;
+  if (FALSE_WORDS.includes(v)) return false;
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
@@ -64,8 +68,11 @@ export function extractConfigFlags(argv: string[]): { flags: Partial<Record<Key,
       rest.push(arg);
       continue;
     }
+    const next = argv[i + 1];
+    // a bare switch before the command (--trust-proxy serve) must not take the command as its value
+    const takesNext = next !== undefined && !next.startsWith('--') && (!BOOLEAN_KEYS.has(key) || [...TRUE_WORDS, ...FALSE_WORDS].includes(next.toLowerCase()));
     if (m[2] !== undefined) flags[key] = m[2];
-    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) flags[key] = argv[++i]!;
+    else if (takesNext) flags[key] = argv[++i]!;
     else flags[key] = 'true';
   }
   return { flags, rest };
@@ -73,7 +80,8 @@ export function extractConfigFlags(argv: string[]): { flags: Partial<Record<Key,
 
 export function loadConfig(env: Record<string, string | undefined>, flags: Partial<Record<Key, string>> = {}): Config {
   const get = (k: Key) => flags[k] ?? env[k];
-  const portRaw = get('PORT') ?? '8080';
+  // empty counts as unset, as for every key (Compose substitutes an unset ${PORT} with '')
+  const portRaw = get('PORT') || '8080';
   const port = Number(portRaw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be 0-65535, got "${portRaw}"`);
   const logLevel = (get('LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
@@ -83,8 +91,14 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Parti
   try {
     const u = new URL(baseRaw);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
-    baseUrl = u.origin + u.pathname.replace(/\/+$/, '');
-  } catch {
+    baseUrl = u.origin;
+    // short links, pages and APIs are served at the root: anything after the origin would be dropped
+    // from every short URL, or (a path) make every one of them a 404
+    if (u.pathname.replace(/\/+$/, '') !== '' || u.username || u.password || u.search || u.hash) {
+      throw new ConfigError(`BASE_URL must be an origin such as https://sho.rt (no path, query or credentials), got "${baseRaw}"`);
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
     throw new ConfigError(`BASE_URL must be an http(s) URL, got "${baseRaw}"`);
   }
   return {

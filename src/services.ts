@@ -29,6 +29,7 @@ import { createSafeFetcher } from './fetcher/safe-fetch.ts';
 import { createUnshortener } from './fetcher/unshorten.ts';
 import { createLinksRepo } from './links/links.repo.ts';
 import { createLinksService } from './links/links.service.ts';
+import { urlPolicyOf } from './links/url-policy.ts';
 import { createRedirectCache } from './links/redirect-cache.ts';
 import { heapSize } from 'bun:jsc';
 import { createMetrics } from './metrics.ts';
@@ -82,7 +83,7 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   const links = createLinksService({
     links: createLinksRepo(db),
     cache,
-    allowPrivateTargets: config.allowPrivateTargets,
+    ...urlPolicyOf(config),
     fetchMeta,
     now: overrides.now,
   });

@@ -7,12 +7,15 @@
  */
 const pattern = (words: string[]) => new RegExp(words.join('|'), 'i');
 
+// Names that are also apps people browse in are matched only in their crawler's form: Cubot phones
+// (CUBOT KINGKONG …), Pinterest's and Telegram's in-app browsers ([Pinterest/iOS], Telegram-Android/…)
+// and the Yandex search app (YandexSearch/…) are people.
 const CRAWLERS = pattern([
-  'bot\\b', 'bot/', 'bot-', 'crawler', 'spider', 'slurp', 'facebookexternalhit', 'facebookcatalog', 'meta-externalagent',
-  'slack', 'discord', 'telegram', 'whatsapp', 'skypeuripreview', 'linkedinbot', 'twitterbot', 'embedly', 'quora link preview',
-  'pinterest', 'redditbot', 'vkshare', 'w3c_validator', 'preview', 'headlesschrome', 'lighthouse', 'pingdom', 'uptimerobot',
+  '(?<!cu)bot(?:\\b|/|-)', 'crawler', 'spider', 'slurp', 'facebookexternalhit', 'facebookcatalog', 'meta-externalagent',
+  'slack', 'discord', 'telegrambot', 'whatsapp', 'skypeuripreview', 'linkedinbot', 'twitterbot', 'embedly', 'quora link preview',
+  'pinterest/0\\.', 'redditbot', 'vkshare', 'w3c_validator', 'preview', 'headlesschrome', 'lighthouse', 'pingdom', 'uptimerobot',
   'scrapy', 'mastodon', 'pleroma', 'bluesky', 'cardyb', 'iframely', 'googleother', 'google-inspectiontool',
-  'bingpreview', 'applebot', 'yandex', 'baiduspider', 'duckduckbot', 'petalbot', 'semrush', 'ahrefs', 'mj12bot', 'dotbot',
+  'bingpreview', 'applebot', 'yandex(?!search)', 'baiduspider', 'duckduckbot', 'petalbot', 'semrush', 'ahrefs', 'mj12bot', 'dotbot',
 ]);
 const HTTP_TOOLS = pattern([
   'curl/', 'wget/', 'python-requests', 'python-urllib', 'python-httpx', 'aiohttp', 'httpie', 'go-http-client', 'okhttp', 'java/', 'libwww',

@@ -1,22 +1,25 @@
 /**
  * The visitor's address: the socket's peer, or — only when TRUST_PROXY is on,
- * because anyone can send the header — the first valid address in
- * X-Forwarded-For (the client as the reverse proxy saw it).
+ * because anyone can send the header — the address the reverse proxy in front
+ * appended to X-Forwarded-For: the last one. Proxies (nginx's
+ * $proxy_add_x_forwarded_for, Caddy, Traefik) pass on whatever the client put
+ * before it, so an earlier entry is the client's to choose, and trusting it
+ * would let anyone pick a fresh address for every password guess or visit.
  */
 import { isIP } from 'node:net';
 import type { HttpContext } from './context.ts';
+
+const bare = (ip: string) => ip.trim().replace(/^\[|\]$/g, '');
 
 export function clientIp(ctx: Pick<HttpContext, 'request' | 'server'>, trustProxy: boolean): string | null {
   if (trustProxy) {
     const xff = ctx.request.headers.get('x-forwarded-for');
     if (xff) {
-      for (const part of xff.split(',')) {
-        const ip = part.trim().replace(/^\[|\]$/g, '');
-        if (isIP(ip)) return ip;
-      }
+      const last = bare(xff.slice(xff.lastIndexOf(',') + 1));
+      if (isIP(last)) return last;
     }
     const real = ctx.request.headers.get('x-real-ip')?.trim();
-    if (real && isIP(real)) return real;
+    if (real && isIP(bare(real))) return bare(real);
   }
   const addr = ctx.server?.requestIP(ctx.request)?.address ?? null;
   return addr?.startsWith('::ffff:') && isIP(addr.slice(7)) === 4 ? addr.slice(7) : addr;

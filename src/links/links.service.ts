@@ -78,6 +78,8 @@ export interface LinksDeps {
   links: LinksRepo;
   cache: RedirectCache;
   allowPrivateTargets: boolean;
+  /** BASE_URL's host: its short links are not destinations (url-policy) */
+  shortHost?: string;
   fetchMeta?: (url: string) => Promise<PageMeta | null>;
   now?: () => number;
 }
@@ -109,7 +111,7 @@ export function createLinksService(deps: LinksDeps) {
     // a concurrent delete got there first: this one deleted nothing
     if (!(await purged)) throw new DomainError('NOT_FOUND', 'Link not found.');
   }
-  const policy = { allowPrivateTargets: deps.allowPrivateTargets };
+  const policy = { allowPrivateTargets: deps.allowPrivateTargets, shortHost: deps.shortHost };
   const dedupeQueue = keyedQueue();
 
   function requireFeature(actor: Actor | null, feature: 'customAlias' | 'password' | 'expiry', label: string) {

@@ -10,13 +10,36 @@
 import { DomainError } from '../errors.ts';
 import { charLength } from '../text.ts';
 import { isIpLiteral, isLocalHostname, isPrivateAddress } from '../fetcher/ip-ranges.ts';
+import { isReservedCode } from './codes.ts';
 import type { Utm } from './links.types.ts';
 
 export const MAX_URL_LENGTH = 2048;
 
 export interface UrlPolicy {
   allowPrivateTargets: boolean;
+  /** this shortener's host (BASE_URL's): its short links are refused as destinations, see checkDestination */
+  shortHost?: string;
 }
+
+/** The policy a deployment's configuration sets. */
+export const urlPolicyOf = (config: { allowPrivateTargets: boolean; baseUrl: string }): UrlPolicy => ({
+  allowPrivateTargets: config.allowPrivateTargets,
+  shortHost: new URL(config.baseUrl).host,
+});
+
+/** A path this shortener answers with a redirect: /{code}, /s/{code}, /preview/{code} (pages under reserved words are not). */
+function isShortLinkPath(pathname: string): boolean {
+  const m = /^\/(?:s\/|preview\/)?([^/]+)\/?$/.exec(pathname);
+  return m !== null && !isReservedCode(decodeURIComponentSafe(m[1]!));
+}
+
+const decodeURIComponentSafe = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
 
 /**
  * Validates a destination and returns it trimmed. Throws VALIDATION with
@@ -49,6 +72,11 @@ export function checkDestination(raw: unknown, policy: UrlPolicy, field = 'url')
       field,
       reason: 'private',
     });
+  }
+  // a short link of this very shortener chains redirects, each counted as a click, and two of them
+  // pointing at each other loop until the browser gives up (Minilnk: "loopback warning")
+  if (policy.shortHost && url.host === policy.shortHost && isShortLinkPath(url.pathname)) {
+    throw new DomainError('VALIDATION', `The ${label} field is a short link of this site; use its destination instead.`, { field, reason: 'loop' });
   }
   return value;
 }

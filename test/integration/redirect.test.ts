@@ -411,3 +411,22 @@ describe("on a real socket, through Bun's router (the fast path first, the full 
     expect(sources).toEqual([{ source: 'link', n: 2 }, { source: 'qr', n: 1 }]);
   });
 });
+
+describe('a short host name (http://go/, the classic intranet shortener)', () => {
+  test('every route is found whatever the length of the Host: health, API, dashboard, preview page and redirect', async () => {
+    const link = await create({ destination: 'https://example.com/short-host', code: 'shorthost' });
+    const { auth } = await t.user('pro');
+    for (const origin of ['http://go', 'http://g', 'http://abc:80', 'http://go:8080']) {
+      const at = (path: string, headers: Record<string, string> = {}) => t.app.handle(new Request(origin + path, { headers: { 'user-agent': CHROME, accept: 'application/json', ...headers } }));
+      expect((await at('/healthz')).status).toBe(200);
+      expect((await at('/api/v1/links', auth)).status).toBe(200);
+      const dashboard = await at('/dashboard', { accept: 'text/html' });
+      expect([dashboard.status, dashboard.headers.get('location')]).toEqual([303, '/login?next=%2Fdashboard']);
+      const preview = await at(`/preview/${link.code}`, { accept: 'text/html' });
+      expect(preview.status).toBe(200);
+      expect(await preview.text()).toContain('https://example.com/short-host');
+      const redirect = await at(`/${link.code}`);
+      expect([redirect.status, redirect.headers.get('location')]).toEqual([302, 'https://example.com/short-host']);
+    }
+  });
+});

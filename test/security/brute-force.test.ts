@@ -93,6 +93,19 @@ describe('the password page POST /{code}', () => {
   }, 30_000);
 });
 
+describe('behind a reverse proxy (TRUST_PROXY)', () => {
+  test('the budget follows the address the proxy appended, not the forgeable entries before it', async () => {
+    const code = await lockedLink(t);
+    const proxied = freshIp();
+    const form = await (await send(t, 'GET', `/${code}`, { ip: proxied })).text();
+    const token = /name="csrf_token" value="([^"]+)"/.exec(form)![1]!;
+    // nginx's $proxy_add_x_forwarded_for: whatever the client sent, then the address it came from
+    const forged = (i: number) => `10.9.${i}.1, ${proxied}`;
+    await guessesBeforeThrottle('unlock, forged first entries', 10, 401, (i) => send(t, 'POST', `/${code}`, { ip: forged(i), form: { csrf_token: token, password: `guess ${i}` } }));
+    expectThrottled(await send(t, 'POST', `/${code}`, { ip: forged(99), form: { csrf_token: token, password: 'right password' } }), 'forged entry, right password');
+  }, 30_000);
+});
+
 describe('POST /login', () => {
   test('5 wrong passwords for one email (from any addresses), then 429 + Retry-After, even for the right one', async () => {
     const u = await t.user('pro');

@@ -56,6 +56,7 @@ import {
   parseUpdateLink,
 } from './native.schemas.ts';
 import { Type as t } from '@sinclair/typebox';
+import { urlPolicyOf } from '../../links/url-policy.ts';
 
 const TAG = 'Native (Minilnk)';
 const PER_PAGE = 15;
@@ -71,7 +72,7 @@ const invalid = { 400: { description: 'Body is not a JSON object.', schema: Mess
 export function nativeApi(deps: AppDeps) {
   const { services, apiAuth } = deps;
   const sessionAuth = createSessionAuth(deps);
-  const policy = { allowPrivateTargets: services.config.allowPrivateTargets };
+  const policy = urlPolicyOf(services.config);
   const base = services.config.baseUrl;
   const link = (l: Parameters<typeof presentLink>[0]) => presentLink(l, services.shortUrl);
   const body = async (ctx: HttpContext) => (await readBody(ctx.request)).value;

@@ -291,3 +291,31 @@ describe('ownership', () => {
     }
   });
 });
+
+describe("this shortener's own short links as destinations (Minilnk: 422 for a \"loopback warning\")", () => {
+  test('are refused on create and update, in every dialect; other pages of the site and other hosts are fine', async () => {
+    const own = await makeTestApp({ env: { BASE_URL: 'https://sho.rt', ANONYMOUS_LINKS: 'true' } });
+    try {
+      const u = await own.user('pro');
+      const make = (original_url: string) => own.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url } });
+      const a = await (await make('https://example.com/')).json();
+      for (const url of [a.short_url, `https://SHO.RT/${a.short_code}/`, `https://sho.rt/s/${a.short_code}`, `https://sho.rt/preview/${a.short_code}?x=1`, 'https://sho.rt/never-made']) {
+        const res = await make(url);
+        expect([url, res.status]).toEqual([url, 422]);
+        expect((await res.json()).errors.original_url).toEqual(['The original url field is a short link of this site; use its destination instead.']);
+      }
+      for (const url of ['https://sho.rt/', 'https://sho.rt/dashboard/links', 'https://sho.rt:8443/abc', 'https://other.sho.rt/abc']) {
+        expect([url, (await make(url)).status]).toEqual([url, 201]);
+      }
+      // an update cannot close a loop either
+      const b = await (await make('https://example.com/b')).json();
+      const put = await own.request('PUT', `/api/v1/links/${b.id}`, { headers: u.auth, body: { original_url: a.short_url } });
+      expect(put.status).toBe(422);
+      // ShrtLnk reports a refused destination its own way
+      const shrt = await own.request('POST', '/api/links', { body: { original_url: `sho.rt/${a.short_code}` }, headers: { 'x-forwarded-for': '203.0.113.77' } });
+      expect([shrt.status, await shrt.json()]).toEqual([422, { success: false, message: 'Invalid URL' }]);
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -21,6 +21,7 @@ import { dialectHandler, type ErrorTable } from '../../../http/dialect.ts';
 import { DomainError } from '../../../errors.ts';
 import { isValidCodeShape } from '../../../links/codes.ts';
 import { internalError, linkshrinkErrors } from './linkshrink.errors.ts';
+import { urlPolicyOf } from '../../../links/url-policy.ts';
 
 export const TAG = 'LinkShrink';
 
@@ -48,7 +49,7 @@ export function createLinkshrinkKit(deps: AppDeps) {
   return {
     services,
     urls: { shortUrl: services.shortUrl, baseUrl: services.config.baseUrl },
-    policy: { allowPrivateTargets: services.config.allowPrivateTargets },
+    policy: urlPolicyOf(services.config),
 
     /** @throws ANONYMOUS_DISABLED, UNAUTHENTICATED, API_ACCESS_DENIED, RATE_LIMITED */
     creator: (ctx: HttpContext, limit: AnonymousLimit): Promise<Actor | null> => guard.actor(ctx, limit),

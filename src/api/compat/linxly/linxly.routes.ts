@@ -63,6 +63,7 @@ import {
   parseListQuery,
   parseUpdate,
 } from './linxly.schemas.ts';
+import { urlPolicyOf } from '../../../links/url-policy.ts';
 
 const TAG = 'Linx.ly';
 
@@ -76,7 +77,7 @@ const invalid = { 422: { description: 'Validation failed, short code taken, or a
 
 export function linxlyRoutes(deps: AppDeps) {
   const { services, apiAuth } = deps;
-  const policy = { allowPrivateTargets: services.config.allowPrivateTargets };
+  const policy = urlPolicyOf(services.config);
   const path = `${services.config.baseUrl}/v1/client/short-links`;
   const r = dialectHandler(deps.logger, linxlyErrors);
   const auth = (ctx: HttpContext) => apiAuth.authenticate(ctx, BEARER_ONLY);

@@ -63,6 +63,7 @@ import {
   parseListQuery,
   parseUpdate,
 } from './lnkz.schemas.ts';
+import { urlPolicyOf } from '../../../links/url-policy.ts';
 
 const TAG = 'lnkz';
 
@@ -77,7 +78,7 @@ const internal = () => json(500, { code: 'SERVER_ERROR', message: 'Server Error'
 
 export function lnkzRoutes(deps: AppDeps) {
   const { services, apiAuth } = deps;
-  const policy = { allowPrivateTargets: services.config.allowPrivateTargets };
+  const policy = urlPolicyOf(services.config);
   const r = dialectHandler(deps.logger, lnkzErrors, internal);
   const auth = (ctx: HttpContext) => apiAuth.authenticate(ctx, BEARER_ONLY);
   const body = async (ctx: HttpContext) => (await readBody(ctx.request, { allowForm: false })).value;

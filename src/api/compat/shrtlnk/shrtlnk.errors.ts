@@ -43,7 +43,7 @@ export const shrtlnkStatus: Record<ErrorCode, number> = {
 
 /** A destination refused by policy rather than by a rule. */
 export const isInvalidUrl = (meta: { field?: string; reason?: unknown }) =>
-  meta.reason === 'private' && (meta.field === 'original_url' || meta.field === 'url');
+  (meta.reason === 'private' || meta.reason === 'loop') && (meta.field === 'original_url' || meta.field === 'url');
 
 const fail = (code: ErrorCode, message: string) => json(shrtlnkStatus[code], { success: false, message });
 const plain = (code: ErrorCode) => (e: { message: string }) => fail(code, e.message);

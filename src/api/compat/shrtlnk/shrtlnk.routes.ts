@@ -82,6 +82,7 @@ import { createShortenPage } from './shrtlnk.pages.ts';
 import { presentCreated, presentLink } from './shrtlnk.present.ts';
 import { CreateBody, CreatedSchema, CsrfSchema, FailSchema, LinkSchema, ShortenBody, UpdateBody, ValidationSchema } from './shrtlnk.schemas.ts';
 import { parseCreate, parseUpdate, parseWebShorten, type RequestDefaults } from './shrtlnk.schemas.ts';
+import { urlPolicyOf } from '../../../links/url-policy.ts';
 
 const TAG = 'ShrtLnk';
 const CREATE_LIMIT = { group: 'shrtlnk:create', perMinute: 20 };
@@ -111,7 +112,7 @@ export function shrtlnkRoutes(deps: AppDeps) {
   const base = config.baseUrl;
   const guard = createAnonymousGuard(deps);
   const { csrf } = deps;
-  const policy = { allowPrivateTargets: config.allowPrivateTargets };
+  const policy = urlPolicyOf(config);
   const r = dialectHandler(deps.logger, shrtlnkErrors, shrtlnkServerError);
   const body = async (ctx: HttpContext) => (await readBody(ctx.request)).value;
   const defaults = (ctx: HttpContext): RequestDefaults => ({ userAgent: ctx.request.headers.get('user-agent'), ip: clientIp(ctx, config.trustProxy) });

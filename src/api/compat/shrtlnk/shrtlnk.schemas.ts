@@ -46,7 +46,7 @@ function url(v: Rules, body: Record<string, unknown>, field: string, policy: Url
   } catch (e) {
     if (!(e instanceof DomainError)) throw e;
     const reason = e.meta.reason;
-    if (reason === 'private' && o.normalize) return { value: undefined, refused: e };
+    if ((reason === 'private' || reason === 'loop') && o.normalize) return { value: undefined, refused: e };
     v.fail(field, reason === 'invalid' || reason === 'scheme' ? `The ${label} field must be a valid URL.` : e.message);
   }
 }

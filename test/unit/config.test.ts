@@ -1,0 +1,29 @@
+/** Configuration edges an operator can hit: empty values, BASE_URL shapes, bare switches before a command. */
+import { describe, expect, test } from 'bun:test';
+import { ConfigError, extractConfigFlags, loadConfig } from '../../src/config.ts';
+
+describe('loadConfig', () => {
+  test('an empty PORT is the default 8080, as an empty value is for every key', () => {
+    expect(loadConfig({ PORT: '' }).port).toBe(8080);
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(ConfigError);
+  });
+
+  test('BASE_URL is an origin: a trailing slash is fine, a path, query or credentials are refused', () => {
+    expect(loadConfig({ BASE_URL: 'https://Sho.rt/' }).baseUrl).toBe('https://sho.rt');
+    expect(loadConfig({ BASE_URL: 'http://go' }).baseUrl).toBe('http://go');
+    for (const bad of ['https://sho.rt/links/', 'https://sho.rt/?a=1', 'https://u:p@sho.rt', 'https://sho.rt/#f']) {
+      expect(() => loadConfig({ BASE_URL: bad })).toThrow(/BASE_URL must be an origin/);
+    }
+    expect(() => loadConfig({ BASE_URL: 'sho.rt' })).toThrow(/BASE_URL must be an http\(s\) URL/);
+  });
+});
+
+describe('extractConfigFlags', () => {
+  test('a bare switch before the command does not take the command as its value', () => {
+    expect(extractConfigFlags(['--anonymous-links', 'serve'])).toEqual({ flags: { ANONYMOUS_LINKS: 'true' }, rest: ['serve'] });
+    expect(extractConfigFlags(['--trust-proxy', 'backup', 'x.db'])).toEqual({ flags: { TRUST_PROXY: 'true' }, rest: ['backup', 'x.db'] });
+    expect(extractConfigFlags(['--trust-proxy', 'off', 'serve'])).toEqual({ flags: { TRUST_PROXY: 'off' }, rest: ['serve'] });
+    expect(extractConfigFlags(['--port', '9000', 'serve'])).toEqual({ flags: { PORT: '9000' }, rest: ['serve'] });
+  });
+});
