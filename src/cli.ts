@@ -12,7 +12,8 @@ import { dirname, join, resolve } from 'node:path';
 import type { Plan } from './accounts/accounts.types.ts';
 import { parseCommand, USAGE, UsageError, type Command } from './command-line.ts';
 import type { Config } from './config.ts';
-import { CHECKPOINT_PAGES, DB_FILE, openDatabase, type DbHandle } from './db/client.ts';
+import { CHECKPOINT_PAGES, createPrivateFile, DB_FILE, openDatabase, type DbHandle } from './db/client.ts';
+import { lockDataDir, type ServerLock } from './db/server-lock.ts';
 import { migrate } from './db/migrate.ts';
 import { isDomainError } from './errors.ts';
 import { listen, type Listening } from './listen.ts';
@@ -119,6 +120,8 @@ function backup(config: Config, file: string, io: Io): number {
   mkdirSync(dirname(target), { recursive: true });
   const handle = openDatabase(config.dataDir);
   try {
+    // VACUUM INTO fills an empty file: created owner-only first, as the database is
+    createPrivateFile(target);
     handle.sqlite.query('VACUUM INTO ?').run(target);
   } finally {
     handle.close();
@@ -152,8 +155,16 @@ export interface RunningServer {
 const GRACE_MS = 5000;
 
 export async function startServer(config: Config, io: Io): Promise<RunningServer> {
-  const handle = openDatabase(config.dataDir, { walAutocheckpoint: CHECKPOINT_PAGES.server });
+  // before anything touches the database: a second server, or two first starts, must not get further
+  const lock = lockDataDir(config.dataDir);
+  let handle: DbHandle;
   let services: Services;
+  try {
+    handle = openDatabase(config.dataDir, { walAutocheckpoint: CHECKPOINT_PAGES.server });
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   try {
     migrate(handle.sqlite);
     services = await buildServices(config, handle, { clickWriter: 'worker' });
@@ -162,13 +173,14 @@ export async function startServer(config: Config, io: Io): Promise<RunningServer
     if (admin) io.out(credentialsBox(admin));
   } catch (e) {
     handle.close();
+    lock.release();
     throw e;
   }
   let listening: Listening;
   try {
     listening = listen(services, { port: config.port, host: config.host, maxBodyBytes: config.maxBodyBytes });
   } catch (e) {
-    await release({ handle, services });
+    await release({ handle, services, lock });
     throw e;
   }
   const { server } = listening;
@@ -181,7 +193,7 @@ export async function startServer(config: Config, io: Io): Promise<RunningServer
     await listening.app;
     await services.startClickWriter();
   } catch (e) {
-    await release({ handle, services, server });
+    await release({ handle, services, server, lock });
     throw e;
   }
   services.recorder.start();
@@ -195,7 +207,7 @@ export async function startServer(config: Config, io: Io): Promise<RunningServer
     port,
     url,
     services,
-    stop: () => (stopping ??= release({ handle, services, server }, GRACE_MS)),
+    stop: () => (stopping ??= release({ handle, services, server, lock }, GRACE_MS)),
   };
 }
 
@@ -207,16 +219,20 @@ export async function startServer(config: Config, io: Io): Promise<RunningServer
  * are written to.
  */
 async function release(
-  parts: { handle: DbHandle; services: Services; server?: { stop(closeActiveConnections?: boolean): Promise<void> } },
+  parts: { handle: DbHandle; services: Services; lock: ServerLock; server?: { stop(closeActiveConnections?: boolean): Promise<void> } },
   graceMs = 0,
 ): Promise<void> {
-  const { handle, services, server } = parts;
+  const { handle, services, server, lock } = parts;
   if (server) {
     if (graceMs > 0) await Promise.race([server.stop(false), Bun.sleep(graceMs)]);
     await server.stop(true);
   }
-  await services.shutdown();
-  handle.close();
+  try {
+    await services.shutdown();
+    handle.close();
+  } finally {
+    lock.release();
+  }
 }
 
 function credentialsBox(admin: { email: string; password: string }): string {

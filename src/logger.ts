@@ -17,11 +17,31 @@ export interface LogSink {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
-// resolved at write time so a test can swap process.stdout.write
-const processSink: LogSink = {
-  out: (line) => void process.stdout.write(`${line}\n`),
-  err: (line) => void process.stderr.write(`${line}\n`),
-};
+/**
+ * Writes to a standard stream and, once its reader is gone (`shrinkray | head`,
+ * a log shipper restarting: EPIPE), drops the lines instead of letting the
+ * stream's error end the process, and the clicks still queued with it.
+ * process[name] is resolved at write time so a test can swap its write.
+ */
+function streamWriter(name: 'stdout' | 'stderr'): (line: string) => void {
+  let broken = false;
+  let listening = false;
+  return (line) => {
+    if (broken) return;
+    const stream = process[name];
+    if (!listening) {
+      listening = true;
+      stream.on('error', () => (broken = true));
+    }
+    try {
+      stream.write(`${line}\n`);
+    } catch {
+      broken = true;
+    }
+  };
+}
+
+const processSink: LogSink = { out: streamWriter('stdout'), err: streamWriter('stderr') };
 
 const NEEDS_QUOTES = /[\s"=\\]|[\u0000-\u001f\u007f]/;
 const CONTROL = /[\u0000-\u001f\u007f]/;

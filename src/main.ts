@@ -67,7 +67,10 @@ async function main(argv: string[]): Promise<number | 'serving'> {
   try {
     server = await startServer(config, io);
   } catch (e) {
-    io.err(`error: cannot start: ${(e as Error)?.message ?? e}`);
+    const message = String((e as Error)?.message ?? e);
+    // Bun blames the port for any listen failure, an address this machine does not have included
+    const hint = /Failed to start server|EADDRNOTAVAIL/.test(message) ? ` (check that HOST=${config.host} is an address of this machine and PORT=${config.port} is free)` : '';
+    io.err(`error: cannot start: ${message}${hint}`);
     return 1;
   }
   if (signalled) shutDown(server);

@@ -42,8 +42,8 @@ export function createUsersRepo(db: Db) {
     async list(): Promise<User[]> {
       return db.select().from(users).orderBy(asc(users.id)).all().map(toUser);
     },
-    async count(): Promise<number> {
-      return db.select({ n: count() }).from(users).get()?.n ?? 0;
+    async countAdmins(): Promise<number> {
+      return db.select({ n: count() }).from(users).where(eq(users.role, 'admin')).get()?.n ?? 0;
     },
     async update(
       id: number,

@@ -60,13 +60,17 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
     },
 
     /**
-     * On an empty database, creates the first admin with a random password and
+     * When no user is an admin (an empty database, or only members made with
+     * the CLI before the first start), creates one with a random password and
      * returns the credentials so they can be printed once; otherwise null.
      */
     async ensureInitialAdmin(): Promise<{ email: string; password: string } | null> {
-      if ((await users.count()) > 0) return null;
+      if ((await users.countAdmins()) > 0) return null;
       const password = generatePassword();
-      const email = 'admin@localhost.localdomain';
+      // the usual address, unless a member already holds it
+      const taken = async (email: string) => (await users.findByEmailWithHash(email)) !== null;
+      let email = 'admin@localhost.localdomain';
+      while (await taken(email)) email = `admin-${generatePassword(6).toLowerCase()}@localhost.localdomain`;
       await this.create({ email, password, role: 'admin', plan: 'enterprise', mustChangePassword: true });
       return { email, password };
     },

@@ -7,7 +7,7 @@ import { drizzle } from 'drizzle-orm/bun-sqlite';
 import { closeConnection, openConnection, type OpenOptions } from './connection.ts';
 import * as schema from './schema.ts';
 
-export { CHECKPOINT_PAGES, DB_FILE, FLUSHER_OPTIONS, type OpenOptions } from './connection.ts';
+export { CHECKPOINT_PAGES, createPrivateFile, DB_FILE, FLUSHER_OPTIONS, type OpenOptions } from './connection.ts';
 
 export type Db = ReturnType<typeof drizzle<typeof schema>>;
 

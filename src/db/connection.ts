@@ -10,7 +10,7 @@
  * ~10 MB of memory it would never use.
  */
 import { Database } from 'bun:sqlite';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const DB_FILE = 'shrinkray.db';
@@ -51,8 +51,12 @@ export interface OpenOptions {
 }
 
 export function openConnection(dataDir: string, options: OpenOptions = {}): Database {
-  mkdirSync(dataDir, { recursive: true });
-  const sqlite = new Database(join(dataDir, DB_FILE), { create: true, strict: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, DB_FILE);
+  // owner-only, as it holds password hashes and the secret behind visitor hashes; SQLite gives the
+  // -wal and -shm files the database file's mode
+  if (!existsSync(file)) createPrivateFile(file);
+  const sqlite = new Database(file, { create: true, strict: true });
   // first: setting the journal mode takes a lock, and without a busy timeout it fails at once
   // ("database is locked") while another process holds one, e.g. a CLI command checkpointing on close
   sqlite.exec('PRAGMA busy_timeout = 5000');
@@ -65,6 +69,11 @@ export function openConnection(dataDir: string, options: OpenOptions = {}): Data
   sqlite.exec(`PRAGMA cache_size = -${options.cacheKb ?? 8000}`);
   if (options.walAutocheckpoint !== undefined) sqlite.exec(`PRAGMA wal_autocheckpoint = ${Math.trunc(options.walAutocheckpoint)}`);
   return sqlite;
+}
+
+/** Creates an empty file readable by its owner only (an existing one is left as it is). */
+export function createPrivateFile(path: string): void {
+  closeSync(openSync(path, 'a', 0o600));
 }
 
 export function closeConnection(sqlite: Database): void {

@@ -167,6 +167,8 @@ describe('compiled server under create-and-click load', () => {
         const res = await fetch(`${restarted.base}/${a.code}`, { redirect: 'manual', headers: { 'user-agent': 'curl/8' } });
         expect([a.code, res.status, res.headers.get('location')]).toEqual([a.code, 302, a.destination]);
       }
+      // one server per DATA_DIR: the next test starts its own
+      expect(await restarted.stop('SIGTERM')).toBe(0);
     },
     90_000,
   );

@@ -6,7 +6,7 @@
  */
 import { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type Io } from '../../src/cli.ts';
@@ -161,6 +161,9 @@ describe('backup', () => {
     const again = await cli('backup', file);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already exists');
+    // password hashes and the visitor-hash secret: the database and its backups are owner-only
+    expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
+    expect((statSync(join(config.dataDir, 'shrinkray.db')).mode & 0o777).toString(8)).toBe('600');
   });
 
   test('with no database there is nothing to back up (exit 1, nothing created)', async () => {
@@ -217,9 +220,31 @@ describe('main.ts', () => {
     servers.push(server);
     expect(server.port).toBeGreaterThan(0);
     expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
-    // elsewhere already had a user, so no first-start admin is made there
-    expect(server.output()).not.toContain('administrator account was created');
+    // elsewhere had only a member made with the CLI: with no admin to run the dashboard, the first start makes one
+    expect(server.output()).toContain('administrator account was created');
     expect(await server.stop('SIGTERM')).toBe(0);
+  });
+
+  test('a second server on the same DATA_DIR is refused (its redirect cache would go stale); after the first stops it starts', async () => {
+    const shared = join(dir, 'shared');
+    const first = await startServer([process.execPath, join(ROOT, 'src/main.ts'), 'serve', '--port', '0', '--data-dir', shared], { cwd: dir, env: cleanEnv({ LOG_LEVEL: 'warn' }) });
+    servers.push(first);
+    const second = await main(['serve', '--port', '0', '--data-dir', shared], { LOG_LEVEL: 'silent' });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`another shrinkray server is using ${shared}`);
+    expect((await fetch(`${first.base}/healthz`)).status).toBe(200);
+    expect(await first.stop('SIGTERM')).toBe(0);
+    const again = await startServer([process.execPath, join(ROOT, 'src/main.ts'), 'serve', '--port', '0', '--data-dir', shared], { cwd: dir, env: cleanEnv({ LOG_LEVEL: 'warn' }) });
+    servers.push(again);
+    expect(await again.stop('SIGTERM')).toBe(0);
+  });
+
+  test('an address this machine does not have is named in the startup error, exit 1', async () => {
+    for (const host of ['192.0.2.1', 'nonexistent.invalid']) {
+      const r = await main(['serve', '--port', '0', '--host', host], { LOG_LEVEL: 'silent' });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`HOST=${host} is an address of this machine`);
+    }
   });
 
   test('a taken port is a clear startup error, exit 1', async () => {

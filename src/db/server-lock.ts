@@ -1,0 +1,48 @@
+/**
+ * One server per DATA_DIR. Each server keeps its own redirect cache, which
+ * only its own writes invalidate: a second server on the same database would
+ * go on redirecting to destinations changed or deleted through the first, and
+ * two first starts would race through the migrations. The lock is SQLite's
+ * own (an exclusive transaction held open on a small side file), so the
+ * operating system drops it when the process dies, kill -9 included: there is
+ * no stale lock file to clean up. CLI commands do not take it; they run beside
+ * a server by design.
+ */
+import { Database } from 'bun:sqlite';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createPrivateFile } from './connection.ts';
+
+export const LOCK_FILE = 'shrinkray.lock';
+
+export class DataDirInUse extends Error {}
+
+export interface ServerLock {
+  release(): void;
+}
+
+export function lockDataDir(dataDir: string): ServerLock {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, LOCK_FILE);
+  if (!existsSync(file)) createPrivateFile(file);
+  const db = new Database(file);
+  try {
+    db.exec('PRAGMA busy_timeout = 0');
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (e) {
+    db.close();
+    if (/locked|busy/i.test(String((e as Error)?.message))) {
+      throw new DataDirInUse(`another shrinkray server is using ${dataDir}; stop it first, or give this one its own DATA_DIR`);
+    }
+    throw e;
+  }
+  let held = true;
+  return {
+    release() {
+      if (!held) return;
+      held = false;
+      db.exec('ROLLBACK');
+      db.close();
+    },
+  };
+}
