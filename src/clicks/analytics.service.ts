@@ -18,7 +18,13 @@ export interface DateRange {
 }
 
 export interface LinkAnalytics {
-  summary: { totalClicks: number; uniqueClicks: number; lastClickedAt: number | null };
+  /**
+   * uniqueClicks counts each visitor once, on their first visit to the link: over the whole history
+   * that is the distinct visitors ('lifetime'); over a range, the visitors whose first visit falls in
+   * it ('first-visits', new visitors). Distinct visitors of an arbitrary range would need the raw
+   * clicks, and analytics read daily rollups only.
+   */
+  summary: { totalClicks: number; uniqueClicks: number; uniqueScope: 'lifetime' | 'first-visits'; lastClickedAt: number | null };
   clicksOverTime: DayCount[];
   uniqueOverTime: DayCount[];
   countries: { code: string | null; name: string; clicks: number }[];
@@ -86,8 +92,8 @@ export function createAnalyticsService(deps: { reports: AnalyticsReports; now?: 
       const sum = (rows: DayCount[]) => rows.reduce((n, d) => n + d.clicks, 0);
       return {
         summary: all
-          ? { totalClicks: link.totalClicks, uniqueClicks: link.uniqueClicks, lastClickedAt: link.lastClickedAt }
-          : { totalClicks: sum(clicksOverTime), uniqueClicks: sum(uniqueOverTime), lastClickedAt: link.lastClickedAt },
+          ? { totalClicks: link.totalClicks, uniqueClicks: link.uniqueClicks, uniqueScope: 'lifetime', lastClickedAt: link.lastClickedAt }
+          : { totalClicks: sum(clicksOverTime), uniqueClicks: sum(uniqueOverTime), uniqueScope: 'first-visits', lastClickedAt: link.lastClickedAt },
         clicksOverTime,
         uniqueOverTime,
         countries: countries.map((c) => ({ code: c.value || null, name: countryName(c.value || null), clicks: c.clicks })),

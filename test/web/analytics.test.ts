@@ -74,10 +74,10 @@ describe('the analytics page', () => {
     const body = await res.text();
     expect(body).toContain('<!doctype html>');
     expect(body).toMatch(/<dt>Clicks<\/dt><dd>3<\/dd>/);
-    expect(body).toMatch(/<dt>Unique visitors<\/dt><dd>3<\/dd>/);
+    expect(body).toMatch(/<dt>New visitors<\/dt><dd>3<\/dd>/);
     expect(body).toMatch(/<dt>Last click<\/dt><dd><time datetime="/);
     expect(bars(body)).toBe(30); // default range: 30 days, zero-filled
-    expect(body).toContain(`<title>${today()}: 3 clicks, 3 unique visitors</title>`);
+    expect(body).toContain(`<title>${today()}: 3 clicks, 3 new visitors</title>`);
     expect(body).toContain('United States <span class="muted">US</span>');
     expect(body).toMatch(/Mobile<\/span>\s*<span class="bar-num">2 <span class="muted">\(67%\)/);
     expect(body).toMatch(/QR code scan<\/span>\s*<span class="bar-num">1 /);

@@ -39,9 +39,9 @@ describe('timeSeriesChart', () => {
   });
 
   test('each day has a <title> with its date and counts (the hover tooltip)', () => {
-    expect(svg).toContain('<title>2024-01-01: 3 clicks, 2 unique visitors</title>');
-    expect(svg).toContain('<title>2024-01-02: 0 clicks, 0 unique visitors</title>');
-    expect(svg).toContain('<title>2024-01-03: 1 click, 0 unique visitors</title>');
+    expect(svg).toContain('<title>2024-01-01: 3 clicks, 2 new visitors</title>');
+    expect(svg).toContain('<title>2024-01-02: 0 clicks, 0 new visitors</title>');
+    expect(svg).toContain('<title>2024-01-03: 1 click, 0 new visitors</title>');
   });
 
   test('is one labelled image with a summary, scales with its viewBox, and has a data table for screen readers', () => {

@@ -62,7 +62,7 @@ function summary(v: AnalyticsView, d: LinkAnalytics): SafeHtml {
   const stat = (label: string, value: SafeHtml | string) => html`<div class="stat"><dt>${label}</dt><dd>${value}</dd></div>`;
   return html`<dl class="stats">
 ${stat('Clicks', fmt(d.summary.totalClicks))}
-${stat('Unique visitors', fmt(d.summary.uniqueClicks))}
+${d.summary.uniqueScope === 'lifetime' ? stat('Unique visitors', fmt(d.summary.uniqueClicks)) : stat('New visitors', fmt(d.summary.uniqueClicks))}
 ${stat('Last click', when(d.summary.lastClickedAt))}
 ${stat('All-time clicks', fmt(v.link.totalClicks))}
 </dl>`;

@@ -84,7 +84,7 @@ export function timeSeriesChart(p: TimeSeriesProps): SafeHtml {
   const bars = days.map((d, i) => {
     const x = PAD.left + i * slot;
     const u = unique?.[i]?.clicks;
-    const tip = `${d.day}: ${plural(d.clicks, 'click', 'clicks')}` + (u === undefined ? '' : `, ${plural(u, 'unique visitor', 'unique visitors')}`);
+    const tip = `${d.day}: ${plural(d.clicks, 'click', 'clicks')}` + (u === undefined ? '' : `, ${plural(u, 'new visitor', 'new visitors')}`);
     return html`<g class="chart-day"><title>${tip}</title><rect class="hit" x="${round(x)}" y="${PAD.top}" width="${round(slot)}" height="${plotH}"/><rect class="bar" x="${round(x + (slot - barW) / 2)}" y="${round(y(d.clicks))}" width="${round(barW)}" height="${round(plotH - (y(d.clicks) - PAD.top))}"/></g>`;
   });
   const line = unique
@@ -98,10 +98,10 @@ export function timeSeriesChart(p: TimeSeriesProps): SafeHtml {
 <svg class="chart-svg" viewBox="0 0 ${W} ${H}" preserveAspectRatio="xMidYMid meet" role="img" aria-label="${summary}" focusable="false">
 <g>${grid}</g><g>${bars}</g>${line}<g>${labels}</g>
 </svg>
-<figcaption class="chart-legend"><span class="key key-bar">Clicks</span>${unique ? html` <span class="key key-line">Unique visitors</span>` : ''}</figcaption>
+<figcaption class="chart-legend"><span class="key key-bar">Clicks</span>${unique ? html` <span class="key key-line">New visitors</span>` : ''}</figcaption>
 <div class="chart-data"><table>
 <caption>${summary}</caption>
-<thead><tr><th scope="col">Date</th><th scope="col">Clicks</th>${unique ? html`<th scope="col">Unique visitors</th>` : ''}</tr></thead>
+<thead><tr><th scope="col">Date</th><th scope="col">Clicks</th>${unique ? html`<th scope="col">New visitors</th>` : ''}</tr></thead>
 <tbody>${days.map((d, i) => html`<tr><th scope="row">${d.day}</th><td>${d.clicks}</td>${unique ? html`<td>${unique[i]!.clicks}</td>` : ''}</tr>`)}</tbody>
 </table></div>
 </figure>`;
