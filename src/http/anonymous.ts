@@ -8,7 +8,7 @@ import type { Actor } from '../accounts/accounts.types.ts';
 import { DomainError } from '../errors.ts';
 import type { AppDeps } from './app-deps.ts';
 import { extractApiKey, type ApiAuthOptions } from './api-auth.ts';
-import { clientIp } from './client-ip.ts';
+import { clientIp, throttleKey } from './client-ip.ts';
 import type { HttpContext } from './context.ts';
 
 export const ANONYMOUS_DISABLED_MESSAGE =
@@ -36,7 +36,7 @@ export function createAnonymousGuard(deps: AppDeps) {
 
     /** Applies the per-IP limit alone (public read routes that work in any mode). @throws RATE_LIMITED */
     limit(ctx: HttpContext, limit: AnonymousLimit): void {
-      const ip = clientIp(ctx, services.config.trustProxy) ?? 'unknown';
+      const ip = throttleKey(clientIp(ctx, services.config.trustProxy));
       const retryAfter = limiter.hit(`ip:${limit.group}:${ip}`, limit.perMinute);
       if (retryAfter !== null) {
         throw new DomainError('RATE_LIMITED', 'Rate limit exceeded. Try again later.', { retryAfter, limit: limit.perMinute });

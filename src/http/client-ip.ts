@@ -24,3 +24,18 @@ export function clientIp(ctx: Pick<HttpContext, 'request' | 'server'>, trustProx
   const addr = ctx.server?.requestIP(ctx.request)?.address ?? null;
   return addr?.startsWith('::ffff:') && isIP(addr.slice(7)) === 4 ? addr.slice(7) : addr;
 }
+
+/**
+ * What a per-address budget (password guesses, anonymous creates, logins)
+ * counts: an IPv4 address, or an IPv6 address's /64 — one subscriber's
+ * prefix, inside which a client can take a fresh address for every request.
+ */
+export function throttleKey(ip: string | null): string {
+  if (!ip) return 'unknown';
+  if (isIP(ip) !== 6) return ip;
+  const [head = '', tail] = ip.toLowerCase().split('%')[0]!.split('::');
+  const groups = (part: string) => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
+  const h = groups(head);
+  const all = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - groups(tail).length)).fill('0'), ...groups(tail)];
+  return `${all.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+}

@@ -18,7 +18,7 @@
 import { Elysia } from 'elysia';
 import { DomainError } from '../errors.ts';
 import { readBody, isPlainObject } from '../http/body.ts';
-import { clientIp } from '../http/client-ip.ts';
+import { clientIp, throttleKey } from '../http/client-ip.ts';
 import type { HttpContext } from '../http/context.ts';
 import { html } from '../http/respond.ts';
 import { accountBody } from '../../views/dashboard/account.ts';
@@ -71,7 +71,7 @@ export const authRoutes: WebModule = (deps, kit) => {
     if (!csrf.verify(csrf.nonceOf(request), fields._csrf)) {
       return form(request, 403, { ...kept, error: 'This sign-in form has expired or did not come from this site. Please try again.' });
     }
-    const ip = clientIp(ctx, config.trustProxy) ?? 'unknown';
+    const ip = throttleKey(clientIp(ctx, config.trustProxy));
     const retryAfter =
       limiter.hit(`login:ip:${ip}`, LOGIN_PER_IP_PER_MINUTE) ?? (email ? limiter.hit(`login:email:${email.toLowerCase()}`, LOGIN_PER_EMAIL_PER_MINUTE) : null);
     if (retryAfter !== null) {

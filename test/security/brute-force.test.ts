@@ -104,6 +104,15 @@ describe('behind a reverse proxy (TRUST_PROXY)', () => {
     await guessesBeforeThrottle('unlock, forged first entries', 10, 401, (i) => send(t, 'POST', `/${code}`, { ip: forged(i), form: { csrf_token: token, password: `guess ${i}` } }));
     expectThrottled(await send(t, 'POST', `/${code}`, { ip: forged(99), form: { csrf_token: token, password: 'right password' } }), 'forged entry, right password');
   }, 30_000);
+
+  test('an IPv6 client cannot buy guesses with fresh addresses from its /64; another /64 is another budget', async () => {
+    const code = await lockedLink(t);
+    const form = await (await send(t, 'GET', `/${code}`)).text();
+    const token = /name="csrf_token" value="([^"]+)"/.exec(form)![1]!;
+    await guessesBeforeThrottle('unlock, rotating IPv6', 10, 401, (i) => send(t, 'POST', `/${code}`, { ip: `2001:db8:77:1::${(i + 1).toString(16)}`, form: { csrf_token: token, password: `guess ${i}` } }));
+    expectThrottled(await send(t, 'POST', `/${code}`, { ip: '2001:db8:77:1:ffff::1', form: { csrf_token: token, password: 'right password' } }), 'same /64');
+    expect((await send(t, 'POST', `/${code}`, { ip: '2001:db8:77:2::1', form: { csrf_token: token, password: 'right password' } })).status).toBe(302);
+  }, 30_000);
 });
 
 describe('POST /login', () => {
