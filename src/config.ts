@@ -84,7 +84,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Parti
   const portRaw = get('PORT') || '8080';
   const port = Number(portRaw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be 0-65535, got "${portRaw}"`);
-  const logLevel = (get('LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
+  const logLevel = (get('LOG_LEVEL') || 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const baseRaw = get('BASE_URL') || `http://localhost:${port}`;
   let baseUrl: string;

@@ -9,7 +9,9 @@
 import { isIP } from 'node:net';
 import type { HttpContext } from './context.ts';
 
-const bare = (ip: string) => ip.trim().replace(/^\[|\]$/g, '');
+// an IPv4 client written as IPv6 (::ffff:a.b.c.d, dual-stack proxies) is the IPv4 address
+const unmapped = (ip: string) => (/^::ffff:/i.test(ip) && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip);
+const bare = (ip: string) => unmapped(ip.trim().replace(/^\[|\]$/g, ''));
 
 export function clientIp(ctx: Pick<HttpContext, 'request' | 'server'>, trustProxy: boolean): string | null {
   if (trustProxy) {
@@ -22,7 +24,7 @@ export function clientIp(ctx: Pick<HttpContext, 'request' | 'server'>, trustProx
     if (real && isIP(bare(real))) return bare(real);
   }
   const addr = ctx.server?.requestIP(ctx.request)?.address ?? null;
-  return addr?.startsWith('::ffff:') && isIP(addr.slice(7)) === 4 ? addr.slice(7) : addr;
+  return addr === null ? null : unmapped(addr);
 }
 
 /**
@@ -32,6 +34,7 @@ export function clientIp(ctx: Pick<HttpContext, 'request' | 'server'>, trustProx
  */
 export function throttleKey(ip: string | null): string {
   if (!ip) return 'unknown';
+  ip = unmapped(ip);
   if (isIP(ip) !== 6) return ip;
   const [head = '', tail] = ip.toLowerCase().split('%')[0]!.split('::');
   const groups = (part: string) => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);

@@ -75,7 +75,8 @@ export function checkDestination(raw: unknown, policy: UrlPolicy, field = 'url')
   }
   // a short link of this very shortener chains redirects, each counted as a click, and two of them
   // pointing at each other loop until the browser gives up (Minilnk: "loopback warning")
-  if (policy.shortHost && url.host === policy.shortHost && isShortLinkPath(url.pathname)) {
+  // a trailing dot names the same host (sho.rt. is sho.rt), and the server answers it alike
+  if (policy.shortHost && url.host.replace(/\.(?=:|$)/, '') === policy.shortHost && isShortLinkPath(url.pathname)) {
     throw new DomainError('VALIDATION', `The ${label} field is a short link of this site; use its destination instead.`, { field, reason: 'loop' });
   }
   return value;

@@ -71,8 +71,10 @@ export interface ImportRow {
  * create a link to another address.
  */
 export function importRows(text: string): ImportRow[] {
-  const rows = parseCsv(text);
+  let rows = parseCsv(text);
   const head = rows[0]?.map((c) => c.trim().toLowerCase()) ?? [];
+  // a lone url column has no separator to guess: its lines are URLs, never split at a comma
+  if (head.length === 1) rows = parseCsv(text, null);
   const hasHeader = head.some((h) => Object.values(NAMES).some((names) => names.includes(h)));
   if (!hasHeader) return parseCsv(text, null).map((r, i) => ({ row: i + 1, url: r[0]!.trim(), alias: '', title: '' }));
   const find = (names: string[]) => head.findIndex((h) => names.includes(h));

@@ -21,7 +21,7 @@ export function parseUtcLocal(value: string, field: string, label: string): numb
   const m = LOCAL_DATETIME.exec(value.trim());
   // setUTCFullYear, not Date.UTC: that reads years 0–99 as 1900–1999
   const ms = m ? new Date(0).setUTCFullYear(+m[1]!, +m[2]! - 1, +m[3]!) + (+m[4]! * 3600 + +m[5]! * 60 + +(m[6] ?? 0)) * 1000 : Number.NaN;
-  if (!m || Number.isNaN(ms) || new Date(ms).getUTCDate() !== +m[3]! || +m[4]! > 23 || +m[5]! > 59 || +(m[6] ?? 0) > 59) {
+  if (!m || Number.isNaN(ms) || new Date(ms).getUTCDate() !== +m[3]! || +m[2]! < 1 || +m[2]! > 12 || +m[4]! > 23 || +m[5]! > 59 || +(m[6] ?? 0) > 59) {
     throw new DomainError('VALIDATION', `The ${label} is not a valid date and time.`, { field });
   }
   return ms;

@@ -5,6 +5,7 @@ import { ConfigError, extractConfigFlags, loadConfig } from '../../src/config.ts
 describe('loadConfig', () => {
   test('an empty PORT is the default 8080, as an empty value is for every key', () => {
     expect(loadConfig({ PORT: '' }).port).toBe(8080);
+    expect(loadConfig({ LOG_LEVEL: '' }).logLevel).toBe('info');
     expect(loadConfig({ PORT: '0' }).port).toBe(0);
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(ConfigError);
   });

@@ -224,6 +224,7 @@ describe('create and edit', () => {
       [{ url: 'https://example.com/x', expires_at: '2001-01-01T00:00' }, 'expires_at', 'must be a date after now'],
       [{ url: 'https://example.com/x', expires_at: 'soon' }, 'expires_at', 'not a valid date'],
       [{ url: 'https://example.com/x', expires_at: '2099-01-02T10:60' }, 'expires_at', 'not a valid date'],
+      [{ url: 'https://example.com/x', expires_at: '2099-13-01T10:00' }, 'expires_at', 'not a valid date'],
       [{ url: 'https://example.com/x', schedule_start_0: '2099-01-01T00:00', schedule_url_0: '' }, 'schedules', 'needs an alternate destination'],
       [{ url: 'https://example.com/x', title: HOSTILE.repeat(60) }, 'title', 'must not be greater than 500'],
     ];
@@ -301,6 +302,11 @@ describe('CSV import and export', () => {
     const mine = await t.services.links.list(owner.actor, { page: 1, perPage: 100, search: 'https://' });
     const destinations = new Set(mine.items.map((l) => l.destination));
     for (const url of [...urls, 'https://example.com/quoted,one']) expect(destinations).toContain(url);
+    // a lone url header column: no separator to guess either
+    const single = await owner.post('/dashboard/links/import', { csv: 'url\nhttps://maps.example/@1.2,3.4\n' }, { hx: true });
+    expect(await single.text()).toContain('Imported 1 of 1 row<');
+    const found = await t.services.links.list(owner.actor, { page: 1, perPage: 10, search: 'maps.example' });
+    expect(found.items.map((l) => l.destination)).toEqual(['https://maps.example/@1.2,3.4']);
   });
 
   test('import refuses an empty file, more than 1000 rows, and a missing CSRF token', async () => {

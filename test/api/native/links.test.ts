@@ -299,7 +299,7 @@ describe("this shortener's own short links as destinations (Minilnk: 422 for a \
       const u = await own.user('pro');
       const make = (original_url: string) => own.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url } });
       const a = await (await make('https://example.com/')).json();
-      for (const url of [a.short_url, `https://SHO.RT/${a.short_code}/`, `https://sho.rt/s/${a.short_code}`, `https://sho.rt/preview/${a.short_code}?x=1`, 'https://sho.rt/never-made']) {
+      for (const url of [a.short_url, `https://SHO.RT/${a.short_code}/`, `https://sho.rt/s/${a.short_code}`, `https://sho.rt/preview/${a.short_code}?x=1`, `https://sho.rt./${a.short_code}`, 'https://sho.rt/never-made']) {
         const res = await make(url);
         expect([url, res.status]).toEqual([url, 422]);
         expect((await res.json()).errors.original_url).toEqual(['The original url field is a short link of this site; use its destination instead.']);
