@@ -83,7 +83,7 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   const links = createLinksService({
     links: createLinksRepo(db),
     cache,
-    ...urlPolicyOf(config),
+    policy: urlPolicyOf(config),
     fetchMeta,
     now: overrides.now,
   });

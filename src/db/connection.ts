@@ -51,12 +51,9 @@ export interface OpenOptions {
 }
 
 export function openConnection(dataDir: string, options: OpenOptions = {}): Database {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const file = join(dataDir, DB_FILE);
   // owner-only, as it holds password hashes and the secret behind visitor hashes; SQLite gives the
   // -wal and -shm files the database file's mode
-  if (!existsSync(file)) createPrivateFile(file);
-  const sqlite = new Database(file, { create: true, strict: true });
+  const sqlite = new Database(privateFileIn(dataDir, DB_FILE), { create: true, strict: true });
   // first: setting the journal mode takes a lock, and without a busy timeout it fails at once
   // ("database is locked") while another process holds one, e.g. a CLI command checkpointing on close
   sqlite.exec('PRAGMA busy_timeout = 5000');
@@ -74,6 +71,15 @@ export function openConnection(dataDir: string, options: OpenOptions = {}): Data
 /** Creates an empty file readable by its owner only (an existing one is left as it is). */
 export function createPrivateFile(path: string): void {
   closeSync(openSync(path, 'a', 0o600));
+}
+
+/** DATA_DIR/name, the folder (0700) and the file (0600) created if missing; returns the path. */
+export function privateFileIn(dataDir: string, name: string): string {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, name);
+  // only when missing: an existing file may be read-only to us, and SQLite reports that better
+  if (!existsSync(file)) createPrivateFile(file);
+  return file;
 }
 
 export function closeConnection(sqlite: Database): void {

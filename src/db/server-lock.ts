@@ -9,30 +9,23 @@
  * a server by design.
  */
 import { Database } from 'bun:sqlite';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { createPrivateFile } from './connection.ts';
+import { privateFileIn } from './connection.ts';
 
 export const LOCK_FILE = 'shrinkray.lock';
-
-export class DataDirInUse extends Error {}
 
 export interface ServerLock {
   release(): void;
 }
 
 export function lockDataDir(dataDir: string): ServerLock {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const file = join(dataDir, LOCK_FILE);
-  if (!existsSync(file)) createPrivateFile(file);
-  const db = new Database(file);
+  const db = new Database(privateFileIn(dataDir, LOCK_FILE));
   try {
     db.exec('PRAGMA busy_timeout = 0');
     db.exec('BEGIN EXCLUSIVE');
   } catch (e) {
     db.close();
     if (/locked|busy/i.test(String((e as Error)?.message))) {
-      throw new DataDirInUse(`another shrinkray server is using ${dataDir}; stop it first, or give this one its own DATA_DIR`);
+      throw new Error(`another shrinkray server is using ${dataDir}; stop it first, or give this one its own DATA_DIR`);
     }
     throw e;
   }

@@ -20,8 +20,8 @@ export function clientIp(ctx: Pick<HttpContext, 'request' | 'server'>, trustProx
       const last = bare(xff.slice(xff.lastIndexOf(',') + 1));
       if (isIP(last)) return last;
     }
-    const real = ctx.request.headers.get('x-real-ip')?.trim();
-    if (real && isIP(bare(real))) return bare(real);
+    const real = bare(ctx.request.headers.get('x-real-ip') ?? '');
+    if (isIP(real)) return real;
   }
   const addr = ctx.server?.requestIP(ctx.request)?.address ?? null;
   return addr === null ? null : unmapped(addr);

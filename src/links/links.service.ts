@@ -15,7 +15,7 @@ import { keyedQueue } from './keyed-queue.ts';
 import type { InsertOptions, LinkPatch, LinksRepo, NewLinkRow } from './links.repo.ts';
 import type { Link, LinkLabels, ListLinksQuery, Page, PageFacts, RedirectMode, RedirectTarget, Schedule, Utm } from './links.types.ts';
 import type { RedirectCache } from './redirect-cache.ts';
-import { applyUtm, checkDestination, hostOf, MAX_URL_LENGTH } from './url-policy.ts';
+import { applyUtm, checkDestination, hostOf, MAX_URL_LENGTH, type UrlPolicy } from './url-policy.ts';
 
 export type MetadataMode = 'sync' | 'background' | 'none';
 
@@ -77,9 +77,8 @@ interface Prepared {
 export interface LinksDeps {
   links: LinksRepo;
   cache: RedirectCache;
-  allowPrivateTargets: boolean;
-  /** BASE_URL's host: its short links are not destinations (url-policy) */
-  shortHost?: string;
+  /** what a destination may be (urlPolicyOf the configuration) */
+  policy: UrlPolicy;
   fetchMeta?: (url: string) => Promise<PageMeta | null>;
   now?: () => number;
 }
@@ -111,7 +110,7 @@ export function createLinksService(deps: LinksDeps) {
     // a concurrent delete got there first: this one deleted nothing
     if (!(await purged)) throw new DomainError('NOT_FOUND', 'Link not found.');
   }
-  const policy = { allowPrivateTargets: deps.allowPrivateTargets, shortHost: deps.shortHost };
+  const policy = deps.policy;
   const dedupeQueue = keyedQueue();
 
   function requireFeature(actor: Actor | null, feature: 'customAlias' | 'password' | 'expiry', label: string) {

@@ -71,12 +71,12 @@ export interface ImportRow {
  * create a link to another address.
  */
 export function importRows(text: string): ImportRow[] {
-  let rows = parseCsv(text);
-  const head = rows[0]?.map((c) => c.trim().toLowerCase()) ?? [];
-  // a lone url column has no separator to guess: its lines are URLs, never split at a comma
-  if (head.length === 1) rows = parseCsv(text, null);
+  const guessed = parseCsv(text);
+  const head = guessed[0]?.map((c) => c.trim().toLowerCase()) ?? [];
   const hasHeader = head.some((h) => Object.values(NAMES).some((names) => names.includes(h)));
-  if (!hasHeader) return parseCsv(text, null).map((r, i) => ({ row: i + 1, url: r[0]!.trim(), alias: '', title: '' }));
+  // no header, or a lone url column: no separator to go by, so lines are URLs, never split at a comma
+  const rows = hasHeader && head.length > 1 ? guessed : parseCsv(text, null);
+  if (!hasHeader) return rows.map((r, i) => ({ row: i + 1, url: r[0]!.trim(), alias: '', title: '' }));
   const find = (names: string[]) => head.findIndex((h) => names.includes(h));
   const col = { url: Math.max(0, find(NAMES.url)), alias: find(NAMES.alias), title: find(NAMES.title) };
   const at = (r: string[], i: number) => (i >= 0 ? (r[i] ?? '').trim() : '');

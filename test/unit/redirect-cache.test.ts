@@ -19,7 +19,7 @@ function slowLookup() {
   let answer!: (t: RedirectTarget | null) => void;
   const repo = { findRedirectTarget: () => new Promise<RedirectTarget | null>((r) => (answer = r)) } as unknown as LinksRepo;
   const cache = createRedirectCache();
-  const links = createLinksService({ links: repo, cache, allowPrivateTargets: false });
+  const links = createLinksService({ links: repo, cache, policy: { allowPrivateTargets: false } });
   return { links, cache, answer: (t: RedirectTarget | null) => answer(t) };
 }
 
