@@ -7,7 +7,7 @@
  * in-process and leaves signals and process.exit to main.ts.
  * Exit codes: 0 done, 1 the command failed (one line on stderr), 2 usage.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Plan } from './accounts/accounts.types.ts';
 import { parseCommand, USAGE, UsageError, type Command } from './command-line.ts';
@@ -122,7 +122,13 @@ function backup(config: Config, file: string, io: Io): number {
   try {
     // VACUUM INTO fills an empty file: created owner-only first, as the database is
     createPrivateFile(target);
-    handle.sqlite.query('VACUUM INTO ?').run(target);
+    try {
+      handle.sqlite.query('VACUUM INTO ?').run(target);
+    } catch (e) {
+      // a half-written or empty target would make the retry answer "already exists"
+      rmSync(target, { force: true });
+      throw e;
+    }
   } finally {
     handle.close();
   }
@@ -223,15 +229,22 @@ async function release(
   graceMs = 0,
 ): Promise<void> {
   const { handle, services, server, lock } = parts;
-  if (server) {
-    if (graceMs > 0) await Promise.race([server.stop(false), Bun.sleep(graceMs)]);
-    await server.stop(true);
-  }
+  // nested so that a step that throws still lets the queued clicks be written and the DATA_DIR be freed
   try {
-    await services.shutdown();
-    handle.close();
+    if (server) {
+      if (graceMs > 0) await Promise.race([server.stop(false), Bun.sleep(graceMs)]);
+      await server.stop(true);
+    }
   } finally {
-    lock.release();
+    try {
+      await services.shutdown();
+    } finally {
+      try {
+        handle.close();
+      } finally {
+        lock.release();
+      }
+    }
   }
 }
 

@@ -297,7 +297,9 @@ export function createLinksService(deps: LinksDeps) {
         return { items, created: await links.insertMany(items.map((r) => ({ row: r.p.row, schedules: r.input.schedules ?? [] })), insertOptions(actor)) };
       } catch (e) {
         if (e instanceof LimitReached && actor) throw quotaExceeded(actor, e.usage);
-        if (!(e instanceof UniqueViolation) || attempt === 3) throw e;
+        if (!(e instanceof UniqueViolation)) throw e;
+        // still losing after three rounds: the client may retry, which beats a 500
+        if (attempt === 3) throw aliasTaken();
       }
       const kept: ReadyItem[] = [];
       for (const r of items) {

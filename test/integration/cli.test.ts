@@ -6,7 +6,7 @@
  */
 import { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type Io } from '../../src/cli.ts';
@@ -171,6 +171,25 @@ describe('backup', () => {
     const err: string[] = [];
     expect(await runCli(['backup', join(dir, 'x.db')], empty, { out: () => {}, err: (l) => err.push(l) })).toBe(1);
     expect(err.join()).toContain('no database');
+  });
+
+  test('a backup that fails part-way leaves no file behind, so a retry can use the same name', async () => {
+    const broken = join(dir, 'broken');
+    mkdirSync(broken);
+    const db = new Database(join(broken, 'shrinkray.db'), { create: true });
+    db.exec('CREATE TABLE t (x TEXT)');
+    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    for (let i = 0; i < 200; i++) insert.run('x'.repeat(500));
+    db.close();
+    // the header stays readable (the database opens), a table page in the middle is garbage
+    const fd = openSync(join(broken, 'shrinkray.db'), 'r+');
+    writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, 4096 * 3);
+    closeSync(fd);
+    const target = join(dir, 'broken-backup.db');
+    const err: string[] = [];
+    expect(await runCli(['backup', target], loadConfig({ DATA_DIR: broken }), { out: () => {}, err: (l) => err.push(l) })).toBe(1);
+    expect(err.join()).toContain('malformed');
+    expect(existsSync(target)).toBe(false);
   });
 
   test('needs exactly one FILE', async () => {

@@ -61,7 +61,8 @@ export function parseQr(body: unknown): QrInput {
   const margin = v.integer('margin', { min: 0, max: 10 });
   const size = v.integer('size', { min: 100, max: 1000 });
   const errorCorrection = v.oneOf('error_correction', ERROR_CORRECTIONS, { required: true });
-  const linkId = v.integer('link_id', { min: 1 });
+  // no lower bound here: 0 or below is a link that does not exist, which the service words as Laravel's exists rule
+  const linkId = v.integer('link_id');
   v.check();
   return { name: name!, type: type!, content: content!, foregroundColor, backgroundColor, margin, size, errorCorrection: errorCorrection!, linkId };
 }

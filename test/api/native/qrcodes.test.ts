@@ -168,6 +168,12 @@ describe('errors', () => {
     const res = await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'n', type: 'url', content: 'https://a.example', error_correction: 'L', link_id: foreign.id } });
     expect(res.status).toBe(422);
     expect((await res.json()).errors.link_id).toEqual(['The selected link id is invalid.']);
+    // no link has id 0 or below: Laravel's exists rule says the same as for a link that is not yours
+    for (const link_id of [0, -3]) {
+      const none = await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'n', type: 'url', content: 'https://a.example', error_correction: 'L', link_id } });
+      expect(none.status).toBe(422);
+      expect((await none.json()).errors).toEqual({ link_id: ['The selected link id is invalid.'] });
+    }
   });
 
   test('content within 1000 characters that no QR code holds at the chosen level is 422 and stores nothing', async () => {
