@@ -70,24 +70,28 @@ export function linkValues(link: Link, schedules: Schedule[]): LinkFormValues {
 }
 
 /**
- * The form shows times to the minute; these are the exact times behind what
- * the edit form showed, so a time posted back as shown keeps its seconds.
+ * The form shows times to the minute; a schedule posted back exactly as the
+ * edit form showed it (both times and its destination) keeps the exact
+ * times behind it. Matched per schedule, not per time, because two times set
+ * through the API can fall within one shown minute (a start and its end).
  */
-type ShownTimes = Map<string, number>;
+type ShownSchedules = Map<string, Schedule>;
 
-function shownTimes(link: Link, schedules: Schedule[]): ShownTimes {
-  const times = [link.expiresAt, ...schedules.flatMap((s) => [s.startsAt, s.endsAt])].filter((t): t is number => t !== null);
-  return new Map(times.map((t) => [toUtcLocal(t), t]));
+const shownKey = (start: string, end: string, url: string) => JSON.stringify([start.trim(), end.trim(), url]);
+
+function shownSchedules(schedules: Schedule[]): ShownSchedules {
+  return new Map(schedules.map((s) => [shownKey(toUtcLocal(s.startsAt), toUtcLocal(s.endsAt), s.destination), s]));
 }
 
 /** @throws VALIDATION (dates, schedules, mode) */
-function common(form: Record<string, unknown>, v: LinkFormValues, shown: ShownTimes = new Map()) {
+function common(form: Record<string, unknown>, v: LinkFormValues, shown: ShownSchedules = new Map()) {
   const mode = textOf(form.redirect_mode);
   if (mode && !MODES.includes(mode as RedirectMode)) throw new DomainError('VALIDATION', 'Choose how the link opens.', { field: 'redirect_mode' });
-  const time = (text: string, label: string) => shown.get(text.trim()) ?? parseUtcLocal(text, 'schedules', label);
   const schedules = v.schedules.map((s) => {
     if (!s.url) throw new DomainError('VALIDATION', 'Each schedule needs an alternate destination.', { field: 'schedules' });
-    return { startsAt: time(s.start, 'schedule start'), endsAt: time(s.end, 'schedule end'), destination: s.url };
+    const kept = shown.get(shownKey(s.start, s.end, s.url));
+    if (kept) return { startsAt: kept.startsAt, endsAt: kept.endsAt, destination: s.url };
+    return { startsAt: parseUtcLocal(s.start, 'schedules', 'schedule start'), endsAt: parseUtcLocal(s.end, 'schedules', 'schedule end'), destination: s.url };
   });
   const utm = Object.fromEntries(UTM_KEYS.map((k) => [k, v.utm[k].trim() || null]));
   return { redirectMode: v.redirect_mode, schedules, utm, expiresAt: parseUtcLocal(v.expires_at, 'expires_at', 'expiry') };
@@ -106,12 +110,13 @@ export function createInput(form: Record<string, unknown>, v: LinkFormValues): C
 /**
  * As createInput, for an edit of `link`. Times posted back as the form showed
  * them are kept exactly: an untouched expiry is left alone (not cut to the
- * minute, nor refused as past when it falls within the current minute).
+ * minute, nor refused as past when it falls within the current minute), and
+ * so are untouched schedules.
  * @throws VALIDATION (dates, schedules, mode)
  */
 export function updateInput(form: Record<string, unknown>, v: LinkFormValues, link: Link, schedules: Schedule[]): UpdateLinkInput {
   const password = textOf(form.password);
-  const { expiresAt, ...rest } = common(form, v, shownTimes(link, schedules));
+  const { expiresAt, ...rest } = common(form, v, shownSchedules(schedules));
   // a disabled field (plan without expiry) is not sent, and an untouched one is as it was: leave the date alone
   const expirySent = typeof form.expires_at === 'string' && v.expires_at.trim() !== toUtcLocal(link.expiresAt);
   return {

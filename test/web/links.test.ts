@@ -211,6 +211,18 @@ describe('create and edit', () => {
     const after = await t.services.links.get(owner.actor, link.id);
     expect([after.title, after.expiresAt]).toEqual(['Renamed', expiresAt]);
     expect(await t.services.links.schedules(link.id)).toMatchObject([{ startsAt: start, endsAt: start + 61_001 }]);
+    // a schedule set through the API whose start and end fall in one shown minute survives an edit as it was
+    const tight = [
+      { startsAt: start, endsAt: start + 30_000, destination: 'https://example.com/a' },
+      { startsAt: start + 50_000, endsAt: start + 55_000, destination: 'https://example.com/b' },
+    ];
+    await t.services.links.update(owner.actor, await t.services.links.get(owner.actor, link.id), { schedules: tight });
+    const tightRes = await owner.post(`/dashboard/links/${link.id}/edit`, {
+      url: 'https://example.com/seconds', code: link.code, title: 'Renamed', redirect_mode: 'direct', expires_at: shown(expiresAt),
+      ...Object.fromEntries(tight.flatMap((s, i) => [[`schedule_start_${i}`, shown(s.startsAt)], [`schedule_end_${i}`, shown(s.endsAt)], [`schedule_url_${i}`, s.destination]])),
+    });
+    expect(tightRes.status).toBe(303);
+    expect(await t.services.links.schedules(link.id)).toMatchObject(tight);
     // a time the person changed is taken as typed
     await owner.post(`/dashboard/links/${link.id}/edit`, { url: 'https://example.com/seconds', code: link.code, title: 'Renamed', redirect_mode: 'direct', expires_at: '2099-03-04T05:06' });
     expect((await t.services.links.get(owner.actor, link.id)).expiresAt).toBe(Date.UTC(2099, 2, 4, 5, 6));
