@@ -33,7 +33,7 @@ ${p.next ? html`<input type="hidden" name="next" value="${p.next}">` : null}
 <label for="email">Email</label>
 <input id="email" name="email" type="email" autocomplete="username" required maxlength="254" autofocus value="${p.email ?? ''}"${describedBy}>
 <label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="128"${describedBy}>
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="256"${describedBy}>
 <button class="button" type="submit">Sign in</button>
 </form>
 <p class="muted small">First start? Use the admin email and password the server printed when it created the database.</p>

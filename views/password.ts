@@ -10,6 +10,10 @@ export interface PasswordPageProps {
   error?: string | null;
 }
 
+/**
+ * Password inputs here and in the dashboard allow 256: passwords are up to 128
+ * characters, and a browser's maxlength counts UTF-16 units (an emoji is two).
+ */
 export function passwordPage({ action, csrfToken, error }: PasswordPageProps): SafeHtml {
   return layout({
     title: 'Password required',
@@ -20,7 +24,7 @@ ${error ? html`<p class="alert" role="alert">${error}</p>` : null}
 <form class="stack" method="post" action="${action}">
 ${csrfField(csrfToken, 'csrf_token')}
 <label for="password">Password</label>
-<input id="password" name="password" type="password" required autocomplete="current-password" autofocus maxlength="128">
+<input id="password" name="password" type="password" required autocomplete="current-password" autofocus maxlength="256">
 <button class="button" type="submit">Unlock</button>
 </form>`,
   });

@@ -11,7 +11,8 @@ import type { HttpContext } from './context.ts';
 
 // an IPv4 client written as IPv6 (::ffff:a.b.c.d, dual-stack proxies) is the IPv4 address
 const unmapped = (ip: string) => (/^::ffff:/i.test(ip) && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip);
-const bare = (ip: string) => unmapped(ip.trim().replace(/^\[|\]$/g, ''));
+// some proxies (Azure Application Gateway, IIS ARR) append the client's port: 203.0.113.5:4711, [2001:db8::1]:4711
+const bare = (ip: string) => unmapped(ip.trim().replace(/^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/, '$1').replace(/^\[([^\]]*)\](?::\d{1,5})?$/, '$1'));
 
 export function clientIp(ctx: Pick<HttpContext, 'request' | 'server'>, trustProxy: boolean): string | null {
   if (trustProxy) {

@@ -360,13 +360,15 @@ export function createLinksService(deps: LinksDeps) {
      * Creates many links in one transaction; each item succeeds or fails on
      * its own (a bad URL does not sink the batch). Metadata is fetched in the
      * background so a bulk request never waits on other sites. The plan quota
-     * is checked for the whole batch up front. With `atomic`, nothing is
+     * is checked for the whole batch: the items that pass their own checks
+     * must all fit, or none is created. With `atomic`, nothing is
      * created unless every item passes: the first plan error is thrown as is,
      * otherwise one VALIDATION with meta.items = [{ index, error }].
      * @throws QUOTA_EXCEEDED (whole batch); atomic: FEATURE_DENIED, VALIDATION
      */
     async createMany(actor: Actor | null, inputs: CreateLinkInput[], opts: { atomic?: boolean } = {}): Promise<BatchResult[]> {
-      if (actor) await checkQuota(actor, inputs.length);
+      // no room at all: refused before any item is prepared (a password costs a hash each)
+      if (actor && inputs.length > 0) await checkQuota(actor, 1);
       const taken = new Set<string>();
       const results: BatchResult[] = [];
       const ready: ReadyItem[] = [];
@@ -382,6 +384,8 @@ export function createLinksService(deps: LinksDeps) {
         }
       }
       if (opts.atomic) throwBatchFailures(results);
+      // only the items that would be created count against the plan: a refused item takes no room
+      if (actor) await checkQuota(actor, ready.length);
       const inserted = await insertBatch(actor, ready, results, taken, opts.atomic ?? false);
       inserted.created.forEach((link, i) => {
         const { index, p } = inserted.items[i]!;

@@ -9,6 +9,17 @@ test('the proxy-appended (last) X-Forwarded-For entry, an IPv4 client written as
   expect(from('::ffff:198.51.100.8')).toBe('198.51.100.8');
 });
 
+test('an entry with the client port (Azure Application Gateway, IIS ARR) is the client, not the proxy', () => {
+  expect(from('203.0.113.5:4711')).toBe('203.0.113.5');
+  expect(from('1.1.1.1, 203.0.113.5:4711')).toBe('203.0.113.5');
+  expect(from('[2001:db8::1]:4711')).toBe('2001:db8::1');
+  expect(from('[2001:db8::2]')).toBe('2001:db8::2');
+  expect(from('2001:db8::3')).toBe('2001:db8::3');
+  // not an address with a port: ignored (no socket here, so no address at all)
+  expect(from('203.0.113.5:')).toBeNull();
+  expect(from('203.0.113.5:4711:1')).toBeNull();
+});
+
 test('IPv4 clients keep their own budgets; IPv6 ones share their /64', () => {
   expect(throttleKey('::ffff:10.0.1.1')).toBe('10.0.1.1');
   expect(throttleKey('::ffff:10.0.2.1')).toBe('10.0.2.1');

@@ -159,6 +159,19 @@ describe('dashboard in Chromium', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   }, 60_000);
 
+  test('a visitor can type any password the API accepts into the unlock page (128 emoji: 256 UTF-16 units)', async () => {
+    const password = '😀'.repeat(128);
+    const owner = await app.services.users.actorFor(await app.services.users.getByEmail(ADMIN.email));
+    await app.services.links.create(owner, { destination: 'https://example.com/emoji-locked', code: 'emoji-locked', password });
+    const visitor = await admin.newPage();
+    await visitor.goto(`${app.base}/emoji-locked`);
+    await visitor.fill('#password', password);
+    expect(await visitor.inputValue('#password')).toBe(password);
+    // unlocked: the browser is sent on to the destination (the request is enough; nothing leaves the machine)
+    await Promise.all([visitor.waitForRequest('https://example.com/emoji-locked'), visitor.click('button[type=submit]')]);
+    await visitor.close();
+  }, 60_000);
+
   test('create an API key (shown once), revoke it, and the API answers 401', async () => {
     page.on('dialog', (d) => void d.accept());
     await page.getByRole('link', { name: 'API keys' }).click();

@@ -24,7 +24,7 @@ function passwordField(name: string, label: string, autocomplete: string, errors
   const error = errors[name];
   return html`<div class="field">
 <label for="${name}">${label}</label>
-<input id="${name}" name="${name}" type="password" autocomplete="${autocomplete}" required maxlength="128"${inputAria(name, error, hint ? `${name}-hint` : null)}>
+<input id="${name}" name="${name}" type="password" autocomplete="${autocomplete}" required maxlength="256"${inputAria(name, error, hint ? `${name}-hint` : null)}>
 ${hint ? html`<p class="hint" id="${name}-hint">${hint}</p>` : null}
 ${fieldErrorText(name, error)}
 </div>`;

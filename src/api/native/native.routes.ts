@@ -158,7 +158,8 @@ export function nativeApi(deps: AppDeps) {
       r(async (ctx) => {
           const actor = await apiAuth.authenticate(ctx);
           const target = await services.links.get(actor, parseId(ctx.params.id));
-          const analytics = await services.analytics.forLink(target, { from: ctx.query.from, to: ctx.query.to });
+          // ?from= is no date (Laravel reads an empty value as null): the default applies
+          const analytics = await services.analytics.forLink(target, { from: ctx.query.from || undefined, to: ctx.query.to || undefined });
           return json(200, presentAnalytics(target, analytics, services.shortUrl));
         }),
       {

@@ -682,6 +682,21 @@ describe('access: anonymous mode off, API keys', () => {
     }
   });
 
+  test('bulk: an item refused on its own takes no room on the plan (207), a batch of valid links over the limit is 403', async () => {
+    await off.services.plans.update('pro', { maxLinks: 3 });
+    try {
+      const u = await off.user('pro');
+      expect((await req('POST', '/api/v1/shorten', { headers: u.auth, body: { url: 'https://example.com/q1' } })).status).toBe(201);
+      const mixed = await req('POST', '/api/v1/shorten/bulk', { headers: u.auth, body: { urls: ['https://example.com/q2', 'https://example.com/q3', 'ftp://bad'] } });
+      expect(mixed.status).toBe(207);
+      expect((await mixed.json()).data.map((r: { success: boolean }) => r.success)).toEqual([true, true, false]);
+      const over = await req('POST', '/api/v1/shorten/bulk', { headers: u.auth, body: { urls: ['https://example.com/q4'] } });
+      expect([over.status, (await over.json()).message]).toEqual([403, 'You reached your link limit for the current plan. (3/3 links on the pro plan)']);
+    } finally {
+      await off.services.plans.update('pro', { maxLinks: null });
+    }
+  });
+
   test('a pro key creates a link its user owns; it stays expandable, readable and deletable without the key', async () => {
     const u = await off.user('pro');
     const res = await req('POST', '/api/v1/shorten', { headers: u.auth, body: { url: 'https://example.com/owned', customAlias: 'owned-link', private_stats: true } });

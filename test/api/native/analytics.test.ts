@@ -77,4 +77,18 @@ describe('GET /links/{id}/analytics', () => {
       expect((await res.json()).errors).toBeDefined();
     }
   });
+
+  test('an empty from or to is no bound (Laravel reads it as null): the same answer as without it', async () => {
+    const u = await t.user('pro');
+    const link = await (await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://a.example/empty-range', title: 'a' } })).json();
+    await t.request('GET', `/${link.short_code}`, { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' } });
+    await t.flush();
+    const plain = await (await t.request('GET', `/api/v1/links/${link.id}/analytics`, { headers: u.auth })).json();
+    expect(plain.summary.total_clicks).toBe(1);
+    for (const q of ['from=', 'to=', 'from=&to=']) {
+      const res = await t.request('GET', `/api/v1/links/${link.id}/analytics?${q}`, { headers: u.auth });
+      expect([q, res.status]).toEqual([q, 200]);
+      expect(await res.json()).toEqual(plain);
+    }
+  });
 });
