@@ -12,7 +12,8 @@ import { checkDestination, type UrlPolicy } from '../links/url-policy.ts';
 
 export type FieldErrors = Record<string, string[]>;
 
-const label = (field: string) => field.replace(/_/g, ' ');
+/** How Laravel names a field in a message: Str::snake, then underscores as spaces (expiresAt → "expires at"). */
+export const label = (field: string) => field.replace(/(.)(?=[A-Z])/g, '$1_').toLowerCase().replace(/_/g, ' ');
 
 /** Laravel's summary line: the first message, plus how many more there are. */
 export function laravelMessage(errors: FieldErrors): string {

@@ -120,6 +120,7 @@ export interface InsertOptions {
 
 export function createLinksRepo(db: Db) {
   const live = isNull(links.deletedAt);
+  const UTM_COLUMNS = [links.utmSource, links.utmMedium, links.utmCampaign, links.utmTerm, links.utmContent];
   const countLive = (userId: number) => db.select({ n: count() }).from(links).where(and(eq(links.userId, userId), live)).get()?.n ?? 0;
   // Raw clicks are indexed by day, then link (schema.ts), so a link's are erased with one probe per
   // day it can have been clicked on: from its creation (or its first counted day, for history older
@@ -417,6 +418,13 @@ export function createLinksRepo(db: Db) {
     }): Promise<Link | null> {
       const conds: SQL[] = [
         live,
+        // only a link a ShrtLnk create could have made, and that still redirects: a paused one, or one
+        // given a password, expiry, UTM tags or schedules (elsewhere) is not handed back as "existing"
+        eq(links.isActive, true),
+        isNull(links.expiresAt),
+        isNull(links.passwordHash),
+        ...UTM_COLUMNS.map((c) => isNull(c)),
+        sql`NOT EXISTS (SELECT 1 FROM ${linkSchedules} WHERE ${linkSchedules.linkId} = ${links.id})`,
         eq(links.destination, d.destination),
         eq(links.source, d.source),
         eq(links.redirectMode, d.redirectMode as Row['redirectMode']),

@@ -122,7 +122,7 @@ export function createLinksService(deps: LinksDeps) {
   function checkExpiry(expiresAt: number | null | undefined): void {
     if (expiresAt === undefined || expiresAt === null) return;
     if (!Number.isFinite(expiresAt)) throw new DomainError('VALIDATION', 'The expires at is not a valid date.', { field: 'expires_at' });
-    if (expiresAt <= now()) throw new DomainError('VALIDATION', 'The expires at must be a date after now.', { field: 'expires_at' });
+    if (expiresAt <= now()) throw new DomainError('VALIDATION', 'The expires at field must be a date after now.', { field: 'expires_at' });
   }
 
   /** The same rule for create and update; null/undefined = no password given. @throws VALIDATION */

@@ -97,7 +97,8 @@ export function normalizeUrl(raw: string): string {
   // "host:8080/x" has a colon but no scheme; only "scheme://" or a known
   // non-hierarchical scheme counts as already having one
   if (value && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !/^(javascript|data|mailto|vbscript|file|about|blob|tel|sms):/i.test(value)) {
-    value = `https://${value}`;
+    // a scheme-relative "//host/x" takes https too, not a fourth slash
+    value = `https://${value.replace(/^\/\//, '')}`;
   }
   let protocol: string;
   try {

@@ -88,6 +88,10 @@ describe('happy path (documented examples)', () => {
     expect((await (await send('GET', `${API}/${made.id}`, u)).json()).data).toMatchObject({ url: 'https://example.com', expiresAt: '2025-12-31 23:59:59' });
     expect((await send('PUT', `${API}/${made.id}`, u, '{"expiresAt": null}')).status).toBe(200);
     expect((await (await send('GET', `${API}/${made.id}`, u)).json()).data).toMatchObject({ url: 'https://example.com', expiresAt: null });
+    // "" is null to Laravel (ConvertEmptyStringsToNull): it clears the expiry too, as it means none on create
+    await send('PUT', `${API}/${made.id}`, u, '{"expiresAt": "2025-12-31 23:59:59"}');
+    expect((await send('PUT', `${API}/${made.id}`, u, '{"expiresAt": ""}')).status).toBe(200);
+    expect((await (await send('GET', `${API}/${made.id}`, u)).json()).data).toMatchObject({ expiresAt: null });
   });
 
   test('DELETE /urls/{id} answers 204 with no body; the URL 404s everywhere', async () => {
@@ -120,7 +124,7 @@ describe('errors', () => {
     expect(Object.keys((await res.json()).errors).sort()).toEqual(['expiresAt', 'url']);
     res = await send('POST', API, u, '{"url":"https://example.com","expiresAt":"2020-01-01 00:00:00"}');
     expect(res.status).toBe(422);
-    expect((await res.json()).errors).toEqual({ expiresAt: ['The expires at must be a date after now.'] });
+    expect((await res.json()).errors).toEqual({ expiresAt: ['The expires at field must be a date after now.'] });
     expect((await send('POST', API, u, '{"url":"http://10.0.0.1/"}')).status).toBe(422);
     res = await send('POST', API, u, '{"url":');
     expect(res.status).toBe(400);
@@ -178,7 +182,10 @@ describe('bulk rules', () => {
     expect(body.errors['1.url']).toEqual(['The 1.url field must be a valid URL.']);
     const past = await send('POST', `${API}/bulk`, u, JSON.stringify([{ url: 'https://ok.example' }, { url: 'https://ok2.example', expiresAt: '2001-01-01 00:00:00' }]));
     expect(past.status).toBe(422);
-    expect((await past.json()).errors).toEqual({ '1.expiresAt': ['The expires at must be a date after now.'] });
+    expect((await past.json()).errors).toEqual({ '1.expiresAt': ['The 1.expires at field must be a date after now.'] });
+    // Laravel names expiresAt "expires at", and a bulk item's field by its index
+    const bad = await send('POST', `${API}/bulk`, u, JSON.stringify([{ url: 'nope' }, { url: 'https://ok3.example', expiresAt: 'soon' }]));
+    expect((await bad.json()).errors).toEqual({ '0.url': ['The 0.url field must be a valid URL.'], '1.expiresAt': ['The 1.expires at field must be a valid date.'] });
     expect(linkCount(u.user.id)).toBe(0);
   });
 

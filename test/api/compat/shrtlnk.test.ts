@@ -157,6 +157,9 @@ describe('normalisation and deduplication', () => {
     expect(a.body.original_url).toBe('https://example.com/path');
     const b = await create({ original_url: 'https://example.com/path', user_agent: 'norm' });
     expect(b).toMatchObject({ status: 200, body: { id: a.body.id, existing: true } });
+    // scheme-relative: https is added in place of the two slashes, not in front of them
+    const c = await create({ original_url: '//Example.com/path', user_agent: 'norm' });
+    expect(c).toMatchObject({ status: 200, body: { id: a.body.id, original_url: 'https://example.com/path' } });
   });
 
   test('identical requests sent at once make one link: one 201, the rest 200 existing (anonymous and with a key)', async () => {
@@ -225,6 +228,30 @@ describe('normalisation and deduplication', () => {
     expect(mine.status).toBe(201);
     expect(mine.body.id).not.toBe(anon.body.id);
     expect(await create(body, u.auth)).toMatchObject({ status: 200, body: { id: mine.body.id } });
+  });
+
+  test('a paused link, or one given a password, expiry, UTM or schedules elsewhere, is never handed back as existing', async () => {
+    const u = await t.user('pro');
+    const actor = await t.services.users.actorFor(u.user);
+    const body = { original_url: 'https://example.com/dedupe-live', user_id: 42, url_cloak: 0 };
+    const first = await create(body, u.auth);
+    await t.services.links.update(actor, await t.services.links.get(actor, first.body.id), { isActive: false });
+    const second = await create(body, u.auth);
+    expect(second).toMatchObject({ status: 201, body: { existing: false } });
+    // the live one is found from then on, though an older (paused) match has a lower id
+    expect(await create(body, u.auth)).toMatchObject({ status: 200, body: { id: second.body.id, existing: true } });
+    // links made through the other dialects share the unlabelled bucket (source "api", direct): only plain ones match
+    const plain = { original_url: 'https://example.com/other-dialect', url_cloak: 0 };
+    const extras = [
+      { password: 'hunter22' }, { expiresAt: Date.now() + 3_600_000 }, { utm: { source: 'news' } },
+      { schedules: [{ startsAt: Date.now() + 3_600_000, endsAt: null, destination: 'https://example.com/later' }] },
+    ];
+    for (const extra of extras) {
+      const made = await t.services.links.create(actor, { destination: 'https://example.com/other-dialect', source: 'api', ...extra });
+      const got = await create(plain, u.auth);
+      expect(got.body.id).not.toBe(made.link.id);
+      await t.services.links.remove(actor, got.body.id);
+    }
   });
 });
 

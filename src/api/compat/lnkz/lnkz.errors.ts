@@ -7,7 +7,7 @@
  */
 import type { DomainError } from '../../../errors.ts';
 import type { ErrorTable } from '../../../http/dialect.ts';
-import { laravelMessage, type FieldErrors } from '../../../http/laravel.ts';
+import { label, laravelMessage, type FieldErrors } from '../../../http/laravel.ts';
 import { json } from '../../../http/respond.ts';
 
 const UPGRADE_HINT = 'Upgrade to PRO to unlock this capability.';
@@ -21,7 +21,9 @@ function fieldErrors(e: DomainError, prefix = ''): FieldErrors {
   if (items) return Object.assign({}, ...items.map((i) => fieldErrors(i.error, `${i.index}.`)));
   const errors = e.meta.errors as FieldErrors | undefined;
   if (errors) return Object.fromEntries(Object.entries(errors).map(([k, v]) => [prefix + k, v]));
-  return { [prefix + fieldName(e.meta.field)]: [e.message] };
+  const name = fieldName(e.meta.field);
+  // a bulk item's message names it as Laravel does ("The 1.expires at field …")
+  return { [prefix + name]: [prefix ? e.message.replace(`The ${label(name)} `, `The ${label(prefix + name)} `) : e.message] };
 }
 
 function validation(e: DomainError) {

@@ -7,7 +7,7 @@
 import { Type as t } from '@sinclair/typebox';
 import { DomainError } from '../../../errors.ts';
 import { isPlainObject } from '../../../http/body.ts';
-import { Rules } from '../../../http/laravel.ts';
+import { label, Rules } from '../../../http/laravel.ts';
 import type { CreateLinkInput, UpdateLinkInput } from '../../../links/links.service.ts';
 import type { UrlPolicy } from '../../../links/url-policy.ts';
 
@@ -33,9 +33,9 @@ export function parseListQuery(query: Record<string, string | undefined>): { pag
   return page === undefined && perPage === undefined ? null : { page: page ?? 1, perPage: perPage ?? MAX_PER_PAGE };
 }
 
-/** undefined = not sent; null = none (clears it on update); else epoch ms. */
+/** undefined = not sent; null or "" (Laravel reads it as null) = none, which clears it on update; else epoch ms. */
 function expiry(v: Rules, body: Record<string, unknown>): number | null | undefined {
-  return body.expiresAt === null ? null : v.date('expiresAt');
+  return body.expiresAt === null || body.expiresAt === '' ? null : v.date('expiresAt');
 }
 
 function item(v: Rules, body: Record<string, unknown>, policy: UrlPolicy): CreateLinkInput {
@@ -68,7 +68,7 @@ export function parseBulk(body: unknown, policy: UrlPolicy): CreateLinkInput[] {
     const v = new Rules(raw);
     const input = item(v, raw, policy);
     for (const [field, messages] of Object.entries(v.errors)) {
-      for (const m of messages) all.fail(`${i}.${field}`, m.replace(`The ${field} `, `The ${i}.${field} `));
+      for (const m of messages) all.fail(`${i}.${field}`, m.replace(`The ${label(field)} `, `The ${label(`${i}.${field}`)} `));
     }
     return input;
   });
