@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, or, sql, T
 import type { Db } from '../db/client.ts';
 import { uniqueWrite } from '../db/unique-violation.ts';
 import { LimitReached } from '../errors.ts';
-import { likeContains } from '../db/like.ts';
+import { containsText } from '../db/text-search.ts';
 import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
 import type { Link, LinkSortColumn, PageFacts, RedirectTarget, Schedule, Utm } from './links.types.ts';
 
@@ -312,7 +312,7 @@ export function createLinksRepo(db: Db) {
       const conds: SQL[] = [live];
       if (f.ownerId !== null) conds.push(eq(links.userId, f.ownerId));
       if (f.search) {
-        conds.push(or(likeContains(links.title, f.search), likeContains(links.destination, f.search), likeContains(links.code, f.search))!);
+        conds.push(or(containsText(links.title, f.search), containsText(links.destination, f.search), containsText(links.code, f.search))!);
       }
       const where = and(...conds);
       const column = SORT_COLUMNS[f.sort];

@@ -448,10 +448,12 @@ export function createLinksService(deps: LinksDeps) {
     /** A live (not deleted) link by code regardless of owner, for public token-guarded routes. @throws NOT_FOUND */
     getPublic: publicLink,
 
-    /** A live link by id regardless of owner, for internal joins (e.g. a QR code's link); null if gone. */
-    async findLive(id: number): Promise<Link | null> {
-      const link = await links.findById(id);
-      return link && isLive(link) ? link : null;
+    /**
+     * A link by id regardless of owner, paused or expired included, for internal joins (a QR code's
+     * link: its image keeps encoding the short URL while the link is paused); null once deleted.
+     */
+    async findUndeleted(id: number): Promise<Link | null> {
+      return links.findById(id);
     },
 
     async findPublicMany(codes: string[]): Promise<Link[]> {

@@ -64,7 +64,10 @@ export function checkDestination(raw: unknown, policy: UrlPolicy, field = 'url')
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new DomainError('VALIDATION', `The ${label} field must be a URL starting with http:// or https://.`, { field, reason: 'scheme' });
   }
-  if (!url.hostname || /[\s<>"]/.test(value)) {
+  // Stored as sent and sent back in Location: what WHATWG parsers forgive (https:\\host, https:/host,
+  // backslashes read as slashes, control characters dropped) other clients read differently, or not
+  // at all; Laravel's url rule refuses them too
+  if (!url.hostname || /[\s<>"\\\u0000-\u001f\u007f]/.test(value) || !/^https?:\/\/[^/]/i.test(value)) {
     throw new DomainError('VALIDATION', `The ${label} field must be a valid URL.`, { field, reason: 'invalid' });
   }
   if (!policy.allowPrivateTargets && isPrivateHost(url.hostname)) {

@@ -1,6 +1,6 @@
 import { and, count, desc, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { likeContains } from '../db/like.ts';
+import { containsText } from '../db/text-search.ts';
 import { qrCodes } from '../db/schema.ts';
 import type { QrCode } from './qr.types.ts';
 
@@ -20,7 +20,7 @@ export function createQrRepo(db: Db) {
     },
     async list(userId: number, search: string | undefined, limit: number, offset: number): Promise<{ items: QrCode[]; total: number }> {
       const where = search
-        ? and(eq(qrCodes.userId, userId), likeContains(qrCodes.name, search))
+        ? and(eq(qrCodes.userId, userId), containsText(qrCodes.name, search))
         : eq(qrCodes.userId, userId);
       const items = db.select().from(qrCodes).where(where).orderBy(desc(qrCodes.createdAt), desc(qrCodes.id)).limit(limit).offset(offset).all().map(toQr);
       const total = db.select({ n: count() }).from(qrCodes).where(where).get()?.n ?? 0;

@@ -111,7 +111,7 @@ export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUr
 
   async function payloadOf(code: QrCode): Promise<string> {
     if (code.linkId !== null) {
-      const link = await links.findLive(code.linkId);
+      const link = await links.findUndeleted(code.linkId);
       if (link) return `${shortUrl(link.code)}?${QR_SCAN_PARAM}=1`;
     }
     return payloadFor(code.type, code.content);

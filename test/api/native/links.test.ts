@@ -81,6 +81,14 @@ describe('happy path (documented examples)', () => {
     const updated = await put.json();
     expect(updated).toMatchObject({ id: created.id, short_code: 'hnfeed', original_url: 'https://news.ycombinator.com/news', title: 'Hacker News Feed' });
     expect(Object.keys(updated).sort()).toEqual(LINK_KEYS);
+    // left out, the title stays; sent as "" or null (null to Laravel), it is cleared
+    const same = await (await t.request('PUT', `/api/v1/links/${created.id}`, { headers: u.auth, body: { original_url: 'https://news.ycombinator.com/news' } })).json();
+    expect(same.title).toBe('Hacker News Feed');
+    for (const title of ['', null]) {
+      await t.request('PUT', `/api/v1/links/${created.id}`, { headers: u.auth, body: { original_url: 'https://news.ycombinator.com/news', title: 'again' } });
+      const cleared = await (await t.request('PUT', `/api/v1/links/${created.id}`, { headers: u.auth, body: { original_url: 'https://news.ycombinator.com/news', title } })).json();
+      expect(cleared.title).toBeNull();
+    }
 
     const redirect = await t.request('GET', '/hnfeed');
     expect(redirect.headers.get('location')).toBe('https://news.ycombinator.com/news');
@@ -154,6 +162,17 @@ describe('happy path (documented examples)', () => {
     expect(body.first_page_url).toBe(`${BASE}/api/v1/links?page=1`); // as in the document's example
     const wild = await (await t.request('GET', '/api/v1/links?search=%25', { headers: u.auth })).json();
     expect(wild.total).toBe(0); // % is a literal, not a wildcard
+  });
+
+  test('search ignores case beyond ASCII (über finds Über) and takes *, ?, [, _ literally', async () => {
+    const u = await t.user('pro');
+    const titles = ['Éclair Über Müller', 'Straße [beta] *new*', 'a_b?c', 'plain'];
+    for (const title of titles) await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://example.com/s', title } });
+    const search = async (q: string) =>
+      ((await (await t.request('GET', `/api/v1/links?search=${encodeURIComponent(q)}`, { headers: u.auth })).json()).data as { title: string }[]).map((l) => l.title);
+    for (const q of ['über', 'ÜBER', 'éclair', 'MÜLLER', 'müller']) expect([q, await search(q)]).toEqual([q, ['Éclair Über Müller']]);
+    for (const q of ['STRASSE'.slice(0, 4), 'straße', '[BETA]', '*new*', 'a_b?c']) expect((await search(q)).length).toBe(1);
+    for (const q of ['*', '?', '[', 'a?b', 'a*c', 'a%b']) expect([q, await search(q)]).toEqual([q, q === '*' ? ['Straße [beta] *new*'] : q === '?' ? ['a_b?c'] : q === '[' ? ['Straße [beta] *new*'] : []]);
   });
 });
 

@@ -59,6 +59,11 @@ describe('happy path', () => {
     const found = await (await t.request('GET', '/api/v1/qrcodes?search=hacker', { headers: u.auth })).json();
     expect(found.total).toBe(1);
     expect(found.data[0].id).toBe(a.id);
+    const cafe = await (await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name: 'Ärzte Café', type: 'text', content: 'x', error_correction: 'L' } })).json();
+    for (const q of ['ärzte', 'CAFÉ']) {
+      expect((await (await t.request('GET', `/api/v1/qrcodes?search=${encodeURIComponent(q)}`, { headers: u.auth })).json()).data.map((c: { id: number }) => c.id)).toEqual([cafe.id]);
+    }
+    await t.request('DELETE', `/api/v1/qrcodes/${cafe.id}`, { headers: u.auth });
     const one = await t.request('GET', `/api/v1/qrcodes/${a.id}`, { headers: u.auth });
     expect(one.status).toBe(200);
     expect((await one.json()).name).toBe('Hacker News QR');
@@ -157,6 +162,19 @@ describe('errors', () => {
       size: ['The size field must be between 100 and 1000.'],
       error_correction: ['The error correction field is required.'],
     });
+  });
+
+  test('a QR code of a paused or expired link stays dynamic: its image still encodes the short URL', async () => {
+    const u = await t.user('pro');
+    const link = await linkFor(u, 'pausedqr');
+    const body = { name: 'Sticker', type: 'url', content: 'https://example.org/', error_correction: 'M' };
+    const dynamic = await (await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { ...body, link_id: link.id } })).json();
+    const fixed = await (await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body })).json();
+    expect(dynamic.preview_svg).not.toBe(fixed.preview_svg);
+    const actor = await t.services.users.actorFor(u.user);
+    await t.services.links.update(actor, await t.services.links.get(actor, link.id), { isActive: false });
+    const paused = await (await t.request('GET', `/api/v1/qrcodes/${dynamic.id}`, { headers: u.auth })).json();
+    expect(paused).toMatchObject({ is_dynamic: true, preview_svg: dynamic.preview_svg });
   });
 
   test('content over 1000 characters and an unknown link_id are 422', async () => {
