@@ -58,7 +58,9 @@ export const analyticsRoutes: WebModule = (deps: AppDeps, kit) => {
         if (c.isHtmx && c.request.headers.get('hx-target') === 'analytics') {
           return kit.fragment(analyticsSection(v), 200);
         }
-        return kit.page(c, { title: `Analytics · ${linkName(v.link)}`, nav: 'links', body: analyticsPage(v), status: v.error ? 422 : 200 });
+        // htmx restores history only from a 2xx answer: Back to a refused range shows it, with its message
+        const restoring = c.request.headers.get('hx-history-restore-request') === 'true';
+        return kit.page(c, { title: `Analytics · ${linkName(v.link)}`, nav: 'links', body: analyticsPage(v), status: v.error && !restoring ? 422 : 200 });
       }),
       { detail: { hide: true } },
     )

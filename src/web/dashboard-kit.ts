@@ -51,6 +51,22 @@ function wantsFragment(request: Request): boolean {
   return h.get('hx-request') === 'true' && h.get('hx-boosted') !== 'true' && h.get('hx-history-restore-request') !== 'true';
 }
 
+/**
+ * Where to go after signing in: the page asked for, or for a form post (which
+ * cannot be replayed by a GET) the page it was sent from, on this site only.
+ */
+function returnPath(request: Request): string {
+  const url = new URL(request.url);
+  if (request.method === 'GET' || request.method === 'HEAD') return url.pathname + url.search;
+  try {
+    const from = new URL(request.headers.get('hx-current-url') ?? request.headers.get('referer') ?? '', url);
+    if (from.origin === url.origin && from.href !== url.href) return from.pathname + from.search;
+  } catch {
+    // no usable page to go back to
+  }
+  return '/dashboard';
+}
+
 export function createDashboardKit(deps: AppDeps) {
   const auth = createSessionAuth(deps);
 
@@ -67,9 +83,13 @@ export function createDashboardKit(deps: AppDeps) {
     return htmlResponse(status, body.value, { 'cache-control': 'no-store', vary: 'HX-Request', ...headers });
   }
 
-  /** After a successful form post: a real redirect for plain forms, HX-Location for htmx. */
+  /**
+   * After a successful form post: a real redirect for plain forms, HX-Location for htmx, aimed at
+   * #main: htmx fetches it as a fragment, which swapped into <body> (its default) would drop the top bar.
+   */
   function redirect(c: Pick<PageCtx, 'isHtmx'>, location: string): Response {
-    return c.isHtmx ? new Response(null, { status: 204, headers: { 'hx-location': location } }) : new Response(null, { status: 303, headers: { location } });
+    if (!c.isHtmx) return new Response(null, { status: 303, headers: { location } });
+    return new Response(null, { status: 204, headers: { 'hx-location': JSON.stringify({ path: location, target: '#main' }) } });
   }
 
   function problem(c: HttpContext & { isHtmx: boolean }, status: number, message: string, session?: PageCtx): Response {
@@ -84,8 +104,7 @@ export function createDashboardKit(deps: AppDeps) {
       const isHtmx = ctx.request.headers.get('hx-request') === 'true';
       const session = await auth.context(ctx.request);
       if (!session) {
-        const url = new URL(ctx.request.url);
-        const login = `/login?next=${encodeURIComponent(url.pathname + url.search)}`;
+        const login = `/login?next=${encodeURIComponent(returnPath(ctx.request))}`;
         return isHtmx ? new Response(null, { status: 401, headers: { 'hx-redirect': login } }) : new Response(null, { status: 303, headers: { location: login } });
       }
       let form: Record<string, unknown> = {};

@@ -16,6 +16,7 @@ import type { DomainError } from '../errors.ts';
 import { applyUtm } from '../links/url-policy.ts';
 import { linkFormBody, utmPreview, UTM_KEYS, type LinkFormValues } from '../../views/dashboard/link-form.ts';
 import { parseId, type PageCtx } from './dashboard-kit.ts';
+import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
 import { createInput, fieldOf, formValues, isFormError, linkValues, updateInput } from './links-form-input.ts';
 
@@ -55,6 +56,8 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
       const field = fieldOf(r.error);
       if (field) errors[field] = r.error.message;
       else formError = r.error.message;
+      // a password is never sent back in the page: unless told, the person would save the link without it
+      if (!errors.password && textOf(c.form.password) !== '') errors.password = 'Enter the password again: it is not kept when the form is sent back.';
     }
     const body = linkFormBody({
       mode: r.mode,

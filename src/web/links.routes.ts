@@ -2,7 +2,7 @@
  * The links home (GET /dashboard) and its row and bulk actions.
  *
  *   GET  /dashboard                     the page; with HX-Request the #links-table fragment
- *                                       (HX-Push-Url: the canonical URL of the view)
+ *                                       (HX-Push-Url: the canonical URL of the view; bulk: HX-Replace-Url)
  *   POST /dashboard/links/:id/toggle    pause/activate → the row fragment
  *   POST /dashboard/links/:id/delete    soft delete → an empty fragment (the row goes away)
  *   POST /dashboard/links/bulk          action=delete|deactivate, select_ID=1… → the table fragment
@@ -31,7 +31,10 @@ export const linksRoutes: WebModule = (deps, kit) => {
   async function table(c: PageCtx, view: LinkView, headers: Record<string, string> = {}): Promise<Response> {
     const listed = await listView(services, c.actor, view);
     const body = linksTable({ ...tableProps(c), ...listed });
-    return kit.fragment(body, 200, { 'hx-push-url': `/dashboard${viewQuery(listed.view)}`, ...headers });
+    // a view asked for by GET is a new history entry; after a bulk POST the same view is redrawn, so the
+    // entry is replaced (pushing one per action would take an extra Back press each)
+    const history = c.request.method === 'GET' ? 'hx-push-url' : 'hx-replace-url';
+    return kit.fragment(body, 200, { [history]: `/dashboard${viewQuery(listed.view)}`, ...headers });
   }
 
   const idOf = (c: PageCtx) => parseId(c.params.id);

@@ -135,6 +135,12 @@ describe('the analytics page', () => {
     const junk = await owner.get(`/dashboard/links/${link.id}/analytics?from=%22%3E%3Cb%3E&to=x`);
     expect(junk.status).toBe(422);
     expect(await junk.text()).toContain('value="&quot;&gt;&lt;b&gt;"');
+    // Back to a refused range: htmx restores history only from a 2xx answer, so the whole page comes with 200
+    const restore = await owner.get(`/dashboard/links/${link.id}/analytics?from=2024-02-10&to=2024-02-01`, { 'hx-request': 'true', 'hx-history-restore-request': 'true' });
+    expect(restore.status).toBe(200);
+    const restored = await restore.text();
+    expect(restored).toContain('<header class="topbar">');
+    expect(restored).toContain('The from date must be on or before the to date.');
   });
 });
 

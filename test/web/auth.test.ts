@@ -157,6 +157,17 @@ describe('the dashboard needs a session', () => {
     expect(hx.status).toBe(401);
     expect(hx.headers.get('hx-redirect')).toBe('/login?next=%2Fdashboard');
   });
+
+  test('a post sent after the session ended returns, once signed in, to the page it came from (a GET of its URL is 404)', async () => {
+    const hx = await send(t, 'POST', '/dashboard/links/7/toggle', { 'hx-request': 'true', 'hx-current-url': `${BASE}/dashboard?q=sale&page=2` });
+    expect(hx.headers.get('hx-redirect')).toBe(`/login?next=${encodeURIComponent('/dashboard?q=sale&page=2')}`);
+    const plain = await send(t, 'POST', '/dashboard/users/2', { referer: `${BASE}/dashboard/users` });
+    expect(plain.headers.get('location')).toBe(`/login?next=${encodeURIComponent('/dashboard/users')}`);
+    // another site's page, or none: the dashboard
+    for (const headers of [{ referer: 'https://evil.example/dashboard/keys' }, {}]) {
+      expect((await send(t, 'POST', '/dashboard/keys', headers)).headers.get('location')).toBe('/login?next=%2Fdashboard');
+    }
+  });
 });
 
 describe('POST /logout', () => {

@@ -99,6 +99,16 @@ describe('in Chromium', () => {
     expect(download.suggestedFilename()).toMatch(/^qrcode-\d+\.png$/);
     const bytes = readFileSync((await download.path())!);
     expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+    // deleting from the designer lands on the list with the page around it (top bar, sign-out, toast)
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete this QR code' }).click();
+    await page.waitForURL(/\/dashboard\/qrcodes$/);
+    await page.waitForSelector('#main h1');
+    expect(await page.locator('header.topbar').count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
+    expect(await page.locator('#toast').count()).toBe(1);
+    expect(await page.locator('#main').textContent()).not.toContain('Shop window');
   }, 60_000);
 
   test('admin: create a user (password shown once), change their plan inline, reset, deactivate, change a plan limit', async () => {

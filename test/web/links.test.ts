@@ -154,7 +154,9 @@ describe('row actions', () => {
     const off = await owner.post('/dashboard/links/bulk', { ...view, action: 'deactivate', [`select_${a.id}`]: '1', [`select_${b.id}`]: '1', [`select_${others.id}`]: '1' }, { hx: true });
     const body = await off.text();
     expect(off.status).toBe(200);
-    expect(off.headers.get('hx-push-url')).toBe('/dashboard?q=Bulk&sort=title&dir=asc');
+    // the same view redrawn: the history entry is replaced, not added (one Back still leaves the page)
+    expect(off.headers.get('hx-replace-url')).toBe('/dashboard?q=Bulk&sort=title&dir=asc');
+    expect(off.headers.get('hx-push-url')).toBeNull();
     expect(JSON.parse(off.headers.get('hx-trigger')!).toast.message).toBe('Deactivated 2 links.');
     expect(body.match(/badge-paused/g)?.length).toBe(2);
     expect((await t.services.links.get(other.actor, others.id)).isActive).toBe(true);
@@ -250,6 +252,12 @@ describe('create and edit', () => {
     }
     const kept = await (await owner.post('/dashboard/links/new', { url: `https://x.example/"${HOSTILE}`, title: HOSTILE })).text();
     expect(kept).toContain('value="&lt;img src=x onerror=alert(1)&gt;"');
+    // the password is not sent back: the form says so beside it, or the link would be saved unprotected
+    const secret = await (await owner.post('/dashboard/links/new', { url: 'https://example.com/x', code: 'no', password: 'hunter22' })).text();
+    expect(secret).toContain('<p class="field-error" id="password-error">Enter the password again');
+    expect(secret).not.toContain('hunter22');
+    const noSecret = await (await owner.post('/dashboard/links/new', { url: 'https://example.com/x', code: 'no' })).text();
+    expect(noSecret).not.toContain('id="password-error"');
   });
 
   test('a plan without aliases: the field is disabled, and a forced alias is a form error (403 feature)', async () => {

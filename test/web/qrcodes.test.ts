@@ -41,6 +41,8 @@ const design = (over: Record<string, string> = {}) => ({
   ...over,
 });
 const idFrom = (res: Response) => Number(/\/dashboard\/qrcodes\/(\d+)\/edit/.exec(res.headers.get('location') ?? res.headers.get('hx-location') ?? '')![1]);
+/** HX-Location's path ({path, target} JSON) */
+const hxPath = (res: Response) => (JSON.parse(res.headers.get('hx-location') ?? 'null') as { path: string; target: string } | null)?.path;
 
 beforeAll(async () => {
   t = await makeTestApp({ env: { TRUST_PROXY: 'true' } });
@@ -170,7 +172,9 @@ describe('saving, downloading, deleting', () => {
     expect(res.headers.get('location')).toBe(`/dashboard/qrcodes/${id}/edit?saved=1`);
     const hx = await pro.post('/dashboard/qrcodes', design({ name: 'Via htmx' }), { 'x-csrf-token': pro.csrf, 'hx-request': 'true' });
     expect(hx.status).toBe(204);
-    expect(hx.headers.get('hx-location')).toMatch(/^\/dashboard\/qrcodes\/\d+\/edit\?saved=1$/);
+    expect(hxPath(hx)).toMatch(/^\/dashboard\/qrcodes\/\d+\/edit\?saved=1$/);
+    // htmx fetches that page as a fragment: it goes into #main, not over the whole body
+    expect(JSON.parse(hx.headers.get('hx-location')!).target).toBe('#main');
   });
 
   test('the edit page shows the saved design, escaped, with PNG and SVG downloads that work', async () => {
