@@ -164,7 +164,7 @@ describe('the dashboard needs a session', () => {
     const plain = await send(t, 'POST', '/dashboard/users/2', { referer: `${BASE}/dashboard/users` });
     expect(plain.headers.get('location')).toBe(`/login?next=${encodeURIComponent('/dashboard/users')}`);
     // another site's page, or none: the dashboard
-    for (const headers of [{ referer: 'https://evil.example/dashboard/keys' }, {}]) {
+    for (const headers of [{ referer: 'https://evil.example/dashboard/keys' }, {}] as Record<string, string>[]) {
       expect((await send(t, 'POST', '/dashboard/keys', headers)).headers.get('location')).toBe('/login?next=%2Fdashboard');
     }
   });
