@@ -28,7 +28,8 @@ const hidden = { detail: { hide: true } };
 // a taken email is shown beside the email field
 const fieldOf = (e: unknown) => fieldErrorOf(e, ['VALIDATION', 'CODE_TAKEN']);
 /** Digits only: Number() would also take 0x10, 1e20 and ' ' (the core refuses what is not a safe whole number). */
-const wholeNumber = (text: string) => (/^\s*\d+\s*$/.test(text) ? Number(text) : NaN);
+// what a number input can send: digits, a fraction, an exponent (1e3); never hex, Infinity or blanks
+const wholeNumber = (text: string) => (/^\s*\d+(\.\d+)?(e\+?\d+)?\s*$/i.test(text) ? Number(text) : NaN);
 
 export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
   const { services } = deps;
@@ -98,21 +99,19 @@ export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
         const name = c.params.name ?? ''; // already percent-decoded by the router
         const values = { rate_limit: textOf(c.form.rate_limit), max_links: textOf(c.form.max_links) };
         const flag = (k: string) => c.form[k] === 'true' || c.form[k] === 'on';
+        const features = { apiAccess: flag('api_access'), customAlias: flag('custom_alias'), password: flag('password'), expiry: flag('expiry'), qrColors: flag('qr_colors') };
         try {
           const plan = await services.plans.update(name, {
             rateLimitPerMinute: wholeNumber(values.rate_limit),
             maxLinks: values.max_links.trim() === '' ? null : wholeNumber(values.max_links),
-            apiAccess: flag('api_access'),
-            customAlias: flag('custom_alias'),
-            password: flag('password'),
-            expiry: flag('expiry'),
-            qrColors: flag('qr_colors'),
+            ...features,
           });
           return c.isHtmx ? kit.fragment(planForm({ plan, csrfToken: c.session.csrfToken, saved: true })) : kit.redirect(c, '/dashboard/plans');
         } catch (e) {
           const error = fieldOf(e);
           if (!error) throw e;
-          const plan = await services.plans.getByName(name);
+          // shown as sent: boxes the admin changed keep their state, so fixing the number saves them too
+          const plan = { ...(await services.plans.getByName(name)), ...features };
           const form = planForm({ plan, csrfToken: c.session.csrfToken, error, values });
           if (c.isHtmx) return kit.fragment(form);
           return kit.page(c, { title: 'Plans', nav: 'plans', body: form, status: 422 });

@@ -182,6 +182,14 @@ describe('plans', () => {
     expect(await t.services.plans.getByName('free')).toMatchObject({ rateLimitPerMinute: 60, maxLinks: 100, apiAccess: false, qrColors: false });
   });
 
+  test('a number input may send an exponent (1e3): it is the whole number it means', async () => {
+    const before = await t.services.plans.getByName('enterprise');
+    const res = await admin.post('/dashboard/plans/enterprise', { rate_limit: '1e3', max_links: '', api_access: 'true' }, hx(admin));
+    expect(await res.text()).toContain('Saved.');
+    expect((await t.services.plans.getByName('enterprise')).rateLimitPerMinute).toBe(1000);
+    await t.services.plans.update('enterprise', before);
+  });
+
   test('refused values are shown beside the field: 200 fragment for htmx, 422 page otherwise', async () => {
     const res = await admin.post('/dashboard/plans/pro', { rate_limit: '0', max_links: '5' }, hx(admin));
     expect(res.status).toBe(200);
@@ -189,10 +197,16 @@ describe('plans', () => {
     const plain = await admin.post('/dashboard/plans/pro', { rate_limit: '10', max_links: '-3' });
     expect(plain.status).toBe(422);
     expect(await plain.text()).toContain('The link limit must be a whole number of at least 0, or unlimited.');
-    for (const [rate, max] of [['0x10', '5'], ['1e3', '5'], ['10', '1e30'], ['10', '9007199254740993'], ['10', '2.5']]) {
+    for (const [rate, max] of [['0x10', '5'], ['Infinity', '5'], ['10', '1e30'], ['10', '9007199254740993'], ['10', '2.5']]) {
       expect((await admin.post('/dashboard/plans/pro', { rate_limit: rate!, max_links: max! })).status).toBe(422);
     }
     expect(await t.services.plans.getByName('pro')).toMatchObject({ rateLimitPerMinute: 120, maxLinks: 10_000 });
+    // a refused form keeps the feature boxes as sent (pro has them all on): fixing the number saves them too
+    const boxes = await (await admin.post('/dashboard/plans/pro', { rate_limit: '0', max_links: '5', custom_alias: 'true', expiry: 'true' })).text();
+    expect(boxes).toMatch(/name="custom_alias" value="true" checked/);
+    expect(boxes).not.toMatch(/name="api_access" value="true" checked/);
+    expect(boxes).not.toMatch(/name="password" value="true" checked/);
+    expect((await t.services.plans.getByName('pro')).apiAccess).toBe(true);
     expect((await admin.post('/dashboard/plans/gold', { rate_limit: '10' })).status).toBe(404);
     expect((await admin.post('/dashboard/plans/x%25', { rate_limit: '10' })).status).toBe(404);
   });
