@@ -13,7 +13,6 @@
  */
 import { Elysia } from 'elysia';
 import { DomainError } from '../errors.ts';
-import { html } from '../../views/html.ts';
 import { linkRow, linksPageBody, linksTable, viewQuery, type LinkView } from '../../views/dashboard/links.ts';
 import { parseId, type PageCtx } from './dashboard-kit.ts';
 import type { WebModule } from './index.ts';
@@ -91,7 +90,11 @@ export const linksRoutes: WebModule = (deps, kit) => {
       kit.route(async (c) => {
         const link = await services.links.remove(c.actor, idOf(c));
         if (!c.isHtmx) return kit.redirect(c, '/dashboard');
-        return kit.fragment(html``, 200, toast(`${link.code} was deleted.`));
+        // the whole view of the page it was deleted from, not just the row gone: the "16–30 of 41" bar,
+        // the page's rows and the empty state stay true
+        const from = new URL(c.request.headers.get('hx-current-url') ?? '/dashboard', c.request.url);
+        const view = parseView((k) => from.searchParams.get(k) ?? undefined, isAdmin(c));
+        return table(c, view, { ...toast(`${link.code} was deleted.`), 'hx-retarget': '#links-table', 'hx-reswap': 'innerHTML' });
       }),
       POST,
     )

@@ -23,11 +23,11 @@ async function signIn(plan: 'free' | 'pro' = 'pro', role: 'admin' | 'member' = '
   const { cookie, csrf } = await loginThroughForm((r) => t.app.handle(r), u, `192.0.2.${++ipSeq}`, '/dashboard/keys');
   const get = (path: string, headers: Record<string, string> = {}) => t.app.handle(new Request(BASE + path, { headers: { cookie, ...headers } }));
   /** htmx sends the token in X-CSRF-Token; a plain form in _csrf; `csrf: false` sends neither */
-  const post = (path: string, form: Record<string, string>, o: { hx?: boolean; csrf?: boolean } = {}) =>
+  const post = (path: string, form: Record<string, string>, o: { hx?: boolean; csrf?: boolean; headers?: Record<string, string> } = {}) =>
     t.app.handle(
       new Request(BASE + path, {
         method: 'POST',
-        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...(o.hx ? { 'hx-request': 'true', ...(o.csrf === false ? {} : { 'x-csrf-token': csrf }) } : {}) },
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...(o.hx ? { 'hx-request': 'true', ...(o.csrf === false ? {} : { 'x-csrf-token': csrf }) } : {}), ...o.headers },
         body: new URLSearchParams(o.hx || o.csrf === false ? form : { _csrf: csrf, ...form }),
       }),
     );
@@ -128,13 +128,20 @@ describe('row actions', () => {
     expect((await t.services.links.get(owner.actor, link.id)).isActive).toBe(true);
   });
 
-  test('delete: an empty fragment removes the row; the link is gone', async () => {
-    const link = await mk(owner, 'https://example.com/delete-me');
-    const res = await owner.post(`/dashboard/links/${link.id}/delete`, {}, { hx: true });
+  test('delete: the view it was deleted from is redrawn (counts, rows, empty state); the link is gone', async () => {
+    const links = [await mk(owner, 'https://example.com/delete-1', 'Doomed 1'), await mk(owner, 'https://example.com/delete-2', 'Doomed 2')];
+    const from = { 'hx-current-url': `${BASE}/dashboard?q=Doomed&sort=title&dir=asc` };
+    const res = await owner.post(`/dashboard/links/${links[0]!.id}/delete`, {}, { hx: true, headers: from });
     expect(res.status).toBe(200);
-    expect(await res.text()).toBe('');
+    expect([res.headers.get('hx-retarget'), res.headers.get('hx-reswap'), res.headers.get('hx-replace-url')]).toEqual(['#links-table', 'innerHTML', '/dashboard?q=Doomed&sort=title&dir=asc']);
+    const body = await res.text();
+    expect(body).toContain('1–1 of 1');
+    expect(body).toContain('Doomed 2');
+    expect(body).not.toContain('Doomed 1');
     expect(res.headers.get('hx-trigger')).toContain('was deleted');
-    await expect(t.services.links.get(owner.actor, link.id)).rejects.toThrow('Link not found.');
+    await expect(t.services.links.get(owner.actor, links[0]!.id)).rejects.toThrow('Link not found.');
+    const last = await (await owner.post(`/dashboard/links/${links[1]!.id}/delete`, {}, { hx: true, headers: from })).text();
+    expect(last).toContain('No links match “Doomed”');
   });
 
   test('without the CSRF token: 403 (htmx: into #toast); another user’s link: 404 and untouched', async () => {
