@@ -4,14 +4,15 @@
  *   GET  /dashboard/keys               the screen (#keys-panel)
  *   POST /dashboard/keys               name=… → the screen with the new key shown once
  *                                      (htmx: the #keys-panel fragment); 422 on a bad name
- *   POST /dashboard/keys/:id/revoke    → the revoked row (htmx) or 303 back
+ *   POST /dashboard/keys/:id/revoke    → the revoked row and the active count (htmx) or 303 back
  *
  * Creating answers with the page itself rather than a redirect: the key must
  * appear exactly once and is never stored in a form we could show again.
  */
 import { Elysia } from 'elysia';
 import { DomainError } from '../errors.ts';
-import { keyRow, keysBody, type KeysProps } from '../../views/dashboard/keys.ts';
+import { activeCount, keyRow, keysBody, type KeysProps } from '../../views/dashboard/keys.ts';
+import { html } from '../../views/html.ts';
 import { parseId, type PageCtx } from './dashboard-kit.ts';
 import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
@@ -49,7 +50,9 @@ export const keysRoutes: WebModule = (deps, kit) => {
         const id = parseId(c.params.id);
         const key = await services.keys.revoke(c.actor.user.id, Number.isSafeInteger(id) ? id : -1);
         if (!c.isHtmx) return kit.redirect(c, '/dashboard/keys');
-        return kit.fragment(keyRow(key, c.session.csrfToken), 200, toastHeaders(`The key “${key.name}” was revoked.`));
+        const active = (await services.keys.list(c.actor.user.id)).filter((k) => k.revokedAt === null).length;
+        // in a template: beside a <tr>, a bare <span> would be moved out by the HTML parser before htmx sees it
+        return kit.fragment(html`${keyRow(key, c.session.csrfToken)}<template>${activeCount(active, true)}</template>`, 200, toastHeaders(`The key “${key.name}” was revoked.`));
       }),
       POST,
     );

@@ -186,8 +186,12 @@ describe('dashboard in Chromium', () => {
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
     await screenshot(page, 'keys');
     const row = page.locator('tr', { hasText: 'Browser key' });
+    expect(await page.locator('#keys-active').textContent()).toBe('1 active');
     await row.getByRole('button', { name: 'Revoke Browser key' }).click();
     await poll(() => row.locator('.badge').textContent(), 'Revoked');
+    // the count beside the heading follows (sent out of band with the row)
+    await poll(() => page.locator('#keys-active').textContent(), '0 active');
+    expect(await page.locator('tr', { hasText: 'Browser key' }).count()).toBe(1);
     expect(await api()).toBe(401);
   }, 60_000);
 

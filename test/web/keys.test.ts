@@ -86,6 +86,7 @@ describe('/dashboard/keys', () => {
     expect(row.startsWith(`<tr id="key-${created.record.id}">`)).toBe(true);
     expect(row).toContain('Revoked');
     expect(row).not.toContain('hx-post');
+    expect(row).toMatch(/<template><span id="keys-active" class="muted small" hx-swap-oob="true">\d+ active<\/span><\/template>$/);
     expect(res.headers.get('hx-trigger')).toContain('was revoked');
     expect((await api(created.key)).status).toBe(401);
     expect((await me.post(`/dashboard/keys/${created.record.id}/revoke`, {}, { hx: true })).status).toBe(404);

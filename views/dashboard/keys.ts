@@ -53,6 +53,11 @@ function createdPanel(c: NonNullable<KeysProps['created']>): SafeHtml {
 </section>`;
 }
 
+/** The "N active" beside the heading; `oob` sends it out of band with a revoked row, so it stays true. */
+export function activeCount(n: number, oob = false): SafeHtml {
+  return html`<span id="keys-active" class="muted small"${oob ? html` hx-swap-oob="true"` : null}>${n} active</span>`;
+}
+
 export function keysBody(p: KeysProps): SafeHtml {
   const active = p.keys.filter((k) => k.revokedAt === null).length;
   return html`<section id="keys-panel" class="stack">
@@ -71,7 +76,7 @@ ${fieldErrorText('name', p.nameError)}</div>
 </form>
 </section>
 <section class="card stack" aria-labelledby="keys-h">
-<h2 id="keys-h">Your keys <span class="muted small">${active} active</span></h2>
+<h2 id="keys-h">Your keys ${activeCount(active)}</h2>
 ${
   p.keys.length === 0
     ? html`<div class="empty-state"><h3>No API keys yet</h3><p>Create one above to shorten links from scripts and other apps.</p></div>`
