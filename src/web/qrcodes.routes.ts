@@ -80,7 +80,10 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
       kit.route(async (c) => {
         const q = c.query;
         const search = (q.search ?? '').slice(0, 200);
-        const page = await services.qr.list(c.actor, { search, page: Number(q.page) || 1, perPage: 20 });
+        let page = await services.qr.list(c.actor, { search, page: Number(q.page) || 1, perPage: 20 });
+        // past the end (the last codes of a page deleted, a stale link): the last page, as the links list does
+        const last = Math.max(1, Math.ceil(page.total / 20));
+        if (page.page > last) page = await services.qr.list(c.actor, { search, page: last, perPage: 20 });
         const view = { page, search, csrfToken: c.session.csrfToken };
         if (c.isHtmx && c.request.headers.get('hx-target') === 'qr-list') return kit.fragment(qrList(view));
         return kit.page(c, { title: 'QR codes', nav: 'qrcodes', body: qrListPage(view) });

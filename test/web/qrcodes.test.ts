@@ -61,11 +61,15 @@ describe('the list', () => {
     expect(await res.text()).toContain('No QR codes yet');
   });
 
-  test('a page number past any list, however large, is an empty page, not an error', async () => {
-    for (const page of ['1e308', '99999999999999999999', 'Infinity', '-1']) {
+  test('a page number past the list, however large, shows the last page, not an error', async () => {
+    const only = await t.services.qr.create(pro.actor, { name: 'Past-end poster', type: 'text', content: 'x', errorCorrection: 'M' });
+    for (const page of ['2', '1e308', '99999999999999999999', 'Infinity', '-1']) {
       const res = await pro.get(`/dashboard/qrcodes?page=${page}`);
       expect([page, res.status]).toEqual([page, 200]);
+      const body = await res.text();
+      expect([page, body.includes('Past-end poster'), /Page [2-9]\d* of 1/.test(body)]).toEqual([page, true, false]);
     }
+    await t.services.qr.remove(pro.actor, only.id);
   });
 
   test('search and pagination swap #qr-list (htmx) and keep the URL shareable', async () => {
