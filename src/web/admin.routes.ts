@@ -27,8 +27,10 @@ const admin = { admin: true };
 const hidden = { detail: { hide: true } };
 // a taken email is shown beside the email field
 const fieldOf = (e: unknown) => fieldErrorOf(e, ['VALIDATION', 'CODE_TAKEN']);
-/** Digits only: Number() would also take 0x10, 1e20 and ' ' (the core refuses what is not a safe whole number). */
-// what a number input can send: digits, a fraction, an exponent (1e3); never hex, Infinity or blanks
+/**
+ * What a number input can send: digits, a fraction, an exponent (1e3 is 1000). Not Number() alone, which
+ * would also take 0x10, Infinity and ' '; the core refuses what is not a safe whole number (2.5, 1e30).
+ */
 const wholeNumber = (text: string) => (/^\s*\d+(\.\d+)?(e\+?\d+)?\s*$/i.test(text) ? Number(text) : NaN);
 
 export const adminRoutes: WebModule = (deps: AppDeps, kit) => {

@@ -4,7 +4,7 @@
  *   GET  /dashboard                     the page; with HX-Request the #links-table fragment
  *                                       (HX-Push-Url: the canonical URL of the view; bulk: HX-Replace-Url)
  *   POST /dashboard/links/:id/toggle    pause/activate → the row fragment
- *   POST /dashboard/links/:id/delete    soft delete → an empty fragment (the row goes away)
+ *   POST /dashboard/links/:id/delete    soft delete → the table fragment of the view it was sent from
  *   POST /dashboard/links/bulk          action=delete|deactivate, select_ID=1… → the table fragment
  *
  * Without htmx (no script), every POST answers 303 back to the view, so the
