@@ -31,8 +31,6 @@ describe('destination policy', () => {
     ['https:evil.com/p', 'invalid'],
     ['https:///evil.com/p', 'invalid'],
     ['https://evil.com\\@good.example/', 'invalid'],
-    ['https://a.example/\u0000x', 'invalid'],
-    ['https://a.example/\u007fx', 'invalid'],
     [`https://e.com/${'a'.repeat(2048)}`, 'too_long'],
     ['http://127.0.0.1/', 'private'],
     ['http://2130706433/', 'private'],
@@ -51,6 +49,9 @@ describe('destination policy', () => {
     ['http://app.localhost/', 'private'],
   ])('%s is refused (%s)', (url, why) => {
     expect(reason(() => checkDestination(url, strict))).toBe(why);
+  });
+  test('control characters (NUL, DEL, the C0 range) are refused', () => {
+    for (const code of [0, 1, 0x1b, 0x1f, 0x7f]) expect(reason(() => checkDestination(`https://a.example/${String.fromCharCode(code)}x`, strict))).toBe('invalid');
   });
   test('the 2048 limit counts characters, not UTF-16 units: 2048 emoji-heavy characters pass, 2049 do not', () => {
     const at = `https://example.com/${'😀'.repeat(2048 - 20)}`;
