@@ -30,8 +30,9 @@ const result = await Bun.build({
   compile: {
     outfile,
     ...(values.target ? { target: values.target as Bun.Build.CompileTarget } : {}),
-    // configuration comes from the environment and flags only: a bunfig.toml
-    // lying in the folder where the appliance runs must not change its behaviour
+    // configuration comes from the environment and flags only: a bunfig.toml or
+    // .env lying in the folder where the appliance runs must not change its behaviour
+    autoloadDotenv: false,
     autoloadBunfig: false,
     autoloadTsconfig: false,
     autoloadPackageJson: false,

@@ -3,7 +3,7 @@
  * the environment, owns process.exit and the signal handlers, and first
  * restarts itself with the runtime settings of runtime-env.ts.
  *
- * On SIGTERM/SIGINT the server stops accepting, the click queue is written
+ * On SIGTERM/SIGINT/SIGHUP the server stops accepting, the click queue is written
  * and the database closed before exit 0; a second signal exits at once, for
  * an operator who would rather lose the queue than wait. A signal that comes
  * while the server is still starting waits for the start, then does the same.
@@ -64,6 +64,8 @@ async function main(argv: string[]): Promise<number | 'serving'> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // a closed terminal or SSH session: by default the process would die with its click queue unwritten
+  process.on('SIGHUP', onSignal);
   try {
     server = await startServer(config, io);
   } catch (e) {

@@ -122,6 +122,19 @@ describe('compiled binary alone in an empty folder', () => {
     expect(await servers.at(-1)!.stop('SIGINT')).toBe(0);
   });
 
+  test('a .env or .env.local beside the binary is not read: configuration is the environment and flags', async () => {
+    for (const name of ['.env', '.env.local']) {
+      writeFileSync(join(dir, name), 'BASE_URL=ftp://not-an-origin\n');
+      try {
+        const r = await cli('healthcheck');
+        expect([name, r.stderr]).not.toEqual([name, expect.stringContaining('BASE_URL')]);
+        expect(r.stderr).toContain('unhealthy');
+      } finally {
+        rmSync(join(dir, name));
+      }
+    }
+  });
+
   test('the server runs with its runtime settings, in the process it was started as; an operator value is kept', async () => {
     const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     const server = await serve();
@@ -133,7 +146,8 @@ describe('compiled binary alone in an empty folder', () => {
     const own = await startServer([bin, 'serve'], { cwd: dir, env: { ...env, BUN_JSC_forceRAMSize: '0' } });
     servers.push(own);
     expect(environ(own.proc.pid)).toContain('BUN_JSC_forceRAMSize=0');
-    expect(await own.stop('SIGTERM')).toBe(0);
+    // a closed terminal (SIGHUP) shuts down as SIGTERM does, not killed with its click queue
+    expect(await own.stop('SIGHUP')).toBe(0);
   });
 
   test('a GeoIP copy that does not open is written again, and a symlink left at a temporary name is removed, not followed', async () => {
