@@ -93,6 +93,18 @@ describe('happy path (documented examples)', () => {
   });
 });
 
+describe('status', () => {
+  test('an expired link (expiry set through another API) is listed with status false: its short URL answers 404', async () => {
+    const u = await t.user('pro');
+    const { data } = await create(u, { destination_url: 'https://example.com/expiring' });
+    const statusOf = async () => (await (await t.request('GET', API, { headers: headers(u) })).json()).data.find((l: { id: number }) => l.id === data.id).status;
+    expect(await statusOf()).toBe(true);
+    t.services.db.sqlite.query('UPDATE links SET expires_at = ? WHERE id = ?').run(Date.now() - 1000, data.id);
+    expect((await visit(data.short_code)).status).toBe(404);
+    expect(await statusOf()).toBe(false);
+  });
+});
+
 describe('UTM and schedules', () => {
   test('utm is stored, shown with utm_id, and appended by GET /{code}', async () => {
     const u = await t.user('pro');

@@ -16,7 +16,8 @@ export function presentListItem(link: Link) {
     id: link.id,
     utm_id: link.utm ? link.id : null,
     short_code: link.code,
-    status: link.isActive,
+    // Linx.ly has no expiry field: an expired link (expiry set elsewhere) answers 404, so it is not active
+    status: link.isActive && (link.expiresAt === null || link.expiresAt > Date.now()),
     destination_url: link.destination,
     created_at: linxDate(link.createdAt),
     clicks_count: link.totalClicks,
