@@ -13,7 +13,10 @@ import { checkDestination, type UrlPolicy } from '../links/url-policy.ts';
 export type FieldErrors = Record<string, string[]>;
 
 /** How Laravel names a field in a message: Str::snake, then underscores as spaces (expiresAt → "expires at"). */
-export const label = (field: string) => field.replace(/(.)(?=[A-Z])/g, '$1_').toLowerCase().replace(/_/g, ' ');
+const label = (field: string) => field.replace(/(.)(?=[A-Z])/g, '$1_').toLowerCase().replace(/_/g, ' ');
+
+/** A field's message for an array item, named as Laravel names it: "The expires at field …" → "The 1.expires at field …". */
+export const itemMessage = (message: string, field: string, index: number) => message.replace(`The ${label(field)} `, `The ${label(`${index}.${field}`)} `);
 
 /** Laravel's summary line: the first message, plus how many more there are. */
 export function laravelMessage(errors: FieldErrors): string {

@@ -13,7 +13,7 @@ import { pageWindow } from '../paging.ts';
 import { generateCode, isReservedCode, isValidCodeShape } from './codes.ts';
 import { keyedQueue } from './keyed-queue.ts';
 import type { InsertOptions, LinkPatch, LinksRepo, NewLinkRow } from './links.repo.ts';
-import type { Link, LinkLabels, ListLinksQuery, Page, PageFacts, RedirectMode, RedirectTarget, Schedule, Utm } from './links.types.ts';
+import { isLive, type Link, type LinkLabels, type ListLinksQuery, type Page, type PageFacts, type RedirectMode, type RedirectTarget, type Schedule, type Utm } from './links.types.ts';
 import type { RedirectCache } from './redirect-cache.ts';
 import { applyUtm, checkDestination, hostOf, MAX_URL_LENGTH, type UrlPolicy } from './url-policy.ts';
 
@@ -198,12 +198,12 @@ export function createLinksService(deps: LinksDeps) {
     return link;
   }
 
-  const isLive = (l: { isActive: boolean; expiresAt: number | null }, t = now()) => l.isActive && (l.expiresAt === null || l.expiresAt > t);
+  const live = (l: { isActive: boolean; expiresAt: number | null }) => isLive(l, now());
 
   /** A live link by code, whoever owns it. @throws NOT_FOUND */
   async function publicLink(code: string): Promise<Link> {
     const link = await links.findByCode(code);
-    if (!link || !isLive(link)) throw new DomainError('NOT_FOUND', 'Short URL not found or expired.');
+    if (!link || !live(link)) throw new DomainError('NOT_FOUND', 'Short URL not found or expired.');
     return link;
   }
 
@@ -423,7 +423,7 @@ export function createLinksService(deps: LinksDeps) {
           labelUserId: q.labels.userId ?? null,
           labelUserAgent: q.labels.userAgent ?? null,
         });
-        if (found && isLive(found)) return { link: found, existing: true };
+        if (found && live(found)) return { link: found, existing: true };
         return { link: (await this.create(actor, input)).link, existing: false };
       });
     },
@@ -457,7 +457,7 @@ export function createLinksService(deps: LinksDeps) {
     },
 
     async findPublicMany(codes: string[]): Promise<Link[]> {
-      return (await links.findByCodes(codes)).filter((l) => isLive(l));
+      return (await links.findByCodes(codes)).filter((l) => live(l));
     },
 
     /** @throws FORBIDDEN when a non-admin asks for every user's links */
@@ -588,7 +588,7 @@ export function createLinksService(deps: LinksDeps) {
       const readAt = cache.epoch;
       const target = await links.findRedirectTarget(code);
       cache.set(code, target, readAt);
-      return target && isLive(target) ? target : null;
+      return target && live(target) ? target : null;
     },
 
     /**
@@ -599,7 +599,7 @@ export function createLinksService(deps: LinksDeps) {
     resolveCached(code: string): RedirectTarget | null | undefined {
       const target = cache.get(code);
       if (target === undefined) return undefined;
-      return target && isLive(target) ? target : null;
+      return target && live(target) ? target : null;
     },
 
     /** What the link's bridge or preview page shows (cached for those modes, read for a direct link's /preview). */

@@ -1,5 +1,8 @@
 export type RedirectMode = 'direct' | 'bridge' | 'preview';
 
+/** Whether a link redirects at time t: active and not yet expired (the one rule every reader shares). */
+export const isLive = (l: { isActive: boolean; expiresAt: number | null }, t: number) => l.isActive && (l.expiresAt === null || l.expiresAt > t);
+
 export interface Utm {
   source: string | null;
   medium: string | null;

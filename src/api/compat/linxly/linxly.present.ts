@@ -1,5 +1,5 @@
 /** Linx.ly response shapes, field for field as its document shows them. */
-import type { Link, Schedule } from '../../../links/links.types.ts';
+import { isLive, type Link, type Schedule } from '../../../links/links.types.ts';
 
 /** Linx.ly's dates: "2026-06-04 12:20:00", UTC. */
 export const linxDate = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().slice(0, 19).replace('T', ' '));
@@ -17,7 +17,7 @@ export function presentListItem(link: Link) {
     utm_id: link.utm ? link.id : null,
     short_code: link.code,
     // Linx.ly has no expiry field: an expired link (expiry set elsewhere) answers 404, so it is not active
-    status: link.isActive && (link.expiresAt === null || link.expiresAt > Date.now()),
+    status: isLive(link, Date.now()),
     destination_url: link.destination,
     created_at: linxDate(link.createdAt),
     clicks_count: link.totalClicks,

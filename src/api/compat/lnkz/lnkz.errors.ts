@@ -7,7 +7,7 @@
  */
 import type { DomainError } from '../../../errors.ts';
 import type { ErrorTable } from '../../../http/dialect.ts';
-import { label, laravelMessage, type FieldErrors } from '../../../http/laravel.ts';
+import { itemMessage, laravelMessage, type FieldErrors } from '../../../http/laravel.ts';
 import { json } from '../../../http/respond.ts';
 
 const UPGRADE_HINT = 'Upgrade to PRO to unlock this capability.';
@@ -16,14 +16,14 @@ const FEATURE_KEYS: Record<string, string> = { customAlias: 'custom_alias', pass
 
 const fieldName = (field: string | undefined) => FIELD_NAMES[field ?? ''] ?? field ?? 'url';
 
-function fieldErrors(e: DomainError, prefix = ''): FieldErrors {
+function fieldErrors(e: DomainError, index?: number): FieldErrors {
   const items = e.meta.items as { index: number; error: DomainError }[] | undefined;
-  if (items) return Object.assign({}, ...items.map((i) => fieldErrors(i.error, `${i.index}.`)));
+  if (items) return Object.assign({}, ...items.map((i) => fieldErrors(i.error, i.index)));
+  const key = (field: string) => (index === undefined ? field : `${index}.${field}`);
   const errors = e.meta.errors as FieldErrors | undefined;
-  if (errors) return Object.fromEntries(Object.entries(errors).map(([k, v]) => [prefix + k, v]));
+  if (errors) return Object.fromEntries(Object.entries(errors).map(([k, v]) => [key(k), v]));
   const name = fieldName(e.meta.field);
-  // a bulk item's message names it as Laravel does ("The 1.expires at field …")
-  return { [prefix + name]: [prefix ? e.message.replace(`The ${label(name)} `, `The ${label(prefix + name)} `) : e.message] };
+  return { [key(name)]: [index === undefined ? e.message : itemMessage(e.message, name, index)] };
 }
 
 function validation(e: DomainError) {

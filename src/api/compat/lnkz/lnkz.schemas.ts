@@ -7,7 +7,7 @@
 import { Type as t } from '@sinclair/typebox';
 import { DomainError } from '../../../errors.ts';
 import { isPlainObject } from '../../../http/body.ts';
-import { label, Rules } from '../../../http/laravel.ts';
+import { itemMessage, Rules } from '../../../http/laravel.ts';
 import type { CreateLinkInput, UpdateLinkInput } from '../../../links/links.service.ts';
 import type { UrlPolicy } from '../../../links/url-policy.ts';
 
@@ -68,7 +68,7 @@ export function parseBulk(body: unknown, policy: UrlPolicy): CreateLinkInput[] {
     const v = new Rules(raw);
     const input = item(v, raw, policy);
     for (const [field, messages] of Object.entries(v.errors)) {
-      for (const m of messages) all.fail(`${i}.${field}`, m.replace(`The ${label(field)} `, `The ${label(`${i}.${field}`)} `));
+      for (const m of messages) all.fail(`${i}.${field}`, itemMessage(m, field, i));
     }
     return input;
   });
