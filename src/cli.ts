@@ -7,12 +7,12 @@
  * in-process and leaves signals and process.exit to main.ts.
  * Exit codes: 0 done, 1 the command failed (one line on stderr), 2 usage.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import type { Plan } from './accounts/accounts.types.ts';
 import { parseCommand, USAGE, UsageError, type Command } from './command-line.ts';
 import type { Config } from './config.ts';
-import { CHECKPOINT_PAGES, createPrivateFile, DB_FILE, openDatabase, type DbHandle } from './db/client.ts';
+import pkg from '../package.json' with { type: 'json' };
+import { backupDatabase, restoreDatabase } from './db/backup.ts';
+import { CHECKPOINT_PAGES, openDatabase, type DbHandle } from './db/client.ts';
 import { lockDataDir, type ServerLock } from './db/server-lock.ts';
 import { migrate } from './db/migrate.ts';
 import { isDomainError } from './errors.ts';
@@ -35,8 +35,20 @@ export async function runCommand(command: Exclude<Command, { name: 'serve' }>, c
         return 0;
       case 'healthcheck':
         return await healthcheck(config, io);
-      case 'backup':
-        return backup(config, command.file, io);
+      case 'version':
+        io.out(`shrinkray ${pkg.version}`);
+        return 0;
+      case 'backup': {
+        const { source, target } = backupDatabase(config.dataDir, command.file);
+        io.out(`Backed up ${source} to ${target}.`);
+        return 0;
+      }
+      case 'restore': {
+        const { source, target, kept } = restoreDatabase(config.dataDir, command.file);
+        io.out(`Restored ${source} to ${target}.`);
+        if (kept) io.out(`The database it replaced is kept as ${kept} (delete it once the restore is checked).`);
+        return 0;
+      }
       default:
         return await withServices(config, (services) => runServiceCommand(command, services, io));
     }
@@ -105,35 +117,6 @@ export function formatPlan(p: Plan): string {
     `  expiry        ${yes(p.expiry)}`,
     `  qr colors     ${yes(p.qrColors)}`,
   ].join('\n');
-}
-
-/**
- * VACUUM INTO writes a consistent snapshot from one read transaction, so it
- * is safe beside a running server (WAL lets the server keep writing). The
- * database is deliberately not migrated first: a backup copies what is there.
- */
-function backup(config: Config, file: string, io: Io): number {
-  const source = join(config.dataDir, DB_FILE);
-  if (!existsSync(source)) throw new Error(`no database at ${source} (set DATA_DIR or --data-dir)`);
-  const target = resolve(file);
-  if (existsSync(target)) throw new Error(`${target} already exists; choose a new file name`);
-  mkdirSync(dirname(target), { recursive: true });
-  const handle = openDatabase(config.dataDir);
-  try {
-    // VACUUM INTO fills an empty file: created owner-only first, as the database is
-    createPrivateFile(target);
-    try {
-      handle.sqlite.query('VACUUM INTO ?').run(target);
-    } catch (e) {
-      // a half-written or empty target would make the retry answer "already exists"
-      rmSync(target, { force: true });
-      throw e;
-    }
-  } finally {
-    handle.close();
-  }
-  io.out(`Backed up ${source} to ${target}.`);
-  return 0;
 }
 
 /** For container HEALTHCHECKs on images without curl: GET /healthz on this machine. */

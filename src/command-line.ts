@@ -19,7 +19,10 @@ Commands:
                 [--custom-alias true|false] [--password true|false]
                 [--expiry true|false] [--qr-colors true|false]
   backup FILE                consistent copy of the database (safe while the server runs)
+  restore FILE               put a backup in place of the database (with the server stopped;
+                             the replaced database is kept beside it)
   healthcheck                exit 0 when the server on HOST/PORT answers /healthz
+  version                    the version of this program
   help                       this text
 
 Configuration: environment variables, or a flag of the same name, which wins
@@ -34,10 +37,11 @@ export type Command =
   | { name: 'serve' }
   | { name: 'help' }
   | { name: 'healthcheck' }
+  | { name: 'version' }
   | { name: 'user-create'; email: string; password: string; plan?: string; admin: boolean }
   | { name: 'key-create'; email: string; keyName?: string }
   | { name: 'plan-set'; plan: string; patch: PlanPatch }
-  | { name: 'backup'; file: string };
+  | { name: 'backup' | 'restore'; file: string };
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
 
@@ -84,13 +88,14 @@ const PLAN_FLAGS = {
 /** Turns the arguments left after the configuration flags into a command. @throws UsageError */
 export function parseCommand(args: string[]): Command {
   if (args.includes('--help') || args.includes('-h')) return { name: 'help' };
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) return { name: 'version' };
   const [first, second, ...rest] = args;
   const sub = `${first} ${second}`;
   if (first === undefined || first === 'serve') {
     if (args.length > 1) throw new UsageError(`serve: unexpected argument "${args[1]}"`);
     return { name: 'serve' };
   }
-  if (first === 'help' || first === 'healthcheck') {
+  if (first === 'help' || first === 'healthcheck' || first === 'version') {
     if (args.length > 1) throw new UsageError(`${first}: unexpected argument "${args[1]}"`);
     return { name: first };
   }
@@ -119,9 +124,10 @@ export function parseCommand(args: string[]): Command {
     if (Object.keys(patch).length === 0) throw new UsageError('plan set: give at least one option to change');
     return { name: 'plan-set', plan: positionals[0]!, patch };
   }
-  if (first === 'backup') {
-    const { positionals } = parse(args.slice(1), {}, 1, 'backup');
-    return { name: 'backup', file: positionals[0]! };
+  if (first === 'backup' || first === 'restore') {
+    const { positionals } = parse(args.slice(1), {}, 1, first);
+    return { name: first, file: positionals[0]! };
   }
+  if (first.startsWith('-')) throw new UsageError(`unknown option "${first}"`);
   throw new UsageError(`unknown command "${args.slice(0, 2).filter((a) => !a.startsWith('-')).join(' ')}"`);
 }

@@ -51,8 +51,9 @@ function bool(name: string, raw: string | undefined, fallback: boolean): boolean
 }
 
 /**
- * Reads flags of the form --name value, --name=value and bare --name (true)
- * for the configuration keys, returning what is left for the command line.
+ * Reads flags of the form --name value, --name=value and, for the on/off
+ * keys, bare --name (true), returning what is left for the command line.
+ * @throws ConfigError (a key that needs a value given none)
  */
 export function extractConfigFlags(argv: string[]): { flags: Partial<Record<Key, string>>; rest: string[] } {
   const byFlag = new Map<string, Key>(Object.entries(KEYS).map(([k, f]) => [f, k as Key]));
@@ -73,14 +74,17 @@ export function extractConfigFlags(argv: string[]): { flags: Partial<Record<Key,
     const takesNext = next !== undefined && !next.startsWith('--') && (!BOOLEAN_KEYS.has(key) || [...TRUE_WORDS, ...FALSE_WORDS].includes(next.toLowerCase()));
     if (m[2] !== undefined) flags[key] = m[2];
     else if (takesNext) flags[key] = argv[++i]!;
-    else flags[key] = 'true';
+    else if (BOOLEAN_KEYS.has(key)) flags[key] = 'true';
+    // as "true" it would be a folder named true, or an address that does not exist
+    else throw new ConfigError(`--${KEYS[key]} needs a value (--${KEYS[key]} ${key} or --${KEYS[key]}=${key})`);
   }
   return { flags, rest };
 }
 
 export function loadConfig(env: Record<string, string | undefined>, flags: Partial<Record<Key, string>> = {}): Config {
-  const get = (k: Key) => flags[k] ?? env[k];
-  // empty counts as unset, as for every key (Compose substitutes an unset ${PORT} with '')
+  // empty counts as unset, for a flag as for a variable (Compose substitutes an unset ${PORT} with ''),
+  // so --port= leaves PORT from the environment in force
+  const get = (k: Key) => flags[k] || env[k];
   const portRaw = get('PORT') || '8080';
   const port = Number(portRaw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be 0-65535, got "${portRaw}"`);

@@ -13,8 +13,16 @@ import { parseCommand, USAGE, UsageError } from './command-line.ts';
 import { type Config, ConfigError, extractConfigFlags, loadConfig } from './config.ts';
 import { restartArgv, restartEnv } from './runtime-env.ts';
 
+function restartSettings() {
+  try {
+    return restartEnv(process.env, extractConfigFlags(process.argv.slice(2)).rest);
+  } catch {
+    return undefined; // a bad flag: main() reports it, and nothing is served
+  }
+}
+
 // first, before the application is loaded (imported below; the modules above only parse): settings the runtime reads only at start
-const tuned = restartEnv(process.env, extractConfigFlags(process.argv.slice(2)).rest);
+const tuned = restartSettings();
 if (tuned && typeof process.execve === 'function') {
   try {
     process.execve(process.execPath, restartArgv(process), tuned);
@@ -30,10 +38,10 @@ const io: Io = {
 };
 
 async function main(argv: string[]): Promise<number | 'serving'> {
-  const { flags, rest } = extractConfigFlags(argv);
   let config: Config;
   let command;
   try {
+    const { flags, rest } = extractConfigFlags(argv);
     config = loadConfig(process.env, flags);
     command = parseCommand(rest);
   } catch (e) {

@@ -20,9 +20,11 @@ export function createKeysService(deps: { keys: KeysRepo; users: UsersService; n
   const touched = new Map<number, number>();
 
   return {
-    /** @throws NOT_FOUND (user), VALIDATION (name) */
+    /** @throws NOT_FOUND (user), FORBIDDEN (user deactivated), VALIDATION (name) */
     async create(userId: number, nameRaw?: string): Promise<{ key: string; record: ApiKey }> {
-      await users.get(userId);
+      const user = await users.get(userId);
+      // authenticate() refuses every key of a deactivated user: a new one would be shown as working and never work
+      if (!user.isActive) throw new DomainError('FORBIDDEN', `${user.email} is deactivated; reactivate the account before giving it a key.`);
       const name = (nameRaw ?? '').trim() || 'API key';
       if (charLength(name) > 100) throw new DomainError('VALIDATION', 'The name must not be greater than 100 characters.', { field: 'name' });
       const key = KEY_PREFIX + randomBase64Url(32);

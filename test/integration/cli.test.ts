@@ -6,7 +6,7 @@
  */
 import { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type Io } from '../../src/cli.ts';
@@ -106,6 +106,16 @@ describe('key create', () => {
     expect(r.stderr).toContain('nobody@example.com');
   });
 
+  test('a deactivated user gets no key (it could never authenticate), exit 1', async () => {
+    await cli('user', 'create', '--email', 'gone@example.com', '--password', 'correct horse battery');
+    await withServices(async (s) => s.users.update((await s.users.getByEmail('gone@example.com')).id, { isActive: false }));
+    const r = await cli('key', 'create', '--email', 'gone@example.com');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('gone@example.com is deactivated');
+    expect(r.stdout).toBe('');
+    expect(await withServices(async (s) => s.keys.list((await s.users.getByEmail('gone@example.com')).id))).toEqual([]);
+  });
+
   test('through main.ts the key is still the last line of stdout', async () => {
     const r = await main(['key', 'create', '--email', 'ann@example.com']);
     expect(r.code).toBe(0);
@@ -154,7 +164,7 @@ describe('backup', () => {
     expect(r.code).toBe(0);
     const copy = new Database(file, { readonly: true });
     try {
-      expect(copy.query<{ n: number }, []>('SELECT count(*) AS n FROM users').get()!.n).toBe(2);
+      expect(copy.query<{ n: number }, []>('SELECT count(*) AS n FROM users').get()!.n).toBe(3);
     } finally {
       copy.close();
     }
@@ -198,12 +208,129 @@ describe('backup', () => {
   });
 });
 
+describe('restore', () => {
+  const countLinks = (file: string) => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.query<{ n: number }, []>('SELECT count(*) AS n FROM links').get()!.n;
+    } finally {
+      db.close();
+    }
+  };
+  const withLinks = async (dataDir: string, n: number) => {
+    const handle = openDatabase(dataDir);
+    try {
+      migrate(handle.sqlite);
+      const s = await buildServices(loadConfig({ DATA_DIR: dataDir, OG_FETCH: 'false' }), handle, { fetchMeta: async () => null });
+      const user = await s.users.create({ email: `u${n}@example.com`, password: 'correct horse battery', role: 'member' });
+      const actor = await s.users.actorFor(user);
+      for (let i = 0; i < n; i++) await s.links.create(actor, { destination: `https://example.com/${i}` });
+    } finally {
+      handle.close();
+    }
+  };
+  const restoreInto = (dataDir: string, file: string) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return runCli(['restore', file], loadConfig({ DATA_DIR: dataDir }), { out: (l) => out.push(l), err: (l) => err.push(l) }).then((code) => ({ code, stdout: out.join('\n'), stderr: err.join('\n') }));
+  };
+
+  test('puts a backup in place even with the old database\'s -wal left beside it, and keeps the old one', async () => {
+    const data = join(dir, 'restore-data');
+    await withLinks(data, 3);
+    const backupFile = join(dir, 'restore-3.db');
+    expect((await runCli(['backup', backupFile], loadConfig({ DATA_DIR: data }), { out: () => {}, err: () => {} }))).toBe(0);
+    await withLinks(data, 4); // 7 links now
+    // the -wal and -shm a killed server leaves: copied over by hand, the backup would come up "malformed"
+    const holder = new Database(join(data, 'shrinkray.db'));
+    holder.exec('PRAGMA wal_autocheckpoint = 0');
+    holder.exec("UPDATE links SET title = 'only in the wal'");
+    const leftovers = ['-wal', '-shm'].map((side) => [side, readFileSync(join(data, 'shrinkray.db' + side))] as const);
+    holder.close();
+    for (const [side, bytes] of leftovers) writeFileSync(join(data, 'shrinkray.db' + side), bytes);
+    const r = await restoreInto(data, backupFile);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Restored');
+    expect(countLinks(join(data, 'shrinkray.db'))).toBe(3);
+    const kept = /kept as (\S+)/.exec(r.stdout)![1]!;
+    expect(countLinks(kept)).toBe(7);
+    expect(['-wal', '-shm'].filter((side) => existsSync(join(data, 'shrinkray.db' + side)))).toEqual([]);
+    expect((statSync(join(data, 'shrinkray.db')).mode & 0o777).toString(8)).toBe('600');
+
+    // the restored database serves: a server starts on it and the backup's links are there
+    const server = await startServer([process.execPath, join(ROOT, 'src/main.ts'), 'serve', '--port', '0', '--data-dir', data], { cwd: dir, env: cleanEnv({ LOG_LEVEL: 'warn' }) });
+    servers.push(server);
+    expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
+    // refused while it runs, and nothing is touched
+    const busy = await main(['restore', backupFile, '--data-dir', data]);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain('stop it before restoring');
+    expect(await server.stop('SIGTERM')).toBe(0);
+    expect(countLinks(join(data, 'shrinkray.db'))).toBe(3);
+  });
+
+  test('a file that is not a sound shrinkray database is refused and the current database stays', async () => {
+    const data = join(dir, 'restore-refused');
+    await withLinks(data, 2);
+    const junk = join(dir, 'junk.db');
+    await Bun.write(junk, 'not a database at all, just some text '.repeat(200));
+    const other = join(dir, 'other-app.db');
+    const db = new Database(other, { create: true });
+    db.exec('CREATE TABLE notes (x TEXT)');
+    db.close();
+    for (const [file, message] of [[junk, 'not a database'], [other, 'not a shrinkray database'], [join(dir, 'missing.db'), 'no file at']] as const) {
+      const r = await restoreInto(data, file);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(message);
+    }
+    const newer = join(dir, 'newer.db');
+    expect(await runCli(['backup', newer], loadConfig({ DATA_DIR: data }), { out: () => {}, err: () => {} })).toBe(0);
+    const n = new Database(newer);
+    n.exec("INSERT INTO _migrations (tag, applied_at) VALUES ('9999_from_the_future', 0)");
+    n.close();
+    const r = await restoreInto(data, newer);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('newer shrinkray');
+    expect(countLinks(join(data, 'shrinkray.db'))).toBe(2);
+    expect(readdirSync(data).filter((f) => f.includes('restor'))).toEqual([]);
+  });
+
+  test('into an empty DATA_DIR it needs nothing to replace', async () => {
+    const source = join(dir, 'restore-source');
+    await withLinks(source, 1);
+    const file = join(dir, 'restore-1.db');
+    expect(await runCli(['backup', file], loadConfig({ DATA_DIR: source }), { out: () => {}, err: () => {} })).toBe(0);
+    const r = await restoreInto(join(dir, 'restore-fresh'), file);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('kept as');
+    expect(countLinks(join(dir, 'restore-fresh', 'shrinkray.db'))).toBe(1);
+  });
+});
+
 describe('main.ts', () => {
   test('an unknown command prints the usage and exits 2', async () => {
     const r = await main(['frobnicate']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown command "frobnicate"');
     expect(r.stderr).toContain('Usage: shrinkray');
+  });
+
+  test('--version and version print the version; a lone unknown option is named as one', async () => {
+    for (const args of [['--version'], ['version']]) {
+      const r = await main(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toMatch(/^shrinkray \d+\.\d+\.\d+$/);
+    }
+    const r = await main(['--frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown option "--frobnicate"');
+  });
+
+  test('a bare --data-dir is a configuration error (exit 2), not a folder named "true"', async () => {
+    const r = await main(['user', 'create', '--email', 'bare@example.com', '--password', 'pw123456', '--data-dir']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--data-dir needs a value');
+    expect(existsSync(join(dir, 'true'))).toBe(false);
   });
 
   test('help goes to stdout with exit 0', async () => {

@@ -27,4 +27,21 @@ describe('extractConfigFlags', () => {
     expect(extractConfigFlags(['--trust-proxy', 'off', 'serve'])).toEqual({ flags: { TRUST_PROXY: 'off' }, rest: ['serve'] });
     expect(extractConfigFlags(['--port', '9000', 'serve'])).toEqual({ flags: { PORT: '9000' }, rest: ['serve'] });
   });
+
+  test('a key that needs a value refuses a bare flag instead of taking "true" (a folder named true, a host named true)', () => {
+    for (const argv of [['--data-dir'], ['--host', '--port', '9000'], ['--port'], ['--base-url', '--trust-proxy'], ['--LOG_LEVEL']]) {
+      expect(() => extractConfigFlags(argv)).toThrow(ConfigError);
+    }
+    expect(() => extractConfigFlags(['--data-dir'])).toThrow('--data-dir needs a value');
+    expect(extractConfigFlags(['--trust-proxy']).flags).toEqual({ TRUST_PROXY: 'true' });
+  });
+
+  test('an empty flag value counts as unset, so the environment still applies', () => {
+    const { flags } = extractConfigFlags(['--port=', '--data-dir=', '--og-fetch=']);
+    const config = loadConfig({ PORT: '9001', DATA_DIR: '/srv/short', OG_FETCH: 'false' }, flags);
+    expect(config.port).toBe(9001);
+    expect(config.dataDir).toBe('/srv/short');
+    expect(config.ogFetch).toBe(false);
+    expect(loadConfig({ PORT: '9001' }, extractConfigFlags(['--port=9002']).flags).port).toBe(9002);
+  });
 });

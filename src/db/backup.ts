@@ -1,0 +1,128 @@
+/**
+ * Backup and restore of the whole database, for the CLI.
+ *
+ * A backup is VACUUM INTO: a consistent snapshot from one read transaction,
+ * safe beside a running server (WAL lets it keep writing), in one file with
+ * no -wal beside it. A restore must not run beside a server (it would keep
+ * writing into the file it has open), so it takes the server's DATA_DIR lock
+ * for its whole length. Copying a backup over shrinkray.db by hand is the
+ * mistake it exists to prevent: a -wal left from the old database is then
+ * replayed onto the new one ("database disk image is malformed").
+ */
+import { Database } from 'bun:sqlite';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { createPrivateFile, DB_FILE, openConnection } from './connection.ts';
+import { EMBEDDED_MIGRATIONS } from './migrate.ts';
+import { lockDataDir } from './server-lock.ts';
+
+const SIDE_FILES = ['-wal', '-shm'];
+
+/** Writes a snapshot of DATA_DIR's database to `file` (a new file). Returns both paths. */
+export function backupDatabase(dataDir: string, file: string): { source: string; target: string } {
+  const source = join(dataDir, DB_FILE);
+  if (!existsSync(source)) throw new Error(`no database at ${source} (set DATA_DIR or --data-dir)`);
+  const target = resolve(file);
+  if (existsSync(target)) throw new Error(`${target} already exists; choose a new file name`);
+  mkdirSync(dirname(target), { recursive: true });
+  // deliberately not migrated first: a backup copies what is there
+  const db = openConnection(dataDir);
+  try {
+    // VACUUM INTO fills an empty file: created owner-only first, as the database is
+    createPrivateFile(target);
+    vacuumInto(db, target);
+  } finally {
+    db.close();
+  }
+  return { source, target };
+}
+
+/**
+ * Puts the database in `file` in place of DATA_DIR's. The database it
+ * replaces is not deleted: it is moved aside with its -wal and -shm (so it
+ * still opens with its last writes) and its name returned as `kept`.
+ * @throws Error when a server runs on DATA_DIR, or `file` is not a sound shrinkray database of this version or older
+ */
+export function restoreDatabase(dataDir: string, file: string, now = new Date()): { source: string; target: string; kept: string | null } {
+  const source = resolve(file);
+  if (!existsSync(source)) throw new Error(`no file at ${source}`);
+  const lock = lockForRestore(dataDir);
+  try {
+    const target = join(dataDir, DB_FILE);
+    const incoming = `${target}.restoring`;
+    rmSync(incoming, { force: true }); // left by a restore that died part-way
+    createPrivateFile(incoming);
+    try {
+      // a copy through SQLite, not of the bytes: a backup that was itself copied from a live database
+      // brings the writes still in its own -wal, and a damaged one fails here rather than after the swap
+      const db = openBackup(source);
+      try {
+        vacuumInto(db, incoming);
+      } finally {
+        db.close();
+      }
+      checkRestorable(incoming, source);
+    } catch (e) {
+      rmSync(incoming, { force: true });
+      throw e;
+    }
+    let kept: string | null = null;
+    if (existsSync(target)) {
+      kept = `${target}.before-restore-${now.toISOString().replace(/[:.]/g, '-')}`;
+      for (const side of ['', ...SIDE_FILES]) {
+        if (existsSync(target + side)) renameSync(target + side, kept + side);
+      }
+    }
+    for (const side of SIDE_FILES) rmSync(target + side, { force: true });
+    renameSync(incoming, target);
+    return { source, target, kept };
+  } finally {
+    lock.release();
+  }
+}
+
+function lockForRestore(dataDir: string) {
+  try {
+    return lockDataDir(dataDir);
+  } catch (e) {
+    if (/another shrinkray server/.test(String((e as Error)?.message))) throw new Error(`a shrinkray server is running on ${dataDir}; stop it before restoring`);
+    throw e;
+  }
+}
+
+function openBackup(path: string): Database {
+  try {
+    return new Database(path, { readonly: true });
+  } catch (e) {
+    throw new Error(`cannot open ${path} as a database: ${(e as Error).message}`);
+  }
+}
+
+function vacuumInto(db: Database, target: string): void {
+  try {
+    db.query('VACUUM INTO ?').run(target);
+  } catch (e) {
+    // a half-written or empty target would make a retry answer "already exists"
+    rmSync(target, { force: true });
+    throw e;
+  }
+}
+
+function checkRestorable(path: string, source: string): void {
+  const db = new Database(path, { readonly: true });
+  try {
+    const problems = db.query<{ integrity_check: string }, []>('PRAGMA integrity_check').all().map((r) => r.integrity_check);
+    if (problems.join() !== 'ok') throw new Error(`${source} fails SQLite's integrity check: ${problems.slice(0, 3).join('; ')}`);
+    const tables = new Set(db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => r.name));
+    if (!['_migrations', 'users', 'links'].every((t) => tables.has(t))) throw new Error(`${source} is not a shrinkray database`);
+    const unknown = db
+      .query<{ tag: string }, []>('SELECT tag FROM _migrations')
+      .all()
+      .map((r) => r.tag)
+      .filter((tag) => !(tag in EMBEDDED_MIGRATIONS));
+    // this version would run on a schema it does not know
+    if (unknown.length > 0) throw new Error(`${source} was made by a newer shrinkray (migration ${unknown[0]}); restore it with that version`);
+  } finally {
+    db.close();
+  }
+}
