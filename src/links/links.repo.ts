@@ -57,7 +57,7 @@ export function toLink(r: Row): Link {
   };
 }
 
-const SORT_COLUMNS: Record<LinkSortColumn, typeof links.id | typeof links.code | typeof links.destination | typeof links.title | SQL<number> | typeof links.createdAt | typeof links.updatedAt | typeof links.expiresAt | typeof links.isActive> = {
+const SORT_COLUMNS: Record<Exclude<LinkSortColumn, 'is_active'>, typeof links.id | typeof links.code | typeof links.destination | typeof links.title | SQL<number> | typeof links.createdAt | typeof links.updatedAt | typeof links.expiresAt> = {
   id: links.id,
   code: links.code,
   destination: links.destination,
@@ -67,8 +67,11 @@ const SORT_COLUMNS: Record<LinkSortColumn, typeof links.id | typeof links.code |
   created_at: links.createdAt,
   updated_at: links.updatedAt,
   expires_at: links.expiresAt,
-  is_active: links.isActive,
 };
+
+/** "Active" as every list shows it (isLive): an expired link sorts with the paused ones, not by its stored flag. */
+const sortColumn = (sort: LinkSortColumn, now: number) =>
+  sort === 'is_active' ? sql<number>`(${links.isActive} = 1 AND (${links.expiresAt} IS NULL OR ${links.expiresAt} > ${now}))` : SORT_COLUMNS[sort];
 
 // shared by every cached redirect target without schedules (nearly all): one empty array, not one per link
 const NO_SCHEDULES: readonly Schedule[] = Object.freeze([]);
@@ -105,6 +108,8 @@ export interface LinkListFilter {
   direction: 'asc' | 'desc';
   limit: number;
   offset: number;
+  /** the time "active" is judged at, for sort is_active */
+  now: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -315,7 +320,7 @@ export function createLinksRepo(db: Db) {
         conds.push(or(containsText(links.title, f.search), containsText(links.destination, f.search), containsText(links.code, f.search))!);
       }
       const where = and(...conds);
-      const column = SORT_COLUMNS[f.sort];
+      const column = sortColumn(f.sort, f.now);
       const order = f.direction === 'asc' ? asc(column) : desc(column);
       const items = selectLinks()
         .where(where)

@@ -475,6 +475,7 @@ export function createLinksService(deps: LinksDeps) {
         direction: q.direction ?? 'desc',
         limit: perPage,
         offset,
+        now: now(),
       });
       return { items, total, page, perPage };
     },

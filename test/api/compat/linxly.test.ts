@@ -103,6 +103,20 @@ describe('status', () => {
     expect((await visit(data.short_code)).status).toBe(404);
     expect(await statusOf()).toBe(false);
   });
+
+  test('sort_column=status sorts by the status shown: an expired link sorts with the paused ones', async () => {
+    const u = await t.user('pro');
+    const live = (await create(u, { destination_url: 'https://example.com/live' })).data;
+    const paused = (await create(u, { destination_url: 'https://example.com/paused' })).data;
+    expect((await t.request('PUT', `${API}/${paused.short_code}`, { headers: headers(u), body: { status: false } })).status).toBe(200);
+    const expired = (await create(u, { destination_url: 'https://example.com/expired' })).data;
+    const live2 = (await create(u, { destination_url: 'https://example.com/live2' })).data;
+    t.services.db.sqlite.query('UPDATE links SET expires_at = ? WHERE id = ?').run(Date.now() - 1000, expired.id);
+    const order = async (dir: string) =>
+      (await (await t.request('GET', `${API}?sort_column=status&sort_type=${dir}`, { headers: headers(u) })).json()).data.map((l: { id: number; status: boolean }) => [l.id, l.status]);
+    expect(await order('asc')).toEqual([[paused.id, false], [expired.id, false], [live.id, true], [live2.id, true]]);
+    expect(await order('desc')).toEqual([[live2.id, true], [live.id, true], [expired.id, false], [paused.id, false]]);
+  });
 });
 
 describe('UTM and schedules', () => {
