@@ -56,12 +56,39 @@ export function parseDate(value: string): number | null {
   return Number.isNaN(ms) || ms < FIRST_DATE || ms > LAST_DATE ? null : ms;
 }
 
+/** Password fields keep their spaces (Laravel's TrimStrings lists them as its exceptions). */
+const UNTRIMMED = /password/i;
+
+/**
+ * The input as a Laravel app's default middleware hands it to validation:
+ * TrimStrings, then ConvertEmptyStringsToNull. Clients rely on both (a
+ * padded " mycode" is the code "mycode"; "" clears a nullable field).
+ */
+function laravelInput(body: Record<string, unknown>): Record<string, unknown> {
+  // fromEntries defines own properties: a "__proto__" key stays a plain field
+  return Object.fromEntries(
+    Object.entries(body).map(([k, v]) => {
+      if (typeof v !== 'string') return [k, v];
+      const s = UNTRIMMED.test(k) ? v : v.trim();
+      return [k, s === '' ? null : s];
+    }),
+  );
+}
+
 export class Rules {
   readonly errors: FieldErrors = {};
+  private readonly body: Record<string, unknown>;
   constructor(
-    private readonly body: Record<string, unknown>,
+    body: Record<string, unknown>,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.body = laravelInput(body);
+  }
+
+  /** A field's value after trimming and empty-to-null, for rules this class does not have. */
+  value(field: string): unknown {
+    return Object.prototype.hasOwnProperty.call(this.body, field) ? this.body[field] : undefined;
+  }
 
   fail(field: string, message: string): void {
     (this.errors[field] ??= []).push(message);

@@ -142,6 +142,10 @@ export function createLinksService(deps: LinksDeps) {
     }
   }
 
+  const sameSchedules = (current: readonly Schedule[], next: readonly Omit<Schedule, 'id'>[]) =>
+    current.length === next.length &&
+    current.every((c, i) => c.startsAt === next[i]!.startsAt && c.endsAt === next[i]!.endsAt && c.destination === next[i]!.destination);
+
   const aliasTaken = () => new DomainError('CODE_TAKEN', 'The alias has already been taken.', { field: 'code' });
 
   /**
@@ -514,12 +518,14 @@ export function createLinksService(deps: LinksDeps) {
       if (input.labels?.userId !== undefined) patch.labelUserId = input.labels.userId;
       Object.assign(patch, utmColumns(input.utm));
       checkSchedules(input.schedules);
-      const updated = await links.update(target.id, patch, { touch: input.schedules !== undefined }).catch((e: unknown) => {
+      // resent as they are (a client PUTting the whole link back): no new schedule ids, no new updated_at
+      const schedules = input.schedules !== undefined && !sameSchedules(await links.schedules(target.id), input.schedules) ? input.schedules : undefined;
+      const updated = await links.update(target.id, patch, { touch: schedules !== undefined }).catch((e: unknown) => {
         // another request took the alias between the check and the write
         throw e instanceof UniqueViolation ? aliasTaken() : e;
       });
       if (!updated) throw new DomainError('NOT_FOUND', 'Link not found.');
-      if (input.schedules !== undefined) await links.replaceSchedules(target.id, input.schedules);
+      if (schedules !== undefined) await links.replaceSchedules(target.id, schedules);
       cache.invalidate(target.code);
       cache.invalidate(updated.code);
       return updated;

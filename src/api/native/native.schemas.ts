@@ -42,8 +42,8 @@ export function parseUpdateLink(body: unknown, policy: UrlPolicy): UpdateLinkInp
   const b = object(body);
   const v = new Rules(b);
   const destination = v.url('original_url', policy, { required: true });
-  // a title sent as null or "" (null to Laravel) clears it; left out, it stays
-  const title = b.title === null || b.title === '' ? null : v.string('title', { max: 255 });
+  // a title sent as null, "" or blank (null to Laravel) clears it; left out, it stays
+  const title = v.value('title') === null ? null : v.string('title', { max: 255 });
   const password = v.string('password', { max: 128 });
   const expiresAt = v.date('expires_at', { afterNow: true });
   const removePassword = v.boolean('remove_password');

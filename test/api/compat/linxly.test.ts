@@ -190,6 +190,26 @@ describe('bodies and dates as a Laravel service reads them', () => {
     expect((await leap.json()).data.schedules[0].start_at).toBe('2028-02-29 10:00:00');
   });
 
+  test('strings are trimmed and "" is null, as Laravel\'s default middleware hands them over; [] is an empty utm', async () => {
+    const u = await t.user('pro');
+    const made = await t.request('POST', API, { headers: headers(u), body: { destination_url: ' https://example.com/padded ', short_code: '  padded-code ', utm: [] } });
+    expect(made.status).toBe(200);
+    const { data } = await made.json();
+    expect(data).toMatchObject({ short_code: 'padded-code', destination_url: 'https://example.com/padded', utm: null });
+    const tagged = await (await t.request('PUT', `${API}/padded-code`, {
+      headers: headers(u),
+      body: { utm: { utm_source: ' news ' }, schedules: [{ start_at: '2030-01-01 10:00:00', destination_url: 'https://example.com/s' }] },
+    })).json();
+    expect(tagged.data.utm).toMatchObject({ utm_source: 'news' });
+    expect(tagged.data.schedules).toHaveLength(1);
+    const cleared = await t.request('PUT', `${API}/padded-code`, { headers: headers(u), body: { utm: '', schedules: '' } });
+    expect(cleared.status).toBe(200);
+    expect((await cleared.json()).data).toMatchObject({ utm: null, schedules: [] });
+    const blank = await t.request('POST', API, { headers: headers(u), body: { destination_url: '   ' } });
+    expect(blank.status).toBe(422);
+    expect((await blank.json()).errors).toEqual({ destination_url: ['The destination url field is required.'] });
+  });
+
   test('DELETE ignores a body, even one that is not JSON', async () => {
     const u = await t.user('pro');
     const { data } = await create(u, { destination_url: 'https://example.com/del-body' });
@@ -232,6 +252,29 @@ describe('updated_at moves when the owner changes something, and only then', () 
     } finally {
       await app.close();
     }
+  });
+
+  test('a PUT (or PATCH) resending the same schedules keeps their ids and updated_at; a changed one replaces them', async () => {
+    const u = await t.user('pro');
+    const schedules = [
+      { start_at: '2030-01-01 10:00:00', end_at: '2030-01-02 10:00:00', destination_url: 'https://example.com/one' },
+      { start_at: '2030-02-01 10:00:00', end_at: null, destination_url: 'https://example.com/two' },
+    ];
+    const { data } = await create(u, { destination_url: 'https://example.com/sched', schedules });
+    const updatedAt = () => (t.services.db.sqlite.query('SELECT updated_at FROM links WHERE id = ?').get(data.id) as { updated_at: number }).updated_at;
+    const before = updatedAt();
+    await Bun.sleep(5);
+    for (const method of ['PUT', 'PATCH']) {
+      const res = await t.request(method, `${API}/${data.short_code}`, { headers: headers(u), body: { destination_url: 'https://example.com/sched', schedules } });
+      expect(res.status).toBe(200);
+      expect((await res.json()).data.schedules).toEqual(data.schedules);
+    }
+    expect(updatedAt()).toBe(before);
+    const changed = [schedules[1]!, schedules[0]!];
+    const res = await (await t.request('PUT', `${API}/${data.short_code}`, { headers: headers(u), body: { schedules: changed } })).json();
+    expect(res.data.schedules.map((s: { destination_url: string }) => s.destination_url)).toEqual(['https://example.com/two', 'https://example.com/one']);
+    expect(res.data.schedules[0].id).not.toBe(data.schedules[0].id);
+    expect(updatedAt()).toBeGreaterThan(before);
   });
 
   test('a title the owner sets while the page is being fetched is kept', async () => {

@@ -92,6 +92,10 @@ describe('happy path (documented examples)', () => {
     await send('PUT', `${API}/${made.id}`, u, '{"expiresAt": "2025-12-31 23:59:59"}');
     expect((await send('PUT', `${API}/${made.id}`, u, '{"expiresAt": ""}')).status).toBe(200);
     expect((await (await send('GET', `${API}/${made.id}`, u)).json()).data).toMatchObject({ expiresAt: null });
+    // blank is "" once trimmed (TrimStrings runs first)
+    await send('PUT', `${API}/${made.id}`, u, '{"expiresAt": "2025-12-31 23:59:59"}');
+    expect((await send('PUT', `${API}/${made.id}`, u, '{"expiresAt": "  "}')).status).toBe(200);
+    expect((await (await send('GET', `${API}/${made.id}`, u)).json()).data).toMatchObject({ expiresAt: null });
   });
 
   test('DELETE /urls/{id} answers 204 with no body; the URL 404s everywhere', async () => {

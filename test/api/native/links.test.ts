@@ -81,10 +81,10 @@ describe('happy path (documented examples)', () => {
     const updated = await put.json();
     expect(updated).toMatchObject({ id: created.id, short_code: 'hnfeed', original_url: 'https://news.ycombinator.com/news', title: 'Hacker News Feed' });
     expect(Object.keys(updated).sort()).toEqual(LINK_KEYS);
-    // left out, the title stays; sent as "" or null (null to Laravel), it is cleared
+    // left out, the title stays; sent as "", blank or null (null to Laravel), it is cleared
     const same = await (await t.request('PUT', `/api/v1/links/${created.id}`, { headers: u.auth, body: { original_url: 'https://news.ycombinator.com/news' } })).json();
     expect(same.title).toBe('Hacker News Feed');
-    for (const title of ['', null]) {
+    for (const title of ['', '   ', null]) {
       await t.request('PUT', `/api/v1/links/${created.id}`, { headers: u.auth, body: { original_url: 'https://news.ycombinator.com/news', title: 'again' } });
       const cleared = await (await t.request('PUT', `/api/v1/links/${created.id}`, { headers: u.auth, body: { original_url: 'https://news.ycombinator.com/news', title } })).json();
       expect(cleared.title).toBeNull();

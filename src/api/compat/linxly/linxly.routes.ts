@@ -84,6 +84,21 @@ export function linxlyRoutes(deps: AppDeps) {
   const body = async (ctx: HttpContext) => (await readBody(ctx.request)).value;
   const single = async (link: Link) => presentLink(link, await services.links.schedules(link.id));
 
+  const update = r(async (ctx) => {
+    const actor = await auth(ctx);
+    const target = await services.links.getByCode(actor, ctx.params.short_code ?? '');
+    const input = parseUpdate(await body(ctx), policy);
+    return json(200, await single(await services.links.update(actor, target, input)));
+  });
+  const updateDoc = (summary: string) =>
+    bearerDoc({
+      tag: TAG,
+      summary,
+      description: 'Every field is optional; utm and schedules replace what the link had.',
+      body: UpdateBody,
+      responses: { 200: { description: 'The updated short link.', schema: LinkSchema }, ...notFound, ...tariff, ...invalid, ...common },
+    });
+
   return new Elysia({ name: 'linxly-api', prefix: '/v1/client' })
     .get(
       '/short-links',
@@ -135,25 +150,9 @@ export function linxlyRoutes(deps: AppDeps) {
       }),
       { detail: bearerDoc({ tag: TAG, summary: 'Get a short link', responses: { 200: { description: 'The short link.', schema: LinkSchema }, ...notFound, ...tariff, ...common } }) },
     )
-    .put(
-      '/short-links/:short_code',
-      r(async (ctx) => {
-        const actor = await auth(ctx);
-        const target = await services.links.getByCode(actor, ctx.params.short_code ?? '');
-        const input = parseUpdate(await body(ctx), policy);
-        return json(200, await single(await services.links.update(actor, target, input)));
-      }),
-      {
-        parse: 'none',
-        detail: bearerDoc({
-          tag: TAG,
-          summary: 'Update a short link',
-          description: 'Every field is optional; utm and schedules replace what the link had.',
-          body: UpdateBody,
-          responses: { 200: { description: 'The updated short link.', schema: LinkSchema }, ...notFound, ...tariff, ...invalid, ...common },
-        }),
-      },
-    )
+    .put('/short-links/:short_code', update, { parse: 'none', detail: updateDoc('Update a short link') })
+    // Laravel's apiResource routes PATCH to the same update
+    .patch('/short-links/:short_code', update, { parse: 'none', detail: updateDoc('Update a short link (PATCH, the same as PUT)') })
     .delete(
       '/short-links/:short_code',
       r(async (ctx) => {

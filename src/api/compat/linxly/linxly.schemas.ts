@@ -52,17 +52,18 @@ function nested<T>(parent: Rules, prefix: string, value: Record<string, unknown>
 }
 
 /** undefined = leave as is; null = no UTM set; otherwise the whole set (missing keys cleared). */
-function parseUtm(v: Rules, body: Record<string, unknown>): Partial<Utm> | null | undefined {
+function parseUtm(v: Rules): Partial<Utm> | null | undefined {
   if (!v.has('utm')) return undefined;
-  const raw = body.utm;
-  if (raw === null) return null;
+  const raw = v.value('utm');
+  // [] is how PHP clients encode an empty array: no UTM values, as null
+  if (raw === null || (Array.isArray(raw) && raw.length === 0)) return null;
   if (!isPlainObject(raw)) return void v.fail('utm', 'The utm field must be an array.');
   return nested(v, 'utm', raw, (r) => Object.fromEntries(UTM_KEYS.map((k) => [k, r.string(`utm_${k}`, { max: 255 }) ?? null])));
 }
 
-function parseSchedules(v: Rules, body: Record<string, unknown>, policy: UrlPolicy): Omit<Schedule, 'id'>[] | undefined {
+function parseSchedules(v: Rules, policy: UrlPolicy): Omit<Schedule, 'id'>[] | undefined {
   if (!v.has('schedules')) return undefined;
-  const raw = body.schedules;
+  const raw = v.value('schedules');
   if (raw === null) return [];
   if (!Array.isArray(raw)) return void v.fail('schedules', 'The schedules field must be an array.');
   if (raw.length > MAX_SCHEDULES) return void v.fail('schedules', `The schedules field must not have more than ${MAX_SCHEDULES} items.`);
@@ -97,8 +98,8 @@ export function parseCreate(body: unknown, policy: UrlPolicy): CreateLinkInput {
   const v = new Rules(b);
   const destination = v.url('destination_url', policy, { required: true });
   const code = v.string('short_code', { min: 3, max: 32, alphaDash: true });
-  const utm = parseUtm(v, b);
-  const schedules = parseSchedules(v, b, policy);
+  const utm = parseUtm(v);
+  const schedules = parseSchedules(v, policy);
   v.check();
   // the title is only shown in the dashboard: never make an API client wait on the destination site
   return { destination: destination!, code: code ?? null, utm, schedules, source: 'api', metadata: 'background' };
@@ -109,8 +110,8 @@ export function parseUpdate(body: unknown, policy: UrlPolicy): UpdateLinkInput {
   const v = new Rules(b);
   const destination = v.url('destination_url', policy, { required: v.has('destination_url') });
   const isActive = v.boolean('status');
-  const utm = parseUtm(v, b);
-  const schedules = parseSchedules(v, b, policy);
+  const utm = parseUtm(v);
+  const schedules = parseSchedules(v, policy);
   v.check();
   return { destination, isActive, utm, schedules };
 }

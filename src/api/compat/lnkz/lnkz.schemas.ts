@@ -33,14 +33,14 @@ export function parseListQuery(query: Record<string, string | undefined>): { pag
   return page === undefined && perPage === undefined ? null : { page: page ?? 1, perPage: perPage ?? MAX_PER_PAGE };
 }
 
-/** undefined = not sent; null or "" (Laravel reads it as null) = none, which clears it on update; else epoch ms. */
-function expiry(v: Rules, body: Record<string, unknown>): number | null | undefined {
-  return body.expiresAt === null || body.expiresAt === '' ? null : v.date('expiresAt');
+/** undefined = not sent; null, "" or blank (Laravel reads it as null) = none, which clears it on update; else epoch ms. */
+function expiry(v: Rules): number | null | undefined {
+  return v.value('expiresAt') === null ? null : v.date('expiresAt');
 }
 
 function item(v: Rules, body: Record<string, unknown>, policy: UrlPolicy): CreateLinkInput {
   const destination = v.url('url', policy, { required: true });
-  const expiresAt = expiry(v, body);
+  const expiresAt = expiry(v);
   // lnkz answers with the link at once: Open Graph metadata is fetched after the response
   return { destination: destination ?? '', expiresAt: expiresAt ?? null, source: 'api', metadata: 'background' };
 }
@@ -80,7 +80,7 @@ export function parseUpdate(body: unknown, policy: UrlPolicy): UpdateLinkInput {
   const b = object(body);
   const v = new Rules(b);
   const destination = v.url('url', policy, { required: v.has('url') });
-  const expiresAt = expiry(v, b);
+  const expiresAt = expiry(v);
   v.check();
   return { destination, expiresAt };
 }
