@@ -130,15 +130,16 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
       ? { write: workerWrite, close: async () => (await workerWriter?.catch(() => null))?.close() }
       : createInlineWriter(db, visitorSecret, config.dataDir, overrides.country);
   const flushSeconds = metrics.histogram('shrinkray_click_flush_seconds', 'Duration of one click batch write.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1]);
-  const flushedClicks = metrics.counter('shrinkray_clicks_flushed_total', 'Clicks written to the database.');
-  const flushErrors = metrics.counter('shrinkray_click_flush_errors_total', 'Click batch writes that failed and were requeued.');
+  // with({}) writes each counter's 0 sample at once: rate() over a series that is not there yet shows no data, not 0
+  const flushedClicks = metrics.counter('shrinkray_clicks_flushed_total', 'Clicks written to the database.').with({});
+  const flushErrors = metrics.counter('shrinkray_click_flush_errors_total', 'Click batch writes that failed and were requeued.').with({});
   const droppedClicks = metrics.counter('shrinkray_clicks_dropped_total', `Clicks dropped because ${DEFAULT_MAX_QUEUE} were already waiting to be written.`).with({});
   const recorder = createClickRecorder({
     write: (batch) => writer.write(batch),
     flushMs: config.clickFlushMs,
     onFlush: ({ clicks, ms }) => {
       flushSeconds(ms / 1000);
-      flushedClicks({}, clicks);
+      flushedClicks(clicks);
     },
     onError: () => flushErrors(),
     onDrop: () => droppedClicks(),

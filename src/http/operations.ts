@@ -100,7 +100,7 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
   const logRequests = logger.enabled('info');
 
   const countRequests = metrics.counter('shrinkray_http_requests_total', 'HTTP requests by method, matched route pattern and status.');
-  const observeSeconds = metrics.histogram('shrinkray_http_request_duration_seconds', 'Time from receiving a request to producing its response.', DURATION_BUCKETS);
+  const observeSeconds = metrics.histogram('shrinkray_http_request_duration_seconds', 'Time from receiving a request to producing its response (all but the redirects the fast path answers, which shrinkray_http_requests_total counts as route /:code).', DURATION_BUCKETS);
   const pending = new Map<string, { labels: { method: string; route: string; status: number }; n: number }>();
   const flushRequestCounts = () => {
     for (const entry of pending.values()) {

@@ -49,9 +49,9 @@ export function createNativeRedirect(kit: RedirectKit): NativeRedirect {
   const fast = createFastRedirect(kit);
   return (request, server, fallback) => {
     const res = fast(request, server);
-    if (res instanceof Promise) return res.then((r) => (r === undefined ? fallback(request) : (kit.requestCounter(), r)));
+    if (res instanceof Promise) return res.then((r) => (r === undefined ? fallback(request) : (kit.requestCounter(request.method), r)));
     if (res === undefined) return fallback(request);
-    kit.requestCounter();
+    kit.requestCounter(request.method);
     return res;
   };
 }

@@ -47,10 +47,11 @@ export function createRedirectKit(deps: AppDeps) {
   const { links, recorder, config, metrics } = deps.services;
   const trustProxy = config.trustProxy;
   const redirects = metrics.counter('shrinkray_redirects_total', 'Redirects served.');
-  // the same series operations.ts feeds for every other request
-  const requestCounter = metrics
-    .counter('shrinkray_http_requests_total', 'HTTP requests by method, matched route pattern and status.')
-    .with({ method: 'GET', route: '/:code', status: 302 });
+  // the same series operations.ts feeds for every other request (Bun's router sends HEAD here too)
+  const requests = metrics.counter('shrinkray_http_requests_total', 'HTTP requests by method, matched route pattern and status.');
+  const countGet = requests.with({ method: 'GET', route: '/:code', status: 302 });
+  const countHead = requests.with({ method: 'HEAD', route: '/:code', status: 302 });
+  const requestCounter = (method: string) => (method === 'HEAD' ? countHead() : countGet());
   const counted: Record<RedirectKind, () => void> = {
     direct: redirects.with({ kind: 'direct' }),
     bridge: redirects.with({ kind: 'bridge' }),

@@ -64,3 +64,24 @@ test('an app that cannot be built fails the start, and the requests that waited 
   expect(res.status).toBe(503);
   expect(await res.text()).toBe('The server could not start.');
 });
+
+test('/metrics counts the redirects the fast path answers by their method, and shows the flush counters from the start', async () => {
+  t = await makeTestApp();
+  const actor = await t.services.users.actorFor((await t.user('pro')).user);
+  const { link } = await t.services.links.create(actor, { destination: 'https://example.com/counted' });
+  running = listen(t.services, options, async () => import('../../src/app.ts'));
+  await running.app;
+  const metrics = async () => (await (await fetch(`${base(running!)}/metrics`)).text()).split('\n');
+  const before = await metrics();
+  // a scraper sees 0 before the first flush, not a missing series
+  expect(before).toContain('shrinkray_clicks_flushed_total 0');
+  expect(before).toContain('shrinkray_click_flush_errors_total 0');
+  for (const method of ['GET', 'GET', 'HEAD']) {
+    const res = await fetch(`${base(running)}/${link.code}`, { method, redirect: 'manual', headers: { 'user-agent': BROWSER_UA } });
+    expect([method, res.status]).toEqual([method, 302]);
+  }
+  await t.flush();
+  const after = await metrics();
+  expect(after).toContain('shrinkray_http_requests_total{method="GET",route="/:code",status="302"} 2');
+  expect(after).toContain('shrinkray_http_requests_total{method="HEAD",route="/:code",status="302"} 1');
+});
