@@ -13,16 +13,23 @@
  * cell a line, quotes still honoured).
  */
 export function parseCsv(text: string, separator?: string | null): string[][] {
+  return parseCsvRows(text, separator).map((r) => r.cells);
+}
+
+/** parseCsv, with the line each row starts on: what a user looks for in the file when a row is refused. */
+function parseCsvRows(text: string, separator?: string | null): { line: number; cells: string[] }[] {
   const src = text.replace(/^\uFEFF/, '');
   const firstLine = src.slice(0, src.search(/\r|\n/) === -1 ? src.length : src.search(/\r|\n/));
   const sep = separator !== undefined ? separator : firstLine.includes(',') ? ',' : firstLine.includes(';') ? ';' : firstLine.includes('\t') ? '\t' : ',';
-  const rows: string[][] = [];
+  const rows: { line: number; cells: string[] }[] = [];
   let row: string[] = [];
   let cell = '';
   let quoted = false;
+  let line = 1;
+  let rowLine = 1;
   const endRow = () => {
     row.push(cell);
-    if (row.some((c) => c.trim() !== '')) rows.push(row);
+    if (row.some((c) => c.trim() !== '')) rows.push({ line: rowLine, cells: row });
     row = [];
     cell = '';
   };
@@ -33,7 +40,11 @@ export function parseCsv(text: string, separator?: string | null): string[][] {
         cell += '"';
         i++;
       } else if (ch === '"') quoted = false;
-      else cell += ch;
+      else {
+        // a quoted newline (CRLF counted once) is a line of the file inside one row
+        if (ch === '\n' || (ch === '\r' && src[i + 1] !== '\n')) line++;
+        cell += ch;
+      }
     } else if (ch === '"' && cell.trim() === '') {
       quoted = true;
       cell = '';
@@ -43,6 +54,7 @@ export function parseCsv(text: string, separator?: string | null): string[][] {
     } else if (ch === '\r' || ch === '\n') {
       if (ch === '\r' && src[i + 1] === '\n') i++;
       endRow();
+      rowLine = ++line;
     } else cell += ch;
   }
   if (cell !== '' || row.length) endRow();
@@ -56,7 +68,7 @@ const NAMES = {
 };
 
 export interface ImportRow {
-  /** the row's number in the file, counting a header row */
+  /** the line of the file the row starts on (blank lines and a header row counted) */
   row: number;
   url: string;
   alias: string;
@@ -71,16 +83,16 @@ export interface ImportRow {
  * create a link to another address.
  */
 export function importRows(text: string): ImportRow[] {
-  const guessed = parseCsv(text);
-  const head = guessed[0]?.map((c) => c.trim().toLowerCase()) ?? [];
+  const guessed = parseCsvRows(text);
+  const head = guessed[0]?.cells.map((c) => c.trim().toLowerCase()) ?? [];
   const hasHeader = head.some((h) => Object.values(NAMES).some((names) => names.includes(h)));
   // no header, or a lone url column: no separator to go by, so lines are URLs, never split at a comma
-  const rows = hasHeader && head.length > 1 ? guessed : parseCsv(text, null);
-  if (!hasHeader) return rows.map((r, i) => ({ row: i + 1, url: r[0]!.trim(), alias: '', title: '' }));
+  const rows = hasHeader && head.length > 1 ? guessed : parseCsvRows(text, null);
+  if (!hasHeader) return rows.map((r) => ({ row: r.line, url: r.cells[0]!.trim(), alias: '', title: '' }));
   const find = (names: string[]) => head.findIndex((h) => names.includes(h));
   const col = { url: Math.max(0, find(NAMES.url)), alias: find(NAMES.alias), title: find(NAMES.title) };
   const at = (r: string[], i: number) => (i >= 0 ? (r[i] ?? '').trim() : '');
-  return rows.slice(1).map((r, i) => ({ row: i + 2, url: at(r, col.url), alias: at(r, col.alias), title: at(r, col.title) }));
+  return rows.slice(1).map((r) => ({ row: r.line, url: at(r.cells, col.url), alias: at(r.cells, col.alias), title: at(r.cells, col.title) }));
 }
 
 const FORMULA = /^[=+\-@\t\r]/;

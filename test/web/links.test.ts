@@ -359,6 +359,19 @@ describe('CSV import and export', () => {
     expect(all.length).toBeGreaterThan(21);
   });
 
+  test('import results name each row by the line it starts on in the file (blank lines and quoted newlines counted)', async () => {
+    const csv = 'url,title\n\nhttps://example.com/line-3,"two\nlines"\n\n\nnot a url,x\r\nhttps://example.com/line-7,y\n';
+    const body = await (await owner.post('/dashboard/links/import', { csv }, { hx: true })).text();
+    const lines = [...body.matchAll(/<td data-label="Line" class="num">(\d+)<\/td><td data-label="URL"[^>]*>([^<]*)</g)].map((m) => [Number(m[1]), m[2]]);
+    expect(lines).toEqual([
+      [3, 'https://example.com/line-3'],
+      [7, 'not a url'],
+      [8, 'https://example.com/line-7'],
+    ]);
+    const plain = await (await owner.post('/dashboard/links/import', { csv: '\n\nnot-a-url-either\n' }, { hx: true })).text();
+    expect(plain).toContain('<td data-label="Line" class="num">3</td>');
+  });
+
   test('csv helpers: quoting, separators, formula prefixes', () => {
     expect(['=1+2', '+1', '-1', '@SUM(A1)', 'plain', 'a,b', 'say "hi"'].map(csvCell)).toEqual(["'=1+2", "'+1", "'-1", "'@SUM(A1)", 'plain', '"a,b"', '"say ""hi"""']);
     expect(parseCsv('\uFEFFurl;title\r\n"https://e.com/a;b";"multi\nline"\n\n')).toEqual([['url', 'title'], ['https://e.com/a;b', 'multi\nline']]);

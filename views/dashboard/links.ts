@@ -202,9 +202,9 @@ export function importResult(r: { rows: ImportRowResult[] } | { error: string })
 <h2 id="import-h">Imported ${ok} of ${r.rows.length} ${r.rows.length === 1 ? 'row' : 'rows'}</h2>
 ${failed ? html`<p class="alert">${failed} ${failed === 1 ? 'row' : 'rows'} could not be imported; see the messages below.</p>` : html`<p class="success" role="status">Every row was imported. Titles are being fetched in the background.</p>`}
 <div class="table-wrap"><table class="data">
-<thead><tr><th scope="col" class="num">Row</th><th scope="col">URL</th><th scope="col">Result</th></tr></thead>
+<thead><tr><th scope="col" class="num">Line</th><th scope="col">URL</th><th scope="col">Result</th></tr></thead>
 <tbody>${r.rows.map(
-    (x) => html`<tr class="${x.error ? 'failed' : 'created'}"><td data-label="Row" class="num">${x.line}</td><td data-label="URL" class="truncate" title="${x.url}">${x.url}</td>
+    (x) => html`<tr class="${x.error ? 'failed' : 'created'}"><td data-label="Line" class="num">${x.line}</td><td data-label="URL" class="truncate" title="${x.url}">${x.url}</td>
 <td data-label="Result"><span>${x.shortUrl ? html`<span class="badge badge-active">Created</span> <a href="${x.shortUrl}" target="_blank" rel="noopener">${hostPath(x.shortUrl)}</a>` : html`<span class="badge badge-expired">Error</span> ${x.error}`}</span></td></tr>`,
   )}</tbody></table></div>
 <p><a class="button secondary" href="/dashboard">Back to your links</a></p>
