@@ -8,7 +8,7 @@
  *   GET  /dashboard/qrcodes/:id/edit     designer for a saved code (?saved=1 after a save)
  *   POST /dashboard/qrcodes/:id          update → 303 to its edit page
  *   POST /dashboard/qrcodes/preview      the live preview fragment (always 200: it shows errors)
- *   POST /dashboard/qrcodes/:id/delete   htmx from a list row → empty 200 (row removed); else → the list
+ *   POST /dashboard/qrcodes/:id/delete   htmx from a list row → the list it was on, redrawn; else → the list
  * A refused save re-renders the designer with the message next to its field,
  * 422. Another user's QR id is 404, exactly like a missing one.
  */
@@ -16,7 +16,6 @@ import { Elysia } from 'elysia';
 import type { AppDeps } from '../http/app-deps.ts';
 import { UNDRAWABLE } from '../qr/qr.service.ts';
 import type { QrCode } from '../qr/qr.types.ts';
-import { html } from '../../views/html.ts';
 import type { FieldError } from '../../views/dashboard/field-error.ts';
 import { qrDesignerPage, qrList, qrListPage, qrPreview } from '../../views/dashboard/qrcodes.ts';
 import { parseId, type PageCtx } from './dashboard-kit.ts';
@@ -74,17 +73,20 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
     }
   }
 
+  async function listView(c: PageCtx, get: (key: string) => string | undefined) {
+    const search = (get('search') ?? '').slice(0, 200);
+    let page = await services.qr.list(c.actor, { search, page: Number(get('page')) || 1, perPage: 20 });
+    // past the end (the last codes of a page deleted, a stale link): the last page, as the links list does
+    const last = Math.max(1, Math.ceil(page.total / 20));
+    if (page.page > last) page = await services.qr.list(c.actor, { search, page: last, perPage: 20 });
+    return { page, search, csrfToken: c.session.csrfToken };
+  }
+
   return new Elysia({ name: 'web-qrcodes' })
     .get(
       '/dashboard/qrcodes',
       kit.route(async (c) => {
-        const q = c.query;
-        const search = (q.search ?? '').slice(0, 200);
-        let page = await services.qr.list(c.actor, { search, page: Number(q.page) || 1, perPage: 20 });
-        // past the end (the last codes of a page deleted, a stale link): the last page, as the links list does
-        const last = Math.max(1, Math.ceil(page.total / 20));
-        if (page.page > last) page = await services.qr.list(c.actor, { search, page: last, perPage: 20 });
-        const view = { page, search, csrfToken: c.session.csrfToken };
+        const view = await listView(c, (k) => c.query[k]);
         if (c.isHtmx && c.request.headers.get('hx-target') === 'qr-list') return kit.fragment(qrList(view));
         return kit.page(c, { title: 'QR codes', nav: 'qrcodes', body: qrListPage(view) });
       }),
@@ -130,8 +132,12 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
       '/dashboard/qrcodes/:id/delete',
       kit.route(async (c) => {
         await services.qr.remove(c.actor, parseId(c.params.id));
-        if (c.isHtmx && c.request.headers.get('hx-target')?.startsWith('qr-row-')) return kit.fragment(html``);
-        return kit.redirect(c, '/dashboard/qrcodes');
+        if (!c.isHtmx || !c.request.headers.get('hx-target')?.startsWith('qr-row-')) return kit.redirect(c, '/dashboard/qrcodes');
+        // the whole list of the page it was deleted from, not just the row gone: the count bar, the
+        // page's rows and the empty state stay true
+        const from = new URL(c.request.headers.get('hx-current-url') ?? '/dashboard/qrcodes', c.request.url);
+        const view = await listView(c, (k) => from.searchParams.get(k) ?? undefined);
+        return kit.fragment(qrList(view), 200, { 'hx-retarget': '#qr-list', 'hx-reswap': 'outerHTML' });
       }),
       hidden,
     );

@@ -109,6 +109,19 @@ describe('in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
     expect(await page.locator('#toast').count()).toBe(1);
     expect(await page.locator('#main').textContent()).not.toContain('Shop window');
+
+    // deleting from a list row redraws the list: its count, then the empty state
+    const actor = await app.services.users.actorFor(await app.services.users.getByEmail('boss@example.com'));
+    for (const name of ['Poster A', 'Poster B']) await app.services.qr.create(actor, { name, type: 'text', content: name, errorCorrection: 'M' });
+    await page.goto(`${app.base}/dashboard/qrcodes`);
+    expect(await page.locator('#qr-list .page-of').textContent()).toBe('Page 1 of 1 · 2 QR codes');
+    for (const [name, after] of [['Poster A', '1 QR code'], ['Poster B', null]] as const) {
+      page.once('dialog', (d) => void d.accept());
+      await page.getByRole('button', { name: `Delete ${name}` }).click();
+      if (after) await page.waitForFunction((text) => document.querySelector('#qr-list .page-of')?.textContent?.endsWith(text), after);
+      else await page.waitForSelector('#qr-list.empty-state');
+    }
+    expect(await page.locator('header.topbar').count()).toBe(1);
   }, 60_000);
 
   test('admin: create a user (password shown once), change their plan inline, reset, deactivate, change a plan limit', async () => {

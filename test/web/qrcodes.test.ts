@@ -249,13 +249,28 @@ describe('saving, downloading, deleting', () => {
     expect((await t.services.qr.list(pro.actor, { page: 1, perPage: 100 })).total).toBe(before);
   });
 
-  test('delete: from a list row (htmx) an empty 200 removes the row; a plain post goes back to the list', async () => {
-    const row = await pro.post(`/dashboard/qrcodes/${id}/delete`, {}, { 'x-csrf-token': pro.csrf, 'hx-request': 'true', 'hx-target': `qr-row-${id}` });
-    expect(row.status).toBe(200);
-    expect(await row.text()).toBe('');
-    expect((await pro.get(`/dashboard/qrcodes/${id}/edit`)).status).toBe(404);
-    const another = idFrom(await pro.post('/dashboard/qrcodes', design()));
-    const plain = await pro.post(`/dashboard/qrcodes/${another}/delete`, { _csrf: pro.csrf }, {});
+  test('delete: from a list row (htmx) the list it was on is redrawn (count, empty state); a plain post goes back to the list', async () => {
+    const me = await signIn('pro');
+    const made = [];
+    for (let i = 0; i < 2; i++) made.push(idFrom(await me.post('/dashboard/qrcodes', design({ name: `Mine ${i}` }))));
+    const outside = idFrom(await me.post('/dashboard/qrcodes', design({ name: 'Elsewhere' })));
+    const fromList = (qrId: number, current = `${BASE}/dashboard/qrcodes?search=Mine`) =>
+      me.post(`/dashboard/qrcodes/${qrId}/delete`, {}, { 'x-csrf-token': me.csrf, 'hx-request': 'true', 'hx-target': `qr-row-${qrId}`, 'hx-current-url': current });
+    const first = await fromList(made[0]!);
+    expect(first.status).toBe(200);
+    expect([first.headers.get('hx-retarget'), first.headers.get('hx-reswap')]).toEqual(['#qr-list', 'outerHTML']);
+    const rest = await first.text();
+    expect(rest).toContain('Page 1 of 1 · 1 QR code<');
+    expect(rest).toContain(`id="qr-row-${made[1]}"`);
+    expect(rest).not.toContain(`id="qr-row-${made[0]}"`);
+    // the search it was made from is kept; the last one gone leaves the empty state, not a stale bar
+    expect(rest).not.toContain(`id="qr-row-${outside}"`);
+    const last = await (await fromList(made[1]!)).text();
+    expect(last).toContain('class="empty-state"');
+    expect(last).not.toContain('Page 1 of 1');
+    expect((await me.get(`/dashboard/qrcodes/${made[0]}/edit`)).status).toBe(404);
+    const another = idFrom(await me.post('/dashboard/qrcodes', design()));
+    const plain = await me.post(`/dashboard/qrcodes/${another}/delete`, { _csrf: me.csrf }, {});
     expect(plain.status).toBe(303);
     expect(plain.headers.get('location')).toBe('/dashboard/qrcodes');
   });
