@@ -343,7 +343,9 @@ export function createLinksService(deps: LinksDeps) {
      * @throws VALIDATION, CODE_TAKEN, FEATURE_DENIED, QUOTA_EXCEEDED
      */
     async create(actor: Actor | null, input: CreateLinkInput): Promise<CreatedLink> {
-      // the plan's link limit is checked by the insert itself (insertOptions): one count, race-free
+      // the plan's link limit is checked by the insert itself (insertOptions): one count, race-free; a
+      // password first costs a hash, so an account with no room is refused before paying it
+      if (actor && input.password) await checkQuota(actor, 1);
       const p = await prepare(actor, input, new Set());
       let link: Link;
       try {

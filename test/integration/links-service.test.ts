@@ -1,5 +1,6 @@
 /** The links service through the real repositories: batch creation, quotas, tokens and the redirect cache. */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import bcrypt from 'bcryptjs';
+import { afterAll, beforeAll, describe, expect, spyOn, test } from 'bun:test';
 import { makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
 
 let t: TestApp;
@@ -113,6 +114,21 @@ describe('the plan link limit under concurrency', () => {
       for (const r of refused) expect(r.reason).toMatchObject({ code: 'QUOTA_EXCEEDED', meta: { limit: 3 } });
       expect((await t.services.links.list(actor, { page: 1, perPage: 10 })).total).toBeLessThanOrEqual(3);
     } finally {
+      await t.services.plans.update('enterprise', { maxLinks: null });
+    }
+  });
+
+  test('an account with no room left is refused before its password is hashed (bcrypt is the costly part)', async () => {
+    await t.services.plans.update('enterprise', { maxLinks: 1 });
+    const hashes = spyOn(bcrypt, 'hash');
+    try {
+      const actor = await actorOf('enterprise');
+      await t.services.links.create(actor, { destination: 'https://full.example/1' });
+      hashes.mockClear();
+      await expect(t.services.links.create(actor, { destination: 'https://full.example/2', password: 'hunter22' })).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
+      expect(hashes).not.toHaveBeenCalled();
+    } finally {
+      hashes.mockRestore();
       await t.services.plans.update('enterprise', { maxLinks: null });
     }
   });
