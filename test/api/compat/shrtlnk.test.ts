@@ -311,6 +311,28 @@ describe('updates', () => {
     expect(cleared).toMatchObject({ page_title: 'Own title', thumbnail_url: null });
   });
 
+  test('clearing page_title of a link created with both preview fields falls back to the hostname, here and on the bridge page', async () => {
+    const { body: made } = await create({ original_url: 'https://example.com/a', page_title: 'Launch draft', thumbnail_url: 'https://example.com/og.png' });
+    expect(made.page_title).toBe('Launch draft');
+    const path = `/api/links/${made.short_code}`;
+    expect(await (await send('PATCH', path, { body: { page_title: null } })).json()).toMatchObject({ page_title: 'example.com' });
+    expect(await (await send('GET', path)).json()).toMatchObject({ page_title: 'example.com' });
+    const bridge = await (await send('GET', `/s/${made.short_code}`, { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36' } })).text();
+    expect(bridge).toContain('<title>example.com');
+    expect(bridge).not.toContain('Launch draft');
+  });
+
+  test('blank strings are null, as Laravel hands them over: they clear optional fields and pass optional rules', async () => {
+    const { body: made } = await create({ original_url: 'https://example.com/blank', user_id: 42, page_title: 'Set', thumbnail_url: '  ', url_cloak: ' 0 ', ip_address: ' ' });
+    expect(made).toMatchObject({ thumbnail_url: null, url_cloak: 0 });
+    const path = `/api/links/${made.short_code}`;
+    const patched = await send('PATCH', path, { body: { user_id: '  ', page_title: '   ', thumbnail_url: ' ', url_cloak: '1 ' } });
+    expect(patched.status).toBe(200);
+    const body = await patched.json();
+    expect(body).toMatchObject({ page_title: 'example.com', thumbnail_url: null, url_cloak: 1 });
+    expect(t.services.db.sqlite.query('SELECT label_user_id AS n FROM links WHERE code = ?').get(made.short_code)).toEqual({ n: null });
+  });
+
   test('PATCH validation: 422 Laravel body; unknown code 404', async () => {
     const { body: made } = await create({ original_url: 'https://example.com/patch-errors' });
     const res = await send('PATCH', `/api/links/${made.short_code}`, { body: { original_url: '', url_cloak: 2 } });

@@ -12,7 +12,7 @@ import { DomainError } from '../../../errors.ts';
 import { isPlainObject } from '../../../http/body.ts';
 import { Rules } from '../../../http/laravel.ts';
 import type { CreateLinkInput, UpdateLinkInput } from '../../../links/links.service.ts';
-import { checkDestination, normalizeUrl, type UrlPolicy } from '../../../links/url-policy.ts';
+import { checkDestination, hostOf, normalizeUrl, type UrlPolicy } from '../../../links/url-policy.ts';
 
 /** What the request itself says when the body does not: its User-Agent and client address. */
 export interface RequestDefaults {
@@ -28,16 +28,17 @@ function object(body: unknown): Record<string, unknown> {
   return body;
 }
 
-const present = (v: unknown) => v !== undefined && v !== null && v !== '';
-const cleared = (body: Record<string, unknown>, field: string) => Object.prototype.hasOwnProperty.call(body, field) && !present(body[field]);
+const present = (v: unknown) => v !== undefined && v !== null;
+/** Sent as null, "" or blank (all null once Laravel's middleware has run: Rules.value). */
+const cleared = (v: Rules, field: string) => v.has(field) && v.value(field) === null;
 
 /**
  * A URL field judged by the core policy. The destination is normalised first
  * and a private host on it is returned as `refused` (reported apart, see the
  * module comment); for other URL fields every failure is a rule failure.
  */
-function url(v: Rules, body: Record<string, unknown>, field: string, policy: UrlPolicy, o: { required?: boolean; normalize?: boolean }) {
-  const raw = body[field];
+function url(v: Rules, field: string, policy: UrlPolicy, o: { required?: boolean; normalize?: boolean }) {
+  const raw = v.value(field);
   const label = field.replace(/_/g, ' ');
   if (!present(raw)) return void (o.required && v.fail(field, `The ${label} field is required.`));
   if (typeof raw !== 'string') return void v.fail(field, `The ${label} field must be a string.`);
@@ -52,18 +53,18 @@ function url(v: Rules, body: Record<string, unknown>, field: string, policy: Url
 }
 
 /** url_cloak is Laravel's in:0,1; JSON booleans are accepted as PHP compares them. */
-function cloak(v: Rules, body: Record<string, unknown>): boolean | undefined {
-  const c = body.url_cloak;
+function cloak(v: Rules): boolean | undefined {
+  const c = v.value('url_cloak');
   if (!present(c)) return undefined;
   if (c === 1 || c === '1' || c === true) return true;
   if (c === 0 || c === '0' || c === false) return false;
   v.fail('url_cloak', 'The selected url cloak is invalid.');
 }
 
-function ipAddress(v: Rules, body: Record<string, unknown>): string | undefined {
-  const ip = body.ip_address;
+function ipAddress(v: Rules): string | undefined {
+  const ip = v.value('ip_address');
   if (!present(ip)) return undefined;
-  if (typeof ip === 'string' && isIP(ip.trim())) return ip.trim();
+  if (typeof ip === 'string' && isIP(ip)) return ip;
   v.fail('ip_address', 'The ip address field must be a valid IP address.');
 }
 
@@ -76,16 +77,15 @@ function finish(v: Rules, refused: DomainError | null | undefined) {
 }
 
 export function parseCreate(raw: unknown, defaults: RequestDefaults, policy: UrlPolicy): CreateLinkInput {
-  const body = object(raw);
-  const v = new Rules(body);
-  const destination = url(v, body, 'original_url', policy, { required: true, normalize: true });
+  const v = new Rules(object(raw));
+  const destination = url(v, 'original_url', policy, { required: true, normalize: true });
   const userId = v.integer('user_id', { min: 1 });
   const userAgent = v.string('user_agent', { max: MAX_USER_AGENT });
-  const ip = ipAddress(v, body);
+  const ip = ipAddress(v);
   const pageTitle = v.string('page_title', { max: 500 });
-  const thumbnail = url(v, body, 'thumbnail_url', policy, {});
+  const thumbnail = url(v, 'thumbnail_url', policy, {});
   const source = v.string('source', { max: MAX_SOURCE });
-  const cloaked = cloak(v, body);
+  const cloaked = cloak(v);
   finish(v, destination?.refused);
   const thumbnailUrl = thumbnail?.value ?? null;
   return {
@@ -94,8 +94,9 @@ export function parseCreate(raw: unknown, defaults: RequestDefaults, policy: Url
     redirectMode: cloaked === false ? 'direct' : 'bridge',
     pageTitle: pageTitle ?? null,
     thumbnailUrl,
-    // with both preview fields given there is nothing left to fetch from the destination
-    title: pageTitle && thumbnailUrl ? pageTitle : undefined,
+    // with both preview fields given there is nothing left to fetch from the destination: the title is
+    // the document's fallback, the hostname (not a copy of page_title, which would outlive clearing it)
+    title: pageTitle && thumbnailUrl ? (hostOf(destination!.value!) ?? undefined) : undefined,
     labels: { userId: userId ?? null, userAgent: userAgent?.trim() || defaultAgent(defaults.userAgent), ip: ip ?? defaults.ip },
     metadata: 'sync',
   };
@@ -103,9 +104,8 @@ export function parseCreate(raw: unknown, defaults: RequestDefaults, policy: Url
 
 /** POST /shorten: the web form's two fields; everything else is the homepage's fixed choice. */
 export function parseWebShorten(raw: unknown, defaults: RequestDefaults, policy: UrlPolicy): CreateLinkInput {
-  const body = object(raw);
-  const v = new Rules(body);
-  const destination = url(v, body, 'original_url', policy, { required: true, normalize: true });
+  const v = new Rules(object(raw));
+  const destination = url(v, 'original_url', policy, { required: true, normalize: true });
   const userAgent = v.string('user_agent', { max: MAX_USER_AGENT });
   finish(v, destination?.refused);
   return {
@@ -119,22 +119,21 @@ export function parseWebShorten(raw: unknown, defaults: RequestDefaults, policy:
 
 /** PATCH/PUT: only what is sent changes; null or "" clears page_title, thumbnail_url and the user_id label. */
 export function parseUpdate(raw: unknown, policy: UrlPolicy): UpdateLinkInput {
-  const body = object(raw);
-  const v = new Rules(body);
-  const destination = url(v, body, 'original_url', policy, { required: v.has('original_url'), normalize: true });
-  const cloaked = cloak(v, body);
+  const v = new Rules(object(raw));
+  const destination = url(v, 'original_url', policy, { required: v.has('original_url'), normalize: true });
+  const cloaked = cloak(v);
   const pageTitle = v.string('page_title', { max: 500 });
-  const thumbnail = url(v, body, 'thumbnail_url', policy, {});
+  const thumbnail = url(v, 'thumbnail_url', policy, {});
   const source = v.string('source', { max: MAX_SOURCE });
   const userId = v.integer('user_id', { min: 1 });
   finish(v, destination?.refused);
   const input: UpdateLinkInput = {};
   if (destination) input.destination = destination.value;
   if (cloaked !== undefined) input.redirectMode = cloaked ? 'bridge' : 'direct';
-  if (pageTitle !== undefined || cleared(body, 'page_title')) input.pageTitle = pageTitle ?? null;
-  if (thumbnail || cleared(body, 'thumbnail_url')) input.thumbnailUrl = thumbnail?.value ?? null;
+  if (pageTitle !== undefined || cleared(v, 'page_title')) input.pageTitle = pageTitle ?? null;
+  if (thumbnail || cleared(v, 'thumbnail_url')) input.thumbnailUrl = thumbnail?.value ?? null;
   if (source !== undefined) input.source = source.trim() || 'api';
-  if (userId !== undefined || cleared(body, 'user_id')) input.labels = { userId: userId ?? null };
+  if (userId !== undefined || cleared(v, 'user_id')) input.labels = { userId: userId ?? null };
   return input;
 }
 
