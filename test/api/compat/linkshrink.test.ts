@@ -343,6 +343,12 @@ describe('bulk and utm limits', () => {
     const ok = await (await send('POST', '/api/v1/shorten/utm', { body: { ...base, url: 'https://example.com/l?x=1#top' } })).json();
     expect(ok.data.taggedUrl).toBe('https://example.com/l?x=1&utm_source=s&utm_medium=m&utm_campaign=c#top');
     expect(ok.data.utm).toEqual({ source: 's', medium: 'm', campaign: 'c' });
+    // padded values: the tagged URL answered is the one visitors get, and expand agrees
+    const padded = await (await send('POST', '/api/v1/shorten/utm', { body: { ...base, utm_source: 'google ', utm_campaign: ' spring' } })).json();
+    const clean = 'https://example.com/l?utm_source=google&utm_medium=m&utm_campaign=spring';
+    expect([padded.data.taggedUrl, padded.data.originalUrl]).toEqual([clean, clean]);
+    expect(padded.data.utm).toEqual({ source: 'google', medium: 'm', campaign: 'spring' });
+    expect((await send('GET', `/${padded.data.code}`, { ua: BROWSER })).headers.get('location')).toBe(clean);
   });
 });
 

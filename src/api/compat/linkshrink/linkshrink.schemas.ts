@@ -105,8 +105,10 @@ function utmValue(o: Record<string, unknown>, key: keyof UtmSet, required: boole
     return undefined;
   }
   if (typeof v !== 'string' || v.trim() === '') throw bad(field, `${field} must be a non-empty string.`);
-  if (charLength(v) > 255) throw bad(field, `${field} must not be longer than 255 characters.`);
-  return v;
+  // trimmed as the core stores it: the tagged URL answered now must be the one redirects apply later
+  const value = v.trim();
+  if (charLength(value) > 255) throw bad(field, `${field} must not be longer than 255 characters.`);
+  return value;
 }
 
 /** The shorten fields with the destination already tagged, plus the UTM set itself. */
