@@ -134,6 +134,26 @@ describe('the plan link limit under concurrency', () => {
   });
 });
 
+describe('search', () => {
+  test('pages through the matches in the chosen order, with their total; other users\' links never match', async () => {
+    const [me, other] = [await actorOf(), await actorOf()];
+    for (let i = 0; i < 25; i++) await t.services.links.create(me, { destination: `https://shop.example/item/${i}`, title: `Item ${i}` });
+    for (let i = 0; i < 5; i++) await t.services.links.create(me, { destination: `https://blog.example/${i}`, title: `Post ${i}` });
+    await t.services.links.create(other, { destination: 'https://shop.example/theirs', title: 'Item theirs' });
+    // a deleted match is gone from the results and the total
+    const gone = await t.services.links.create(me, { destination: 'https://shop.example/gone', title: 'Item gone' });
+    await t.services.links.remove(me, gone.link.id);
+    const page = (n: number, sort?: 'title') => t.services.links.list(me, { page: n, perPage: 10, search: 'SHOP.example/ITEM', sort, direction: sort ? 'asc' : undefined });
+    const third = await page(3);
+    expect(third.total).toBe(25);
+    expect(third.items.map((l) => l.title)).toEqual(['Item 4', 'Item 3', 'Item 2', 'Item 1', 'Item 0']);
+    const byTitle = await page(1, 'title');
+    expect(byTitle.items.map((l) => l.title).slice(0, 4)).toEqual(['Item 0', 'Item 1', 'Item 10', 'Item 11']);
+    expect(byTitle.items[0]).toMatchObject({ destination: 'https://shop.example/item/0', totalClicks: 0 });
+    expect((await t.services.links.list(me, { page: 9, perPage: 10, search: 'item' })).items).toEqual([]);
+  });
+});
+
 describe('tokens and passwords', () => {
   test('delete and stats tokens are returned once, stored only as hashes, and checked', async () => {
     const { link, deleteToken, statsToken } = await t.services.links.create(null, {
