@@ -18,6 +18,28 @@ const label = (field: string) => field.replace(/(.)(?=[A-Z])/g, '$1_').toLowerCa
 /** A field's message for an array item, named as Laravel names it: "The expires at field …" → "The 1.expires at field …". */
 export const itemMessage = (message: string, field: string, index: number) => message.replace(`The ${label(field)} `, `The ${label(`${index}.${field}`)} `);
 
+/**
+ * Laravel's UrlWindow (3 pages each side): every page when there are fewer
+ * than 14, otherwise the first and last two with "..." gaps around the
+ * current page's neighbourhood.
+ */
+function pageWindow(page: number, lastPage: number): (number | '...')[] {
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  const onEachSide = 3;
+  const window = onEachSide + 4;
+  if (lastPage < onEachSide * 2 + 8) return range(1, lastPage);
+  const start = [1, 2];
+  const finish = [lastPage - 1, lastPage];
+  if (page <= window) return [...range(1, window + onEachSide), '...', ...finish];
+  if (page > lastPage - window) return [...start, '...', ...range(lastPage - (window + onEachSide - 1), lastPage)];
+  return [...start, '...', ...range(page - onEachSide, page + onEachSide), '...', ...finish];
+}
+
+/** The page entries of a Laravel paginator's `links` (between Previous and Next), "..." gaps included. */
+export function laravelPageLinks(page: number, lastPage: number, url: (page: number) => string): { url: string | null; label: string; active: boolean }[] {
+  return pageWindow(page, lastPage).map((p) => (p === '...' ? { url: null, label: '...', active: false } : { url: url(p), label: String(p), active: p === page }));
+}
+
 /** Laravel's summary line: the first message, plus how many more there are. */
 export function laravelMessage(errors: FieldErrors): string {
   const all = Object.values(errors).flat();

@@ -1,4 +1,5 @@
 /** Minilnk response shapes, field for field as its document shows them. */
+import { laravelPageLinks } from '../../http/laravel.ts';
 import type { Link } from '../../links/links.types.ts';
 import type { LinkAnalytics } from '../../clicks/analytics.service.ts';
 import type { QrCode } from '../../qr/qr.types.ts';
@@ -42,7 +43,7 @@ export function paginate<T>(items: T[], total: number, page: number, perPage: nu
     last_page_url: url(lastPage),
     links: [
       { url: page > 1 ? url(page - 1) : null, label: '&laquo; Previous', active: false },
-      ...Array.from({ length: lastPage }, (_, i) => ({ url: url(i + 1), label: String(i + 1), active: i + 1 === page })).slice(0, 50),
+      ...laravelPageLinks(page, lastPage, url),
       { url: page < lastPage ? url(page + 1) : null, label: 'Next &raquo;', active: false },
     ],
     next_page_url: page < lastPage ? url(page + 1) : null,

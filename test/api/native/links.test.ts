@@ -149,6 +149,26 @@ describe('happy path (documented examples)', () => {
     expect(empty).toMatchObject({ current_page: 9, data: [], from: null, to: null, total: 17 });
   });
 
+  test('a long list gets Laravel\'s page window: the current page is always there and active, gaps are "..."', async () => {
+    const u = await t.user('pro');
+    const insert = t.services.db.sqlite.prepare("INSERT INTO links (code, is_alias, destination, user_id, source, created_at, updated_at) VALUES (?, 0, 'https://example.com/many', ?, 'api', ?, ?)");
+    t.services.db.sqlite.transaction(() => {
+      for (let i = 0; i < 800; i++) insert.run(`many${u.user.id}x${i}`, u.user.id, i, i);
+    })();
+    const labels = async (page: number) => {
+      const body = await (await t.request('GET', `/api/v1/links?page=${page}`, { headers: u.auth })).json();
+      expect(body.last_page).toBe(54);
+      const links = body.links as { url: string | null; label: string; active: boolean }[];
+      expect(links.filter((l) => l.active).map((l) => l.label)).toEqual([String(page)]);
+      for (const l of links) if (/^\d+$/.test(l.label)) expect(l.url).toBe(`${BASE}/api/v1/links?page=${l.label}`);
+      return links.map((l) => l.label);
+    };
+    const [prev, next] = ['&laquo; Previous', 'Next &raquo;'];
+    expect(await labels(1)).toEqual([prev, ...Array.from({ length: 10 }, (_, i) => String(i + 1)), '...', '53', '54', next]);
+    expect(await labels(20)).toEqual([prev, '1', '2', '...', '17', '18', '19', '20', '21', '22', '23', '...', '53', '54', next]);
+    expect(await labels(54)).toEqual([prev, '1', '2', '...', ...Array.from({ length: 10 }, (_, i) => String(45 + i)), next]);
+  });
+
   test('GET /links?search matches title, original url and short code (documented example)', async () => {
     const u = await t.user('pro');
     await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://github.com/google', alias: 'goglhb', title: 'Google GitHub Profile' } });

@@ -1,4 +1,5 @@
 /** Linx.ly response shapes, field for field as its document shows them. */
+import { laravelPageLinks } from '../../../http/laravel.ts';
 import { isLive, type Link, type Schedule } from '../../../links/links.types.ts';
 
 /** Linx.ly's dates: "2026-06-04 12:20:00", UTC. */
@@ -41,23 +42,6 @@ export function presentLink(link: Link, schedules: Schedule[]) {
 }
 
 /**
- * Laravel's UrlWindow (3 pages each side): every page when there are fewer
- * than 14, otherwise the first and last two with "..." gaps around the
- * current page's neighbourhood.
- */
-function pageWindow(page: number, lastPage: number): (number | '...')[] {
-  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-  const onEachSide = 3;
-  const window = onEachSide + 4;
-  if (lastPage < onEachSide * 2 + 8) return range(1, lastPage);
-  const start = [1, 2];
-  const finish = [lastPage - 1, lastPage];
-  if (page <= window) return [...range(1, window + onEachSide), '...', ...finish];
-  if (page > lastPage - window) return [...start, '...', ...range(lastPage - (window + onEachSide - 1), lastPage)];
-  return [...start, '...', ...range(page - onEachSide, page + onEachSide), '...', ...finish];
-}
-
-/**
  * Laravel's API-resource pagination body ({data, links, meta}). Like the
  * document, page URLs carry only ?page (Laravel without withQueryString()).
  */
@@ -76,9 +60,7 @@ export function paginate<T>(items: T[], total: number, page: number, perPage: nu
       last_page: lastPage,
       links: [
         { url: prev, label: '« Previous', active: false },
-        ...pageWindow(page, lastPage).map((p) =>
-          p === '...' ? { url: null, label: '...', active: false } : { url: url(p), label: String(p), active: p === page },
-        ),
+        ...laravelPageLinks(page, lastPage, url),
         { url: next, label: 'Next »', active: false },
       ],
       path,
