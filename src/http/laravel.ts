@@ -78,8 +78,8 @@ export function parseDate(value: string): number | null {
   return Number.isNaN(ms) || ms < FIRST_DATE || ms > LAST_DATE ? null : ms;
 }
 
-/** Password fields keep their spaces (Laravel's TrimStrings lists them as its exceptions). */
-const UNTRIMMED = /password/i;
+/** The fields TrimStrings leaves as sent (its $except): a password's spaces are part of it. */
+const UNTRIMMED = new Set(['password', 'password_confirmation', 'current_password']);
 
 /**
  * The input as a Laravel app's default middleware hands it to validation:
@@ -91,7 +91,7 @@ function laravelInput(body: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(body).map(([k, v]) => {
       if (typeof v !== 'string') return [k, v];
-      const s = UNTRIMMED.test(k) ? v : v.trim();
+      const s = UNTRIMMED.has(k) ? v : v.trim();
       return [k, s === '' ? null : s];
     }),
   );

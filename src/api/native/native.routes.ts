@@ -158,8 +158,9 @@ export function nativeApi(deps: AppDeps) {
       r(async (ctx) => {
           const actor = await apiAuth.authenticate(ctx);
           const target = await services.links.get(actor, parseId(ctx.params.id));
-          // ?from= is no date (Laravel reads an empty value as null): the default applies
-          const analytics = await services.analytics.forLink(target, { from: ctx.query.from || undefined, to: ctx.query.to || undefined });
+          // ?from= or a blank one is no date (Laravel trims, then reads an empty value as null): the default applies
+          const bound = (v: string | undefined) => v?.trim() || undefined;
+          const analytics = await services.analytics.forLink(target, { from: bound(ctx.query.from), to: bound(ctx.query.to) });
           return json(200, presentAnalytics(target, analytics, services.shortUrl));
         }),
       {

@@ -85,7 +85,7 @@ describe('GET /links/{id}/analytics', () => {
     await t.flush();
     const plain = await (await t.request('GET', `/api/v1/links/${link.id}/analytics`, { headers: u.auth })).json();
     expect(plain.summary.total_clicks).toBe(1);
-    for (const q of ['from=', 'to=', 'from=&to=']) {
+    for (const q of ['from=', 'to=', 'from=&to=', 'from=%20', 'to=%20%20']) {
       const res = await t.request('GET', `/api/v1/links/${link.id}/analytics?${q}`, { headers: u.auth });
       expect([q, res.status]).toEqual([q, 200]);
       expect(await res.json()).toEqual(plain);
