@@ -4,12 +4,12 @@
  */
 import { DomainError } from '../errors.ts';
 import type { Link } from '../links/links.types.ts';
-import type { Dimension, ValueCount } from './reports/breakdown.ts';
+import type { Breakdown, Dimension, ValueCount } from './reports/breakdown.ts';
 import type { DayCount } from './reports/clicks-by-day.ts';
 
 export interface AnalyticsReports {
   clicksByDay: (linkId: number, series: 'total' | 'unique' | 'bots', from: string, to: string) => Promise<DayCount[]>;
-  breakdown: (linkId: number, dim: Dimension, from: string, to: string, limit?: number) => Promise<ValueCount[]>;
+  breakdown: (linkId: number, dim: Dimension, from: string, to: string, limit?: number | null) => Promise<Breakdown>;
 }
 
 export interface DateRange {
@@ -33,6 +33,8 @@ export interface LinkAnalytics {
   browsers: ValueCount[];
   referrers: ValueCount[];
   sources: ValueCount[];
+  /** per breakdown, the clicks of the values beyond those listed (none when every value is listed) */
+  otherClicks: Record<Dimension, number>;
   range: DateRange;
 }
 
@@ -75,19 +77,24 @@ export function createAnalyticsService(deps: { reports: AnalyticsReports; now?: 
   const dayOfMs = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
   return {
-    /** The whole link history by default; pass a range to narrow it. @throws VALIDATION */
-    async forLink(link: Link, range?: Partial<DateRange>): Promise<LinkAnalytics> {
+    /**
+     * The whole link history by default; pass a range to narrow it. Each
+     * breakdown lists its 50 largest values unless `limit` says otherwise
+     * (null: all, for exports). @throws VALIDATION
+     */
+    async forLink(link: Link, range?: Partial<DateRange>, opts: { limit?: number | null } = {}): Promise<LinkAnalytics> {
       const r = checkRange(range?.from, range?.to, dayOfMs(link.createdAt), today());
       const all = !range?.from && !range?.to;
+      const by = (dim: Dimension) => reports.breakdown(link.id, dim, r.from, r.to, opts.limit === undefined ? 50 : opts.limit);
       const [clicksOverTime, uniqueOverTime, countries, devices, os, browsers, referrers, sources] = await Promise.all([
         reports.clicksByDay(link.id, 'total', r.from, r.to),
         reports.clicksByDay(link.id, 'unique', r.from, r.to),
-        reports.breakdown(link.id, 'country', r.from, r.to),
-        reports.breakdown(link.id, 'device', r.from, r.to),
-        reports.breakdown(link.id, 'os', r.from, r.to),
-        reports.breakdown(link.id, 'browser', r.from, r.to),
-        reports.breakdown(link.id, 'referrer', r.from, r.to),
-        reports.breakdown(link.id, 'source', r.from, r.to),
+        by('country'),
+        by('device'),
+        by('os'),
+        by('browser'),
+        by('referrer'),
+        by('source'),
       ]);
       const sum = (rows: DayCount[]) => rows.reduce((n, d) => n + d.clicks, 0);
       return {
@@ -96,12 +103,20 @@ export function createAnalyticsService(deps: { reports: AnalyticsReports; now?: 
           : { totalClicks: sum(clicksOverTime), uniqueClicks: sum(uniqueOverTime), uniqueScope: 'first-visits', lastClickedAt: link.lastClickedAt },
         clicksOverTime,
         uniqueOverTime,
-        countries: countries.map((c) => ({ code: c.value || null, name: countryName(c.value || null), clicks: c.clicks })),
-        devices,
-        os,
-        browsers,
-        referrers,
-        sources,
+        countries: countries.rows.map((c) => ({ code: c.value || null, name: countryName(c.value || null), clicks: c.clicks })),
+        devices: devices.rows,
+        os: os.rows,
+        browsers: browsers.rows,
+        referrers: referrers.rows,
+        sources: sources.rows,
+        otherClicks: {
+          country: countries.otherClicks,
+          device: devices.otherClicks,
+          os: os.otherClicks,
+          browser: browsers.otherClicks,
+          referrer: referrers.otherClicks,
+          source: sources.otherClicks,
+        },
         range: r,
       };
     },
@@ -112,8 +127,6 @@ export function createAnalyticsService(deps: { reports: AnalyticsReports; now?: 
       const days = await reports.clicksByDay(link.id, 'total', r.from, r.to);
       return { days, total: days.reduce((n, d) => n + d.clicks, 0), range: r };
     },
-
-    breakdown: (link: Link, dim: Dimension, range: DateRange, limit?: number) => reports.breakdown(link.id, dim, range.from, range.to, limit),
   };
 }
 export type AnalyticsService = ReturnType<typeof createAnalyticsService>;

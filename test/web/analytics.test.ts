@@ -191,6 +191,22 @@ describe('the CSV export', () => {
     expect(['=SUM(A1)', '+1', '-2', '@x', '\tx', 'plain', 'a,b'].map(csvCell)).toEqual(["'=SUM(A1)", "'+1", "'-2", "'@x", "'\tx", 'plain', '"a,b"']);
   });
 
+  test('more values than a breakdown lists: the page adds an Other row and shares are of every click; the CSV has every value', async () => {
+    const many = (await t.services.links.create(owner.actor, { destination: 'https://example.com/many-refs', title: 'Many referrers' })).link;
+    for (let i = 0; i < 60; i++) await visit(`/${many.code}`, { ip: `8.8.${i}.1`, referer: `https://site${i}.example.org/` });
+    await t.flush();
+    const page = await (await owner.get(`/dashboard/links/${many.id}/analytics`)).text();
+    const referrers = page.slice(page.indexOf('id="bd-referrer"'), page.indexOf('</section>', page.indexOf('id="bd-referrer"')));
+    expect(referrers.split('<li>').length - 1).toBe(51);
+    expect(referrers).toContain('site0.example.org');
+    expect(referrers).toMatch(/Other<\/span>\s*<span class="bar-num">10 <span class="muted">\(17%\)<\/span>/);
+    expect(referrers).toContain('1 <span class="muted">(1.7%)</span>');
+    const csv = (await (await owner.get(`/dashboard/links/${many.id}/analytics.csv`)).text()).trimEnd().split('\r\n');
+    const rows = csv.filter((l) => l.startsWith('referrer,'));
+    expect(rows).toHaveLength(60);
+    expect(rows).toContain('referrer,site59.example.org,,1,,1.7%');
+  });
+
   test('a refused range is a 400 page, not a file', async () => {
     const res = await owner.get(`/dashboard/links/${link.id}/analytics.csv?from=2024-13-01&to=2024-12-01`);
     expect(res.status).toBe(400);

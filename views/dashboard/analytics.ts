@@ -88,12 +88,12 @@ ${d
   ? html`${summary(v, d)}
 <div class="card chart-card">${timeSeriesChart({ subject: linkName(v.link), from: d.range.from, to: d.range.to, clicks: d.clicksOverTime, unique: d.uniqueOverTime })}</div>
 <div class="breakdowns">
-${barList({ id: 'bd-source', title: 'Source', rows: rows(d.sources, SOURCES) })}
-${barList({ id: 'bd-country', title: 'Countries', rows: d.countries.map((c) => ({ label: c.name, detail: c.code ?? undefined, count: c.clicks })) })}
-${barList({ id: 'bd-device', title: 'Devices', rows: rows(d.devices, DEVICES) })}
-${barList({ id: 'bd-os', title: 'Operating systems', rows: rows(d.os) })}
-${barList({ id: 'bd-browser', title: 'Browsers', rows: rows(d.browsers) })}
-${barList({ id: 'bd-referrer', title: 'Referrers', rows: rows(d.referrers, {}, 'Direct or unknown') })}
+${barList({ id: 'bd-source', title: 'Source', rows: rows(d.sources, SOURCES), otherClicks: d.otherClicks.source })}
+${barList({ id: 'bd-country', title: 'Countries', rows: d.countries.map((c) => ({ label: c.name, detail: c.code ?? undefined, count: c.clicks })), otherClicks: d.otherClicks.country })}
+${barList({ id: 'bd-device', title: 'Devices', rows: rows(d.devices, DEVICES), otherClicks: d.otherClicks.device })}
+${barList({ id: 'bd-os', title: 'Operating systems', rows: rows(d.os), otherClicks: d.otherClicks.os })}
+${barList({ id: 'bd-browser', title: 'Browsers', rows: rows(d.browsers), otherClicks: d.otherClicks.browser })}
+${barList({ id: 'bd-referrer', title: 'Referrers', rows: rows(d.referrers, {}, 'Direct or unknown'), otherClicks: d.otherClicks.referrer })}
 </div>`
   : html`<p class="muted">Pick a valid range to see the numbers.</p>`}
 </section>`;

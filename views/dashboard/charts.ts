@@ -123,12 +123,14 @@ export function percent(count: number, total: number): string {
 }
 
 /** A ranked list with a number, a share and a bar per row (bars are SVG: widths without inline styles). */
-export function barList(p: { id: string; title: string; rows: readonly BarRow[]; empty?: string }): SafeHtml {
-  const total = p.rows.reduce((s, r) => s + r.count, 0);
+export function barList(p: { id: string; title: string; rows: readonly BarRow[]; empty?: string; otherClicks?: number }): SafeHtml {
+  // the values beyond those listed, as one row: shares are of every click, not of the listed ones
+  const rows = p.otherClicks ? [...p.rows, { label: 'Other', count: p.otherClicks }] : p.rows;
+  const total = rows.reduce((s, r) => s + r.count, 0);
   const body =
-    p.rows.length === 0
+    rows.length === 0
       ? html`<p class="muted small">${p.empty ?? 'Nothing recorded in this period.'}</p>`
-      : html`<ol class="bar-list">${p.rows.map(
+      : html`<ol class="bar-list">${rows.map(
           (r) => html`<li>
 <span class="bar-label">${r.label}${r.detail ? html` <span class="muted">${r.detail}</span>` : ''}</span>
 <span class="bar-num">${fmt(r.count)} <span class="muted">(${percent(r.count, total)})</span></span>

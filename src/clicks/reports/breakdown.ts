@@ -8,6 +8,12 @@ export interface ValueCount {
   clicks: number;
 }
 
+/** The largest values, and the clicks of those left out (shares are of all of them). */
+export interface Breakdown {
+  rows: ValueCount[];
+  otherClicks: number;
+}
+
 const DIMENSIONS: Dimension[] = ['country', 'device', 'os', 'browser', 'referrer', 'source'];
 
 export function createBreakdownReport(db: Db) {
@@ -27,13 +33,15 @@ export function createBreakdownReport(db: Db) {
     ]),
   ) as Record<Dimension, ReturnType<typeof db.$client.prepare<ValueCount, [number, string, string]>>>;
 
-  return async (linkId: number, dim: Dimension, from: string, to: string, limit = 50): Promise<ValueCount[]> => {
+  /** `limit` null: every value. */
+  return async (linkId: number, dim: Dimension, from: string, to: string, limit: number | null = 50): Promise<Breakdown> => {
     const counts = new Map<string, number>();
     for (const r of rolled.all(linkId, dim, from, to)) counts.set(r.value, r.clicks);
     for (const r of live[dim].all(linkId, from, to)) counts.set(r.value, (counts.get(r.value) ?? 0) + r.clicks);
-    return [...counts]
+    const all = [...counts]
       .map(([value, clicks]) => ({ value, clicks }))
-      .sort((a, b) => b.clicks - a.clicks || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
-      .slice(0, limit);
+      .sort((a, b) => b.clicks - a.clicks || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    const rows = limit === null ? all : all.slice(0, limit);
+    return { rows, otherClicks: all.slice(rows.length).reduce((n, r) => n + r.clicks, 0) };
   };
 }
