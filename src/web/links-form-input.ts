@@ -112,10 +112,14 @@ export function createInput(form: Record<string, unknown>, v: LinkFormValues): C
  * them are kept exactly: an untouched expiry is left alone (not cut to the
  * minute, nor refused as past when it falls within the current minute), and
  * so are untouched schedules.
- * @throws VALIDATION (dates, schedules, mode)
+ * @throws VALIDATION (dates, schedules, mode, a new password with "remove the password")
  */
 export function updateInput(form: Record<string, unknown>, v: LinkFormValues, link: Link, schedules: Schedule[]): UpdateLinkInput {
   const password = textOf(form.password);
+  // which of the two was meant cannot be told; saving either silently could leave the link open
+  if (password && v.remove_password) {
+    throw new DomainError('VALIDATION', 'Either type a new password or tick “Remove the password”, not both.', { field: 'password' });
+  }
   const { expiresAt, ...rest } = common(form, v, shownSchedules(schedules));
   // a disabled field (plan without expiry) is not sent, and an untouched one is as it was: leave the date alone
   const expirySent = typeof form.expires_at === 'string' && v.expires_at.trim() !== toUtcLocal(link.expiresAt);

@@ -80,7 +80,12 @@ export const linksRoutes: WebModule = (deps, kit) => {
         const link = await services.links.get(c.actor, idOf(c));
         const updated = await services.links.update(c.actor, link, { isActive: !link.isActive });
         if (!c.isHtmx) return kit.redirect(c, '/dashboard');
-        const message = updated.isActive ? `${updated.code} is active again.` : `${updated.code} is paused: visitors get “not found”.`;
+        const expired = updated.expiresAt !== null && updated.expiresAt <= Date.now();
+        const message = !updated.isActive
+          ? `${updated.code} is paused: visitors get “not found”.`
+          : expired
+            ? `${updated.code} is no longer paused, but it has expired: edit its expiry to let visitors through again.`
+            : `${updated.code} is active again.`;
         return kit.fragment(linkRow(updated, tableProps(c)), 200, toast(message));
       }),
       POST,

@@ -128,6 +128,16 @@ describe('row actions', () => {
     expect((await t.services.links.get(owner.actor, link.id)).isActive).toBe(true);
   });
 
+  test('toggle: activating an expired link does not claim it is active again', async () => {
+    const link = await mk(owner, 'https://example.com/toggle-expired', 'Expired one');
+    t.services.db.sqlite.query('UPDATE links SET expires_at = ?, is_active = 0 WHERE id = ?').run(Date.now() - 1000, link.id);
+    const res = await owner.post(`/dashboard/links/${link.id}/toggle`, {}, { hx: true });
+    const message = JSON.parse(res.headers.get('hx-trigger')!).toast.message as string;
+    expect(message).not.toContain('active again');
+    expect(message).toContain('has expired');
+    expect(await res.text()).toContain('Expired');
+  });
+
   test('delete: the view it was deleted from is redrawn (counts, rows, empty state); the link is gone', async () => {
     const links = [await mk(owner, 'https://example.com/delete-1', 'Doomed 1'), await mk(owner, 'https://example.com/delete-2', 'Doomed 2')];
     const from = { 'hx-current-url': `${BASE}/dashboard?q=Doomed&sort=title&dir=asc` };
@@ -282,6 +292,11 @@ describe('create and edit', () => {
     expect(form).toContain('value="&lt;img src=x onerror=alert(1)&gt;"');
     expect(form).toContain('value="2099-06-01T00:00"');
     expect(form).toContain('name="remove_password"');
+    // a new password and "remove" together: refused, the link keeps its password
+    const both = await owner.post(`/dashboard/links/${link.id}/edit`, { url: 'https://example.com/e', code: link.code, password: 'newpass1', remove_password: '1' });
+    expect(both.status).toBe(422);
+    expect(await both.text()).toContain('Either type a new password or tick “Remove the password”, not both.');
+    expect((await t.services.links.get(owner.actor, link.id)).passwordHash).not.toBeNull();
     const res = await owner.post(`/dashboard/links/${link.id}/edit`, { url: 'https://example.com/e2', code: link.code, title: 'Renamed', redirect_mode: 'preview', expires_at: '', remove_password: '1', utm_campaign: 'spring' });
     expect(res.status).toBe(303);
     const saved = await t.services.links.get(owner.actor, link.id);
