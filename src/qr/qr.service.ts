@@ -152,7 +152,8 @@ export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUr
       if (!Number.isSafeInteger(id) || !(await qr.remove(actor.user.id, id))) throw new DomainError('NOT_FOUND', 'QR code not found.');
     },
 
-    isDynamic: (code: QrCode) => code.linkId !== null,
+    /** Whether its image encodes its link's short URL (and scans are counted): false once the link is deleted. */
+    isDynamic: async (code: QrCode) => code.linkId !== null && (await links.findUndeleted(code.linkId)) !== null,
     /** The saved code's image; null when its content cannot be drawn (see UNDRAWABLE). */
     svg: async (code: QrCode) => drawFitting(await payloadOf(code), code, renderSvg),
     png: async (code: QrCode) => drawFitting(await payloadOf(code), code, renderPng),

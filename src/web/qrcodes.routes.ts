@@ -79,7 +79,9 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
     // past the end (the last codes of a page deleted, a stale link): the last page, as the links list does
     const last = Math.max(1, Math.ceil(page.total / 20));
     if (page.page > last) page = await services.qr.list(c.actor, { search, page: last, perPage: 20 });
-    return { page, search, csrfToken: c.session.csrfToken };
+    const dynamic = new Set<number>();
+    for (const q of page.items) if (await services.qr.isDynamic(q)) dynamic.add(q.id);
+    return { page, dynamic, search, csrfToken: c.session.csrfToken };
   }
 
   return new Elysia({ name: 'web-qrcodes' })

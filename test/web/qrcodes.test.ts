@@ -275,6 +275,20 @@ describe('saving, downloading, deleting', () => {
     expect(plain.headers.get('location')).toBe('/dashboard/qrcodes');
   });
 
+  test('the list says "Counts scans" only while the linked short link exists', async () => {
+    const me = await signIn('pro');
+    const own = (await t.services.links.create(me.actor, { destination: 'https://example.com/counted' })).link;
+    const qrId = idFrom(await me.post('/dashboard/qrcodes', design({ name: 'Linked poster', link_id: String(own.id) })));
+    const badge = async () => {
+      const list = await (await me.get('/dashboard/qrcodes')).text();
+      const row = list.slice(list.indexOf(`id="qr-row-${qrId}"`), list.indexOf('</tr>', list.indexOf(`id="qr-row-${qrId}"`)));
+      return row.includes('Counts scans');
+    };
+    expect(await badge()).toBe(true);
+    await t.services.links.remove(me.actor, own.id);
+    expect(await badge()).toBe(false);
+  });
+
   test('a linked short link older than the picker’s 100 newest is still offered, so saving keeps it', async () => {
     const id = idFrom(await pro.post('/dashboard/qrcodes', design({ link_id: String(link.id) })));
     for (let i = 0; i < 100; i++) await t.services.links.create(pro.actor, { destination: `https://example.com/filler/${i}`, title: `Filler ${i}` });

@@ -30,7 +30,15 @@ const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…`
 const listHref = (search: string, page: number) => `/dashboard/qrcodes?${new URLSearchParams({ ...(search ? { search } : {}), page: String(page) })}`;
 const swapList = (href: string) => html`href="${href}" hx-get="${href}" hx-target="#qr-list" hx-swap="outerHTML" hx-push-url="true"`;
 
-export function qrList(p: { page: Page<QrCode>; search: string; csrfToken: string }): SafeHtml {
+/** What the list shows; `dynamic`: the ids of the listed codes whose link still exists (their scans are counted). */
+export interface QrListView {
+  page: Page<QrCode>;
+  dynamic: ReadonlySet<number>;
+  search: string;
+  csrfToken: string;
+}
+
+export function qrList(p: QrListView): SafeHtml {
   const { items, total, page, perPage } = p.page;
   const pages = Math.max(1, Math.ceil(total / perPage));
   if (total === 0) {
@@ -45,7 +53,7 @@ export function qrList(p: { page: Page<QrCode>; search: string; csrfToken: strin
 <td><a href="/dashboard/qrcodes/${q.id}/edit" class="link-title">${q.name}</a></td>
 <td>${TYPES[q.type]?.label ?? q.type}</td>
 <td class="destination">${clip(q.content, 60)}</td>
-<td>${q.linkId !== null ? html`<span class="badge badge-accent">Counts scans</span>` : html`<span class="muted">Static</span>`}</td>
+<td>${p.dynamic.has(q.id) ? html`<span class="badge badge-accent">Counts scans</span>` : html`<span class="muted">Static</span>`}</td>
 <td><time datetime="${new Date(q.createdAt).toISOString()}">${date(q.createdAt)}</time></td>
 <td class="actions">
 <a href="/dashboard/qrcodes/${q.id}/download/png" download>PNG</a>
@@ -68,7 +76,7 @@ ${page < pages ? html`<a ${swapList(listHref(p.search, page + 1))} rel="next">Ne
 </section>`;
 }
 
-export function qrListPage(p: { page: Page<QrCode>; search: string; csrfToken: string }): SafeHtml {
+export function qrListPage(p: QrListView): SafeHtml {
   return html`<header class="page-head page-head-row"><h1>QR codes</h1><a class="button" href="/dashboard/qrcodes/new">New QR code</a></header>
 <form class="toolbar search" method="get" action="/dashboard/qrcodes" role="search">
 <label for="qr-search" class="visually-hidden">Search QR codes by name</label>

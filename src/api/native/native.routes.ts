@@ -77,7 +77,7 @@ export function nativeApi(deps: AppDeps) {
   const link = (l: Parameters<typeof presentLink>[0]) => presentLink(l, services.shortUrl);
   const body = async (ctx: HttpContext) => (await readBody(ctx.request)).value;
   const qrJson = async (qr: Awaited<ReturnType<typeof services.qr.get>>) =>
-    presentQr(qr, base, await services.qr.svg(qr), services.qr.isDynamic(qr));
+    presentQr(qr, base, await services.qr.svg(qr), await services.qr.isDynamic(qr));
   const r = dialectHandler(deps.logger, nativeErrors);
 
   const api = new Elysia({ prefix: '/api/v1' })

@@ -175,6 +175,12 @@ describe('errors', () => {
     await t.services.links.update(actor, await t.services.links.get(actor, link.id), { isActive: false });
     const paused = await (await t.request('GET', `/api/v1/qrcodes/${dynamic.id}`, { headers: u.auth })).json();
     expect(paused).toMatchObject({ is_dynamic: true, preview_svg: dynamic.preview_svg });
+    // once the link is deleted the image falls back to the content, and says so
+    await t.services.links.remove(actor, link.id);
+    const orphan = await (await t.request('GET', `/api/v1/qrcodes/${dynamic.id}`, { headers: u.auth })).json();
+    expect(orphan).toMatchObject({ is_dynamic: false, preview_svg: fixed.preview_svg });
+    const listed = await (await t.request('GET', '/api/v1/qrcodes', { headers: u.auth })).json();
+    expect(listed.data.find((q: { id: number }) => q.id === dynamic.id).is_dynamic).toBe(false);
   });
 
   test('content over 1000 characters and an unknown link_id are 422', async () => {
