@@ -132,3 +132,20 @@ export function createDashboardKit(deps: AppDeps) {
   return { auth, route, page, fragment, redirect, problem };
 }
 export type DashboardKit = ReturnType<typeof createDashboardKit>;
+
+/**
+ * Whether an htmx request comes from typing in the search box `inputId` of a
+ * page already showing a search (its URL has `param`): the answer then
+ * replaces that history entry, so a search is one step of Back however
+ * often the typing paused.
+ */
+export function refinesSearch(request: Request, inputId: string, param: string): boolean {
+  if (request.headers.get('hx-trigger') !== inputId) return false;
+  const current = request.headers.get('hx-current-url');
+  if (!current) return false;
+  try {
+    return (new URL(current).searchParams.get(param) ?? '') !== '';
+  } catch {
+    return false;
+  }
+}

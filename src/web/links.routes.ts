@@ -14,7 +14,7 @@
 import { Elysia } from 'elysia';
 import { DomainError } from '../errors.ts';
 import { linkRow, linksPageBody, linksTable, viewQuery, type LinkView } from '../../views/dashboard/links.ts';
-import { parseId, type PageCtx } from './dashboard-kit.ts';
+import { parseId, refinesSearch, type PageCtx } from './dashboard-kit.ts';
 import type { WebModule } from './index.ts';
 import { toastHeaders as toast } from './links-toast.ts';
 import { listView, parseView } from './links-view.ts';
@@ -31,8 +31,9 @@ export const linksRoutes: WebModule = (deps, kit) => {
     const listed = await listView(services, c.actor, view);
     const body = linksTable({ ...tableProps(c), ...listed });
     // a view asked for by GET is a new history entry; after a bulk POST the same view is redrawn, so the
-    // entry is replaced (pushing one per action would take an extra Back press each)
-    const history = c.request.method === 'GET' ? 'hx-push-url' : 'hx-replace-url';
+    // entry is replaced (pushing one per action would take an extra Back press each); so is a search
+    // typed on from one already shown, or each pause in typing would be a step of Back
+    const history = c.request.method === 'GET' && !refinesSearch(c.request, 'q', 'q') ? 'hx-push-url' : 'hx-replace-url';
     return kit.fragment(body, 200, { [history]: `/dashboard${viewQuery(listed.view)}`, ...headers });
   }
 

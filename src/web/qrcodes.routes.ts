@@ -18,7 +18,7 @@ import { UNDRAWABLE } from '../qr/qr.service.ts';
 import type { QrCode } from '../qr/qr.types.ts';
 import type { FieldError } from '../../views/dashboard/field-error.ts';
 import { qrDesignerPage, qrList, qrListPage, qrPreview } from '../../views/dashboard/qrcodes.ts';
-import { parseId, type PageCtx } from './dashboard-kit.ts';
+import { parseId, refinesSearch, type PageCtx } from './dashboard-kit.ts';
 import type { WebModule } from './index.ts';
 import { fieldError, NEW_QR_VALUES, toQrInput, valuesFromForm, valuesFromQr, type QrFormValues } from './qr-form.ts';
 
@@ -89,7 +89,11 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
       '/dashboard/qrcodes',
       kit.route(async (c) => {
         const view = await listView(c, (k) => c.query[k]);
-        if (c.isHtmx && c.request.headers.get('hx-target') === 'qr-list') return kit.fragment(qrList(view));
+        if (c.isHtmx && c.request.headers.get('hx-target') === 'qr-list') {
+          const url = new URL(c.request.url);
+          // typing on in a search already shown: the same history entry (see refinesSearch)
+          return kit.fragment(qrList(view), 200, refinesSearch(c.request, 'qr-search', 'search') ? { 'hx-replace-url': url.pathname + url.search } : {});
+        }
         return kit.page(c, { title: 'QR codes', nav: 'qrcodes', body: qrListPage(view) });
       }),
       hidden,

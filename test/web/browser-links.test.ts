@@ -119,6 +119,14 @@ describe('dashboard in Chromium', () => {
     await page.goBack();
     await page.waitForURL((u) => u.search === '?sort=title&dir=asc&page=2');
     await poll(async () => (await titles()).at(-1), 'Spring sale');
+    // typing with pauses (each one a request) makes one history entry, not one per pause: one Back leaves the search
+    for (const ch of 'Seed') {
+      await page.getByLabel('Search links').press(ch);
+      await page.waitForURL((u) => u.searchParams.get('q')?.endsWith(ch) === true);
+    }
+    await page.waitForURL((u) => u.search === '?q=Seed&sort=title&dir=asc');
+    await page.goBack();
+    await page.waitForURL((u) => u.search === '?sort=title&dir=asc&page=2');
     await expect(page.locator('header.topbar').isVisible()).resolves.toBe(true);
   }, 60_000);
 

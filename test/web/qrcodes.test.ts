@@ -89,6 +89,11 @@ describe('the list', () => {
 
     const found = await (await other.get('/dashboard/qrcodes?search=flyer', { 'hx-request': 'true', 'hx-target': 'qr-list' })).text();
     expect(found.match(/<tr id="qr-row-/g)).toHaveLength(1);
+    // typing on in the search box from a search already shown replaces its history entry; a first search does not
+    const typed = (current: string) =>
+      other.get('/dashboard/qrcodes?search=flye', { 'hx-request': 'true', 'hx-target': 'qr-list', 'hx-trigger': 'qr-search', 'hx-current-url': `${BASE}${current}` });
+    expect((await typed('/dashboard/qrcodes?search=fly')).headers.get('hx-replace-url')).toBe('/dashboard/qrcodes?search=flye');
+    expect((await typed('/dashboard/qrcodes')).headers.get('hx-replace-url')).toBeNull();
     const none = await (await other.get(`/dashboard/qrcodes?search=${encodeURIComponent('<script>nothing</script>')}`)).text();
     expect(none).toContain('No QR codes match “&lt;script&gt;nothing&lt;/script&gt;”.');
   });
