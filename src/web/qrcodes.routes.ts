@@ -54,13 +54,26 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
   }
 
   /**
+   * The form's values, with the short URL of the chosen link as the content
+   * when none was typed: picking a link is enough to make a code (what it
+   * encodes is the link; the content is only its fallback once the link is gone).
+   */
+  async function submitted(c: PageCtx): Promise<QrFormValues> {
+    const values = valuesFromForm(c.form);
+    const linkId = parseId(values.link_id);
+    if (values.content.trim() || Number.isNaN(linkId)) return values;
+    const link = await services.links.get(c.actor, linkId).catch(() => null);
+    return link ? { ...values, type: 'url', content: services.shortUrl(link.code) } : values;
+  }
+
+  /**
    * Save (create, or update when given an id); a refusal the form can show
    * comes back as the designer with the message. update() looks the code up
    * itself (NOT_FOUND for another user's), so the code is loaded again only
    * to redraw a refused form.
    */
   async function save(c: PageCtx, id: number | null) {
-    const values = valuesFromForm(c.form);
+    const values = await submitted(c);
     try {
       const input = toQrInput(values, c.form);
       const saved = id === null ? await services.qr.create(c.actor, input) : await services.qr.update(c.actor, id, input);
@@ -111,7 +124,7 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
     .post(
       '/dashboard/qrcodes/preview',
       kit.route(async (c) => {
-        const values = valuesFromForm(c.form);
+        const values = await submitted(c);
         let svg: string | null = null;
         let error: FieldError = null;
         try {

@@ -280,6 +280,21 @@ describe('saving, downloading, deleting', () => {
     expect(plain.headers.get('location')).toBe('/dashboard/qrcodes');
   });
 
+  test('picking a short link is enough: with no content typed, the content is the short URL (preview and save)', async () => {
+    const me = await signIn('pro');
+    const own = (await t.services.links.create(me.actor, { destination: 'https://example.com/picked' })).link;
+    const form = design({ name: 'Picked', type: 'text', content: '', link_id: String(own.id) });
+    const preview = await (await me.post('/dashboard/qrcodes/preview', form, { 'x-csrf-token': me.csrf, 'hx-request': 'true' })).text();
+    expect(preview).toContain('<svg');
+    const saved = await me.post('/dashboard/qrcodes', form);
+    expect(saved.status).toBe(303);
+    const qr = await t.services.qr.get(me.actor, idFrom(saved));
+    expect(qr).toMatchObject({ type: 'url', content: `${BASE}/${own.code}`, linkId: own.id });
+    // nothing to fall back on without a link: content stays required
+    const refused = await me.post('/dashboard/qrcodes', design({ name: 'Nothing', content: '' }));
+    expect(refused.status).toBe(422);
+  });
+
   test('the list says "Counts scans" only while the linked short link exists', async () => {
     const me = await signIn('pro');
     const own = (await t.services.links.create(me.actor, { destination: 'https://example.com/counted' })).link;
