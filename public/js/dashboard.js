@@ -35,6 +35,14 @@
     var d = e.detail || {};
     toast(d.message || d.value, d.kind);
   });
+  // HX-Trigger: {"gone":{"value":"key-5"}} — an object was deleted: panels about it (data-shows) go too
+  document.addEventListener('gone', function (e) {
+    var id = (e.detail || {}).value;
+    if (!id) return;
+    document.querySelectorAll('[data-shows]').forEach(function (el) {
+      if (el.getAttribute('data-shows') === id) el.remove();
+    });
+  });
   document.addEventListener('htmx:responseError', function (e) {
     toast('Something went wrong (' + e.detail.xhr.status + '). Please try again.', 'error');
   });

@@ -52,7 +52,7 @@ export const keysRoutes: WebModule = (deps, kit) => {
         if (!c.isHtmx) return kit.redirect(c, '/dashboard/keys');
         const active = (await services.keys.list(c.actor.user.id)).filter((k) => k.revokedAt === null).length;
         // in a template: beside a <tr>, a bare <span> would be moved out by the HTML parser before htmx sees it
-        return kit.fragment(html`${keyRow(key, c.session.csrfToken)}<template>${activeCount(active, true)}</template>`, 200, toastHeaders(`The key “${key.name}” was revoked.`));
+        return kit.fragment(html`${keyRow(key, c.session.csrfToken)}<template>${activeCount(active, true)}</template>`, 200, toastHeaders(`The key “${key.name}” was revoked.`, { gone: `key-${key.id}` }));
       }),
       POST,
     );

@@ -1,9 +1,12 @@
 /**
- * The HX-Trigger header that makes public/js/dashboard.js show a toast.
+ * The HX-Trigger header that makes public/js/dashboard.js show a toast (and,
+ * with `gone`, remove what the page shows of a deleted object).
  * Header values must be ASCII, and messages carry user input (key names,
  * typographic quotes), so everything past ASCII is sent as a JSON \u escape.
  */
-export function toastHeaders(message: string): Record<string, string> {
-  const json = JSON.stringify({ toast: { message } }).replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export function toastHeaders(message: string, o: { gone?: string } = {}): Record<string, string> {
+  // gone: the object no longer exists, so whatever the page shows of it (data-shows="<gone>") is taken away
+  const events = o.gone ? { toast: { message }, gone: { value: o.gone } } : { toast: { message } };
+  const json = JSON.stringify(events).replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return { 'hx-trigger': json };
 }

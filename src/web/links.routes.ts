@@ -100,7 +100,7 @@ export const linksRoutes: WebModule = (deps, kit) => {
         // the page's rows and the empty state stay true
         const from = new URL(c.request.headers.get('hx-current-url') ?? '/dashboard', c.request.url);
         const view = parseView((k) => from.searchParams.get(k) ?? undefined, isAdmin(c));
-        return table(c, view, { ...toast(`${link.code} was deleted.`), 'hx-retarget': '#links-table', 'hx-reswap': 'innerHTML' });
+        return table(c, view, { ...toast(`${link.code} was deleted.`, { gone: `link-${link.id}` }), 'hx-retarget': '#links-table', 'hx-reswap': 'innerHTML' });
       }),
       POST,
     )

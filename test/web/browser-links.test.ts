@@ -201,6 +201,22 @@ describe('dashboard in Chromium', () => {
     await poll(() => page.locator('#keys-active').textContent(), '0 active');
     expect(await page.locator('tr', { hasText: 'Browser key' }).count()).toBe(1);
     expect(await api()).toBe(401);
+    // the "copy it now" panel of the key just revoked goes with it
+    expect(await page.locator('.key-once').count()).toBe(0);
+  }, 60_000);
+
+  test('deleting the link just created also takes away its "ready" panel', async () => {
+    // confirm dialogs are accepted (one handler for the page: a second would accept twice)
+    if (page.listenerCount('dialog') === 0) page.on('dialog', (d) => void d.accept());
+    await page.goto(`${app.base}/dashboard/links/new`);
+    await page.getByLabel('Destination URL').fill('https://example.com/short-lived');
+    await page.getByLabel('Short link').fill('short-lived');
+    await page.getByRole('button', { name: 'Create link' }).click();
+    await page.waitForURL(/\/dashboard\?created=short-lived$/);
+    expect(await page.locator('.success.created').count()).toBe(1);
+    await page.getByRole('button', { name: 'Delete short-lived' }).click();
+    await page.locator('#toast', { hasText: 'short-lived was deleted.' }).waitFor();
+    await poll(() => page.locator('.success.created').count(), 0);
   }, 60_000);
 
   test('import a CSV file: the browser reads it into the box, the result lists each row', async () => {

@@ -171,10 +171,10 @@ ${pagination(p)}`;
 
 export function linksPageBody(p: LinksPageProps): SafeHtml {
   const v = p.view;
-  const created = p.created ? p.shortUrl(p.created.code) : null;
+  const created = p.created ? { url: p.shortUrl(p.created.code), id: p.created.id } : null;
   return html`<div class="page-head"><h1>Links</h1>
 <div class="actions"><a class="button secondary" href="/dashboard/links/import">Import CSV</a><a class="button" href="/dashboard/links/new">New link</a></div></div>
-${created ? html`<div class="success created" role="status">Your short link is ready: <a href="${created}" target="_blank" rel="noopener">${created}</a>${copyButton(created, `Copy ${created}`)}</div>` : null}
+${created ? html`<div class="success created" role="status" data-shows="link-${created.id}">Your short link is ready: <a href="${created.url}" target="_blank" rel="noopener">${created.url}</a>${copyButton(created.url, `Copy ${created.url}`)}</div>` : null}
 <form id="links-filter" class="toolbar" role="search" method="get" action="/dashboard">
 <label for="q" class="sr-only">Search links</label>
 <input type="search" id="q" name="q" value="${v.q}" placeholder="Search by title, destination or code" autocomplete="off" maxlength="200"
