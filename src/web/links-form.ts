@@ -19,6 +19,7 @@ import { parseId, type PageCtx } from './dashboard-kit.ts';
 import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
 import { createInput, fieldOf, formValues, isFormError, linkValues, updateInput } from './links-form-input.ts';
+import { listReturn } from './links-view.ts';
 
 const BLANK: LinkFormValues = formValues({});
 
@@ -47,6 +48,8 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
     values: LinkFormValues;
     hasPassword?: boolean;
     error?: DomainError;
+    /** edit: the list view to return to (Cancel, and after saving) */
+    back?: string;
   }
 
   function render(c: PageCtx, r: Render): Response {
@@ -70,6 +73,7 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
       shortPrefix,
       utmPreview: previewOf(r.values),
       hasPassword: r.hasPassword,
+      back: r.back ?? '/dashboard',
     });
     const title = r.mode === 'new' ? 'New link' : 'Edit link';
     return kit.page(c, { title, nav: 'links', body, status: r.error ? 422 : 200 });
@@ -101,7 +105,8 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
       kit.route(async (c) => {
         const link = await services.links.get(c.actor, idOf(c));
         const values = linkValues(link, await services.links.schedules(link.id));
-        return render(c, { mode: 'edit', action: `/dashboard/links/${link.id}/edit`, values, hasPassword: link.passwordHash !== null });
+        const back = listReturn(c.request.headers.get('referer'), c.request.url, c.actor.user.role === 'admin');
+        return render(c, { mode: 'edit', action: `/dashboard/links/${link.id}/edit`, values, hasPassword: link.passwordHash !== null, back });
       }),
       GET,
     )
@@ -110,12 +115,14 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
       kit.route(async (c) => {
         const link = await services.links.get(c.actor, idOf(c));
         const values = formValues(c.form);
+        // the view the form was opened from (sent back by the form), checked as a Referer would be
+        const back = listReturn(textOf(c.form.back), c.request.url, c.actor.user.role === 'admin');
         try {
-          await services.links.update(c.actor, link, updateInput(c.form, values, link, await services.links.schedules(link.id)));
-          return kit.redirect(c, '/dashboard');
+          const saved = await services.links.update(c.actor, link, updateInput(c.form, values, link, await services.links.schedules(link.id)));
+          return kit.redirect(c, `${back}${back.includes('?') ? '&' : '?'}saved=${encodeURIComponent(saved.code)}`);
         } catch (error) {
           if (!isFormError(error)) throw error;
-          return render(c, { mode: 'edit', action: `/dashboard/links/${link.id}/edit`, values, hasPassword: link.passwordHash !== null, error });
+          return render(c, { mode: 'edit', action: `/dashboard/links/${link.id}/edit`, values, hasPassword: link.passwordHash !== null, error, back });
         }
       }),
       POST,

@@ -7,7 +7,7 @@
 import type { Actor } from '../accounts/accounts.types.ts';
 import type { Link, LinkSortColumn, Page } from '../links/links.types.ts';
 import type { Services } from '../services.ts';
-import { DEFAULT_VIEW, type LinkView, type SortKey } from '../../views/dashboard/links.ts';
+import { DEFAULT_VIEW, viewQuery, type LinkView, type SortKey } from '../../views/dashboard/links.ts';
 import { textOf } from './form-values.ts';
 
 export const PER_PAGE = 15;
@@ -58,4 +58,21 @@ export async function listAll(services: Services, actor: Actor, view: LinkView, 
     if (p.items.length < 100) break;
   }
   return out.slice(0, max);
+}
+
+/**
+ * The links list view a page was opened from (its Referer, when that is the
+ * list on this site), as a path to go back to: rebuilt from the parsed view,
+ * so it can only ever name the list. '/dashboard' otherwise.
+ */
+export function listReturn(from: string | null | undefined, base: string, isAdmin: boolean): string {
+  if (!from) return '/dashboard';
+  let url: URL;
+  try {
+    url = new URL(from, base);
+  } catch {
+    return '/dashboard';
+  }
+  if (url.origin !== new URL(base).origin || url.pathname !== '/dashboard') return '/dashboard';
+  return `/dashboard${viewQuery(parseView((k) => url.searchParams.get(k) ?? undefined, isAdmin))}`;
 }

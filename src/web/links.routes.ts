@@ -70,7 +70,10 @@ export const linksRoutes: WebModule = (deps, kit) => {
         const listed = await listView(services, c.actor, view);
         const createdCode = c.query.created;
         const created = createdCode ? (listed.page.items.find((l) => l.code === createdCode && l.userId === c.actor.user.id) ?? null) : null;
-        const body = linksPageBody({ ...tableProps(c), ...listed, created });
+        // after an edit (links-form.ts): the confirmation names the link, which need not be on this page
+        const savedCode = c.query.saved;
+        const saved = savedCode ? await services.links.getByCode(c.actor, savedCode).catch(() => null) : null;
+        const body = linksPageBody({ ...tableProps(c), ...listed, created, saved });
         return kit.page(c, { title: 'Links', nav: 'links', body });
       }),
       { detail: { hide: true } },

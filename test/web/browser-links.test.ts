@@ -66,6 +66,13 @@ afterAll(async () => {
   await app?.close();
 });
 
+/** Confirm dialogs are accepted from now on (one handler for the page: a second would accept twice). */
+let accepting = false;
+function acceptDialogs() {
+  if (!accepting) page.on('dialog', (d) => void d.accept());
+  accepting = true;
+}
+
 describe('dashboard in Chromium', () => {
   test('sign in with the generated password: the notice asks to change it', async () => {
     await signIn(page, app.base, ADMIN.email, ADMIN.password);
@@ -181,7 +188,7 @@ describe('dashboard in Chromium', () => {
   }, 60_000);
 
   test('create an API key (shown once), revoke it, and the API answers 401', async () => {
-    page.on('dialog', (d) => void d.accept());
+    acceptDialogs();
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByLabel('Name').fill('Browser key');
     await page.getByRole('button', { name: 'Create key' }).click();
@@ -206,8 +213,7 @@ describe('dashboard in Chromium', () => {
   }, 60_000);
 
   test('deleting the link just created also takes away its "ready" panel', async () => {
-    // confirm dialogs are accepted (one handler for the page: a second would accept twice)
-    if (page.listenerCount('dialog') === 0) page.on('dialog', (d) => void d.accept());
+    acceptDialogs();
     await page.goto(`${app.base}/dashboard/links/new`);
     await page.getByLabel('Destination URL').fill('https://example.com/short-lived');
     await page.getByLabel('Short link').fill('short-lived');

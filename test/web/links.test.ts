@@ -286,6 +286,26 @@ describe('create and edit', () => {
     expect((await free.post('/dashboard/links/new', { url: 'https://example.com/free', title: 'Free' })).status).toBe(303);
   });
 
+  test('edit: Cancel and Save go back to the list view it was opened from, and saving is confirmed', async () => {
+    const link = await mk(owner, 'https://example.com/return', 'Return trip');
+    const from = `${BASE}/dashboard?sort=code&dir=asc&page=2`;
+    const form = await (await owner.get(`/dashboard/links/${link.id}/edit`, { referer: from })).text();
+    expect(form).toContain('<input type="hidden" name="back" value="/dashboard?sort=code&amp;dir=asc&amp;page=2">');
+    expect(form).toContain('<a class="button secondary" href="/dashboard?sort=code&amp;dir=asc&amp;page=2">Cancel</a>');
+    const saved = await owner.post(`/dashboard/links/${link.id}/edit`, { url: 'https://example.com/return', code: link.code, title: 'Round trip', back: '/dashboard?sort=code&dir=asc&page=2' });
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get('location')).toBe(`/dashboard?sort=code&dir=asc&page=2&saved=${link.code}`);
+    const list = await (await owner.get(saved.headers.get('location')!)).text();
+    expect(list).toContain(`Changes to <strong>${link.code}</strong> saved.`);
+    // only ever the list: another site or page is no place to return to
+    for (const back of ['https://evil.example/dashboard', '//evil.example/dashboard', '/dashboard/keys', 'javascript:alert(1)']) {
+      const res = await owner.post(`/dashboard/links/${link.id}/edit`, { url: 'https://example.com/return', code: link.code, back });
+      expect([back, res.headers.get('location')]).toEqual([back, `/dashboard?saved=${link.code}`]);
+    }
+    // someone else's code in ?saved= confirms nothing
+    expect(await (await owner.get(`/dashboard?saved=${others.code}`)).text()).not.toContain('saved.</div>');
+  });
+
   test('edit: prefilled and escaped, saves changes, removes the password; another user’s → 404', async () => {
     const link = (await t.services.links.create(owner.actor, { destination: 'https://example.com/e', title: HOSTILE, password: 'secret-1', expiresAt: Date.UTC(2099, 5, 1) })).link;
     const form = await (await owner.get(`/dashboard/links/${link.id}/edit`)).text();

@@ -42,6 +42,8 @@ export interface LinkFormProps {
   utmPreview: SafeHtml;
   /** edit only: the link already has a password */
   hasPassword?: boolean;
+  /** where Cancel (and, for an edit, saving) goes: the list view the form was opened from */
+  back: string;
 }
 
 const planBadge = (allowed: boolean) => (allowed ? null : html` <span class="badge badge-warning">Pro</span>`);
@@ -92,10 +94,10 @@ export function linkFormBody(p: LinkFormProps): SafeHtml {
     textField({ name: `utm_${k}`, label: `utm_${k}`, value: v.utm[k], error: e[`utm_${k}`], attrs: html` maxlength="255" data-utm autocomplete="off"` }),
   );
   return html`<div class="page-head"><h1>${p.mode === 'new' ? 'New link' : 'Edit link'}</h1>
-<div class="actions"><a class="button secondary" href="/dashboard">Cancel</a></div></div>
+<div class="actions"><a class="button secondary" href="${p.back}">Cancel</a></div></div>
 ${p.formError ? html`<p class="alert" role="alert" id="form-error">${p.formError}</p>` : null}
 <form class="link-form stack" method="post" action="${p.action}" novalidate>
-${csrfField(p.csrfToken)}
+${csrfField(p.csrfToken)}${p.mode === 'edit' ? html`<input type="hidden" name="back" value="${p.back}">` : null}
 <section class="card stack" aria-labelledby="dest-h">
 <h2 id="dest-h">Destination</h2>
 ${textField({ name: 'url', label: 'Destination URL', value: v.url, error: e.url, type: 'url', attrs: html` inputmode="url" required maxlength="2048" placeholder="https://example.com/a/long/page" data-utm autocomplete="off"` })}
@@ -140,7 +142,7 @@ ${textField({ name: 'expires_at', label: 'Expires (UTC)', value: v.expires_at, e
 </fieldset>
 ${schedulesBlock(p)}
 <div class="form-actions"><button class="button" type="submit">${p.mode === 'new' ? 'Create link' : 'Save changes'}</button>
-<a class="button secondary" href="/dashboard">Cancel</a></div>
+<a class="button secondary" href="${p.back}">Cancel</a></div>
 </form>`;
 }
 

@@ -50,6 +50,8 @@ export interface LinksTableProps {
 export interface LinksPageProps extends LinksTableProps {
   /** the link just created, shown with its short URL */
   created?: Link | null;
+  /** the link just edited, confirmed */
+  saved?: Link | null;
 }
 
 const COPY_ICON = raw('<svg aria-hidden="true" viewBox="0 0 24 24" width="16" height="16"><rect x="9" y="9" width="11" height="11" rx="2" fill="none" stroke="currentColor" stroke-width="2"/><path d="M5 15V5a2 2 0 0 1 2-2h8" fill="none" stroke="currentColor" stroke-width="2"/></svg>');
@@ -175,6 +177,7 @@ export function linksPageBody(p: LinksPageProps): SafeHtml {
   return html`<div class="page-head"><h1>Links</h1>
 <div class="actions"><a class="button secondary" href="/dashboard/links/import">Import CSV</a><a class="button" href="/dashboard/links/new">New link</a></div></div>
 ${created ? html`<div class="success created" role="status" data-shows="link-${created.id}">Your short link is ready: <a href="${created.url}" target="_blank" rel="noopener">${created.url}</a>${copyButton(created.url, `Copy ${created.url}`)}</div>` : null}
+${p.saved ? html`<div class="success" role="status" data-shows="link-${p.saved.id}">Changes to <strong>${p.saved.code}</strong> saved.</div>` : null}
 <form id="links-filter" class="toolbar" role="search" method="get" action="/dashboard">
 <label for="q" class="sr-only">Search links</label>
 <input type="search" id="q" name="q" value="${v.q}" placeholder="Search by title, destination or code" autocomplete="off" maxlength="200"
