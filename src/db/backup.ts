@@ -10,7 +10,7 @@
  * replayed onto the new one ("database disk image is malformed").
  */
 import { Database } from 'bun:sqlite';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createPrivateFile, DB_FILE, openConnection } from './connection.ts';
 import { EMBEDDED_MIGRATIONS } from './migrate.ts';
@@ -25,15 +25,22 @@ export function backupDatabase(dataDir: string, file: string): { source: string;
   const target = resolve(file);
   if (existsSync(target)) throw new Error(`${target} already exists; choose a new file name`);
   mkdirSync(dirname(target), { recursive: true });
+  // written under another name and renamed when complete: a backup interrupted by a signal (Ctrl-C, a
+  // timeout) leaves no half file under the name asked for, which a retry would refuse
+  const partial = `${target}.partial`;
+  rmSync(partial, { force: true });
   // deliberately not migrated first: a backup copies what is there
   const db = openConnection(dataDir);
   try {
     // VACUUM INTO fills an empty file: created owner-only first, as the database is
-    createPrivateFile(target);
-    vacuumInto(db, target);
+    createPrivateFile(partial);
+    vacuumInto(db, partial);
   } finally {
     db.close();
   }
+  durable(partial);
+  renameSync(partial, target);
+  durable(dirname(target));
   return { source, target };
 }
 
@@ -74,7 +81,9 @@ export function restoreDatabase(dataDir: string, file: string, now = new Date())
       }
     }
     for (const side of SIDE_FILES) rmSync(target + side, { force: true });
+    durable(incoming);
     renameSync(incoming, target);
+    durable(dataDir);
     return { source, target, kept };
   } finally {
     lock.release();
@@ -95,6 +104,16 @@ function openBackup(path: string): Database {
     return new Database(path, { readonly: true });
   } catch (e) {
     throw new Error(`cannot open ${path} as a database: ${(e as Error).message}`);
+  }
+}
+
+/** fsync: VACUUM INTO does not, and a power cut must not leave a renamed but empty file (or a lost rename). */
+function durable(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -200,6 +200,22 @@ describe('backup', () => {
     expect(await runCli(['backup', target], loadConfig({ DATA_DIR: broken }), { out: () => {}, err: (l) => err.push(l) })).toBe(1);
     expect(err.join()).toContain('malformed');
     expect(existsSync(target)).toBe(false);
+    expect(existsSync(`${target}.partial`)).toBe(false);
+  });
+
+  test('the file is written under another name and renamed when complete: what an interrupted backup leaves does not block the name', async () => {
+    const file = join(dir, 'backups', 'interrupted.db');
+    // as a backup killed by a signal mid-way leaves it
+    await Bun.write(`${file}.partial`, 'half a database');
+    expect(await cli('backup', file)).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(`${file}.partial`)).toBe(false);
+    const copy = new Database(file, { readonly: true });
+    try {
+      expect(copy.query<{ integrity_check: string }, []>('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
+      expect(copy.query<{ n: number }, []>('SELECT count(*) AS n FROM users').get()!.n).toBeGreaterThan(0);
+    } finally {
+      copy.close();
+    }
   });
 
   test('needs exactly one FILE', async () => {
