@@ -3,11 +3,12 @@
  * the environment, owns process.exit and the signal handlers, and first
  * restarts itself with the runtime settings of runtime-env.ts.
  *
- * On SIGTERM/SIGINT/SIGHUP the server stops accepting, the click queue is written
+ * On SIGTERM/SIGINT/SIGHUP (unless SIGHUP was ignored, as nohup does) the server stops accepting, the click queue is written
  * and the database closed before exit 0; a second signal exits at once, for
  * an operator who would rather lose the queue than wait. A signal that comes
  * while the server is still starting waits for the start, then does the same.
  */
+import { readFileSync } from 'node:fs';
 import type { Io, RunningServer } from './cli.ts';
 import { parseCommand, USAGE, UsageError } from './command-line.ts';
 import { type Config, ConfigError, extractConfigFlags, loadConfig } from './config.ts';
@@ -72,8 +73,9 @@ async function main(argv: string[]): Promise<number | 'serving'> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  // a closed terminal or SSH session: by default the process would die with its click queue unwritten
-  process.on('SIGHUP', onSignal);
+  // a closed terminal or SSH session: by default the process would die with its click queue unwritten.
+  // Unless the operator chose to ignore it (nohup): a handler would undo that, and logging out would stop the server
+  if (!inheritedIgnore('SIGHUP')) process.on('SIGHUP', onSignal);
   try {
     server = await startServer(config, io);
   } catch (e) {
@@ -85,6 +87,17 @@ async function main(argv: string[]): Promise<number | 'serving'> {
   }
   if (signalled) shutDown(server);
   return 'serving';
+}
+
+/** Whether `signal` was ignored when the process started (nohup does so for SIGHUP). Linux: /proc; elsewhere, no. */
+function inheritedIgnore(signal: 'SIGHUP'): boolean {
+  const number = { SIGHUP: 1 }[signal];
+  try {
+    const mask = /^SigIgn:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return mask !== undefined && (BigInt(`0x${mask}`) & (1n << BigInt(number - 1))) !== 0n;
+  } catch {
+    return false;
+  }
 }
 
 const result = await main(process.argv.slice(2));

@@ -148,6 +148,14 @@ describe('compiled binary alone in an empty folder', () => {
     expect(environ(own.proc.pid)).toContain('BUN_JSC_forceRAMSize=0');
     // a closed terminal (SIGHUP) shuts down as SIGTERM does, not killed with its click queue
     expect(await own.stop('SIGHUP')).toBe(0);
+
+    // started under nohup, SIGHUP (an SSH logout) stays ignored: the server keeps serving
+    const hupless = await startServer(['nohup', bin, 'serve'], { cwd: dir, env });
+    servers.push(hupless);
+    hupless.proc.kill('SIGHUP');
+    await Bun.sleep(300);
+    expect((await fetch(`${hupless.base}/healthz`)).status).toBe(200);
+    expect(await hupless.stop('SIGTERM')).toBe(0);
   });
 
   test('a GeoIP copy that does not open is written again, and a symlink left at a temporary name is removed, not followed', async () => {
