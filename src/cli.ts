@@ -14,7 +14,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { backupDatabase, restoreDatabase } from './db/backup.ts';
 import { CHECKPOINT_PAGES, openDatabase, type DbHandle } from './db/client.ts';
 import { lockDataDir, type ServerLock } from './db/server-lock.ts';
-import { migrate } from './db/migrate.ts';
+import { migrate, pendingMigrations } from './db/migrate.ts';
 import { isDomainError } from './errors.ts';
 import { listen, type Listening } from './listen.ts';
 import { buildServices, type Services } from './services.ts';
@@ -72,13 +72,29 @@ export async function runCli(args: string[], config: Config, io: Io): Promise<nu
   return runCommand(command, config, io);
 }
 
+/**
+ * A command runs beside a running server by design, but must not migrate
+ * the database under it: that server's statements were prepared for the old
+ * schema (it would answer 500s and lose clicks). With no server running, the
+ * DATA_DIR lock is held while migrating, so none can start meanwhile.
+ */
 async function withServices(config: Config, fn: (services: Services) => Promise<number>): Promise<number> {
   const handle = openDatabase(config.dataDir);
+  let lock: ServerLock | null = null;
   try {
+    if (pendingMigrations(handle.sqlite).length > 0) {
+      try {
+        lock = lockDataDir(config.dataDir);
+      } catch (e) {
+        if (!/another shrinkray server/.test(String((e as Error)?.message))) throw e;
+        throw new Error(`the database in ${config.dataDir} needs updating for this version while a shrinkray server is using it; stop the server (or restart it with this version) and run the command again`);
+      }
+    }
     migrate(handle.sqlite);
     return await fn(await buildServices(config, handle));
   } finally {
     handle.close();
+    lock?.release();
   }
 }
 

@@ -13,7 +13,7 @@ import { Database } from 'bun:sqlite';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createPrivateFile, DB_FILE, openConnection } from './connection.ts';
-import { EMBEDDED_MIGRATIONS } from './migrate.ts';
+import { checkSchemaKnown } from './migrate.ts';
 import { lockDataDir } from './server-lock.ts';
 
 const SIDE_FILES = ['-wal', '-shm'];
@@ -134,13 +134,11 @@ function checkRestorable(path: string, source: string): void {
     if (problems.join() !== 'ok') throw new Error(`${source} fails SQLite's integrity check: ${problems.slice(0, 3).join('; ')}`);
     const tables = new Set(db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => r.name));
     if (!['_migrations', 'users', 'links'].every((t) => tables.has(t))) throw new Error(`${source} is not a shrinkray database`);
-    const unknown = db
-      .query<{ tag: string }, []>('SELECT tag FROM _migrations')
-      .all()
-      .map((r) => r.tag)
-      .filter((tag) => !(tag in EMBEDDED_MIGRATIONS));
     // this version would run on a schema it does not know
-    if (unknown.length > 0) throw new Error(`${source} was made by a newer shrinkray (migration ${unknown[0]}); restore it with that version`);
+    checkSchemaKnown(
+      db.query<{ tag: string }, []>('SELECT tag FROM _migrations').all().map((r) => r.tag),
+      source,
+    );
   } finally {
     db.close();
   }

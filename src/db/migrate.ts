@@ -29,14 +29,36 @@ export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   '0007_qr_codes_by_link': m0007,
 };
 
+const applied = (sqlite: Database) => {
+  const hasTable = sqlite.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").get() !== null;
+  return hasTable ? sqlite.query<{ tag: string }, []>('SELECT tag FROM _migrations').all().map((r) => r.tag) : [];
+};
+
+/** The migrations this program would apply to the database (none: it is up to date). */
+export function pendingMigrations(sqlite: Database): string[] {
+  const done = new Set(applied(sqlite));
+  return journal.entries.map((e) => e.tag).filter((tag) => !done.has(tag));
+}
+
+/** Thrown for a database whose schema is newer than this program: it would run on tables it does not know. */
+export class NewerSchemaError extends Error {}
+
+/** @throws NewerSchemaError */
+export function checkSchemaKnown(tags: readonly string[], what: string): void {
+  const unknown = tags.find((tag) => !(tag in EMBEDDED_MIGRATIONS));
+  if (unknown !== undefined) {
+    throw new NewerSchemaError(`${what} was made by a newer shrinkray (migration ${unknown}); run that version, or restore a backup made by this one`);
+  }
+}
+
+/** @throws NewerSchemaError (a database migrated by a newer version; nothing is changed) */
 export function migrate(sqlite: Database): string[] {
+  checkSchemaKnown(applied(sqlite), 'the database');
   sqlite.exec(
     'CREATE TABLE IF NOT EXISTS _migrations (tag TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)',
   );
-  const done = new Set(
-    sqlite.query<{ tag: string }, []>('SELECT tag FROM _migrations').all().map((r) => r.tag),
-  );
-  const applied: string[] = [];
+  const done = new Set(applied(sqlite));
+  const appliedNow: string[] = [];
   for (const entry of journal.entries) {
     if (done.has(entry.tag)) continue;
     const text = EMBEDDED_MIGRATIONS[entry.tag];
@@ -46,7 +68,7 @@ export function migrate(sqlite: Database): string[] {
       for (const statement of statements) sqlite.exec(statement);
       sqlite.query('INSERT INTO _migrations (tag, applied_at) VALUES (?, ?)').run(entry.tag, Date.now());
     })();
-    applied.push(entry.tag);
+    appliedNow.push(entry.tag);
   }
-  return applied;
+  return appliedNow;
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { runCli, type Io } from '../../src/cli.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/client.ts';
+import { lockDataDir } from '../../src/db/server-lock.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { buildServices } from '../../src/services.ts';
 import { cleanEnv, lastLine, ROOT, runProcess, startServer, type ServerProcess } from '../helpers/binary.ts';
@@ -320,6 +321,59 @@ describe('restore', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('kept as');
     expect(countLinks(join(dir, 'restore-fresh', 'shrinkray.db'))).toBe(1);
+  });
+});
+
+describe('schema versions', () => {
+  const seeded = async (name: string) => {
+    const dataDir = join(dir, name);
+    const conf = loadConfig({ DATA_DIR: dataDir, OG_FETCH: 'false', LOG_LEVEL: 'silent' });
+    expect(await runCli(['user', 'create', '--email', `${name}@example.com`, '--password', 'correct horse battery'], conf, { out: () => {}, err: () => {} })).toBe(0);
+    return conf;
+  };
+  const run = async (conf: Config, ...args: string[]) => {
+    const err: string[] = [];
+    const code = await runCli(args, conf, { out: () => {}, err: (l) => err.push(l) });
+    return { code, stderr: err.join('\n') };
+  };
+  const tags = (conf: Config) => {
+    const db = new Database(join(conf.dataDir, 'shrinkray.db'), { readonly: true });
+    try {
+      return db.query<{ tag: string }, []>('SELECT tag FROM _migrations ORDER BY tag').all().map((r) => r.tag);
+    } finally {
+      db.close();
+    }
+  };
+
+  test('a command does not migrate the database under a running server (its statements are for the old schema)', async () => {
+    const conf = await seeded('older');
+    const all = tags(conf);
+    // as a database of the version before the last migration: that migration is pending
+    const db = new Database(join(conf.dataDir, 'shrinkray.db'));
+    db.query('DELETE FROM _migrations WHERE tag = ?').run(all.at(-1)!);
+    db.close();
+    const server = lockDataDir(conf.dataDir);
+    try {
+      const r = await run(conf, 'key', 'create', '--email', 'older@example.com');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('needs updating for this version while a shrinkray server is using it');
+      expect(tags(conf)).toEqual(all.slice(0, -1));
+    } finally {
+      server.release();
+    }
+  });
+
+  test('a database migrated by a newer version is refused by every command and by serve, unchanged', async () => {
+    const conf = await seeded('newer');
+    const db = new Database(join(conf.dataDir, 'shrinkray.db'));
+    db.exec("INSERT INTO _migrations (tag, applied_at) VALUES ('9999_from_the_future', 0)");
+    db.close();
+    const r = await run(conf, 'user', 'create', '--email', 'late@example.com', '--password', 'correct horse battery');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('was made by a newer shrinkray (migration 9999_from_the_future)');
+    const served = await main(['serve', '--port', '0', '--data-dir', conf.dataDir], { LOG_LEVEL: 'silent' });
+    expect(served.code).toBe(1);
+    expect(served.stderr).toContain('newer shrinkray');
   });
 });
 
