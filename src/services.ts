@@ -32,6 +32,7 @@ import { createLinksService } from './links/links.service.ts';
 import { urlPolicyOf } from './links/url-policy.ts';
 import { createRedirectCache } from './links/redirect-cache.ts';
 import { heapSize } from 'bun:jsc';
+import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { createQrRepo } from './qr/qr.repo.ts';
 import { createQrService } from './qr/qr.service.ts';
@@ -46,6 +47,8 @@ export interface ServiceOverrides {
   now?: () => number;
   /** starts the flush worker's thread (tests watch or stop it) */
   spawnWorker?: (url: string) => Worker;
+  /** where failed click writes are reported (tests read it) */
+  logger?: Logger;
 }
 
 let countryLookup: Promise<CountryLookup> | undefined;
@@ -134,14 +137,33 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   const flushedClicks = metrics.counter('shrinkray_clicks_flushed_total', 'Clicks written to the database.').with({});
   const flushErrors = metrics.counter('shrinkray_click_flush_errors_total', 'Click batch writes that failed and were requeued.').with({});
   const droppedClicks = metrics.counter('shrinkray_clicks_dropped_total', `Clicks dropped because ${DEFAULT_MAX_QUEUE} were already waiting to be written.`).with({});
+  const log = overrides.logger ?? createLogger(config.logLevel);
+  /** Whether click batches are being written: /healthz reports a failure that lasts. */
+  const writes: { failingSince: number | null; lastError: string } = { failingSince: null, lastError: '' };
+  let reportedAt = 0;
   const recorder = createClickRecorder({
     write: (batch) => writer.write(batch),
     flushMs: config.clickFlushMs,
     onFlush: ({ clicks, ms }) => {
       flushSeconds(ms / 1000);
       flushedClicks(clicks);
+      if (writes.failingSince !== null) {
+        log.warn('click writes recovered', { failed_for_ms: Date.now() - writes.failingSince });
+        writes.failingSince = null;
+        reportedAt = 0;
+      }
     },
-    onError: () => flushErrors(),
+    onError: (error) => {
+      flushErrors();
+      const t = Date.now();
+      writes.lastError = (error as Error)?.message ?? String(error);
+      writes.failingSince ??= t;
+      // a full disk fails every tick: said at once, then once a minute while it lasts
+      if (t - reportedAt >= 60_000) {
+        reportedAt = t;
+        log.error('clicks could not be written; they stay queued and are retried', { error: writes.lastError, queued: recorder.depth });
+      }
+    },
     onDrop: () => droppedClicks(),
   });
   metrics.gauge('shrinkray_click_queue_depth', 'Clicks waiting to be written.', () => recorder.depth);
@@ -167,10 +189,16 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
     unshorten: createUnshortener(fetcher),
     /** Starts the flush worker if it is not running yet: resolves once clicks can be written, rejects when it cannot start. */
     startClickWriter: (): Promise<void> => (overrides.clickWriter === 'worker' ? startWorker().then(() => undefined) : Promise.resolve()),
-    /** Writes every queued click, then stops the click writer. Call before closing the database. */
+    clickWrites: writes as Readonly<typeof writes>,
+    /**
+     * Writes every queued click, then stops the click writer. Call before closing the database.
+     * @throws Error when queued clicks could not be written (they are lost with the process: said, not hidden)
+     */
     async shutdown(): Promise<void> {
       await recorder.stop();
+      const left = recorder.depth;
       await writer.close();
+      if (left > 0) throw new Error(`${left} queued click${left === 1 ? '' : 's'} could not be written (${writes.lastError || 'unknown error'}); they are lost`);
     },
   };
 }

@@ -72,6 +72,9 @@ interface RouteRecord {
   hooks: { error?: Array<{ fn: ErrorHookFn } | ErrorHookFn> };
 }
 
+/** Click writes may fail for a moment (a lock held by a backup); failing past this, the server is unhealthy. */
+const CLICK_WRITE_GRACE_MS = 10_000;
+
 const isJsonPath = (path: string) => path.startsWith('/api/') || path.startsWith('/v1/') || path === '/api' || path === '/v1';
 
 function statusOf(responseValue: unknown, status: StatusLike): number {
@@ -95,7 +98,7 @@ export interface OperationsOptions {
 }
 
 export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
-  const { metrics, db } = deps.services;
+  const { metrics, db, clickWrites } = deps.services;
   const logger = opts.logger ?? deps.logger;
   const logRequests = logger.enabled('info');
 
@@ -191,13 +194,18 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
       () => {
         try {
           healthQuery();
+          // clicks that cannot be written (a full disk) pile up in memory and are lost with the process
+          const failing = clickWrites.failingSince;
+          if (failing !== null && Date.now() - failing > CLICK_WRITE_GRACE_MS) {
+            return json(503, { status: 'unavailable', reason: 'clicks cannot be written', error: clickWrites.lastError }, { 'cache-control': 'no-store' });
+          }
           return json(200, { status: 'ok' }, { 'cache-control': 'no-store' });
         } catch (error) {
           logger.warn('health check failed', { error });
           return json(503, { status: 'unavailable' }, { 'cache-control': 'no-store' });
         }
       },
-      { detail: { tags: ['Operations'], summary: 'Readiness check', description: 'Answers 200 {"status":"ok"} when the database answers, 503 {"status":"unavailable"} otherwise.' } },
+      { detail: { tags: ['Operations'], summary: 'Readiness check', description: 'Answers 200 {"status":"ok"} when the database answers and clicks are being written, 503 {"status":"unavailable"} otherwise (click writes failing for over 10 s: with a reason).' } },
     )
     .get(
       '/metrics',

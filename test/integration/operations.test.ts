@@ -2,7 +2,7 @@
  * Operations: /healthz, /metrics, the global request hooks (metrics and
  * access log on every route of the app) and the error safety net.
  */
-import { afterAll, beforeAll, describe, expect, spyOn, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setSystemTime, spyOn, test } from 'bun:test';
 import { Elysia, t, type AnyElysia } from 'elysia';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
 import { operations } from '../../src/http/operations.ts';
@@ -46,6 +46,50 @@ describe('/healthz', () => {
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ status: 'unavailable' });
     expect(lines.some((l) => l.includes(' warn health check failed') && l.includes('disk I/O error'))).toBe(true);
+  });
+});
+
+describe('click writes that fail', () => {
+  test('are logged (once, then on recovery), make /healthz 503 when they last, and a shutdown that cannot write them says so', async () => {
+    const own = await makeTestApp({ env: { LOG_LEVEL: 'warn' } });
+    const lines: string[] = [];
+    const stderr = spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      const actor = await own.services.users.actorFor((await own.user('pro')).user);
+      const { link } = await own.services.links.create(actor, { destination: 'https://example.com/disk-full' });
+      // as a full disk would: every click batch is refused
+      own.sqlite.exec("CREATE TRIGGER disk_full BEFORE INSERT ON clicks BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+      const visit = () => own.app.handle(new Request(`${BASE}/${link.code}`, { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0' } }));
+      expect((await visit()).status).toBe(302);
+      await own.flush();
+      await visit();
+      await own.flush();
+      const errors = lines.filter((l) => l.includes('clicks could not be written'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain('database or disk is full');
+      expect(own.services.recorder.depth).toBe(2);
+      // a moment's failure is not unhealthy; one that lasts is
+      expect((await own.request('GET', '/healthz')).status).toBe(200);
+      setSystemTime(new Date(Date.now() + 11_000));
+      const sick = await own.request('GET', '/healthz');
+      setSystemTime();
+      expect(sick.status).toBe(503);
+      expect(await sick.json()).toMatchObject({ status: 'unavailable', reason: 'clicks cannot be written' });
+      // stopping now would lose them: the shutdown fails loudly instead of reporting success
+      await expect(own.services.shutdown()).rejects.toThrow('2 queued clicks could not be written (database or disk is full)');
+      // the disk is freed: the next write goes through, and the log says so
+      own.sqlite.exec('DROP TRIGGER disk_full');
+      await own.flush();
+      expect(own.services.recorder.depth).toBe(0);
+      expect(lines.some((l) => l.includes('click writes recovered'))).toBe(true);
+      expect((await own.request('GET', '/healthz')).status).toBe(200);
+    } finally {
+      stderr.mockRestore();
+      await own.close();
+    }
   });
 });
 
