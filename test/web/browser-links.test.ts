@@ -142,7 +142,9 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('link', { name: 'Edit spring-sale' }).click();
     await page.getByLabel('Title').fill('Spring sale 2030');
     await page.getByRole('button', { name: 'Save changes' }).click();
-    await page.waitForURL((u) => u.pathname === '/dashboard');
+    // back to the view it was opened from, with a confirmation
+    await page.waitForURL((u) => u.pathname === '/dashboard' && u.searchParams.get('q') === 'spring');
+    await page.locator('.success', { hasText: 'Changes to spring-sale saved.' }).waitFor();
     await page.getByLabel('Search links').fill('spring');
     // the search answers after a 300 ms debounce: a table rendered before a toggle and swapped in after
     // it would show the old state, so let the search land first, as a person would
@@ -152,6 +154,18 @@ describe('dashboard in Chromium', () => {
     await poll(() => row.locator('.badge').textContent(), 'Paused');
     await row.getByRole('button', { name: 'Activate spring-sale' }).click();
     await poll(() => row.locator('.badge').textContent(), 'Active');
+    // from the keyboard the focus stays on the control in the redrawn row or table, not back at the top
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+    await row.getByRole('button', { name: 'Pause spring-sale' }).focus();
+    await page.keyboard.press('Enter');
+    await poll(() => row.locator('.badge').textContent(), 'Paused');
+    expect(await focused()).toMatch(/^toggle-\d+$/);
+    await page.keyboard.press('Enter');
+    await poll(() => row.locator('.badge').textContent(), 'Active');
+    await page.locator('#sort-title').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.searchParams.get('sort') === 'title');
+    await poll(focused, 'sort-title');
   }, 60_000);
 
   test('follow the short link in another tab: after the flush the table counts the click', async () => {

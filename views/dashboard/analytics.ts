@@ -43,7 +43,7 @@ function picker(v: AnalyticsView): SafeHtml {
   return html`<div class="range-picker">
 <nav aria-label="Date range"><ul class="segmented">
 ${Object.entries(PRESET_LABELS).map(
-  ([key, label]) => html`<li><a ${swap(`${base(v.link)}?range=${key}`)}${v.range.key === key ? html` aria-current="true"` : ''}>${label}</a></li>`,
+  ([key, label]) => html`<li><a id="range-${key}" ${swap(`${base(v.link)}?range=${key}`)}${v.range.key === key ? html` aria-current="true"` : ''}>${label}</a></li>`,
 )}
 </ul></nav>
 <form class="range-custom" method="get" action="${base(v.link)}" hx-get="${base(v.link)}" hx-target="#analytics" hx-swap="outerHTML" hx-push-url="true">
@@ -51,7 +51,7 @@ ${Object.entries(PRESET_LABELS).map(
 <input type="date" id="range-from" name="from" value="${v.range.from}" required${inputAria('range', err)}>
 <label for="range-to">To</label>
 <input type="date" id="range-to" name="to" value="${v.range.to}" required>
-<button type="submit" class="button secondary">Apply</button>
+<button type="submit" class="button secondary" id="range-apply">Apply</button>
 ${fieldErrorText('range', err, true)}
 </form>
 <a class="button secondary" href="${base(v.link)}.csv?${query(v.range)}" download>Export CSV</a>

@@ -100,7 +100,7 @@ export function linkRow(l: Link, p: Pick<LinksTableProps, 'actorId' | 'csrfToken
     own
       ? html`<a class="icon-button" href="/dashboard/links/${l.id}/edit" title="Edit">${ICONS.edit}<span class="sr-only">Edit ${l.code}</span></a>
 <a class="icon-button" href="/dashboard/links/${l.id}/analytics" title="Analytics">${ICONS.stats}<span class="sr-only">Analytics of ${l.code}</span></a>
-<form method="post" action="/dashboard/links/${l.id}/toggle" hx-post="/dashboard/links/${l.id}/toggle" hx-target="closest tr" hx-swap="outerHTML">${csrfField(p.csrfToken)}<button type="submit" class="icon-button" title="${l.isActive ? 'Pause' : 'Activate'}">${l.isActive ? ICONS.pause : ICONS.play}<span class="sr-only">${l.isActive ? 'Pause' : 'Activate'} ${l.code}</span></button></form>
+<form method="post" action="/dashboard/links/${l.id}/toggle" hx-post="/dashboard/links/${l.id}/toggle" hx-target="closest tr" hx-swap="outerHTML">${csrfField(p.csrfToken)}<button type="submit" class="icon-button" id="toggle-${l.id}" title="${l.isActive ? 'Pause' : 'Activate'}">${l.isActive ? ICONS.pause : ICONS.play}<span class="sr-only">${l.isActive ? 'Pause' : 'Activate'} ${l.code}</span></button></form>
 <form method="post" action="/dashboard/links/${l.id}/delete" hx-post="/dashboard/links/${l.id}/delete" hx-target="closest tr" hx-swap="outerHTML swap:150ms" hx-confirm="Delete ${l.code}? Its short URL stops working.">${csrfField(p.csrfToken)}<button type="submit" class="icon-button danger" title="Delete">${ICONS.trash}<span class="sr-only">Delete ${l.code}</span></button></form>`
       : html`<span class="muted small">Another user’s link</span>`
   }</td>
@@ -114,7 +114,7 @@ function sortHeader(v: LinkView, key: SortKey, label: string, cls = ''): SafeHtm
   const dir = active ? (v.dir === 'asc' ? 'desc' : 'asc') : SORT_DEFAULT_DIR[key];
   const href = `/dashboard${viewQuery(v, { sort: key, dir, page: 1 })}`;
   const ariaSort = active ? (v.dir === 'asc' ? 'ascending' : 'descending') : null;
-  return html`<th scope="col"${cls ? html` class="${cls}"` : null}${ariaSort ? html` aria-sort="${ariaSort}"` : null}><a class="sort" href="${href}" hx-get="${href}"${TABLE}>${label}<span class="sort-arrow" aria-hidden="true">${active ? (v.dir === 'asc' ? '▲' : '▼') : '↕'}</span></a></th>`;
+  return html`<th scope="col"${cls ? html` class="${cls}"` : null}${ariaSort ? html` aria-sort="${ariaSort}"` : null}><a class="sort" id="sort-${key}" href="${href}" hx-get="${href}"${TABLE}>${label}<span class="sort-arrow" aria-hidden="true">${active ? (v.dir === 'asc' ? '▲' : '▼') : '↕'}</span></a></th>`;
 }
 
 function pagination(p: LinksTableProps): SafeHtml {
@@ -124,7 +124,8 @@ function pagination(p: LinksTableProps): SafeHtml {
   const link = (to: number, label: string, rel: string) => {
     if (to < 1 || to > pages) return html`<span class="button secondary small" aria-disabled="true">${label}</span>`;
     const href = `/dashboard${viewQuery(p.view, { page: to })}`;
-    return html`<a class="button secondary small" rel="${rel}" href="${href}" hx-get="${href}"${TABLE}>${label}</a>`;
+    // ids: htmx puts the focus back on the control of the same id in the redrawn table (keyboard users stay put)
+    return html`<a class="button secondary small" id="page-${rel}" rel="${rel}" href="${href}" hx-get="${href}"${TABLE}>${label}</a>`;
   };
   return html`<nav class="pagination" aria-label="Pages">${link(page - 1, '← Previous', 'prev')}<span class="page-of">Page ${page} of ${pages}</span>${link(page + 1, 'Next →', 'next')}</nav>`;
 }
