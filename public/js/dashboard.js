@@ -156,6 +156,27 @@
     }
   });
 
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', updateSelection);
-  else updateSelection();
+  // ---- a refused form: the first field in error (or the form's alert) takes the focus, so a keyboard or
+  // screen-reader user lands on what to fix, its message read with it (aria-describedby) ----
+  function focusProblem(root) {
+    var field = root.querySelector('[aria-invalid="true"]:not([disabled])');
+    if (field) return field.focus();
+    var alert = root.querySelector('.alert[role="alert"]');
+    if (alert) {
+      alert.setAttribute('tabindex', '-1');
+      alert.focus();
+    }
+  }
+  document.addEventListener('htmx:afterSwap', function (e) {
+    var cfg = e.detail.requestConfig;
+    // only after a submit: the live previews swap errors in while the person is still typing
+    if (cfg && cfg.triggeringEvent && cfg.triggeringEvent.type === 'submit' && e.detail.target) focusProblem(e.detail.target);
+  });
+
+  function ready() {
+    updateSelection();
+    if (document.activeElement === document.body || !document.activeElement) focusProblem(document);
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);
+  else ready();
 })();

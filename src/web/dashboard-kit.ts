@@ -75,7 +75,9 @@ export function createDashboardKit(deps: AppDeps) {
     const notice = c.actor.user.mustChangePassword
       ? html`You are using a generated password. <a href="/dashboard/account">Change it now</a>.`
       : null;
-    const body = shell({ title: p.title, nav: p.nav, user: c.actor.user, csrfToken: c.session.csrfToken, body: p.body, notice });
+    // a refused form says so in the title, the first thing a screen reader reads of the page
+    const title = p.status === 422 ? `Error: ${p.title}` : p.title;
+    const body = shell({ title, nav: p.nav, user: c.actor.user, csrfToken: c.session.csrfToken, body: p.body, notice });
     return htmlResponse(p.status ?? 200, body.value, { 'cache-control': 'no-store', vary: 'HX-Request', ...p.headers });
   }
 

@@ -226,6 +226,16 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator('.key-once').count()).toBe(0);
   }, 60_000);
 
+  test('a refused form puts the focus on the field to fix and says so in the title', async () => {
+    await page.goto(`${app.base}/dashboard/links/new`);
+    await page.getByLabel('Destination URL').fill('notaurl');
+    await page.getByRole('button', { name: 'Create link' }).click();
+    await page.waitForSelector('#url[aria-invalid="true"]');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('url');
+    expect(await page.title()).toMatch(/^Error: New link/);
+    expect(await page.locator('#url').getAttribute('aria-describedby')).toContain('url-error');
+  }, 60_000);
+
   test('deleting the link just created also takes away its "ready" panel', async () => {
     acceptDialogs();
     await page.goto(`${app.base}/dashboard/links/new`);
