@@ -336,13 +336,6 @@ export function createLinksRepo(db: Db) {
       return schedulesOf.all({ linkId }).map(toSchedule);
     },
 
-    async replaceSchedules(linkId: number, schedules: Omit<Schedule, 'id'>[]): Promise<void> {
-      db.transaction((tx) => {
-        tx.delete(linkSchedules).where(eq(linkSchedules.linkId, linkId)).run();
-        if (schedules.length) tx.insert(linkSchedules).values(schedules.map((s) => ({ ...s, linkId }))).run();
-      });
-    },
-
     async list(f: LinkListFilter): Promise<{ items: Link[]; total: number }> {
       const conds: SQL[] = [live];
       if (f.ownerId !== null) conds.push(eq(links.userId, f.ownerId));
@@ -366,7 +359,11 @@ export function createLinksRepo(db: Db) {
      * A new code held by one of the owner's deleted links is taken back from it
      * (with its QR codes) in the same transaction. Null when the link is gone.
      */
-    async update(id: number, patch: LinkPatch, opts: { touch?: boolean } = {}): Promise<Link | null> {
+    /**
+     * `schedules`: replaces the link's schedules in the same transaction (an edit either way), so a
+     * delete running meanwhile cannot be followed by schedules written onto the deleted link.
+     */
+    async update(id: number, patch: LinkPatch, opts: { schedules?: Omit<Schedule, 'id'>[] } = {}): Promise<Link | null> {
       let changed: Row | undefined;
       try {
         changed = uniqueWrite(() => db.transaction((tx) => {
@@ -374,10 +371,14 @@ export function createLinksRepo(db: Db) {
           // gone (deleted meanwhile): the code stays with the deleted link it was taken from
           if (!current) tx.rollback();
           const edits: LinkPatch = Object.fromEntries(Object.entries(patch).filter(([k, v]) => v !== undefined && current![k as keyof Row] !== v));
-          if (!Object.keys(edits).length && !opts.touch) return current;
+          if (!Object.keys(edits).length && !opts.schedules) return current;
           const released = edits.code !== undefined ? releaseOwnDeletedFor.get(edits.code, id) : null;
           tx.update(links).set({ ...edits, updatedAt: Date.now() }).where(eq(links.id, id)).run();
           if (released) moveQrCodes.run(id, released.id);
+          if (opts.schedules) {
+            tx.delete(linkSchedules).where(eq(linkSchedules.linkId, id)).run();
+            if (opts.schedules.length) tx.insert(linkSchedules).values(opts.schedules.map((s) => ({ ...s, linkId: id }))).run();
+          }
           return byId.get({ id });
         }));
       } catch (e) {

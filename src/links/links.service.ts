@@ -522,12 +522,11 @@ export function createLinksService(deps: LinksDeps) {
       checkSchedules(input.schedules);
       // resent as they are (a client PUTting the whole link back): no new schedule ids, no new updated_at
       const schedules = input.schedules !== undefined && !sameSchedules(await links.schedules(target.id), input.schedules) ? input.schedules : undefined;
-      const updated = await links.update(target.id, patch, { touch: schedules !== undefined }).catch((e: unknown) => {
+      const updated = await links.update(target.id, patch, { schedules }).catch((e: unknown) => {
         // another request took the alias between the check and the write
         throw e instanceof UniqueViolation ? aliasTaken() : e;
       });
       if (!updated) throw new DomainError('NOT_FOUND', 'Link not found.');
-      if (schedules !== undefined) await links.replaceSchedules(target.id, schedules);
       cache.invalidate(target.code);
       cache.invalidate(updated.code);
       return updated;

@@ -134,6 +134,23 @@ describe('the plan link limit under concurrency', () => {
   });
 });
 
+describe('an edit racing a permanent delete', () => {
+  test('schedules are never written onto a link deleted meanwhile (one transaction with the edit)', async () => {
+    const actor = await actorOf('enterprise');
+    for (let ticks = 0; ticks < 16; ticks++) {
+      const { link } = await t.services.links.create(actor, { destination: 'https://race.example/', code: `schedrace${ticks}` });
+      const edit = t.services.links.update(actor, link, { schedules: [{ startsAt: 0, endsAt: null, destination: 'https://race.example/later' }] }).catch(() => null);
+      const purge = (async () => {
+        for (let i = 0; i < ticks; i++) await null;
+        await t.services.links.purge(actor, link.code);
+      })();
+      await Promise.all([edit, purge]);
+      const left = t.sqlite.query('SELECT count(*) AS n FROM link_schedules WHERE link_id = ?').get(link.id) as { n: number };
+      expect([ticks, left.n]).toEqual([ticks, 0]);
+    }
+  });
+});
+
 describe('search', () => {
   test('pages through the matches in the chosen order, with their total; other users\' links never match', async () => {
     const [me, other] = [await actorOf(), await actorOf()];
