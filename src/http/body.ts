@@ -1,7 +1,8 @@
 /**
  * Reads a request body as JSON or form fields, never more than maxBytes, and
  * turns every malformed body into a VALIDATION error rather than a crash.
- * Form bodies come back as string values, as a browser or curl -d sends them.
+ * Form bodies come back as string values, as a browser or curl -d sends them,
+ * nested where their names use PHP's brackets.
  */
 import { DomainError } from '../errors.ts';
 
@@ -29,9 +30,53 @@ async function readText(request: Request, maxBytes: number): Promise<string> {
 
 export type BodyKind = 'json' | 'form' | 'empty';
 
+/** Deeper brackets than this are dropped, as PHP drops fields past max_input_nesting_level. */
+const MAX_FIELD_DEPTH = 8;
+
 /**
- * Returns the parsed body (an object/array for JSON, a record of strings for
- * forms, {} for an empty body). Objects are rebuilt without a prototype so
+ * Form fields the way PHP (and so every Laravel service) reads them:
+ * `utm[utm_source]=x` is {utm: {utm_source: x}}, `schedules[0][start_at]=…`
+ * a list of objects, `tags[]=a&tags[]=b` a list. A later field wins over an
+ * earlier one of the same name. Objects have no prototype ("__proto__" is data).
+ */
+export function phpFields(pairs: Iterable<[string, string]>): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [key, value] of pairs) {
+    const open = key.indexOf('[');
+    const m = open > 0 ? /^((?:\[[^\]]*\])+)/.exec(key.slice(open)) : null;
+    if (!m) {
+      out[key] = value;
+      continue;
+    }
+    const path = [key.slice(0, open), ...[...m[1]!.matchAll(/\[([^\]]*)\]/g)].map((x) => x[1]!)];
+    if (path.length > MAX_FIELD_DEPTH + 1) continue;
+    let node = out;
+    for (let i = 0; i < path.length; i++) {
+      const last = i === path.length - 1;
+      // "[]" appends: the next free index of that list
+      const seg = path[i] === '' && i > 0 ? String(Object.keys(node).length) : path[i]!;
+      if (last) node[seg] = value;
+      else {
+        const next = node[seg];
+        node = (typeof next === 'object' && next !== null ? next : (node[seg] = Object.create(null))) as Record<string, unknown>;
+      }
+    }
+  }
+  return listsOf(out) as Record<string, unknown>;
+}
+
+/** Objects keyed 0..n-1 become arrays (PHP's lists), recursively. */
+function listsOf(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  for (const k of keys) o[k] = listsOf(o[k]);
+  return keys.length > 0 && keys.every((k, i) => k === String(i)) ? keys.map((k) => o[k]) : o;
+}
+
+/**
+ * Returns the parsed body (an object/array for JSON, form fields as PHP
+ * reads them (phpFields), {} for an empty body). Objects are rebuilt without a prototype so
  * "__proto__" keys are plain data.
  */
 export async function readBody(request: Request, opts: { maxBytes?: number; allowForm?: boolean } = {}): Promise<{ kind: BodyKind; value: unknown }> {
@@ -46,17 +91,15 @@ export async function readBody(request: Request, opts: { maxBytes?: number; allo
   const type = contentType.toLowerCase();
   if (text.trim() === '') return { kind: 'empty', value: {} };
   if (type.includes('application/x-www-form-urlencoded') && opts.allowForm !== false) {
-    const out: Record<string, string> = Object.create(null);
-    for (const [k, v] of new URLSearchParams(text)) out[k] = v;
-    return { kind: 'form', value: out };
+    return { kind: 'form', value: phpFields(new URLSearchParams(text)) };
   }
   if (type.includes('multipart/form-data') && opts.allowForm !== false) {
     try {
       // the boundary is case-sensitive (browsers send ----WebKitFormBoundary…): the header as sent
       const form = await new Response(text, { headers: { 'content-type': contentType } }).formData();
-      const out: Record<string, string> = Object.create(null);
-      for (const [k, v] of form) if (typeof v === 'string') out[k] = v;
-      return { kind: 'form', value: out };
+      const fields: [string, string][] = [];
+      for (const [k, v] of form) if (typeof v === 'string') fields.push([k, v]);
+      return { kind: 'form', value: phpFields(fields) };
     } catch {
       throw new DomainError('VALIDATION', 'The request body is not valid form data.', { field: 'body', reason: 'invalid_form' });
     }

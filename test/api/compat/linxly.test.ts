@@ -210,6 +210,35 @@ describe('bodies and dates as a Laravel service reads them', () => {
     expect((await blank.json()).errors).toEqual({ destination_url: ['The destination url field is required.'] });
   });
 
+  test('form bodies read bracketed names as PHP does: utm[utm_source], schedules[0][start_at]', async () => {
+    const u = await t.user('pro');
+    const form = 'destination_url=https%3A%2F%2Fexample.com%2Fform&short_code=formy&utm%5Butm_source%5D=news&schedules%5B0%5D%5Bstart_at%5D=2030-01-01+00%3A00%3A00&schedules%5B0%5D%5Bdestination_url%5D=https%3A%2F%2Fexample.com%2Flater';
+    const res = await t.request('POST', API, { headers: { ...headers(u), 'content-type': 'application/x-www-form-urlencoded' }, raw: form });
+    expect(res.status).toBe(200);
+    const { data } = await res.json();
+    expect(data.utm).toMatchObject({ utm_source: 'news' });
+    expect(data.schedules).toEqual([{ id: expect.any(Number), start_at: '2030-01-01 00:00:00', end_at: null, destination_url: 'https://example.com/later' }]);
+    const bad = await t.request('POST', API, { headers: { ...headers(u), 'content-type': 'application/x-www-form-urlencoded' }, raw: 'destination_url=https%3A%2F%2Fexample.com%2F&schedules%5B0%5D%5Bstart_at%5D=soon' });
+    expect((await bad.json()).errors['schedules.0.start_at']).toEqual(['The schedules.0.start at field must be a valid date.']);
+  });
+
+  test('JSON as PHP encodes arrays: numbered-key objects are lists, {} is empty, a list is no utm', async () => {
+    const u = await t.user('pro');
+    const made = await t.request('POST', API, {
+      headers: headers(u),
+      body: { destination_url: 'https://example.com/php', utm: ['a'], schedules: { '1': { start_at: '2030-01-01 00:00:00', destination_url: 'https://example.com/one' } } },
+    });
+    expect(made.status).toBe(200);
+    const { data } = await made.json();
+    expect(data.utm).toBeNull();
+    expect(data.schedules.map((s: { destination_url: string }) => s.destination_url)).toEqual(['https://example.com/one']);
+    const named = await t.request('POST', API, { headers: headers(u), body: { destination_url: 'https://example.com/php', schedules: { '3': { start_at: 'soon', destination_url: 'https://example.com/x' } } } });
+    expect(Object.keys((await named.json()).errors)).toEqual(['schedules.3.start_at']);
+    const cleared = await (await t.request('PUT', `${API}/${data.short_code}`, { headers: headers(u), body: { schedules: {} } })).json();
+    expect(cleared.data.schedules).toEqual([]);
+    expect((await t.request('POST', API, { headers: headers(u), body: { destination_url: 'https://example.com/php', schedules: { a: 1 } } })).status).toBe(422);
+  });
+
   test('DELETE ignores a body, even one that is not JSON', async () => {
     const u = await t.user('pro');
     const { data } = await create(u, { destination_url: 'https://example.com/del-body' });

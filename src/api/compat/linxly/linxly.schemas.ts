@@ -55,19 +55,25 @@ function nested<T>(parent: Rules, prefix: string, value: Record<string, unknown>
 function parseUtm(v: Rules): Partial<Utm> | null | undefined {
   if (!v.has('utm')) return undefined;
   const raw = v.value('utm');
-  // [] is how PHP clients encode an empty array: no UTM values, as null
-  if (raw === null || (Array.isArray(raw) && raw.length === 0)) return null;
+  // a list (PHP's [] for an empty array) passes Laravel's array rule and has no utm_* keys: no UTM values
+  if (raw === null || Array.isArray(raw)) return null;
   if (!isPlainObject(raw)) return void v.fail('utm', 'The utm field must be an array.');
   return nested(v, 'utm', raw, (r) => Object.fromEntries(UTM_KEYS.map((k) => [k, r.string(`utm_${k}`, { max: 255 }) ?? null])));
 }
 
 function parseSchedules(v: Rules, policy: UrlPolicy): Omit<Schedule, 'id'>[] | undefined {
   if (!v.has('schedules')) return undefined;
-  const raw = v.value('schedules');
-  if (raw === null) return [];
-  if (!Array.isArray(raw)) return void v.fail('schedules', 'The schedules field must be an array.');
+  const value = v.value('schedules');
+  if (value === null) return [];
+  // PHP's json_encode writes an array whose keys are not 0..n-1 (after array_filter, say) as an object
+  // of numbered keys, and {} for an empty one; Laravel reads both as the array they were
+  const numbered = isPlainObject(value) && Object.keys(value).every((k) => /^(0|[1-9]\d{0,8})$/.test(k));
+  if (!Array.isArray(value) && !numbered) return void v.fail('schedules', 'The schedules field must be an array.');
+  const raw: [string, unknown][] = Array.isArray(value)
+    ? value.map((item, i) => [String(i), item])
+    : Object.entries(value as Record<string, unknown>).sort(([a], [b]) => Number(a) - Number(b));
   if (raw.length > MAX_SCHEDULES) return void v.fail('schedules', `The schedules field must not have more than ${MAX_SCHEDULES} items.`);
-  return raw.map((item, i) => {
+  return raw.map(([i, item]) => {
     const prefix = `schedules.${i}`;
     if (!isPlainObject(item)) {
       v.fail(prefix, `The ${prefix} field must be an array.`);
