@@ -194,6 +194,9 @@ export function createLinksRepo(db: Db) {
   // the link that took its code: they go with it (same owner), and their scans count as scans again.
   const moveQrCodes = db.$client.prepare<unknown, [number, number]>('UPDATE qr_codes SET link_id = ?1 WHERE link_id = ?2');
 
+  /** Case folded as MySQL's collations do for search: lower case, and Greek final sigma as sigma (ΟΔΟΣ in ΟΔΟΣΤΡΩΜΑ). */
+  const fold = (s: string) => s.toLowerCase().replace(/ς/g, 'σ');
+
   /**
    * A search page: the candidates' searched columns are read in list order
    * and matched here, keeping only the ids (a statement iterator, so a large
@@ -203,7 +206,7 @@ export function createLinksRepo(db: Db) {
    * seconds; String.includes stays linear.
    */
   function searchPage(where: SQL | undefined, order: SQL[], f: LinkListFilter): { items: Link[]; total: number } {
-    const term = f.search!.toLowerCase();
+    const term = fold(f.search!);
     const candidates = db
       .select({ id: links.id, title: links.title, destination: links.destination, code: links.code })
       .from(links)
@@ -214,7 +217,7 @@ export function createLinksRepo(db: Db) {
     const matched: number[] = [];
     type Searched = { id: number; title: string | null; destination: string; code: string };
     for (const r of db.$client.query<Searched, SQLQueryBindings[]>(candidates.sql).iterate(...(candidates.params as SQLQueryBindings[]))) {
-      if (r.destination.toLowerCase().includes(term) || r.code.toLowerCase().includes(term) || (r.title !== null && r.title.toLowerCase().includes(term))) matched.push(r.id);
+      if (fold(r.destination).includes(term) || fold(r.code).includes(term) || (r.title !== null && fold(r.title).includes(term))) matched.push(r.id);
     }
     const ids = matched.slice(f.offset, f.offset + f.limit);
     const rows = ids.length ? selectLinks().where(inArray(links.id, ids)).all() : [];

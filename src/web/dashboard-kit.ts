@@ -60,11 +60,21 @@ function returnPath(request: Request): string {
   if (request.method === 'GET' || request.method === 'HEAD') return url.pathname + url.search;
   try {
     const from = new URL(request.headers.get('hx-current-url') ?? request.headers.get('referer') ?? '', url);
-    if (from.origin === url.origin && from.href !== url.href) return from.pathname + from.search;
+    // the host, not the origin: behind a TLS-terminating proxy the page is https:// and this request http://
+    if (from.host === url.host && from.href !== url.href) return from.pathname + from.search;
   } catch {
     // no usable page to go back to
   }
   return '/dashboard';
+}
+
+/** The page an htmx request was made from (HX-Current-URL), or `fallback` when absent or unparsable (a hand-made header). */
+export function currentPage(request: Request, fallback: string): URL {
+  try {
+    return new URL(request.headers.get('hx-current-url') ?? fallback, request.url);
+  } catch {
+    return new URL(fallback, request.url);
+  }
 }
 
 export function createDashboardKit(deps: AppDeps) {
@@ -143,11 +153,6 @@ export type DashboardKit = ReturnType<typeof createDashboardKit>;
  */
 export function refinesSearch(request: Request, inputId: string, param: string): boolean {
   if (request.headers.get('hx-trigger') !== inputId) return false;
-  const current = request.headers.get('hx-current-url');
-  if (!current) return false;
-  try {
-    return (new URL(current).searchParams.get(param) ?? '') !== '';
-  } catch {
-    return false;
-  }
+  if (!request.headers.get('hx-current-url')) return false;
+  return (currentPage(request, '/').searchParams.get(param) ?? '') !== '';
 }

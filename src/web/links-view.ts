@@ -62,8 +62,10 @@ export async function listAll(services: Services, actor: Actor, view: LinkView, 
 
 /**
  * The links list view a page was opened from (its Referer, when that is the
- * list on this site), as a path to go back to: rebuilt from the parsed view,
- * so it can only ever name the list. '/dashboard' otherwise.
+ * list), as a path to go back to: rebuilt from the parsed view, so it can only
+ * ever name this site's list, whatever the Referer's origin (behind a
+ * TLS-terminating proxy the page is https:// and the request http://).
+ * '/dashboard' otherwise.
  */
 export function listReturn(from: string | null | undefined, base: string, isAdmin: boolean): string {
   if (!from) return '/dashboard';
@@ -73,6 +75,6 @@ export function listReturn(from: string | null | undefined, base: string, isAdmi
   } catch {
     return '/dashboard';
   }
-  if (url.origin !== new URL(base).origin || url.pathname !== '/dashboard') return '/dashboard';
+  if (url.pathname !== '/dashboard') return '/dashboard';
   return `/dashboard${viewQuery(parseView((k) => url.searchParams.get(k) ?? undefined, isAdmin))}`;
 }

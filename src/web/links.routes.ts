@@ -14,7 +14,7 @@
 import { Elysia } from 'elysia';
 import { DomainError } from '../errors.ts';
 import { linkRow, linksPageBody, linksTable, viewQuery, type LinkView } from '../../views/dashboard/links.ts';
-import { parseId, refinesSearch, type PageCtx } from './dashboard-kit.ts';
+import { currentPage, parseId, refinesSearch, type PageCtx } from './dashboard-kit.ts';
 import type { WebModule } from './index.ts';
 import { toastHeaders as toast } from './links-toast.ts';
 import { listView, parseView } from './links-view.ts';
@@ -101,7 +101,7 @@ export const linksRoutes: WebModule = (deps, kit) => {
         if (!c.isHtmx) return kit.redirect(c, '/dashboard');
         // the whole view of the page it was deleted from, not just the row gone: the "16–30 of 41" bar,
         // the page's rows and the empty state stay true
-        const from = new URL(c.request.headers.get('hx-current-url') ?? '/dashboard', c.request.url);
+        const from = currentPage(c.request, '/dashboard');
         const view = parseView((k) => from.searchParams.get(k) ?? undefined, isAdmin(c));
         return table(c, view, { ...toast(`${link.code} was deleted.`, { gone: `link-${link.id}` }), 'hx-retarget': '#links-table', 'hx-reswap': 'innerHTML' });
       }),

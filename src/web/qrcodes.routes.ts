@@ -18,7 +18,7 @@ import { UNDRAWABLE } from '../qr/qr.service.ts';
 import type { QrCode } from '../qr/qr.types.ts';
 import type { FieldError } from '../../views/dashboard/field-error.ts';
 import { qrDesignerPage, qrList, qrListPage, qrPreview } from '../../views/dashboard/qrcodes.ts';
-import { parseId, refinesSearch, type PageCtx } from './dashboard-kit.ts';
+import { currentPage, parseId, refinesSearch, type PageCtx } from './dashboard-kit.ts';
 import type { WebModule } from './index.ts';
 import { fieldError, NEW_QR_VALUES, toQrInput, valuesFromForm, valuesFromQr, type QrFormValues } from './qr-form.ts';
 
@@ -154,7 +154,7 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
         if (!c.isHtmx || !c.request.headers.get('hx-target')?.startsWith('qr-row-')) return kit.redirect(c, '/dashboard/qrcodes');
         // the whole list of the page it was deleted from, not just the row gone: the count bar, the
         // page's rows and the empty state stay true
-        const from = new URL(c.request.headers.get('hx-current-url') ?? '/dashboard/qrcodes', c.request.url);
+        const from = currentPage(c.request, '/dashboard/qrcodes');
         const view = await listView(c, (k) => from.searchParams.get(k) ?? undefined);
         return kit.fragment(qrList(view), 200, { 'hx-retarget': '#qr-list', 'hx-reswap': 'outerHTML' });
       }),

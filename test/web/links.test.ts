@@ -128,6 +128,13 @@ describe('row actions', () => {
     expect((await t.services.links.get(owner.actor, link.id)).isActive).toBe(true);
   });
 
+  test('a delete with an HX-Current-URL that does not parse still answers (a hand-made header, not a 500)', async () => {
+    const link = await mk(owner, 'https://example.com/odd-header', 'Odd header');
+    const res = await owner.post(`/dashboard/links/${link.id}/delete`, {}, { hx: true, headers: { 'hx-current-url': 'http://[' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('hx-retarget')).toBe('#links-table');
+  });
+
   test('toggle: activating an expired link does not claim it is active again', async () => {
     const link = await mk(owner, 'https://example.com/toggle-expired', 'Expired one');
     t.services.db.sqlite.query('UPDATE links SET expires_at = ?, is_active = 0 WHERE id = ?').run(Date.now() - 1000, link.id);
@@ -297,6 +304,9 @@ describe('create and edit', () => {
     expect(saved.headers.get('location')).toBe(`/dashboard?sort=code&dir=asc&page=2&saved=${link.code}`);
     const list = await (await owner.get(saved.headers.get('location')!)).text();
     expect(list).toContain(`Changes to <strong>${link.code}</strong> saved.`);
+    // behind a TLS-terminating proxy the page is https:// while the request is http://: the view is still kept
+    const proxied = await (await owner.get(`/dashboard/links/${link.id}/edit`, { referer: 'https://short.example/dashboard?q=trip' })).text();
+    expect(proxied).toContain('<input type="hidden" name="back" value="/dashboard?q=trip">');
     // only ever the list: another site or page is no place to return to
     for (const back of ['https://evil.example/dashboard', '//evil.example/dashboard', '/dashboard/keys', 'javascript:alert(1)']) {
       const res = await owner.post(`/dashboard/links/${link.id}/edit`, { url: 'https://example.com/return', code: link.code, back });
