@@ -35,12 +35,12 @@
     var d = e.detail || {};
     toast(d.message || d.value, d.kind);
   });
-  // HX-Trigger: {"gone":{"value":"key-5"}} — an object was deleted: panels about it (data-shows) go too
+  // HX-Trigger: {"gone":{"value":["key-5"]}} — objects were deleted: panels about them (data-shows) go too
   document.addEventListener('gone', function (e) {
-    var id = (e.detail || {}).value;
-    if (!id) return;
+    var ids = (e.detail || {}).value;
+    if (!Array.isArray(ids)) return;
     document.querySelectorAll('[data-shows]').forEach(function (el) {
-      if (el.getAttribute('data-shows') === id) el.remove();
+      if (ids.indexOf(el.getAttribute('data-shows')) !== -1) el.remove();
     });
   });
   document.addEventListener('htmx:responseError', function (e) {

@@ -4,9 +4,10 @@
  * Header values must be ASCII, and messages carry user input (key names,
  * typographic quotes), so everything past ASCII is sent as a JSON \u escape.
  */
-export function toastHeaders(message: string, o: { gone?: string } = {}): Record<string, string> {
-  // gone: the object no longer exists, so whatever the page shows of it (data-shows="<gone>") is taken away
-  const events = o.gone ? { toast: { message }, gone: { value: o.gone } } : { toast: { message } };
+export function toastHeaders(message: string, o: { gone?: string | string[] } = {}): Record<string, string> {
+  // gone: the objects no longer exist, so whatever the page shows of them (data-shows="<gone>") is taken away
+  const gone = typeof o.gone === 'string' ? [o.gone] : (o.gone ?? []);
+  const events = gone.length ? { toast: { message }, gone: { value: gone } } : { toast: { message } };
   const json = JSON.stringify(events).replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return { 'hx-trigger': json };
 }

@@ -39,23 +39,23 @@ export const linksRoutes: WebModule = (deps, kit) => {
 
   const idOf = (c: PageCtx) => parseId(c.params.id);
 
-  /** One link at a time through the service, so ownership and cache rules apply to each; others' ids are skipped. */
-  async function applyBulk(action: 'delete' | 'deactivate', ids: number[], c: PageCtx): Promise<number> {
+  /** One link at a time through the service, so ownership and cache rules apply to each; others' ids are skipped. Returns the ids acted on. */
+  async function applyBulk(action: 'delete' | 'deactivate', ids: number[], c: PageCtx): Promise<number[]> {
     const missing = (e: unknown) => {
       if (e instanceof DomainError && e.code === 'NOT_FOUND') return null;
       throw e;
     };
-    let done = 0;
+    const done: number[] = [];
     for (const id of ids) {
       if (action === 'delete') {
         // remove() looks the link up itself: NOT_FOUND for a missing or another user's id
-        if (await services.links.remove(c.actor, id).then(() => true, missing)) done++;
+        if (await services.links.remove(c.actor, id).then(() => true, missing)) done.push(id);
         continue;
       }
       const link = await services.links.get(c.actor, id).catch(missing);
       if (!link) continue;
       if (link.isActive) await services.links.update(c.actor, link, { isActive: false });
-      done++;
+      done.push(id);
     }
     return done;
   }
@@ -120,7 +120,8 @@ export const linksRoutes: WebModule = (deps, kit) => {
         const done = await applyBulk(action, ids, c);
         if (!c.isHtmx) return kit.redirect(c, `/dashboard${viewQuery(view)}`);
         const verb = action === 'delete' ? 'Deleted' : 'Deactivated';
-        return table(c, view, toast(`${verb} ${done} ${done === 1 ? 'link' : 'links'}.`));
+        const message = `${verb} ${done.length} ${done.length === 1 ? 'link' : 'links'}.`;
+        return table(c, view, toast(message, action === 'delete' ? { gone: done.map((id) => `link-${id}`) } : {}));
       }),
       POST,
     );

@@ -184,8 +184,10 @@ describe('row actions', () => {
     expect(JSON.parse(off.headers.get('hx-trigger')!).toast.message).toBe('Deactivated 2 links.');
     expect(body.match(/badge-paused/g)?.length).toBe(2);
     expect((await t.services.links.get(other.actor, others.id)).isActive).toBe(true);
-    const gone = await owner.post('/dashboard/links/bulk', { ...view, action: 'delete', [`select_${a.id}`]: '1', [`select_${b.id}`]: '1' }, { hx: true });
+    const gone = await owner.post('/dashboard/links/bulk', { ...view, action: 'delete', [`select_${a.id}`]: '1', [`select_${b.id}`]: '1', [`select_${others.id}`]: '1' }, { hx: true });
     expect(await gone.text()).toContain('No links match');
+    // what the page shows of the deleted links (a "ready" or "saved" panel) goes with them; another user's id was skipped
+    expect(JSON.parse(gone.headers.get('hx-trigger')!).gone.value).toEqual([`link-${a.id}`, `link-${b.id}`]);
     const empty = await owner.post('/dashboard/links/bulk', { action: 'delete' }, { hx: true });
     expect(empty.headers.get('hx-trigger')).toContain('Select at least one link first.');
     expect((await owner.post('/dashboard/links/bulk', { action: 'delete', [`select_${hostile.id}`]: '1' }, { csrf: false })).status).toBe(403);
