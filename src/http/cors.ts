@@ -13,6 +13,7 @@
  * browsers. The dashboard, the pages and the redirects get no CORS headers.
  */
 import { Elysia } from 'elysia';
+import { extractApiKey } from './api-auth.ts';
 
 /** Where the dialects' JSON routes live, and the API description. */
 const API_PATH = /^\/(?:api\/|v1\/client\/|openapi\.json$)/;
@@ -50,8 +51,15 @@ function preflight(request: Request): Response {
   });
 }
 
-const carriesKey = (request: Request) =>
-  request.headers.has('authorization') || request.headers.has('x-api-key') || /[?&]api_key=/.test(request.url);
+/**
+ * A key in one of the forms the APIs read (extractApiKey), not merely a header of that name: an empty
+ * api_key= or a Basic Authorization header carries none, so the request is served keyless and must not be shared.
+ */
+function carriesKey(request: Request): boolean {
+  const hasQueryKey = /[?&]api_key=/.test(request.url);
+  const query = hasQueryKey ? { api_key: new URL(request.url).searchParams.get('api_key') ?? undefined } : {};
+  return extractApiKey({ request, query }) !== null;
+}
 
 /** anonymous: the keyless API is open (ANONYMOUS_LINKS), so keyless answers are shared too */
 export function cors(options: { anonymous: boolean }) {

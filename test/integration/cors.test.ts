@@ -68,6 +68,16 @@ describe('a private instance (keyless API off, the default)', () => {
     const expand = await t.request('GET', '/api/v1/expand/wiki', { headers: { origin: ORIGIN } });
     expect(expand.status).toBe(200);
     expect(corsHeaders(expand)).toEqual({});
+    // something shaped like a credential that the APIs do not read as a key: still a keyless read, not shared
+    for (const [path, headers] of [
+      ['/api/v1/expand/wiki?api_key=', {}],
+      ['/api/v1/expand/wiki?api_key=%20', {}],
+      ['/api/v1/expand/wiki', { authorization: 'Basic Zm9vOmJhcg==' }],
+      ['/api/v1/expand/wiki', { 'x-api-key': ' ' }],
+    ] as const) {
+      const res = await t.request('GET', path, { headers: { origin: ORIGIN, ...headers } });
+      expect([path, headers, res.status, corsHeaders(res)]).toEqual([path, headers, 200, {}]);
+    }
     const spec = await t.request('GET', '/openapi.json', { headers: { origin: ORIGIN } });
     expect(spec.headers.get('access-control-allow-origin')).toBe('*');
   });
