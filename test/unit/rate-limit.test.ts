@@ -85,3 +85,23 @@ describe('rolling one-minute rate limiter', () => {
   });
 });
 
+
+describe('bounded memory', () => {
+  test('a flood of new keys never resets a live budget: new keys wait until expired ones can be swept', () => {
+    let now = 6_000 * 60_000;
+    const rl = createRateLimiter({ now: () => now, maxKeys: 3 });
+    // someone's failed logins, spent
+    for (let i = 0; i < 5; i++) expect(rl.hit('login:victim', 5)).toBeNull();
+    expect(rl.hit('login:victim', 5)).not.toBeNull();
+    expect(rl.hit('flood:1', 5)).toBeNull();
+    expect(rl.hit('flood:2', 5)).toBeNull();
+    // full of live keys: the next new key waits, and the victim's budget is still spent
+    for (let i = 3; i < 50; i++) expect(rl.hit(`flood:${i}`, 5)).not.toBeNull();
+    now += 1_000;
+    expect(rl.hit('login:victim', 5)).not.toBeNull();
+    // once the old hits have left the window, a sweep makes room (and known keys were never refused for it)
+    now += 60_000;
+    expect(rl.hit('flood:new', 5)).toBeNull();
+    expect(rl.hit('login:victim', 5)).toBeNull();
+  });
+});
