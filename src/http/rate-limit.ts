@@ -65,3 +65,10 @@ export function createRateLimiter(opts: { windowMs?: number; now?: () => number;
   };
 }
 export type RateLimiter = ReturnType<typeof createRateLimiter>;
+
+/**
+ * Guesses at one link's password, per client address (its throttleKey): one budget for every way of
+ * trying (the unlock form, LinkShrink's verify), so no route adds guesses to another's. Named in the
+ * anonymous guard's form, `ip:<group>:<address>`.
+ */
+export const PASSWORD_ATTEMPTS = { perMinute: 10, group: (code: string) => `password:${code}` } as const;

@@ -10,11 +10,12 @@
 import { DomainError } from '../errors.ts';
 import { isPlainObject, readBody } from '../http/body.ts';
 import { throttleKey } from '../http/client-ip.ts';
+import { PASSWORD_ATTEMPTS } from '../http/rate-limit.ts';
 import type { ServerLike } from '../http/context.ts';
 import { notFoundResponse, passwordResponse, tooManyAttemptsResponse } from './pages.ts';
 import { flagsOf, QR, type RedirectKit } from './redirect-kit.ts';
 
-export const UNLOCK_ATTEMPTS_PER_MINUTE = 10;
+export const UNLOCK_ATTEMPTS_PER_MINUTE = PASSWORD_ATTEMPTS.perMinute;
 
 /** The submitted fields, or null when the body is unreadable (too large, malformed). */
 async function readFields(request: Request): Promise<Record<string, unknown> | null> {
@@ -48,7 +49,7 @@ export function createUnlockHandler(kit: RedirectKit) {
     if (fields === null) return form(400, 'The form could not be read. Please enter the password again.');
     if (!kit.tokens.verify(code, fields.csrf_token)) return form(403, 'This form has expired or did not come from this site. Please enter the password again.');
 
-    const retryAfter = kit.limiter.hit(`unlock:${code}:${throttleKey(kit.clientIp(request, server))}`, UNLOCK_ATTEMPTS_PER_MINUTE);
+    const retryAfter = kit.limiter.hit(`ip:${PASSWORD_ATTEMPTS.group(code)}:${throttleKey(kit.clientIp(request, server))}`, UNLOCK_ATTEMPTS_PER_MINUTE);
     if (retryAfter !== null) return tooManyAttemptsResponse(retryAfter, formUrl);
 
     const password = typeof fields.password === 'string' ? fields.password : '';

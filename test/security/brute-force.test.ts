@@ -1,9 +1,9 @@
 /**
  * Password guessing is throttled wherever a password is checked:
- *   - LinkShrink POST /api/v1/verify/{code}: 10 a minute per client IP and
+ *   - a link's password, through LinkShrink POST /api/v1/verify/{code} and
+ *     the password page POST /{code} together: 10 a minute per client IP and
  *     code, with or without an API key (a key's large budget does not buy
- *     guesses);
- *   - the password page POST /{code}: 10 a minute per IP and code;
+ *     guesses, nor does a second route);
  *   - POST /login: 10 a minute per IP and 5 per email.
  * Past the budget the answer is 429 with Retry-After, even for the right
  * password, so a guesser cannot tell a hit from a miss. (The rolling minute
@@ -93,6 +93,19 @@ describe('the password page POST /{code}', () => {
   }, 30_000);
 });
 
+describe('one budget per link password, whichever route guesses', () => {
+  test('guesses through the unlock page and through LinkShrink verify share the 10 a minute', async () => {
+    const code = await lockedLink(t);
+    const ip = freshIp();
+    const form = await (await send(t, 'GET', `/${code}`, { ip })).text();
+    const token = /name="csrf_token" value="([^"]+)"/.exec(form)![1]!;
+    for (let i = 0; i < 6; i++) expect((await send(t, 'POST', `/${code}`, { ip, form: { csrf_token: token, password: `page ${i}` } })).status).toBe(401);
+    // 6 spent on the page: the API route has what is left, not a budget of its own
+    const left = await guessesBeforeThrottle('verify after the page', 4, 401, (i) => send(t, 'POST', `/api/v1/verify/${code}`, { ip, json: { password: `api ${i}` } }));
+    expect(left).toBeLessThanOrEqual(5);
+  }, 30_000);
+});
+
 describe('behind a reverse proxy (TRUST_PROXY)', () => {
   test('the budget follows the address the proxy appended, not the forgeable entries before it', async () => {
     const code = await lockedLink(t);
@@ -166,10 +179,12 @@ describe('on a real socket, X-Forwarded-For is ignored unless TRUST_PROXY is on'
     await guessesBeforeThrottle('verify spoofed', 10, 401, (i) => post(`/api/v1/verify/${code}`, { password: `g${i}` }, spoof(i)));
     expectThrottled(await post(`/api/v1/verify/${code}`, { password: 'right password' }, spoof(99)), 'verify spoofed');
 
-    const page = await fetch(`${base}/${code}`);
+    // another link: the verify guesses above spent this one's budget for the page too (one budget per password)
+    const other = await lockedLink(served);
+    const page = await fetch(`${base}/${other}`);
     const token = /name="csrf_token" value="([^"]+)"/.exec(await page.text())![1]!;
-    await guessesBeforeThrottle('unlock spoofed', 10, 401, (i) => post(`/${code}`, { csrf_token: token, password: `g${i}` }, spoof(i), false));
-    expectThrottled(await post(`/${code}`, { csrf_token: token, password: 'right password' }, spoof(99), false), 'unlock spoofed');
+    await guessesBeforeThrottle('unlock spoofed', 10, 401, (i) => post(`/${other}`, { csrf_token: token, password: `g${i}` }, spoof(i), false));
+    expectThrottled(await post(`/${other}`, { csrf_token: token, password: 'right password' }, spoof(99), false), 'unlock spoofed');
 
     const login = await fetch(`${base}/login`);
     const cookie = cookieOf(login);

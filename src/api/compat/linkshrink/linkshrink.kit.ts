@@ -15,6 +15,7 @@ import type { Actor } from '../../../accounts/accounts.types.ts';
 import { createAnonymousGuard, type AnonymousLimit } from '../../../http/anonymous.ts';
 import { extractApiKey } from '../../../http/api-auth.ts';
 import type { AppDeps } from '../../../http/app-deps.ts';
+import { PASSWORD_ATTEMPTS } from '../../../http/rate-limit.ts';
 import { readBody } from '../../../http/body.ts';
 import type { Handler, HttpContext } from '../../../http/context.ts';
 import { dialectHandler, type ErrorTable } from '../../../http/dialect.ts';
@@ -37,7 +38,6 @@ export const LIMITS = {
   unshorten: { group: 'linkshrink:unshorten', perMinute: 30 },
   /** not in the document: password guesses, per IP overall and per IP and code */
   verify: { group: 'linkshrink:verify', perMinute: 60 },
-  verifyPerCode: 10,
 } satisfies Record<string, AnonymousLimit | number>;
 
 const defaultErrors = linkshrinkErrors();
@@ -63,7 +63,8 @@ export function createLinkshrinkKit(deps: AppDeps) {
 
     /** Guesses are limited per IP and code even with a key, so no budget makes a password brute-forceable. @throws RATE_LIMITED */
     verifyLimit(ctx: HttpContext, code: string): void {
-      guard.limit(ctx, { group: `linkshrink:verify:${code}`, perMinute: LIMITS.verifyPerCode });
+      // the same budget as the unlock form's: two routes must not give two sets of guesses
+      guard.limit(ctx, { group: PASSWORD_ATTEMPTS.group(code), perMinute: PASSWORD_ATTEMPTS.perMinute });
     },
 
     /**
