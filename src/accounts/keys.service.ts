@@ -11,6 +11,8 @@ import { randomBase64Url, sha256Hex } from './secrets.ts';
 import type { UsersService } from './users.service.ts';
 
 export const KEY_PREFIX = 'sr_';
+/** Active keys one account may hold: each has its own rate-limit budget, so keys without end would be budgets without end. */
+export const MAX_ACTIVE_KEYS = 100;
 /** last_used_at is written at most this often per key, so API traffic does not turn into writes */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -20,13 +22,17 @@ export function createKeysService(deps: { keys: KeysRepo; users: UsersService; n
   const touched = new Map<number, number>();
 
   return {
-    /** @throws NOT_FOUND (user), FORBIDDEN (user deactivated), VALIDATION (name) */
+    /** @throws NOT_FOUND (user), FORBIDDEN (user deactivated), VALIDATION (name, too many active keys) */
     async create(userId: number, nameRaw?: string): Promise<{ key: string; record: ApiKey }> {
       const user = await users.get(userId);
       // authenticate() refuses every key of a deactivated user: a new one would be shown as working and never work
       if (!user.isActive) throw new DomainError('FORBIDDEN', `${user.email} is deactivated; reactivate the account before giving it a key.`);
       const name = (nameRaw ?? '').trim() || 'API key';
       if (charLength(name) > 100) throw new DomainError('VALIDATION', 'The name must not be greater than 100 characters.', { field: 'name' });
+      const active = (await keys.listForUser(userId)).filter((k) => k.revokedAt === null).length;
+      if (active >= MAX_ACTIVE_KEYS) {
+        throw new DomainError('VALIDATION', `This account has ${MAX_ACTIVE_KEYS} active API keys, the most it may hold: revoke one it no longer uses first.`, { field: 'name' });
+      }
       const key = KEY_PREFIX + randomBase64Url(32);
       const record = await keys.insert({ userId, name, prefix: key.slice(0, 10), keyHash: sha256Hex(key) });
       return { key, record };

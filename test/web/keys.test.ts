@@ -77,6 +77,17 @@ describe('/dashboard/keys', () => {
     expect(await bad.text()).toContain('<p class="field-error" id="name-error">The name must not be greater than 100 characters.</p>');
   });
 
+  test('an account holds at most 100 active keys (each is a rate-limit budget); revoking one makes room', async () => {
+    const many = await signIn();
+    for (let i = 0; i < 99; i++) await t.services.keys.create(many.user.id, `bulk ${i}`); // + the fixture key = 100
+    const refused = await many.post('/dashboard/keys', { name: 'one too many' }, { hx: true });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('This account has 100 active API keys, the most it may hold: revoke one it no longer uses first.');
+    const oldest = (await t.services.keys.list(many.user.id))[0]!;
+    await t.services.keys.revoke(many.user.id, oldest.id);
+    expect((await many.post('/dashboard/keys', { name: 'now it fits' }, { hx: true })).status).toBe(200);
+  });
+
   test('revoke: the row fragment says Revoked, then the API answers 401 to the key', async () => {
     const created = await t.services.keys.create(me.user.id, 'to revoke');
     expect((await api(created.key)).status).toBe(200);
