@@ -10,6 +10,7 @@ import { DomainError, LimitReached, UniqueViolation } from '../errors.ts';
 import { charLength } from '../text.ts';
 import type { PageMeta } from '../fetcher/og.ts';
 import { pageWindow } from '../paging.ts';
+import { createBackgroundQueue } from './background-queue.ts';
 import { generateCode, isReservedCode, isValidCodeShape } from './codes.ts';
 import { keyedQueue } from './keyed-queue.ts';
 import type { InsertOptions, LinkPatch, LinksRepo, NewLinkRow } from './links.repo.ts';
@@ -176,6 +177,11 @@ export function createLinksService(deps: LinksDeps) {
     const v = (k: keyof Utm) => clip(utm?.[k] ?? null, 255, `utm ${k}`) ?? null;
     return { utmSource: v('source'), utmMedium: v('medium'), utmCampaign: v('campaign'), utmTerm: v('term'), utmContent: v('content') };
   }
+
+  // a few pages fetched at a time, whatever was created at once; a link past the wait list keeps the
+  // host name as its title (written with it), as when its page cannot be fetched
+  const backgroundFetches = createBackgroundQueue({ concurrency: 4, maxWaiting: 5000 });
+  const fillInBackground = (link: Link) => void backgroundFetches.run(() => fillMetadata(link));
 
   async function fillMetadata(link: Link): Promise<Link> {
     const meta = deps.fetchMeta ? await deps.fetchMeta(link.destination).catch(() => null) : null;
@@ -358,7 +364,7 @@ export function createLinksService(deps: LinksDeps) {
       }
       cache.invalidate(link.code);
       if (p.metadata === 'sync') link = await fillMetadata(link);
-      else if (p.metadata === 'background') void fillMetadata(link).catch(() => undefined);
+      else if (p.metadata === 'background') fillInBackground(link);
       return { link, deleteToken: p.deleteToken, statsToken: p.statsToken };
     },
 
@@ -396,7 +402,7 @@ export function createLinksService(deps: LinksDeps) {
       inserted.created.forEach((link, i) => {
         const { index, p } = inserted.items[i]!;
         cache.invalidate(link.code);
-        if (p.metadata === 'background') void fillMetadata(link).catch(() => undefined);
+        if (p.metadata === 'background') fillInBackground(link);
         results[index] = { ok: true, value: { link, deleteToken: p.deleteToken, statsToken: p.statsToken } };
       });
       return results;

@@ -134,6 +134,34 @@ describe('the plan link limit under concurrency', () => {
   });
 });
 
+describe('page titles fetched in the background', () => {
+  test('a batch of links fetches its pages a few at a time, not all at once, and every link gets its title', async () => {
+    let open = 0;
+    let most = 0;
+    const app = await makeTestApp({
+      fetchMeta: async (url) => {
+        most = Math.max(most, ++open);
+        await Bun.sleep(5);
+        open--;
+        return { title: `Title of ${url}`, description: null, image: null };
+      },
+    });
+    try {
+      const actor = await app.services.users.actorFor((await app.user('pro')).user);
+      const inputs = Array.from({ length: 40 }, (_, i) => ({ destination: `https://slow.example/${i}`, metadata: 'background' as const }));
+      const results = await app.services.links.createMany(actor, inputs);
+      const ids = results.map((r) => (r.ok ? r.value.link.id : 0));
+      const titled = () => app.sqlite.query(`SELECT count(*) AS n FROM links WHERE id IN (${ids.join(',')}) AND title LIKE 'Title of %'`).get() as { n: number };
+      for (let i = 0; i < 200 && titled().n < 40; i++) await Bun.sleep(10);
+      expect(titled().n).toBe(40);
+      expect(most).toBeLessThanOrEqual(4);
+      expect(most).toBeGreaterThan(1);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('an edit racing a permanent delete', () => {
   test('schedules are never written onto a link deleted meanwhile (one transaction with the edit)', async () => {
     const actor = await actorOf('enterprise');
