@@ -23,6 +23,8 @@ import { csvLine, importRows } from './links-csv.ts';
 import { listAll, parseView } from './links-view.ts';
 
 export const MAX_IMPORT_ROWS = 1000;
+/** per user: each import may create 1,000 links and as many page fetches */
+const IMPORTS_PER_MINUTE = 10;
 const MAX_EXPORT_ROWS = 100_000;
 
 const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
@@ -30,11 +32,11 @@ const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString(
 export const linkImportRoutes: WebModule = (deps, kit) => {
   const { services } = deps;
 
-  function answer(c: PageCtx, result: Parameters<typeof importResult>[0], csv: string, status = 200): Response {
+  function answer(c: PageCtx, result: Parameters<typeof importResult>[0], csv: string, status = 200, headers: Record<string, string> = {}): Response {
     const fragment = importResult(result);
-    if (c.isHtmx) return kit.fragment(fragment, status);
+    if (c.isHtmx) return kit.fragment(fragment, status, headers);
     const body = importPageBody({ csrfToken: c.session.csrfToken, maxRows: MAX_IMPORT_ROWS, csv, result: fragment });
-    return kit.page(c, { title: 'Import links', nav: 'links', body, status });
+    return kit.page(c, { title: 'Import links', nav: 'links', body, status, headers });
   }
 
   async function runImport(c: PageCtx, csv: string): Promise<Response> {
@@ -42,6 +44,11 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
     if (rows.length === 0) return answer(c, { error: 'The CSV has no rows to import. Choose a file or paste some URLs.' }, csv, 422);
     if (rows.length > MAX_IMPORT_ROWS) {
       return answer(c, { error: `The CSV has ${rows.length.toLocaleString('en')} rows; import at most ${MAX_IMPORT_ROWS.toLocaleString('en')} at a time.` }, csv, 422);
+    }
+    // counted once there is something to import: a refused file costs nothing
+    const wait = deps.limiter.hit(`import:${c.actor.user.id}`, IMPORTS_PER_MINUTE);
+    if (wait !== null) {
+      return answer(c, { error: `That is ${IMPORTS_PER_MINUTE} imports in a minute, the most allowed: try again in ${wait} s.` }, csv, 429, { 'retry-after': String(wait) });
     }
     const inputs = rows.map((r) => ({ destination: r.url, code: r.alias || null, title: r.title || undefined, source: 'dashboard', metadata: 'background' as const }));
     try {

@@ -383,6 +383,17 @@ describe('CSV import and export', () => {
     expect(found.items.map((l) => l.destination)).toEqual(['https://maps.example/@1.2,3.4']);
   });
 
+  test('imports are limited to 10 a minute per user (each may fetch 1,000 pages), with Retry-After', async () => {
+    const busy = await signIn();
+    for (let i = 0; i < 10; i++) expect((await busy.post('/dashboard/links/import', { csv: `https://example.com/batch-${i}` }, { hx: true })).status).toBe(200);
+    const refused = await busy.post('/dashboard/links/import', { csv: 'https://example.com/batch-11' }, { hx: true });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.text()).toContain('10 imports in a minute');
+    // another user is not held up by it
+    expect((await owner.post('/dashboard/links/import', { csv: 'https://example.com/someone-else' }, { hx: true })).status).toBe(200);
+  });
+
   test('import refuses an empty file, more than 1000 rows, and a missing CSRF token', async () => {
     const empty = await owner.post('/dashboard/links/import', { csv: '\n \n' }, { hx: true });
     expect(empty.status).toBe(422);
