@@ -152,12 +152,17 @@ describe('dashboard in Chromium', () => {
     await poll(() => row.locator('.badge').textContent(), 'Active');
     // from the keyboard the focus stays on the control in the redrawn row or table, not back at the top
     const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+    // htmx wires up swapped-in content when it settles: a key pressed before that posts the plain form
+    const settled = () => page.waitForFunction(() => !document.querySelector('.htmx-added, .htmx-settling, .htmx-swapping, .htmx-request'));
+    await settled();
     await row.getByRole('button', { name: 'Pause spring-sale' }).focus();
     await page.keyboard.press('Enter');
     await poll(() => row.locator('.badge').textContent(), 'Paused');
     await poll(async () => /^toggle-\d+$/.test(await focused()), true);
+    await settled();
     await page.keyboard.press('Enter');
     await poll(() => row.locator('.badge').textContent(), 'Active');
+    await settled();
     await page.locator('#sort-title').focus();
     await page.keyboard.press('Enter');
     await page.waitForURL((u) => u.searchParams.get('sort') === 'title');
