@@ -32,6 +32,8 @@ export type BodyKind = 'json' | 'form' | 'empty';
 
 /** Deeper brackets than this are dropped, as PHP drops fields past max_input_nesting_level. */
 const MAX_FIELD_DEPTH = 8;
+/** Bracketed fields past this many are dropped, as PHP drops input past max_input_vars (1000 there). */
+const MAX_NESTED_FIELDS = 1000;
 
 /**
  * Form fields the way PHP (and so every Laravel service) reads them:
@@ -41,6 +43,9 @@ const MAX_FIELD_DEPTH = 8;
  */
 export function phpFields(pairs: Iterable<[string, string]>): Record<string, unknown> {
   const out: Record<string, unknown> = Object.create(null);
+  // the next index "[]" appends at, per object: counting its keys each time made a body of a[]&a[]&… quadratic
+  const nextIndex = new Map<object, number>();
+  let nested = 0;
   for (const [key, value] of pairs) {
     const open = key.indexOf('[');
     const m = open > 0 ? /^((?:\[[^\]]*\])+)/.exec(key.slice(open)) : null;
@@ -48,17 +53,22 @@ export function phpFields(pairs: Iterable<[string, string]>): Record<string, unk
       out[key] = value;
       continue;
     }
+    if (++nested > MAX_NESTED_FIELDS) continue;
     const path = [key.slice(0, open), ...[...m[1]!.matchAll(/\[([^\]]*)\]/g)].map((x) => x[1]!)];
     if (path.length > MAX_FIELD_DEPTH + 1) continue;
     let node = out;
     for (let i = 0; i < path.length; i++) {
       const last = i === path.length - 1;
-      // "[]" appends: the next free index of that list
-      const seg = path[i] === '' && i > 0 ? String(Object.keys(node).length) : path[i]!;
+      let seg = path[i]!;
+      if (i > 0) {
+        const next = nextIndex.get(node) ?? 0;
+        if (seg === '') seg = String(next);
+        if (/^\d{1,9}$/.test(seg) && Number(seg) >= next) nextIndex.set(node, Number(seg) + 1);
+      }
       if (last) node[seg] = value;
       else {
-        const next = node[seg];
-        node = (typeof next === 'object' && next !== null ? next : (node[seg] = Object.create(null))) as Record<string, unknown>;
+        const child = node[seg];
+        node = (typeof child === 'object' && child !== null ? child : (node[seg] = Object.create(null))) as Record<string, unknown>;
       }
     }
   }

@@ -27,4 +27,13 @@ describe('phpFields', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(fields)).toBeNull();
   });
+
+  test('linear in the number of fields (a[]&a[]&… was quadratic), and bracketed fields past 1,000 are dropped as PHP drops them', () => {
+    const fields = phpFields(new URLSearchParams(`${'a[]&'.repeat(200_000)}flat=kept&b[x]=late`));
+    expect((fields.a as unknown[]).length).toBe(1000);
+    expect(fields.flat).toBe('kept');
+    expect(fields.b).toBeUndefined();
+    // explicit indexes and appends share one count
+    expect(plain(phpFields(new URLSearchParams('l[1]=x&l[]=y&l[0]=z')))).toEqual({ l: ['z', 'x', 'y'] });
+  });
 });
