@@ -36,10 +36,14 @@ export function createAnonymousGuard(deps: AppDeps) {
 
     /** Applies the per-IP limit alone (public read routes that work in any mode). @throws RATE_LIMITED */
     limit(ctx: HttpContext, limit: AnonymousLimit): void {
-      const ip = throttleKey(clientIp(ctx, services.config.trustProxy));
-      const retryAfter = limiter.hit(`ip:${limit.group}:${ip}`, limit.perMinute);
+      this.limitAs(ctx, (ip) => `ip:${limit.group}:${ip}`, limit.perMinute);
+    },
+
+    /** A per-address budget under a key of the caller's making (`keyFor` gets the client's throttleKey). @throws RATE_LIMITED */
+    limitAs(ctx: HttpContext, keyFor: (ip: string) => string, perMinute: number): void {
+      const retryAfter = limiter.hit(keyFor(throttleKey(clientIp(ctx, services.config.trustProxy))), perMinute);
       if (retryAfter !== null) {
-        throw new DomainError('RATE_LIMITED', 'Rate limit exceeded. Try again later.', { retryAfter, limit: limit.perMinute });
+        throw new DomainError('RATE_LIMITED', 'Rate limit exceeded. Try again later.', { retryAfter, limit: perMinute });
       }
     },
   };

@@ -7,11 +7,15 @@
  * after which the same key is allowed again (when its oldest hit leaves the
  * window). A key whose limit changes (an admin edits a plan) starts afresh.
  *
- * Memory is bounded (maxKeys) without ever forgetting a live budget: when
- * full, keys whose hits have all left the window are swept (at most once a
- * second); if every key is still live, a new key waits rather than pushing
- * one out. Forgetting budgets to make room would let a flood of fresh keys
- * (many addresses, many API keys) reset anyone's login or unlock attempts.
+ * Memory is bounded: each namespace (the key's text before its first ':' —
+ * key, login, password, ip, …) holds at most maxKeys keys, dropping the one
+ * hit least recently to make room. So a flood of fresh keys in one namespace
+ * (many addresses on the anonymous API) never touches another's budgets (API
+ * keys, sign-in, link passwords) and never locks anyone out, and pushing one
+ * live budget out of its own namespace takes maxKeys new keys after its last
+ * hit (100,000 requests for another 5 sign-in guesses). Clearing everything
+ * when full, as once, let one flood reset every budget at once; refusing new
+ * keys when full let one flood lock everyone out.
  */
 interface Bucket {
   limit: number;
@@ -20,24 +24,18 @@ interface Bucket {
   next: number;
 }
 
-const SWEEP_EVERY_MS = 1000;
-
-/** The bucket's latest hit (the ring's newest slot once it is full). */
-const newest = (b: Bucket) => (b.times.length < b.limit ? b.times[b.times.length - 1]! : b.times[(b.next - 1 + b.limit) % b.limit]!);
-
 export function createRateLimiter(opts: { windowMs?: number; now?: () => number; maxKeys?: number } = {}) {
   const windowMs = opts.windowMs ?? 60_000;
   const now = opts.now ?? Date.now;
   const maxKeys = opts.maxKeys ?? 100_000;
-  const buckets = new Map<string, Bucket>();
-  let sweptAt = -Infinity;
+  // per namespace, in order of last hit (a Map keeps insertion order: a hit moves its key to the end)
+  const spaces = new Map<string, Map<string, Bucket>>();
 
-  /** Drops the keys with no hit left in the window; true when that made room. */
-  function makeRoom(t: number): boolean {
-    if (t - sweptAt < SWEEP_EVERY_MS) return false;
-    sweptAt = t;
-    for (const [key, b] of buckets) if (b.times.length === 0 || t - newest(b) >= windowMs) buckets.delete(key);
-    return buckets.size < maxKeys;
+  function bucketsOf(key: string): Map<string, Bucket> {
+    const name = key.slice(0, Math.max(0, key.indexOf(':')));
+    let buckets = spaces.get(name);
+    if (!buckets) spaces.set(name, (buckets = new Map()));
+    return buckets;
   }
 
   return {
@@ -45,13 +43,12 @@ export function createRateLimiter(opts: { windowMs?: number; now?: () => number;
     hit(key: string, limit: number): number | null {
       const t = now();
       if (limit <= 0) return Math.ceil(windowMs / 1000);
+      const buckets = bucketsOf(key);
       let b = buckets.get(key);
-      if (!b || b.limit !== limit) {
-        // full of live budgets: the new key waits (until a sweep can make room) rather than evicting one
-        if (!b && buckets.size >= maxKeys && !makeRoom(t)) return Math.ceil(SWEEP_EVERY_MS / 1000);
-        b = { limit, times: [], next: 0 };
-        buckets.set(key, b);
-      }
+      if (b) buckets.delete(key); // set again below: now the most recently hit
+      else if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value!);
+      if (!b || b.limit !== limit) b = { limit, times: [], next: 0 };
+      buckets.set(key, b);
       if (b.times.length < limit) {
         b.times.push(t);
         return null;
@@ -68,7 +65,6 @@ export type RateLimiter = ReturnType<typeof createRateLimiter>;
 
 /**
  * Guesses at one link's password, per client address (its throttleKey): one budget for every way of
- * trying (the unlock form, LinkShrink's verify), so no route adds guesses to another's. Named in the
- * anonymous guard's form, `ip:<group>:<address>`.
+ * trying (the unlock form, LinkShrink's verify), so no route adds guesses to another's.
  */
-export const PASSWORD_ATTEMPTS = { perMinute: 10, group: (code: string) => `password:${code}` } as const;
+export const PASSWORD_ATTEMPTS = { perMinute: 10, key: (code: string, address: string) => `password:${code}:${address}` } as const;

@@ -49,7 +49,7 @@ export function createUnlockHandler(kit: RedirectKit) {
     if (fields === null) return form(400, 'The form could not be read. Please enter the password again.');
     if (!kit.tokens.verify(code, fields.csrf_token)) return form(403, 'This form has expired or did not come from this site. Please enter the password again.');
 
-    const retryAfter = kit.limiter.hit(`ip:${PASSWORD_ATTEMPTS.group(code)}:${throttleKey(kit.clientIp(request, server))}`, UNLOCK_ATTEMPTS_PER_MINUTE);
+    const retryAfter = kit.limiter.hit(PASSWORD_ATTEMPTS.key(code, throttleKey(kit.clientIp(request, server))), UNLOCK_ATTEMPTS_PER_MINUTE);
     if (retryAfter !== null) return tooManyAttemptsResponse(retryAfter, formUrl);
 
     const password = typeof fields.password === 'string' ? fields.password : '';

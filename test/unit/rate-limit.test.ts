@@ -87,21 +87,31 @@ describe('rolling one-minute rate limiter', () => {
 
 
 describe('bounded memory', () => {
-  test('a flood of new keys never resets a live budget: new keys wait until expired ones can be swept', () => {
+  test('a flood of new keys in one namespace never touches another namespace, and never locks anyone out', () => {
     let now = 6_000 * 60_000;
     const rl = createRateLimiter({ now: () => now, maxKeys: 3 });
-    // someone's failed logins, spent
-    for (let i = 0; i < 5; i++) expect(rl.hit('login:victim', 5)).toBeNull();
-    expect(rl.hit('login:victim', 5)).not.toBeNull();
-    expect(rl.hit('flood:1', 5)).toBeNull();
-    expect(rl.hit('flood:2', 5)).toBeNull();
-    // full of live keys: the next new key waits, and the victim's budget is still spent
-    for (let i = 3; i < 50; i++) expect(rl.hit(`flood:${i}`, 5)).not.toBeNull();
-    now += 1_000;
-    expect(rl.hit('login:victim', 5)).not.toBeNull();
-    // once the old hits have left the window, a sweep makes room (and known keys were never refused for it)
-    now += 60_000;
-    expect(rl.hit('flood:new', 5)).toBeNull();
-    expect(rl.hit('login:victim', 5)).toBeNull();
+    // someone's failed sign-ins, spent
+    for (let i = 0; i < 5; i++) expect(rl.hit('login:email:victim', 5)).toBeNull();
+    expect(rl.hit('login:email:victim', 5)).not.toBeNull();
+    // a flood of fresh addresses on the anonymous API: each is served (no lockout)
+    for (let i = 0; i < 50; i++) expect(rl.hit(`ip:expand:flood-${i}`, 5)).toBeNull();
+    // and the victim's budget is still spent
+    expect(rl.hit('login:email:victim', 5)).not.toBeNull();
+  });
+
+  test('within a namespace the key hit least recently makes room, not a live one just used', () => {
+    let now = 7_000 * 60_000;
+    const rl = createRateLimiter({ now: () => now, maxKeys: 3 });
+    for (let i = 0; i < 5; i++) rl.hit('login:email:a', 5);
+    rl.hit('login:email:b', 5);
+    rl.hit('login:email:c', 5);
+    expect(rl.hit('login:email:a', 5)).not.toBeNull(); // a: spent, and now the most recent
+    rl.hit('login:email:d', 5); // pushes out b, the least recently hit
+    expect(rl.hit('login:email:a', 5)).not.toBeNull();
+    // to push a out takes as many new keys as the namespace holds, after a's last hit
+    rl.hit('login:email:e', 5);
+    rl.hit('login:email:f', 5);
+    rl.hit('login:email:g', 5);
+    expect(rl.hit('login:email:a', 5)).toBeNull();
   });
 });

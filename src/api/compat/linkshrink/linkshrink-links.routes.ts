@@ -94,10 +94,11 @@ export function linkRoutes(kit: LinkshrinkKit) {
       kit.route(async (ctx) => {
         const code = kit.code(ctx.params.code);
         await kit.reader(ctx, LIMITS.verify);
-        kit.verifyLimit(ctx, code);
         const body = object(await kit.body(ctx));
         const t = await target(code);
         if (t.passwordHash === null) return destination(code, t);
+        // counted only for a link with a password: made-up codes must not fill the limiter with budgets
+        kit.verifyLimit(ctx, code);
         if (typeof body.password !== 'string' || body.password === '') {
           throw new DomainError('VALIDATION', 'The password field is required.', { field: 'password' });
         }

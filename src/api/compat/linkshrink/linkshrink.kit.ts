@@ -64,7 +64,7 @@ export function createLinkshrinkKit(deps: AppDeps) {
     /** Guesses are limited per IP and code even with a key, so no budget makes a password brute-forceable. @throws RATE_LIMITED */
     verifyLimit(ctx: HttpContext, code: string): void {
       // the same budget as the unlock form's: two routes must not give two sets of guesses
-      guard.limit(ctx, { group: PASSWORD_ATTEMPTS.group(code), perMinute: PASSWORD_ATTEMPTS.perMinute });
+      guard.limitAs(ctx, (ip) => PASSWORD_ATTEMPTS.key(code, ip), PASSWORD_ATTEMPTS.perMinute);
     },
 
     /**
