@@ -22,8 +22,13 @@ export function createKeysRepo(db: Db) {
     .where(and(eq(apiKeys.keyHash, sql.placeholder('hash')), isNull(apiKeys.revokedAt)))
     .prepare();
   return {
-    async insert(k: { userId: number; name: string; prefix: string; keyHash: string }): Promise<ApiKey> {
-      return toKey(db.insert(apiKeys).values(k).returning().get());
+    /** Null when the user already holds `maxActive` active keys: counted and inserted in one transaction, so concurrent creates cannot pass the cap together. */
+    async insert(k: { userId: number; name: string; prefix: string; keyHash: string }, maxActive: number): Promise<ApiKey | null> {
+      return db.transaction((tx) => {
+        const active = tx.select({ n: sql<number>`count(*)` }).from(apiKeys).where(and(eq(apiKeys.userId, k.userId), isNull(apiKeys.revokedAt))).get()?.n ?? 0;
+        if (active >= maxActive) return null;
+        return toKey(tx.insert(apiKeys).values(k).returning().get());
+      });
     },
     async findActiveByHash(keyHash: string): Promise<ApiKey | null> {
       const r = byHash.get({ hash: keyHash });

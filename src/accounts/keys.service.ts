@@ -29,12 +29,11 @@ export function createKeysService(deps: { keys: KeysRepo; users: UsersService; n
       if (!user.isActive) throw new DomainError('FORBIDDEN', `${user.email} is deactivated; reactivate the account before giving it a key.`);
       const name = (nameRaw ?? '').trim() || 'API key';
       if (charLength(name) > 100) throw new DomainError('VALIDATION', 'The name must not be greater than 100 characters.', { field: 'name' });
-      const active = (await keys.listForUser(userId)).filter((k) => k.revokedAt === null).length;
-      if (active >= MAX_ACTIVE_KEYS) {
+      const key = KEY_PREFIX + randomBase64Url(32);
+      const record = await keys.insert({ userId, name, prefix: key.slice(0, 10), keyHash: sha256Hex(key) }, MAX_ACTIVE_KEYS);
+      if (!record) {
         throw new DomainError('VALIDATION', `This account has ${MAX_ACTIVE_KEYS} active API keys, the most it may hold: revoke one it no longer uses first.`, { field: 'name' });
       }
-      const key = KEY_PREFIX + randomBase64Url(32);
-      const record = await keys.insert({ userId, name, prefix: key.slice(0, 10), keyHash: sha256Hex(key) });
       return { key, record };
     },
 
