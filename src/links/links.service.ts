@@ -178,10 +178,10 @@ export function createLinksService(deps: LinksDeps) {
     return { utmSource: v('source'), utmMedium: v('medium'), utmCampaign: v('campaign'), utmTerm: v('term'), utmContent: v('content') };
   }
 
-  // a few pages fetched at a time, whatever was created at once; a link past the wait list keeps the
-  // host name as its title (written with it), as when its page cannot be fetched
-  const backgroundFetches = createBackgroundQueue({ concurrency: 4, maxWaiting: 5000 });
-  const fillInBackground = (link: Link) => void backgroundFetches.run(() => fillMetadata(link));
+  // a few pages fetched at a time, owners taking turns, whatever was created at once; a link past its
+  // owner's wait list keeps the host name as its title (written with it), as when its page cannot be fetched
+  const backgroundFetches = createBackgroundQueue({ concurrency: 4, maxWaitingPerOwner: 2000 });
+  const fillInBackground = (link: Link) => void backgroundFetches.run(String(link.userId ?? 'anonymous'), () => fillMetadata(link));
 
   async function fillMetadata(link: Link): Promise<Link> {
     const meta = deps.fetchMeta ? await deps.fetchMeta(link.destination).catch(() => null) : null;

@@ -160,6 +160,28 @@ describe('page titles fetched in the background', () => {
       await app.close();
     }
   });
+
+  test("one user's backlog does not hold up another's: owners take turns", async () => {
+    const app = await makeTestApp({
+      fetchMeta: async (url) => {
+        await Bun.sleep(20);
+        return { title: `Title of ${url}`, description: null, image: null };
+      },
+    });
+    try {
+      const [a, b] = [await app.services.users.actorFor((await app.user('pro')).user), await app.services.users.actorFor((await app.user('pro')).user)];
+      await app.services.links.createMany(a, Array.from({ length: 100 }, (_, i) => ({ destination: `https://backlog.example/${i}`, metadata: 'background' as const })));
+      const { link } = await app.services.links.create(b, { destination: 'https://mine.example/', metadata: 'background' });
+      const title = () => (app.sqlite.query('SELECT title FROM links WHERE id = ?').get(link.id) as { title: string }).title;
+      for (let i = 0; i < 100 && !title().startsWith('Title of'); i++) await Bun.sleep(10);
+      expect(title()).toBe('Title of https://mine.example/');
+      // while most of the other user's are still waiting
+      const done = app.sqlite.query("SELECT count(*) AS n FROM links WHERE destination LIKE 'https://backlog.example/%' AND title LIKE 'Title of %'").get() as { n: number };
+      expect(done.n).toBeLessThan(50);
+    } finally {
+      await app.close();
+    }
+  });
 });
 
 describe('an edit racing a permanent delete', () => {
