@@ -42,7 +42,7 @@ ${r.title ? html`<p class="link-title">${r.title}</p>` : null}
 
 export function homePage(p: HomePageProps): SafeHtml {
   const error = p.fieldError ?? null;
-  return html`${documentHead({ title: 'Shorten a link · shrinkray', noindex: false, extra: html`<meta name="csrf-token" content="${p.csrfToken}">` })}
+  return html`${documentHead({ title: `${error ? 'Error: ' : ''}Shorten a link · shrinkray`, noindex: false, extra: html`<meta name="csrf-token" content="${p.csrfToken}">` })}
 <body class="public">
 <main class="card stack">
 <p class="eyebrow">shrinkray</p>
@@ -52,7 +52,7 @@ ${p.notice ? html`<p class="alert" role="alert">${p.notice}</p>` : null}
 ${csrfField(p.csrfToken, '_token')}
 <label for="original_url">Long URL</label>
 <input id="original_url" name="original_url" type="text" inputmode="url" required maxlength="2048" autocomplete="off"
-  placeholder="https://example.com/a/long/page" value="${p.value ?? ''}"${error ? html` aria-invalid="true" aria-describedby="original_url-error"` : null}>
+  placeholder="https://example.com/a/long/page" value="${p.value ?? ''}"${error ? html` aria-invalid="true" aria-describedby="original_url-error" autofocus` : null}>
 ${error ? html`<p class="alert" id="original_url-error" role="alert">${error}</p>` : null}
 <button class="button" type="submit">Shorten</button>
 </form>

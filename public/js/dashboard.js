@@ -169,8 +169,23 @@
   }
   document.addEventListener('htmx:afterSwap', function (e) {
     var cfg = e.detail.requestConfig;
+    var target = e.detail.target;
     // only after a submit: the live previews swap errors in while the person is still typing
-    if (cfg && cfg.triggeringEvent && cfg.triggeringEvent.type === 'submit' && e.detail.target) focusProblem(e.detail.target);
+    if (!cfg || !cfg.triggeringEvent || cfg.triggeringEvent.type !== 'submit' || !target) return;
+    // an outerHTML swap hands over the element it replaced: look in its successor (same id), else the page
+    var root = target.isConnected ? target : (target.id && document.getElementById(target.id)) || document;
+    focusProblem(root);
+  });
+
+  // Enter in a search box: htmx already searches (its "search" trigger); the form must not also reload the
+  // page (the focus would fall to the top). Browsers without the search event get it dispatched.
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (!form.matches || !form.matches('form[role="search"]')) return;
+    var input = form.querySelector('input[type="search"][hx-get]');
+    if (!input || !window.htmx) return;
+    e.preventDefault();
+    if (!('onsearch' in input)) input.dispatchEvent(new Event('search'));
   });
 
   function ready() {

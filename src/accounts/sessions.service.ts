@@ -62,6 +62,8 @@ export function createSessionsService(deps: { sessions: SessionsRepo; users: Use
       await users.authenticate(ctx.actor.user.email, current).catch(() => {
         throw new DomainError('VALIDATION', 'The current password is incorrect.', { field: 'current_password' });
       });
+      // the same one again would clear "must change" while whoever issued it (an admin's reset) still knows it
+      if (next === current) throw new DomainError('VALIDATION', 'The new password must be different from the current one.', { field: 'new_password' });
       await users.setPassword(ctx.actor.user.id, next);
       await sessions.removeForUser(ctx.actor.user.id, ctx.idHash);
     },

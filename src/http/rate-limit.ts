@@ -38,7 +38,20 @@ export function createRateLimiter(opts: { windowMs?: number; now?: () => number;
     return buckets;
   }
 
+  /** Retry-After seconds when `b` has no room now, else null. */
+  function waitFor(b: Bucket | undefined, limit: number, t: number): number | null {
+    if (!b || b.limit !== limit || b.times.length < limit) return null;
+    const oldest = b.times[b.next]!;
+    return t - oldest < windowMs ? Math.max(1, Math.ceil((oldest + windowMs - t) / 1000)) : null;
+  }
+
   return {
+    /** What hit() would answer, without counting anything: for work that counts only once it is done. */
+    peek(key: string, limit: number): number | null {
+      if (limit <= 0) return Math.ceil(windowMs / 1000);
+      return waitFor(bucketsOf(key).get(key), limit, now());
+    },
+
     /** Counts one request for key; returns null when allowed, else Retry-After seconds. */
     hit(key: string, limit: number): number | null {
       const t = now();
@@ -53,8 +66,8 @@ export function createRateLimiter(opts: { windowMs?: number; now?: () => number;
         b.times.push(t);
         return null;
       }
-      const oldest = b.times[b.next]!;
-      if (t - oldest < windowMs) return Math.max(1, Math.ceil((oldest + windowMs - t) / 1000));
+      const wait = waitFor(b, limit, t);
+      if (wait !== null) return wait;
       b.times[b.next] = t;
       b.next = (b.next + 1) % limit;
       return null;

@@ -85,8 +85,8 @@ export function createDashboardKit(deps: AppDeps) {
     const notice = c.actor.user.mustChangePassword
       ? html`You are using a generated password. <a href="/dashboard/account">Change it now</a>.`
       : null;
-    // a refused form says so in the title, the first thing a screen reader reads of the page
-    const title = p.status === 422 ? `Error: ${p.title}` : p.title;
+    // a refused form (or a request refused for its rate) says so in the title, the first thing a screen reader reads
+    const title = (p.status ?? 200) >= 400 ? `Error: ${p.title}` : p.title;
     const body = shell({ title, nav: p.nav, user: c.actor.user, csrfToken: c.session.csrfToken, body: p.body, notice });
     return htmlResponse(p.status ?? 200, body.value, { 'cache-control': 'no-store', vary: 'HX-Request', ...p.headers });
   }

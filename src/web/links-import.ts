@@ -45,14 +45,16 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
     if (rows.length > MAX_IMPORT_ROWS) {
       return answer(c, { error: `The CSV has ${rows.length.toLocaleString('en')} rows; import at most ${MAX_IMPORT_ROWS.toLocaleString('en')} at a time.` }, csv, 422);
     }
-    // counted once there is something to import: a refused file costs nothing
-    const wait = deps.limiter.hit(`import:${c.actor.user.id}`, IMPORTS_PER_MINUTE);
+    // counted once links were created: a file refused (empty, too long, past the plan's limit) costs nothing
+    const budget = `import:${c.actor.user.id}`;
+    const wait = deps.limiter.peek(budget, IMPORTS_PER_MINUTE);
     if (wait !== null) {
       return answer(c, { error: `That is ${IMPORTS_PER_MINUTE} imports in a minute, the most allowed: try again in ${wait} s.` }, csv, 429, { 'retry-after': String(wait) });
     }
     const inputs = rows.map((r) => ({ destination: r.url, code: r.alias || null, title: r.title || undefined, source: 'dashboard', metadata: 'background' as const }));
     try {
       const results = await services.links.createMany(c.actor, inputs);
+      deps.limiter.hit(budget, IMPORTS_PER_MINUTE);
       const out: ImportRowResult[] = results.map((r, i) => ({
         line: rows[i]!.row,
         url: rows[i]!.url,

@@ -56,14 +56,24 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
   /**
    * The form's values, with the short URL of the chosen link as the content
    * when none was typed: picking a link is enough to make a code (what it
-   * encodes is the link; the content is only its fallback once the link is gone).
+   * encodes is the link; the content is only its fallback once the link is
+   * gone). A content and name this page filled in for another link (the
+   * short URL of another code, "QR code for /other") follow the link picked
+   * since: saved as they were, the fallback would send scans to that other link.
    */
   async function submitted(c: PageCtx): Promise<QrFormValues> {
     const values = valuesFromForm(c.form);
     const linkId = parseId(values.link_id);
-    if (values.content.trim() || Number.isNaN(linkId)) return values;
+    if (Number.isNaN(linkId)) return values;
     const link = await services.links.get(c.actor, linkId).catch(() => null);
-    return link ? { ...values, type: 'url', content: services.shortUrl(link.code) } : values;
+    if (!link) return values;
+    const own = services.shortUrl(link.code);
+    const base = services.shortUrl('');
+    const content = values.content.trim();
+    const filledForAnother = content.startsWith(base) && content !== own && /^[A-Za-z0-9_-]+$/.test(content.slice(base.length));
+    if (content !== '' && !filledForAnother) return values;
+    const name = /^QR code for \/[A-Za-z0-9_-]+$/.test(values.name.trim()) ? `QR code for /${link.code}` : values.name;
+    return { ...values, type: 'url', content: own, name };
   }
 
   /**

@@ -142,7 +142,11 @@ describe('POST /shorten, the HTML form', () => {
     const { cookie, token } = await visitHome();
     const res = await postForm(cookie, { _token: token, original_url: 'http://127.0.0.1/' });
     expect(res.status).toBe(422);
-    expect(await res.text()).toContain('<p class="alert" id="original_url-error" role="alert">Invalid URL</p>');
+    const page = await res.text();
+    expect(page).toContain('<p class="alert" id="original_url-error" role="alert">Invalid URL</p>');
+    // the page has no script: the title says so, and the field takes the focus itself
+    expect(page).toContain('<title>Error: Shorten a link · shrinkray</title>');
+    expect(page).toMatch(/<input id="original_url"[^>]*aria-invalid="true"[^>]*autofocus>/);
   });
 
   test('without a valid token: 419 page with a notice and a token that works on retry', async () => {

@@ -202,6 +202,10 @@ describe('/dashboard/account', () => {
     const short = await post({ current_password: 'printed-password-1', new_password: 'short', confirm_password: 'short' });
     expect(short.status).toBe(422);
     expect(await short.text()).toContain('The password must be 8 to 128 characters.');
+    // the generated password again: still the one someone else issued, so the notice must stay
+    const same = await post({ current_password: 'printed-password-1', new_password: 'printed-password-1', confirm_password: 'printed-password-1' });
+    expect(same.status).toBe(422);
+    expect(await same.text()).toContain('The new password must be different from the current one.');
 
     const ok = await post({ current_password: 'printed-password-1', new_password: 'new-password-1', confirm_password: 'new-password-1' });
     expect(ok.status).toBe(303);

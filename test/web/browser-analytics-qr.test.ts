@@ -68,6 +68,13 @@ describe('in Chromium', () => {
     await page.waitForFunction(() => document.querySelectorAll('rect.bar').length === 7);
     expect(await page.getByRole('link', { name: '7 days' }).getAttribute('aria-current')).toBe('true');
     expect(await page.locator('.stat dd').first().textContent()).toBe('3');
+
+    // a refused range (the section swaps itself out): the focus goes to the field to fix
+    await page.locator('#range-from').fill('2026-12-04');
+    await page.locator('#range-to').fill('2026-11-01');
+    await page.locator('#range-apply').click();
+    await page.waitForSelector('#range-from[aria-invalid="true"]');
+    await page.waitForFunction(() => document.activeElement?.id === 'range-from');
   }, 60_000);
 
   test('QR designer: the preview follows type, colour and size; save; download a PNG', async () => {

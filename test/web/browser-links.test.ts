@@ -132,6 +132,11 @@ describe('dashboard in Chromium', () => {
       await page.waitForURL((u) => u.searchParams.get('q')?.endsWith(ch) === true);
     }
     await page.waitForURL((u) => u.search === '?q=Seed&sort=title&dir=asc');
+    // Enter searches in place: no page reload, the focus stays in the box
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await page.getByLabel('Search links').press('Enter');
+    await Bun.sleep(300);
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded === true && document.activeElement?.id === 'q')).toBe(true);
     await page.goBack();
     await page.waitForURL((u) => u.search === '?sort=title&dir=asc&page=2');
     await expect(page.locator('header.topbar').isVisible()).resolves.toBe(true);

@@ -394,6 +394,20 @@ describe('CSV import and export', () => {
     expect((await owner.post('/dashboard/links/import', { csv: 'https://example.com/someone-else' }, { hx: true })).status).toBe(200);
   });
 
+  test('an import refused for the plan\'s link limit is not counted against the 10 a minute', async () => {
+    await t.services.plans.update('free', { maxLinks: 2 });
+    try {
+      const small = await signIn('free');
+      for (let i = 0; i < 12; i++) {
+        const res = await small.post('/dashboard/links/import', { csv: 'https://example.com/1\nhttps://example.com/2\nhttps://example.com/3' }, { hx: true });
+        expect([i, res.status]).toEqual([i, 422]);
+      }
+      expect((await small.post('/dashboard/links/import', { csv: 'https://example.com/fits' }, { hx: true })).status).toBe(200);
+    } finally {
+      await t.services.plans.update('free', { maxLinks: 100 });
+    }
+  });
+
   test('import refuses an empty file, more than 1000 rows, and a missing CSRF token', async () => {
     const empty = await owner.post('/dashboard/links/import', { csv: '\n \n' }, { hx: true });
     expect(empty.status).toBe(422);

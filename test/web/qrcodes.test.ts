@@ -293,6 +293,13 @@ describe('saving, downloading, deleting', () => {
     expect(saved.status).toBe(303);
     const qr = await t.services.qr.get(me.actor, idFrom(saved));
     expect(qr).toMatchObject({ type: 'url', content: `${BASE}/${own.code}`, linkId: own.id });
+    // a content and name the page filled in for one link, then another link picked: they follow the new link
+    const other = (await t.services.links.create(me.actor, { destination: 'https://example.com/other' })).link;
+    const switched = await me.post('/dashboard/qrcodes', design({ name: `QR code for /${own.code}`, type: 'url', content: `${BASE}/${own.code}`, link_id: String(other.id) }));
+    expect(await t.services.qr.get(me.actor, idFrom(switched))).toMatchObject({ name: `QR code for /${other.code}`, content: `${BASE}/${other.code}`, linkId: other.id });
+    // content the person typed is theirs: kept
+    const typed = await me.post('/dashboard/qrcodes', design({ name: 'Mine', content: 'https://example.com/my-fallback', link_id: String(other.id) }));
+    expect(await t.services.qr.get(me.actor, idFrom(typed))).toMatchObject({ name: 'Mine', content: 'https://example.com/my-fallback' });
     // nothing to fall back on without a link: content stays required
     const refused = await me.post('/dashboard/qrcodes', design({ name: 'Nothing', content: '' }));
     expect(refused.status).toBe(422);

@@ -40,7 +40,7 @@ export function userRow(p: { user: User; plans: Plan[]; me: number; csrfToken: s
 ${self
   ? ''
   : html`<form method="post" action="/dashboard/users/${u.id}/reset-password" class="inline" hx-boost="true" hx-push-url="false" hx-confirm="Reset the password of ${u.email}? They are signed out everywhere and get a new temporary password.">${csrfField(p.csrfToken)}<button type="submit" class="link-button">Reset password</button></form>
-<form method="post" action="/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}" class="inline" ${swap(`/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}`)}${u.isActive ? html` hx-confirm="Deactivate ${u.email}? They are signed out and their API keys stop working."` : ''}>${csrfField(p.csrfToken)}<button type="submit" class="link-button${u.isActive ? ' danger' : ''}">${u.isActive ? 'Deactivate' : 'Reactivate'}</button></form>`}
+<form method="post" action="/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}" class="inline" ${swap(`/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}`)}${u.isActive ? html` hx-confirm="Deactivate ${u.email}? They are signed out and their API keys stop working."` : ''}>${csrfField(p.csrfToken)}<button type="submit" id="standing-${u.id}" class="link-button${u.isActive ? ' danger' : ''}">${u.isActive ? 'Deactivate' : 'Reactivate'}</button></form>`}
 ${p.status ? html`<span class="row-status" role="status">${p.status}</span>` : ''}
 </td></tr>`;
 }
@@ -111,7 +111,7 @@ ${csrfField(p.csrfToken)}<h2 id="${id}-title">${pl.name}</h2>
 <fieldset class="field-group"><legend>Features</legend>
 ${FEATURES.map(([key, name, label]) => html`<label class="check"><input type="checkbox" name="${name}" value="true"${pl[key] ? html` checked` : ''}> ${label}</label>`)}
 </fieldset>
-<div class="form-actions"><button type="submit" class="button">Save ${pl.name}</button>${p.saved ? html` <span class="row-status" role="status">Saved.</span>` : ''}</div>
+<div class="form-actions"><button type="submit" class="button" id="save-plan-${pl.name}">Save ${pl.name}</button>${p.saved ? html` <span class="row-status" role="status">Saved.</span>` : ''}</div>
 </form>`;
 }
 

@@ -122,7 +122,8 @@ function pagination(p: LinksTableProps): SafeHtml {
   const pages = Math.max(1, Math.ceil(total / perPage));
   if (pages === 1) return html``;
   const link = (to: number, label: string, rel: string) => {
-    if (to < 1 || to > pages) return html`<span class="button secondary small" aria-disabled="true">${label}</span>`;
+    // the same id when disabled (and focusable by script only): htmx can then keep the focus here at either end
+    if (to < 1 || to > pages) return html`<span class="button secondary small" id="page-${rel}" tabindex="-1" aria-disabled="true">${label}</span>`;
     const href = `/dashboard${viewQuery(p.view, { page: to })}`;
     // ids: htmx puts the focus back on the control of the same id in the redrawn table (keyboard users stay put)
     return html`<a class="button secondary small" id="page-${rel}" rel="${rel}" href="${href}" hx-get="${href}"${TABLE}>${label}</a>`;

@@ -70,8 +70,8 @@ ${csrfField(p.csrfToken)}<button type="submit" class="link-button danger">Delete
 </table></div>
 <nav class="pagination" aria-label="Pages">
 <span class="page-of">Page ${page} of ${pages} · ${total} QR code${total === 1 ? '' : 's'}</span>
-${page > 1 ? html`<a id="qr-page-prev" ${swapList(listHref(p.search, page - 1))} rel="prev">Previous</a>` : ''}
-${page < pages ? html`<a id="qr-page-next" ${swapList(listHref(p.search, page + 1))} rel="next">Next</a>` : ''}
+${page > 1 ? html`<a id="qr-page-prev" ${swapList(listHref(p.search, page - 1))} rel="prev">Previous</a>` : html`<span id="qr-page-prev" class="muted" tabindex="-1" aria-disabled="true">Previous</span>`}
+${page < pages ? html`<a id="qr-page-next" ${swapList(listHref(p.search, page + 1))} rel="next">Next</a>` : html`<span id="qr-page-next" class="muted" tabindex="-1" aria-disabled="true">Next</span>`}
 </nav>
 </section>`;
 }
