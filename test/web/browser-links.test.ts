@@ -224,6 +224,8 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator('#keys-active').textContent()).toBe('1 active');
     await row.getByRole('button', { name: 'Revoke Browser key' }).click();
     await poll(() => row.locator('.badge').textContent(), 'Revoked');
+    // the focus stays on the row (on its new status), not back at the top of the page
+    await poll(() => page.evaluate(() => /^revoke-\d+$/.test(document.activeElement?.id ?? '')), true);
     // the count beside the heading follows (sent out of band with the row)
     await poll(() => page.locator('#keys-active').textContent(), '0 active');
     expect(await page.locator('tr', { hasText: 'Browser key' }).count()).toBe(1);

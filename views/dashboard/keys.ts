@@ -35,12 +35,17 @@ export function keyRow(k: ApiKey, csrfToken: string): SafeHtml {
 <td data-label="Key"><code>${k.prefix}…</code></td>
 <td data-label="Created">${when(k.createdAt, '')}</td>
 <td data-label="Last used">${when(k.lastUsedAt, 'Never')}</td>
-<td data-label="Status">${revoked ? html`<span class="badge badge-expired" title="Revoked ${new Date(k.revokedAt!).toISOString()}">Revoked</span>` : html`<span class="badge badge-active">Active</span>`}</td>
+<td data-label="Status">${
+    revoked
+      ? // the revoke button's id: htmx moves the keyboard focus here when the row is redrawn without the button
+        html`<span class="badge badge-expired" id="revoke-${k.id}" tabindex="-1" title="Revoked ${new Date(k.revokedAt!).toISOString()}">Revoked</span>`
+      : html`<span class="badge badge-active">Active</span>`
+  }</td>
 <td class="row-actions">${
     revoked
       ? null
       : html`<form method="post" action="/dashboard/keys/${k.id}/revoke" hx-post="/dashboard/keys/${k.id}/revoke" hx-target="closest tr" hx-swap="outerHTML" hx-confirm="Revoke the key “${k.name}”? Programs using it stop working at once.">
-${csrfField(csrfToken)}<button type="submit" class="button ghost small danger">Revoke<span class="sr-only"> ${k.name}</span></button></form>`
+${csrfField(csrfToken)}<button type="submit" class="button ghost small danger" id="revoke-${k.id}">Revoke<span class="sr-only"> ${k.name}</span></button></form>`
   }</td>
 </tr>`;
 }
