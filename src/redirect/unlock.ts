@@ -15,8 +15,6 @@ import type { ServerLike } from '../http/context.ts';
 import { notFoundResponse, passwordResponse, tooManyAttemptsResponse } from './pages.ts';
 import { flagsOf, QR, type RedirectKit } from './redirect-kit.ts';
 
-export const UNLOCK_ATTEMPTS_PER_MINUTE = PASSWORD_ATTEMPTS.perMinute;
-
 /** The submitted fields, or null when the body is unreadable (too large, malformed). */
 async function readFields(request: Request): Promise<Record<string, unknown> | null> {
   try {
@@ -49,7 +47,7 @@ export function createUnlockHandler(kit: RedirectKit) {
     if (fields === null) return form(400, 'The form could not be read. Please enter the password again.');
     if (!kit.tokens.verify(code, fields.csrf_token)) return form(403, 'This form has expired or did not come from this site. Please enter the password again.');
 
-    const retryAfter = kit.limiter.hit(PASSWORD_ATTEMPTS.key(code, throttleKey(kit.clientIp(request, server))), UNLOCK_ATTEMPTS_PER_MINUTE);
+    const retryAfter = kit.limiter.hit(PASSWORD_ATTEMPTS.key(code, throttleKey(kit.clientIp(request, server))), PASSWORD_ATTEMPTS.perMinute);
     if (retryAfter !== null) return tooManyAttemptsResponse(retryAfter, formUrl);
 
     const password = typeof fields.password === 'string' ? fields.password : '';
