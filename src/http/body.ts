@@ -34,6 +34,10 @@ export type BodyKind = 'json' | 'form' | 'empty';
 const MAX_FIELD_DEPTH = 8;
 /** Bracketed fields past this many are dropped, as PHP drops input past max_input_vars (1000 there). */
 const MAX_NESTED_FIELDS = 1000;
+/** How much of a name's brackets is read: enough for MAX_FIELD_DEPTH segments of any sensible length. */
+const MAX_KEY_SCAN = 2048;
+/** The bracket groups after a name, at most one past the depth limit (a deeper name is dropped anyway). */
+const BRACKETS = new RegExp(`^((?:\\[[^\\]]*\\]){1,${MAX_FIELD_DEPTH + 1}})`);
 
 /**
  * Form fields the way PHP (and so every Laravel service) reads them:
@@ -48,13 +52,17 @@ export function phpFields(pairs: Iterable<[string, string]>): Record<string, unk
   let nested = 0;
   for (const [key, value] of pairs) {
     const open = key.indexOf('[');
-    const m = open > 0 ? /^((?:\[[^\]]*\])+)/.exec(key.slice(open)) : null;
+    // past the cap a bracketed name is dropped before any parsing, and at most one bracket past the
+    // depth limit is read: a crafted body (a[][][]… or a[]&a[]&… to 1 MB) must cost what a plain one does
+    if (open > 0 && nested >= MAX_NESTED_FIELDS) continue;
+    const m = open > 0 ? BRACKETS.exec(key.slice(open, open + 2 + MAX_KEY_SCAN)) : null;
     if (!m) {
       out[key] = value;
       continue;
     }
-    if (++nested > MAX_NESTED_FIELDS) continue;
+    nested++;
     const path = [key.slice(0, open), ...[...m[1]!.matchAll(/\[([^\]]*)\]/g)].map((x) => x[1]!)];
+    // deeper than the limit (BRACKETS reads one group past it to tell): dropped, as PHP drops it
     if (path.length > MAX_FIELD_DEPTH + 1) continue;
     let node = out;
     for (let i = 0; i < path.length; i++) {

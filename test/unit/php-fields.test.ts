@@ -36,4 +36,9 @@ describe('phpFields', () => {
     // explicit indexes and appends share one count
     expect(plain(phpFields(new URLSearchParams('l[1]=x&l[]=y&l[0]=z')))).toEqual({ l: ['z', 'x', 'y'] });
   });
+
+  test('a crafted name costs no more than a plain field: a 1 MB a[][][]… is dropped after reading nine brackets', () => {
+    const fields = phpFields(new URLSearchParams(`a${'[]'.repeat(500_000)}=1&b[c]=2`));
+    expect(plain(fields)).toEqual({ b: { c: '2' } });
+  });
 });
