@@ -13,7 +13,7 @@ import type { Config } from './config.ts';
 import pkg from '../package.json' with { type: 'json' };
 import { backupDatabase, restoreDatabase } from './db/backup.ts';
 import { CHECKPOINT_PAGES, openDatabase, type DbHandle } from './db/client.ts';
-import { lockDataDir, type ServerLock } from './db/server-lock.ts';
+import { DataDirBusy, lockDataDir, type ServerLock } from './db/server-lock.ts';
 import { migrate, pendingMigrations } from './db/migrate.ts';
 import { isDomainError } from './errors.ts';
 import { listen, type Listening } from './listen.ts';
@@ -86,7 +86,7 @@ async function withServices(config: Config, fn: (services: Services) => Promise<
       try {
         lock = lockDataDir(config.dataDir);
       } catch (e) {
-        if (!/another shrinkray server/.test(String((e as Error)?.message))) throw e;
+        if (!(e instanceof DataDirBusy)) throw e;
         throw new Error(`the database in ${config.dataDir} needs updating for this version while a shrinkray server is using it; stop the server (or restart it with this version) and run the command again`);
       }
     }

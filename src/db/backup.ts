@@ -14,7 +14,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSy
 import { dirname, join, resolve } from 'node:path';
 import { createPrivateFile, DB_FILE, openConnection } from './connection.ts';
 import { checkSchemaKnown } from './migrate.ts';
-import { lockDataDir } from './server-lock.ts';
+import { DataDirBusy, lockDataDir } from './server-lock.ts';
 
 const SIDE_FILES = ['-wal', '-shm'];
 
@@ -94,7 +94,7 @@ function lockForRestore(dataDir: string) {
   try {
     return lockDataDir(dataDir);
   } catch (e) {
-    if (/another shrinkray server/.test(String((e as Error)?.message))) throw new Error(`a shrinkray server is running on ${dataDir}; stop it before restoring`);
+    if (e instanceof DataDirBusy) throw new Error(`a shrinkray server is running on ${dataDir}; stop it before restoring`);
     throw e;
   }
 }

@@ -13,6 +13,9 @@ import { privateFileIn } from './connection.ts';
 
 export const LOCK_FILE = 'shrinkray.lock';
 
+/** The DATA_DIR is held by a running server (callers that are not servers word their own refusal). */
+export class DataDirBusy extends Error {}
+
 export interface ServerLock {
   release(): void;
 }
@@ -25,7 +28,7 @@ export function lockDataDir(dataDir: string): ServerLock {
   } catch (e) {
     db.close();
     if (/locked|busy/i.test(String((e as Error)?.message))) {
-      throw new Error(`another shrinkray server is using ${dataDir}; stop it first, or give this one its own DATA_DIR`);
+      throw new DataDirBusy(`another shrinkray server is using ${dataDir}; stop it first, or give this one its own DATA_DIR`);
     }
     throw e;
   }
