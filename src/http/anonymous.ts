@@ -8,6 +8,7 @@ import type { Actor } from '../accounts/accounts.types.ts';
 import { DomainError } from '../errors.ts';
 import type { AppDeps } from './app-deps.ts';
 import { extractApiKey, type ApiAuthOptions } from './api-auth.ts';
+import { noteQuota } from './rate-headers.ts';
 import { clientIp, throttleKey } from './client-ip.ts';
 import type { HttpContext } from './context.ts';
 
@@ -41,10 +42,10 @@ export function createAnonymousGuard(deps: AppDeps) {
 
     /** A per-address budget under a key of the caller's making (`keyFor` gets the client's throttleKey). @throws RATE_LIMITED */
     limitAs(ctx: HttpContext, keyFor: (ip: string) => string, perMinute: number): void {
-      const retryAfter = limiter.hit(keyFor(throttleKey(clientIp(ctx, services.config.trustProxy))), perMinute);
-      if (retryAfter !== null) {
-        throw new DomainError('RATE_LIMITED', 'Rate limit exceeded. Try again later.', { retryAfter, limit: perMinute });
-      }
+      const budget = keyFor(throttleKey(clientIp(ctx, services.config.trustProxy)));
+      const retryAfter = limiter.hit(budget, perMinute);
+      if (retryAfter !== null) throw new DomainError('RATE_LIMITED', 'Rate limit exceeded. Try again later.', { retryAfter, limit: perMinute });
+      noteQuota(ctx.request, { limit: perMinute, ...limiter.remaining(budget, perMinute) });
     },
   };
 }

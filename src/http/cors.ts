@@ -25,8 +25,8 @@ const DEFAULT_HEADERS = 'Authorization, Content-Type, Accept, X-API-Key, X-Reque
 
 const SIMPLE = {
   'access-control-allow-origin': '*',
-  // Retry-After tells a rate-limited caller when to come back; Content-Disposition names CSV exports
-  'access-control-expose-headers': 'Retry-After, Content-Disposition',
+  // Retry-After and X-RateLimit-* let a caller pace itself; Content-Disposition names CSV exports
+  'access-control-expose-headers': 'Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Content-Disposition',
 };
 
 function pathOf(url: string): string {

@@ -7,6 +7,7 @@
 import { DomainError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Handler, HttpContext } from './context.ts';
+import { withRateHeaders, withRetryAfter } from './rate-headers.ts';
 import { json } from './respond.ts';
 
 export type ErrorRenderer = (error: DomainError, ctx: HttpContext) => Response;
@@ -19,11 +20,6 @@ function reportBug(logger: Logger, error: unknown, request: Request): void {
   logger.error('unhandled error in handler', { method: request.method, path: new URL(q === -1 ? url : url.slice(0, q)).pathname, error });
 }
 
-export function withRetryAfter(res: Response, error: DomainError): Response {
-  if (error.code === 'RATE_LIMITED') res.headers.set('retry-after', String(error.meta.retryAfter ?? 60));
-  return res;
-}
-
 /**
  * The wrapper a dialect puts around each route handler, once per route (not
  * per request). Elysia's context satisfies HttpContext; the route receives it
@@ -33,9 +29,12 @@ export function dialectHandler(logger: Logger, table: ErrorTable, internal: (ctx
   return (fn: Handler) => {
     const run = async (ctx: HttpContext): Promise<Response> => {
       try {
-        return await fn(ctx);
+        return withRateHeaders(await fn(ctx), ctx.request);
       } catch (e) {
-        if (e instanceof DomainError) return withRetryAfter(table[e.code](e, ctx), e);
+        if (e instanceof DomainError) {
+          const res = table[e.code](e, ctx);
+          return e.code === 'RATE_LIMITED' ? withRetryAfter(res, e) : withRateHeaders(res, ctx.request);
+        }
         reportBug(logger, e, ctx.request);
         return internal(ctx);
       }

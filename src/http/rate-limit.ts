@@ -52,6 +52,30 @@ export function createRateLimiter(opts: { windowMs?: number; now?: () => number;
       return waitFor(bucketsOf(key).get(key), limit, now());
     },
 
+    /**
+     * Hits key may still make in the rolling window, and when the oldest counted one leaves it
+     * (epoch ms; now when none is counted): what X-RateLimit-Remaining and -Reset report.
+     */
+    remaining(key: string, limit: number): { remaining: number; resetAt: number } {
+      const t = now();
+      const b = bucketsOf(key).get(key);
+      if (limit <= 0 || !b || b.limit !== limit) return { remaining: Math.max(0, limit), resetAt: t };
+      // the ring holds hit times oldest first from `next` (from 0 until it is full): binary search
+      // for the first one still in the window keeps this O(log limit) however large a plan's limit
+      const n = b.times.length;
+      const start = n < limit ? 0 : b.next;
+      const at = (i: number) => b.times[(start + i) % n]!;
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (t - at(mid) >= windowMs) lo = mid + 1;
+        else hi = mid;
+      }
+      const inWindow = n - lo;
+      return { remaining: Math.max(0, limit - inWindow), resetAt: inWindow ? at(lo) + windowMs : t };
+    },
+
     /** Counts one request for key; returns null when allowed, else Retry-After seconds. */
     hit(key: string, limit: number): number | null {
       const t = now();

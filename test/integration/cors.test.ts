@@ -36,7 +36,7 @@ describe('a private instance (keyless API off, the default)', () => {
         'access-control-allow-origin': '*',
         'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE',
         'access-control-allow-headers': 'authorization, content-type, x-client-version',
-        'access-control-expose-headers': 'Retry-After, Content-Disposition',
+        'access-control-expose-headers': 'Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Content-Disposition',
         'access-control-max-age': '86400',
       });
     }

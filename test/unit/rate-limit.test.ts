@@ -14,6 +14,31 @@ describe('rolling one-minute rate limiter', () => {
     expect(rl.hit('a', 3)).toBeNull();
   });
 
+  test('remaining counts the hits still in the window, and resetAt is when the oldest of them leaves it', () => {
+    let now = 5_000 * 60_000;
+    const rl = createRateLimiter({ now: () => now });
+    expect(rl.remaining('r', 4)).toEqual({ remaining: 4, resetAt: now });
+    const first = now;
+    rl.hit('r', 4);
+    now += 10_000;
+    rl.hit('r', 4);
+    expect(rl.remaining('r', 4)).toEqual({ remaining: 2, resetAt: first + 60_000 });
+    now += 10_000;
+    rl.hit('r', 4);
+    rl.hit('r', 4);
+    expect(rl.remaining('r', 4).remaining).toBe(0);
+    // the ring wraps: the first hit slides out, a new one takes its slot
+    now = first + 60_000;
+    expect(rl.hit('r', 4)).toBeNull();
+    expect(rl.remaining('r', 4)).toEqual({ remaining: 0, resetAt: first + 10_000 + 60_000 });
+    now = first + 85_000; // the second (10 s) and the two at 20 s have left
+    expect(rl.remaining('r', 4)).toEqual({ remaining: 3, resetAt: first + 60_000 + 60_000 });
+    now += 60_000;
+    expect(rl.remaining('r', 4)).toEqual({ remaining: 4, resetAt: now });
+    // a changed limit starts afresh, as hit() does
+    expect(rl.remaining('r', 9).remaining).toBe(9);
+  });
+
   test('a full previous window still counts while it overlaps (no double burst at the edge)', () => {
     let now = 2_000 * 60_000 + 59_000; // one second before a window edge
     const rl = createRateLimiter({ now: () => now });

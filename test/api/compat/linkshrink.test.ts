@@ -631,6 +631,14 @@ describe('rate limits (per IP, Retry-After)', () => {
     expect((await send('POST', '/api/v1/shorten/bulk', { ip, body: { urls: ['https://example.com/b'] } })).status).toBe(207);
   });
 
+  test("each answer reports the address's budget of its route group (X-RateLimit-Limit / -Remaining)", async () => {
+    const ip = freshIp();
+    const first = await send('POST', '/api/v1/shorten/bulk', { ip, body: { urls: ['https://example.com/h'] } });
+    expect([first.status, first.headers.get('x-ratelimit-limit'), first.headers.get('x-ratelimit-remaining')]).toEqual([207, '5', '4']);
+    const expand = await send('GET', `/api/v1/expand/${(await first.json()).data[0].data.code}`, { ip });
+    expect([expand.status, expand.headers.get('x-ratelimit-limit'), expand.headers.get('x-ratelimit-remaining')]).toEqual([200, '100', '99']);
+  });
+
   test('bulk: 5 a minute', async () => {
     const ip = freshIp();
     for (let i = 0; i < 5; i++) expect((await send('POST', '/api/v1/shorten/bulk', { ip, body: { urls: ['https://example.com/b'] } })).status).toBe(207);

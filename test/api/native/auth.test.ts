@@ -89,6 +89,30 @@ describe('429: per-key per-minute limits of the plan', () => {
     }
   });
 
+  test('every answer to a keyed request reports its budget as Laravel does (X-RateLimit-Limit / -Remaining), a refusal with -Reset; no key, no budget', async () => {
+    await t.services.plans.update('enterprise', { rateLimitPerMinute: 3 });
+    try {
+      const a = await t.user('enterprise');
+      const rate = (res: Response) => [res.status, res.headers.get('x-ratelimit-limit'), res.headers.get('x-ratelimit-remaining')];
+      expect(rate(await t.request('GET', '/api/v1/links', { headers: a.auth }))).toEqual([200, '3', '2']);
+      // an error after authentication still counted the request
+      expect(rate(await t.request('GET', '/api/v1/links/999999', { headers: a.auth }))).toEqual([404, '3', '1']);
+      expect(rate(await t.request('POST', '/api/v1/links', { headers: a.auth, body: { original_url: 'nope' } }))).toEqual([422, '3', '0']);
+      const before = Date.now();
+      const limited = await t.request('GET', '/api/v1/links', { headers: a.auth });
+      expect(rate(limited)).toEqual([429, '3', '0']);
+      const reset = Number(limited.headers.get('x-ratelimit-reset'));
+      const retryAfter = Number(limited.headers.get('retry-after'));
+      expect(reset).toBeGreaterThanOrEqual(Math.floor(before / 1000) + retryAfter);
+      expect(reset).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + retryAfter + 1);
+      const anonymous = await t.request('GET', '/api/v1/links');
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('x-ratelimit-limit')).toBeNull();
+    } finally {
+      await t.services.plans.update('enterprise', { rateLimitPerMinute: 300 });
+    }
+  });
+
   test('the seeded plans follow the document: 60 / 120 / 300 per minute', async () => {
     const plans = await t.services.plans.list();
     expect(plans.map((p) => [p.name, p.rateLimitPerMinute, p.apiAccess, p.maxLinks])).toEqual([

@@ -1,0 +1,46 @@
+/**
+ * X-RateLimit-Limit / -Remaining / -Reset on every answer to a rate-limited
+ * API request, as the Laravel services whose APIs we speak send them (their
+ * throttle middleware) and as clients pacing themselves read them; a refusal
+ * also carries Retry-After. The budget is noted against the Request when the
+ * limiter counts it, and the dialect wrapper stamps the response, so handlers
+ * stay unaware of it. The first budget noted is the request's own (the key's,
+ * or the address's for anonymous calls); a narrower one a route checks later
+ * (a link's password guesses) reports only through its refusal.
+ */
+import type { DomainError } from '../errors.ts';
+
+interface Quota {
+  limit: number;
+  remaining: number;
+  /** epoch ms when the oldest counted request leaves the window */
+  resetAt: number;
+}
+
+const quotas = new WeakMap<Request, Quota>();
+
+export function noteQuota(request: Request, quota: Quota): void {
+  if (!quotas.has(request)) quotas.set(request, quota);
+}
+
+function stamp(res: Response, q: Quota): Response {
+  res.headers.set('x-ratelimit-limit', String(q.limit));
+  res.headers.set('x-ratelimit-remaining', String(q.remaining));
+  res.headers.set('x-ratelimit-reset', String(Math.ceil(q.resetAt / 1000)));
+  return res;
+}
+
+/** The headers of the budget this request was counted against, if any. */
+export function withRateHeaders(res: Response, request: Request): Response {
+  const q = quotas.get(request);
+  return q ? stamp(res, q) : res;
+}
+
+/** A RATE_LIMITED refusal: Retry-After, and the exhausted budget when the error names its limit. */
+export function withRetryAfter(res: Response, error: DomainError): Response {
+  if (error.code !== 'RATE_LIMITED') return res;
+  const retryAfter = typeof error.meta.retryAfter === 'number' ? error.meta.retryAfter : 60;
+  res.headers.set('retry-after', String(retryAfter));
+  if (typeof error.meta.limit === 'number') stamp(res, { limit: error.meta.limit, remaining: 0, resetAt: Date.now() + retryAfter * 1000 });
+  return res;
+}
