@@ -64,6 +64,13 @@ export function payloadFor(type: QrType, content: string): string {
   }
 }
 
+/** Why content cannot be drawn at this error correction (the symbol's capacity), or null when it fits. */
+export function capacityProblem(type: QrType, content: string, errorCorrection: ErrorCorrection): string | null {
+  if (fitsQr(payloadFor(type, content), errorCorrection)) return null;
+  const hint = errorCorrection === 'L' ? 'shorten it' : 'shorten it or choose a lower error correction';
+  return `The content field is too long for a QR code at error correction ${errorCorrection}: ${hint}.`;
+}
+
 export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUrl: (code: string) => string }) {
   const { qr, links, shortUrl } = deps;
 
@@ -77,10 +84,8 @@ export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUr
     if (charLength(content) > MAX_CONTENT) throw invalid('content', `The content field must not be greater than ${MAX_CONTENT} characters.`);
     if (!ERROR_CORRECTIONS.includes(input.errorCorrection)) throw invalid('error_correction', 'The selected error correction is invalid.');
     // checked even for a dynamic code: its image falls back to the content once its link is deleted
-    if (!fitsQr(payloadFor(input.type, content), input.errorCorrection)) {
-      const hint = input.errorCorrection === 'L' ? 'shorten it' : 'shorten it or choose a lower error correction';
-      throw invalid('content', `The content field is too long for a QR code at error correction ${input.errorCorrection}: ${hint}.`);
-    }
+    const tooLong = capacityProblem(input.type, content, input.errorCorrection);
+    if (tooLong) throw invalid('content', tooLong);
     const fg = checkColor(input.foregroundColor, 'foreground_color');
     const bg = checkColor(input.backgroundColor, 'background_color');
     const customColours =

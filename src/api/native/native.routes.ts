@@ -52,7 +52,7 @@ import {
   parseCreateLink,
   parseId,
   parsePage,
-  parseQr,
+  readQr,
   parseUpdateLink,
 } from './native.schemas.ts';
 import { Type as t } from '@sinclair/typebox';
@@ -195,7 +195,16 @@ export function nativeApi(deps: AppDeps) {
       '/qrcodes',
       r(async (ctx) => {
           const actor = await apiAuth.authenticate(ctx);
-          const created = await services.qr.create(actor, parseQr(await body(ctx)));
+          const { rules, input } = readQr(await body(ctx));
+          if (input.linkId != null && !rules.errors.link_id) {
+            const owned = await services.links.get(actor, input.linkId).then(
+              () => true,
+              (e: unknown) => (e instanceof DomainError && e.code === 'NOT_FOUND' ? false : Promise.reject(e)),
+            );
+            if (!owned) rules.fail('link_id', 'The selected link id is invalid.');
+          }
+          rules.check();
+          const created = await services.qr.create(actor, input);
           return json(201, await qrJson(created));
         }),
       {

@@ -8,8 +8,8 @@ import { Rules } from '../../http/laravel.ts';
 import { isPlainObject } from '../../http/body.ts';
 import type { UrlPolicy } from '../../links/url-policy.ts';
 import type { CreateLinkInput, UpdateLinkInput } from '../../links/links.service.ts';
-import type { QrInput } from '../../qr/qr.service.ts';
-import { ERROR_CORRECTIONS, QR_TYPES } from '../../qr/qr.types.ts';
+import { capacityProblem, type QrInput } from '../../qr/qr.service.ts';
+import { ERROR_CORRECTIONS, QR_TYPES, type ErrorCorrection } from '../../qr/qr.types.ts';
 
 function object(body: unknown): Record<string, unknown> {
   if (!isPlainObject(body)) throw new DomainError('VALIDATION', 'The request body must be a JSON object.', { field: 'body' });
@@ -52,21 +52,29 @@ export function parseUpdateLink(body: unknown, policy: UrlPolicy): UpdateLinkInp
   return { destination, title, password, expiresAt, removePassword, removeExpiration };
 }
 
-export function parseQr(body: unknown): QrInput {
+/**
+ * The QR fields by their rules, with every problem collected but not yet thrown: the route adds
+ * link_id's ownership (Laravel's exists rule, which needs the store) and then checks, so one 422
+ * names every field at fault.
+ */
+export function readQr(body: unknown): { rules: Rules; input: QrInput } {
   const v = new Rules(object(body));
   const name = v.string('name', { required: true, max: 255 });
   const type = v.oneOf('type', QR_TYPES, { required: true });
   const content = v.string('content', { required: true, max: 1000 });
+  // capacity depends on error_correction, read ahead so the problem is listed in content's place
+  const level = v.value('error_correction');
+  const tooLong = type && content && ERROR_CORRECTIONS.includes(level as ErrorCorrection) ? capacityProblem(type, content, level as ErrorCorrection) : null;
+  if (tooLong) v.fail('content', tooLong);
   const hex = /^#[0-9A-Fa-f]{6}$/;
   const foregroundColor = v.string('foreground_color', { pattern: hex });
   const backgroundColor = v.string('background_color', { pattern: hex });
   const margin = v.integer('margin', { min: 0, max: 10 });
   const size = v.integer('size', { min: 100, max: 1000 });
   const errorCorrection = v.oneOf('error_correction', ERROR_CORRECTIONS, { required: true });
-  // no lower bound here: 0 or below is a link that does not exist, which the service words as Laravel's exists rule
+  // no lower bound here: 0 or below is a link that does not exist, which the ownership check words as Laravel's exists rule
   const linkId = v.integer('link_id');
-  v.check();
-  return { name: name!, type: type!, content: content!, foregroundColor, backgroundColor, margin, size, errorCorrection: errorCorrection!, linkId };
+  return { rules: v, input: { name: name!, type: type!, content: content!, foregroundColor, backgroundColor, margin, size, errorCorrection: errorCorrection!, linkId } };
 }
 
 // ---- documentation schemas -------------------------------------------------

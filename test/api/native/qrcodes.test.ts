@@ -200,6 +200,24 @@ describe('errors', () => {
     }
   });
 
+  test('one 422 names every field at fault, the link and the capacity checks included (Laravel validates all rules at once)', async () => {
+    const u = await t.user('pro');
+    const foreign = await linkFor(await t.user('pro'), 'allatonce');
+    const res = await t.request('POST', '/api/v1/qrcodes', {
+      headers: u.auth,
+      body: { name: 'n', type: 'text', content: 'я'.repeat(700), error_correction: 'H', size: 5000, link_id: foreign.id },
+    });
+    expect(res.status).toBe(422);
+    const body = await res.json();
+    expect(body.errors).toEqual({
+      content: ['The content field is too long for a QR code at error correction H: shorten it or choose a lower error correction.'],
+      size: ['The size field must be between 100 and 1000.'],
+      link_id: ['The selected link id is invalid.'],
+    });
+    expect(body.message).toBe('The content field is too long for a QR code at error correction H: shorten it or choose a lower error correction. (and 2 more errors)');
+    expect((await (await t.request('GET', '/api/v1/qrcodes', { headers: u.auth })).json()).total).toBe(0);
+  });
+
   test('content within 1000 characters that no QR code holds at the chosen level is 422 and stores nothing', async () => {
     const u = await t.user('pro');
     const post = (content: string, error_correction: string) =>
