@@ -1,32 +1,28 @@
 /**
  * Substring search that ignores case in every script, as the MySQL
- * collations behind the hosted APIs do ("über" finds "Über"). SQLite's LIKE
- * folds ASCII letters only, and without ICU neither lower() nor a collation
- * does better. An ASCII term keeps plain LIKE (the common case, and ~5x
- * cheaper than GLOB over a large table); a term with other letters is
- * prefiltered by LIKE with those letters as _ and confirmed by a GLOB whose
- * classes hold each letter's forms ("über" → *[üÜ][bB][eE][rR]*). The term
- * is always matched literally.
+ * collations behind the hosted APIs do ("über" finds "Über", "ΟΔΟΣ" finds
+ * "ΟΔΟΣΤΡΩΜΑ"). Matched in JavaScript over a statement's rows, not with
+ * SQL's LIKE or GLOB: their work per row grows with the column's length
+ * times the term's, so a user searching their own long names or
+ * destinations with a long term held the only thread (every redirect
+ * included) for seconds, while String.includes stays linear. SQLite's LIKE
+ * also folds ASCII letters only.
  */
-import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import type { SQLQueryBindings } from 'bun:sqlite';
+import type { Db } from './client.ts';
 
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** Case folded as MySQL's collations do for search: lower case, and Greek final sigma as sigma. */
+export const foldCase = (s: string) => s.toLowerCase().replace(/ς/g, 'σ');
 
-/** A letter's one-character case forms, itself first (ß → SS has no one-character upper form). */
-const formsOf = (ch: string) => [...new Set([ch, ch.toLowerCase(), ch.toUpperCase()])].filter((f) => [...f].length === 1);
-
-/** The GLOB pattern for "contains term, any case"; GLOB's own * ? [ are put in classes to be literal. */
-export function containsPattern(term: string): string {
-  let pattern = '';
-  for (const ch of term) {
-    const forms = formsOf(ch);
-    pattern += forms.length > 1 || '*?['.includes(ch) ? `[${forms.join('')}]` : ch;
+/**
+ * The ids of the statement's rows, in its order, where any of `fields` contains `term` (any case,
+ * taken literally). Rows are read one at a time through an iterator, so memory holds only the ids.
+ */
+export function idsContaining<R extends { id: number }>(db: Db, query: { sql: string; params: unknown[] }, term: string, fields: (row: R) => (string | null)[]): number[] {
+  const folded = foldCase(term);
+  const ids: number[] = [];
+  for (const row of db.$client.query<R, SQLQueryBindings[]>(query.sql).iterate(...(query.params as SQLQueryBindings[]))) {
+    if (fields(row).some((f) => f !== null && foldCase(f).includes(folded))) ids.push(row.id);
   }
-  return `*${pattern}*`;
-}
-
-/** `column` contains `term`, ignoring case, the term taken literally. */
-export function containsText(column: SQLWrapper, term: string): SQL {
-  const like = sql`${column} LIKE ${`%${[...term].map((ch) => (ch > '\x7f' && formsOf(ch).length > 1 ? '_' : escapeLike(ch))).join('')}%`} ESCAPE '\\'`;
-  return /^[\x00-\x7f]*$/.test(term) ? like : sql`(${like} AND ${column} GLOB ${containsPattern(term)})`;
+  return ids;
 }

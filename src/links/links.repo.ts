@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
-import type { SQLQueryBindings } from 'bun:sqlite';
 import type { Db } from '../db/client.ts';
+import { idsContaining } from '../db/text-search.ts';
 import { uniqueWrite } from '../db/unique-violation.ts';
 import { LimitReached } from '../errors.ts';
 import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
@@ -194,19 +194,11 @@ export function createLinksRepo(db: Db) {
   // the link that took its code: they go with it (same owner), and their scans count as scans again.
   const moveQrCodes = db.$client.prepare<unknown, [number, number]>('UPDATE qr_codes SET link_id = ?1 WHERE link_id = ?2');
 
-  /** Case folded as MySQL's collations do for search: lower case, and Greek final sigma as sigma (ΟΔΟΣ in ΟΔΟΣΤΡΩΜΑ). */
-  const fold = (s: string) => s.toLowerCase().replace(/ς/g, 'σ');
-
   /**
-   * A search page: the candidates' searched columns are read in list order
-   * and matched here, keeping only the ids (a statement iterator, so a large
-   * admin search holds no rows). Not SQL's LIKE: its work per row grows with
-   * the column's length times the term's, so one user's searches over their
-   * own long destinations held the only thread (and every redirect) for
-   * seconds; String.includes stays linear.
+   * A search page: the candidates' searched columns are read in list order and matched by
+   * idsContaining (linear, unlike LIKE), keeping only the ids; then the page's rows by id.
    */
   function searchPage(where: SQL | undefined, order: SQL[], f: LinkListFilter): { items: Link[]; total: number } {
-    const term = fold(f.search!);
     const candidates = db
       .select({ id: links.id, title: links.title, destination: links.destination, code: links.code })
       .from(links)
@@ -214,11 +206,7 @@ export function createLinksRepo(db: Db) {
       .where(where)
       .orderBy(...order)
       .toSQL();
-    const matched: number[] = [];
-    type Searched = { id: number; title: string | null; destination: string; code: string };
-    for (const r of db.$client.query<Searched, SQLQueryBindings[]>(candidates.sql).iterate(...(candidates.params as SQLQueryBindings[]))) {
-      if (fold(r.destination).includes(term) || fold(r.code).includes(term) || (r.title !== null && fold(r.title).includes(term))) matched.push(r.id);
-    }
+    const matched = idsContaining<{ id: number; title: string | null; destination: string; code: string }>(db, candidates, f.search!, (r) => [r.destination, r.code, r.title]);
     const ids = matched.slice(f.offset, f.offset + f.limit);
     const rows = ids.length ? selectLinks().where(inArray(links.id, ids)).all() : [];
     const byId = new Map(rows.map((r) => [r.id, r]));

@@ -1,6 +1,6 @@
-import { and, count, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { containsText } from '../db/text-search.ts';
+import { idsContaining } from '../db/text-search.ts';
 import { qrCodes } from '../db/schema.ts';
 import type { QrCode } from './qr.types.ts';
 
@@ -18,13 +18,22 @@ export function createQrRepo(db: Db) {
       const r = db.select().from(qrCodes).where(and(eq(qrCodes.id, id), eq(qrCodes.userId, userId))).get();
       return r ? toQr(r) : null;
     },
+    /** Newest first; a search matches the name in any case (idsContaining: linear, unlike LIKE). */
     async list(userId: number, search: string | undefined, limit: number, offset: number): Promise<{ items: QrCode[]; total: number }> {
-      const where = search
-        ? and(eq(qrCodes.userId, userId), containsText(qrCodes.name, search))
-        : eq(qrCodes.userId, userId);
-      const items = db.select().from(qrCodes).where(where).orderBy(desc(qrCodes.createdAt), desc(qrCodes.id)).limit(limit).offset(offset).all().map(toQr);
-      const total = db.select({ n: count() }).from(qrCodes).where(where).get()?.n ?? 0;
-      return { items, total };
+      const mine = eq(qrCodes.userId, userId);
+      const newest = [desc(qrCodes.createdAt), desc(qrCodes.id)];
+      if (!search) {
+        const items = db.select().from(qrCodes).where(mine).orderBy(...newest).limit(limit).offset(offset).all().map(toQr);
+        const total = db.select({ n: count() }).from(qrCodes).where(mine).get()?.n ?? 0;
+        return { items, total };
+      }
+      const candidates = db.select({ id: qrCodes.id, name: qrCodes.name }).from(qrCodes).where(mine).orderBy(...newest).toSQL();
+      const matched = idsContaining<{ id: number; name: string }>(db, candidates, search, (r) => [r.name]);
+      const ids = matched.slice(offset, offset + limit);
+      const rows = ids.length ? db.select().from(qrCodes).where(inArray(qrCodes.id, ids)).all() : [];
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      // a code deleted between the two reads is left out of the page, not shown as a gap
+      return { items: ids.flatMap((id) => (byId.has(id) ? [toQr(byId.get(id)!)] : [])), total: matched.length };
     },
     async update(userId: number, id: number, patch: Partial<NewQr>): Promise<QrCode | null> {
       const r = db

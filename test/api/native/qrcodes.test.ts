@@ -73,6 +73,25 @@ describe('happy path', () => {
     expect((await t.request('GET', `/api/v1/links/${link.id}`, { headers: u.auth })).status).toBe(200);
   });
 
+  test('search pages through the matches newest first with their total, in any case and script (final sigma too), the term taken literally', async () => {
+    const u = await t.user('pro');
+    const make = async (name: string) => (await (await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { name, type: 'text', content: 'x', error_correction: 'L' } })).json()).id as number;
+    const posters: number[] = [];
+    for (let i = 0; i < 20; i++) posters.push(await make(`Poster ${i}`));
+    await make('Flyer');
+    const sigma = await make('χάρτης οδος');
+    const literal = await make('50%_off [a]*');
+    const search = async (q: string, page = 1) => (await (await t.request('GET', `/api/v1/qrcodes?search=${encodeURIComponent(q)}&page=${page}`, { headers: u.auth })).json()) as { total: number; data: { id: number }[] };
+    const second = await search('POSTER', 2);
+    expect(second.total).toBe(20);
+    expect(second.data.map((q) => q.id)).toEqual(posters.slice(0, 5).reverse());
+    expect((await search('ΟΔΟΣ')).data.map((q) => q.id)).toEqual([sigma]);
+    expect((await search('%_OFF [A]*')).data.map((q) => q.id)).toEqual([literal]);
+    expect((await search('0_o')).total).toBe(0);
+    // another user's codes never match
+    expect((await (await t.request('GET', '/api/v1/qrcodes?search=poster', { headers: (await t.user('pro')).auth })).json()).total).toBe(0);
+  });
+
   test('scans count with source qr until the QR code is deleted; then the printed code still redirects, counted as the link', async () => {
     const u = await t.user('pro');
     const link = await linkFor(u, 'hnqr9');
