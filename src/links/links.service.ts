@@ -478,7 +478,7 @@ export function createLinksService(deps: LinksDeps) {
       const { page, perPage, offset } = pageWindow(q);
       const search = q.search?.trim() || undefined;
       // no searched column holds more than a destination's 2048 characters, so a longer term matches
-      // nothing; answering without SQL also keeps it under SQLite's LIKE pattern limit (50,000 bytes)
+      // nothing, known without reading a row
       if (search !== undefined && charLength(search) > MAX_URL_LENGTH) return { items: [], total: 0, page, perPage };
       const { items, total } = await links.list({
         ownerId: q.allUsers ? null : actor.user.id,

@@ -138,7 +138,7 @@ export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUr
     async list(actor: Actor, q: { search?: string; page: number; perPage: number }): Promise<Page<QrCode>> {
       const { page, perPage, offset } = pageWindow(q);
       const search = q.search?.trim() || undefined;
-      // longer than any name can be: matches nothing, and SQLite refuses LIKE patterns over 50,000 bytes
+      // longer than any name can be: matches nothing, known without reading a row
       if (search !== undefined && charLength(search) > MAX_NAME) return { items: [], total: 0, page, perPage };
       const { items, total } = await qr.list(actor.user.id, search, perPage, offset);
       return { items, total, page, perPage };
