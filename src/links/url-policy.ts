@@ -90,6 +90,13 @@ export function isPrivateHost(hostname: string): boolean {
   return isIpLiteral(hostname) && isPrivateAddress(hostname);
 }
 
+/** A loop, not /\/+$/: that regex retries from every slash of a long run that does not end the path (quadratic). */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end--;
+  return path.slice(0, end);
+}
+
 /**
  * ShrtLnk-style normalisation: trim, add https:// when no scheme is given,
  * lowercase the host, drop a trailing slash on the path. Returns the input
@@ -116,7 +123,7 @@ export function normalizeUrl(raw: string): string {
   if ((protocol !== 'http:' && protocol !== 'https:') || !m) return value;
   const [, scheme, authority, path, rest] = m as unknown as [string, string, string, string, string];
   const at = authority.lastIndexOf('@') + 1;
-  const trimmedPath = path.length > 1 ? path.replace(/\/+$/, '') : '';
+  const trimmedPath = path.length > 1 ? withoutTrailingSlashes(path) : '';
   return `${scheme.toLowerCase()}${authority.slice(0, at)}${authority.slice(at).toLowerCase()}${trimmedPath}${rest}`;
 }
 

@@ -1,6 +1,7 @@
 /** The links service through the real repositories: batch creation, quotas, tokens and the redirect cache. */
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, spyOn, test } from 'bun:test';
+import { DomainError } from '../../src/errors.ts';
 import { makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
 
 let t: TestApp;
@@ -336,4 +337,13 @@ describe("a deleted link's code, taken back by its owner", () => {
     const rows = t.services.db.sqlite.query<{ code: string }, [number]>('SELECT code FROM links WHERE id = ?').get(mine.id);
     expect(rows?.code).not.toBe('printed3');
   });
+});
+
+describe('accounts', () => {
+  test('an email past 254 characters is refused before the address pattern runs (its backtracking is quadratic: 200 KB held the server for 25 s)', async () => {
+    const huge = `a@${'.'.repeat(200_000)}@`; // ~25 s through the pattern, which the timeout below fails
+    const refused = await t.services.users.create({ email: huge, password: 'correct horse battery' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect((refused as DomainError).meta.field).toBe('email');
+  }, 5_000);
 });

@@ -75,6 +75,13 @@ describe('normalisation and UTM', () => {
     expect(normalizeUrl('https://ru.wikipedia.org/wiki/Москва/?q=Я#Раздел')).toBe('https://ru.wikipedia.org/wiki/Москва?q=Я#Раздел');
     expect(normalizeUrl('HTTPS://User:PW@Ex.COM/A/#Frag')).toBe('https://User:PW@ex.com/A#Frag');
   });
+  test('trailing slashes go in one pass: a long run of slashes inside the path costs no more than any path (the regex was quadratic: 100,000 took 7 s)', () => {
+    const run = '/'.repeat(300_000); // ~60 s through the old regex, which the timeout below fails
+    expect(normalizeUrl(`https://example.com${run}x${run}`)).toBe(`https://example.com${run}x`);
+    expect(normalizeUrl(`https://example.com${run}`)).toBe('https://example.com');
+    expect(normalizeUrl('https://example.com/a//b//?q=1//')).toBe('https://example.com/a//b?q=1//');
+  }, 5_000);
+
   test('UTM parameters are appended and encoded, keeping the existing query', () => {
     expect(applyUtm('https://example.com/landing?x=1', { source: 'google', term: 'running+shoes', medium: null })).toBe(
       'https://example.com/landing?x=1&utm_source=google&utm_term=running%2Bshoes',
