@@ -1,5 +1,6 @@
 /** Renders a QR payload to SVG or PNG with the qrcode package. */
 import QRCode from 'qrcode';
+import { encodeQrPng } from './png.ts';
 import { ERROR_CORRECTIONS, type ErrorCorrection, type QrStyle } from './qr.types.ts';
 
 const opts = (s: QrStyle) => ({
@@ -47,6 +48,8 @@ export async function renderSvg(payload: string, style: QrStyle): Promise<string
   return QRCode.toString(payload, { ...opts(style), type: 'svg' });
 }
 
+/** The package's symbol, encoded by encodeQrPng (see png.ts for why not the package's PNG). */
 export async function renderPng(payload: string, style: QrStyle): Promise<Uint8Array<ArrayBuffer>> {
-  return new Uint8Array(await QRCode.toBuffer(payload, { ...opts(style), type: 'png' }));
+  const { modules } = QRCode.create(payload, { errorCorrectionLevel: style.errorCorrection });
+  return encodeQrPng(modules, { margin: style.margin, width: style.size, dark: style.foregroundColor, light: style.backgroundColor });
 }
