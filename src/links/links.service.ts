@@ -14,7 +14,7 @@ import { createBackgroundQueue } from './background-queue.ts';
 import { generateCode, isReservedCode, isValidCodeShape } from './codes.ts';
 import { keyedQueue } from './keyed-queue.ts';
 import type { InsertOptions, LinkPatch, LinksRepo, NewLinkRow } from './links.repo.ts';
-import { isLive, type Link, type LinkLabels, type ListLinksQuery, type Page, type PageFacts, type RedirectMode, type RedirectTarget, type Schedule, type Utm } from './links.types.ts';
+import { isLive, type Link, type LinkCursor, type LinkLabels, type ListLinksQuery, type Page, type PageFacts, type RedirectMode, type RedirectTarget, type Schedule, type Utm } from './links.types.ts';
 import type { RedirectCache } from './redirect-cache.ts';
 import { applyUtm, checkDestination, hostOf, MAX_URL_LENGTH, type UrlPolicy } from './url-policy.ts';
 
@@ -209,6 +209,23 @@ export function createLinksService(deps: LinksDeps) {
   }
 
   const live = (l: { isActive: boolean; expiresAt: number | null }) => isLive(l, now());
+
+  async function listWindow(actor: Actor, q: Omit<ListLinksQuery, 'page' | 'perPage'>, limit: number, offset: number): Promise<{ items: Link[]; total: number }> {
+    if (q.allUsers && actor.user.role !== 'admin') throw new DomainError('FORBIDDEN', 'Only admins can list every user’s links.');
+    const search = q.search?.trim() || undefined;
+    // no searched column holds more than a destination's 2048 characters, so a longer term matches
+    // nothing, known without reading a row
+    if (search !== undefined && charLength(search) > MAX_URL_LENGTH) return { items: [], total: 0 };
+    return links.list({
+      ownerId: q.allUsers ? null : actor.user.id,
+      search,
+      sort: q.sort ?? 'created_at',
+      direction: q.direction ?? 'desc',
+      limit,
+      offset,
+      now: now(),
+    });
+  }
 
   /** A live link by code, whoever owns it. @throws NOT_FOUND */
   async function publicLink(code: string): Promise<Link> {
@@ -474,22 +491,22 @@ export function createLinksService(deps: LinksDeps) {
 
     /** @throws FORBIDDEN when a non-admin asks for every user's links */
     async list(actor: Actor, q: ListLinksQuery): Promise<Page<Link>> {
-      if (q.allUsers && actor.user.role !== 'admin') throw new DomainError('FORBIDDEN', 'Only admins can list every user’s links.');
       const { page, perPage, offset } = pageWindow(q);
-      const search = q.search?.trim() || undefined;
-      // no searched column holds more than a destination's 2048 characters, so a longer term matches
-      // nothing, known without reading a row
-      if (search !== undefined && charLength(search) > MAX_URL_LENGTH) return { items: [], total: 0, page, perPage };
-      const { items, total } = await links.list({
-        ownerId: q.allUsers ? null : actor.user.id,
-        search,
-        sort: q.sort ?? 'created_at',
-        direction: q.direction ?? 'desc',
-        limit: perPage,
-        offset,
-        now: now(),
-      });
-      return { items, total, page, perPage };
+      return { ...(await listWindow(actor, q, perPage, offset)), page, perPage };
+    },
+
+    /**
+     * The first `max` links of a list view in one read (a CSV export): paging through it re-read,
+     * and with a search re-matched, every earlier row for each page.
+     * @throws FORBIDDEN when a non-admin asks for every user's links
+     */
+    async listUpTo(actor: Actor, q: Omit<ListLinksQuery, 'page' | 'perPage'>, max: number): Promise<Link[]> {
+      return (await listWindow(actor, q, max, 0)).items;
+    },
+
+    /** Up to `limit` of the actor's links after `after`, oldest first: pages for reading all of them (see listOldestAfter). */
+    async oldestAfter(actor: Actor, after: LinkCursor | null, limit: number): Promise<Link[]> {
+      return links.listOldestAfter(actor.user.id, after, limit);
     },
 
     /** @throws NOT_FOUND, VALIDATION, CODE_TAKEN, FEATURE_DENIED */

@@ -82,6 +82,12 @@ export interface RedirectTarget {
 
 export type LinkSortColumn = 'id' | 'code' | 'destination' | 'title' | 'total_clicks' | 'unique_clicks' | 'created_at' | 'updated_at' | 'expires_at' | 'is_active';
 
+/** Where a keyset page of links ends: the last link read. */
+export interface LinkCursor {
+  createdAt: number;
+  id: number;
+}
+
 export interface ListLinksQuery {
   search?: string;
   page: number;

@@ -49,15 +49,9 @@ export async function listView(services: Services, actor: Actor, view: LinkView)
   return { view: clamped, page: await services.links.list(actor, { ...query, page: last }) };
 }
 
-/** Every row of a view, for the CSV export (pages of 100 up to `max`). */
+/** Every row of a view, for the CSV export (at most `max`, in one read). */
 export async function listAll(services: Services, actor: Actor, view: LinkView, max: number): Promise<Link[]> {
-  const out: Link[] = [];
-  for (let page = 1; out.length < max; page++) {
-    const p = await services.links.list(actor, { search: view.q, sort: COLUMNS[view.sort], direction: view.dir, perPage: 100, page, allUsers: view.all });
-    out.push(...p.items);
-    if (p.items.length < 100) break;
-  }
-  return out.slice(0, max);
+  return services.links.listUpTo(actor, { search: view.q, sort: COLUMNS[view.sort], direction: view.dir, allUsers: view.all }, max);
 }
 
 /**

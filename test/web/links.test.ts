@@ -431,6 +431,19 @@ describe('CSV import and export', () => {
     expect(all.length).toBeGreaterThan(21);
   });
 
+  test('export: a searched and sorted view of more than a page (1,234 matches) comes whole, in the view\'s order', async () => {
+    const b = await signIn();
+    const made = await t.services.links.createMany(
+      b.actor,
+      Array.from({ length: 1234 }, (_, i) => ({ destination: `https://bulk.example/item/${i}`, title: `Bulk ${String(i).padStart(4, '0')}`, metadata: 'none' as const })),
+    );
+    expect(made.every((r) => r.ok)).toBe(true);
+    await mk(b, 'https://elsewhere.example/x', 'Not matching');
+    const rows = parseCsv(await (await b.get('/dashboard/links.csv?q=BULK.example&sort=title&dir=desc')).text());
+    expect(rows).toHaveLength(1235);
+    expect(rows.slice(1).map((r) => r[3])).toEqual(Array.from({ length: 1234 }, (_, i) => `Bulk ${String(1233 - i).padStart(4, '0')}`));
+  });
+
   test('import results name each row by the line it starts on in the file (blank lines and quoted newlines counted)', async () => {
     const csv = 'url,title\n\nhttps://example.com/line-3,"two\nlines"\n\n\nnot a url,x\r\nhttps://example.com/line-7,y\n';
     const body = await (await owner.post('/dashboard/links/import', { csv }, { hx: true })).text();

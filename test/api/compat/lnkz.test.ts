@@ -66,6 +66,30 @@ describe('happy path (documented examples)', () => {
     expect(page.data.map((x: { id: number }) => x.id)).toEqual([b.id]);
   });
 
+  test('GET /urls lists every URL, oldest first, however many (read in batches of 1,000 and streamed past the first)', async () => {
+    for (const n of [999, 1000, 2000, 2345]) {
+      const u = await t.user('enterprise');
+      const actor = await t.services.users.actorFor(u.user);
+      const made: number[] = [];
+      for (let i = 0; i < n; i += 500) {
+        const results = await t.services.links.createMany(actor, Array.from({ length: Math.min(500, n - i) }, (_, j) => ({ destination: `https://example.com/${i + j}`, metadata: 'none' as const })));
+        for (const r of results) if (r.ok) made.push(r.value.link.id);
+      }
+      const gone = made.splice(500, 1)[0]!;
+      await t.services.links.remove(actor, gone);
+      const res = await send('GET', API, u);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      const { data } = (await res.json()) as { data: { id: number; url: string; clicks: number }[] };
+      expect([n, data.length]).toEqual([n, n - 1]);
+      expect(data.map((x) => x.id)).toEqual(made);
+      expect(data[0]).toMatchObject({ url: 'https://example.com/0', clicks: 0 });
+      // the pages agree with the whole list
+      const page = await (await send('GET', `${API}?page=10&per_page=100`, u)).json();
+      expect(page.data.map((x: { id: number }) => x.id)).toEqual(made.slice(900, 1000));
+    }
+  });
+
   test('POST /urls/bulk answers 201 with both URLs in order', async () => {
     const u = await t.user('pro');
     const raw = '[\n{\n"url": "https://laravel.com",\n"expiresAt": "2025-12-31 23:59:59"\n},\n{\n"url": "https://filamentphp.com",\n"expiresAt": null\n}\n]';

@@ -27,7 +27,8 @@
  *   created if any fails (422 with errors keyed "index.field", e.g.
  *   "1.url"); the quota is checked for the whole batch; the batch is written
  *   in one transaction.
- * - The list returns every URL of yours, oldest first; ?page=&per_page=
+ * - The list returns every URL of yours, oldest first (read 1,000 at a
+ *   time and streamed, so any number of URLs stays cheap); ?page=&per_page=
  *   (at most 100) return one page instead.
  * - Delete is soft: the URL answers 404 everywhere, and its code is never
  *   reissued to anyone else, so old shared links cannot be hijacked (its
@@ -56,7 +57,6 @@ import {
   StoredUrlSchema,
   UpdateBody,
   ValidationSchema,
-  MAX_PER_PAGE,
   parseBulk,
   parseCreate,
   parseId,
@@ -76,6 +76,9 @@ const notFound = { 404: { description: 'NOT_FOUND: no such URL of yours.', schem
 const invalid = { 400: { description: 'BAD_REQUEST: the body is not JSON.', schema: ErrorSchema }, 422: { description: 'VALIDATION_ERROR.', schema: ValidationSchema } };
 const internal = () => json(500, { code: 'SERVER_ERROR', message: 'Server Error' });
 
+/** Links read per statement when listing every URL. */
+const LIST_BATCH = 1000;
+
 export function lnkzRoutes(deps: AppDeps) {
   const { services, apiAuth } = deps;
   const policy = urlPolicyOf(services.config);
@@ -85,15 +88,43 @@ export function lnkzRoutes(deps: AppDeps) {
   const stored = (l: Link) => presentStored(l, services.shortUrl);
   const created = (l: Link) => presentCreated(l, services.shortUrl);
   const listPage = (actor: Actor, page: number, perPage: number) =>
-    services.links.list(actor, { page, perPage, sort: 'id', direction: 'asc' });
+    services.links.list(actor, { page, perPage, sort: 'created_at', direction: 'asc' });
 
-  async function listAll(actor: Actor): Promise<Link[]> {
-    const all: Link[] = [];
-    for (let page = 1; ; page++) {
-      const { items, total } = await listPage(actor, page, MAX_PER_PAGE);
-      all.push(...items);
-      if (items.length < MAX_PER_PAGE || all.length >= total) return all;
-    }
+  /**
+   * Every URL of the caller, oldest first, read in keyset batches. A list of one batch is answered
+   * at once; a longer one is streamed batch by batch as the client reads it, so an account of a
+   * million links neither holds them all in memory nor the thread that answers redirects.
+   */
+  async function listAll(actor: Actor): Promise<Response> {
+    const first = await services.links.oldestAfter(actor, null, LIST_BATCH);
+    if (first.length < LIST_BATCH) return json(200, { data: first.map(stored) });
+    const encoder = new TextEncoder();
+    let batch: Link[] | null = first;
+    let lastRead: Link | null = null;
+    let opening = true;
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          batch ??= await services.links.oldestAfter(actor, { createdAt: lastRead!.createdAt, id: lastRead!.id }, LIST_BATCH);
+          const items = batch.map((l) => JSON.stringify(stored(l))).join(',');
+          const text = `${opening ? '{"data":[' : items ? ',' : ''}${items}`;
+          opening = false;
+          if (batch.length < LIST_BATCH) {
+            controller.enqueue(encoder.encode(`${text}]}`));
+            controller.close();
+            return;
+          }
+          lastRead = batch[batch.length - 1]!;
+          batch = null;
+          controller.enqueue(encoder.encode(text));
+        } catch (e) {
+          // the status line has gone: all that is left is to cut the body short, which a client sees as invalid JSON
+          deps.logger.error('listing URLs failed mid-stream', { error: e });
+          controller.error(e);
+        }
+      },
+    });
+    return new Response(stream, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } });
   }
 
   return new Elysia({ name: 'lnkz-api', prefix: '/api/v1' })
@@ -102,8 +133,8 @@ export function lnkzRoutes(deps: AppDeps) {
       r(async (ctx) => {
         const actor = await auth(ctx);
         const paging = parseListQuery(ctx.query);
-        const links = paging ? (await listPage(actor, paging.page, paging.perPage)).items : await listAll(actor);
-        return json(200, { data: links.map(stored) });
+        if (!paging) return listAll(actor);
+        return json(200, { data: (await listPage(actor, paging.page, paging.perPage)).items.map(stored) });
       }),
       {
         detail: bearerDoc({
