@@ -98,13 +98,28 @@ async function withServices(config: Config, fn: (services: Services) => Promise<
   }
 }
 
-async function runServiceCommand(command: Extract<Command, { name: 'user-create' | 'key-create' | 'plan-set' }>, services: Services, io: Io): Promise<number> {
+async function runServiceCommand(command: Extract<Command, { name: 'user-create' | 'user-password' | 'key-create' | 'plan-set' }>, services: Services, io: Io): Promise<number> {
   switch (command.name) {
     case 'user-create': {
       const role = command.admin ? 'admin' : 'member';
       const user = await services.users.create({ email: command.email, password: command.password, plan: command.plan, role });
       const plan = await services.plans.get(user.planId);
       io.out(`Created user ${user.email} (id ${user.id}, role ${user.role}, plan ${plan.name}).`);
+      return 0;
+    }
+    case 'user-password': {
+      // the way back in for an admin who lost the password printed at first start
+      const user = await services.users.getByEmail(command.email);
+      const generated = command.password === undefined ? (await services.users.resetPassword(user.id)).password : null;
+      if (command.password !== undefined) await services.users.setPassword(user.id, command.password);
+      await services.sessions.endAllFor(user.id);
+      if (!user.isActive) io.out(`Note: ${user.email} is deactivated; an admin can reactivate the account under Users.`);
+      if (generated === null) {
+        io.out(`Set the password of ${user.email} and signed them out everywhere.`);
+        return 0;
+      }
+      io.out(`New password for ${user.email} (signed out everywhere; they choose their own at the next sign-in). It is shown only this once:`);
+      io.out(generated);
       return 0;
     }
     case 'key-create': {

@@ -13,6 +13,9 @@ export const USAGE = `Usage: shrinkray [command] [options]
 Commands:
   serve                      run the server (the default)
   user create --email E --password P [--plan free|pro|enterprise] [--admin]
+  user password --email E [--password P]
+                             set a user's password (or print a generated one they must change
+                             at the next sign-in) and sign them out everywhere
   key create --email E [--name N]
                              create an API key; the key is printed alone on the last line
   plan set NAME [--rate-limit N] [--max-links N|unlimited] [--api-access true|false]
@@ -39,6 +42,7 @@ export type Command =
   | { name: 'healthcheck' }
   | { name: 'version' }
   | { name: 'user-create'; email: string; password: string; plan?: string; admin: boolean }
+  | { name: 'user-password'; email: string; password?: string }
   | { name: 'key-create'; email: string; keyName?: string }
   | { name: 'plan-set'; plan: string; patch: PlanPatch }
   | { name: 'backup' | 'restore'; file: string };
@@ -108,6 +112,11 @@ export function parseCommand(args: string[]): Command {
       plan: values.plan as string | undefined,
       admin: values.admin === true,
     };
+  }
+  if (sub === 'user password') {
+    const { values } = parse(rest, { email: { type: 'string' }, password: { type: 'string' } }, 0, sub);
+    if (values.password === '') throw new UsageError(`${sub}: --password needs a value (leave it out to generate one)`);
+    return { name: 'user-password', email: required(values, 'email', sub), password: values.password as string | undefined };
   }
   if (sub === 'key create') {
     const { values } = parse(rest, { email: { type: 'string' }, name: { type: 'string' } }, 0, sub);

@@ -89,6 +89,38 @@ describe('user create', () => {
   });
 });
 
+describe('user password', () => {
+  test('sets the given password, the old one stops working, and every session of the user ends', async () => {
+    expect((await cli('user', 'create', '--email', 'lost@example.com', '--password', 'the first password', '--admin')).code).toBe(0);
+    const token = await withServices(async (s) => (await s.sessions.login('lost@example.com', 'the first password')).token);
+    const r = await cli('user', 'password', '--email', 'Lost@Example.com', '--password', 'a brand new password');
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toContain('lost@example.com');
+    await withServices(async (s) => {
+      expect((await s.users.authenticate('lost@example.com', 'a brand new password')).mustChangePassword).toBe(false);
+      expect(await s.users.authenticate('lost@example.com', 'the first password').catch(() => 'refused')).toBe('refused');
+      expect(await s.sessions.resume(token)).toBeNull();
+    });
+  });
+
+  test('without --password prints a generated one alone on the last line, to be changed at the next sign-in', async () => {
+    const r = await cli('user', 'password', '--email', 'lost@example.com');
+    expect(r.code).toBe(0);
+    const generated = lastLine(r.stdout);
+    expect(generated.length).toBeGreaterThanOrEqual(12);
+    expect((await withServices((s) => s.users.authenticate('lost@example.com', generated))).mustChangePassword).toBe(true);
+  });
+
+  test('an unknown email or a short password is exit 1; a missing --email or an empty --password is a usage error', async () => {
+    expect((await cli('user', 'password', '--email', 'nobody@example.com')).code).toBe(1);
+    const short = await cli('user', 'password', '--email', 'lost@example.com', '--password', 'short');
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('8');
+    expect((await cli('user', 'password')).code).toBe(2);
+    expect((await cli('user', 'password', '--email', 'lost@example.com', '--password=')).code).toBe(2);
+  });
+});
+
 describe('key create', () => {
   test('prints the key alone on the last line, and that key authenticates', async () => {
     const r = await cli('key', 'create', '--email', 'ann@example.com', '--name', 'ci');
