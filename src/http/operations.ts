@@ -30,6 +30,7 @@
  */
 import { Elysia, ValidationError } from 'elysia';
 import type { Logger } from '../logger.ts';
+import { methodsAt } from './allowed-methods.ts';
 import type { AppDeps } from './app-deps.ts';
 import { html, json } from './respond.ts';
 
@@ -58,6 +59,11 @@ const NOT_FOUND_PAGE = `<!doctype html>
 </main>
 </body>
 </html>`;
+
+const METHOD_NOT_ALLOWED_PAGE = NOT_FOUND_PAGE.replace('<title>Not found</title>', '<title>Not allowed</title>')
+  .replace('<p class="eyebrow">404</p>', '<p class="eyebrow">405</p>')
+  .replace('<h1>Nothing here</h1>', '<h1>Not this way</h1>')
+  .replace('There is no page at this address. Check it for typos.', 'This address does not take that kind of request.');
 
 /** The context property onRequest stamps; named to avoid clashing with Elysia's own fields. */
 interface Stamped {
@@ -116,6 +122,7 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
   const healthQuery = () => db.sqlite.query('SELECT 1').get();
 
   // Built on the first error, when every plugin has been mounted.
+  let methodsAtPath: ((path: string) => string[]) | undefined;
   let errorHooksByRoute: Map<string, ErrorHookFn[]> | undefined;
   const otherErrorHooks = (method: string, route: string | undefined): ErrorHookFn[] => {
     if (!route) return [];
@@ -150,9 +157,18 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
     // `throw status(…)` carries its own response; Elysia renders it
     if (typeof code === 'number') return undefined;
     switch (code) {
-      case 'NOT_FOUND':
+      case 'NOT_FOUND': {
+        methodsAtPath ??= methodsAt((plugin as unknown as { getGlobalRoutes(): RouteRecord[] }).getGlobalRoutes());
+        const allowed = methodsAtPath(path);
+        if (allowed.length && !allowed.includes(request.method)) {
+          set.status = 405;
+          const headers = { allow: allowed.join(', ') };
+          const message = `The ${request.method} method is not supported for route ${path.slice(1)}. Supported methods: ${allowed.join(', ')}.`;
+          return isJsonPath(path) ? json(405, { error: 'Method Not Allowed', message }, headers) : html(405, METHOD_NOT_ALLOWED_PAGE, headers);
+        }
         set.status = 404;
         return isJsonPath(path) ? json(404, { error: 'Not Found', message: 'Not Found' }) : html(404, NOT_FOUND_PAGE);
+      }
       case 'PARSE':
         set.status = 400;
         return json(400, { message: 'The request body could not be parsed.' });

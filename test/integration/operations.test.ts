@@ -148,6 +148,26 @@ describe('not found', () => {
     expect(await res.json()).toEqual({ error: 'Not Found', message: 'Not Found' });
   });
 
+  test('a path served under other methods answers 405 with Allow and Laravel\'s message; a short-link path stays 404', async () => {
+    const lnkz = await app.request('PATCH', '/api/v1/urls/5');
+    expect(lnkz.status).toBe(405);
+    expect(lnkz.headers.get('allow')).toBe('GET, HEAD, PUT, DELETE');
+    expect(await lnkz.json()).toEqual({
+      error: 'Method Not Allowed',
+      message: 'The PATCH method is not supported for route api/v1/urls/5. Supported methods: GET, HEAD, PUT, DELETE.',
+    });
+    expect((await app.request('POST', '/api/v1/links/7')).headers.get('allow')).toBe('GET, HEAD, PUT, DELETE');
+    const page = await app.request('DELETE', '/healthz', { headers: { accept: 'text/html' } });
+    expect([page.status, page.headers.get('allow'), page.headers.get('content-type')]).toEqual([405, 'GET, HEAD', 'text/html; charset=utf-8']);
+    expect(await page.text()).toContain('<title>Not allowed</title>');
+    // the methods a path does serve are untouched, and short codes are not routes
+    expect((await app.request('HEAD', '/healthz')).status).toBe(200);
+    for (const [method, path] of [['PUT', '/somecode'], ['DELETE', '/public/app.css'], ['GET', '/api/v1/links/1/nope']] as const) {
+      const res = await app.request(method, path);
+      expect([method, path, res.status, res.headers.get('allow')]).toEqual([method, path, 404, null]);
+    }
+  });
+
   test('an unknown deep path answers an HTML page with the page security headers', async () => {
     const res = await app.request('GET', '/some/deep/page?x=<script>', { headers: { accept: 'text/html' } });
     expect(res.status).toBe(404);
