@@ -24,9 +24,11 @@
  * Error safety net: global hooks run before a plugin's own onError, so this
  * handler first offers the error to the matched route's other error hooks and
  * answers only when none of them does. NOT_FOUND → 404 JSON under /api and
- * /v1 (with `error` and `message`: LinkShrink documents both on every error,
- * and the other dialects sharing /api/v1 read `message`), an HTML page elsewhere; PARSE/VALIDATION → 400 JSON; anything else is
- * a bug: logged with its stack, answered 500 JSON.
+ * /v1 (with `error` and `message`, worded as Laravel words it: LinkShrink
+ * documents both on every error, and the other dialects sharing /api/v1 read
+ * `message`), or 405 with Allow when other methods serve the path, an HTML
+ * page elsewhere; PARSE/VALIDATION → 400 JSON; anything else is a bug:
+ * logged with its stack, answered 500 JSON.
  */
 import { Elysia, ValidationError } from 'elysia';
 import type { Logger } from '../logger.ts';
@@ -167,7 +169,7 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
           return isJsonPath(path) ? json(405, { error: 'Method Not Allowed', message }, headers) : html(405, METHOD_NOT_ALLOWED_PAGE, headers);
         }
         set.status = 404;
-        return isJsonPath(path) ? json(404, { error: 'Not Found', message: 'Not Found' }) : html(404, NOT_FOUND_PAGE);
+        return isJsonPath(path) ? json(404, { error: 'Not Found', message: `The route ${path.slice(1)} could not be found.` }) : html(404, NOT_FOUND_PAGE);
       }
       case 'PARSE':
         set.status = 400;

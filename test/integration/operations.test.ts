@@ -139,13 +139,13 @@ describe('not found', () => {
     const res = await app.request('GET', '/api/v1/does/not/exist');
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toStartWith('application/json');
-    expect(await res.json()).toEqual({ error: 'Not Found', message: 'Not Found' });
+    expect(await res.json()).toEqual({ error: 'Not Found', message: 'The route api/v1/does/not/exist could not be found.' });
   });
 
   test('an unknown path under /v1/ answers JSON', async () => {
     const res = await app.request('DELETE', '/v1/nothing/here');
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: 'Not Found', message: 'Not Found' });
+    expect(await res.json()).toEqual({ error: 'Not Found', message: 'The route v1/nothing/here could not be found.' });
   });
 
   test('a path served under other methods answers 405 with Allow and Laravel\'s message; a short-link path stays 404', async () => {
