@@ -42,10 +42,16 @@ export function createAnonymousGuard(deps: AppDeps) {
 
     /** A per-address budget under a key of the caller's making (`keyFor` gets the client's throttleKey). @throws RATE_LIMITED */
     limitAs(ctx: HttpContext, keyFor: (ip: string) => string, perMinute: number): void {
-      const budget = keyFor(throttleKey(clientIp(ctx, services.config.trustProxy)));
-      const retryAfter = limiter.hit(budget, perMinute);
-      if (retryAfter !== null) throw new DomainError('RATE_LIMITED', 'Rate limit exceeded. Try again later.', { retryAfter, limit: perMinute });
-      noteQuota(ctx.request, { limit: perMinute, ...limiter.remaining(budget, perMinute) });
+      this.limitEach(ctx, (ip) => [[keyFor(ip), perMinute]]);
+    },
+
+    /** Per-address budgets of the caller's making, each counted only when all have room. @throws RATE_LIMITED */
+    limitEach(ctx: HttpContext, budgetsFor: (ip: string) => readonly (readonly [key: string, limit: number])[]): void {
+      const budgets = budgetsFor(throttleKey(clientIp(ctx, services.config.trustProxy)));
+      const refused = limiter.hitAll(budgets);
+      if (refused !== null) throw new DomainError('RATE_LIMITED', 'Rate limit exceeded. Try again later.', refused);
+      const [key, limit] = budgets[0]!;
+      noteQuota(ctx.request, { limit, ...limiter.remaining(key, limit) });
     },
   };
 }

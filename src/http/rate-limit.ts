@@ -52,6 +52,16 @@ export function createRateLimiter(opts: { windowMs?: number; now?: () => number;
       return waitFor(bucketsOf(key).get(key), limit, now());
     },
 
+    /** Counts one request against every budget, or against none when one has no room: that one's Retry-After and limit. */
+    hitAll(budgets: readonly (readonly [key: string, limit: number])[]): { retryAfter: number; limit: number } | null {
+      for (const [key, limit] of budgets) {
+        const retryAfter = this.peek(key, limit);
+        if (retryAfter !== null) return { retryAfter, limit };
+      }
+      for (const [key, limit] of budgets) this.hit(key, limit);
+      return null;
+    },
+
     /**
      * Hits key may still make in the rolling window, and when the oldest counted one leaves it
      * (epoch ms; now when none is counted): what X-RateLimit-Remaining and -Reset report.
@@ -101,7 +111,18 @@ export function createRateLimiter(opts: { windowMs?: number; now?: () => number;
 export type RateLimiter = ReturnType<typeof createRateLimiter>;
 
 /**
- * Guesses at one link's password, per client address (its throttleKey): one budget for every way of
- * trying (the unlock form, LinkShrink's verify), so no route adds guesses to another's.
+ * Guesses at link passwords, per client address (its throttleKey), whichever route guesses (the
+ * unlock form, LinkShrink's verify), so no route adds guesses to another's: 10 a minute at one link,
+ * and 60 a minute across links, since each guess costs a bcrypt comparison (~60 ms of CPU) and an
+ * address guessing at many password links (its own, say) could otherwise keep a core busy.
  */
-export const PASSWORD_ATTEMPTS = { perMinute: 10, key: (code: string, address: string) => `password:${code}:${address}` } as const;
+const GUESSES_AT_ONE_LINK = 10;
+const GUESSES_ACROSS_LINKS = 60;
+export const PASSWORD_ATTEMPTS = {
+  /** the budgets one guess at `code` from `address` counts against */
+  budgets: (code: string, address: string) =>
+    [
+      [`password:${code}:${address}`, GUESSES_AT_ONE_LINK],
+      [`password-any:${address}`, GUESSES_ACROSS_LINKS],
+    ] as const,
+} as const;

@@ -2,7 +2,7 @@
  * The public redirect path, mounted last so that no code shadows a route.
  *
  *   GET|HEAD /:code       302 (direct), bridge page, preview page or password form
- *   POST     /:code       password unlock (CSRF token, 10 attempts/min per IP and code)
+ *   POST     /:code       password unlock (CSRF token, 10 attempts/min per IP and code, 60 across links)
  *   GET|HEAD /s/:code     ShrtLnk's short_url: the same answers as /:code
  *   GET|HEAD /preview/:code  LinkShrink's safety page: destination shown, no click
  *
@@ -53,7 +53,7 @@ export function createRedirect(deps: AppDeps, kit: RedirectKit = createRedirectK
       },
     })
     .post('/:code', ({ params, request, server }) => unlock(params.code, request, server), {
-      detail: { tags, summary: 'Unlock a password-protected link', description: 'Form post with `password` and the form token; 10 attempts a minute per IP and code.', responses: { 302: { description: 'Right password: redirect.' }, 401: page('Wrong password.'), 403: page('Missing or expired form token.'), 429: page('Too many attempts; see Retry-After.') } },
+      detail: { tags, summary: 'Unlock a password-protected link', description: 'Form post with `password` and the form token; 10 attempts a minute per IP and code, 60 per IP across links (shared with LinkShrink verify).', responses: { 302: { description: 'Right password: redirect.' }, 401: page('Wrong password.'), 403: page('Missing or expired form token.'), 429: page('Too many attempts; see Retry-After.') } },
     });
   return { routes, native };
 }

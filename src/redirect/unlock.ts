@@ -47,8 +47,8 @@ export function createUnlockHandler(kit: RedirectKit) {
     if (fields === null) return form(400, 'The form could not be read. Please enter the password again.');
     if (!kit.tokens.verify(code, fields.csrf_token)) return form(403, 'This form has expired or did not come from this site. Please enter the password again.');
 
-    const retryAfter = kit.limiter.hit(PASSWORD_ATTEMPTS.key(code, throttleKey(kit.clientIp(request, server))), PASSWORD_ATTEMPTS.perMinute);
-    if (retryAfter !== null) return tooManyAttemptsResponse(retryAfter, formUrl);
+    const refused = kit.limiter.hitAll(PASSWORD_ATTEMPTS.budgets(code, throttleKey(kit.clientIp(request, server))));
+    if (refused !== null) return tooManyAttemptsResponse(refused.retryAfter, formUrl);
 
     const password = typeof fields.password === 'string' ? fields.password : '';
     try {

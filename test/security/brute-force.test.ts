@@ -2,8 +2,9 @@
  * Password guessing is throttled wherever a password is checked:
  *   - a link's password, through LinkShrink POST /api/v1/verify/{code} and
  *     the password page POST /{code} together: 10 a minute per client IP and
- *     code, with or without an API key (a key's large budget does not buy
- *     guesses, nor does a second route);
+ *     code, and 60 a minute per client IP across links, with or without an
+ *     API key (a key's large budget does not buy guesses, nor does a second
+ *     route);
  *   - POST /login: 10 a minute per IP and 5 per email.
  * Past the budget the answer is 429 with Retry-After, even for the right
  * password, so a guesser cannot tell a hit from a miss. (The rolling minute
@@ -104,6 +105,23 @@ describe('one budget per link password, whichever route guesses', () => {
     const left = await guessesBeforeThrottle('verify after the page', 4, 401, (i) => send(t, 'POST', `/api/v1/verify/${code}`, { ip, json: { password: `api ${i}` } }));
     expect(left).toBeLessThanOrEqual(5);
   }, 30_000);
+});
+
+describe('across links', () => {
+  test('one address gets 60 guesses a minute over all links (each costs a bcrypt comparison), whichever route; another address is unaffected', async () => {
+    const codes = await Promise.all(Array.from({ length: 7 }, () => lockedLink(t)));
+    const ip = freshIp();
+    for (const code of codes.slice(0, 6)) {
+      for (let i = 0; i < 9; i++) expect((await send(t, 'POST', `/api/v1/verify/${code}`, { ip, json: { password: `g${i}` } })).status).toBe(401);
+    }
+    const last = codes[6]!;
+    const form = await (await send(t, 'GET', `/${last}`, { ip })).text();
+    const token = /name="csrf_token" value="([^"]+)"/.exec(form)![1]!;
+    // 54 spent at six links: the seventh, untouched, has 6 left of the 60, not its own 10
+    await guessesBeforeThrottle('unlock at a seventh link', 6, 401, (i) => send(t, 'POST', `/${last}`, { ip, form: { csrf_token: token, password: `p${i}` } }));
+    expectThrottled(await send(t, 'POST', `/api/v1/verify/${last}`, { ip, json: { password: 'right password' } }), 'verify past the 60');
+    expect((await send(t, 'POST', `/api/v1/verify/${last}`, { ip: freshIp(), json: { password: 'right password' } })).status).toBe(200);
+  }, 60_000);
 });
 
 describe('behind a reverse proxy (TRUST_PROXY)', () => {

@@ -111,7 +111,7 @@ export function linkRoutes(kit: LinkshrinkKit) {
           tag: TAG,
           summary: 'Verify a link password',
           description:
-            'Returns the destination when the password matches; links without a password return it directly. Counts no click. 10 attempts/min per IP and code, with or without a key (and 60/min per IP overall without one).',
+            'Returns the destination when the password matches; links without a password return it directly. Counts no click. 10 attempts/min per IP and code and 60/min per IP across links, shared with the password page, with or without a key (and 60 requests/min per IP overall without one).',
           security: 'optional-key',
           body: VerifyBody,
           responses: { 200: { description: 'The destination.', schema: ExpandSchema }, 400: E[400], 401: E[401], 404: E[404], 429: E[429] },

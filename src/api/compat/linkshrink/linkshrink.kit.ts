@@ -63,8 +63,8 @@ export function createLinkshrinkKit(deps: AppDeps) {
 
     /** Guesses are limited per IP and code even with a key, so no budget makes a password brute-forceable. @throws RATE_LIMITED */
     verifyLimit(ctx: HttpContext, code: string): void {
-      // the same budget as the unlock form's: two routes must not give two sets of guesses
-      guard.limitAs(ctx, (ip) => PASSWORD_ATTEMPTS.key(code, ip), PASSWORD_ATTEMPTS.perMinute);
+      // the same budgets as the unlock form's: two routes must not give two sets of guesses
+      guard.limitEach(ctx, (ip) => PASSWORD_ATTEMPTS.budgets(code, ip));
     },
 
     /**

@@ -45,7 +45,8 @@
  *   password-protected link answers 401 {"error": "Password required"} with
  *   a hint to use /verify, and counts nothing.
  * - verify counts no click. Guesses are limited to 10 a minute per IP and
- *   code even with a key (and 60 per IP overall without one). A link without
+ *   code and 60 per IP across links, shared with the password page, even
+ *   with a key (and 60 requests per IP overall without one). A link without
  *   a password answers 200 even without a password field; a protected one
  *   needs it (400).
  * - stats: clicksByDay newest first, referrers and countries largest first;
