@@ -1,0 +1,96 @@
+/**
+ * Requests built to hold the server: each one below once ran for seconds on
+ * the only thread that answers redirects (issue 5, items 7 and 8: no request
+ * may turn the server against its host). The app runs in-process on a fresh
+ * temp database, so the figure is the time one request holds the thread;
+ * the baseline is GET /healthz measured in the same run.
+ *
+ *   bun run bench:hostile [--scale 1] [--repeat 3] [--json]
+ *
+ * --scale multiplies the data and input sizes (1: the sizes in the table).
+ * Each request runs --repeat times; the median is reported with its ratio to
+ * the baseline. Target: every request under 250 ms (at --scale 1) — each of
+ * them took 0.4–11 s before its fix (docs/reliability.md, item 13).
+ */
+import { benchArgs, whole } from './lib/args.ts';
+import { createReport, fixed, median, runBench, table } from './lib/report.ts';
+import { BASE, makeTestApp } from '../test/helpers/make-test-app.ts';
+import { loginThroughForm } from '../test/helpers/web-login.ts';
+
+const { argv, values } = benchArgs({ scale: { type: 'string', default: '1' }, repeat: { type: 'string', default: '3' } });
+const SCALE = whole('scale', values.scale!);
+const REPEAT = whole('repeat', values.repeat!);
+const LIMIT_MS = 250;
+
+async function main(): Promise<number> {
+  const report = createReport('hostile', { json: values.json === true, argv });
+  const t = await makeTestApp({ env: { TRUST_PROXY: 'true', ANONYMOUS_LINKS: 'true' } });
+  try {
+    const u = await t.user('enterprise', 'admin');
+    await t.services.plans.update('enterprise', { rateLimitPerMinute: 1_000_000 });
+    const db = t.sqlite;
+
+    // 10,000 links of 2,000-character destinations and 5,000 QR codes of 255-character names:
+    // the worst case of SQL LIKE, whose work per row grew with the column times the term
+    const links = 10_000 * SCALE;
+    const insertLink = db.prepare("INSERT INTO links (code, user_id, destination, title, source, created_at, updated_at) VALUES (?, ?, ?, 't', 'api', ?, ?)");
+    db.transaction(() => {
+      for (let i = 0; i < links; i++) insertLink.run(`h${i}x`, u.user.id, `https://example.com/${'a'.repeat(1980)}${i}`, i, i);
+    })();
+    const insertQr = db.prepare("INSERT INTO qr_codes (user_id, name, content, type, foreground_color, background_color, margin, size, error_correction, created_at, updated_at) VALUES (?, ?, 'x', 'text', '#000000', '#FFFFFF', 4, 300, 'M', 0, 0)");
+    db.transaction(() => {
+      for (let i = 0; i < 5_000 * SCALE; i++) insertQr.run(u.user.id, 'a'.repeat(255));
+    })();
+    const web = await loginThroughForm((r) => t.app.handle(r), u, '192.0.2.77', '/dashboard');
+    const form = (path: string, fields: Record<string, string>) =>
+      new Request(BASE + path, {
+        method: 'POST',
+        headers: { cookie: web.cookie, 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true', 'x-csrf-token': web.csrf },
+        body: new URLSearchParams(fields),
+      });
+    const json = (method: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
+      new Request(BASE + path, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const code = (await (await t.request('POST', '/api/v1/shorten', { body: { url: 'https://example.com/qr' } })).json()).data.code as string;
+
+    const cases: { name: string; size: string; make: () => Request }[] = [
+      { name: 'GET /healthz (baseline)', size: '', make: () => new Request(`${BASE}/healthz`) },
+      { name: 'link search, 1,000-char term', size: `${links} links`, make: () => new Request(`${BASE}/api/v1/links?search=${'a'.repeat(999)}b`, { headers: u.auth }) },
+      { name: 'QR search, 254-char term', size: `${5_000 * SCALE} codes`, make: () => new Request(`${BASE}/api/v1/qrcodes?search=${'a'.repeat(254)}b`, { headers: u.auth }) },
+      {
+        name: 'ShrtLnk create, slashes in the path',
+        size: `${100_000 * SCALE} slashes`,
+        make: () => json('POST', '/api/links', { original_url: `https://a.example/${'/'.repeat(100_000 * SCALE)}x` }, u.auth),
+      },
+      { name: 'CSV import, blanks then quotes', size: `${200 * SCALE} KB`, make: () => form('/dashboard/links/import', { csv: `${' '.repeat(100_000 * SCALE)}a${'"'.repeat(100_000 * SCALE)}` }) },
+      { name: 'lnkz list of every URL', size: `${links} URLs`, make: () => new Request(`${BASE}/api/v1/urls`, { headers: u.auth }) },
+      { name: 'LinkShrink QR PNG, 1024 px', size: '1 code', make: () => new Request(`${BASE}/api/v1/qr/${code}.png?size=1024`, { headers: { 'x-forwarded-for': `198.51.100.${Math.floor(Math.random() * 250)}` } }) },
+    ];
+
+    report.log(`hostile requests: in-process app, fresh temp database, scale ${SCALE}, median of ${REPEAT}`);
+    const rows: (string | number)[][] = [];
+    let baseline = NaN;
+    for (const c of cases) {
+      const times: number[] = [];
+      let status = 0;
+      for (let i = 0; i < REPEAT; i++) {
+        const req = c.make();
+        const t0 = performance.now();
+        const res = await t.app.handle(req);
+        await res.arrayBuffer();
+        times.push(performance.now() - t0);
+        status = res.status;
+      }
+      const ms = median(times);
+      if (Number.isNaN(baseline)) baseline = ms;
+      rows.push([c.name, c.size, status, fixed(ms, 2), fixed(ms / baseline, 0)]);
+      report.set(c.name, { size: c.size, status, ms });
+      if (c !== cases[0]) report.check(c.name, ms < LIMIT_MS * SCALE, `< ${LIMIT_MS * SCALE} ms`, `${fixed(ms, 1)} ms (${fixed(ms / baseline, 0)}x the baseline)`);
+    }
+    report.log(table(['request', 'size', 'status', 'ms', 'x baseline'], rows));
+    return report.finish();
+  } finally {
+    await t.close();
+  }
+}
+
+await runBench(main);
