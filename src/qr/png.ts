@@ -11,7 +11,7 @@
  */
 import { deflateSync } from 'node:zlib';
 
-export interface Symbol {
+export interface QrSymbol {
   /** modules per side */
   size: number;
   /** size × size, row by row; truthy is dark */
@@ -36,12 +36,12 @@ const rgb = (hex: string) => {
 };
 
 /** The package's getScale: the requested width spread over the modules and margins, else 4 px a module. */
-export function pixelsPerModule(modules: number, margin: number, width: number): number {
+function pixelsPerModule(modules: number, margin: number, width: number): number {
   return width >= 21 && width >= modules + margin * 2 ? width / (modules + margin * 2) : 4;
 }
 
 /** `light` and `dark` are #RRGGBB. */
-export function encodeQrPng(symbol: Symbol, o: { margin: number; width: number; dark: string; light: string }): Uint8Array<ArrayBuffer> {
+export function encodeQrPng(symbol: QrSymbol, o: { margin: number; width: number; dark: string; light: string }): Uint8Array<ArrayBuffer> {
   const { size, data } = symbol;
   const scale = pixelsPerModule(size, o.margin, o.width);
   const side = Math.floor((size + o.margin * 2) * scale);

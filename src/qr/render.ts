@@ -1,4 +1,4 @@
-/** Renders a QR payload to SVG or PNG with the qrcode package. */
+/** Renders a QR payload with the qrcode package: its SVG, and its symbol encoded as PNG by png.ts. */
 import QRCode from 'qrcode';
 import { encodeQrPng } from './png.ts';
 import { ERROR_CORRECTIONS, type ErrorCorrection, type QrStyle } from './qr.types.ts';
