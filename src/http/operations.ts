@@ -162,6 +162,11 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
       case 'NOT_FOUND': {
         methodsAtPath ??= methodsAt((plugin as unknown as { getGlobalRoutes(): RouteRecord[] }).getGlobalRoutes());
         const allowed = methodsAtPath(path);
+        // OPTIONS asks which methods a path takes (CORS preflights are answered before routing)
+        if (allowed.length && request.method === 'OPTIONS') {
+          set.status = 204;
+          return new Response(null, { status: 204, headers: { allow: [...allowed, 'OPTIONS'].join(', ') } });
+        }
         if (allowed.length && !allowed.includes(request.method)) {
           set.status = 405;
           const headers = { allow: allowed.join(', ') };

@@ -160,6 +160,9 @@ describe('not found', () => {
     const page = await app.request('DELETE', '/healthz', { headers: { accept: 'text/html' } });
     expect([page.status, page.headers.get('allow'), page.headers.get('content-type')]).toEqual([405, 'GET, HEAD', 'text/html; charset=utf-8']);
     expect(await page.text()).toContain('<title>Not allowed</title>');
+    // OPTIONS without CORS asks which methods a path takes
+    const options = await app.request('OPTIONS', '/api/v1/urls/5');
+    expect([options.status, options.headers.get('allow')]).toEqual([204, 'GET, HEAD, PUT, DELETE, OPTIONS']);
     // the methods a path does serve are untouched, and short codes are not routes
     expect((await app.request('HEAD', '/healthz')).status).toBe(200);
     for (const [method, path] of [['PUT', '/somecode'], ['DELETE', '/public/app.css'], ['GET', '/api/v1/links/1/nope']] as const) {
