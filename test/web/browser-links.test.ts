@@ -190,6 +190,16 @@ describe('dashboard in Chromium', () => {
     await page.goto(`${app.base}/dashboard`);
     await screenshot(page, 'links-table');
     await page.setViewportSize({ width: 390, height: 844 });
+    // on cards, a title or destination too long for the line ends in an ellipsis (a bare title was cut mid-letter)
+    const cut = await page.evaluate(() =>
+      [...document.querySelectorAll('#links-table td[data-label="Title"], #links-table td[data-label="Destination"]')].map((td) => {
+        const inner = td.firstElementChild;
+        const style = inner ? getComputedStyle(inner) : null;
+        return style !== null && style.display !== 'inline' && style.overflow === 'hidden' && style.textOverflow === 'ellipsis';
+      }),
+    );
+    expect(cut.length).toBeGreaterThan(0);
+    expect(cut.every(Boolean)).toBe(true);
     await screenshot(page, 'links-table-phone');
     await page.setViewportSize({ width: 1280, height: 900 });
   }, 60_000);

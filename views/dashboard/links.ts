@@ -91,7 +91,7 @@ export function linkRow(l: Link, p: Pick<LinksTableProps, 'actorId' | 'csrfToken
 <td class="select">${own ? html`<input type="checkbox" name="select_${l.id}" value="1" form="bulk-form" data-select aria-label="Select ${l.code}">` : null}</td>
 <td data-label="Short link"><span class="short-cell"><a class="short" href="${short}" target="_blank" rel="noopener" aria-label="${short}"><span class="code">${l.code}</span><span class="host">${hostOf(short)}</span></a>${copyButton(short, `Copy ${short}`)}</span></td>
 <td data-label="Destination" class="truncate">${dest ? html`<a href="${dest}" title="${l.destination}" target="_blank" rel="noopener noreferrer nofollow">${hostPath(l.destination)}</a>` : html`<span title="${l.destination}">${l.destination}</span>`}</td>
-<td data-label="Title" class="truncate" title="${l.title ?? ''}">${l.title ?? html`<span class="muted">—</span>`}</td>
+<td data-label="Title" class="truncate" title="${l.title ?? ''}">${l.title !== null ? html`<span>${l.title}</span>` : html`<span class="muted">—</span>`}</td>
 <td data-label="Clicks" class="num">${l.totalClicks.toLocaleString('en')}</td>
 <td data-label="Unique" class="num">${l.uniqueClicks.toLocaleString('en')}</td>
 <td data-label="Status"><span class="badge badge-${status.key}">${status.label}</span></td>
