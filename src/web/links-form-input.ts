@@ -35,14 +35,16 @@ export function formValues(form: Record<string, unknown>): LinkFormValues {
   const mode = textOf(form.redirect_mode) as RedirectMode;
   const indices = new Set<number>();
   for (const k of Object.keys(form)) {
-    const m = /^schedule_(?:start|end|url)_(\d{1,3})$/.exec(k);
+    // rows are numbered as the page adds them, never reused: after many adds and removes a number can pass 999
+    const m = /^schedule_(?:start|end|url)_(\d{1,9})$/.exec(k);
     if (m) indices.add(Number(m[1]));
   }
+  // one filled row past the most a link takes is kept, so common() refuses the form instead of dropping rows
   const schedules: ScheduleValues[] = [...indices]
     .sort((a, b) => a - b)
-    .slice(0, MAX_SCHEDULES)
     .map((i) => ({ start: textOf(form[`schedule_start_${i}`]), end: textOf(form[`schedule_end_${i}`]), url: textOf(form[`schedule_url_${i}`]).trim() }))
-    .filter((s) => s.start || s.end || s.url);
+    .filter((s) => s.start || s.end || s.url)
+    .slice(0, MAX_SCHEDULES + 1);
   return {
     url: textOf(form.url).trim(),
     code: textOf(form.code).trim(),
@@ -87,6 +89,7 @@ function shownSchedules(schedules: Schedule[]): ShownSchedules {
 function common(form: Record<string, unknown>, v: LinkFormValues, shown: ShownSchedules = new Map()) {
   const mode = textOf(form.redirect_mode);
   if (mode && !MODES.includes(mode as RedirectMode)) throw new DomainError('VALIDATION', 'Choose how the link opens.', { field: 'redirect_mode' });
+  if (v.schedules.length > MAX_SCHEDULES) throw new DomainError('VALIDATION', `A link takes at most ${MAX_SCHEDULES} schedules: remove one.`, { field: 'schedules' });
   const schedules = v.schedules.map((s) => {
     if (!s.url) throw new DomainError('VALIDATION', 'Each schedule needs an alternate destination.', { field: 'schedules' });
     const kept = shown.get(shownKey(s.start, s.end, s.url));

@@ -219,6 +219,23 @@ describe('create and edit', () => {
     expect(await (await owner.get('/dashboard?created=launch-day')).text()).toContain('Your short link is ready');
   });
 
+  test('schedules past the 50 a link takes are refused with the form kept, not dropped; a row numbered past 999 counts', async () => {
+    const rows = (n: number, from = 0) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`schedule_start_${from + i}`, `2098-01-${String((i % 28) + 1).padStart(2, '0')}T00:00`]).concat(
+        Array.from({ length: n }, (_, i) => [`schedule_url_${from + i}`, `https://example.com/s${i}`]),
+      ));
+    const refused = await owner.post('/dashboard/links/new', { url: 'https://example.com/many', code: 'many-schedules', ...rows(51) });
+    expect(refused.status).toBe(422);
+    const page = await refused.text();
+    expect(page).toContain('A link takes at most 50 schedules: remove one.');
+    expect(page).toContain('https://example.com/s50');
+    expect(await t.services.links.getByCode(owner.actor, 'many-schedules').catch(() => null)).toBeNull();
+    const saved = await owner.post('/dashboard/links/new', { url: 'https://example.com/many', code: 'fifty-schedules', ...rows(49), ...rows(1, 1234) });
+    expect(saved.status).toBe(303);
+    const link = await t.services.links.getByCode(owner.actor, 'fifty-schedules');
+    expect((await t.services.links.schedules(link.id)).length).toBe(50);
+  });
+
   test('an edit that leaves the times as shown keeps them to the millisecond, even an expiry within the current minute', async () => {
     const now = Date.now();
     const minute = Math.floor(now / 60_000) * 60_000;
