@@ -218,9 +218,9 @@ describe('settings', () => {
     expect(res.status).toBe(200);
     const body = await res.text();
     expect(body).toContain(`<code>${BASE}</code>`);
-    expect(body).toMatch(/Anonymous links[^<]*<\/th><td><code>on<\/code><\/td><td><code>ANONYMOUS_LINKS<\/code><\/td><td><code>--anonymous-links<\/code>/);
-    expect(body).toMatch(/Trust proxy[^<]*<\/th><td><code>on<\/code>/);
-    expect(body).toMatch(/Private targets[^<]*<\/th><td><code>off<\/code>/);
+    expect(body).toMatch(/Anonymous links[^<]*<\/th><td data-label="Current value"><code>on<\/code><\/td><td data-label="Environment variable"><code>ANONYMOUS_LINKS<\/code><\/td><td data-label="Flag"><code>--anonymous-links<\/code>/);
+    expect(body).toMatch(/Trust proxy[^<]*<\/th><td data-label="Current value"><code>on<\/code>/);
+    expect(body).toMatch(/Private targets[^<]*<\/th><td data-label="Current value"><code>off<\/code>/);
     for (const env of ['BASE_URL', 'ALLOW_PRIVATE_TARGETS', 'TRUST_PROXY', 'OG_FETCH', 'LOG_LEVEL', 'DATA_DIR', 'PORT']) expect(body).toContain(`<code>${env}</code>`);
     expect(body).toContain('restart');
     expect(body.slice(body.indexOf('<main'))).not.toContain('<input');

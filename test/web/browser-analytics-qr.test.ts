@@ -77,6 +77,17 @@ describe('in Chromium', () => {
     await page.waitForFunction(() => document.activeElement?.id === 'range-from');
   }, 60_000);
 
+  /**
+   * On a phone every table row is a card whose cells show their column's name (data-label): the
+   * value cells of the page's tables that would show without one (a bare "hello", a bare select).
+   */
+  const unlabelledCells = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('table.data td:not([data-label])')]
+        .filter((td) => !td.matches('.qr-cell, .actions, .row-actions, .select'))
+        .map((td) => td.textContent?.trim().slice(0, 40)),
+    );
+
   test('QR designer: the preview follows type, colour and size; save; download a PNG', async () => {
     await page.goto(`${app.base}/dashboard/qrcodes/new`);
     await page.getByLabel('Name').fill('Shop window');
@@ -122,6 +133,7 @@ describe('in Chromium', () => {
     for (const name of ['Poster A', 'Poster B']) await app.services.qr.create(actor, { name, type: 'text', content: name, errorCorrection: 'M' });
     await page.goto(`${app.base}/dashboard/qrcodes`);
     expect(await page.locator('#qr-list .page-of').textContent()).toBe('Page 1 of 1 · 2 QR codes');
+    expect(await unlabelledCells()).toEqual([]);
     for (const [name, after] of [['Poster A', '1 QR code'], ['Poster B', null]] as const) {
       page.once('dialog', (d) => void d.accept());
       await page.getByRole('button', { name: `Delete ${name}` }).click();
@@ -155,6 +167,10 @@ describe('in Chromium', () => {
     await row.getByRole('button', { name: 'Deactivate' }).click();
     await row.getByRole('button', { name: 'Reactivate' }).waitFor();
     expect((await app.services.users.get(hire.id)).isActive).toBe(false);
+
+    expect(await unlabelledCells()).toEqual([]);
+    await page.goto(`${app.base}/dashboard/settings`);
+    expect(await unlabelledCells()).toEqual([]);
 
     await page.goto(`${app.base}/dashboard/plans`);
     const free = page.locator('form.plan-card', { has: page.getByRole('heading', { name: 'free' }) });

@@ -464,7 +464,7 @@ describe('CSV import and export', () => {
   test('import results name each row by the line it starts on in the file (blank lines and quoted newlines counted)', async () => {
     const csv = 'url,title\n\nhttps://example.com/line-3,"two\nlines"\n\n\nnot a url,x\r\nhttps://example.com/line-7,y\n';
     const body = await (await owner.post('/dashboard/links/import', { csv }, { hx: true })).text();
-    const lines = [...body.matchAll(/<td data-label="Line" class="num">(\d+)<\/td><td data-label="URL"[^>]*>([^<]*)</g)].map((m) => [Number(m[1]), m[2]]);
+    const lines = [...body.matchAll(/<td data-label="Line" class="num">(\d+)<\/td><td data-label="URL"[^>]*><span>([^<]*)</g)].map((m) => [Number(m[1]), m[2]]);
     expect(lines).toEqual([
       [3, 'https://example.com/line-3'],
       [7, 'not a url'],

@@ -28,13 +28,13 @@ export function userRow(p: { user: User; plans: Plan[]; me: number; csrfToken: s
   const live = html`hx-post="/dashboard/users/${u.id}" hx-trigger="change" hx-include="closest tr" hx-target="closest tr" hx-swap="outerHTML"`;
   return html`<tr id="user-row-${u.id}"${u.isActive ? '' : html` class="inactive"`}>
 <th scope="row" class="email">${u.email}${self ? html` <span class="badge badge-accent">you</span>` : ''}</th>
-<td><label class="visually-hidden" for="role-${u.id}">Role of ${u.email}</label>
+<td data-label="Role"><label class="visually-hidden" for="role-${u.id}">Role of ${u.email}</label>
 <select id="role-${u.id}" name="role" form="${form}" ${live}${self ? html` disabled title="You cannot change your own role"` : ''}>
 <option value="member"${selected(u.role === 'member')}>Member</option><option value="admin"${selected(u.role === 'admin')}>Admin</option></select></td>
-<td><label class="visually-hidden" for="plan-${u.id}">Plan of ${u.email}</label>
+<td data-label="Plan"><label class="visually-hidden" for="plan-${u.id}">Plan of ${u.email}</label>
 <select id="plan-${u.id}" name="plan" form="${form}" ${live}>${p.plans.map((pl) => html`<option value="${pl.name}"${selected(pl.id === u.planId)}>${pl.name}</option>`)}</select></td>
-<td>${u.isActive ? 'Active' : html`<span class="badge badge-muted">Deactivated</span>`}${u.mustChangePassword ? html` <span class="badge badge-warning">temporary password</span>` : ''}</td>
-<td><time datetime="${new Date(u.createdAt).toISOString()}">${date(u.createdAt)}</time></td>
+<td data-label="Status">${u.isActive ? 'Active' : html`<span class="badge badge-muted">Deactivated</span>`}${u.mustChangePassword ? html` <span class="badge badge-warning">temporary password</span>` : ''}</td>
+<td data-label="Created"><time datetime="${new Date(u.createdAt).toISOString()}">${date(u.createdAt)}</time></td>
 <td class="actions">
 <form id="${form}" method="post" action="/dashboard/users/${u.id}" class="inline">${csrfField(p.csrfToken)}<button type="submit" class="link-button">Save</button></form>
 ${self
@@ -138,7 +138,7 @@ export function settingsPage(c: Config): SafeHtml {
 <div class="table-wrap"><table class="data settings-table">
 <caption class="visually-hidden">Running configuration</caption>
 <thead><tr><th scope="col">Setting</th><th scope="col">Current value</th><th scope="col">Environment variable</th><th scope="col">Flag</th></tr></thead>
-<tbody>${rows.map(([label, value, env, flag]) => html`<tr><th scope="row">${label}</th><td><code>${value}</code></td><td><code>${env}</code></td><td><code>${flag}</code></td></tr>`)}</tbody>
+<tbody>${rows.map(([label, value, env, flag]) => html`<tr><th scope="row">${label}</th><td data-label="Current value"><code>${value}</code></td><td data-label="Environment variable"><code>${env}</code></td><td data-label="Flag"><code>${flag}</code></td></tr>`)}</tbody>
 </table></div>
 <p class="hint">Example: <code>ANONYMOUS_LINKS=true shrinkray serve</code> or <code>shrinkray serve --anonymous-links true</code>.</p>`;
 }

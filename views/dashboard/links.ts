@@ -209,7 +209,7 @@ ${failed ? html`<p class="alert">${failed} ${failed === 1 ? 'row' : 'rows'} coul
 <div class="table-wrap"><table class="data">
 <thead><tr><th scope="col" class="num">Line</th><th scope="col">URL</th><th scope="col">Result</th></tr></thead>
 <tbody>${r.rows.map(
-    (x) => html`<tr class="${x.error ? 'failed' : 'created'}"><td data-label="Line" class="num">${x.line}</td><td data-label="URL" class="truncate" title="${x.url}">${x.url}</td>
+    (x) => html`<tr class="${x.error ? 'failed' : 'created'}"><td data-label="Line" class="num">${x.line}</td><td data-label="URL" class="truncate" title="${x.url}"><span>${x.url}</span></td>
 <td data-label="Result"><span>${x.shortUrl ? html`<span class="badge badge-active">Created</span> <a href="${x.shortUrl}" target="_blank" rel="noopener">${hostPath(x.shortUrl)}</a>` : html`<span class="badge badge-expired">Error</span> ${x.error}`}</span></td></tr>`,
   )}</tbody></table></div>
 <p><a class="button secondary" href="/dashboard">Back to your links</a></p>

@@ -49,12 +49,12 @@ export function qrList(p: QrListView): SafeHtml {
     }</section>`;
   }
   const row = (q: QrCode) => html`<tr id="qr-row-${q.id}">
-<td><img class="qr-thumb" src="/dashboard/qrcodes/${q.id}/download/svg" alt="" width="48" height="48" loading="lazy"></td>
-<td><a href="/dashboard/qrcodes/${q.id}/edit" class="link-title">${q.name}</a></td>
-<td>${TYPES[q.type]?.label ?? q.type}</td>
-<td class="destination">${clip(q.content, 60)}</td>
-<td>${p.dynamic.has(q.id) ? html`<span class="badge badge-accent">Counts scans</span>` : html`<span class="muted">Static</span>`}</td>
-<td><time datetime="${new Date(q.createdAt).toISOString()}">${date(q.createdAt)}</time></td>
+<td class="qr-cell"><img class="qr-thumb" src="/dashboard/qrcodes/${q.id}/download/svg" alt="" width="48" height="48" loading="lazy"></td>
+<td data-label="Name"><a href="/dashboard/qrcodes/${q.id}/edit" class="link-title">${q.name}</a></td>
+<td data-label="Type">${TYPES[q.type]?.label ?? q.type}</td>
+<td data-label="Content" class="destination">${clip(q.content, 60)}</td>
+<td data-label="Scans">${p.dynamic.has(q.id) ? html`<span class="badge badge-accent">Counts scans</span>` : html`<span class="muted">Static</span>`}</td>
+<td data-label="Created"><time datetime="${new Date(q.createdAt).toISOString()}">${date(q.createdAt)}</time></td>
 <td class="actions">
 <a href="/dashboard/qrcodes/${q.id}/download/png" download>PNG</a>
 <a href="/dashboard/qrcodes/${q.id}/download/svg" download>SVG</a>
