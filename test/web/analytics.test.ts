@@ -101,6 +101,15 @@ describe('the analytics page', () => {
     expect(bars(body)).toBe(0);
   });
 
+  test('the destination under the heading is held to three lines, the whole URL in its tooltip', async () => {
+    const destination = `https://example.com/${'long-path-segment/'.repeat(100)}end`;
+    const long = (await t.services.links.create(owner.actor, { destination, title: 'Long one' })).link;
+    const body = await (await owner.get(`/dashboard/links/${long.id}/analytics`)).text();
+    expect(body).toContain(`<p class="muted clamp-3" title="${destination}">`);
+    const css = await (await t.app.handle(new Request(`${BASE}/public/css/app.css`))).text();
+    expect(css).toMatch(/\.clamp-3 \{[^}]*-webkit-line-clamp: 3;[^}]*overflow: hidden;/);
+  });
+
   test('the range picker: presets and custom ranges swap #analytics through htmx', async () => {
     const page = await (await owner.get(`/dashboard/links/${link.id}/analytics`)).text();
     expect(page).toContain(`hx-get="/dashboard/links/${link.id}/analytics?range=7" hx-target="#analytics" hx-swap="outerHTML" hx-push-url="true"`);

@@ -103,7 +103,7 @@ export function analyticsPage(v: AnalyticsView): SafeHtml {
   return html`<header class="page-head"><div>
 <p class="eyebrow"><a href="/dashboard">Links</a> / Analytics</p>
 <h1 class="link-title">${linkName(v.link)}</h1>
-<p class="muted"><a href="${v.shortUrl}">${v.shortUrl}</a> → <span class="destination">${v.link.destination}</span></p>
+<p class="muted clamp-3" title="${v.link.destination}"><a href="${v.shortUrl}">${v.shortUrl}</a> → <span class="destination">${v.link.destination}</span></p>
 </div></header>
 ${analyticsSection(v)}`;
 }
