@@ -26,7 +26,14 @@ export interface ClickChunk {
 }
 
 // Tabs and newlines separate fields and clicks; header values may carry them, so they become spaces.
-const clean = (s: string | null) => (s === null ? '\u0000' : s.includes('\t') || s.includes('\n') ? s.replace(/[\t\n]/g, ' ') : s);
+// Kept to what is read of them (the parser reads 500 characters of a User-Agent, the referrer gives its host):
+// whole 16 KB headers held in the queue let a redirect flood grow memory past a gigabyte.
+const MAX_HEADER_KEPT = 1024;
+const clean = (s: string | null) => {
+  if (s === null) return '\u0000';
+  const kept = s.length > MAX_HEADER_KEPT ? s.slice(0, MAX_HEADER_KEPT) : s;
+  return kept.includes('\t') || kept.includes('\n') ? kept.replace(/[\t\n]/g, ' ') : kept;
+};
 const nul = (s: string | undefined) => (s === undefined || s === '\u0000' ? null : s);
 
 /** One click as one line (\u0000 stands for null). */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import type { EnrichedClick, RawClick } from '../../src/clicks/clicks.types.ts';
-import { unpackClicks } from '../../src/clicks/click-batch.ts';
+import { packChunks, unpackClicks } from '../../src/clicks/click-batch.ts';
 import { createClickRecorder, type RecorderDeps } from '../../src/clicks/recorder.ts';
 
 const raw = (linkId: number, at = 1_700_000_000_000 + linkId): RawClick => ({
@@ -245,5 +245,17 @@ describe('click recorder', () => {
     await Bun.sleep(30);
     expect(writes).toBe(0);
     expect(recorder.depth).toBe(1);
+  });
+});
+
+describe('packed clicks', () => {
+  test('keep at most 1,024 characters of a User-Agent or Referer (what is read of them), so 16 KB headers cannot swell the queue', () => {
+    const click: RawClick = { linkId: 1, at: 5, ip: '198.51.100.1', userAgent: `Mozilla/5.0 ${'x'.repeat(16_000)}`, referrer: `https://ref.example/${'p'.repeat(16_000)}`, source: 'link' };
+    const chunks = packChunks([click]);
+    expect(chunks.reduce((n, c) => n + c.byteLength, 0)).toBeLessThan(2_200);
+    const [back] = unpackClicks(chunks);
+    expect(back!.userAgent).toBe(click.userAgent!.slice(0, 1024));
+    expect(back!.referrer).toBe(click.referrer!.slice(0, 1024));
+    expect(back!.ip).toBe('198.51.100.1');
   });
 });

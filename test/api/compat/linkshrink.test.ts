@@ -8,7 +8,7 @@
  * (app.handle has no socket); unless a test says otherwise every request
  * comes from a fresh address, so per-IP budgets never leak between tests.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, spyOn, test } from 'bun:test';
 import { createHash } from 'node:crypto';
 import { ANONYMOUS_DISABLED_MESSAGE } from '../../../src/http/anonymous.ts';
 import { BASE, makeTestApp, type TestApp, type TestAppOptions } from '../../helpers/make-test-app.ts';
@@ -525,6 +525,19 @@ describe('stats, export and batch', () => {
       expect(body.data[2]).toEqual({ code: 'newsletter-42', success: false, error: 'Short URL not found or expired' });
       const withToken = await (await req('POST', '/api/v1/stats/batch', { body: { ...example, tokens: { 'my-campaign': mc.statsToken } } })).json();
       expect(withToken.data[0]).toMatchObject({ code: 'my-campaign', success: true });
+    });
+  });
+
+  test('batch: a code listed many times is worked out once (each costs a read of every referrer), and answered each time', async () => {
+    await withApp({ env: ANON }, async (app, req) => {
+      await req('POST', '/api/v1/shorten', { body: { url: 'https://example.com/rep', customAlias: 'repeated' } });
+      const forLink = spyOn(app.services.analytics, 'forLink');
+      const res = await req('POST', '/api/v1/stats/batch', { body: { codes: Array(50).fill('repeated') } });
+      expect(res.status).toBe(207);
+      const body = await res.json();
+      expect(body.data).toHaveLength(50);
+      expect(body.data.every((d: { success: boolean }) => d.success)).toBe(true);
+      expect(forLink).toHaveBeenCalledTimes(1);
     });
   });
 
