@@ -5,8 +5,8 @@
  * SQL's LIKE or GLOB: their work per row grows with the column's length
  * times the term's, so a user searching their own long names or
  * destinations with a long term held the only thread (every redirect
- * included) for seconds, while String.includes stays linear. SQLite's LIKE
- * also folds ASCII letters only.
+ * included) for seconds; a matcher that is linear is used instead (see
+ * containsOf). SQLite's LIKE also folds ASCII letters only.
  */
 import type { SQLQueryBindings } from 'bun:sqlite';
 import type { Db } from './client.ts';
@@ -15,14 +15,39 @@ import type { Db } from './client.ts';
 export const foldCase = (s: string) => s.toLowerCase().replace(/ς/g, 'σ');
 
 /**
+ * A substring test that stays linear in the text's length (Knuth–Morris–Pratt) for terms past
+ * SHORT_TERM characters: String.prototype.includes is not linear in Bun for long terms (a 1,000-
+ * character term against 2,048-character destinations: ~400 µs a row, 3 s for 10,000 links).
+ */
+const SHORT_TERM = 128;
+function containsOf(term: string): (text: string) => boolean {
+  if (term.length <= SHORT_TERM) return (text) => text.includes(term);
+  const fail = new Int32Array(term.length);
+  for (let i = 1, k = 0; i < term.length; i++) {
+    while (k > 0 && term.charCodeAt(i) !== term.charCodeAt(k)) k = fail[k - 1]!;
+    if (term.charCodeAt(i) === term.charCodeAt(k)) k++;
+    fail[i] = k;
+  }
+  return (text) => {
+    if (text.length < term.length) return false;
+    for (let i = 0, k = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      while (k > 0 && c !== term.charCodeAt(k)) k = fail[k - 1]!;
+      if (c === term.charCodeAt(k) && ++k === term.length) return true;
+    }
+    return false;
+  };
+}
+
+/**
  * The ids of the statement's rows, in its order, where any of `fields` contains `term` (any case,
  * taken literally). Rows are read one at a time through an iterator, so memory holds only the ids.
  */
 export function idsContaining<R extends { id: number }>(db: Db, query: { sql: string; params: unknown[] }, term: string, fields: (row: R) => (string | null)[]): number[] {
-  const folded = foldCase(term);
+  const contains = containsOf(foldCase(term));
   const ids: number[] = [];
   for (const row of db.$client.query<R, SQLQueryBindings[]>(query.sql).iterate(...(query.params as SQLQueryBindings[]))) {
-    if (fields(row).some((f) => f !== null && foldCase(f).includes(folded))) ids.push(row.id);
+    if (fields(row).some((f) => f !== null && contains(foldCase(f)))) ids.push(row.id);
   }
   return ids;
 }
