@@ -51,3 +51,13 @@ export function idsContaining<R extends { id: number }>(db: Db, query: { sql: st
   }
   return ids;
 }
+
+/**
+ * The rows of `ids` in the ids' order, read in slices (a statement takes at most 32,766
+ * parameters); a row deleted between the search and this read is left out, not shown as a gap.
+ */
+export function rowsInOrder<R extends { id: number }>(ids: number[], read: (slice: number[]) => R[]): R[] {
+  const byId = new Map<number, R>();
+  for (let i = 0; i < ids.length; i += 1000) for (const r of read(ids.slice(i, i + 1000))) byId.set(r.id, r);
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}

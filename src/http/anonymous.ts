@@ -8,7 +8,7 @@ import type { Actor } from '../accounts/accounts.types.ts';
 import { DomainError } from '../errors.ts';
 import type { AppDeps } from './app-deps.ts';
 import { extractApiKey, type ApiAuthOptions } from './api-auth.ts';
-import { noteQuota } from './rate-headers.ts';
+import { spendBudgets, type Budget } from './rate-headers.ts';
 import { clientIp, throttleKey } from './client-ip.ts';
 import type { HttpContext } from './context.ts';
 
@@ -37,21 +37,12 @@ export function createAnonymousGuard(deps: AppDeps) {
 
     /** Applies the per-IP limit alone (public read routes that work in any mode). @throws RATE_LIMITED */
     limit(ctx: HttpContext, limit: AnonymousLimit): void {
-      this.limitAs(ctx, (ip) => `ip:${limit.group}:${ip}`, limit.perMinute);
+      this.limitEach(ctx, (ip) => [[`ip:${limit.group}:${ip}`, limit.perMinute]]);
     },
 
-    /** A per-address budget under a key of the caller's making (`keyFor` gets the client's throttleKey). @throws RATE_LIMITED */
-    limitAs(ctx: HttpContext, keyFor: (ip: string) => string, perMinute: number): void {
-      this.limitEach(ctx, (ip) => [[keyFor(ip), perMinute]]);
-    },
-
-    /** Per-address budgets of the caller's making, each counted only when all have room. @throws RATE_LIMITED */
-    limitEach(ctx: HttpContext, budgetsFor: (ip: string) => readonly (readonly [key: string, limit: number])[]): void {
-      const budgets = budgetsFor(throttleKey(clientIp(ctx, services.config.trustProxy)));
-      const refused = limiter.hitAll(budgets);
-      if (refused !== null) throw new DomainError('RATE_LIMITED', 'Rate limit exceeded. Try again later.', refused);
-      const [key, limit] = budgets[0]!;
-      noteQuota(ctx.request, { limit, ...limiter.remaining(key, limit) });
+    /** Per-address budgets of the caller's making (`budgetsFor` gets the client's throttleKey), counted only when all have room. @throws RATE_LIMITED */
+    limitEach(ctx: HttpContext, budgetsFor: (ip: string) => readonly Budget[]): void {
+      spendBudgets(limiter, ctx.request, budgetsFor(throttleKey(clientIp(ctx, services.config.trustProxy))), 'Rate limit exceeded. Try again later.');
     },
   };
 }

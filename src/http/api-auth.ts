@@ -7,7 +7,7 @@ import type { Actor } from '../accounts/accounts.types.ts';
 import type { KeysService } from '../accounts/keys.service.ts';
 import { DomainError } from '../errors.ts';
 import type { HttpContext } from './context.ts';
-import { noteQuota } from './rate-headers.ts';
+import { spendBudgets } from './rate-headers.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 export function extractApiKey(ctx: Pick<HttpContext, 'request' | 'query'>, opts: { bearer?: boolean; header?: boolean; query?: boolean } = {}): string | null {
@@ -41,11 +41,7 @@ export function createApiAuth(deps: { keys: KeysService; limiter: RateLimiter })
       const raw = extractApiKey(ctx, opts);
       if (!raw) throw new DomainError('UNAUTHENTICATED', 'Missing API key.');
       const { actor, key } = await deps.keys.authenticate(raw);
-      const budget = `key:${key.id}`;
-      const limit = actor.plan.rateLimitPerMinute;
-      const retryAfter = deps.limiter.hit(budget, limit);
-      if (retryAfter !== null) throw new DomainError('RATE_LIMITED', 'Too many requests. Try again in the next minute.', { retryAfter, limit });
-      noteQuota(ctx.request, { limit, ...deps.limiter.remaining(budget, limit) });
+      spendBudgets(deps.limiter, ctx.request, [[`key:${key.id}`, actor.plan.rateLimitPerMinute]], 'Too many requests. Try again in the next minute.');
       if ((opts.requireApiAccess ?? true) && !actor.plan.apiAccess) {
         throw new DomainError('API_ACCESS_DENIED', `API access requires a Pro or Enterprise plan (current plan: ${actor.plan.name}).`, {
           plan: actor.plan.name,

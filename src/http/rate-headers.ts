@@ -8,7 +8,11 @@
  * or the address's for anonymous calls); a narrower one a route checks later
  * (a link's password guesses) reports only through its refusal.
  */
-import type { DomainError } from '../errors.ts';
+import { DomainError } from '../errors.ts';
+import type { RateLimiter } from './rate-limit.ts';
+
+/** A limiter key and its limit a minute. */
+export type Budget = readonly [key: string, limit: number];
 
 interface Quota {
   limit: number;
@@ -19,8 +23,19 @@ interface Quota {
 
 const quotas = new WeakMap<Request, Quota>();
 
-export function noteQuota(request: Request, quota: Quota): void {
+function noteQuota(request: Request, quota: Quota): void {
   if (!quotas.has(request)) quotas.set(request, quota);
+}
+
+/**
+ * Counts the request against every budget (all or none, limiter.hitAll) and notes the first for
+ * its answer's headers. @throws RATE_LIMITED with `message`, the refusing budget's limit and Retry-After
+ */
+export function spendBudgets(limiter: RateLimiter, request: Request, budgets: readonly Budget[], message: string): void {
+  const refused = limiter.hitAll(budgets);
+  if (refused !== null) throw new DomainError('RATE_LIMITED', message, refused);
+  const [key, limit] = budgets[0]!;
+  noteQuota(request, { limit, ...limiter.remaining(key, limit) });
 }
 
 function stamp(res: Response, q: Quota): Response {

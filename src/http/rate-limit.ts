@@ -118,11 +118,9 @@ export type RateLimiter = ReturnType<typeof createRateLimiter>;
  */
 const GUESSES_AT_ONE_LINK = 10;
 const GUESSES_ACROSS_LINKS = 60;
-export const PASSWORD_ATTEMPTS = {
-  /** the budgets one guess at `code` from `address` counts against */
-  budgets: (code: string, address: string) =>
-    [
-      [`password:${code}:${address}`, GUESSES_AT_ONE_LINK],
-      [`password-any:${address}`, GUESSES_ACROSS_LINKS],
-    ] as const,
-} as const;
+/** The budgets one guess at `code` from `address` counts against. */
+export const passwordGuessBudgets = (code: string, address: string) =>
+  [
+    [`password:${code}:${address}`, GUESSES_AT_ONE_LINK],
+    [`password-any:${address}`, GUESSES_ACROSS_LINKS],
+  ] as const;

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { idsContaining } from '../db/text-search.ts';
+import { idsContaining, rowsInOrder } from '../db/text-search.ts';
 import { qrCodes } from '../db/schema.ts';
 import type { QrCode } from './qr.types.ts';
 
@@ -29,11 +29,8 @@ export function createQrRepo(db: Db) {
       }
       const candidates = db.select({ id: qrCodes.id, name: qrCodes.name }).from(qrCodes).where(mine).orderBy(...newest).toSQL();
       const matched = idsContaining<{ id: number; name: string }>(db, candidates, search, (r) => [r.name]);
-      const ids = matched.slice(offset, offset + limit);
-      const rows = ids.length ? db.select().from(qrCodes).where(inArray(qrCodes.id, ids)).all() : [];
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      // a code deleted between the two reads is left out of the page, not shown as a gap
-      return { items: ids.flatMap((id) => (byId.has(id) ? [toQr(byId.get(id)!)] : [])), total: matched.length };
+      const items = rowsInOrder(matched.slice(offset, offset + limit), (slice) => db.select().from(qrCodes).where(inArray(qrCodes.id, slice)).all());
+      return { items: items.map(toQr), total: matched.length };
     },
     async update(userId: number, id: number, patch: Partial<NewQr>): Promise<QrCode | null> {
       const r = db

@@ -10,7 +10,7 @@
 import { DomainError } from '../errors.ts';
 import { isPlainObject, readBody } from '../http/body.ts';
 import { throttleKey } from '../http/client-ip.ts';
-import { PASSWORD_ATTEMPTS } from '../http/rate-limit.ts';
+import { passwordGuessBudgets } from '../http/rate-limit.ts';
 import type { ServerLike } from '../http/context.ts';
 import { notFoundResponse, passwordResponse, tooManyAttemptsResponse } from './pages.ts';
 import { flagsOf, QR, type RedirectKit } from './redirect-kit.ts';
@@ -47,7 +47,7 @@ export function createUnlockHandler(kit: RedirectKit) {
     if (fields === null) return form(400, 'The form could not be read. Please enter the password again.');
     if (!kit.tokens.verify(code, fields.csrf_token)) return form(403, 'This form has expired or did not come from this site. Please enter the password again.');
 
-    const refused = kit.limiter.hitAll(PASSWORD_ATTEMPTS.budgets(code, throttleKey(kit.clientIp(request, server))));
+    const refused = kit.limiter.hitAll(passwordGuessBudgets(code, throttleKey(kit.clientIp(request, server))));
     if (refused !== null) return tooManyAttemptsResponse(refused.retryAfter, formUrl);
 
     const password = typeof fields.password === 'string' ? fields.password : '';

@@ -15,7 +15,7 @@ import type { Actor } from '../../../accounts/accounts.types.ts';
 import { createAnonymousGuard, type AnonymousLimit } from '../../../http/anonymous.ts';
 import { extractApiKey } from '../../../http/api-auth.ts';
 import type { AppDeps } from '../../../http/app-deps.ts';
-import { PASSWORD_ATTEMPTS } from '../../../http/rate-limit.ts';
+import { passwordGuessBudgets } from '../../../http/rate-limit.ts';
 import { readBody } from '../../../http/body.ts';
 import type { Handler, HttpContext } from '../../../http/context.ts';
 import { dialectHandler, type ErrorTable } from '../../../http/dialect.ts';
@@ -64,7 +64,7 @@ export function createLinkshrinkKit(deps: AppDeps) {
     /** Guesses are limited per IP and code even with a key, so no budget makes a password brute-forceable. @throws RATE_LIMITED */
     verifyLimit(ctx: HttpContext, code: string): void {
       // the same budgets as the unlock form's: two routes must not give two sets of guesses
-      guard.limitEach(ctx, (ip) => PASSWORD_ATTEMPTS.budgets(code, ip));
+      guard.limitEach(ctx, (ip) => passwordGuessBudgets(code, ip));
     },
 
     /**

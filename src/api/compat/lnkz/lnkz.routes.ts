@@ -99,24 +99,21 @@ export function lnkzRoutes(deps: AppDeps) {
     const first = await services.links.oldestAfter(actor, null, LIST_BATCH);
     if (first.length < LIST_BATCH) return json(200, { data: first.map(stored) });
     const encoder = new TextEncoder();
-    let batch: Link[] | null = first;
-    let lastRead: Link | null = null;
+    let batch = first;
     let opening = true;
     const stream = new ReadableStream<Uint8Array>({
       async pull(controller) {
         try {
-          batch ??= await services.links.oldestAfter(actor, { createdAt: lastRead!.createdAt, id: lastRead!.id }, LIST_BATCH);
-          const items = batch.map((l) => JSON.stringify(stored(l))).join(',');
-          const text = `${opening ? '{"data":[' : items ? ',' : ''}${items}`;
-          opening = false;
-          if (batch.length < LIST_BATCH) {
-            controller.enqueue(encoder.encode(`${text}]}`));
-            controller.close();
-            return;
+          if (!opening) {
+            const last = batch[batch.length - 1]!;
+            batch = await services.links.oldestAfter(actor, { createdAt: last.createdAt, id: last.id }, LIST_BATCH);
           }
-          lastRead = batch[batch.length - 1]!;
-          batch = null;
-          controller.enqueue(encoder.encode(text));
+          const items = batch.map((l) => JSON.stringify(stored(l))).join(',');
+          const text = opening ? `{"data":[${items}` : items && `,${items}`;
+          opening = false;
+          const done = batch.length < LIST_BATCH;
+          controller.enqueue(encoder.encode(done ? `${text}]}` : text));
+          if (done) controller.close();
         } catch (e) {
           // the status line has gone: all that is left is to cut the body short, which a client sees as invalid JSON
           deps.logger.error('listing URLs failed mid-stream', { error: e });
