@@ -20,8 +20,8 @@ mkdirSync(dirname(outfile), { recursive: true });
 
 const started = performance.now();
 const result = await Bun.build({
-  // the click flush worker is a second entrypoint: Bun embeds it for new Worker(...)
-  entrypoints: [resolve(root, 'src/main.ts'), resolve(root, 'src/clicks/flush-worker.ts')],
+  // the click flush and bcrypt workers are entrypoints too: Bun embeds them for new Worker(...)
+  entrypoints: [resolve(root, 'src/main.ts'), resolve(root, 'src/clicks/flush-worker.ts'), resolve(root, 'src/accounts/bcrypt-worker.ts')],
   minify: true,
   sourcemap: 'none',
   // precompiled bytecode: parsing the bundle was ~190 ms of every start (+5 MB of binary)

@@ -1,11 +1,12 @@
 /**
- * Secrets at rest. Passwords (chosen by people, guessable) get bcrypt; tokens
- * and API keys (256 or 192 random bits) get SHA-256, which is enough for
- * unguessable input and keeps per-request key checks O(1). Every comparison
- * of a secret-derived value is constant-time.
+ * Secrets at rest. Passwords (chosen by people, guessable) get bcrypt, run on
+ * its own thread (bcrypt-pool.ts); tokens and API keys (256 or 192 random
+ * bits) get SHA-256, which is enough for unguessable input and keeps
+ * per-request key checks O(1). Every comparison of a secret-derived value is
+ * constant-time.
  */
-import bcrypt from 'bcryptjs';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { bcryptCompare, bcryptHash } from './bcrypt-pool.ts';
 
 const BCRYPT_COST = 10;
 
@@ -16,15 +17,15 @@ const PREHASHED = 'sha256+';
 const digest = (plain: string) => createHash('sha256').update(plain).digest('base64');
 
 export async function hashPassword(plain: string): Promise<string> {
-  if (Buffer.byteLength(plain) <= BCRYPT_MAX_BYTES) return bcrypt.hash(plain, BCRYPT_COST);
-  return PREHASHED + (await bcrypt.hash(digest(plain), BCRYPT_COST));
+  if (Buffer.byteLength(plain) <= BCRYPT_MAX_BYTES) return bcryptHash(plain, BCRYPT_COST);
+  return PREHASHED + (await bcryptHash(digest(plain), BCRYPT_COST));
 }
 
 export async function verifyPassword(plain: string, hash: string | null): Promise<boolean> {
   if (!hash) return false;
   try {
     // a hash without the prefix was made from the password itself (as every hash was before the prefix)
-    return hash.startsWith(PREHASHED) ? await bcrypt.compare(digest(plain), hash.slice(PREHASHED.length)) : await bcrypt.compare(plain, hash);
+    return hash.startsWith(PREHASHED) ? await bcryptCompare(digest(plain), hash.slice(PREHASHED.length)) : await bcryptCompare(plain, hash);
   } catch {
     return false;
   }

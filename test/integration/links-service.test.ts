@@ -1,6 +1,6 @@
 /** The links service through the real repositories: batch creation, quotas, tokens and the redirect cache. */
-import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, spyOn, test } from 'bun:test';
+import * as bcryptPool from '../../src/accounts/bcrypt-pool.ts';
 import { DomainError } from '../../src/errors.ts';
 import { makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
 
@@ -121,12 +121,12 @@ describe('the plan link limit under concurrency', () => {
 
   test('an account with no room left is refused before its password is hashed (bcrypt is the costly part)', async () => {
     await t.services.plans.update('enterprise', { maxLinks: 1 });
-    const hashes = spyOn(bcrypt, 'hash');
+    const hashes = spyOn(bcryptPool, 'bcryptHash');
     try {
       const actor = await actorOf('enterprise');
       await t.services.links.create(actor, { destination: 'https://full.example/1' });
       hashes.mockClear();
-      await expect(t.services.links.create(actor, { destination: 'https://full.example/2', password: 'hunter22' })).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
+      expect(await t.services.links.create(actor, { destination: 'https://full.example/2', password: 'hunter22' }).catch((e) => e)).toMatchObject({ code: 'QUOTA_EXCEEDED' });
       expect(hashes).not.toHaveBeenCalled();
     } finally {
       hashes.mockRestore();
@@ -239,7 +239,7 @@ describe('tokens and passwords', () => {
     expect(await t.services.links.statsAllowed(link, undefined)).toBe(false);
     expect(await t.services.links.statsAllowed(link, 'f'.repeat(48))).toBe(false);
     expect(await t.services.links.statsAllowed(link, statsToken!)).toBe(true);
-    await expect(t.services.links.verifyPassword(link, 'wrong')).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
+    expect(await t.services.links.verifyPassword(link, 'wrong').catch((e) => e)).toMatchObject({ code: 'INVALID_TOKEN' });
     await t.services.links.verifyPassword(link, 'hunter22');
     await expect(t.services.links.removeWithToken(link.code, 'nope')).rejects.toMatchObject({ code: 'INVALID_TOKEN' });
     await t.services.links.removeWithToken(link.code, deleteToken!);

@@ -254,6 +254,25 @@ describe('password-protected links', () => {
   test('POST to an unknown code is a 404 page', async () => {
     expect((await post('/nope1234', { password: 'x' })).status).toBe(404);
   });
+
+  test('visitors are answered while passwords are checked: bcrypt (~70 ms a call) does not hold the thread that redirects', async () => {
+    const locked = await create({ destination: 'https://example.com/secret', password: 's3cret-pass' });
+    const open = await create({ destination: 'https://example.com/open' });
+    const token = csrfToken(await (await visit(`/${locked.code}`)).text());
+    let checking = true;
+    const guesses = Promise.all(Array.from({ length: 4 }, (_, i) => post(`/${locked.code}`, { csrf_token: token, password: `wrong-${i}` })));
+    void guesses.finally(() => (checking = false));
+    // one visitor after another, each arriving on a new turn of the event loop as a request would
+    let answered = 0;
+    while (checking) {
+      expect((await visit(`/${open.code}`)).status).toBe(302);
+      answered++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect((await guesses).map((r) => r.status)).toEqual(Array(4).fill(401));
+    // on the thread, each comparison left room for one or two visitors (4 guesses: 2 answered); beside it, thousands
+    expect(answered).toBeGreaterThan(40);
+  });
 });
 
 describe('bridge links', () => {
