@@ -52,7 +52,7 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
       const taken = () => new DomainError('CODE_TAKEN', 'A user with this email already exists.', { field: 'email' });
       if (await users.findByEmailWithHash(email)) throw taken();
       const passwordHash = await hashPassword(password);
-      // the hash yields to a worker: a second create for the same email may have inserted meanwhile
+      // the hash awaits the bcrypt thread: a second create for the same email may have inserted meanwhile
       return users
         .insert({ email, passwordHash, role: input.role ?? 'member', planId: plan.id, mustChangePassword: input.mustChangePassword ?? false })
         .catch((e: unknown) => {

@@ -311,8 +311,8 @@ export function createLinksService(deps: LinksDeps) {
   type ReadyItem = { index: number; p: Prepared; input: CreateLinkInput };
 
   /**
-   * Inserts a prepared batch in one transaction. The password hash awaits a
-   * worker between prepare() and the insert, so another request may take a
+   * Inserts a prepared batch in one transaction. The password hash awaits the
+   * bcrypt thread between prepare() and the insert, so another request may take a
    * code meanwhile; the transaction then rolls back whole, and the batch is
    * tried again with the lost aliases reported CODE_TAKEN (atomic: thrown) and
    * lost random codes drawn again.

@@ -1,0 +1,103 @@
+/**
+ * Reads a create makes over all of one account's links, at scale: the plan
+ * quota's count of live links (every create of a plan with a link limit) and
+ * ShrtLnk's duplicate lookup (every ShrtLnk create: the same request from
+ * the same integrator label gets its existing link back). An integrator that
+ * shortens one landing page for each of its end users makes the worst case
+ * of both: one account holding --links links to a single destination, each
+ * under its own user_id label, one in seven deleted.
+ *
+ *   bun run bench:account [--links 200000] [--calls 50] [--repeat 3] [--json] [--keep]
+ *
+ * The reads run through the links repository itself on two copies of that
+ * database: as migrated (indexes of migration 0008: live links by user, and
+ * the duplicate lookup's equalities) and, as the baseline, with the indexes
+ * it had before (user and creation time; destination and source). Median
+ * over --repeat rounds of the mean of --calls calls, alternating databases.
+ * Target: each read at most 0.25x its baseline, and under 5 ms.
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchArgs, whole } from './lib/args.ts';
+import { DB_FILE } from '../src/db/client.ts';
+import { createLinksRepo } from '../src/links/links.repo.ts';
+import { createReport, fixed, median, runBench, table } from './lib/report.ts';
+import { openProjectDb } from './lib/seed.ts';
+import { workDir } from './lib/servers.ts';
+
+const { argv, values } = benchArgs({
+  links: { type: 'string', default: '200000' },
+  calls: { type: 'string', default: '50' },
+  repeat: { type: 'string', default: '3' },
+});
+const LINKS = whole('links', values.links!);
+const CALLS = whole('calls', values.calls!);
+const REPEAT = whole('repeat', values.repeat!);
+const DESTINATION = 'https://landing.example/welcome';
+const BEFORE_0008 = `DROP INDEX links_user_live_idx; DROP INDEX links_dedupe_idx;
+  CREATE INDEX links_dedupe_idx ON links (destination, source)`;
+
+async function main(): Promise<number> {
+  const report = createReport('account', { json: values.json!, argv });
+  const dir = workDir(values.keep!);
+  const current = join(dir, 'current');
+  const baseline = join(dir, 'baseline');
+
+  const seed = openProjectDb(current);
+  const s = seed.sqlite;
+  s.exec(`INSERT INTO plans (name, rate_limit_per_minute, max_links, api_access, custom_alias, password, expiry, qr_colors)
+    VALUES ('integrator', 6000, ${LINKS * 2}, 1, 1, 1, 1, 1)`);
+  s.exec(`INSERT INTO users (email, password_hash, plan_id) SELECT 'integrator@example.com', 'x', id FROM plans`);
+  const userId = s.query<{ id: number }, []>('SELECT id FROM users').get()!.id;
+  const insert = s.prepare<unknown, [string, number, number | null, number]>(
+    `INSERT INTO links (code, destination, source, user_id, deleted_at, label_user_id) VALUES (?, '${DESTINATION}', 'shrtlnk', ?, ?, ?)`,
+  );
+  const started = performance.now();
+  s.transaction(() => {
+    for (let i = 0; i < LINKS; i++) insert.run(`acct${i.toString(36)}`, userId, i % 7 === 0 ? Date.now() : null, i);
+  })();
+  s.exec('ANALYZE');
+  const live = s.query<{ n: number }, [number]>('SELECT count(*) AS n FROM links WHERE user_id = ? AND deleted_at IS NULL').get(userId)!.n;
+  report.log(`seeded ${LINKS.toLocaleString('en')} links (${live.toLocaleString('en')} live) for one account in ${fixed((performance.now() - started) / 1000, 1)} s`);
+  seed.close();
+  mkdirSync(baseline, { recursive: true });
+  copyFileSync(join(current, DB_FILE), join(baseline, DB_FILE));
+  const old = openProjectDb(baseline);
+  old.sqlite.exec(BEFORE_0008);
+  old.sqlite.exec('ANALYZE');
+  const dbs = { current: openProjectDb(current), baseline: old };
+
+  // a label no link has: the lookup must look at every candidate to say there is none
+  const reads = {
+    'quota count': (repo: ReturnType<typeof createLinksRepo>) => repo.countLiveForUser(userId),
+    'ShrtLnk duplicate lookup': (repo: ReturnType<typeof createLinksRepo>) =>
+      repo.findDuplicate({ destination: DESTINATION, source: 'shrtlnk', redirectMode: '302', ownerId: userId, labelUserId: LINKS + 1, labelUserAgent: null }),
+  };
+  const repos = { current: createLinksRepo(dbs.current.db), baseline: createLinksRepo(dbs.baseline.db) };
+  const samples: Record<string, Record<'current' | 'baseline', number[]>> = {};
+  for (let round = 0; round < REPEAT; round++) {
+    for (const [name, read] of Object.entries(reads)) {
+      samples[name] ??= { current: [], baseline: [] };
+      const order = round % 2 ? (['baseline', 'current'] as const) : (['current', 'baseline'] as const);
+      for (const which of order) {
+        await read(repos[which]); // warm the page cache and the prepared statement
+        const t0 = performance.now();
+        for (let i = 0; i < CALLS; i++) await read(repos[which]);
+        samples[name]![which].push((performance.now() - t0) / CALLS);
+      }
+    }
+  }
+  const rows = Object.entries(samples).map(([name, s]) => {
+    const now = median(s.current);
+    const before = median(s.baseline);
+    report.set(name, { ms: now, baselineMs: before, ratio: now / before });
+    report.check(name, now <= 0.25 * before && now < 5, '<= 0.25x baseline and < 5 ms', `${fixed(now)} ms, ${fixed(now / before)}x (${fixed(before)} ms before 0008)`);
+    return [name, fixed(now), fixed(before), `${fixed(now / before)}x`];
+  });
+  report.log(table(['read (ms per call)', 'current', 'before 0008', 'ratio'], rows));
+  dbs.current.close();
+  dbs.baseline.close();
+  return report.finish();
+}
+
+await runBench(main);
