@@ -15,12 +15,15 @@
  * it had before (user and creation time; destination and source). Median
  * over --repeat rounds of the mean of --calls calls, alternating databases.
  * Target: each read at most 0.25x its baseline, and under 5 ms.
+ * Also reported, without a target: a list page of that account sorted by
+ * code, clicks and status, and a search, against the newest-first page.
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchArgs, whole } from './lib/args.ts';
 import { DB_FILE } from '../src/db/client.ts';
 import { createLinksRepo } from '../src/links/links.repo.ts';
+import type { LinkSortColumn } from '../src/links/links.types.ts';
 import { createReport, fixed, median, runBench, table } from './lib/report.ts';
 import { openProjectDb } from './lib/seed.ts';
 import { workDir } from './lib/servers.ts';
@@ -95,6 +98,33 @@ async function main(): Promise<number> {
     return [name, fixed(now), fixed(before), `${fixed(now / before)}x`];
   });
   report.log(table(['read (ms per call)', 'current', 'before 0008', 'ratio'], rows));
+
+  // Reported, no target: a list page of the same account by each kind of sort, against the
+  // newest-first page (the dashboard's default, ordered by an index) measured in the same run.
+  const page = (sort: LinkSortColumn, search?: string) => () => repos.current.list({ ownerId: userId, sort, direction: 'desc', limit: 20, offset: 0, now: Date.now(), search });
+  const pages: [string, () => Promise<unknown>][] = [
+    ['newest first (baseline)', page('created_at')],
+    ['by code', page('code')],
+    ['by clicks', page('total_clicks')],
+    ['by status', page('is_active')],
+    ['a search matching none', page('created_at', 'no-such-term')],
+  ];
+  const pageRows = [];
+  let first = NaN;
+  for (const [name, read] of pages) {
+    const ms: number[] = [];
+    for (let round = 0; round < REPEAT; round++) {
+      await read();
+      const t0 = performance.now();
+      for (let i = 0; i < 5; i++) await read();
+      ms.push((performance.now() - t0) / 5);
+    }
+    const m = median(ms);
+    first = Number.isNaN(first) ? m : first;
+    report.set(`list page ${name}`, { ms: m, ratio: m / first });
+    pageRows.push([name, fixed(m, 1), `${fixed(m / first, 1)}x`]);
+  }
+  report.log(table(['list page of 20 (ms)', 'ms', 'x newest first'], pageRows));
   dbs.current.close();
   dbs.baseline.close();
   return report.finish();
