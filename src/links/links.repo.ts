@@ -1,6 +1,6 @@
-import { and, asc, count, desc, eq, getTableColumns, inArray, isNull, sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNull, sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { idsContaining, rowsInOrder } from '../db/text-search.ts';
+import { idIn, idsContaining, rowsInOrder } from '../db/text-search.ts';
 import { uniqueWrite } from '../db/unique-violation.ts';
 import { LimitReached } from '../errors.ts';
 import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
@@ -195,21 +195,27 @@ export function createLinksRepo(db: Db) {
   const moveQrCodes = db.$client.prepare<unknown, [number, number]>('UPDATE qr_codes SET link_id = ?1 WHERE link_id = ?2');
 
   /**
-   * A search page: the candidates' searched columns are read in list order and matched by
-   * idsContaining (linear, unlike LIKE), keeping only the ids; then the page's rows by id.
+   * A search page: the candidates' searched columns are read in id order and matched by
+   * idsContaining (linear, unlike LIKE; yielding between chunks); the matches are then put in list
+   * order, and the page's rows read by id.
    */
-  function searchPage(where: SQL | undefined, order: SQL[], f: LinkListFilter): { items: Link[]; total: number } {
-    const candidates = db
-      .select({ id: links.id, title: links.title, destination: links.destination, code: links.code })
-      .from(links)
-      .leftJoin(linkCounters, eq(linkCounters.linkId, links.id))
-      .where(where)
-      .orderBy(...order)
-      .toSQL();
-    const matched = idsContaining<{ id: number; title: string | null; destination: string; code: string }>(db, candidates, f.search!, (r) => [r.destination, r.code, r.title]);
-    const ids = matched.slice(f.offset, f.offset + f.limit);
-    const items = rowsInOrder(ids, (slice) => selectLinks().where(inArray(links.id, slice)).all()).map(toLink);
-    return { items, total: matched.length };
+  async function searchPage(where: SQL | undefined, order: SQL[], f: LinkListFilter): Promise<{ items: Link[]; total: number }> {
+    const matched = await idsContaining(
+      (after, limit) =>
+        db
+          .select({ id: links.id, title: links.title, destination: links.destination, code: links.code })
+          .from(links)
+          .where(and(where, gt(links.id, after)))
+          .orderBy(asc(links.id))
+          .limit(limit)
+          .all(),
+      f.search!,
+      (r) => [r.destination, r.code, r.title],
+    );
+    // read again with the list's conditions: a match deleted during the search is not counted
+    const ordered = matched.length ? db.select({ id: links.id }).from(links).leftJoin(linkCounters, eq(linkCounters.linkId, links.id)).where(and(where, idIn(links.id, matched))).orderBy(...order).all().map((r) => r.id) : [];
+    const items = rowsInOrder(ordered.slice(f.offset, f.offset + f.limit), (slice) => selectLinks().where(inArray(links.id, slice)).all()).map(toLink);
+    return { items, total: ordered.length };
   }
   const codeHolder = db
     .select({ userId: links.userId, deletedAt: links.deletedAt })

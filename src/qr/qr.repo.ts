@@ -1,6 +1,6 @@
-import { and, count, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { idsContaining, rowsInOrder } from '../db/text-search.ts';
+import { idIn, idsContaining, rowsInOrder } from '../db/text-search.ts';
 import { qrCodes } from '../db/schema.ts';
 import type { QrCode } from './qr.types.ts';
 
@@ -18,7 +18,7 @@ export function createQrRepo(db: Db) {
       const r = db.select().from(qrCodes).where(and(eq(qrCodes.id, id), eq(qrCodes.userId, userId))).get();
       return r ? toQr(r) : null;
     },
-    /** Newest first; a search matches the name in any case (idsContaining: linear, unlike LIKE). */
+    /** Newest first; a search matches the name in any case (idsContaining: linear, unlike LIKE, and yielding). */
     async list(userId: number, search: string | undefined, limit: number, offset: number): Promise<{ items: QrCode[]; total: number }> {
       const mine = eq(qrCodes.userId, userId);
       const newest = [desc(qrCodes.createdAt), desc(qrCodes.id)];
@@ -27,10 +27,14 @@ export function createQrRepo(db: Db) {
         const total = db.select({ n: count() }).from(qrCodes).where(mine).get()?.n ?? 0;
         return { items, total };
       }
-      const candidates = db.select({ id: qrCodes.id, name: qrCodes.name }).from(qrCodes).where(mine).orderBy(...newest).toSQL();
-      const matched = idsContaining<{ id: number; name: string }>(db, candidates, search, (r) => [r.name]);
-      const items = rowsInOrder(matched.slice(offset, offset + limit), (slice) => db.select().from(qrCodes).where(inArray(qrCodes.id, slice)).all());
-      return { items: items.map(toQr), total: matched.length };
+      const matched = await idsContaining(
+        (after, max) => db.select({ id: qrCodes.id, name: qrCodes.name }).from(qrCodes).where(and(mine, gt(qrCodes.id, after))).orderBy(asc(qrCodes.id)).limit(max).all(),
+        search,
+        (r) => [r.name],
+      );
+      const ordered = matched.length ? db.select({ id: qrCodes.id }).from(qrCodes).where(and(mine, idIn(qrCodes.id, matched))).orderBy(...newest).all().map((r) => r.id) : [];
+      const items = rowsInOrder(ordered.slice(offset, offset + limit), (slice) => db.select().from(qrCodes).where(inArray(qrCodes.id, slice)).all());
+      return { items: items.map(toQr), total: ordered.length };
     },
     async update(userId: number, id: number, patch: Partial<NewQr>): Promise<QrCode | null> {
       const r = db

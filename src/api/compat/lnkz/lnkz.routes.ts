@@ -64,6 +64,7 @@ import {
   parseUpdate,
 } from './lnkz.schemas.ts';
 import { urlPolicyOf } from '../../../links/url-policy.ts';
+import { nextTurn } from '../../../next-turn.ts';
 
 const TAG = 'lnkz';
 
@@ -92,8 +93,9 @@ export function lnkzRoutes(deps: AppDeps) {
 
   /**
    * Every URL of the caller, oldest first, read in keyset batches. A list of one batch is answered
-   * at once; a longer one is streamed batch by batch as the client reads it, so an account of a
-   * million links neither holds them all in memory nor the thread that answers redirects.
+   * at once; a longer one is streamed batch by batch as the client reads it, with a turn of the
+   * event loop between batches, so an account of a million links neither holds them all in memory
+   * nor the thread that answers redirects.
    */
   async function listAll(actor: Actor): Promise<Response> {
     const first = await services.links.oldestAfter(actor, null, LIST_BATCH);
@@ -105,6 +107,8 @@ export function lnkzRoutes(deps: AppDeps) {
       async pull(controller) {
         try {
           if (!opening) {
+            // a client that reads as fast as we write would otherwise get every batch in one go
+            await nextTurn();
             const last = batch[batch.length - 1]!;
             batch = await services.links.oldestAfter(actor, { createdAt: last.createdAt, id: last.id }, LIST_BATCH);
           }
