@@ -18,6 +18,7 @@ import m0005 from '../../drizzle/0005_clicks_by_day.sql' with { type: 'text' };
 import m0006 from '../../drizzle/0006_links_deleted.sql' with { type: 'text' };
 import m0007 from '../../drizzle/0007_qr_codes_by_link.sql' with { type: 'text' };
 import m0008 from '../../drizzle/0008_links_live_indexes.sql' with { type: 'text' };
+import m0009 from '../../drizzle/0009_links_live_created.sql' with { type: 'text' };
 
 export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   '0000_init': m0000,
@@ -29,6 +30,7 @@ export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   '0006_links_deleted': m0006,
   '0007_qr_codes_by_link': m0007,
   '0008_links_live_indexes': m0008,
+  '0009_links_live_created': m0009,
 };
 
 const applied = (sqlite: Database) => {

@@ -120,6 +120,9 @@ export const links = sqliteTable(
     // The quota check counts a user's live links on every create of a limited plan: from this index
     // alone, not the rows (deleted_at is there so that nothing else is read; 200,000 links: 43 -> 3 ms)
     index('links_user_live_idx').on(t.userId, t.deletedAt).where(sql`${t.deletedAt} IS NULL`),
+    // An admin's list of every user's links, newest first (the dashboard's default): read from here,
+    // not by sorting every link (1,000,000 links: 209 ms a page)
+    index('links_live_created_idx').on(t.createdAt).where(sql`${t.deletedAt} IS NULL`),
     // Deleted links only (tiny): the click flusher asks which links were deleted lately, to drop
     // clicks that reach it after their link is gone (clicks.repo.ts).
     index('links_deleted_idx').on(t.deletedAt).where(sql`${t.deletedAt} IS NOT NULL`),

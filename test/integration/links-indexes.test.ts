@@ -41,6 +41,12 @@ describe("reads over all of an account's links", () => {
     expect(plans[0]).toEqual(['SEARCH links USING INDEX links_user_live_idx (user_id=? AND deleted_at=? AND rowid>?)']);
   });
 
+  test("a newest-first page reads its ids in order from an index, an owner's or (for an admin's view of everyone's) all live links'", async () => {
+    const page = (ownerId: number | null) => plansOf(() => repo.list({ ownerId, sort: 'created_at', direction: 'desc', limit: 20, offset: 0, now: 0 }));
+    expect((await page(1))[0]).toEqual(['SEARCH links USING INDEX links_user_created_idx (user_id=?)']);
+    expect((await page(null))[0]).toEqual(['SCAN links USING INDEX links_live_created_idx']);
+  });
+
   test.each([
     ['an owner and an integrator user id', { ownerId: 1, labelUserId: 7, labelUserAgent: null }, 'destination=? AND source=? AND user_id=? AND label_user_id=?'],
     ['an owner and an integrator user agent', { ownerId: 1, labelUserId: null, labelUserAgent: 'bot/1' }, 'destination=? AND source=? AND user_id=? AND label_user_id=?'],

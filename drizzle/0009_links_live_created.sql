@@ -1,0 +1,1 @@
+CREATE INDEX `links_live_created_idx` ON `links` (`created_at`) WHERE "links"."deleted_at" IS NULL;
