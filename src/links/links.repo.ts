@@ -3,7 +3,7 @@ import type { Db } from '../db/client.ts';
 import { idIn, idsContaining, rowsInOrder } from '../db/text-search.ts';
 import { uniqueWrite } from '../db/unique-violation.ts';
 import { LimitReached } from '../errors.ts';
-import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links } from '../db/schema.ts';
+import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links, userLinkCounts } from '../db/schema.ts';
 import type { Link, LinkCursor, LinkSortColumn, PageFacts, RedirectTarget, Schedule, Utm } from './links.types.ts';
 
 type Counters = { totalClicks: number; uniqueClicks: number; lastClickedAt: number | null };
@@ -126,7 +126,8 @@ export interface InsertOptions {
 export function createLinksRepo(db: Db) {
   const live = isNull(links.deletedAt);
   const UTM_COLUMNS = [links.utmSource, links.utmMedium, links.utmCampaign, links.utmTerm, links.utmContent];
-  const countLive = (userId: number) => db.select({ n: count() }).from(links).where(and(eq(links.userId, userId), live)).get()?.n ?? 0;
+  // kept by triggers (schema.ts userLinkCounts): one row, however many links the user has
+  const countLive = (userId: number) => db.select({ n: userLinkCounts.live }).from(userLinkCounts).where(eq(userLinkCounts.userId, userId)).get()?.n ?? 0;
   // Raw clicks are indexed by day, then link (schema.ts), so a link's are erased with one probe per
   // day it can have been clicked on: from its creation (or its first counted day, for history older
   // than the row) to today, with a day's margin either side for a clock that was stepped.
@@ -343,7 +344,7 @@ export function createLinksRepo(db: Db) {
       // rows for their keys is the rest)
       const ids = db.select({ id: links.id }).from(links).leftJoin(linkCounters, eq(linkCounters.linkId, links.id)).where(where).orderBy(...order).limit(f.limit).offset(f.offset).all().map((r) => r.id);
       const items = rowsInOrder(ids, (slice) => selectLinks().where(inArray(links.id, slice)).all()).map(toLink);
-      const total = db.select({ n: count() }).from(links).where(where).get()?.n ?? 0;
+      const total = f.ownerId !== null ? countLive(f.ownerId) : (db.select({ n: count() }).from(links).where(where).get()?.n ?? 0);
       return { items, total };
     },
 

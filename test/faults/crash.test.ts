@@ -6,7 +6,8 @@
  *   - every link whose create was acknowledged (201 received) exists, with
  *     its destination, and redirects there;
  *   - PRAGMA integrity_check is "ok" and foreign keys hold; click rows,
- *     link counters and daily rollups agree (each flush is one transaction);
+ *     link counters and daily rollups agree (each flush is one transaction),
+ *     and so do each user's links and their count;
  *   - clicks lost ≤ the redirects completed in the last CRASH_WINDOW_MS
  *     (1500 ms) before the kill. Why that bound: a redirect queues its click
  *     in memory before answering, and the queue is written every 1000 ms in
@@ -100,6 +101,10 @@ async function warm(l: ReturnType<typeof load>) {
 function checkIntegrity(db: ReturnType<Appliance['open']>) {
   expect(db.query<{ integrity_check: string }, []>('PRAGMA integrity_check').all()).toEqual([{ integrity_check: 'ok' }]);
   expect(db.query('PRAGMA foreign_key_check').all()).toEqual([]);
+  // each user's count of live links (kept by triggers, in the create's transaction) is the rows'
+  const counted = db.query('SELECT user_id, count(*) AS live FROM links WHERE user_id IS NOT NULL AND deleted_at IS NULL GROUP BY user_id ORDER BY user_id').all();
+  expect(db.query('SELECT user_id, live FROM user_link_counts WHERE live <> 0 ORDER BY user_id').all()).toEqual(counted);
+  expect(counted.length).toBeGreaterThan(0);
 }
 
 /** Clicks of the given links, three ways that one flush transaction keeps equal. */
