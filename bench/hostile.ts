@@ -63,6 +63,9 @@ async function main(): Promise<number> {
       { name: 'link search, 1,000-char term', size: `${links} links`, make: () => new Request(`${BASE}/api/v1/links?search=${'a'.repeat(999)}b`, { headers: u.auth }) },
       // a mismatch in the middle of a long term: String.includes is not linear in Bun there (3 s before KMP)
       { name: 'link search, mismatch mid-term', size: `${links} links`, make: () => new Request(`${BASE}/api/v1/links?search=${'a'.repeat(512)}b${'a'.repeat(511)}`, { headers: u.auth }) },
+      // SQLite sorted every link in one statement, then (when ranked in chunks) no longer
+      { name: 'dashboard page by destination', size: `${links} links`, make: () => new Request(`${BASE}/dashboard?sort=destination&dir=asc`, { headers: { cookie: web.cookie } }) },
+      { name: 'CSV export by destination', size: `${links} links`, make: () => new Request(`${BASE}/dashboard/links.csv?sort=destination&dir=asc`, { headers: { cookie: web.cookie } }) },
       { name: 'QR search, 254-char term', size: `${5_000 * SCALE} codes`, make: () => new Request(`${BASE}/api/v1/qrcodes?search=${'a'.repeat(254)}b`, { headers: u.auth }) },
       {
         name: 'ShrtLnk create, slashes in the path',
