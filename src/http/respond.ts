@@ -26,7 +26,7 @@ export function html(status: number, body: string, headers: Headers = {}): Respo
 }
 
 /** A CSV file to download. */
-export function csvDownload(body: string, filename: string, headers: Headers = {}): Response {
+export function csvDownload(body: string | ReadableStream<Uint8Array>, filename: string, headers: Headers = {}): Response {
   return new Response(body, {
     headers: {
       'content-type': 'text/csv; charset=utf-8',

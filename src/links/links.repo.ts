@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNull, lte, sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { firstInOrder, idsBetween, spanOf, type Span } from '../db/first-in-order.ts';
+import { firstInOrder, idsBetween, spanOf, type Keyed, type Span } from '../db/first-in-order.ts';
 import { idIn, idsContaining, rowsInOrder } from '../db/text-search.ts';
 import { uniqueWrite } from '../db/unique-violation.ts';
 import { LimitReached } from '../errors.ts';
@@ -69,6 +69,13 @@ const SORT_COLUMNS: Record<Exclude<LinkSortColumn, 'is_active'>, typeof links.id
   updated_at: links.updatedAt,
   expires_at: links.expiresAt,
 };
+
+/** A list's order: the value it sorts by, which way, and its ORDER BY (that value, then id). */
+interface ListOrder {
+  column: ReturnType<typeof sortColumn>;
+  descending: boolean;
+  by: SQL[];
+}
 
 /** Sorts an index reads in order (links_user_created_idx, links_live_created_idx, the rowid). */
 const INDEX_ORDERED: ReadonlySet<LinkSortColumn> = new Set(['created_at', 'id']);
@@ -216,15 +223,9 @@ export function createLinksRepo(db: Db) {
       );
       return { count: r?.count ?? 0, last: r?.last ?? after };
     };
-  /** The first `keep` ids of `from` under `where`, in the list's order. */
-  const firstOf = (from: SQL, where: SQL | undefined, order: SQL[], keep: number) =>
-    db
-      .all<{ id: number }>(sql`SELECT ${links.id} AS id FROM ${from} LEFT JOIN ${linkCounters} ON ${linkCounters.linkId} = ${links.id} WHERE ${where} ORDER BY ${sql.join(order, sql`, `)} LIMIT ${keep}`)
-      .map((r) => r.id);
-  // The best so far merged with a chunk's own first: read again with the list's conditions, so a
-  // link deleted since it was ranked is left out
-  const merged = (where: SQL, order: SQL[], best: number[], chunk: number[], keep: number) =>
-    best.length ? firstOf(sql`${links}`, and(where, idIn(links.id, best.concat(chunk))), order, keep) : chunk.slice(0, keep);
+  /** The first `keep` rows of `from` under `where` in the list's order, with the value they are ordered by. */
+  const runOf = (from: SQL, where: SQL | undefined, o: ListOrder, keep: number) =>
+    db.all<Keyed>(sql`SELECT ${links.id} AS id, ${o.column} AS k FROM ${from} LEFT JOIN ${linkCounters} ON ${linkCounters.linkId} = ${links.id} WHERE ${where} ORDER BY ${sql.join(o.by, sql`, `)} LIMIT ${keep}`);
   const pageOf = (ids: number[]) => rowsInOrder(ids, (slice) => selectLinks().where(inArray(links.id, slice)).all()).map(toLink);
 
   /**
@@ -232,7 +233,7 @@ export function createLinksRepo(db: Db) {
    * idsContaining (linear, unlike LIKE; yielding between chunks); the page is then the matches'
    * first in list order (firstInOrder, in chunks too), and its rows read by id.
    */
-  async function searchPage(where: SQL, order: SQL[], f: LinkListFilter): Promise<{ items: Link[]; total: number }> {
+  async function searchIds(where: SQL, o: ListOrder, f: LinkListFilter): Promise<{ ids: number[]; total: number }> {
     const matched = await idsContaining(
       (after, limit) =>
         db
@@ -247,11 +248,40 @@ export function createLinksRepo(db: Db) {
     );
     const first = await firstInOrder(
       spanOf(matched),
-      (after, span, best, keep) => firstOf(sql`${links}`, and(where, idIn(links.id, best.concat(idsBetween(matched, after, span.last)))), order, keep),
+      (after, span, keep) => runOf(sql`${links}`, and(where, idIn(links.id, idsBetween(matched, after, span.last))), o, keep),
       f.offset + f.limit,
+      o.descending,
     );
-    return { items: pageOf(first.slice(f.offset)), total: matched.length };
+    return { ids: first.slice(f.offset), total: matched.length };
   }
+
+  /** The ids of a list's window in its order, and how many links the list has. */
+  async function windowOf(f: LinkListFilter): Promise<{ ids: number[]; total: number }> {
+    const conds: SQL[] = [live];
+    if (f.ownerId !== null) conds.push(eq(links.userId, f.ownerId));
+    const where = and(...conds)!;
+    const column = sortColumn(f.sort, f.now);
+    const descending = f.direction === 'desc';
+    const o: ListOrder = { column, descending, by: descending ? [desc(column), desc(links.id)] : [asc(column), asc(links.id)] };
+    if (f.search) return searchIds(where, o, f);
+    const total = f.ownerId !== null ? countLive(f.ownerId) : (db.select({ n: count() }).from(links).where(where).get()?.n ?? 0);
+    // A page in creation or id order is read straight from an index. In any other, SQLite would sort
+    // every live link of the owner in one statement, holding the thread for all of it (200,000
+    // links of 2 KB destinations: over half a second a page); firstInOrder ranks them a chunk at a
+    // time. So does a window as long as an export's, whatever its order: reading 100,000 rows from
+    // an index in one statement holds the thread too.
+    if (INDEX_ORDERED.has(f.sort) && f.offset + f.limit <= 1000) {
+      return { ids: db.select({ id: links.id }).from(links).where(where).orderBy(...o.by).limit(f.limit).offset(f.offset).all().map((r) => r.id), total };
+    }
+    const first = await firstInOrder(
+      spanAfter(scanOf(f.ownerId), where),
+      (after, span, keep) => runOf(scanOf(f.ownerId, after, span), and(where, gt(links.id, after), lte(links.id, span.last)), o, keep),
+      f.offset + f.limit,
+      descending,
+    );
+    return { ids: first.slice(f.offset), total };
+  }
+
   const codeHolder = db
     .select({ userId: links.userId, deletedAt: links.deletedAt })
     .from(links)
@@ -366,27 +396,20 @@ export function createLinksRepo(db: Db) {
     },
 
     async list(f: LinkListFilter): Promise<{ items: Link[]; total: number }> {
-      const conds: SQL[] = [live];
-      if (f.ownerId !== null) conds.push(eq(links.userId, f.ownerId));
-      const where = and(...conds)!;
-      const column = sortColumn(f.sort, f.now);
-      const order = [f.direction === 'asc' ? asc(column) : desc(column), f.direction === 'asc' ? asc(links.id) : desc(links.id)];
-      if (f.search) return searchPage(where, order, f);
-      const total = f.ownerId !== null ? countLive(f.ownerId) : (db.select({ n: count() }).from(links).where(where).get()?.n ?? 0);
-      // In creation or id order a page is read straight from an index. In any other, SQLite would sort
-      // every live link of the owner in one statement, holding the thread for all of it (200,000
-      // links of 2 KB destinations: over half a second a page); firstInOrder ranks them a chunk at a time.
-      const ids = INDEX_ORDERED.has(f.sort)
-        ? db.select({ id: links.id }).from(links).where(where).orderBy(...order).limit(f.limit).offset(f.offset).all().map((r) => r.id)
-        : (
-            await firstInOrder(
-              spanAfter(scanOf(f.ownerId), where),
-              (after, span, best, keep) => merged(where, order, best, firstOf(scanOf(f.ownerId, after, span), and(where, gt(links.id, after), lte(links.id, span.last)), order, keep), keep),
-              f.offset + f.limit,
-            )
-          ).slice(f.offset);
+      const { ids, total } = await windowOf(f);
       return { items: pageOf(ids), total };
     },
+
+    /** The ids of a list's window, in its order: for reading a long one a part at a time (inOrder). */
+    async listIds(f: LinkListFilter): Promise<number[]> {
+      return (await windowOf(f)).ids;
+    },
+
+    /** The links of some ids, in the ids' order; a link deleted meanwhile is left out. */
+    async inOrder(ids: number[]): Promise<Link[]> {
+      return pageOf(ids);
+    },
+
 
     /**
      * Up to `limit` live links of an owner after `after`, oldest first (created_at, then id): keyset

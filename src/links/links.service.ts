@@ -13,7 +13,7 @@ import { pageWindow } from '../paging.ts';
 import { createBackgroundQueue } from './background-queue.ts';
 import { generateCode, isReservedCode, isValidCodeShape } from './codes.ts';
 import { keyedQueue } from './keyed-queue.ts';
-import type { InsertOptions, LinkPatch, LinksRepo, NewLinkRow } from './links.repo.ts';
+import type { InsertOptions, LinkListFilter, LinkPatch, LinksRepo, NewLinkRow } from './links.repo.ts';
 import { isLive, type Link, type LinkCursor, type LinkLabels, type ListLinksQuery, type Page, type PageFacts, type RedirectMode, type RedirectTarget, type Schedule, type Utm } from './links.types.ts';
 import type { RedirectCache } from './redirect-cache.ts';
 import { applyUtm, checkDestination, hostOf, MAX_URL_LENGTH, type UrlPolicy } from './url-policy.ts';
@@ -210,13 +210,14 @@ export function createLinksService(deps: LinksDeps) {
 
   const live = (l: { isActive: boolean; expiresAt: number | null }) => isLive(l, now());
 
-  async function listWindow(actor: Actor, q: Omit<ListLinksQuery, 'page' | 'perPage'>, limit: number, offset: number): Promise<{ items: Link[]; total: number }> {
+  /** What a list of the actor's asks the repository for; null when it is empty without a read. */
+  function listFilter(actor: Actor, q: Omit<ListLinksQuery, 'page' | 'perPage'>, limit: number, offset: number): LinkListFilter | null {
     if (q.allUsers && actor.user.role !== 'admin') throw new DomainError('FORBIDDEN', 'Only admins can list every user’s links.');
     const search = q.search?.trim() || undefined;
     // no searched column holds more than a destination's 2048 characters, so a longer term matches
     // nothing, known without reading a row
-    if (search !== undefined && charLength(search) > MAX_URL_LENGTH) return { items: [], total: 0 };
-    return links.list({
+    if (search !== undefined && charLength(search) > MAX_URL_LENGTH) return null;
+    return {
       ownerId: q.allUsers ? null : actor.user.id,
       search,
       sort: q.sort ?? 'created_at',
@@ -224,7 +225,7 @@ export function createLinksService(deps: LinksDeps) {
       limit,
       offset,
       now: now(),
-    });
+    };
   }
 
   /** A live link by code, whoever owns it. @throws NOT_FOUND */
@@ -492,16 +493,20 @@ export function createLinksService(deps: LinksDeps) {
     /** @throws FORBIDDEN when a non-admin asks for every user's links */
     async list(actor: Actor, q: ListLinksQuery): Promise<Page<Link>> {
       const { page, perPage, offset } = pageWindow(q);
-      return { ...(await listWindow(actor, q, perPage, offset)), page, perPage };
+      const filter = listFilter(actor, q, perPage, offset);
+      return { ...(filter ? await links.list(filter) : { items: [], total: 0 }), page, perPage };
     },
 
     /**
-     * The first `max` links of a list view in one read (a CSV export): paging through it re-read,
-     * and with a search re-matched, every earlier row for each page.
-     * @throws FORBIDDEN when a non-admin asks for every user's links
+     * The actor's links as listed (at most `max`), `size` at a time, read as the caller asks for
+     * them: an export of 100,000 long links neither holds them all in memory nor, read in one go, the
+     * thread that answers redirects. The order is settled first (in chunks, see firstInOrder).
+     * @throws FORBIDDEN (every user's links, for a member), on the first call of next()
      */
-    async listUpTo(actor: Actor, q: Omit<ListLinksQuery, 'page' | 'perPage'>, max: number): Promise<Link[]> {
-      return (await listWindow(actor, q, max, 0)).items;
+    async *listInBatches(actor: Actor, q: Omit<ListLinksQuery, 'page' | 'perPage'>, max: number, size: number): AsyncGenerator<Link[]> {
+      const filter = listFilter(actor, q, max, 0);
+      const ids = filter ? await links.listIds(filter) : [];
+      for (let i = 0; i < ids.length; i += size) yield await links.inOrder(ids.slice(i, i + size));
     },
 
     /** Up to `limit` of the actor's links after `after`, oldest first: pages for reading all of them (see listOldestAfter). */

@@ -11,6 +11,7 @@
  * titles are fetched in the background, and the plan quota is checked for
  * the whole file up front.
  */
+import { batchedBody } from '../http/batched-body.ts';
 import { csvDownload } from '../http/respond.ts';
 import { Elysia } from 'elysia';
 import { DomainError } from '../errors.ts';
@@ -20,12 +21,14 @@ import type { PageCtx } from './dashboard-kit.ts';
 import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
 import { csvLine, importRows } from './links-csv.ts';
-import { listAll, parseView } from './links-view.ts';
+import { parseView, viewInBatches } from './links-view.ts';
 
 export const MAX_IMPORT_ROWS = 1000;
 /** per user: each import may create 1,000 links and as many page fetches */
 const IMPORTS_PER_MINUTE = 10;
 const MAX_EXPORT_ROWS = 100_000;
+/** rows read and written at a time, with a turn for other requests between */
+const EXPORT_BATCH = 500;
 
 const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
 
@@ -93,10 +96,21 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
     .get(
       '/dashboard/links.csv',
       kit.route(async (c) => {
-        const links = await listAll(services, c.actor, parseView((k) => c.query[k], c.actor.user.role === 'admin'), MAX_EXPORT_ROWS);
+        const batches = viewInBatches(services, c.actor, parseView((k) => c.query[k], c.actor.user.role === 'admin'), MAX_EXPORT_ROWS, EXPORT_BATCH);
         const now = Date.now();
+        const lines = (links: Link[]) => links.map((l) => `${csvLine(csvRow(l, now))}\r\n`).join('');
+        // the first batch before any byte is sent: a refusal (every user's links, for a member) is still a page
+        const first = await batches.next();
         const header = csvLine(['code', 'short_url', 'destination', 'title', 'clicks', 'unique_clicks', 'status', 'created_at', 'expires_at']);
-        const body = [header, ...links.map((l) => csvLine(csvRow(l, now)))].join('\r\n') + '\r\n';
+        const body = batchedBody(
+          `${header}\r\n${first.done ? '' : lines(first.value)}`,
+          async () => {
+            const batch = await batches.next();
+            return batch.done ? null : lines(batch.value);
+          },
+          (e) => deps.logger.error('exporting links failed mid-stream', { error: e }),
+          () => batches.return(undefined),
+        );
         const day = new Date(now).toISOString().slice(0, 10);
         return csvDownload(body, `shrinkray-links-${day}.csv`, { 'cache-control': 'no-store' });
       }),

@@ -49,9 +49,9 @@ export async function listView(services: Services, actor: Actor, view: LinkView)
   return { view: clamped, page: await services.links.list(actor, { ...query, page: last }) };
 }
 
-/** Every row of a view, for the CSV export (at most `max`, in one read). */
-export async function listAll(services: Services, actor: Actor, view: LinkView, max: number): Promise<Link[]> {
-  return services.links.listUpTo(actor, { search: view.q, sort: COLUMNS[view.sort], direction: view.dir, allUsers: view.all }, max);
+/** Every row of a view (at most `max`), `size` at a time in its order, for the CSV export. */
+export function viewInBatches(services: Services, actor: Actor, view: LinkView, max: number, size: number): AsyncGenerator<Link[]> {
+  return services.links.listInBatches(actor, { search: view.q, sort: COLUMNS[view.sort], direction: view.dir, allUsers: view.all }, max, size);
 }
 
 /**

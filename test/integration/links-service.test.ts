@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, spyOn, test } from 'bun:test';
 import * as bcryptPool from '../../src/accounts/bcrypt-pool.ts';
 import { DomainError } from '../../src/errors.ts';
 import { makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+import { turnsDuring } from '../helpers/turns.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -228,15 +229,8 @@ describe('search', () => {
     t.sqlite.transaction(() => {
       for (let i = 0; i < 5000; i++) insert.run(`long${i}`, actor.user.id, `https://example.com/${'p'.repeat(2000)}/${needles.has(i) ? 'Needle' : 'hay'}/${i}`, i);
     })();
-    let searching = true;
-    let turns = 0;
-    const search = t.services.links.list(actor, { page: 1, perPage: 100, search: 'needle/' }).finally(() => (searching = false));
     // read in one go, the 10 MB of destinations left no turn of the event loop to anyone else
-    while (searching) {
-      await new Promise((resolve) => setImmediate(resolve));
-      turns++;
-    }
-    const found = await search;
+    const { value: found, turns } = await turnsDuring(t.services.links.list(actor, { page: 1, perPage: 100, search: 'needle/' }));
     expect(found.total).toBe(needles.size);
     expect(found.items.map((l) => Number(l.destination.split('/').pop())).sort((a, b) => a - b)).toEqual([...needles].sort((a, b) => a - b));
     // (9 here; 1 before: the search ended before the second)

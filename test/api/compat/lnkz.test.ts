@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { BASE, makeTestApp, type TestApp } from '../../helpers/make-test-app.ts';
+import { turnsDuring } from '../../helpers/turns.ts';
 
 const DOC_TIME = Date.parse('2025-06-01T12:00:00Z');
 const started = Date.now();
@@ -81,14 +82,8 @@ describe('happy path (documented examples)', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
       // read as a fast client would, while other requests wait their turn of the event loop
-      let reading = true;
-      let turns = 0;
-      const body = res.json().finally(() => (reading = false));
-      while (reading) {
-        await new Promise((resolve) => setImmediate(resolve));
-        turns++;
-      }
-      const { data } = (await body) as { data: { id: number; url: string; clicks: number }[] };
+      const { value: body, turns } = await turnsDuring(res.json());
+      const { data } = body as { data: { id: number; url: string; clicks: number }[] };
       expect([n, data.length]).toEqual([n, n - 1]);
       // at least a turn for each batch after the first (2,345 links: 2; every batch in one go gave 1)
       expect(turns).toBeGreaterThanOrEqual(Math.floor(data.length / 1000));

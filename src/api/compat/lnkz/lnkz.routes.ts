@@ -64,7 +64,7 @@ import {
   parseUpdate,
 } from './lnkz.schemas.ts';
 import { urlPolicyOf } from '../../../links/url-policy.ts';
-import { nextTurn } from '../../../next-turn.ts';
+import { batchedBody } from '../../../http/batched-body.ts';
 
 const TAG = 'lnkz';
 
@@ -100,31 +100,22 @@ export function lnkzRoutes(deps: AppDeps) {
   async function listAll(actor: Actor): Promise<Response> {
     const first = await services.links.oldestAfter(actor, null, LIST_BATCH);
     if (first.length < LIST_BATCH) return json(200, { data: first.map(stored) });
-    const encoder = new TextEncoder();
     let batch = first;
-    let opening = true;
-    const stream = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        try {
-          if (!opening) {
-            // a client that reads as fast as we write would otherwise get every batch in one go
-            await nextTurn();
-            const last = batch[batch.length - 1]!;
-            batch = await services.links.oldestAfter(actor, { createdAt: last.createdAt, id: last.id }, LIST_BATCH);
-          }
-          const items = batch.map((l) => JSON.stringify(stored(l))).join(',');
-          const text = opening ? `{"data":[${items}` : items && `,${items}`;
-          opening = false;
-          const done = batch.length < LIST_BATCH;
-          controller.enqueue(encoder.encode(done ? `${text}]}` : text));
-          if (done) controller.close();
-        } catch (e) {
-          // the status line has gone: all that is left is to cut the body short, which a client sees as invalid JSON
-          deps.logger.error('listing URLs failed mid-stream', { error: e });
-          controller.error(e);
-        }
+    let finished = false;
+    const items = (links: Link[]) => links.map((l) => JSON.stringify(stored(l))).join(',');
+    const stream = batchedBody(
+      `{"data":[${items(first)}`,
+      async () => {
+        if (finished) return null;
+        const last = batch[batch.length - 1]!;
+        batch = await services.links.oldestAfter(actor, { createdAt: last.createdAt, id: last.id }, LIST_BATCH);
+        finished = batch.length < LIST_BATCH;
+        const more = items(batch);
+        return (more && `,${more}`) + (finished ? ']}' : '');
       },
-    });
+      // a body cut short, which a client sees as invalid JSON
+      (e) => deps.logger.error('listing URLs failed mid-stream', { error: e }),
+    );
     return new Response(stream, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } });
   }
 
