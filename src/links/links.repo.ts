@@ -206,12 +206,11 @@ export function createLinksRepo(db: Db) {
   // the link that took its code: they go with it (same owner), and their scans count as scans again.
   const moveQrCodes = db.$client.prepare<unknown, [number, number]>('UPDATE qr_codes SET link_id = ?1 WHERE link_id = ?2');
 
-  // A list's rows a chunk of ids at a time: an owner's from links_user_live_idx, never along the
-  // table (another user's links may lie between two of theirs), and an admin's along the table.
-  // Named: on a database not yet analyzed, SQLite planned these ranges to read every link a chunk
-  // (200,000 links: 6 s for one page).
-  // An owner's chunk is read along the table when their links fill a quarter of its id range or
-  // more (200,000 of one owner: 35 ms a page from the table, 58 through the index).
+  // A list's rows a chunk of ids at a time: an admin's along the table, an owner's through
+  // links_user_live_idx (another user's links may lie between two of theirs) unless theirs fill a
+  // quarter of the chunk's id range or more (200,000 of one owner: 35 ms a page along the table, 58
+  // through the index). Named: on a database not yet analyzed, SQLite planned these ranges to read
+  // every link a chunk (200,000 links: 6 s for one page).
   const scanOf = (ownerId: number | null, after = 0, span: Span | null = null) =>
     ownerId !== null && (span === null || span.count * 4 < span.last - after) ? sql`${links} INDEXED BY links_user_live_idx` : sql`${links} NOT INDEXED`;
   const spanAfter =
@@ -226,7 +225,8 @@ export function createLinksRepo(db: Db) {
   /** The first `keep` rows of `from` under `where` in the list's order, with the value they are ordered by. */
   const runOf = (from: SQL, where: SQL | undefined, o: ListOrder, keep: number) =>
     db.all<Keyed>(sql`SELECT ${links.id} AS id, ${o.column} AS k FROM ${from} LEFT JOIN ${linkCounters} ON ${linkCounters.linkId} = ${links.id} WHERE ${where} ORDER BY ${sql.join(o.by, sql`, `)} LIMIT ${keep}`);
-  const pageOf = (ids: number[]) => rowsInOrder(ids, (slice) => selectLinks().where(inArray(links.id, slice)).all()).map(toLink);
+  // live again: the window was settled across turns, and a link deleted meanwhile is left out
+  const pageOf = (ids: number[]) => rowsInOrder(ids, (slice) => selectLinks().where(and(inArray(links.id, slice), live)).all()).map(toLink);
 
   /**
    * A search page: the candidates' searched columns are read in id order and matched by
@@ -409,7 +409,6 @@ export function createLinksRepo(db: Db) {
     async inOrder(ids: number[]): Promise<Link[]> {
       return pageOf(ids);
     },
-
 
     /**
      * Up to `limit` live links of an owner after `after`, oldest first (created_at, then id): keyset

@@ -238,6 +238,31 @@ describe('search', () => {
   });
 });
 
+describe('listInBatches (the CSV export)', () => {
+  test("gives the view's links in its order, a batch at a time, leaving out one deleted between batches", async () => {
+    const actor = await actorOf('enterprise');
+    const made = await t.services.links.createMany(
+      actor,
+      Array.from({ length: 12 }, (_, i) => ({ destination: `https://batches.example/${i}`, title: `B${String(11 - i).padStart(2, '0')}`, metadata: 'none' as const })),
+    );
+    const byTitle = new Map(made.map((r) => (r.ok ? [r.value.link.title, r.value.link.id] : ['', 0])));
+    const batches = t.services.links.listInBatches(actor, { sort: 'title', direction: 'asc' }, 100, 5);
+    const titles = async () => ((await batches.next()).value ?? []).map((l: { title: string | null }) => l.title);
+    expect(await titles()).toEqual(['B00', 'B01', 'B02', 'B03', 'B04']);
+    await t.services.links.remove(actor, byTitle.get('B07')!);
+    expect(await titles()).toEqual(['B05', 'B06', 'B08', 'B09']);
+    expect(await titles()).toEqual(['B10', 'B11']);
+    expect((await batches.next()).done).toBe(true);
+  });
+
+  test("a member's request for every user's links is refused before anything is read", async () => {
+    const actor = await actorOf();
+    const refused = await t.services.links.listInBatches(actor, { allUsers: true }, 100, 5).next().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect((refused as DomainError).code).toBe('FORBIDDEN');
+  });
+});
+
 describe('tokens and passwords', () => {
   test('delete and stats tokens are returned once, stored only as hashes, and checked', async () => {
     const { link, deleteToken, statsToken } = await t.services.links.create(null, {
