@@ -137,8 +137,10 @@ async function main(): Promise<number> {
   const biggest = built.links[CLICKS]!.id;
   const plans: { sql: string; plan: string[] }[] = [];
   for (const sql of reportQueries(ro)) {
-    // rollup queries take (link, dim, from, to); the current day's profile queries (link, from, to)
-    const params = (sql.match(/\?/g) ?? []).length === 3 ? [biggest, yearAgo, today] : [biggest, sql.includes('GROUP BY value') ? 'country' : 'total', yearAgo, today];
+    // rollup queries take (link, dim, from, to), the breakdown's (link, dim, value after, from, to);
+    // the current day's profile queries (link, from, to)
+    const marks = (sql.match(/\?/g) ?? []).length;
+    const params = marks === 3 ? [biggest, yearAgo, today] : marks === 5 ? [biggest, 'country', '', yearAgo, today] : [biggest, sql.includes('GROUP BY value') ? 'country' : 'total', yearAgo, today];
     plans.push({ sql: sql.replace(/\s+/g, ' ').trim(), plan: ro.query<{ detail: string }, typeof params>(`EXPLAIN QUERY PLAN ${sql}`).all(...params).map((r) => r.detail) });
   }
   ro.close();

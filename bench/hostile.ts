@@ -57,6 +57,12 @@ async function main(): Promise<number> {
     const json = (method: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
       new Request(BASE + path, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
     const code = (await (await t.request('POST', '/api/v1/shorten', { body: { url: 'https://example.com/qr' } })).json()).data.code as string;
+    // a link whose clicks came with 100,000 referrer domains (forged Referer headers), over the last 30 days
+    const viral = db.query<{ id: number }, []>('SELECT id FROM links ORDER BY id LIMIT 1').get()!.id;
+    const rollup = db.prepare("INSERT INTO click_rollups (link_id, dim, value, day, clicks) VALUES (?, 'referrer', ?, ?, ?)");
+    db.transaction(() => {
+      for (let i = 0; i < 100_000 * SCALE; i++) rollup.run(viral, `site${i}.example`, new Date(Date.now() - (1 + (i % 30)) * 86_400_000).toISOString().slice(0, 10), 1 + (i % 5));
+    })();
 
     const cases: { name: string; size: string; make: () => Request }[] = [
       { name: 'GET /healthz (baseline)', size: '', make: () => new Request(`${BASE}/healthz`) },
@@ -66,6 +72,7 @@ async function main(): Promise<number> {
       // SQLite sorted every link in one statement, then (when ranked in chunks) no longer
       { name: 'dashboard page by destination', size: `${links} links`, make: () => new Request(`${BASE}/dashboard?sort=destination&dir=asc`, { headers: { cookie: web.cookie } }) },
       { name: 'CSV export by destination', size: `${links} links`, make: () => new Request(`${BASE}/dashboard/links.csv?sort=destination&dir=asc`, { headers: { cookie: web.cookie } }) },
+      { name: 'analytics of 100,000 referrers', size: `${100_000 * SCALE} values`, make: () => new Request(`${BASE}/api/v1/links/${viral}/analytics`, { headers: u.auth }) },
       { name: 'QR search, 254-char term', size: `${5_000 * SCALE} codes`, make: () => new Request(`${BASE}/api/v1/qrcodes?search=${'a'.repeat(254)}b`, { headers: u.auth }) },
       {
         name: 'ShrtLnk create, slashes in the path',
