@@ -27,7 +27,7 @@
  *   created if any fails (422 with errors keyed "index.field", e.g.
  *   "1.url"); the quota is checked for the whole batch; the batch is written
  *   in one transaction.
- * - The list returns every URL of yours, oldest first (read 1,000 at a
+ * - The list returns every URL of yours, oldest first (read 250 at a
  *   time and streamed, so any number of URLs stays cheap); ?page=&per_page=
  *   (at most 100) return one page instead.
  * - Delete is soft: the URL answers 404 everywhere, and its code is never
@@ -77,8 +77,11 @@ const notFound = { 404: { description: 'NOT_FOUND: no such URL of yours.', schem
 const invalid = { 400: { description: 'BAD_REQUEST: the body is not JSON.', schema: ErrorSchema }, 422: { description: 'VALIDATION_ERROR.', schema: ValidationSchema } };
 const internal = () => json(500, { code: 'SERVER_ERROR', message: 'Server Error' });
 
-/** Links read per statement when listing every URL. */
-const LIST_BATCH = 1000;
+/**
+ * Links read per statement when listing every URL, and written per part: each part holds the thread
+ * while it is read and encoded (1,000 links of 2 KB destinations: 20-35 ms; 250: under 10).
+ */
+const LIST_BATCH = 250;
 
 export function lnkzRoutes(deps: AppDeps) {
   const { services, apiAuth } = deps;
