@@ -10,12 +10,11 @@
  * and the runs are merged with the best rows so far, keeping the first
  * `keep`. Between chunks and during long merges, other requests run.
  */
-import { nextTurn } from '../next-turn.ts';
+import { Pacer, WORK_MS } from '../next-turn.ts';
 
-/** Chunks start at CHUNK ids and double while a step takes under half of YIELD_MS, up to MAX_CHUNK. */
+/** Chunks start at CHUNK ids and double while a step takes under half of WORK_MS, up to MAX_CHUNK. */
 const CHUNK = 500;
 const MAX_CHUNK = 32_000;
-const YIELD_MS = 4;
 
 /** The candidates after an id: how many there are up to the limit asked, and the last of them. */
 export interface Span {
@@ -64,16 +63,6 @@ function byCodePoint(s: string, t: string): number {
     j += d > 0xffff ? 2 : 1;
   }
   return s.length - i - (t.length - j);
-}
-
-/** Turns for other requests once YIELD_MS of work have passed since the last. */
-class Pacer {
-  private since = performance.now();
-  async pause(): Promise<void> {
-    if (performance.now() - this.since < YIELD_MS) return;
-    await nextTurn();
-    this.since = performance.now();
-  }
 }
 
 /**
@@ -146,8 +135,8 @@ export async function firstInOrder(
     }
     if (end) return best.map((r) => r.id);
     after = chunk.last;
-    if (took < YIELD_MS / 2) size = Math.min(size * 2, MAX_CHUNK);
-    else if (took > YIELD_MS) size = Math.max(size / 2, CHUNK);
+    if (took < WORK_MS / 2) size = Math.min(size * 2, MAX_CHUNK);
+    else if (took > WORK_MS) size = Math.max(size / 2, CHUNK);
     await pacer.pause();
   }
 }

@@ -9,7 +9,7 @@
  * containsOf). SQLite's LIKE also folds ASCII letters only.
  */
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { nextTurn } from '../next-turn.ts';
+import { Pacer } from '../next-turn.ts';
 
 /** Case folded as MySQL's collations do for search: lower case, and Greek final sigma as sigma. */
 export const foldCase = (s: string) => s.toLowerCase().replace(/ς/g, 'σ');
@@ -39,9 +39,8 @@ function containsOf(term: string): (text: string) => boolean {
   };
 }
 
-/** Rows read a chunk at a time; between chunks, after YIELD_MS of matching, other requests run. */
+/** Rows read a chunk at a time; between chunks, after WORK_MS of matching, other requests run. */
 const CHUNK = 500;
-const YIELD_MS = 4;
 
 /**
  * The ids, ascending, of the rows where any of `fields` contains `term` (any case, taken literally).
@@ -59,16 +58,13 @@ export async function idsContaining<R extends { id: number }>(
   const contains = containsOf(foldCase(term));
   const ids: number[] = [];
   let after = 0;
-  let since = performance.now();
+  const pacer = new Pacer();
   for (;;) {
     const rows = read(after, CHUNK);
     for (const row of rows) if (fields(row).some((f) => f !== null && contains(foldCase(f)))) ids.push(row.id);
     if (rows.length < CHUNK) return ids;
     after = rows[rows.length - 1]!.id;
-    if (performance.now() - since >= YIELD_MS) {
-      await nextTurn();
-      since = performance.now();
-    }
+    await pacer.pause();
   }
 }
 

@@ -29,6 +29,16 @@ function addUser(): number {
 const row = (userId: number | null) => ({ code: `c${++serial}`, destination: `https://example.com/${serial}`, userId });
 const create = async (userId: number | null, n = 1) => (await repo.insertMany(Array.from({ length: n }, () => ({ row: row(userId), schedules: [] })))).map((l) => l.id);
 
+/** Two users with `ofA` and `ofB` links and `anonymous` links of nobody; the first user's first link deleted. */
+async function twoOwners(ofA: number, ofB: number, anonymous: number) {
+  const [a, b] = [addUser(), addUser()];
+  const idsOfA = await create(a, ofA);
+  await create(b, ofB);
+  await create(null, anonymous);
+  await repo.softDelete(idsOfA[0]!);
+  return { a, b };
+}
+
 beforeEach(() => {
   sqlite = new Database(':memory:');
   sqlite.exec('PRAGMA foreign_keys = ON');
@@ -96,11 +106,7 @@ describe("each user's count of live links", () => {
   });
 
   test("a list page's total is the owner's count, and an admin's is every live link", async () => {
-    const [a, b] = [addUser(), addUser()];
-    const ofA = await create(a, 4);
-    await create(b, 2);
-    await create(null, 1);
-    await repo.softDelete(ofA[3]!);
+    const { a, b } = await twoOwners(4, 2, 1);
     const page = (ownerId: number | null) => repo.list({ ownerId, sort: 'created_at', direction: 'desc', limit: 2, offset: 0, now: Date.now() });
     expect((await page(a)).total).toBe(3);
     expect((await page(b)).total).toBe(2);
@@ -108,11 +114,7 @@ describe("each user's count of live links", () => {
   });
 
   test('the migration counts the links a database already has', async () => {
-    const [a, b] = [addUser(), addUser()];
-    const ofA = await create(a, 6);
-    await create(b, 2);
-    await create(null, 3);
-    await repo.softDelete(ofA[0]!);
+    const { a, b } = await twoOwners(6, 2, 3);
     // as the database was before migration 0010
     sqlite.exec(`DROP TRIGGER links_count_insert; DROP TRIGGER links_count_update; DROP TRIGGER links_count_delete;
       DROP TABLE user_link_counts; DELETE FROM _migrations WHERE tag = '0010_user_link_counts'`);

@@ -1,6 +1,6 @@
 /** Click counts by one dimension (country, device, os, browser, referrer, source) between two days, largest first. */
 import type { Db } from '../../db/client.ts';
-import { nextTurn } from '../../next-turn.ts';
+import { Pacer } from '../../next-turn.ts';
 
 export type Dimension = 'country' | 'device' | 'os' | 'browser' | 'referrer' | 'source';
 
@@ -19,7 +19,6 @@ const DIMENSIONS: Dimension[] = ['country', 'device', 'os', 'browser', 'referrer
 
 /** Values read at a time: a link whose clicks came with 100,000 referrer domains (forged, or a viral link) is read in parts, with turns for other requests between. */
 const VALUES_PER_READ = 2000;
-const YIELD_MS = 4;
 
 /** `a` ranks before `b`: more clicks first, then by value. */
 const ranksBefore = (a: ValueCount, b: ValueCount) => a.clicks > b.clicks || (a.clicks === b.clicks && a.value < b.value);
@@ -77,7 +76,7 @@ export function createBreakdownReport(db: Db) {
       total += clicks;
       kept.add({ value, clicks });
     };
-    let since = performance.now();
+    const pacer = new Pacer();
     for (let after: string | null = null; ; ) {
       const rows: ValueCount[] = after === null ? rolledFirst.all(linkId, dim, '', from, to) : rolledNext.all(linkId, dim, after, from, to);
       for (const r of rows) {
@@ -86,10 +85,7 @@ export function createBreakdownReport(db: Db) {
       }
       if (rows.length < VALUES_PER_READ) break;
       after = rows[rows.length - 1]!.value;
-      if (performance.now() - since >= YIELD_MS) {
-        await nextTurn();
-        since = performance.now();
-      }
+      await pacer.pause();
     }
     for (const [value, clicks] of today) count(value, clicks);
     const rows = kept.rows();
