@@ -110,6 +110,26 @@ interface RedirectRow {
 // what a bridge or preview page shows: the same columns whether read with the redirect target or alone
 type PageRow = Pick<RedirectRow, 'title' | 'page_title' | 'description' | 'thumbnail_url' | 'bridge_delay_seconds'>;
 
+function toRedirectTarget(r: RedirectRow): RedirectTarget {
+  const utm =
+    r.utm_source || r.utm_medium || r.utm_campaign || r.utm_term || r.utm_content
+      ? { source: r.utm_source, medium: r.utm_medium, campaign: r.utm_campaign, term: r.utm_term, content: r.utm_content }
+      : null;
+  const schedules: readonly Schedule[] =
+    r.schedules === '[]' ? NO_SCHEDULES : (JSON.parse(r.schedules) as [number, number | null, number | null, string][]).map(([id, startsAt, endsAt, destination]) => ({ id, startsAt, endsAt, destination }));
+  return {
+    id: r.id,
+    destination: r.destination,
+    redirectMode: r.redirect_mode,
+    passwordHash: r.password_hash,
+    expiresAt: r.expires_at,
+    isActive: r.is_active === 1,
+    utm,
+    schedules,
+    page: r.redirect_mode === 'direct' ? null : pageFactsOf(r),
+  };
+}
+
 const pageFactsOf = (r: PageRow): PageFacts => ({ title: r.page_title ?? r.title, description: r.description, thumbnailUrl: r.thumbnail_url, delaySeconds: r.bridge_delay_seconds });
 
 export interface LinkListFilter {
@@ -172,12 +192,14 @@ export function createLinksRepo(db: Db) {
     .orderBy(asc(linkSchedules.id))
     .prepare();
 
-  const redirectTarget = db.$client.prepare<RedirectRow, [string]>(
-    `SELECT id, destination, redirect_mode, bridge_delay_seconds, password_hash, expires_at, is_active,
+  // Any number of codes in one statement (a JSON array): each statement on a connection is its own read
+  // transaction, whose locks cost more than finding one code (redirect-lookups.ts)
+  const redirectTargets = db.$client.prepare<RedirectRow & { code: string }, [string]>(
+    `SELECT code, id, destination, redirect_mode, bridge_delay_seconds, password_hash, expires_at, is_active,
        utm_source, utm_medium, utm_campaign, utm_term, utm_content, title, page_title, description, thumbnail_url,
        (SELECT json_group_array(json_array(s.id, s.starts_at, s.ends_at, s.destination)) FROM
          (SELECT * FROM link_schedules WHERE link_id = links.id ORDER BY id) s) AS schedules
-     FROM links WHERE code = ? AND deleted_at IS NULL`,
+     FROM links WHERE code IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL`,
   );
 
   const pageFacts = db.$client.prepare<PageRow, [number]>(
@@ -362,27 +384,15 @@ export function createLinksRepo(db: Db) {
         .get() ?? null;
     },
 
-    /** One statement (schedules folded in as JSON): this runs on every redirect cache miss. */
-    async findRedirectTarget(code: string): Promise<RedirectTarget | null> {
-      const r = redirectTarget.get(code);
-      if (!r) return null;
-      const utm =
-        r.utm_source || r.utm_medium || r.utm_campaign || r.utm_term || r.utm_content
-          ? { source: r.utm_source, medium: r.utm_medium, campaign: r.utm_campaign, term: r.utm_term, content: r.utm_content }
-          : null;
-      const schedules: readonly Schedule[] =
-        r.schedules === '[]' ? NO_SCHEDULES : (JSON.parse(r.schedules) as [number, number | null, number | null, string][]).map(([id, startsAt, endsAt, destination]) => ({ id, startsAt, endsAt, destination }));
-      return {
-        id: r.id,
-        destination: r.destination,
-        redirectMode: r.redirect_mode,
-        passwordHash: r.password_hash,
-        expiresAt: r.expires_at,
-        isActive: r.is_active === 1,
-        utm,
-        schedules,
-        page: r.redirect_mode === 'direct' ? null : pageFactsOf(r),
-      };
+    /**
+     * The redirect targets of live links among some codes, by code (codes naming no live link are
+     * absent): one statement, schedules folded in as JSON. This is every redirect cache miss.
+     */
+    async findRedirectTargets(codes: readonly string[]): Promise<Map<string, RedirectTarget>> {
+      const found = new Map<string, RedirectTarget>();
+      if (!codes.length) return found;
+      for (const r of redirectTargets.all(JSON.stringify(codes))) found.set(r.code, toRedirectTarget(r));
+      return found;
     },
 
     /** What a preview page shows for a link whose cached target carries none (direct links). */

@@ -16,6 +16,7 @@ import { keyedQueue } from './keyed-queue.ts';
 import type { InsertOptions, LinkListFilter, LinkPatch, LinksRepo, NewLinkRow } from './links.repo.ts';
 import { isLive, type Link, type LinkCursor, type LinkLabels, type ListLinksQuery, type Page, type PageFacts, type RedirectMode, type RedirectTarget, type Schedule, type Utm } from './links.types.ts';
 import type { RedirectCache } from './redirect-cache.ts';
+import { createBatchedLookup } from './redirect-lookups.ts';
 import { applyUtm, checkDestination, hostOf, MAX_URL_LENGTH, type UrlPolicy } from './url-policy.ts';
 
 export type MetadataMode = 'sync' | 'background' | 'none';
@@ -99,6 +100,13 @@ function clip(value: string | null | undefined, max: number, field: string): str
 export function createLinksService(deps: LinksDeps) {
   const { links, cache } = deps;
   const now = deps.now ?? Date.now;
+  // what is read is cached as of before the read: a write landing while it is on its way wins
+  const lookUpTargets = createBatchedLookup(async (codes) => {
+    const readAt = cache.epoch;
+    const found = await links.findRedirectTargets(codes);
+    for (const code of codes) cache.set(code, found.get(code) ?? null, readAt);
+    return found;
+  });
 
   /**
    * Permanent delete: the link's history goes, the code stays reserved.
@@ -621,9 +629,7 @@ export function createLinksService(deps: LinksDeps) {
     async resolve(code: string): Promise<RedirectTarget | null> {
       const hit = this.resolveCached(code);
       if (hit !== undefined) return hit;
-      const readAt = cache.epoch;
-      const target = await links.findRedirectTarget(code);
-      cache.set(code, target, readAt);
+      const target = await lookUpTargets(code);
       return target && live(target) ? target : null;
     },
 

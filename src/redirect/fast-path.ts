@@ -8,7 +8,8 @@
  * lifecycle hooks. Anything it does not handle (other modes, passwords,
  * ?qr=1, unknown codes) returns undefined and takes the full path, whose
  * direct answer is the same kit.direct(). A cache miss is looked up here too
- * (asynchronously), so a cold code costs one query, not the app.
+ * (asynchronously, with the other misses of its turn: links/redirect-lookups.ts),
+ * so a cold code costs a share of one query, not the app.
  */
 import type { ServerLike } from '../http/context.ts';
 import type { RedirectTarget } from '../links/links.types.ts';

@@ -118,6 +118,20 @@ describe('direct links', () => {
     expect((await visit('/before-rename')).status).toBe(404);
     expect((await visit('/after-rename')).status).toBe(302);
   });
+
+  test('many visits to codes not yet cached, arriving together, each reach their own link and count once', async () => {
+    const made = await Promise.all(Array.from({ length: 40 }, (_, i) => create({ destination: `https://example.com/together/${i}` })));
+    // every code once, the first five twice more, and unknown codes among them
+    const paths = [...made, ...made.slice(0, 5), ...made.slice(0, 5)].map((l) => `/${l.code}`).concat(['/nope-together-1', '/nope-together-2']);
+    const answers = await Promise.all(paths.map((p) => visit(p)));
+    answers.forEach((res, i) => {
+      const link = made.find((l) => `/${l.code}` === paths[i]);
+      expect(res.status).toBe(link ? 302 : 404);
+      if (link) expect(res.headers.get('location')).toBe(link.destination);
+    });
+    expect(await clicksOf(made[0]!.id)).toBe(3);
+    expect(await clicksOf(made[39]!.id)).toBe(1);
+  });
 });
 
 describe('links that lead nowhere', () => {

@@ -17,25 +17,44 @@ const target: RedirectTarget = {
 /** A links service whose redirect lookup answers only when told to. */
 function slowLookup() {
   let answer!: (t: RedirectTarget | null) => void;
-  const repo = { findRedirectTarget: () => new Promise<RedirectTarget | null>((r) => (answer = r)) } as unknown as LinksRepo;
+  let reading!: () => void;
+  const readStarted = new Promise<void>((r) => (reading = r));
+  const repo = {
+    findRedirectTargets: (codes: string[]) => {
+      reading();
+      return new Promise<Map<string, RedirectTarget>>((r) => (answer = (t) => r(new Map(t ? [[codes[0]!, t]] : []))));
+    },
+  } as unknown as LinksRepo;
   const cache = createRedirectCache();
   const links = createLinksService({ links: repo, cache, policy: { allowPrivateTargets: false } });
-  return { links, cache, answer: (t: RedirectTarget | null) => answer(t) };
+  return { links, cache, readStarted, answer: (t: RedirectTarget | null) => answer(t) };
 }
 
 describe('redirect cache', () => {
   test('a lookup read before an invalidation is answered but not cached', async () => {
     const s = slowLookup();
     const resolving = s.links.resolve('abc');
+    await s.readStarted;
     s.cache.invalidate('abc'); // the link is deleted while its row is on its way
     s.answer(target);
     expect(await resolving).toEqual(target);
     expect(s.cache.get('abc')).toBeUndefined();
   });
 
+  test('an invalidation before the read begins does not stop what the read finds from being cached', async () => {
+    const s = slowLookup();
+    const resolving = s.links.resolve('abc');
+    s.cache.invalidate('abc'); // the miss waits for the end of the turn; the read comes after the write
+    await s.readStarted;
+    s.answer(target);
+    await resolving;
+    expect(s.cache.get('abc')).toEqual(target);
+  });
+
   test('without an invalidation in between, the lookup is cached', async () => {
     const s = slowLookup();
     const resolving = s.links.resolve('abc');
+    await s.readStarted;
     s.answer(target);
     await resolving;
     expect(s.cache.get('abc')).toEqual(target);
