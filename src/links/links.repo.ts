@@ -1,10 +1,10 @@
-import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNull, lte, sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lte, sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { firstInOrder, idsBetween, spanOf, type Keyed, type Span } from '../db/first-in-order.ts';
 import { idIn, idsContaining, rowsInOrder } from '../db/text-search.ts';
 import { uniqueWrite } from '../db/unique-violation.ts';
 import { LimitReached } from '../errors.ts';
-import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links, userLinkCounts } from '../db/schema.ts';
+import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links, liveLinkTotal, userLinkCounts } from '../db/schema.ts';
 import type { Link, LinkCursor, LinkSortColumn, PageFacts, RedirectTarget, Schedule, Utm } from './links.types.ts';
 
 type Counters = { totalClicks: number; uniqueClicks: number; lastClickedAt: number | null };
@@ -159,6 +159,8 @@ export function createLinksRepo(db: Db) {
   const UTM_COLUMNS = [links.utmSource, links.utmMedium, links.utmCampaign, links.utmTerm, links.utmContent];
   // kept by triggers (schema.ts userLinkCounts): one row, however many links the user has
   const countLive = (userId: number) => db.select({ n: userLinkCounts.live }).from(userLinkCounts).where(eq(userLinkCounts.userId, userId)).get()?.n ?? 0;
+  // every live link, owned or not: one row too (schema.ts liveLinkTotal)
+  const countAllLive = () => db.select({ n: liveLinkTotal.live }).from(liveLinkTotal).where(eq(liveLinkTotal.id, 1)).get()?.n ?? 0;
   // Raw clicks are indexed by day, then link (schema.ts), so a link's are erased with one probe per
   // day it can have been clicked on: from its creation (or its first counted day, for history older
   // than the row) to today, with a day's margin either side for a clock that was stepped.
@@ -286,7 +288,7 @@ export function createLinksRepo(db: Db) {
     const descending = f.direction === 'desc';
     const o: ListOrder = { column, descending, by: descending ? [desc(column), desc(links.id)] : [asc(column), asc(links.id)] };
     if (f.search) return searchIds(where, o, f);
-    const total = f.ownerId !== null ? countLive(f.ownerId) : (db.select({ n: count() }).from(links).where(where).get()?.n ?? 0);
+    const total = f.ownerId !== null ? countLive(f.ownerId) : countAllLive();
     // A page in creation or id order is read straight from an index. In any other, SQLite would sort
     // every live link of the owner in one statement, holding the thread for all of it (200,000
     // links of 2 KB destinations: 185-600 ms a page); firstInOrder ranks them a chunk at a

@@ -105,6 +105,8 @@ function checkIntegrity(db: ReturnType<Appliance['open']>) {
   const counted = db.query('SELECT user_id, count(*) AS live FROM links WHERE user_id IS NOT NULL AND deleted_at IS NULL GROUP BY user_id ORDER BY user_id').all();
   expect(db.query('SELECT user_id, live FROM user_link_counts WHERE live <> 0 ORDER BY user_id').all()).toEqual(counted);
   expect(counted.length).toBeGreaterThan(0);
+  // and so is the count of all live links
+  expect(db.query('SELECT live FROM live_link_total').all()).toEqual(db.query('SELECT count(*) AS live FROM links WHERE deleted_at IS NULL').all());
 }
 
 /** Clicks of the given links, three ways that one flush transaction keeps equal. */

@@ -48,6 +48,13 @@ describe("reads over all of an account's links", () => {
     expect(await page(null)).toContainEqual(['SCAN links USING INDEX links_live_created_idx']);
   });
 
+  test("a page's total reads one row: the owner's count, or for an admin's view of everyone's the count of all live links", async () => {
+    const page = (ownerId: number | null) => plansOf(() => repo.list({ ownerId, sort: 'created_at', direction: 'desc', limit: 20, offset: 0, now: 0 }));
+    expect(await page(1)).toContainEqual(['SEARCH user_link_counts USING INTEGER PRIMARY KEY (rowid=?)']);
+    expect(await page(null)).toContainEqual(['SEARCH live_link_total USING INTEGER PRIMARY KEY (rowid=?)']);
+    expect((await page(null)).flat().some((step) => step.includes('SCAN links') && !step.includes('links_live_created_idx'))).toBe(false);
+  });
+
   test("a page in any other order measures the owner's next chunk of live ids from the same index, then ranks the chunk: along the table where their links are most of it, through the index where they are few", async () => {
     sqlite.exec("INSERT INTO links (code, destination, user_id) SELECT 'dense' || value, 'https://example.com/', 2 FROM json_each('[1,2,3,4,5,6,7,8,9,10]')");
     sqlite.exec("INSERT INTO links (code, destination, user_id) VALUES ('sparse', 'https://example.com/', 1)");

@@ -1,9 +1,10 @@
 /**
  * The quota and a list's total read each user's count of live links from
- * user_link_counts, which triggers keep (migration 0010). Every kind of write
- * to links must move it exactly as counting the rows would: these tests
- * compare the two after each one, and check that the migration counts the
- * links a database already has.
+ * user_link_counts, and an admin's list of everyone's links the count of all
+ * live links from live_link_total, which triggers keep (migrations 0010 and
+ * 0011). Every kind of write to links must move them exactly as counting the
+ * rows would: these tests compare the two after each one, and check that the
+ * migrations count the links a database already has.
  */
 import { Database } from 'bun:sqlite';
 import { beforeEach, describe, expect, test } from 'bun:test';
@@ -19,6 +20,8 @@ let serial = 0;
 const counted = (userId: number) =>
   sqlite.query<{ n: number }, [number]>('SELECT count(*) AS n FROM links WHERE user_id = ? AND deleted_at IS NULL').get(userId)!.n;
 const kept = () => sqlite.query<{ user_id: number; live: number }, []>('SELECT user_id, live FROM user_link_counts WHERE live <> 0 ORDER BY user_id').all();
+const totalKept = () => sqlite.query<{ live: number }, []>('SELECT live FROM live_link_total').all();
+const totalCounted = () => [sqlite.query<{ live: number }, []>('SELECT count(*) AS live FROM links WHERE deleted_at IS NULL').get()!];
 const actual = () =>
   sqlite.query<{ user_id: number; live: number }, []>('SELECT user_id, count(*) AS live FROM links WHERE user_id IS NOT NULL AND deleted_at IS NULL GROUP BY user_id ORDER BY user_id').all();
 
@@ -73,6 +76,8 @@ describe("each user's count of live links", () => {
     expect(await repo.countLiveForUser(b)).toBe(counted(b));
     expect(kept()).toEqual(actual());
     expect([counted(a), counted(b)]).toEqual([3, 2]);
+    expect(totalKept()).toEqual(totalCounted());
+    expect(totalKept()).toEqual([{ live: 7 }]); // and the two of nobody's
   });
 
   test('a code taken back from its owner\'s deleted link counts once: the new link is live, the old row stays deleted', async () => {
@@ -83,6 +88,7 @@ describe("each user's count of live links", () => {
     await repo.insertMany([{ row: { ...row(a), code }, schedules: [] }]);
     expect(await repo.countLiveForUser(a)).toBe(1);
     expect(kept()).toEqual(actual());
+    expect(totalKept()).toEqual([{ live: 1 }]);
   });
 
   test('stops the insert that would pass a limit, in the same transaction, and leaves the count as it was', async () => {
@@ -92,6 +98,7 @@ describe("each user's count of live links", () => {
     expect(refused).toBeInstanceOf(Error);
     expect(await repo.countLiveForUser(a)).toBe(3);
     expect(counted(a)).toBe(3);
+    expect(totalKept()).toEqual([{ live: 3 }]);
     await repo.insertMany([{ row: row(a), schedules: [] }], { ownerLimit: { userId: a, max: 4 } });
     expect(await repo.countLiveForUser(a)).toBe(4);
   });
@@ -103,6 +110,7 @@ describe("each user's count of live links", () => {
     sqlite.query('DELETE FROM users WHERE id = ?').run(a);
     expect(sqlite.query('SELECT count(*) AS n FROM links WHERE user_id IS NULL').get()).toEqual({ n: 4 });
     expect(sqlite.query('SELECT user_id, live FROM user_link_counts').all()).toEqual([{ user_id: b, live: 1 }]);
+    expect(totalKept()).toEqual([{ live: 5 }]);
   });
 
   test("a list page's total is the owner's count, and an admin's is every live link", async () => {
@@ -122,5 +130,17 @@ describe("each user's count of live links", () => {
     expect(kept()).toEqual([{ user_id: a, live: 5 }, { user_id: b, live: 2 }]);
     await create(a);
     expect(await repo.countLiveForUser(a)).toBe(6);
+  });
+
+  test('the migration of the total counts every live link a database already has, owned or not', async () => {
+    await twoOwners(6, 2, 3);
+    // as the database was before migration 0011
+    sqlite.exec(`DROP TRIGGER links_total_insert; DROP TRIGGER links_total_update; DROP TRIGGER links_total_delete;
+      DROP TABLE live_link_total; DELETE FROM _migrations WHERE tag = '0011_live_link_total'`);
+    expect(migrate(sqlite)).toEqual(['0011_live_link_total']);
+    expect(totalKept()).toEqual([{ live: 10 }]);
+    await create(null);
+    expect(totalKept()).toEqual([{ live: 11 }]);
+    expect(totalKept()).toEqual(totalCounted());
   });
 });

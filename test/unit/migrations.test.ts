@@ -31,7 +31,7 @@ describe('embedded migrations', () => {
       (1, '2026-01-01', 'total', '', 4), (1, '2026-01-02', 'total', '', 3), (1, '2026-01-01', 'country', 'DE', 4)`);
     db.exec(`INSERT INTO clicks (link_id, clicked_at, is_bot, source) VALUES (1, 1767225600000, 0, 'link'), (1, 1767312000000, 0, 'qr')`);
 
-    expect(migrate(db)).toEqual(['0002_rollups_clustered', '0003_link_counters', '0004_click_profiles', '0005_clicks_by_day', '0006_links_deleted', '0007_qr_codes_by_link', '0008_links_live_indexes', '0009_links_live_created', '0010_user_link_counts']);
+    expect(migrate(db)).toEqual(['0002_rollups_clustered', '0003_link_counters', '0004_click_profiles', '0005_clicks_by_day', '0006_links_deleted', '0007_qr_codes_by_link', '0008_links_live_indexes', '0009_links_live_created', '0010_user_link_counts', '0011_live_link_total']);
     expect(db.query('SELECT link_id, clicked_at, source FROM clicks ORDER BY id').all()).toEqual([
       { link_id: 1, clicked_at: 1767225600000, source: 'link' },
       { link_id: 1, clicked_at: 1767312000000, source: 'qr' },
