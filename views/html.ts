@@ -16,8 +16,12 @@ const safe = (value: string): SafeHtml => ({ [SAFE]: true, value, toString: () =
 
 export const isSafeHtml = (v: unknown): v is SafeHtml => typeof v === 'object' && v !== null && SAFE in v;
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
-export const escapeHtml = (s: string) => s.replace(/[&<>"'`]/g, (c) => ESCAPES[c]!);
+/**
+ * & < > " ' and ` escaped. Bun's native escaper does the first five (a function called per
+ * character found cost ~70 ns each: a 200 KB value of quotes, echoed in a page, took 13-30 ms);
+ * its &#x27; is rewritten as the &#39; pages have always carried, and the backtick added.
+ */
+export const escapeHtml = (s: string) => Bun.escapeHTML(s).replace(/&#x27;/g, '&#39;').replace(/`/g, '&#96;');
 
 function render(v: unknown): string {
   if (v === null || v === undefined || v === false) return '';

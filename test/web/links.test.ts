@@ -484,6 +484,11 @@ describe('CSV import and export', () => {
     expect(parseCsv('\uFEFFurl;title\r\n"https://e.com/a;b";"multi\nline"\n\n')).toEqual([['url', 'title'], ['https://e.com/a;b', 'multi\nline']]);
     // a quote opens a quoted field only after nothing but blanks; after other text it is kept
     expect(parseCsv(' \t "x,y",a"b"c,"q""uote" tail\n', ',')).toEqual([['x,y', 'a"b"c', 'q"uote tail']]);
+    // after a quoted field of blanks a quote opens another; a field left open takes the rest of the text
+    expect(parseCsv('" " "x"', ',')).toEqual([['x']]);
+    expect(parseCsv('"unterminated,\nstill"more', ',')).toEqual([['unterminated,\nstillmore']]);
+    expect(parseCsv('a;"b"";c"\r\n', ';')).toEqual([['a', 'b";c']]);
+    expect(parseCsv('x,"a\r\nb",y\r\nz', ',')).toEqual([['x', 'a\r\nb', 'y'], ['z']]);
   });
 
   test('reading is linear: a cell of blanks then quotes (each quote re-trimmed the cell: 200,000 took ~20 s) parses at once', () => {
