@@ -135,7 +135,9 @@ export function createSafeFetcher(opts: SafeFetcherOptions) {
     for (;;) {
       const addresses = await checkTarget(url);
       let res = await send(url, addresses, method, accept, signal);
-      if (method === 'HEAD' && (res.status === 405 || res.status === 501)) {
+      // HEAD only saves the body: a server that answers it with any error (405 and 501, but also the
+      // 403 or 404 of shorteners that route GET alone) is asked again as a browser would ask
+      if (method === 'HEAD' && res.status >= 400) {
         discard(res);
         res = await send(url, addresses, 'GET', accept, signal);
       }
@@ -193,7 +195,7 @@ export function createSafeFetcher(opts: SafeFetcherOptions) {
 
     /**
      * Traces a URL's redirects without reading any body: HEAD each hop (GET
-     * when the server refuses HEAD), recording every redirect. Any final
+     * when the server answers HEAD with an error), recording every redirect. Any final
      * status is returned as is. Throws FETCH_FAILED with meta.reason private |
      * scheme | timeout | dns | network | too_many_redirects.
      */

@@ -26,7 +26,8 @@
  * answers only when none of them does. NOT_FOUND → 404 JSON under /api and
  * /v1 (with `error` and `message`, worded as Laravel words it: LinkShrink
  * documents both on every error, and the other dialects sharing /api/v1 read
- * `message`), or 405 with Allow when other methods serve the path, an HTML
+ * `message`; under lnkz's /api/v1/urls its {code, message}), or 405 with
+ * Allow when other methods serve the path, an HTML
  * page elsewhere; PARSE/VALIDATION → 400 JSON; anything else is a bug:
  * logged with its stack, answered 500 JSON.
  */
@@ -35,6 +36,14 @@ import type { Logger } from '../logger.ts';
 import { methodsAt } from './allowed-methods.ts';
 import type { AppDeps } from './app-deps.ts';
 import { html, json } from './respond.ts';
+
+// lnkz's routes are all under /api/v1/urls and its errors are {code, message}; the other dialects
+// sharing /api/v1 read `message`, LinkShrink's `error` beside it
+const LNKZ_PATH = /^\/api\/v1\/urls(\/|$)/;
+function routeError(path: string, status: 404 | 405, error: 'Not Found' | 'Method Not Allowed', message: string, headers?: Record<string, string>): Response {
+  const body = LNKZ_PATH.test(path) ? { code: status === 404 ? 'NOT_FOUND' : 'METHOD_NOT_ALLOWED', message } : { error, message };
+  return json(status, body, headers);
+}
 
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 // anything else a client invents becomes OTHER, keeping label cardinality bounded
@@ -171,10 +180,10 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
           set.status = 405;
           const headers = { allow: allowed.join(', ') };
           const message = `The ${request.method} method is not supported for route ${path.slice(1)}. Supported methods: ${allowed.join(', ')}.`;
-          return isJsonPath(path) ? json(405, { error: 'Method Not Allowed', message }, headers) : html(405, METHOD_NOT_ALLOWED_PAGE, headers);
+          return isJsonPath(path) ? routeError(path, 405, 'Method Not Allowed', message, headers) : html(405, METHOD_NOT_ALLOWED_PAGE, headers);
         }
         set.status = 404;
-        return isJsonPath(path) ? json(404, { error: 'Not Found', message: `The route ${path.slice(1)} could not be found.` }) : html(404, NOT_FOUND_PAGE);
+        return isJsonPath(path) ? routeError(path, 404, 'Not Found', `The route ${path.slice(1)} could not be found.`) : html(404, NOT_FOUND_PAGE);
       }
       case 'PARSE':
         set.status = 400;

@@ -40,6 +40,8 @@ beforeAll(() => {
           return redirect('/loop');
         case '/head-405':
           return req.method === 'HEAD' ? new Response(null, { status: 405 }) : redirect('/c', 307);
+        case '/head-403':
+          return req.method === 'HEAD' ? new Response(null, { status: 403 }) : redirect('/c', 301);
         case '/missing':
           return html(page('<title>Not Found</title>'), 404);
         case '/json':
@@ -207,6 +209,13 @@ describe('safe fetcher: happy paths (private targets allowed for the local test 
     const trace = await open().followRedirects(`${base}/head-405`);
     expect(trace.chain).toEqual([{ url: `${base}/head-405`, statusCode: 307 }]);
     expect(trace.finalUrl).toBe(`${base}/c`);
+  });
+
+  test('followRedirects asks again with GET when HEAD answers another error (a shortener that routes GET alone)', async () => {
+    seen.length = 0;
+    const trace = await open().followRedirects(`${base}/head-403`);
+    expect(trace).toEqual({ finalUrl: `${base}/c`, chain: [{ url: `${base}/head-403`, statusCode: 301 }], status: 200 });
+    expect(seen.map((s) => s.method)).toEqual(['HEAD', 'GET', 'HEAD']);
   });
 
   test('followRedirects reports a non-2xx destination instead of failing', async () => {

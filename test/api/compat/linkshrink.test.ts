@@ -460,6 +460,27 @@ describe('stats, export and batch', () => {
     });
   });
 
+  test('stats list every country and the top 50 referring domains; direct and unlocated visits never take a listed place', async () => {
+    // click k comes from address k: the first 61 from 61 countries, the rest from nowhere known
+    const ipOf = (k: number) => `10.1.${k >> 8}.${k & 255}`;
+    const codeOf = (k: number) => String.fromCharCode(65 + Math.floor(k / 26), 65 + (k % 26));
+    const located = new Map(Array.from({ length: 61 }, (_, k) => [ipOf(k), codeOf(k)]));
+    await withApp({ env: ANON, country: (ip) => located.get(ip) ?? null }, async (app, req) => {
+      await req('POST', '/api/v1/shorten', { body: { url: 'https://example.com/worldwide', customAlias: 'worldwide' } });
+      const link = await app.services.links.getPublic('worldwide');
+      // 55 referring domains (the first 50 twice, the last 5 once), then 3 direct visits
+      const referrers = [...Array.from({ length: 50 }, (_, i) => [`https://r${i}.example/`, `https://r${i}.example/`]).flat(), ...Array.from({ length: 5 }, (_, i) => `https://r${50 + i}.example/`), null, null, null];
+      referrers.forEach((referrer, k) => app.services.recorder.record({ linkId: link.id, at: Date.now(), ip: ipOf(k), userAgent: BROWSER, referrer, source: 'link' }));
+      await app.flush();
+      const s = (await (await req('GET', '/api/v1/stats/worldwide')).json()).data;
+      expect(s.clicks).toBe(108);
+      expect(s.countries).toHaveLength(61);
+      expect(new Set(s.countries.map((c: { country: string }) => c.country))).toEqual(new Set(located.values()));
+      expect(s.referrers).toHaveLength(50);
+      expect(s.referrers.every((r: { clicks: number }) => r.clicks === 2)).toBe(true);
+    });
+  });
+
   test('private stats need ?token=: missing or wrong is 401, the statsToken opens them', async () => {
     const d = await shorten({ url: 'https://example.com/private', private_stats: true });
     expect(d.privateStats).toBe(true);

@@ -139,6 +139,20 @@ describe('happy path (documented examples)', () => {
 });
 
 describe('errors', () => {
+  test('a method or a path lnkz does not have answers in lnkz\'s {code, message}: 405 with Allow, or 404', async () => {
+    const u = await t.user('pro');
+    const { data } = await create(u, { url: 'https://example.com/patched' });
+    const patched = await send('PATCH', `${API}/${data.id}`, u, '{"url":"https://example.com/x"}');
+    expect(patched.status).toBe(405);
+    expect(patched.headers.get('allow')).toContain('PUT');
+    const body = await patched.json();
+    expect(Object.keys(body).sort()).toEqual(['code', 'message']);
+    expect(body.code).toBe('METHOD_NOT_ALLOWED');
+    const deeper = await send('GET', `${API}/${data.id}/clicks`, u);
+    expect(deeper.status).toBe(404);
+    expect(await deeper.json()).toEqual({ code: 'NOT_FOUND', message: `The route api/v1/urls/${data.id}/clicks could not be found.` });
+  });
+
   test('404 NOT_FOUND for an unknown or malformed id', async () => {
     const u = await t.user('pro');
     for (const id of ['999999', 'abc', '-1']) {

@@ -46,9 +46,20 @@ export function presentUtm(created: CreatedLink, urls: LinkUrls, utm: UtmSet) {
 
 const days = (rows: DayCount[]) => rows.map((d) => ({ date: d.day, clicks: d.clicks }));
 
+/** The top referring domains a stats answer lists. */
+export const TOP_REFERRERS = 50;
+/**
+ * Values read per breakdown for a stats answer: more than there are country
+ * codes, so that `countries` lists every country (it is the geographic
+ * breakdown, not a top), and the referrers keep TOP_REFERRERS once direct
+ * visits are left out.
+ */
+export const STATS_VALUES = { limit: 300 };
+
 /**
  * Direct visits have no referring domain and unlocated ones no country; both
- * are left out of their lists. `destination` is null where the caller may
+ * are left out of their lists (after the values are read, so neither takes
+ * the place of a listed one). `destination` is null where the caller may
  * not see it (a password-protected link, see links.destinationVisible).
  */
 export function presentStats(link: Link, a: LinkAnalytics, destination: string | null) {
@@ -57,7 +68,7 @@ export function presentStats(link: Link, a: LinkAnalytics, destination: string |
     originalUrl: destination,
     clicks: link.totalClicks,
     clicksByDay: days(a.clicksOverTime).reverse(),
-    referrers: a.referrers.filter((r) => r.value).map((r) => ({ domain: r.value, clicks: r.clicks })),
+    referrers: a.referrers.filter((r) => r.value).slice(0, TOP_REFERRERS).map((r) => ({ domain: r.value, clicks: r.clicks })),
     countries: a.countries.filter((c) => c.code).map((c) => ({ country: c.code!, clicks: c.clicks })),
     createdAt: iso(link.createdAt),
     expiresAt: iso(link.expiresAt),
