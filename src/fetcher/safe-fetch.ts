@@ -102,6 +102,13 @@ export function createSafeFetcher(opts: SafeFetcherOptions) {
     return [...addresses.filter((a) => !a.includes(':')), ...addresses.filter((a) => a.includes(':'))];
   }
 
+  /**
+   * HEAD only saves the body: a server that refuses it (405, 501, but also the 400, 403 or 404 of
+   * shorteners that route GET alone) is asked again as a browser would ask. Not after a 429 or a
+   * 5xx: a server that is overloaded or down is not asked twice, and its status is the answer.
+   */
+  const refusesHead = (status: number) => status === 501 || (status >= 400 && status < 500 && status !== 429);
+
   /** One request for one hop, pinned to the checked addresses; the next address is tried only if connecting fails. */
   async function send(url: URL, addresses: string[], method: 'GET' | 'HEAD', accept: string, signal: AbortSignal) {
     const literal = isIpLiteral(url.hostname);
@@ -135,9 +142,7 @@ export function createSafeFetcher(opts: SafeFetcherOptions) {
     for (;;) {
       const addresses = await checkTarget(url);
       let res = await send(url, addresses, method, accept, signal);
-      // HEAD only saves the body: a server that answers it with any error (405 and 501, but also the
-      // 403 or 404 of shorteners that route GET alone) is asked again as a browser would ask
-      if (method === 'HEAD' && res.status >= 400) {
+      if (method === 'HEAD' && refusesHead(res.status)) {
         discard(res);
         res = await send(url, addresses, 'GET', accept, signal);
       }

@@ -40,8 +40,10 @@ import { html, json } from './respond.ts';
 // lnkz's routes are all under /api/v1/urls and its errors are {code, message}; the other dialects
 // sharing /api/v1 read `message`, LinkShrink's `error` beside it
 const LNKZ_PATH = /^\/api\/v1\/urls(\/|$)/;
-function routeError(path: string, status: 404 | 405, error: 'Not Found' | 'Method Not Allowed', message: string, headers?: Record<string, string>): Response {
-  const body = LNKZ_PATH.test(path) ? { code: status === 404 ? 'NOT_FOUND' : 'METHOD_NOT_ALLOWED', message } : { error, message };
+function routeError(path: string, status: 404 | 405, message: string, headers?: Record<string, string>): Response {
+  const body = LNKZ_PATH.test(path)
+    ? { code: status === 404 ? 'NOT_FOUND' : 'METHOD_NOT_ALLOWED', message }
+    : { error: status === 404 ? 'Not Found' : 'Method Not Allowed', message };
   return json(status, body, headers);
 }
 
@@ -180,10 +182,10 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
           set.status = 405;
           const headers = { allow: allowed.join(', ') };
           const message = `The ${request.method} method is not supported for route ${path.slice(1)}. Supported methods: ${allowed.join(', ')}.`;
-          return isJsonPath(path) ? routeError(path, 405, 'Method Not Allowed', message, headers) : html(405, METHOD_NOT_ALLOWED_PAGE, headers);
+          return isJsonPath(path) ? routeError(path, 405, message, headers) : html(405, METHOD_NOT_ALLOWED_PAGE, headers);
         }
         set.status = 404;
-        return isJsonPath(path) ? routeError(path, 404, 'Not Found', `The route ${path.slice(1)} could not be found.`) : html(404, NOT_FOUND_PAGE);
+        return isJsonPath(path) ? routeError(path, 404, `The route ${path.slice(1)} could not be found.`) : html(404, NOT_FOUND_PAGE);
       }
       case 'PARSE':
         set.status = 400;

@@ -101,7 +101,7 @@ export function createLinksService(deps: LinksDeps) {
   const { links, cache } = deps;
   const now = deps.now ?? Date.now;
   // what is read is cached as of before the read: a write landing while it is on its way wins
-  const lookUpTargets = createBatchedLookup(async (codes) => {
+  const lookUpTarget = createBatchedLookup(async (codes) => {
     const readAt = cache.epoch;
     const found = await links.findRedirectTargets(codes);
     for (const code of codes) cache.set(code, found.get(code) ?? null, readAt);
@@ -629,7 +629,7 @@ export function createLinksService(deps: LinksDeps) {
     async resolve(code: string): Promise<RedirectTarget | null> {
       const hit = this.resolveCached(code);
       if (hit !== undefined) return hit;
-      const target = await lookUpTargets(code);
+      const target = await lookUpTarget(code);
       return target && live(target) ? target : null;
     },
 

@@ -26,14 +26,17 @@ export function createBatchedLookup<T>(read: ReadMany<T>) {
     const batch = waiting!;
     waiting = null;
     const keys = [...batch.keys()];
-    for (let i = 0; i < keys.length; i += MAX_KEYS_PER_READ) {
-      const part = keys.slice(i, i + MAX_KEYS_PER_READ);
-      try {
-        const found = await read(part);
-        for (const key of part) batch.get(key)!.resolve(found.get(key) ?? null);
-      } catch (e) {
-        for (const key of part) batch.get(key)!.reject(e);
-      }
+    for (let i = 0; i < keys.length; i += MAX_KEYS_PER_READ) await readPart(batch, keys.slice(i, i + MAX_KEYS_PER_READ));
+  }
+
+  async function readPart(batch: Map<string, PromiseWithResolvers<T | null>>, part: string[]): Promise<void> {
+    try {
+      const found = await read(part);
+      for (const key of part) batch.get(key)!.resolve(found.get(key) ?? null);
+    } catch (e) {
+      // read alone, one at a time: a failure fails only the requests it is theirs to fail
+      if (part.length > 1) for (const key of part) await readPart(batch, [key]);
+      else batch.get(part[0]!)!.reject(e);
     }
   }
 

@@ -40,6 +40,10 @@ beforeAll(() => {
           return redirect('/loop');
         case '/head-405':
           return req.method === 'HEAD' ? new Response(null, { status: 405 }) : redirect('/c', 307);
+        case '/head-503':
+          return req.method === 'HEAD' ? new Response(null, { status: 503, headers: { 'retry-after': '120' } }) : redirect('/c', 301);
+        case '/head-429':
+          return req.method === 'HEAD' ? new Response(null, { status: 429 }) : redirect('/c', 301);
         case '/head-403':
           return req.method === 'HEAD' ? new Response(null, { status: 403 }) : redirect('/c', 301);
         case '/missing':
@@ -216,6 +220,15 @@ describe('safe fetcher: happy paths (private targets allowed for the local test 
     const trace = await open().followRedirects(`${base}/head-403`);
     expect(trace).toEqual({ finalUrl: `${base}/c`, chain: [{ url: `${base}/head-403`, statusCode: 301 }], status: 200 });
     expect(seen.map((s) => s.method)).toEqual(['HEAD', 'GET', 'HEAD']);
+  });
+
+  test('followRedirects does not ask again a server that is down or overloaded: its 5xx or 429 is the answer', async () => {
+    for (const path of ['/head-503', '/head-429']) {
+      seen.length = 0;
+      const trace = await open().followRedirects(`${base}${path}`);
+      expect(trace).toEqual({ finalUrl: `${base}${path}`, chain: [], status: path === '/head-503' ? 503 : 429 });
+      expect(seen.map((s) => s.method)).toEqual(['HEAD']);
+    }
   });
 
   test('followRedirects reports a non-2xx destination instead of failing', async () => {

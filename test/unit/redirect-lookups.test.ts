@@ -53,6 +53,18 @@ describe('batched redirect lookups', () => {
     expect(failed).toEqual(['disk on fire', 'disk on fire']);
     broken = false;
     expect(await lookup('a')).toBe(1);
-    expect(reads).toEqual([['a', 'b'], ['a']]);
+    expect(reads).toEqual([['a', 'b'], ['a'], ['b'], ['a']]);
+  });
+
+  test('when a read of several fails, each is read alone: only the one that fails is refused', async () => {
+    let current: string[] = [];
+    const lookup = createBatchedLookup<number>(async (keys) => {
+      current = keys;
+      if (keys.includes('poison')) throw new Error('cannot read poison');
+      return new Map(keys.map((k) => [k, k.length]));
+    });
+    const answers = await Promise.all(['ab', 'poison', 'abcd'].map((k) => lookup(k).catch((e: Error) => e.message)));
+    expect(answers).toEqual([2, 'cannot read poison', 4]);
+    expect(current).toEqual(['abcd']);
   });
 });

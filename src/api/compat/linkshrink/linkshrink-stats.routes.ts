@@ -11,7 +11,7 @@ import type { Link } from '../../../links/links.types.ts';
 import { BatchBody, BatchSchema, E, envelope, ExportSchema, StatsSchema } from './linkshrink.docs.ts';
 import { NOT_FOUND_MESSAGE, PRIVATE_STATS_MESSAGE } from './linkshrink.errors.ts';
 import { LIMITS, TAG, type LinkshrinkKit } from './linkshrink.kit.ts';
-import { exportCsv, presentExport, presentStats, STATS_VALUES, success } from './linkshrink.present.ts';
+import { exportCsv, presentExport, presentStats, STATS_BREAKDOWN, success } from './linkshrink.present.ts';
 import { LINKSHRINK_SOURCE, parseBatch, parseExportQuery, queryValue } from './linkshrink.schemas.ts';
 
 const tokenQuery = { token: { description: 'The statsToken, for links created with private_stats: true.' } };
@@ -46,7 +46,7 @@ export function statsRoutes(kit: LinkshrinkKit) {
       kit.route(async (ctx) => {
         const actor = await kit.reader(ctx, LIMITS.stats);
         const link = await visibleLink(kit.code(ctx.params.code), queryValue(ctx.query.token), actor);
-        return json(200, success(presentStats(link, await services.analytics.forLink(link, undefined, STATS_VALUES), shownDestination(link, actor))));
+        return json(200, success(presentStats(link, await services.analytics.forLink(link, undefined, STATS_BREAKDOWN), shownDestination(link, actor))));
       }),
       {
         detail: doc({
@@ -102,7 +102,7 @@ export function statsRoutes(kit: LinkshrinkKit) {
         const analytics = new Map<number, ReturnType<typeof services.analytics.forLink>>();
         const statsOf = (link: Link) => {
           let a = analytics.get(link.id);
-          if (!a) analytics.set(link.id, (a = services.analytics.forLink(link, undefined, STATS_VALUES)));
+          if (!a) analytics.set(link.id, (a = services.analytics.forLink(link, undefined, STATS_BREAKDOWN)));
           return a;
         };
         const items = await Promise.all(

@@ -54,7 +54,7 @@ export const TOP_REFERRERS = 50;
  * breakdown, not a top), and the referrers keep TOP_REFERRERS once direct
  * visits are left out.
  */
-export const STATS_VALUES = { limit: 300 };
+export const STATS_BREAKDOWN = { limit: 300 };
 
 /**
  * Direct visits have no referring domain and unlocated ones no country; both
