@@ -61,10 +61,67 @@ const present = (v: unknown) => v !== undefined && v !== null && v !== '';
 const FIRST_DATE = Date.parse('0001-01-01T00:00:00Z');
 const LAST_DATE = Date.parse('9999-12-31T23:59:59.999Z');
 
-/** Parses a date the way Laravel's `date` rule accepts common inputs; naive times are UTC. */
+/**
+ * Parses a date the way Laravel's `date` rule (PHP's strtotime, then a
+ * calendar check) accepts the absolute forms clients send; naive times are
+ * UTC, as in a Laravel app's default timezone. ISO 8601 and "Y-m-d H:i:s";
+ * then, as PHP reads them, "Y/m/d", American "m/d/Y", European "d-m-Y" and
+ * "d.m.Y", and named months ("15 January 2099", "Jan 15, 2099", the RFC 2822
+ * "Thu, 15 Jan 2099 10:00:00 GMT" of HTTP dates and JavaScript's
+ * toUTCString), each with an optional "H:i[:s]" and zone. Relative forms
+ * ("tomorrow", "+1 week") are refused: an expiry is a moment a client means.
+ */
 export function parseDate(value: string): number | null {
   const s = value.trim();
-  if (!/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(s)) return null;
+  if (ISO_DATE.test(s)) return parseIso(s);
+  for (const pattern of OTHER_DATES) {
+    const m = pattern.exec(s);
+    if (!m) continue;
+    const field = (name: 'y' | 'm' | 'd') => m.groups![name]!;
+    const month = /^\d/.test(field('m')) ? Number(field('m')) : MONTHS.indexOf(field('m').slice(0, 3).toLowerCase()) + 1;
+    const t = m.groups!;
+    const offset = zoneMinutes(t.zone);
+    if (offset === null) return null;
+    return fromParts(Number(field('y')), month, Number(field('d')), Number(t.h ?? 0), Number(t.i ?? 0), Number(t.s ?? 0), Number(((t.f ?? '') + '000').slice(1, 4) || 0), offset);
+  }
+  return null;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const MONTH = '(?<m>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+const WEEKDAY = '(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\\s+)?';
+const TIME = '(?:\\s+(?<h>\\d{1,2}):(?<i>\\d{2})(?::(?<s>\\d{2})(?<f>\\.\\d{1,9})?)?)?';
+const ZONE = '(?:\\s*(?<zone>Z|UTC|GMT(?:[+-]\\d{2}:?\\d{2})?|[+-]\\d{2}:?\\d{2}))?';
+const form = (date: string) => new RegExp(`^${date}${TIME}${ZONE}$`, 'i');
+const OTHER_DATES: RegExp[] = [
+  form('(?<y>\\d{4})/(?<m>\\d{1,2})/(?<d>\\d{1,2})'),
+  form('(?<m>\\d{1,2})/(?<d>\\d{1,2})/(?<y>\\d{4})'),
+  form('(?<d>\\d{1,2})[-.](?<m>\\d{1,2})[-.](?<y>\\d{4})'),
+  form(`${WEEKDAY}(?<d>\\d{1,2})[ -]${MONTH}\\.?[ -]+(?<y>\\d{4})`),
+  form(`${WEEKDAY}${MONTH}\\.?\\s+(?<d>\\d{1,2})(?:st|nd|rd|th)?,?\\s+(?<y>\\d{4})`),
+];
+
+/** A zone's offset east of UTC in minutes; none is UTC; null for an offset no zone has. */
+function zoneMinutes(zone: string | undefined): number | null {
+  const m = /([+-])(\d{2}):?(\d{2})$/.exec(zone ?? '');
+  if (!m) return 0;
+  const minutes = Number(m[2]) * 60 + Number(m[3]);
+  return Number(m[3]) > 59 || minutes > 14 * 60 ? null : (m[1] === '-' ? -minutes : minutes);
+}
+
+function fromParts(y: number, mo: number, d: number, h: number, i: number, sec: number, ms: number, offsetMinutes: number): number | null {
+  if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || i > 59 || sec > 59) return null;
+  // set field by field: Date.UTC reads years 0-99 as 1900-1999
+  const at = new Date(0);
+  at.setUTCFullYear(y, mo - 1, d);
+  at.setUTCHours(h, i, sec, ms);
+  return inRange(at.getTime() - offsetMinutes * 60_000);
+}
+
+const inRange = (ms: number) => (Number.isNaN(ms) || ms < FIRST_DATE || ms > LAST_DATE ? null : ms);
+
+function parseIso(s: string): number | null {
   let iso = s.replace(' ', 'T');
   if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) iso += 'T00:00:00';
   if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(iso)) iso += 'Z';
@@ -72,10 +129,9 @@ export function parseDate(value: string): number | null {
   // Laravel's `date` rule refuses a day the calendar does not have
   const [year, month, day] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
   if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
-  const ms = Date.parse(iso.replace(/(\.\d{3})\d+/, '$1'));
   // an offset can carry 9999-12-31T23:59 into year 10000 (or 0000-01-01 before year 1), which no
   // four-digit date the APIs answer with can show
-  return Number.isNaN(ms) || ms < FIRST_DATE || ms > LAST_DATE ? null : ms;
+  return inRange(Date.parse(iso.replace(/(\.\d{3})\d+/, '$1')));
 }
 
 /** The fields TrimStrings leaves as sent (its $except): a password's spaces are part of it. */

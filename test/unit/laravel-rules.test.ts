@@ -47,6 +47,28 @@ describe('Laravel-style rules', () => {
     for (const bad of ['tomorrow', '31/12/2025', '2025-13-01', '']) expect(parseDate(bad)).toBeNull();
   });
 
+  test('dates: the other absolute forms PHP reads, as it reads them (slashes American, dashes and dots European), naive times UTC', () => {
+    const jan15 = Date.UTC(2099, 0, 15);
+    const at10 = Date.UTC(2099, 0, 15, 10);
+    expect(parseDate('2099/01/15')).toBe(jan15);
+    expect(parseDate('2099/1/15 10:00')).toBe(at10);
+    expect(parseDate('01/15/2099 10:00:00')).toBe(at10);
+    expect(parseDate('15-01-2099')).toBe(jan15);
+    expect(parseDate('15.01.2099 10:00')).toBe(at10);
+    for (const named of ['15 January 2099 10:00', 'Jan 15, 2099 10:00', 'January 15th 2099 10:00', 'thu, 15 jan 2099 10:00:00 GMT', '15-Jan-2099 10:00 UTC', 'Jan. 15 2099 10:00']) {
+      expect([named, parseDate(named)]).toEqual([named, at10]);
+    }
+    expect(parseDate('Sept 15, 2099')).toBe(Date.UTC(2099, 8, 15));
+    expect(parseDate('15 Jan 2099 10:00 +0200')).toBe(Date.UTC(2099, 0, 15, 8));
+    expect(parseDate('15 Jan 2099 10:00:30.25 GMT-05:30')).toBe(Date.UTC(2099, 0, 15, 15, 30, 30, 250));
+    // what JavaScript's toUTCString writes comes back to the same moment
+    const moment = Date.UTC(2031, 5, 7, 1, 2, 3);
+    expect(parseDate(new Date(moment).toUTCString())).toBe(moment);
+    for (const bad of ['02/30/2099', '13/01/2099', '30-02-2099', '15 Foo 2099', '2099/01/15 25:00', '2099/01/15 10:60', '+1 week', 'next monday', '15 Jan 2099 10:00 +1500', '15 Jan 99', '15/01/2099']) {
+      expect([bad, parseDate(bad)]).toEqual([bad, null]);
+    }
+  });
+
   test('one message alone has no suffix', () => {
     expect(laravelMessage({ x: ['Only one.'] })).toBe('Only one.');
     expect(laravelMessage({ x: ['One.', 'Two.'] })).toBe('One. (and 1 more error)');

@@ -113,6 +113,15 @@ describe('happy path (documented examples)', () => {
     expect((await t.request('GET', '/hnfeed')).headers.get('location')).toBe('https://news.ycombinator.com/best');
   });
 
+  test('expires_at takes the dates Laravel\'s date rule reads: an HTTP date, slashes, a named month', async () => {
+    const u = await t.user('pro');
+    const sent = ['Thu, 15 Jan 2099 10:00:00 GMT', '01/15/2099 10:00', '15 January 2099 10:00', '2099/01/15 12:00 +02:00'];
+    for (const expires_at of sent) {
+      const res = await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://example.com/dated', expires_at } });
+      expect([expires_at, res.status, (await res.json()).expires_at]).toEqual([expires_at, 201, '2099-01-15T10:00:00.000000Z']);
+    }
+  });
+
   test('PUT with password, then remove_password; expires_at, then remove_expiration', async () => {
     const u = await t.user('pro');
     const created = await (await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://example.com/p', title: 'P' } })).json();
