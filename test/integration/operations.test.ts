@@ -149,26 +149,26 @@ describe('not found', () => {
   });
 
   test('a path served under other methods answers 405 with Allow and Laravel\'s message; a short-link path stays 404', async () => {
-    const lnkz = await app.request('PATCH', '/api/v1/urls/5');
+    const lnkz = await app.request('POST', '/api/v1/urls/5');
     expect(lnkz.status).toBe(405);
-    expect(lnkz.headers.get('allow')).toBe('GET, HEAD, PUT, DELETE');
+    expect(lnkz.headers.get('allow')).toBe('GET, HEAD, PUT, PATCH, DELETE');
     // under lnkz's paths, in lnkz's {code, message}; elsewhere with LinkShrink's `error` beside the message
     expect(await lnkz.json()).toEqual({
       code: 'METHOD_NOT_ALLOWED',
-      message: 'The PATCH method is not supported for route api/v1/urls/5. Supported methods: GET, HEAD, PUT, DELETE.',
+      message: 'The POST method is not supported for route api/v1/urls/5. Supported methods: GET, HEAD, PUT, PATCH, DELETE.',
     });
     const minilnk = await app.request('POST', '/api/v1/links/7');
-    expect(minilnk.headers.get('allow')).toBe('GET, HEAD, PUT, DELETE');
+    expect(minilnk.headers.get('allow')).toBe('GET, HEAD, PUT, PATCH, DELETE');
     expect(await minilnk.json()).toEqual({
       error: 'Method Not Allowed',
-      message: 'The POST method is not supported for route api/v1/links/7. Supported methods: GET, HEAD, PUT, DELETE.',
+      message: 'The POST method is not supported for route api/v1/links/7. Supported methods: GET, HEAD, PUT, PATCH, DELETE.',
     });
     const page = await app.request('DELETE', '/healthz', { headers: { accept: 'text/html' } });
     expect([page.status, page.headers.get('allow'), page.headers.get('content-type')]).toEqual([405, 'GET, HEAD', 'text/html; charset=utf-8']);
     expect(await page.text()).toContain('<title>Not allowed</title>');
     // OPTIONS without CORS asks which methods a path takes
     const options = await app.request('OPTIONS', '/api/v1/urls/5');
-    expect([options.status, options.headers.get('allow')]).toEqual([204, 'GET, HEAD, PUT, DELETE, OPTIONS']);
+    expect([options.status, options.headers.get('allow')]).toEqual([204, 'GET, HEAD, PUT, PATCH, DELETE, OPTIONS']);
     // the methods a path does serve are untouched, and short codes are not routes
     expect((await app.request('HEAD', '/healthz')).status).toBe(200);
     for (const [method, path] of [['PUT', '/somecode'], ['DELETE', '/public/app.css'], ['GET', '/api/v1/links/1/nope']] as const) {

@@ -85,6 +85,7 @@ const probes: Probe[] = [
   // native (Minilnk)
   { name: 'native get link', method: 'GET', path: () => `/api/v1/links/${A.linkId}`, expect: [404] },
   { name: 'native update link', method: 'PUT', path: () => `/api/v1/links/${A.linkId}`, body: { original_url: 'https://evil.example/' }, expect: [404] },
+  { name: 'native patch link', method: 'PATCH', path: () => `/api/v1/links/${A.linkId}`, body: { original_url: 'https://evil.example/' }, expect: [404] },
   { name: 'native delete link', method: 'DELETE', path: () => `/api/v1/links/${A.linkId}`, expect: [404] },
   { name: 'native analytics', method: 'GET', path: () => `/api/v1/links/${A.linkId}/analytics`, expect: [404] },
   { name: 'native get QR', method: 'GET', path: () => `/api/v1/qrcodes/${A.qrId}`, expect: [404] },
@@ -94,10 +95,12 @@ const probes: Probe[] = [
   // Linx.ly
   { name: 'Linx.ly get', method: 'GET', path: () => `/v1/client/short-links/${A.code}`, expect: [404], bearerOnly: true },
   { name: 'Linx.ly update', method: 'PUT', path: () => `/v1/client/short-links/${A.code}`, body: { destination_url: 'https://evil.example/', status: false, utm: null, schedules: [] }, expect: [404], bearerOnly: true },
+  { name: 'Linx.ly patch', method: 'PATCH', path: () => `/v1/client/short-links/${A.code}`, body: { destination_url: 'https://evil.example/', status: false, utm: null, schedules: [] }, expect: [404], bearerOnly: true },
   { name: 'Linx.ly delete', method: 'DELETE', path: () => `/v1/client/short-links/${A.code}`, expect: [404], bearerOnly: true },
   // lnkz
   { name: 'lnkz get', method: 'GET', path: () => `/api/v1/urls/${A.linkId}`, expect: [404], bearerOnly: true },
   { name: 'lnkz update', method: 'PUT', path: () => `/api/v1/urls/${A.linkId}`, body: { url: 'https://evil.example/', expiresAt: null }, expect: [404], bearerOnly: true },
+  { name: 'lnkz patch', method: 'PATCH', path: () => `/api/v1/urls/${A.linkId}`, body: { url: 'https://evil.example/', expiresAt: null }, expect: [404], bearerOnly: true },
   { name: 'lnkz delete', method: 'DELETE', path: () => `/api/v1/urls/${A.linkId}`, expect: [404], bearerOnly: true },
   // ShrtLnk
   { name: 'ShrtLnk get', method: 'GET', path: () => `/api/links/${A.code}`, expect: [404] },

@@ -1,7 +1,7 @@
 /**
  * Native API — Minilnk-compatible (seeds/minilnk-api.txt), mounted at /api/v1.
  *
- * Endpoints: GET|POST /links, GET|PUT|DELETE /links/{id},
+ * Endpoints: GET|POST /links, GET|PUT|PATCH|DELETE /links/{id} (PATCH is PUT, as Laravel routes it),
  * GET /links/{id}/analytics, GET|POST /qrcodes, GET|DELETE /qrcodes/{id},
  * and the QR download URLs GET /dashboard/qrcodes/{id}/download/{svg|png}
  * (which also answer to a dashboard session, for browsers following them).
@@ -80,6 +80,23 @@ export function nativeApi(deps: AppDeps) {
     presentQr(qr, base, await services.qr.svg(qr), await services.qr.isDynamic(qr));
   const r = dialectHandler(deps.logger, nativeErrors);
 
+  const updateLink = r(async (ctx) => {
+    const actor = await apiAuth.authenticate(ctx);
+    const target = await services.links.get(actor, parseId(ctx.params.id));
+    const input = parseUpdateLink(await body(ctx), policy);
+    return json(200, link(await services.links.update(actor, target, input)));
+  });
+  const updateLinkOptions = (summary: string) => ({
+    parse: 'none' as const,
+    detail: doc({
+      tag: TAG,
+      summary,
+      description: 'original_url is required; remove_password / remove_expiration clear protection and expiry.',
+      body: UpdateLinkBody,
+      responses: { 200: { description: 'The updated link.', schema: LinkSchema }, ...invalid, ...notFound, ...errors },
+    }),
+  });
+
   const api = new Elysia({ prefix: '/api/v1' })
     .get(
       '/links',
@@ -125,25 +142,9 @@ export function nativeApi(deps: AppDeps) {
         }),
       { detail: doc({ tag: TAG, summary: 'Get a link', responses: { 200: { description: 'The link.', schema: LinkSchema }, ...notFound, ...errors } }) },
     )
-    .put(
-      '/links/:id',
-      r(async (ctx) => {
-          const actor = await apiAuth.authenticate(ctx);
-          const target = await services.links.get(actor, parseId(ctx.params.id));
-          const input = parseUpdateLink(await body(ctx), policy);
-          return json(200, link(await services.links.update(actor, target, input)));
-        }),
-      {
-        parse: 'none',
-        detail: doc({
-          tag: TAG,
-          summary: 'Update a link',
-          description: 'original_url is required; remove_password / remove_expiration clear protection and expiry.',
-          body: UpdateLinkBody,
-          responses: { 200: { description: 'The updated link.', schema: LinkSchema }, ...invalid, ...notFound, ...errors },
-        }),
-      },
-    )
+    .put('/links/:id', updateLink, updateLinkOptions('Update a link'))
+    // Laravel's apiResource routes PATCH to the same update (as Linx.ly's adapter does)
+    .patch('/links/:id', updateLink, updateLinkOptions('Update a link (PATCH, the same as PUT)'))
     .delete(
       '/links/:id',
       r(async (ctx) => {

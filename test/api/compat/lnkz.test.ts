@@ -139,13 +139,22 @@ describe('happy path (documented examples)', () => {
 });
 
 describe('errors', () => {
+  test('PATCH updates as PUT does (Laravel routes both to the update)', async () => {
+    const u = await t.user('pro');
+    const { data } = await create(u, { url: 'https://example.com/before-patch' });
+    const res = await send('PATCH', `${API}/${data.id}`, u, '{"url":"https://example.com/after-patch"}');
+    expect([res.status, await res.text()]).toEqual([200, '']);
+    expect((rowOf(data.id) as { destination: string }).destination).toBe('https://example.com/after-patch');
+    expect((await send('PATCH', `${API}/${data.id}`, u, '{"url":"not a url"}')).status).toBe(422);
+  });
+
   test('a method or a path lnkz does not have answers in lnkz\'s {code, message}: 405 with Allow, or 404', async () => {
     const u = await t.user('pro');
     const { data } = await create(u, { url: 'https://example.com/patched' });
-    const patched = await send('PATCH', `${API}/${data.id}`, u, '{"url":"https://example.com/x"}');
-    expect(patched.status).toBe(405);
-    expect(patched.headers.get('allow')).toContain('PUT');
-    const body = await patched.json();
+    const posted = await send('POST', `${API}/${data.id}`, u, '{"url":"https://example.com/x"}');
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get('allow')).toBe('GET, HEAD, PUT, PATCH, DELETE');
+    const body = await posted.json();
     expect(Object.keys(body).sort()).toEqual(['code', 'message']);
     expect(body.code).toBe('METHOD_NOT_ALLOWED');
     const deeper = await send('GET', `${API}/${data.id}/clicks`, u);

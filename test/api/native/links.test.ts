@@ -122,6 +122,17 @@ describe('happy path (documented examples)', () => {
     }
   });
 
+  test('PATCH updates as PUT does, original_url required as in PUT (Laravel routes both to the update)', async () => {
+    const u = await t.user('pro');
+    const created = await (await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://example.com/before-patch' } })).json();
+    const res = await t.request('PATCH', `/api/v1/links/${created.id}`, { headers: u.auth, body: { original_url: 'https://example.com/after-patch', title: 'Patched' } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id: created.id, original_url: 'https://example.com/after-patch', title: 'Patched' });
+    const missing = await t.request('PATCH', `/api/v1/links/${created.id}`, { headers: u.auth, body: { title: 'No URL' } });
+    expect(missing.status).toBe(422);
+    expect((await missing.json()).errors.original_url).toBeDefined();
+  });
+
   test('PUT with password, then remove_password; expires_at, then remove_expiration', async () => {
     const u = await t.user('pro');
     const created = await (await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://example.com/p', title: 'P' } })).json();

@@ -2,7 +2,7 @@
  * lnkz — URL API (seeds/lnkz-api.txt), mounted at /api/v1/urls.
  *
  * Endpoints: GET|POST /api/v1/urls, POST /api/v1/urls/bulk,
- * GET|PUT|DELETE /api/v1/urls/{id} ({id} is the numeric link id).
+ * GET|PUT|PATCH|DELETE /api/v1/urls/{id} ({id} is the numeric link id; PATCH is PUT, as Laravel routes it).
  * Auth: the API key as `Authorization: Bearer` only; per-key per-minute
  * limits of the plan (429 RATE_LIMITED + Retry-After). Another user's id is
  * 404 NOT_FOUND, like a missing one, and is never changed.
@@ -122,6 +122,23 @@ export function lnkzRoutes(deps: AppDeps) {
     return new Response(stream, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } });
   }
 
+  const update = r(async (ctx) => {
+    const actor = await auth(ctx);
+    const target = await services.links.get(actor, parseId(ctx.params.id));
+    await services.links.update(actor, target, parseUpdate(await body(ctx), policy));
+    return empty(200);
+  });
+  const updateOptions = (summary: string) => ({
+    parse: 'none' as const,
+    detail: bearerDoc({
+      tag: TAG,
+      summary,
+      description: 'Both fields optional; expiresAt null removes the expiry. Answers 200 with an empty body.',
+      body: UpdateBody,
+      responses: { 200: { description: 'Updated (empty body).' }, ...notFound, ...invalid, ...common },
+    }),
+  });
+
   return new Elysia({ name: 'lnkz-api', prefix: '/api/v1' })
     .get(
       '/urls',
@@ -186,25 +203,9 @@ export function lnkzRoutes(deps: AppDeps) {
       }),
       { detail: bearerDoc({ tag: TAG, summary: 'Get a URL', responses: { 200: { description: 'The URL.', schema: t.Object({ data: StoredUrlSchema }) }, ...notFound, ...common } }) },
     )
-    .put(
-      '/urls/:id',
-      r(async (ctx) => {
-        const actor = await auth(ctx);
-        const target = await services.links.get(actor, parseId(ctx.params.id));
-        await services.links.update(actor, target, parseUpdate(await body(ctx), policy));
-        return empty(200);
-      }),
-      {
-        parse: 'none',
-        detail: bearerDoc({
-          tag: TAG,
-          summary: 'Update a URL',
-          description: 'Both fields optional; expiresAt null removes the expiry. Answers 200 with an empty body.',
-          body: UpdateBody,
-          responses: { 200: { description: 'Updated (empty body).' }, ...notFound, ...invalid, ...common },
-        }),
-      },
-    )
+    .put('/urls/:id', update, updateOptions('Update a URL'))
+    // Laravel's apiResource routes PATCH to the same update (as Linx.ly's adapter does)
+    .patch('/urls/:id', update, updateOptions('Update a URL (PATCH, the same as PUT)'))
     .delete(
       '/urls/:id',
       r(async (ctx) => {
