@@ -34,7 +34,7 @@ export function createApp(services: Services, early?: { deps: AppDeps; kit: Redi
   // past it under hosts of 1–3 characters (http://go/healthz routed as a path that does not exist; `go/`
   // links are a classic intranet setup). Searching from the 7th is right: request URLs here are always
   // http:// (Bun.serve without TLS; tests use http:// too).
-  let app = new Elysia({ name: 'shrinkray', serve, systemRouter: false, handler: { standardHostname: false } }).use(operations(deps)).use(cors({ anonymous: services.config.anonymousLinks })).use(docsRoutes(deps, Object.assign({}, ...compatDialects.map((d) => d.docPaths ?? {})))).use(assetRoutes()).use(nativeApi(deps));
+  let app = new Elysia({ name: 'shrinkray', serve, systemRouter: false, handler: { standardHostname: false } }).use(operations(deps, { routeErrors: compatDialects.flatMap((d) => d.routeErrors ?? []) })).use(cors({ anonymous: services.config.anonymousLinks })).use(docsRoutes(deps, Object.assign({}, ...compatDialects.map((d) => d.docPaths ?? {})))).use(assetRoutes()).use(nativeApi(deps));
   for (const dialect of compatDialects) app = app.use(dialect.routes(deps));
   const built = app.use(homeRoutes(deps)).use(webRoutes(deps)).use(redirect.routes);
   full = (request) => built.fetch(request);

@@ -73,8 +73,7 @@ const LAST_DATE = Date.parse('9999-12-31T23:59:59.999Z');
  */
 export function parseDate(value: string): number | null {
   const s = value.trim();
-  if (ISO_DATE.test(s)) return parseIso(s);
-  for (const pattern of OTHER_DATES) {
+  for (const pattern of DATE_FORMS) {
     const m = pattern.exec(s);
     if (!m) continue;
     const field = (name: 'y' | 'm' | 'd') => m.groups![name]!;
@@ -87,14 +86,14 @@ export function parseDate(value: string): number | null {
   return null;
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const MONTH = '(?<m>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 const WEEKDAY = '(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\\s+)?';
-const TIME = '(?:\\s+(?<h>\\d{1,2}):(?<i>\\d{2})(?::(?<s>\\d{2})(?<f>\\.\\d{1,9})?)?)?';
+const TIME = '(?:(?:\\s+|T)(?<h>\\d{1,2}):(?<i>\\d{2})(?::(?<s>\\d{2})(?<f>\\.\\d{1,9})?)?)?';
 const ZONE = '(?:\\s*(?<zone>Z|UTC|GMT(?:[+-]\\d{2}:?\\d{2})?|[+-]\\d{2}:?\\d{2}))?';
 const form = (date: string) => new RegExp(`^${date}${TIME}${ZONE}$`, 'i');
-const OTHER_DATES: RegExp[] = [
+const DATE_FORMS: RegExp[] = [
+  form('(?<y>\\d{4})-(?<m>\\d{2})-(?<d>\\d{2})'),
   form('(?<y>\\d{4})/(?<m>\\d{1,2})/(?<d>\\d{1,2})'),
   form('(?<m>\\d{1,2})/(?<d>\\d{1,2})/(?<y>\\d{4})'),
   form('(?<d>\\d{1,2})[-.](?<m>\\d{1,2})[-.](?<y>\\d{4})'),
@@ -111,7 +110,9 @@ function zoneMinutes(zone: string | undefined): number | null {
 }
 
 function fromParts(y: number, mo: number, d: number, h: number, i: number, sec: number, ms: number, offsetMinutes: number): number | null {
-  if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || i > 59 || sec > 59) return null;
+  // 24:00 is the end of the day (ISO 8601, and PHP), the next day's 00:00
+  const clock = h < 24 ? i <= 59 && sec <= 59 : h === 24 && i === 0 && sec === 0 && ms === 0;
+  if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || !clock) return null;
   // set field by field: Date.UTC reads years 0-99 as 1900-1999
   const at = new Date(0);
   at.setUTCFullYear(y, mo - 1, d);
@@ -120,19 +121,6 @@ function fromParts(y: number, mo: number, d: number, h: number, i: number, sec: 
 }
 
 const inRange = (ms: number) => (Number.isNaN(ms) || ms < FIRST_DATE || ms > LAST_DATE ? null : ms);
-
-function parseIso(s: string): number | null {
-  let iso = s.replace(' ', 'T');
-  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) iso += 'T00:00:00';
-  if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(iso)) iso += 'Z';
-  // Date.parse rolls a day past the month's end into the next month (2026-02-31 → March 3);
-  // Laravel's `date` rule refuses a day the calendar does not have
-  const [year, month, day] = s.slice(0, 10).split('-').map(Number) as [number, number, number];
-  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
-  // an offset can carry 9999-12-31T23:59 into year 10000 (or 0000-01-01 before year 1), which no
-  // four-digit date the APIs answer with can show
-  return inRange(Date.parse(iso.replace(/(\.\d{3})\d+/, '$1')));
-}
 
 /** The fields TrimStrings leaves as sent (its $except): a password's spaces are part of it. */
 const UNTRIMMED = new Set(['password', 'password_confirmation', 'current_password']);

@@ -26,8 +26,8 @@
  * answers only when none of them does. NOT_FOUND → 404 JSON under /api and
  * /v1 (with `error` and `message`, worded as Laravel words it: LinkShrink
  * documents both on every error, and the other dialects sharing /api/v1 read
- * `message`; under lnkz's /api/v1/urls its {code, message}), or 405 with
- * Allow when other methods serve the path, an HTML
+ * `message`; a dialect may give its own paths its own shape: routeErrors),
+ * or 405 with Allow when other methods serve the path, an HTML
  * page elsewhere; PARSE/VALIDATION → 400 JSON; anything else is a bug:
  * logged with its stack, answered 500 JSON.
  */
@@ -36,16 +36,6 @@ import type { Logger } from '../logger.ts';
 import { methodsAt } from './allowed-methods.ts';
 import type { AppDeps } from './app-deps.ts';
 import { html, json } from './respond.ts';
-
-// lnkz's routes are all under /api/v1/urls and its errors are {code, message}; the other dialects
-// sharing /api/v1 read `message`, LinkShrink's `error` beside it
-const LNKZ_PATH = /^\/api\/v1\/urls(\/|$)/;
-function routeError(path: string, status: 404 | 405, message: string, headers?: Record<string, string>): Response {
-  const body = LNKZ_PATH.test(path)
-    ? { code: status === 404 ? 'NOT_FOUND' : 'METHOD_NOT_ALLOWED', message }
-    : { error: status === 404 ? 'Not Found' : 'Method Not Allowed', message };
-  return json(status, body, headers);
-}
 
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 // anything else a client invents becomes OTHER, keeping label cardinality bounded
@@ -111,15 +101,28 @@ function validationMessage(error: unknown): string {
   return 'The request is invalid.';
 }
 
+/** The body of a 404 or 405 for paths a dialect owns whose errors have a shape of their own. */
+export interface RouteErrorShape {
+  path: RegExp;
+  body: (status: 404 | 405, message: string) => object;
+}
+
 export interface OperationsOptions {
   /** defaults to the app's logger */
   logger?: Logger;
+  /** first match wins; elsewhere {error, message}: LinkShrink's shape, whose `message` the other dialects read */
+  routeErrors?: readonly RouteErrorShape[];
 }
 
 export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
   const { metrics, db, clickWrites } = deps.services;
   const logger = opts.logger ?? deps.logger;
   const logRequests = logger.enabled('info');
+  const routeErrors = opts.routeErrors ?? [];
+  const routeError = (path: string, status: 404 | 405, message: string, headers?: Record<string, string>) => {
+    const shape = routeErrors.find((r) => r.path.test(path));
+    return json(status, shape ? shape.body(status, message) : { error: status === 404 ? 'Not Found' : 'Method Not Allowed', message }, headers);
+  };
 
   const countRequests = metrics.counter('shrinkray_http_requests_total', 'HTTP requests by method, matched route pattern and status.');
   const observeSeconds = metrics.histogram('shrinkray_http_request_duration_seconds', 'Time from receiving a request to producing its response (all but the redirects the fast path answers, which shrinkray_http_requests_total counts as route /:code).', DURATION_BUCKETS);

@@ -40,6 +40,8 @@ describe('Laravel-style rules', () => {
     expect(parseDate('2025-12-31T23:59:59.000000Z')).toBe(Date.UTC(2025, 11, 31, 23, 59, 59));
     expect(parseDate('2025-12-31T23:59:59+02:00')).toBe(Date.UTC(2025, 11, 31, 21, 59, 59));
     expect(parseDate('2025-12-31')).toBe(Date.UTC(2025, 11, 31));
+    expect(parseDate('2025-12-31 24:00')).toBe(Date.UTC(2026, 0, 1)); // the end of the day
+    expect(parseDate('2025-12-31 24:01')).toBeNull();
     // four-digit years only, after the offset too: year 10000 would be answered as +010000-…
     expect(parseDate('9999-12-31T23:59:59Z')).toBe(Date.parse('9999-12-31T23:59:59Z'));
     expect(parseDate('9999-12-31T23:59:59-14:00')).toBeNull();

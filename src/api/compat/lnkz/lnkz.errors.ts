@@ -7,6 +7,7 @@
  */
 import type { DomainError } from '../../../errors.ts';
 import type { ErrorTable } from '../../../http/dialect.ts';
+import type { RouteErrorShape } from '../../../http/operations.ts';
 import { itemMessage, laravelMessage, type FieldErrors } from '../../../http/laravel.ts';
 import { json } from '../../../http/respond.ts';
 
@@ -59,4 +60,10 @@ export const lnkzErrors: ErrorTable = {
   RATE_LIMITED: plain(429, 'RATE_LIMITED', 'Too many requests. Retry after the time given in Retry-After.'),
   ANONYMOUS_DISABLED: plain(401, 'UNAUTHENTICATED', 'Unauthenticated.'),
   FETCH_FAILED: validation,
+};
+
+/** An unknown method or path under lnkz's /api/v1/urls answers in its {code, message} too (405 with Allow, 404). */
+export const LNKZ_ROUTE_ERRORS: RouteErrorShape = {
+  path: /^\/api\/v1\/urls(\/|$)/,
+  body: (status, message) => ({ code: status === 404 ? 'NOT_FOUND' : 'METHOD_NOT_ALLOWED', message }),
 };
