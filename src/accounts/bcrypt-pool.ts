@@ -94,3 +94,6 @@ function run(job: Job): Promise<string | boolean> {
 export const bcryptHash = (plain: string, cost: number) => run({ op: 'hash', plain, cost }) as Promise<string>;
 
 export const bcryptCompare = (plain: string, hash: string) => run({ op: 'compare', plain, hash }) as Promise<boolean>;
+
+/** Jobs handed to the thread and not yet answered (tests wait on it to act while a comparison runs). */
+export const bcryptJobsPending = () => pending.size;

@@ -440,23 +440,24 @@ export function createLinksRepo(db: Db) {
     /**
      * Applies what the patch changes. A patch that changes nothing leaves the
      * row, updated_at included, as it was (as an ORM's dirty check does:
-     * Laravel's save()), unless `touch` says something beside the row changed.
-     * A new code held by one of the owner's deleted links is taken back from it
-     * (with its QR codes) in the same transaction. Null when the link is gone.
-     */
-    /**
+     * Laravel's save()), unless new schedules are given. A new code held by one
+     * of the owner's deleted links is taken back from it (with its QR codes) in
+     * the same transaction. Null when the link is gone.
      * `schedules`: replaces the link's schedules in the same transaction (an edit either way), so a
      * delete running meanwhile cannot be followed by schedules written onto the deleted link.
+     * `codeBefore`: the code the row had when this wrote it, which another edit may have changed
+     * since the caller read the link: it is the one the redirect cache may still hold.
      */
-    async update(id: number, patch: LinkPatch, opts: { schedules?: Omit<Schedule, 'id'>[] } = {}): Promise<Link | null> {
-      let changed: Row | undefined;
+    async update(id: number, patch: LinkPatch, opts: { schedules?: Omit<Schedule, 'id'>[] } = {}): Promise<{ link: Link; codeBefore: string } | null> {
+      let changed: { row: Row; codeBefore: string } | undefined;
       try {
         changed = uniqueWrite(() => db.transaction((tx) => {
           const current = byId.get({ id });
           // gone (deleted meanwhile): the code stays with the deleted link it was taken from
           if (!current) tx.rollback();
+          const codeBefore = current!.code;
           const edits: LinkPatch = Object.fromEntries(Object.entries(patch).filter(([k, v]) => v !== undefined && current![k as keyof Row] !== v));
-          if (!Object.keys(edits).length && !opts.schedules) return current;
+          if (!Object.keys(edits).length && !opts.schedules) return { row: current!, codeBefore };
           const released = edits.code !== undefined ? releaseOwnDeletedFor.get(edits.code, id) : null;
           tx.update(links).set({ ...edits, updatedAt: Date.now() }).where(eq(links.id, id)).run();
           if (released) moveQrCodes.run(id, released.id);
@@ -464,12 +465,12 @@ export function createLinksRepo(db: Db) {
             tx.delete(linkSchedules).where(eq(linkSchedules.linkId, id)).run();
             if (opts.schedules.length) tx.insert(linkSchedules).values(opts.schedules.map((s) => ({ ...s, linkId: id }))).run();
           }
-          return byId.get({ id });
+          return { row: byId.get({ id })!, codeBefore };
         }));
       } catch (e) {
         if (!(e instanceof TransactionRollbackError)) throw e;
       }
-      return changed ? toLink(changed) : null;
+      return changed ? { link: toLink(changed.row), codeBefore: changed.codeBefore } : null;
     },
 
     /**
@@ -496,27 +497,29 @@ export function createLinksRepo(db: Db) {
       return r ? toLink(r) : null;
     },
 
-    async softDelete(id: number): Promise<boolean> {
+    /** The code of the link it deleted, or null when it was already gone. */
+    async softDelete(id: number): Promise<string | null> {
       const now = Date.now();
-      return db.update(links).set({ deletedAt: now, updatedAt: now }).where(and(eq(links.id, id), live)).returning({ id: links.id }).all().length > 0;
+      return db.update(links).set({ deletedAt: now, updatedAt: now }).where(and(eq(links.id, id), live)).returning({ code: links.code }).get()?.code ?? null;
     },
 
     /**
      * Soft-deletes a link and erases its history (clicks, visitors, rollups,
      * schedules) in one transaction; the row stays so the code is never reissued.
+     * The code it deleted, or null when the link was already gone.
      */
-    async purge(id: number): Promise<boolean> {
+    async purge(id: number): Promise<string | null> {
       return db.transaction((tx) => {
         const now = Date.now();
         const gone = tx
           .update(links)
           .set({ deletedAt: now, updatedAt: now })
           .where(and(eq(links.id, id), live))
-          .returning({ createdAt: links.createdAt })
+          .returning({ createdAt: links.createdAt, code: links.code })
           .get();
-        if (!gone) return false;
+        if (!gone) return null;
         eraseHistory(tx, id, gone.createdAt);
-        return true;
+        return gone.code;
       });
     },
 

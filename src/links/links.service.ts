@@ -5,7 +5,7 @@
  * cache entry.
  */
 import type { Actor } from '../accounts/accounts.types.ts';
-import { hashPassword, randomHex, sha256Hex, tokenMatches, verifyPassword } from '../accounts/secrets.ts';
+import { hashPassword, randomHex, safeEqual, sha256Hex, tokenMatches, verifyPassword } from '../accounts/secrets.ts';
 import { DomainError, LimitReached, UniqueViolation } from '../errors.ts';
 import { charLength } from '../text.ts';
 import type { PageMeta } from '../fetcher/og.ts';
@@ -110,14 +110,15 @@ export function createLinksService(deps: LinksDeps) {
 
   /**
    * Permanent delete: the link's history goes, the code stays reserved.
-   * Deleted and uncached in one synchronous step, so no visit finds it
-   * after; clicks still queued for it are dropped by the click writer.
+   * Uncached as soon as deleted, so no visit finds it after; clicks still
+   * queued for it are dropped by the click writer.
    */
   async function erase(link: Link): Promise<void> {
-    const purged = links.purge(link.id);
-    cache.invalidate(link.code);
+    const code = await links.purge(link.id);
     // a concurrent delete got there first: this one deleted nothing
-    if (!(await purged)) throw new DomainError('NOT_FOUND', 'Link not found.');
+    if (code === null) throw new DomainError('NOT_FOUND', 'Link not found.');
+    // the code it had when deleted: an edit may have renamed it since it was read
+    cache.invalidate(code);
   }
   const policy = deps.policy;
   const dedupeQueue = keyedQueue();
@@ -200,7 +201,8 @@ export function createLinksService(deps: LinksDeps) {
       thumbnailUrl: meta?.image ? meta.image.slice(0, 2048) : null,
       description: meta?.description ? meta.description.slice(0, 1000) : null,
     });
-    cache.invalidate(link.code);
+    // its code now: the owner may have renamed it while the page was fetched
+    cache.invalidate(updated?.code ?? link.code);
     return updated ?? link;
   }
 
@@ -558,23 +560,25 @@ export function createLinksService(deps: LinksDeps) {
       checkSchedules(input.schedules);
       // resent as they are (a client PUTting the whole link back): no new schedule ids, no new updated_at
       const schedules = input.schedules !== undefined && !sameSchedules(await links.schedules(target.id), input.schedules) ? input.schedules : undefined;
-      const updated = await links.update(target.id, patch, { schedules }).catch((e: unknown) => {
+      const written = await links.update(target.id, patch, { schedules }).catch((e: unknown) => {
         // another request took the alias between the check and the write
         throw e instanceof UniqueViolation ? aliasTaken() : e;
       });
-      if (!updated) throw new DomainError('NOT_FOUND', 'Link not found.');
-      cache.invalidate(target.code);
-      cache.invalidate(updated.code);
-      return updated;
+      if (!written) throw new DomainError('NOT_FOUND', 'Link not found.');
+      // the code the row had when written, not target.code: another edit may have renamed it during
+      // this one's waits (a password hash), and the code in between would go on redirecting
+      cache.invalidate(written.codeBefore);
+      cache.invalidate(written.link.code);
+      return written.link;
     },
 
     /** Soft delete; answers the link as it was (for a confirmation naming it). @throws NOT_FOUND */
     async remove(actor: Actor, id: number): Promise<Link> {
       const link = await ownedLink(actor, id);
-      const deleted = await links.softDelete(link.id);
-      cache.invalidate(link.code);
+      const code = await links.softDelete(link.id);
       // a concurrent delete got there first: this one deleted nothing
-      if (!deleted) throw new DomainError('NOT_FOUND', 'Link not found.');
+      if (code === null) throw new DomainError('NOT_FOUND', 'Link not found.');
+      cache.invalidate(code);
       return link;
     },
 
@@ -621,6 +625,22 @@ export function createLinksService(deps: LinksDeps) {
       if (!(await verifyPassword(String(password ?? ''), link.passwordHash))) {
         throw new DomainError('INVALID_TOKEN', 'The provided password is incorrect.');
       }
+    },
+
+    /**
+     * The link behind `code` once `password` opens it: its target as it is
+     * after the check, or null when it was deleted, paused or expired, or its
+     * code moved to another link, during the check (a bcrypt comparison takes
+     * tens of milliseconds: what was read before it may no longer hold). A
+     * password changed meanwhile is checked again.
+     * @throws INVALID_TOKEN on a wrong password
+     */
+    async unlock(code: string, target: RedirectTarget, password: string): Promise<RedirectTarget | null> {
+      await this.verifyPassword(target, password);
+      const now = await this.resolve(code);
+      if (now === null || now.id !== target.id) return null;
+      if (now.passwordHash !== null && !safeEqual(now.passwordHash, target.passwordHash ?? '')) await this.verifyPassword(now, password);
+      return now;
     },
 
     schedules: (linkId: number) => links.schedules(linkId),

@@ -5,7 +5,9 @@
  * code, then 429 with Retry-After); the password matches (401 and the form
  * again otherwise). A correct password counts the click and 302s straight to
  * the destination whatever the link's mode: the form already was the
- * interstitial, a second page would only be in the way.
+ * interstitial, a second page would only be in the way. The link is read
+ * again after the comparison (links.unlock): one deleted, paused or given
+ * another password while it ran does not open.
  */
 import { DomainError } from '../errors.ts';
 import { isPlainObject, readBody } from '../http/body.ts';
@@ -51,15 +53,16 @@ export function createUnlockHandler(kit: RedirectKit) {
     if (refused !== null) return tooManyAttemptsResponse(refused.retryAfter, formUrl);
 
     const password = typeof fields.password === 'string' ? fields.password : '';
+    let opened;
     try {
-      await links.verifyPassword(target, password);
+      opened = await links.unlock(code, target, password);
     } catch (e) {
       if (e instanceof DomainError && e.code === 'INVALID_TOKEN') return form(401, 'That password is not correct. Please try again.');
       throw e;
     }
-    const res = kit.redirect(links.destinationFor(target));
-    if (res === null) return notFoundResponse();
-    kit.record(target, request, server, flags);
+    const res = opened && kit.redirect(links.destinationFor(opened));
+    if (!opened || !res) return notFoundResponse();
+    kit.record(opened, request, server, flags);
     return res;
   };
 }

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, spyOn, test } from 'bun:test';
 import * as bcryptPool from '../../src/accounts/bcrypt-pool.ts';
 import { DomainError } from '../../src/errors.ts';
+import { untilBcryptRuns } from '../helpers/bcrypt.ts';
 import { makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
 import { turnsDuring } from '../helpers/turns.ts';
 
@@ -315,6 +316,46 @@ describe('redirect cache', () => {
     expect((await t.services.links.resolve(link.code))?.destination).toBe('https://second.example');
     await t.services.links.update(actor, await t.services.links.get(actor, link.id), { isActive: false });
     expect(await t.services.links.resolve(link.code)).toBeNull();
+  });
+
+  test('a code a link held between two edits stops resolving when the later-written edit renames it again', async () => {
+    const actor = await actorOf();
+    const { link } = await t.services.links.create(actor, { destination: 'https://renamed.example/', title: 'r' });
+    // this edit hashes a password first (tens of milliseconds): the other rename is written meanwhile
+    const slow = t.services.links.update(actor, link, { code: 'final-code', password: 'hunter22' });
+    await untilBcryptRuns();
+    await t.services.links.update(actor, link, { code: 'between-code' });
+    expect((await t.services.links.resolve('between-code'))?.id).toBe(link.id); // visited, so cached
+    await slow;
+    expect(await t.services.links.resolve('between-code')).toBeNull();
+    expect((await t.services.links.resolve('final-code'))?.id).toBe(link.id);
+    // and deleting it later stops the code it has now, not the one first read
+    await t.services.links.remove(actor, link.id);
+    expect(await t.services.links.resolve('final-code')).toBeNull();
+  });
+
+  test("a page fetched for a link renamed meanwhile reaches the new code's cached bridge page", async () => {
+    let release!: () => void;
+    const fetched = new Promise<void>((r) => (release = r));
+    const app = await makeTestApp({
+      fetchMeta: async () => {
+        await fetched;
+        return { title: 'The fetched title', description: null, image: null };
+      },
+    });
+    try {
+      const actor = await app.services.users.actorFor((await app.user('pro')).user);
+      const { link } = await app.services.links.create(actor, { destination: 'https://bridge.example/', redirectMode: 'bridge', metadata: 'background' });
+      await app.services.links.update(actor, link, { code: 'bridge-renamed' });
+      expect((await app.services.links.resolve('bridge-renamed'))?.page?.title).toBe('bridge.example'); // cached with the placeholder
+      release();
+      const title = () => (app.sqlite.query('SELECT page_title AS t FROM links WHERE id = ?').get(link.id) as { t: string | null }).t;
+      for (let i = 0; i < 200 && title() !== 'The fetched title'; i++) await Bun.sleep(5);
+      await Bun.sleep(5); // the fetch's cache invalidation follows its write
+      expect((await app.services.links.resolve('bridge-renamed'))?.page?.title).toBe('The fetched title');
+    } finally {
+      await app.close();
+    }
   });
 
   test('an unknown code cached as missing becomes visible once created', async () => {

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Actor } from '../../src/accounts/accounts.types.ts';
 import type { CreateLinkInput } from '../../src/links/links.service.ts';
+import { untilBcryptRuns } from '../helpers/bcrypt.ts';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
 
 const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
@@ -236,6 +237,34 @@ describe('password-protected links', () => {
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('https://example.com/secret');
     expect(await clicksOf(link.id)).toBe(1);
+  });
+
+  test('a link deleted or paused while its password is being checked does not open', async () => {
+    for (const change of ['delete', 'pause'] as const) {
+      const link = await create({ destination: `https://example.com/secret-${change}`, password: 's3cret-pass' });
+      const token = csrfToken(await (await visit(`/${link.code}`)).text());
+      const unlocking = post(`/${link.code}`, { csrf_token: token, password: 's3cret-pass' });
+      await untilBcryptRuns();
+      if (change === 'delete') await t.services.links.remove(actor, link.id);
+      else await t.services.links.update(actor, link, { isActive: false });
+      const res = await unlocking;
+      expect(res.status).toBe(404);
+      expect(res.headers.get('location')).toBeNull();
+      expect(await res.text()).not.toContain(`secret-${change}`);
+    }
+  });
+
+  test('a password changed while the old one is being checked: the old one no longer opens the link', async () => {
+    const link = await create({ destination: 'https://example.com/rekeyed', password: 's3cret-pass' });
+    const token = csrfToken(await (await visit(`/${link.code}`)).text());
+    // the new password's hash runs first; the old one's check, queued behind it, ends after the change is written
+    const changing = t.services.links.update(actor, link, { password: 'another-pass' });
+    await untilBcryptRuns();
+    const unlocking = post(`/${link.code}`, { csrf_token: token, password: 's3cret-pass' });
+    await changing;
+    expect((await unlocking).status).toBe(401);
+    const again = csrfToken(await (await visit(`/${link.code}`)).text());
+    expect((await post(`/${link.code}`, { csrf_token: again, password: 'another-pass' })).headers.get('location')).toBe('https://example.com/rekeyed');
   });
 
   test('the 11th attempt within a minute is 429 with Retry-After', async () => {

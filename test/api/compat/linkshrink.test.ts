@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, spyOn, test } from 'bun:test';
 import { createHash } from 'node:crypto';
 import { ANONYMOUS_DISABLED_MESSAGE } from '../../../src/http/anonymous.ts';
+import { untilBcryptRuns } from '../../helpers/bcrypt.ts';
 import { BASE, makeTestApp, type TestApp, type TestAppOptions } from '../../helpers/make-test-app.ts';
 
 const ANON = { ANONYMOUS_LINKS: 'true', TRUST_PROXY: 'true' };
@@ -417,6 +418,16 @@ describe('expand, verify and clicks', () => {
     expect((await limited.json()).error).toBe('Too Many Requests');
     expect((await send('POST', `/api/v1/verify/${other.code}`, { ip, body: { password: 'correct-horse' } })).status).toBe(200);
     expect((await send('POST', `/api/v1/verify/${d.code}`, { body: { password: 'correct-horse' } })).status).toBe(200);
+  });
+
+  test('a link deleted while its password is being verified: 404, not its destination', async () => {
+    const d = await shorten({ url: 'https://example.com/vanishing', password: 'correct-horse' });
+    const verifying = send('POST', `/api/v1/verify/${d.code}`, { body: { password: 'correct-horse' } });
+    await untilBcryptRuns();
+    expect((await send('DELETE', `/api/v1/${d.code}?delete_token=${d.deleteToken}`)).status).toBe(200);
+    const res = await verifying;
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual(NOT_FOUND);
   });
 
   test('unknown, malformed and expired codes are 404 everywhere', async () => {

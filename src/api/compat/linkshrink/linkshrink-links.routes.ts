@@ -102,8 +102,9 @@ export function linkRoutes(kit: LinkshrinkKit) {
         if (typeof body.password !== 'string' || body.password === '') {
           throw new DomainError('VALIDATION', 'The password field is required.', { field: 'password' });
         }
-        await links.verifyPassword(t, body.password);
-        return destination(code, t);
+        const opened = await links.unlock(code, t, body.password);
+        if (opened === null) throw notFound();
+        return destination(code, opened);
       }, linkshrinkErrors('Bad Request', { INVALID_TOKEN: () => json(401, INVALID_PASSWORD_BODY) })),
       {
         parse: 'none',
