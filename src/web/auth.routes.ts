@@ -6,7 +6,8 @@
  *                             401 "Invalid email or password."; 403 expired form;
  *                             429 + Retry-After past 10 attempts/min per IP or 5/min per email
  *   POST /logout              ends the session, clears the cookie → 303 /login
- *   GET  /dashboard/account   profile, plan, change-password form
+ *   GET  /dashboard/account   profile, plan, change-password form (the only page, with
+ *                             POST /logout, open to a user on a generated password)
  *   POST /dashboard/account   current_password, new_password, confirm_password → 303 ?changed=1;
  *                             the user's other sessions end
  *
@@ -109,10 +110,10 @@ export const authRoutes: WebModule = (deps, kit) => {
       kit.route(async (c) => {
         await services.sessions.logout(c.session.idHash);
         return new Response(null, { status: 303, headers: { location: '/login', 'set-cookie': kit.auth.clearCookie(), ...NO_STORE } });
-      }),
+      }, { withGeneratedPassword: true }),
       { parse: 'none', detail: { hide: true } },
     )
-    .get('/dashboard/account', kit.route((c) => account(c)), { detail: { hide: true } })
+    .get('/dashboard/account', kit.route((c) => account(c), { withGeneratedPassword: true }), { detail: { hide: true } })
     .post(
       '/dashboard/account',
       kit.route(async (c) => {
@@ -132,7 +133,7 @@ export const authRoutes: WebModule = (deps, kit) => {
           return account(c, { errors: { [field]: e.message } }, 422);
         }
         return kit.redirect(c, '/dashboard/account?changed=1');
-      }),
+      }, { withGeneratedPassword: true }),
       { parse: 'none', detail: { hide: true } },
     );
 };

@@ -1,7 +1,7 @@
 /**
  * What every /dashboard handler shares. route() runs the four steps each
  * handler would otherwise repeat: resume the session (or send the browser to
- * /login), refuse members on admin screens, check the CSRF token on every
+ * /login, or a user on a generated password to the account screen), refuse members on admin screens, check the CSRF token on every
  * state-changing request, and turn a DomainError nobody handled into a page
  * or fragment with a clear message. Handlers then only call services and
  * render views.
@@ -32,6 +32,7 @@ export const parseId = (s: string | undefined) => (s !== undefined && /^\d{1,15}
 export type PageHandler = (c: PageCtx) => Promise<Response> | Response;
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const ACCOUNT = '/dashboard/account';
 
 const STATUS: Partial<Record<DomainError['code'], number>> = {
   NOT_FOUND: 404,
@@ -82,9 +83,8 @@ export function createDashboardKit(deps: AppDeps) {
 
   function page(c: PageCtx, p: { title: string; nav: NavKey; body: SafeHtml; status?: number; headers?: Record<string, string> }): Response {
     if (wantsFragment(c.request)) return fragment(p.body, p.status, p.headers);
-    const notice = c.actor.user.mustChangePassword
-      ? html`You are using a generated password. <a href="/dashboard/account">Change it now</a>.`
-      : null;
+    // only the account screen renders for such a user (route() sends every other page there)
+    const notice = c.actor.user.mustChangePassword ? html`You are using a generated password. Choose your own to go on.` : null;
     // a refused form (or a request refused for its rate) says so in the title, the first thing a screen reader reads
     const title = (p.status ?? 200) >= 400 ? `Error: ${p.title}` : p.title;
     const body = shell({ title, nav: p.nav, user: c.actor.user, csrfToken: c.session.csrfToken, body: p.body, notice });
@@ -110,7 +110,13 @@ export function createDashboardKit(deps: AppDeps) {
     return session ? page(session, { title: 'Problem', nav: 'links', body, status }) : htmlResponse(status, body.value);
   }
 
-  function route(handler: PageHandler, opts: { admin?: boolean } = {}) {
+  /**
+   * opts.admin: admins only. opts.withGeneratedPassword: open to a user still on a generated
+   * password (the account screen that replaces it, and signing out); every other page sends them
+   * to the account screen first. A generated password was printed to a terminal or a log (first
+   * start, `user password`) or shown to the admin who reset it: it must not stay the way in.
+   */
+  function route(handler: PageHandler, opts: { admin?: boolean; withGeneratedPassword?: boolean } = {}) {
     return async (raw: unknown): Promise<Response> => {
       const ctx = raw as HttpContext;
       const isHtmx = ctx.request.headers.get('hx-request') === 'true';
@@ -118,6 +124,9 @@ export function createDashboardKit(deps: AppDeps) {
       if (!session) {
         const login = `/login?next=${encodeURIComponent(returnPath(ctx.request))}`;
         return isHtmx ? new Response(null, { status: 401, headers: { 'hx-redirect': login } }) : new Response(null, { status: 303, headers: { location: login } });
+      }
+      if (session.actor.user.mustChangePassword && !opts.withGeneratedPassword) {
+        return isHtmx ? new Response(null, { status: 403, headers: { 'hx-redirect': ACCOUNT } }) : new Response(null, { status: 303, headers: { location: ACCOUNT } });
       }
       let form: Record<string, unknown> = {};
       // Elysia parses the query only for handlers it sees reading it, and this wrapper hides ours

@@ -184,13 +184,24 @@ describe('POST /logout', () => {
 });
 
 describe('/dashboard/account', () => {
-  test('a generated password shows the notice linking here; changing it ends the other sessions only', async () => {
+  test('a generated password opens nothing but this screen until it is changed; changing it ends the other sessions only', async () => {
     const email = 'first-admin@example.com';
     await t.services.users.create({ email, password: 'printed-password-1', role: 'admin', plan: 'enterprise', mustChangePassword: true });
     const here = await session(email, 'printed-password-1');
     const elsewhere = await session(email, 'printed-password-1');
-    const page = await (await send(t, 'GET', '/dashboard', { cookie: here.cookie })).text();
-    expect(page).toContain('<div class="notice" role="status">You are using a generated password. <a href="/dashboard/account">Change it now</a>.</div>');
+    const accountPage = await (await send(t, 'GET', '/dashboard/account', { cookie: here.cookie })).text();
+    expect(accountPage).toContain('<div class="notice" role="status">You are using a generated password. Choose your own to go on.</div>');
+    // every other page, read or write, plain or htmx, sends the browser here and does nothing
+    for (const path of ['/dashboard', '/dashboard/keys', '/dashboard/users', '/dashboard/links/new']) {
+      const res = await send(t, 'GET', path, { cookie: here.cookie });
+      expect([path, res.status, res.headers.get('location')]).toEqual([path, 303, '/dashboard/account']);
+    }
+    const htmx = await send(t, 'GET', '/dashboard/keys', { cookie: here.cookie, 'hx-request': 'true' });
+    expect([htmx.status, htmx.headers.get('hx-redirect')]).toEqual([403, '/dashboard/account']);
+    const create = await send(t, 'POST', '/dashboard/links/new', { cookie: here.cookie }, { _csrf: here.csrf, destination: 'https://example.com/not-yet' });
+    expect([create.status, create.headers.get('location')]).toEqual([303, '/dashboard/account']);
+    const admin = await t.services.users.actorFor(await t.services.users.getByEmail(email));
+    expect((await t.services.links.list(admin, { page: 1, perPage: 10 })).total).toBe(0);
 
     const post = (form: Record<string, string>) => send(t, 'POST', '/dashboard/account', { cookie: here.cookie }, { _csrf: here.csrf, ...form });
     const wrong = await post({ current_password: 'nope', new_password: 'new-password-1', confirm_password: 'new-password-1' });
@@ -215,7 +226,8 @@ describe('/dashboard/account', () => {
     expect(after.status).toBe(200);
     expect(body).toContain('Your password was changed.');
     expect(body).not.toContain('You are using a generated password');
-    expect((await send(t, 'GET', '/dashboard', { cookie: elsewhere.cookie })).status).toBe(303);
+    expect((await send(t, 'GET', '/dashboard', { cookie: here.cookie })).status).toBe(200);
+    expect((await send(t, 'GET', '/dashboard', { cookie: elsewhere.cookie })).headers.get('location')).toStartWith('/login');
     expect((await login(email, 'new-password-1')).res.status).toBe(303);
     expect((await login(email, 'printed-password-1')).res.status).toBe(401);
   });

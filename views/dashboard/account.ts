@@ -50,7 +50,6 @@ ${p.changed ? html`<p class="success" role="status">Your password was changed. Y
 </section>
 <section class="card" aria-labelledby="password-h">
 <h2 id="password-h">Change password</h2>
-${p.user.mustChangePassword ? html`<p class="notice">You are still using the generated password. Choose your own now.</p>` : null}
 ${p.formError ? html`<p class="alert" role="alert">${p.formError}</p>` : null}
 <form class="stack" method="post" action="/dashboard/account" novalidate>
 ${csrfField(p.csrfToken)}
