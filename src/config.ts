@@ -86,8 +86,9 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Parti
   // so --port= leaves PORT from the environment in force
   const get = (k: Key) => flags[k] || env[k];
   const portRaw = get('PORT') || '8080';
-  const port = Number(portRaw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be 0-65535, got "${portRaw}"`);
+  // digits only: Number() also reads 0x50 (80), 1e3 and " 80 ", none of which is a port anyone meant to write
+  const port = /^\d{1,5}$/.test(portRaw) ? Number(portRaw) : NaN;
+  if (!(port >= 0 && port <= 65535)) throw new ConfigError(`PORT must be 0-65535, got "${portRaw}"`);
   const logLevel = (get('LOG_LEVEL') || 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const baseRaw = get('BASE_URL') || `http://localhost:${port}`;

@@ -10,6 +10,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(ConfigError);
   });
 
+  test('PORT is written in digits: hex, exponents, fractions, signs and spaces are refused, not read as some other port', () => {
+    for (const port of ['0x50', '0x4805', '1e3', '1.8433e4', '80.0', '+80', '-1', ' 80', '0b1010', '65536', '123456']) {
+      expect(() => loadConfig({ PORT: port })).toThrow(`PORT must be 0-65535, got "${port}"`);
+    }
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+    expect(loadConfig({ PORT: '08080' }).port).toBe(8080);
+  });
+
   test('BASE_URL is an origin: a trailing slash is fine, a path, query or credentials are refused', () => {
     expect(loadConfig({ BASE_URL: 'https://Sho.rt/' }).baseUrl).toBe('https://sho.rt');
     expect(loadConfig({ BASE_URL: 'http://go' }).baseUrl).toBe('http://go');
