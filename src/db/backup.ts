@@ -10,7 +10,7 @@
  * replayed onto the new one ("database disk image is malformed").
  */
 import { Database } from 'bun:sqlite';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createPrivateFile, DB_FILE, openConnection } from './connection.ts';
 import { checkSchemaKnown } from './migrate.ts';
@@ -18,10 +18,28 @@ import { DataDirBusy, lockDataDir } from './server-lock.ts';
 
 const SIDE_FILES = ['-wal', '-shm'];
 
+/**
+ * Throws `missing` when nothing is at `path`, and says so when something may be but this user
+ * cannot look (existsSync answers false for both: a backup job run as another user than the
+ * server's, whose data folder is owner-only, was told there was no database).
+ */
+function mustExist(path: string, missing: string): void {
+  try {
+    statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new Error(`cannot read ${path}: permission denied (run this as the user the server runs as, or as one who may read its data folder)`);
+    }
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new Error(missing);
+    throw e;
+  }
+}
+
 /** Writes a snapshot of DATA_DIR's database to `file` (a new file). Returns both paths. */
 export function backupDatabase(dataDir: string, file: string): { source: string; target: string } {
   const source = join(dataDir, DB_FILE);
-  if (!existsSync(source)) throw new Error(`no database at ${source} (set DATA_DIR or --data-dir)`);
+  mustExist(source, `no database at ${source} (set DATA_DIR or --data-dir)`);
   const target = resolve(file);
   if (existsSync(target)) throw new Error(`${target} already exists; choose a new file name`);
   mkdirSync(dirname(target), { recursive: true });
@@ -52,7 +70,7 @@ export function backupDatabase(dataDir: string, file: string): { source: string;
  */
 export function restoreDatabase(dataDir: string, file: string, now = new Date()): { source: string; target: string; kept: string | null } {
   const source = resolve(file);
-  if (!existsSync(source)) throw new Error(`no file at ${source}`);
+  mustExist(source, `no file at ${source}`);
   const lock = lockForRestore(dataDir);
   try {
     const target = join(dataDir, DB_FILE);

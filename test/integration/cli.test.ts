@@ -6,7 +6,7 @@
  */
 import { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type Io } from '../../src/cli.ts';
@@ -216,6 +216,22 @@ describe('backup', () => {
     const err: string[] = [];
     expect(await runCli(['backup', join(dir, 'x.db')], empty, { out: () => {}, err: (l) => err.push(l) })).toBe(1);
     expect(err.join()).toContain('no database');
+  });
+
+  test('a user who may not read the data folder is told so, not that there is no database', async () => {
+    const args = [process.execPath, join(ROOT, 'src/main.ts'), 'backup', join(tmpdir(), `unreadable-${process.pid}.db`)];
+    const asRoot = process.getuid?.() === 0;
+    // root reads everything: the backup job is run as nobody; anyone else is locked out of the folder
+    const cmd = asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...args] : args;
+    if (!asRoot) chmodSync(config.dataDir, 0);
+    try {
+      const r = await runProcess(cmd, { cwd: tmpdir(), env: cleanEnv({ DATA_DIR: config.dataDir }) });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`cannot read ${join(config.dataDir, 'shrinkray.db')}: permission denied`);
+      expect(r.stderr).not.toContain('no database');
+    } finally {
+      if (!asRoot) chmodSync(config.dataDir, 0o700);
+    }
   });
 
   test('a backup that fails part-way leaves no file behind, so a retry can use the same name', async () => {
