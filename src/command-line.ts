@@ -13,6 +13,7 @@ export const USAGE = `Usage: shrinkray [command] [options]
 Commands:
   serve                      run the server (the default)
   user create --email E --password P [--plan free|pro|enterprise] [--admin]
+                             (plan: free, or enterprise for an admin)
   user password --email E [--password P]
                              set a user's password (or print a generated one they must change
                              at the next sign-in) and sign them out everywhere

@@ -62,9 +62,17 @@ describe('user create', () => {
     expect(user.role).toBe('member');
   });
 
-  test('--admin makes an admin', async () => {
-    expect((await cli('user', 'create', '--email', 'boss@example.com', '--password', 'correct horse battery', '--admin')).code).toBe(0);
-    expect((await withServices((s) => s.users.getByEmail('boss@example.com'))).role).toBe('admin');
+  test('--admin makes an admin, on the enterprise plan unless --plan says otherwise (as the first start\'s admin)', async () => {
+    const r = await cli('user', 'create', '--email', 'boss@example.com', '--password', 'correct horse battery', '--admin');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('role admin, plan enterprise');
+    const boss = await withServices(async (s) => {
+      const u = await s.users.getByEmail('boss@example.com');
+      return { role: u.role, plan: (await s.plans.get(u.planId)).name };
+    });
+    expect(boss).toEqual({ role: 'admin', plan: 'enterprise' });
+    expect((await cli('user', 'create', '--email', 'small-boss@example.com', '--password', 'correct horse battery', '--admin', '--plan', 'free')).stdout).toContain('role admin, plan free');
+    expect((await cli('user', 'create', '--email', 'member@example.com', '--password', 'correct horse battery')).stdout).toContain('role member, plan free');
   });
 
   test('a duplicate email fails with exit 1 and a one-line message', async () => {
