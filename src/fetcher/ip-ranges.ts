@@ -111,10 +111,21 @@ export function isPrivateAddress(ip: string): boolean {
   return true; // not an address at all: refuse rather than guess
 }
 
+// the loopback names distributions' /etc/hosts give (Debian: ip6-localhost, ip6-loopback; Red Hat: localhost4/6 …)
+const LOOPBACK_NAMES = new Set([
+  'localhost.localdomain',
+  'ip6-localhost',
+  'ip6-loopback',
+  'localhost4',
+  'localhost4.localdomain4',
+  'localhost6',
+  'localhost6.localdomain6',
+]);
+
 /** Host names that always point at the local machine or network, whatever DNS says. */
 export function isLocalHostname(host: string): boolean {
   const h = host.toLowerCase().replace(/\.$/, '');
-  return h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.local') || h.endsWith('.internal') || h === 'localhost.localdomain';
+  return h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.local') || h.endsWith('.internal') || LOOPBACK_NAMES.has(h);
 }
 
 export const isIpLiteral = (host: string) => isIP(host.replace(/^\[|\]$/g, '')) !== 0;

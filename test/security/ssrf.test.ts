@@ -73,6 +73,10 @@ const PRIVATE_URLS = [
   'http://printer.local/',
   'http://metadata.google.internal/computeMetadata/v1/',
   'http://localhost.localdomain/',
+  'http://ip6-localhost/', // Debian's /etc/hosts
+  'http://IP6-LOOPBACK./',
+  'http://localhost6.localdomain6/', // Red Hat's
+  'http://localhost4/',
   'https://user:pass@127.0.0.1/',
   'http://example.com@127.0.0.1/',
 ];
