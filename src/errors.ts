@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'RATE_LIMITED' // too many requests (meta.retryAfter seconds)
   | 'FORBIDDEN' // authenticated but not allowed (e.g. member on admin action)
   | 'ANONYMOUS_DISABLED' // anonymous routes are off in this deployment
-  | 'FETCH_FAILED'; // an outbound fetch was refused or failed
+  | 'FETCH_FAILED' // an outbound fetch was refused or failed
+  | 'UNAVAILABLE'; // storage cannot do it now (disk full, I/O error, locked too long); meta.retryAfter seconds
 
 export interface DomainErrorMeta {
   field?: string;
@@ -54,6 +55,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'FORBIDDEN',
   'ANONYMOUS_DISABLED',
   'FETCH_FAILED',
+  'UNAVAILABLE',
 ];
 
 /**

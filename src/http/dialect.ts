@@ -1,9 +1,11 @@
 /**
  * Every dialect handler is wrapped so that whatever it throws becomes a
  * response in that dialect's envelope. A DomainError is rendered by the
- * dialect's exhaustive error table; anything else is a bug: logged, and
- * answered in the same envelope with a 500 so a client still gets JSON.
+ * dialect's exhaustive error table, and so is storage that cannot do it now
+ * (db/storage-failure.ts: 503 and Retry-After); anything else is a bug:
+ * logged, and answered in the same envelope with a 500 so a client still gets JSON.
  */
+import { storageFailure } from '../db/storage-failure.ts';
 import { DomainError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Handler, HttpContext } from './context.ts';
@@ -34,6 +36,11 @@ export function dialectHandler(logger: Logger, table: ErrorTable, internal: (ctx
         if (e instanceof DomainError) {
           const res = table[e.code](e, ctx);
           return e.code === 'RATE_LIMITED' ? withRetryAfter(res, e) : withRateHeaders(res, ctx.request);
+        }
+        const unavailable = storageFailure(e);
+        if (unavailable) {
+          logger.error('storage unavailable', { method: ctx.request.method, path: new URL(ctx.request.url).pathname, storage: unavailable.meta.storage });
+          return withRetryAfter(table.UNAVAILABLE(unavailable, ctx), unavailable);
         }
         reportBug(logger, e, ctx.request);
         return internal(ctx);

@@ -28,10 +28,12 @@
  * documents both on every error, and the other dialects sharing /api/v1 read
  * `message`; a dialect may give its own paths its own shape: routeErrors),
  * or 405 with Allow when other methods serve the path, an HTML
- * page elsewhere; PARSE/VALIDATION → 400 JSON; anything else is a bug:
- * logged with its stack, answered 500 JSON.
+ * page elsewhere; PARSE/VALIDATION → 400 JSON; storage that cannot do it
+ * now (a full disk: db/storage-failure.ts) → 503 with Retry-After; anything
+ * else is a bug: logged with its stack, answered 500 JSON.
  */
 import { Elysia, ValidationError } from 'elysia';
+import { storageFailure } from '../db/storage-failure.ts';
 import type { Logger } from '../logger.ts';
 import { methodsAt } from './allowed-methods.ts';
 import type { AppDeps } from './app-deps.ts';
@@ -68,6 +70,11 @@ const METHOD_NOT_ALLOWED_PAGE = NOT_FOUND_PAGE.replace('<title>Not found</title>
   .replace('<h1>Nothing here</h1>', '<h1>Not this way</h1>')
   .replace('There is no page at this address. Check it for typos.', 'This address does not take that kind of request.');
 
+const UNAVAILABLE_PAGE = NOT_FOUND_PAGE.replace('<title>Not found</title>', '<title>Try again later</title>')
+  .replace('<p class="eyebrow">404</p>', '<p class="eyebrow">503</p>')
+  .replace('<h1>Nothing here</h1>', '<h1>Try again later</h1>')
+  .replace('There is no page at this address. Check it for typos.', 'The server cannot reach its storage right now.');
+
 /** The context property onRequest stamps; named to avoid clashing with Elysia's own fields. */
 interface Stamped {
   shrinkrayStartedAt?: number;
@@ -101,11 +108,13 @@ function validationMessage(error: unknown): string {
   return 'The request is invalid.';
 }
 
-/** The body of a 404 or 405 for paths a dialect owns whose errors have a shape of their own. */
+/** The body of a 404, 405 or 503 for paths a dialect owns whose errors have a shape of their own. */
 export interface RouteErrorShape {
   path: RegExp;
-  body: (status: 404 | 405, message: string) => object;
+  body: (status: RouteErrorStatus, message: string) => object;
 }
+export type RouteErrorStatus = 404 | 405 | 503;
+const ERROR_TITLES: Record<RouteErrorStatus, string> = { 404: 'Not Found', 405: 'Method Not Allowed', 503: 'Service Unavailable' };
 
 export interface OperationsOptions {
   /** defaults to the app's logger */
@@ -119,9 +128,9 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
   const logger = opts.logger ?? deps.logger;
   const logRequests = logger.enabled('info');
   const routeErrors = opts.routeErrors ?? [];
-  const routeError = (path: string, status: 404 | 405, message: string, headers?: Record<string, string>) => {
+  const routeError = (path: string, status: RouteErrorStatus, message: string, headers?: Record<string, string>) => {
     const shape = routeErrors.find((r) => r.path.test(path));
-    return json(status, shape ? shape.body(status, message) : { error: status === 404 ? 'Not Found' : 'Method Not Allowed', message }, headers);
+    return json(status, shape ? shape.body(status, message) : { error: ERROR_TITLES[status], message }, headers);
   };
 
   const countRequests = metrics.counter('shrinkray_http_requests_total', 'HTTP requests by method, matched route pattern and status.');
@@ -199,10 +208,18 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
       case 'INVALID_COOKIE_SIGNATURE':
         set.status = 400;
         return json(400, { message: 'Invalid cookie.' });
-      default:
+      default: {
+        const unavailable = storageFailure(error);
+        if (unavailable) {
+          logger.error('storage unavailable', { method: request.method, path, route, storage: unavailable.meta.storage });
+          set.status = 503;
+          const headers = { 'retry-after': String(unavailable.meta.retryAfter) };
+          return isJsonPath(path) ? routeError(path, 503, unavailable.message, headers) : html(503, UNAVAILABLE_PAGE, headers);
+        }
         logger.error('unhandled error', { method: request.method, path, route, error });
         set.status = 500;
         return json(500, { message: 'Server Error' });
+      }
     }
   }
 

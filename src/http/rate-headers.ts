@@ -53,7 +53,7 @@ export function withRateHeaders(res: Response, request: Request): Response {
 
 /** A RATE_LIMITED refusal: Retry-After, and the exhausted budget when the error names its limit. */
 export function withRetryAfter(res: Response, error: DomainError): Response {
-  if (error.code !== 'RATE_LIMITED') return res;
+  if (error.code !== 'RATE_LIMITED' && error.code !== 'UNAVAILABLE') return res;
   const retryAfter = typeof error.meta.retryAfter === 'number' ? error.meta.retryAfter : 60;
   res.headers.set('retry-after', String(retryAfter));
   if (typeof error.meta.limit === 'number') stamp(res, { limit: error.meta.limit, remaining: 0, resetAt: Date.now() + retryAfter * 1000 });

@@ -8,6 +8,7 @@
  */
 import type { Actor } from '../accounts/accounts.types.ts';
 import type { SessionContext } from '../accounts/sessions.service.ts';
+import { storageFailure } from '../db/storage-failure.ts';
 import { DomainError } from '../errors.ts';
 import type { AppDeps } from '../http/app-deps.ts';
 import { readBody } from '../http/body.ts';
@@ -41,6 +42,7 @@ const STATUS: Partial<Record<DomainError['code'], number>> = {
   QUOTA_EXCEEDED: 403,
   RATE_LIMITED: 429,
   UNAUTHENTICATED: 401,
+  UNAVAILABLE: 503,
 };
 
 /**
@@ -144,8 +146,9 @@ export function createDashboardKit(deps: AppDeps) {
         if (opts.admin && session.actor.user.role !== 'admin') return problem(c, 403, 'Only admins can open this page.', c);
         return await handler(c);
       } catch (e) {
-        if (!(e instanceof DomainError)) throw e;
-        return problem(c, STATUS[e.code] ?? 400, e.message, c);
+        const error = e instanceof DomainError ? e : storageFailure(e);
+        if (!error) throw e;
+        return problem(c, STATUS[error.code] ?? 400, error.message, c);
       }
     };
   }

@@ -24,4 +24,5 @@ export const nativeErrors: ErrorTable = {
   RATE_LIMITED: () => json(429, { message: 'Too Many Attempts.' }),
   ANONYMOUS_DISABLED: message(401),
   FETCH_FAILED: (e) => json(422, { message: e.message, errors: { original_url: [e.message] } }),
+  UNAVAILABLE: message(503),
 };

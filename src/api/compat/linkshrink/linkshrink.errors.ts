@@ -50,6 +50,7 @@ export function linkshrinkErrors(badRequest = 'Bad Request', overrides: Partial<
       json(429, { error: 'Too Many Requests', message: `Rate limit exceeded. Retry after ${e.meta.retryAfter ?? 60} seconds.` }),
     // the document's only status for a bad URL is 400 (it lists no 422)
     FETCH_FAILED: as(400, 'Failed to unshorten URL'),
+    UNAVAILABLE: as(503, 'Service Unavailable'),
     ...overrides,
   };
 }

@@ -40,4 +40,5 @@ export const linxlyErrors: ErrorTable = {
   RATE_LIMITED: () => json(429, { message: 'Too Many Attempts.' }),
   ANONYMOUS_DISABLED: () => json(401, { message: 'Unauthenticated.' }),
   FETCH_FAILED: (e) => fieldError('destination_url', e.message),
+  UNAVAILABLE: (e) => json(503, { message: e.message }),
 };

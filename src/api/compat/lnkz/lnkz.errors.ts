@@ -60,10 +60,11 @@ export const lnkzErrors: ErrorTable = {
   RATE_LIMITED: plain(429, 'RATE_LIMITED', 'Too many requests. Retry after the time given in Retry-After.'),
   ANONYMOUS_DISABLED: plain(401, 'UNAUTHENTICATED', 'Unauthenticated.'),
   FETCH_FAILED: validation,
+  UNAVAILABLE: plain(503, 'SERVICE_UNAVAILABLE'),
 };
 
 /** An unknown method or path under lnkz's /api/v1/urls answers in its {code, message} too (405 with Allow, 404). */
 export const LNKZ_ROUTE_ERRORS: RouteErrorShape = {
   path: /^\/api\/v1\/urls(\/|$)/,
-  body: (status, message) => ({ code: status === 404 ? 'NOT_FOUND' : 'METHOD_NOT_ALLOWED', message }),
+  body: (status, message) => ({ code: status === 404 ? 'NOT_FOUND' : status === 405 ? 'METHOD_NOT_ALLOWED' : 'SERVICE_UNAVAILABLE', message }),
 };

@@ -39,6 +39,7 @@ export const shrtlnkStatus: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   ANONYMOUS_DISABLED: 401,
   FETCH_FAILED: 422,
+  UNAVAILABLE: 503,
 };
 
 /** A destination refused by policy rather than by a rule. */
@@ -65,6 +66,7 @@ export const shrtlnkErrors: ErrorTable = {
   RATE_LIMITED: () => fail('RATE_LIMITED', 'Too Many Attempts.'),
   ANONYMOUS_DISABLED: plain('ANONYMOUS_DISABLED'),
   FETCH_FAILED: plain('FETCH_FAILED'),
+  UNAVAILABLE: plain('UNAVAILABLE'),
 };
 
 export const shrtlnkServerError = () => json(500, { success: false, message: 'Server Error' });
