@@ -11,9 +11,19 @@ export interface SessionRow {
 }
 
 export function createSessionsRepo(db: Db) {
+  // one statement, so that no reset or deactivation can land between the check and the insert
+  const insertForCredential = db.$client.prepare<unknown, [string, number, string, number, number, number, string]>(
+    `INSERT INTO sessions (id_hash, user_id, csrf_token, expires_at, last_seen_at)
+     SELECT ?1, ?2, ?3, ?4, ?5 FROM users WHERE id = ?6 AND password_hash = ?7 AND is_active = 1`,
+  );
   return {
-    async insert(s: SessionRow): Promise<void> {
-      db.insert(sessions).values(s).run();
+    /**
+     * Opens a session only while its user is active and still has the password hash the sign-in
+     * verified: a reset (which ends every session) or a deactivation landing during the bcrypt
+     * comparison must not be followed by a session made with the old password. False when one did.
+     */
+    async insertIfCredential(s: SessionRow, passwordHash: string): Promise<boolean> {
+      return insertForCredential.run(s.idHash, s.userId, s.csrfToken, s.expiresAt, s.lastSeenAt, s.userId, passwordHash).changes > 0;
     },
     async find(idHash: string): Promise<SessionRow | null> {
       return db.select().from(sessions).where(eq(sessions.idHash, idHash)).get() ?? null;

@@ -26,14 +26,16 @@ export function createSessionsService(deps: { sessions: SessionsRepo; users: Use
   return {
     /** Signs in with email and password. @throws UNAUTHENTICATED */
     async login(email: string, password: string): Promise<{ token: string; context: SessionContext }> {
-      const user = await users.authenticate(email, password);
+      const { user, passwordHash } = await users.authenticate(email, password);
       const token = randomBase64Url(32);
       const idHash = sha256Hex(token);
       const csrfToken = randomBase64Url(32);
       const t = now();
       // sessions are only ever added here, so expired ones go here too: the table never outgrows its live sessions
       await sessions.removeExpired(t);
-      await sessions.insert({ idHash, userId: user.id, csrfToken, expiresAt: t + SESSION_IDLE_MS, lastSeenAt: t });
+      const row = { idHash, userId: user.id, csrfToken, expiresAt: t + SESSION_IDLE_MS, lastSeenAt: t };
+      // reset or deactivated while the password was being checked: the old password opens nothing
+      if (!(await sessions.insertIfCredential(row, passwordHash))) throw new DomainError('UNAUTHENTICATED', 'Invalid email or password.');
       return { token, context: { actor: await users.actorFor(user), idHash, csrfToken } };
     },
 
@@ -59,12 +61,13 @@ export function createSessionsService(deps: { sessions: SessionsRepo; users: Use
      * every other session of theirs. @throws UNAUTHENTICATED, VALIDATION
      */
     async changePassword(ctx: SessionContext, current: string, next: string): Promise<void> {
-      await users.authenticate(ctx.actor.user.email, current).catch(() => {
+      const { passwordHash } = await users.authenticate(ctx.actor.user.email, current).catch(() => {
         throw new DomainError('VALIDATION', 'The current password is incorrect.', { field: 'current_password' });
       });
       // the same one again would clear "must change" while whoever issued it (an admin's reset) still knows it
       if (next === current) throw new DomainError('VALIDATION', 'The new password must be different from the current one.', { field: 'new_password' });
-      await users.setPassword(ctx.actor.user.id, next);
+      // not over a reset that landed during the checks: a session the reset ended must not choose the password after it
+      await users.changePassword(ctx.actor.user.id, passwordHash, next);
       await sessions.removeForUser(ctx.actor.user.id, ctx.idHash);
     },
 

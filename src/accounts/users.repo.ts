@@ -1,4 +1,4 @@
-import { asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { uniqueWrite } from '../db/unique-violation.ts';
 import { users } from '../db/schema.ts';
@@ -44,6 +44,20 @@ export function createUsersRepo(db: Db) {
     },
     async countAdmins(): Promise<number> {
       return db.select({ n: count() }).from(users).where(eq(users.role, 'admin')).get()?.n ?? 0;
+    },
+    /**
+     * Sets a new password hash only while the user is active and still has `expected`: the hash a
+     * request verified before it spent tens of milliseconds on bcrypt, during which an admin's reset
+     * or a deactivation may have landed. False when one did.
+     */
+    async replacePasswordHash(id: number, expected: string, next: string): Promise<boolean> {
+      const r = db
+        .update(users)
+        .set({ passwordHash: next, mustChangePassword: false, updatedAt: Date.now() })
+        .where(and(eq(users.id, id), eq(users.passwordHash, expected), eq(users.isActive, true)))
+        .returning({ id: users.id })
+        .get();
+      return r !== undefined;
     },
     async update(
       id: number,

@@ -76,14 +76,29 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
       return { email, password };
     },
 
-    /** @throws UNAUTHENTICATED (unknown email, wrong password or deactivated user alike) */
-    async authenticate(emailRaw: string, password: string): Promise<User> {
+    /**
+     * The user, and the password hash the password was checked against: what a caller acting on the
+     * check after its wait must find still in place (sessions.service).
+     * @throws UNAUTHENTICATED (unknown email, wrong password or deactivated user alike)
+     */
+    async authenticate(emailRaw: string, password: string): Promise<{ user: User; passwordHash: string }> {
       const found = await users.findByEmailWithHash(String(emailRaw).trim().toLowerCase());
       // compare against a dummy hash for unknown emails so timing does not reveal which exist
       dummyHash ??= hashPassword(generatePassword());
       const ok = await verifyPassword(String(password), found?.passwordHash ?? (await dummyHash));
       if (!found || !ok || !found.user.isActive) throw new DomainError('UNAUTHENTICATED', 'Invalid email or password.');
-      return found.user;
+      return found;
+    },
+
+    /**
+     * Replaces the password `verifiedHash` was checked for, unless it was replaced meanwhile (an
+     * admin's reset) or the user deactivated. @throws VALIDATION, UNAUTHENTICATED
+     */
+    async changePassword(id: number, verifiedHash: string, next: string): Promise<void> {
+      const hash = await hashPassword(checkPassword(next));
+      if (!(await users.replacePasswordHash(id, verifiedHash, hash))) {
+        throw new DomainError('UNAUTHENTICATED', 'Your password was reset or your account deactivated meanwhile. Sign in again.');
+      }
     },
 
     /** @throws NOT_FOUND */

@@ -105,7 +105,7 @@ describe('user password', () => {
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toContain('lost@example.com');
     await withServices(async (s) => {
-      expect((await s.users.authenticate('lost@example.com', 'a brand new password')).mustChangePassword).toBe(false);
+      expect((await s.users.authenticate('lost@example.com', 'a brand new password')).user.mustChangePassword).toBe(false);
       expect(await s.users.authenticate('lost@example.com', 'the first password').catch(() => 'refused')).toBe('refused');
       expect(await s.sessions.resume(token)).toBeNull();
     });
@@ -116,7 +116,7 @@ describe('user password', () => {
     expect(r.code).toBe(0);
     const generated = lastLine(r.stdout);
     expect(generated.length).toBeGreaterThanOrEqual(12);
-    expect((await withServices((s) => s.users.authenticate('lost@example.com', generated))).mustChangePassword).toBe(true);
+    expect((await withServices((s) => s.users.authenticate('lost@example.com', generated))).user.mustChangePassword).toBe(true);
   });
 
   test('an unknown email or a short password is exit 1; a missing --email or an empty --password is a usage error', async () => {

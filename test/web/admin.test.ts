@@ -77,7 +77,7 @@ describe('users', () => {
     expect(body).toContain('shown only this once');
     const user = await t.services.users.getByEmail('new.person@example.com');
     expect([user.role, user.mustChangePassword]).toEqual(['member', true]);
-    expect((await t.services.users.authenticate('new.person@example.com', password)).id).toBe(user.id);
+    expect((await t.services.users.authenticate('new.person@example.com', password)).user.id).toBe(user.id);
     expect(await (await admin.get('/dashboard/users')).text()).not.toContain(password);
   });
 
@@ -130,7 +130,7 @@ describe('users', () => {
     expect((await session.get('/dashboard/qrcodes')).status).toBe(303);
     expect((await t.services.users.get(victim.user.id)).mustChangePassword).toBe(true);
     expect(await t.services.users.authenticate(victim.email, victim.password).catch((e) => e)).toBeInstanceOf(Error);
-    expect((await t.services.users.authenticate(victim.email, password)).id).toBe(victim.user.id);
+    expect((await t.services.users.authenticate(victim.email, password)).user.id).toBe(victim.user.id);
   });
 
   test('deactivate ends sessions and stops API keys; reactivate restores the key', async () => {

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { safeNext } from '../../src/web/auth.routes.ts';
+import { untilBcryptRuns } from '../helpers/bcrypt.ts';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
 
 let t: TestApp;
@@ -238,6 +239,44 @@ describe('/dashboard/account', () => {
     const res = await send(t, 'POST', '/dashboard/account', { cookie: s.cookie }, { current_password: u.password, new_password: 'x-new-password', confirm_password: 'x-new-password' });
     expect(res.status).toBe(403);
     expect((await login(u.email, u.password)).res.status).toBe(303);
+  });
+});
+
+describe("an admin's reset landing while a password is being checked", () => {
+  // the reset's hash runs first; the sign-in's or change's check, queued behind it on the bcrypt
+  // thread, verifies the old password against the hash it read before the reset was written
+  async function resetBy() {
+    const admin = await t.services.users.actorFor((await t.user('pro', 'admin')).user);
+    return (victim: number) => t.services.userAdmin.resetPassword(admin, victim);
+  }
+
+  test('a sign-in with the old password opens no session', async () => {
+    const reset = await resetBy();
+    const victim = await t.user();
+    const resetting = reset(victim.user.id);
+    await untilBcryptRuns();
+    const signing = login(victim.email, victim.password);
+    const { password } = await resetting;
+    const { res, session: cookie } = await signing;
+    expect(res.status).toBe(401);
+    expect(cookie).not.toStartWith('shrinkray_session=');
+    expect(t.sqlite.query('SELECT count(*) AS n FROM sessions WHERE user_id = ?').get(victim.user.id)).toEqual({ n: 0 });
+    expect((await login(victim.email, password)).res.status).toBe(303);
+  });
+
+  test('a session the reset ended cannot choose the password after it', async () => {
+    const reset = await resetBy();
+    const victim = await t.user();
+    const held = await session(victim.email, victim.password);
+    const resetting = reset(victim.user.id);
+    await untilBcryptRuns();
+    const changing = send(t, 'POST', '/dashboard/account', { cookie: held.cookie }, { _csrf: held.csrf, current_password: victim.password, new_password: 'chosen-by-intruder', confirm_password: 'chosen-by-intruder' });
+    const { password } = await resetting;
+    const res = await changing;
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain('Your password was reset or your account deactivated meanwhile. Sign in again.');
+    expect((await login(victim.email, 'chosen-by-intruder')).res.status).toBe(401);
+    expect((await login(victim.email, password)).res.status).toBe(303);
   });
 });
 
