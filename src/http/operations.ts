@@ -127,6 +127,7 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
   const { metrics, db, clickWrites } = deps.services;
   const logger = opts.logger ?? deps.logger;
   const logRequests = logger.enabled('info');
+  const logProbes = logger.enabled('debug');
   const routeErrors = opts.routeErrors ?? [];
   const routeError = (path: string, status: RouteErrorStatus, message: string, headers?: Record<string, string>) => {
     const shape = routeErrors.find((r) => r.path.test(path));
@@ -240,7 +241,10 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
       if (entry) entry.n++;
       else pending.set(key, { labels: { method, route: label, status }, n: 1 });
       observeSeconds(ms / 1000);
-      if (logRequests) logger.info('request', { method: request.method, path, route, status, ms: ms.toFixed(1) });
+      // a container's health check and a Prometheus scrape every few seconds would bury the requests
+      // that matter: an answer they expect is logged at debug, a failing one (503) at info like the rest
+      const probe = (route === '/healthz' || route === '/metrics') && status < 400;
+      if (probe ? logProbes : logRequests) logger[probe ? 'debug' : 'info']('request', { method: request.method, path, route, status, ms: ms.toFixed(1) });
     })
     .onError({ as: 'global' }, safetyNet)
     .get(

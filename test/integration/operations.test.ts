@@ -218,6 +218,26 @@ describe('request log', () => {
     }
   });
 
+  test('health checks and scrapes that succeed are logged at debug only; a failing health check at info', async () => {
+    const at = async (level: 'info' | 'debug', sqlite?: unknown) => {
+      const { logger, lines } = captureLogger(level);
+      const base = deps(app);
+      const services = sqlite ? { ...base.services, db: { ...base.services.db, sqlite } } : base.services;
+      const ops = new Elysia().use(operations({ ...base, services } as never, { logger }));
+      for (const path of ['/healthz', '/metrics', '/elsewhere']) await ops.handle(new Request(BASE + path));
+      await afterResponses();
+      return lines.filter((l) => l.includes(' request ')).map((l) => /(\w+) request .*path=(\S+).*status=(\d+)/.exec(l)!.slice(1).join(' '));
+    };
+    expect(await at('info')).toEqual(['info /elsewhere 404']);
+    expect(await at('debug')).toEqual(['debug /healthz 200', 'debug /metrics 200', 'info /elsewhere 404']);
+    const failing = {
+      query: () => {
+        throw new Error('disk I/O error');
+      },
+    };
+    expect(await at('info', failing)).toContain('info /healthz 503');
+  });
+
   test('nothing is logged per request at warn', async () => {
     const { logger, lines } = captureLogger('warn');
     const ops = new Elysia().use(operations(deps(app), { logger }));
