@@ -5,7 +5,9 @@
  * (demote, deactivate or reset their own account — they would lose the
  * session they are acting from, possibly leaving no admin at all); and losing
  * access ends the user's sessions at once, while their API keys stop working
- * because keys.authenticate checks isActive on every request.
+ * because keys.authenticate checks isActive on every request. The admin is
+ * checked again when each write lands (users.repo AdminWrite): one demoted or
+ * deactivated while their request waited does nothing.
  */
 import { DomainError } from '../errors.ts';
 import type { Actor, Plan, Role, User } from './accounts.types.ts';
@@ -48,7 +50,7 @@ export function createUserAdminService(deps: { users: UsersService; plans: Plans
     async invite(actor: Actor, input: { email: string; role?: string; plan?: string }): Promise<{ user: User; password: string }> {
       requireAdmin(actor);
       const password = generatePassword();
-      const user = await users.create({ email: input.email, password, role: checkRole(input.role), plan: input.plan, mustChangePassword: true });
+      const user = await users.create({ email: input.email, password, role: checkRole(input.role), plan: input.plan, mustChangePassword: true }, { byAdmin: actor.user.id });
       return { user, password };
     },
 
@@ -57,14 +59,14 @@ export function createUserAdminService(deps: { users: UsersService; plans: Plans
       requireAdmin(actor);
       const role = checkRole(patch.role);
       if (role !== undefined && role !== 'admin') notSelf(actor, id, 'remove the admin role from');
-      return users.update(id, { role, plan: patch.plan });
+      return users.update(id, { role, plan: patch.plan }, { byAdmin: actor.user.id });
     },
 
     /** A new generated password, returned once; the user's sessions end. @throws FORBIDDEN, NOT_FOUND */
     async resetPassword(actor: Actor, id: number): Promise<{ user: User; password: string }> {
       requireAdmin(actor);
       notSelf(actor, id, 'reset the password of');
-      const result = await users.resetPassword(id);
+      const result = await users.resetPassword(id, { byAdmin: actor.user.id });
       await sessions.endAllFor(id);
       return result;
     },
@@ -73,7 +75,7 @@ export function createUserAdminService(deps: { users: UsersService; plans: Plans
     async setActive(actor: Actor, id: number, active: boolean): Promise<User> {
       requireAdmin(actor);
       if (!active) notSelf(actor, id, 'deactivate');
-      const user = await users.update(id, { isActive: active });
+      const user = await users.update(id, { isActive: active }, { byAdmin: actor.user.id });
       if (!active) await sessions.endAllFor(id);
       return user;
     },

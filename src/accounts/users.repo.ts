@@ -1,5 +1,6 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { DomainError } from '../errors.ts';
 import { uniqueWrite } from '../db/unique-violation.ts';
 import { users } from '../db/schema.ts';
 import type { Role, User } from './accounts.types.ts';
@@ -24,12 +25,35 @@ export interface NewUser {
   mustChangePassword?: boolean;
 }
 
+/**
+ * `byAdmin`: the write is an admin's (user-admin.service.ts) and happens only while that user is
+ * still an active admin, checked in the write's transaction: the admin was checked when their
+ * request began, and a request may wait (a password hash, a slow body) while another admin demotes
+ * or deactivates them — two admins demoting each other at once left no admin at all.
+ */
+export interface AdminWrite {
+  byAdmin?: number;
+}
+
 export function createUsersRepo(db: Db) {
   // every API request and dashboard page resolves its user by id: compile that query once
   const byId = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
+  const activeAdmin = db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.id, sql.placeholder('id')), eq(users.role, 'admin'), eq(users.isActive, true)))
+    .prepare();
+  function asAdmin<T>(opts: AdminWrite, write: () => T): T {
+    if (opts.byAdmin === undefined) return write();
+    const adminId = opts.byAdmin;
+    return db.transaction(() => {
+      if (!activeAdmin.get({ id: adminId })) throw new DomainError('FORBIDDEN', 'Only admins can manage users.');
+      return write();
+    });
+  }
   return {
-    async insert(u: NewUser): Promise<User> {
-      return toUser(uniqueWrite(() => db.insert(users).values(u).returning().get()));
+    async insert(u: NewUser, opts: AdminWrite = {}): Promise<User> {
+      return toUser(asAdmin(opts, () => uniqueWrite(() => db.insert(users).values(u).returning().get())));
     },
     async findById(id: number): Promise<User | null> {
       const r = byId.get({ id });
@@ -62,8 +86,9 @@ export function createUsersRepo(db: Db) {
     async update(
       id: number,
       patch: Partial<Pick<Row, 'role' | 'planId' | 'isActive' | 'mustChangePassword' | 'passwordHash' | 'email'>>,
+      opts: AdminWrite = {},
     ): Promise<User | null> {
-      const r = db.update(users).set({ ...patch, updatedAt: Date.now() }).where(eq(users.id, id)).returning().get();
+      const r = asAdmin(opts, () => db.update(users).set({ ...patch, updatedAt: Date.now() }).where(eq(users.id, id)).returning().get());
       return r ? toUser(r) : null;
     },
   };

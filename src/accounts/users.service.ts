@@ -3,7 +3,7 @@ import { charLength } from '../text.ts';
 import type { Actor, Role, User } from './accounts.types.ts';
 import type { PlansService } from './plans.service.ts';
 import { generatePassword, hashPassword, verifyPassword } from './secrets.ts';
-import type { UsersRepo } from './users.repo.ts';
+import type { AdminWrite, UsersRepo } from './users.repo.ts';
 
 // tried only on at most 254 characters: its backtracking is quadratic in the length (1 MB: minutes)
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -41,8 +41,8 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
   return {
     actorFor,
 
-    /** @throws VALIDATION (plan unknown too), CODE_TAKEN (email in use) */
-    async create(input: CreateUserInput): Promise<User> {
+    /** @throws VALIDATION (plan unknown too), CODE_TAKEN (email in use), FORBIDDEN (byAdmin no longer an admin) */
+    async create(input: CreateUserInput, opts: AdminWrite = {}): Promise<User> {
       const email = String(input.email ?? '').trim().toLowerCase();
       if (email.length > 254 || !EMAIL.test(email)) {
         throw new DomainError('VALIDATION', 'The email must be a valid email address.', { field: 'email' });
@@ -54,7 +54,7 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
       const passwordHash = await hashPassword(password);
       // the hash awaits the bcrypt thread: a second create for the same email may have inserted meanwhile
       return users
-        .insert({ email, passwordHash, role: input.role ?? 'member', planId: plan.id, mustChangePassword: input.mustChangePassword ?? false })
+        .insert({ email, passwordHash, role: input.role ?? 'member', planId: plan.id, mustChangePassword: input.mustChangePassword ?? false }, opts)
         .catch((e: unknown) => {
           throw e instanceof UniqueViolation ? taken() : e;
         });
@@ -127,19 +127,19 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
     /**
      * Replaces the password with a generated one, returned once, that the user
      * must change at the next sign-in. Ending their sessions is the caller's
-     * job (sessions depend on users, not the other way round). @throws NOT_FOUND
+     * job (sessions depend on users, not the other way round). @throws NOT_FOUND, FORBIDDEN (byAdmin no longer an admin)
      */
-    async resetPassword(id: number): Promise<{ user: User; password: string }> {
+    async resetPassword(id: number, opts: AdminWrite = {}): Promise<{ user: User; password: string }> {
       const password = generatePassword();
-      const u = await users.update(id, { passwordHash: await hashPassword(password), mustChangePassword: true });
+      const u = await users.update(id, { passwordHash: await hashPassword(password), mustChangePassword: true }, opts);
       if (!u) throw new DomainError('NOT_FOUND', 'User not found.');
       return { user: u, password };
     },
 
-    /** @throws NOT_FOUND */
-    async update(id: number, patch: { role?: Role; plan?: string; isActive?: boolean }): Promise<User> {
+    /** @throws NOT_FOUND, FORBIDDEN (byAdmin no longer an admin) */
+    async update(id: number, patch: { role?: Role; plan?: string; isActive?: boolean }, opts: AdminWrite = {}): Promise<User> {
       const planId = patch.plan !== undefined ? (await planNamed(patch.plan)).id : undefined;
-      const u = await users.update(id, { role: patch.role, isActive: patch.isActive, planId });
+      const u = await users.update(id, { role: patch.role, isActive: patch.isActive, planId }, opts);
       if (!u) throw new DomainError('NOT_FOUND', 'User not found.');
       return u;
     },

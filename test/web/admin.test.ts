@@ -5,6 +5,7 @@
  * an admin cannot lock themselves out.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { untilBcryptRuns } from '../helpers/bcrypt.ts';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
 import { loginThroughForm } from '../helpers/web-login.ts';
 
@@ -159,6 +160,42 @@ describe('users', () => {
   test('an unknown user is 404', async () => {
     expect((await admin.post('/dashboard/users/999999/deactivate')).status).toBe(404);
     expect((await admin.post('/dashboard/users/abc', { plan: 'pro' })).status).toBe(404);
+  });
+});
+
+describe('an admin demoted or deactivated while their request waits', () => {
+  // the actor as it was read when the request began: what a request holds through its waits
+  const staleAdmin = async () => {
+    const a = await t.user('enterprise', 'admin');
+    return { id: a.user.id, actor: await t.services.users.actorFor(a.user) };
+  };
+  const adminsLeft = () => (t.sqlite.query("SELECT count(*) AS n FROM users WHERE role = 'admin' AND is_active = 1").get() as { n: number }).n;
+
+  test('two admins demoting (or deactivating) each other at once: one wins, an admin remains', async () => {
+    for (const patch of ['demote', 'deactivate'] as const) {
+      const [a, b] = [await staleAdmin(), await staleAdmin()];
+      const act = (by: typeof a, target: typeof a) =>
+        patch === 'demote' ? t.services.userAdmin.change(by.actor, target.id, { role: 'member' }) : t.services.userAdmin.setActive(by.actor, target.id, false);
+      const before = adminsLeft();
+      await act(a, b);
+      expect(await act(b, a).catch((e) => e)).toMatchObject({ code: 'FORBIDDEN', message: 'Only admins can manage users.' });
+      expect([patch, adminsLeft()]).toEqual([patch, before - 1]);
+    }
+  });
+
+  test("a reset whose admin was deactivated during its hash changes nobody's password; an invite by a demoted admin creates nobody", async () => {
+    const [r, other] = [await staleAdmin(), await staleAdmin()];
+    const victim = await t.user();
+    const resetting = t.services.userAdmin.resetPassword(r.actor, victim.user.id).catch((e) => e);
+    await untilBcryptRuns();
+    await t.services.userAdmin.setActive(other.actor, r.id, false);
+    expect(await resetting).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await t.services.users.authenticate(victim.email, victim.password)).user.id).toBe(victim.user.id);
+
+    const demoted = await staleAdmin();
+    await t.services.userAdmin.change(other.actor, demoted.id, { role: 'member' });
+    expect(await t.services.userAdmin.invite(demoted.actor, { email: 'never@example.com', role: 'admin' }).catch((e) => e)).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await t.services.users.getByEmail('never@example.com').catch((e) => e.code)).toBe('NOT_FOUND');
   });
 });
 
