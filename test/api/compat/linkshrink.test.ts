@@ -430,6 +430,31 @@ describe('expand, verify and clicks', () => {
     expect(await res.json()).toEqual(NOT_FOUND);
   });
 
+  test('stats answer with the link as it is once the report is read: a password set or a delete during it counts', async () => {
+    const owner = await t.user('pro');
+    const d = await shorten({ url: 'https://example.com/soon-secret' }, { headers: owner.auth });
+    const link = await t.services.links.getPublic(d.code);
+    const actor = await t.services.users.actorFor(owner.user);
+    // the report reads in turns (breakdown.ts); what another request does meanwhile is done here, inside it
+    const during = (method: 'forLink' | 'daily', change: () => Promise<unknown>) => {
+      const original = t.services.analytics[method].bind(t.services.analytics) as (...a: unknown[]) => Promise<unknown>;
+      return spyOn(t.services.analytics, method).mockImplementationOnce((async (...args: unknown[]) => {
+        const report = await original(...args);
+        await change();
+        return report;
+      }) as never);
+    };
+    during('forLink', () => t.services.links.update(actor, link, { password: 'hunter22' }));
+    const stats = await (await send('GET', `/api/v1/stats/${d.code}`)).json();
+    expect(stats.data.originalUrl).toBeNull();
+    const protectedLink = await t.services.links.getPublic(d.code);
+    during('forLink', () => t.services.links.update(actor, protectedLink, { removePassword: true, destination: 'https://example.com/moved' }));
+    const batch = await (await send('POST', '/api/v1/stats/batch', { body: { codes: [d.code] } })).json();
+    expect(batch.data[0].data.originalUrl).toBe('https://example.com/moved');
+    during('daily', () => t.services.links.remove(actor, link.id));
+    expect(await (await send('GET', `/api/v1/stats/${d.code}/export?format=json`)).json()).toEqual(NOT_FOUND);
+  });
+
   test('unknown, malformed and expired codes are 404 everywhere', async () => {
     let offset = 0;
     await withApp({ env: ANON, now: () => Date.now() + offset }, async (_, req) => {

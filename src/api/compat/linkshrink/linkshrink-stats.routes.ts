@@ -40,13 +40,27 @@ export function statsRoutes(kit: LinkshrinkKit) {
     return link;
   }
 
+  /**
+   * The link as it is once its report is read: a report reads with turns between its parts, during
+   * which the link may have been deleted, renamed, made private or given a password (which hides
+   * its destination). Answering with the link as first read showed what it no longer shows.
+   */
+  async function stillVisible(link: Link, token: string | undefined, actor: Actor | null): Promise<Link> {
+    const now = await visibleLink(link.code, token, actor);
+    if (now.id !== link.id) throw new DomainError('NOT_FOUND', NOT_FOUND_MESSAGE);
+    return now;
+  }
+
   return new Elysia({ prefix: '/api/v1' })
     .get(
       '/stats/:code',
       kit.route(async (ctx) => {
         const actor = await kit.reader(ctx, LIMITS.stats);
-        const link = await visibleLink(kit.code(ctx.params.code), queryValue(ctx.query.token), actor);
-        return json(200, success(presentStats(link, await services.analytics.forLink(link, undefined, STATS_BREAKDOWN), shownDestination(link, actor))));
+        const token = queryValue(ctx.query.token);
+        const link = await visibleLink(kit.code(ctx.params.code), token, actor);
+        const stats = await services.analytics.forLink(link, undefined, STATS_BREAKDOWN);
+        const now = await stillVisible(link, token, actor);
+        return json(200, success(presentStats(now, stats, shownDestination(now, actor))));
       }),
       {
         detail: doc({
@@ -65,9 +79,11 @@ export function statsRoutes(kit: LinkshrinkKit) {
       kit.route(async (ctx) => {
         const actor = await kit.reader(ctx, LIMITS.stats);
         const q = parseExportQuery(ctx.query);
-        const link = await visibleLink(kit.code(ctx.params.code), queryValue(ctx.query.token), actor);
+        const token = queryValue(ctx.query.token);
+        const link = await visibleLink(kit.code(ctx.params.code), token, actor);
         const daily = await services.analytics.daily(link, { from: q.from, to: q.to });
-        if (q.format === 'json') return json(200, success(presentExport(link, daily, shownDestination(link, actor))));
+        const now = await stillVisible(link, token, actor);
+        if (q.format === 'json') return json(200, success(presentExport(now, daily, shownDestination(now, actor))));
         return csvDownload(exportCsv(daily.days), `${link.code}-clicks-${daily.range.from}-to-${daily.range.to}.csv`);
       }),
       {
@@ -105,12 +121,22 @@ export function statsRoutes(kit: LinkshrinkKit) {
           if (!a) analytics.set(link.id, (a = services.analytics.forLink(link, undefined, STATS_BREAKDOWN)));
           return a;
         };
-        const items = await Promise.all(
+        const read = await Promise.all(
           codes.map(async (code) => {
             const link = live.get(code);
-            if (!link) return { code, success: false, error: NOT_FOUND_MESSAGE };
-            if (!(await canSee(link, tokens[code], actor))) return { code, success: false, error: PRIVATE_STATS_MESSAGE };
-            return { code, success: true, data: presentStats(link, await statsOf(link), shownDestination(link, actor)) };
+            if (!link || !(await canSee(link, tokens[code], actor))) return null;
+            return { link, stats: await statsOf(link) };
+          }),
+        );
+        // the links as they are once every report is read (see stillVisible)
+        const now = new Map((await services.links.findPublicMany([...live.keys()])).map((l) => [l.code, l]));
+        const items = await Promise.all(
+          codes.map(async (code, i) => {
+            const [first, link] = [live.get(code), now.get(code)];
+            if (!first || !link || link.id !== first.id) return { code, success: false, error: NOT_FOUND_MESSAGE };
+            const r = read[i];
+            if (!r || !(await canSee(link, tokens[code], actor))) return { code, success: false, error: PRIVATE_STATS_MESSAGE };
+            return { code, success: true, data: presentStats(link, r.stats, shownDestination(link, actor)) };
           }),
         );
         return json(207, success(items));
