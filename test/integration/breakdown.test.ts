@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, test } from 'bun:test';
 import { drizzle } from 'drizzle-orm/bun-sqlite';
 import * as schema from '../../src/db/schema.ts';
 import { migrate } from '../../src/db/migrate.ts';
+import { createClicksRepo } from '../../src/clicks/clicks.repo.ts';
 import { createBreakdownReport, type ValueCount } from '../../src/clicks/reports/breakdown.ts';
 import { turnsDuring } from '../helpers/turns.ts';
 
@@ -72,5 +73,24 @@ describe('a breakdown over tens of thousands of values', () => {
     expect(value.rows).toHaveLength(50);
     // read in one go, it was over before the second turn
     expect(turns).toBeGreaterThan(1);
+  });
+});
+
+describe('a fold landing while the breakdown reads', () => {
+  test("changes no value's count: each part reads its rollups and profiles together", async () => {
+    const all = sorted();
+    // the flush worker folds profiles into rollups on its own connection, between any two statements;
+    // here it folds at the report's first turn
+    const fold = () => createClicksRepo(sqlite).foldDaysBefore('2026-12-01');
+    let folded = false;
+    const reading = report(1, 'referrer', '2026-11-01', '2026-11-30', null);
+    setImmediate(() => void fold().then(() => (folded = true)));
+    const every = await reading;
+    expect(folded).toBe(true);
+    expect(sqlite.query('SELECT count(*) AS n FROM click_profiles WHERE is_bot = 0').get()).toEqual({ n: 0 });
+    expect(every.rows.filter((r) => r.value === 'site1.example' || r.value === 'today-only.example')).toEqual(
+      all.filter((r) => r.value === 'site1.example' || r.value === 'today-only.example'),
+    );
+    expect(every.rows).toEqual(all);
   });
 });

@@ -55,39 +55,50 @@ export function createBreakdownReport(db: Db) {
     );
   // the first read from '' (unknown, the least value) itself, each next one after the last value read
   const [rolledFirst, rolledNext] = [rolledFrom('>='), rolledFrom('>')];
-  // days not folded yet (usually just today): the profiles of the link, grouped by the dimension's column
+  // days not folded yet (usually just today): the link's profiles grouped by the dimension's column,
+  // for the values of one read: after ?4 (none: from the least) up to ?5 (none: every value left)
   const live = Object.fromEntries(
     DIMENSIONS.map((dim) => [
       dim,
-      db.$client.prepare<ValueCount, [number, string, string]>(
+      db.$client.prepare<ValueCount, [number, string, string, string | null, string | null]>(
         `SELECT ${dim} AS value, SUM(clicks) AS clicks FROM click_profiles
-         WHERE link_id = ? AND day BETWEEN ? AND ? AND is_bot = 0 GROUP BY ${dim}`,
+         WHERE link_id = ?1 AND day BETWEEN ?2 AND ?3 AND is_bot = 0
+           AND (?4 IS NULL OR ${dim} > ?4) AND (?5 IS NULL OR ${dim} <= ?5) GROUP BY ${dim}`,
       ),
     ]),
-  ) as Record<Dimension, ReturnType<typeof db.$client.prepare<ValueCount, [number, string, string]>>>;
+  ) as Record<Dimension, ReturnType<typeof db.$client.prepare<ValueCount, [number, string, string, string | null, string | null]>>>;
+
+  /**
+   * One read: up to VALUES_PER_READ rolled-up values after `after`, and the profiles of the same
+   * values, in one read transaction. The flush worker folds profiles into rollups (the first batch
+   * of a day, a busy link every 1,000 profiles) on its own connection, between any two statements:
+   * a value read from the profiles before a fold and from the rollups after it was counted twice.
+   * Read together, each value is counted as of one moment; values never move between reads.
+   */
+  const readPart = (linkId: number, dim: Dimension, from: string, to: string, after: string | null) =>
+    db.$client.transaction(() => {
+      const rolled = after === null ? rolledFirst.all(linkId, dim, '', from, to) : rolledNext.all(linkId, dim, after, from, to);
+      const last = rolled.length < VALUES_PER_READ ? null : rolled[rolled.length - 1]!.value;
+      return { rolled, last, recent: live[dim].all(linkId, from, to, after, last) };
+    })();
 
   /** `limit` null: every value. */
   return async (linkId: number, dim: Dimension, from: string, to: string, limit: number | null = 50): Promise<Breakdown> => {
-    // today's few profiles first, so that each rolled-up value is complete when it is read
-    const today = new Map(live[dim].all(linkId, from, to).map((r) => [r.value, r.clicks]));
     const kept = largest(limit);
     let total = 0;
-    const count = (value: string, clicks: number) => {
-      total += clicks;
-      kept.add({ value, clicks });
-    };
     const pacer = new Pacer();
     for (let after: string | null = null; ; ) {
-      const rows: ValueCount[] = after === null ? rolledFirst.all(linkId, dim, '', from, to) : rolledNext.all(linkId, dim, after, from, to);
-      for (const r of rows) {
-        count(r.value, r.clicks + (today.get(r.value) ?? 0));
-        today.delete(r.value);
+      const { rolled, last, recent } = readPart(linkId, dim, from, to, after);
+      const counts = new Map(rolled.map((r) => [r.value, r.clicks]));
+      for (const r of recent) counts.set(r.value, (counts.get(r.value) ?? 0) + r.clicks);
+      for (const [value, clicks] of counts) {
+        total += clicks;
+        kept.add({ value, clicks });
       }
-      if (rows.length < VALUES_PER_READ) break;
-      after = rows[rows.length - 1]!.value;
+      if (last === null) break;
+      after = last;
       await pacer.pause();
     }
-    for (const [value, clicks] of today) count(value, clicks);
     const rows = kept.rows();
     return { rows, otherClicks: total - rows.reduce((n, r) => n + r.clicks, 0) };
   };

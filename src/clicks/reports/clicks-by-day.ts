@@ -7,8 +7,9 @@ export interface DayCount {
 }
 
 // Days already over come from click_rollups (value = '' makes the range one run of its primary key,
-// in day order); days not yet folded from click_profiles. A day is in one table or the other, except
-// for an instant inside the fold's transaction, which readers never see.
+// in day order); days not yet folded from click_profiles (today, and for a busy link part of today in
+// each: its profiles are folded every 1,000). Both are read in one transaction, so a fold is seen
+// whole or not at all.
 const PROFILE_COLUMN = {
   total: 'CASE WHEN is_bot = 0 THEN clicks ELSE 0 END',
   unique: 'CASE WHEN is_bot = 0 THEN uniques ELSE 0 END',
@@ -30,9 +31,14 @@ export function createClicksByDayReport(db: Db) {
     ]),
   ) as Record<keyof typeof PROFILE_COLUMN, ReturnType<typeof db.$client.prepare<DayCount, [number, string, string]>>>;
 
+  const read = db.$client.transaction((linkId: number, series: 'total' | 'unique' | 'bots', from: string, to: string) => ({
+    days: rolled.all(linkId, series, from, to),
+    recent: live[series].all(linkId, from, to),
+  }));
+
   return async (linkId: number, series: 'total' | 'unique' | 'bots', from: string, to: string): Promise<DayCount[]> => {
-    const days = rolled.all(linkId, series, from, to);
-    const recent = live[series].all(linkId, from, to);
+    // one read transaction: the flush worker may fold profiles into rollups between two statements
+    const { days, recent } = read(linkId, series, from, to);
     if (!recent.length) return days;
     const byDay = new Map(days.map((d) => [d.day, d.clicks]));
     for (const d of recent) byDay.set(d.day, (byDay.get(d.day) ?? 0) + d.clicks);
