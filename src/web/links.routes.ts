@@ -82,7 +82,10 @@ export const linksRoutes: WebModule = (deps, kit) => {
       '/dashboard/links/:id/toggle',
       kit.route(async (c) => {
         const link = await services.links.get(c.actor, idOf(c));
-        const updated = await services.links.update(c.actor, link, { isActive: !link.isActive });
+        // the state the button showed it would set, not "the other one": a double click, or a second
+        // tab's button, must not undo the first (a page without the field, from before it, still flips)
+        const wanted = c.form.active === '0' ? false : c.form.active === '1' ? true : !link.isActive;
+        const updated = await services.links.update(c.actor, link, { isActive: wanted });
         if (!c.isHtmx) return kit.redirect(c, '/dashboard');
         const expired = updated.expiresAt !== null && updated.expiresAt <= Date.now();
         const message = !updated.isActive

@@ -129,6 +129,19 @@ describe('row actions', () => {
     expect((await t.services.links.get(owner.actor, link.id)).isActive).toBe(true);
   });
 
+  test('toggle sets the state its button showed: a double click (or a second tab) does not undo the first', async () => {
+    const link = await mk(owner, 'https://example.com/double-click', 'Double');
+    const page = await (await owner.get('/dashboard')).text();
+    const form = new RegExp(`action="/dashboard/links/${link.id}/toggle"[^>]*>.*?<input type="hidden" name="active" value="(\\d)">`).exec(page);
+    expect(form?.[1]).toBe('0');
+    const [first, second] = await Promise.all([0, 1].map(() => owner.post(`/dashboard/links/${link.id}/toggle`, { active: '0' }, { hx: true })));
+    for (const res of [first!, second!]) expect(JSON.parse(res.headers.get('hx-trigger')!).toast.message).toContain('paused');
+    expect((await t.services.links.get(owner.actor, link.id)).isActive).toBe(false);
+    const row = await (await owner.post(`/dashboard/links/${link.id}/toggle`, { active: '0' }, { hx: true })).text();
+    expect(row).toContain('name="active" value="1"');
+    expect((await t.services.links.get(owner.actor, link.id)).isActive).toBe(false);
+  });
+
   test('a delete with an HX-Current-URL that does not parse still answers (a hand-made header, not a 500)', async () => {
     const link = await mk(owner, 'https://example.com/odd-header', 'Odd header');
     const res = await owner.post(`/dashboard/links/${link.id}/delete`, {}, { hx: true, headers: { 'hx-current-url': 'http://[' } });

@@ -100,7 +100,7 @@ export function linkRow(l: Link, p: Pick<LinksTableProps, 'actorId' | 'csrfToken
     own
       ? html`<a class="icon-button" href="/dashboard/links/${l.id}/edit" title="Edit">${ICONS.edit}<span class="sr-only">Edit ${l.code}</span></a>
 <a class="icon-button" href="/dashboard/links/${l.id}/analytics" title="Analytics">${ICONS.stats}<span class="sr-only">Analytics of ${l.code}</span></a>
-<form method="post" action="/dashboard/links/${l.id}/toggle" hx-post="/dashboard/links/${l.id}/toggle" hx-target="closest tr" hx-swap="outerHTML">${csrfField(p.csrfToken)}<button type="submit" class="icon-button" id="toggle-${l.id}" title="${l.isActive ? 'Pause' : 'Activate'}">${l.isActive ? ICONS.pause : ICONS.play}<span class="sr-only">${l.isActive ? 'Pause' : 'Activate'} ${l.code}</span></button></form>
+<form method="post" action="/dashboard/links/${l.id}/toggle" hx-post="/dashboard/links/${l.id}/toggle" hx-target="closest tr" hx-swap="outerHTML">${csrfField(p.csrfToken)}<input type="hidden" name="active" value="${l.isActive ? '0' : '1'}"><button type="submit" class="icon-button" id="toggle-${l.id}" title="${l.isActive ? 'Pause' : 'Activate'}">${l.isActive ? ICONS.pause : ICONS.play}<span class="sr-only">${l.isActive ? 'Pause' : 'Activate'} ${l.code}</span></button></form>
 <form method="post" action="/dashboard/links/${l.id}/delete" hx-post="/dashboard/links/${l.id}/delete" hx-target="closest tr" hx-swap="outerHTML swap:150ms" hx-confirm="Delete ${l.code}? Its short URL stops working.">${csrfField(p.csrfToken)}<button type="submit" class="icon-button danger" title="Delete">${ICONS.trash}<span class="sr-only">Delete ${l.code}</span></button></form>`
       : html`<span class="muted small">Another user’s link</span>`
   }</td>
