@@ -122,14 +122,15 @@ export function createDashboardKit(deps: AppDeps) {
     return async (raw: unknown): Promise<Response> => {
       const ctx = raw as HttpContext;
       const isHtmx = ctx.request.headers.get('hx-request') === 'true';
-      const session = await auth.context(ctx.request);
-      if (!session) {
-        const login = `/login?next=${encodeURIComponent(returnPath(ctx.request))}`;
-        return isHtmx ? new Response(null, { status: 401, headers: { 'hx-redirect': login } }) : new Response(null, { status: 303, headers: { location: login } });
-      }
-      if (session.actor.user.mustChangePassword && !opts.withGeneratedPassword) {
-        return isHtmx ? new Response(null, { status: 403, headers: { 'hx-redirect': ACCOUNT } }) : new Response(null, { status: 303, headers: { location: ACCOUNT } });
-      }
+      const blocked = (s: SessionContext) => s.actor.user.mustChangePassword && !opts.withGeneratedPassword;
+      /** No session: to the sign-in page; a generated password: to the account screen. */
+      const turnAway = (s: SessionContext | null): Response => {
+        const to = s ? ACCOUNT : `/login?next=${encodeURIComponent(returnPath(ctx.request))}`;
+        if (!isHtmx) return new Response(null, { status: 303, headers: { location: to } });
+        return new Response(null, { status: s ? 403 : 401, headers: { 'hx-redirect': to } });
+      };
+      let session = await auth.context(ctx.request);
+      if (!session || blocked(session)) return turnAway(session);
       let form: Record<string, unknown> = {};
       // Elysia parses the query only for handlers it sees reading it, and this wrapper hides ours
       const query = Object.fromEntries(new URL(ctx.request.url).searchParams) as Record<string, string | undefined>;
@@ -139,6 +140,12 @@ export function createDashboardKit(deps: AppDeps) {
           const body = await readBody(ctx.request, { maxBytes: 5 * 1024 * 1024 });
           form = body.kind === 'empty' || typeof body.value !== 'object' || body.value === null ? {} : (body.value as Record<string, unknown>);
           c.form = form;
+          // the session as it is once the body is in: a slow client may take many seconds to send it, and
+          // a session ended meanwhile (signed out, its password reset, its user deactivated) acts no more
+          session = await auth.context(ctx.request);
+          if (!session || blocked(session)) return turnAway(session);
+          c.session = session;
+          c.actor = session.actor;
           if (!auth.csrfOk(session, ctx.request, form)) {
             return problem(c, 403, 'Your form has expired or did not come from this site. Reload the page and try again.', c);
           }

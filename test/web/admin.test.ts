@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { untilBcryptRuns } from '../helpers/bcrypt.ts';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+import { heldRequest } from '../helpers/held-request.ts';
 import { loginThroughForm } from '../helpers/web-login.ts';
 
 let t: TestApp;
@@ -196,6 +197,27 @@ describe('an admin demoted or deactivated while their request waits', () => {
     await t.services.userAdmin.change(other.actor, demoted.id, { role: 'member' });
     expect(await t.services.userAdmin.invite(demoted.actor, { email: 'never@example.com', role: 'admin' }).catch((e) => e)).toMatchObject({ code: 'FORBIDDEN' });
     expect(await t.services.users.getByEmail('never@example.com').catch((e) => e.code)).toBe('NOT_FOUND');
+  });
+});
+
+describe('a session ended while its form is still arriving', () => {
+  test('does nothing: a password reset or a deactivation mid-upload sends it to sign in, and no key or link is made', async () => {
+    const boss = await t.services.users.actorFor((await t.user('enterprise', 'admin')).user);
+    for (const end of ['reset', 'deactivate'] as const) {
+      for (const [path, form] of [['/dashboard/keys', 'name=backdoor'], ['/dashboard/links/new', 'url=https%3A%2F%2Fexample.com%2Flate&title=late']]) {
+        const victim = await t.user('pro');
+        const web = await loginThroughForm((r) => t.app.handle(r), victim, `203.0.113.${++logins}`);
+        const held = heldRequest(path!, { cookie: web.cookie, 'x-csrf-token': web.csrf, 'content-type': 'application/x-www-form-urlencoded' }, form!);
+        const answering = t.app.handle(held.request);
+        await held.reading; // the session was resumed; the body is on its way
+        await (end === 'reset' ? t.services.userAdmin.resetPassword(boss, victim.user.id) : t.services.userAdmin.setActive(boss, victim.user.id, false));
+        held.release();
+        const res = await answering;
+        expect([end, path, res.status, res.headers.get('location')?.split('?')[0]]).toEqual([end, path, 303, '/login']);
+        const made = t.sqlite.query('SELECT (SELECT count(*) FROM api_keys WHERE user_id = ?1) + (SELECT count(*) FROM links WHERE user_id = ?1) AS n').get(victim.user.id);
+        expect([end, path, made]).toEqual([end, path, { n: 1 }]); // the key t.user() made, nothing else
+      }
+    }
   });
 });
 
