@@ -9,7 +9,7 @@ import { html, type SafeHtml } from './html.ts';
 
 export interface LoginPageProps {
   csrfToken: string;
-  /** the email typed, kept after a failed attempt */
+  /** the email typed, kept after a failed attempt (the password field then takes the focus: the email is rarely what was wrong) */
   email?: string;
   /** a same-site /dashboard path to return to after signing in */
   next?: string | null;
@@ -31,9 +31,9 @@ ${p.error ? html`<p class="alert" id="login-error" role="alert">${p.error}</p>` 
 ${csrfField(p.csrfToken)}
 ${p.next ? html`<input type="hidden" name="next" value="${p.next}">` : null}
 <label for="email">Email</label>
-<input id="email" name="email" type="email" autocomplete="username" required maxlength="254" autofocus value="${p.email ?? ''}"${describedBy}>
+<input id="email" name="email" type="email" autocomplete="username" required maxlength="254"${p.email ? null : html` autofocus`} value="${p.email ?? ''}"${describedBy}>
 <label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="256"${describedBy}>
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="256"${p.email ? html` autofocus` : null}${describedBy}>
 <button class="button" type="submit">Sign in</button>
 </form>
 <p class="muted small">First start? Use the admin email and password the server printed when it created the database.</p>

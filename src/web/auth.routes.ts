@@ -5,7 +5,7 @@
  *   POST /login               email, password, _csrf, next → 303 + session cookie;
  *                             401 "Invalid email or password."; 403 expired form;
  *                             429 + Retry-After past 10 attempts/min per IP or 5/min per email
- *   POST /logout              ends the session, clears the cookie → 303 /login
+ *   POST /logout              ends the session, clears the cookie → 303 /login?signed_out=1 (which says so)
  *   GET  /dashboard/account   profile, plan, change-password form (the only page, with
  *                             POST /logout, open to a user on a generated password)
  *   POST /dashboard/account   current_password, new_password, confirm_password → 303 ?changed=1;
@@ -98,9 +98,10 @@ export const authRoutes: WebModule = (deps, kit) => {
     .get(
       '/login',
       async ({ request }: HttpContext) => {
-        const next = safeNext(new URL(request.url).searchParams.get('next'));
+        const params = new URL(request.url).searchParams;
+        const next = safeNext(params.get('next'));
         if (await kit.auth.context(request)) return new Response(null, { status: 303, headers: { location: next, ...NO_STORE } });
-        return form(request, 200, { next: next === '/dashboard' ? null : next });
+        return form(request, 200, { next: next === '/dashboard' ? null : next, info: params.get('signed_out') === '1' ? 'You have been signed out.' : null });
       },
       { detail: { hide: true } },
     )
@@ -109,7 +110,7 @@ export const authRoutes: WebModule = (deps, kit) => {
       '/logout',
       kit.route(async (c) => {
         await services.sessions.logout(c.session.idHash);
-        return new Response(null, { status: 303, headers: { location: '/login', 'set-cookie': kit.auth.clearCookie(), ...NO_STORE } });
+        return new Response(null, { status: 303, headers: { location: '/login?signed_out=1', 'set-cookie': kit.auth.clearCookie(), ...NO_STORE } });
       }, { withGeneratedPassword: true }),
       { parse: 'none', detail: { hide: true } },
     )

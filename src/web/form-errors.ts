@@ -7,7 +7,16 @@
 import { DomainError, type ErrorCode } from '../errors.ts';
 import type { FieldError } from '../../views/dashboard/field-error.ts';
 
+// the core words its refusals as the APIs' clients read them, naming the request's fields ("The url
+// field must be a valid URL."); a form names what its labels say
+const LABELS: Record<string, string> = { url: 'destination URL', 'expires at': 'expiry date', 'original url': 'destination URL' };
+
+/** A core message as the dashboard says it: "The url field must …" → "The destination URL must …". */
+export function inFormWords(message: string): string {
+  return message.replace(/^The ([a-z][a-z0-9 ._]*?) field /, (_, name: string) => `The ${LABELS[name] ?? name} `);
+}
+
 /** The refusal as a message for its field, or null for errors the kit reports (NOT_FOUND …). */
 export function fieldErrorOf(e: unknown, codes: readonly ErrorCode[] = ['VALIDATION']): FieldError {
-  return e instanceof DomainError && codes.includes(e.code) && typeof e.meta.field === 'string' ? { field: e.meta.field, message: e.message } : null;
+  return e instanceof DomainError && codes.includes(e.code) && typeof e.meta.field === 'string' ? { field: e.meta.field, message: inFormWords(e.message) } : null;
 }

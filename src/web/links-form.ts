@@ -19,6 +19,7 @@ import { parseId, type PageCtx } from './dashboard-kit.ts';
 import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
 import { createInput, fieldOf, formValues, isFormError, linkValues, updateInput } from './links-form-input.ts';
+import { inFormWords } from './form-errors.ts';
 import { listReturn } from './links-view.ts';
 
 const BLANK: LinkFormValues = formValues({});
@@ -57,8 +58,8 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
     let formError: string | null = null;
     if (r.error) {
       const field = fieldOf(r.error);
-      if (field) errors[field] = r.error.message;
-      else formError = r.error.message;
+      if (field) errors[field] = inFormWords(r.error.message);
+      else formError = inFormWords(r.error.message);
       // a password is never sent back in the page: unless told, the person would save the link without it
       if (!errors.password && textOf(c.form.password) !== '') errors.password = 'Enter the password again: it is not kept when the form is sent back.';
     }

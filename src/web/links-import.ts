@@ -20,6 +20,7 @@ import { importPageBody, importResult, linkStatus, type ImportRowResult } from '
 import type { PageCtx } from './dashboard-kit.ts';
 import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
+import { inFormWords } from './form-errors.ts';
 import { csvLine, importRows } from './links-csv.ts';
 import { parseView, viewInBatches } from './links-view.ts';
 
@@ -61,13 +62,22 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
       const out: ImportRowResult[] = results.map((r, i) => ({
         line: rows[i]!.row,
         url: rows[i]!.url,
-        ...(r.ok ? { shortUrl: services.shortUrl(r.value.link.code) } : { error: r.error.message }),
+        ...(r.ok ? { shortUrl: services.shortUrl(r.value.link.code) } : { error: inFormWords(r.error.message) }),
       }));
-      return answer(c, { rows: out }, csv);
+      return answer(c, { rows: out, fetchesTitles: services.config.ogFetch }, csv);
     } catch (e) {
       if (!(e instanceof DomainError) || e.code !== 'QUOTA_EXCEEDED') throw e;
-      return answer(c, { error: `${e.message} This file would add ${rows.length} links.` }, csv, 422);
+      return answer(c, { error: quotaMessage(rows.length, e) }, csv, 422);
     }
+  }
+
+  /** Whether any room is left, and how much: "you reached your limit" is wrong for an account with room for fewer links than the file has. */
+  function quotaMessage(adding: number, e: DomainError): string {
+    const [limit, usage, plan] = [Number(e.meta.limit), Number(e.meta.usage), String(e.meta.plan)];
+    const used = `${usage.toLocaleString('en')} of ${limit.toLocaleString('en')} links on the ${plan} plan`;
+    if (usage >= limit) return `You reached your link limit (${used}). Delete some links, or ask an admin for a bigger plan. Nothing was imported.`;
+    const room = limit - usage;
+    return `This file would add ${adding.toLocaleString('en')} links, but there is room for ${room.toLocaleString('en')} more (${used}). Import at most ${room.toLocaleString('en')} rows, or delete some links first. Nothing was imported.`;
   }
 
   const csvRow = (l: Link, now: number) => [

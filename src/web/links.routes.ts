@@ -11,6 +11,7 @@
  * screens also work as plain forms. A back-button restore (HX-History-
  * Restore-Request) needs the whole page, not the fragment.
  */
+import type { HttpContext } from '../http/context.ts';
 import { Elysia } from 'elysia';
 import { DomainError } from '../errors.ts';
 import { linkRow, linksPageBody, linksTable, viewQuery, type LinkView } from '../../views/dashboard/links.ts';
@@ -61,6 +62,9 @@ export const linksRoutes: WebModule = (deps, kit) => {
   }
 
   return new Elysia()
+    // the list lives at /dashboard; /dashboard/links, where /dashboard/links/new and each link's pages
+    // suggest it is, was a bare 404 (a typed or trimmed address)
+    .get('/dashboard/links', ({ request }: HttpContext) => new Response(null, { status: 308, headers: { location: `/dashboard${new URL(request.url).search}` } }), { detail: { hide: true } })
     .get(
       '/dashboard',
       kit.route(async (c) => {

@@ -105,7 +105,11 @@ describe('POST /login', () => {
       expect(cookie).toBe('');
       expect(body).toContain('Invalid email or password.');
       expect(body).not.toContain('<img src=x');
+      // the email is kept, so the password field takes the focus
+      expect(body).toMatch(/<input id="password" [^>]*autofocus/);
+      expect(body).not.toMatch(/<input id="email" [^>]*autofocus/);
     }
+    expect((await loginForm()).body).toMatch(/<input id="email" [^>]*autofocus/);
   });
 
   test('without the CSRF token or with another browser’s: 403 and a fresh form', async () => {
@@ -178,9 +182,11 @@ describe('POST /logout', () => {
     expect((await send(t, 'POST', '/logout', { cookie: s.cookie }, {})).status).toBe(403);
     const out = await send(t, 'POST', '/logout', { cookie: s.cookie }, { _csrf: s.csrf });
     expect(out.status).toBe(303);
-    expect(out.headers.get('location')).toBe('/login');
+    expect(out.headers.get('location')).toBe('/login?signed_out=1');
     expect(out.headers.get('set-cookie')).toContain('shrinkray_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0');
     expect((await send(t, 'GET', '/dashboard', { cookie: s.cookie })).status).toBe(303);
+    expect(await (await send(t, 'GET', '/login?signed_out=1')).text()).toContain('<p class="notice" role="status">You have been signed out.</p>');
+    expect(await (await send(t, 'GET', '/login')).text()).not.toContain('signed out');
   });
 });
 

@@ -104,7 +104,7 @@ describe('in Chromium', () => {
 
     await page.getByLabel('Size (pixels, 100–1000)').fill('5000');
     await page.waitForSelector('#qr-err-size:not(:empty)');
-    expect(await page.locator('#qr-err-size').textContent()).toBe('The size field must be between 100 and 1000.');
+    expect(await page.locator('#qr-err-size').textContent()).toBe('The size must be between 100 and 1000.');
     await page.getByLabel('Size (pixels, 100–1000)').fill('420');
     await page.waitForSelector('#qr-err-size:empty', { state: 'attached' });
 

@@ -285,7 +285,7 @@ describe('dashboard in Chromium', () => {
     await page.locator('#import-result h2', { hasText: 'Imported 1 of 2 rows' }).waitFor();
     expect(await page.locator('#import-result tbody tr').allTextContents()).toEqual([
       expect.stringContaining('/from-csv'),
-      expect.stringContaining('The url field must be a valid URL.'),
+      expect.stringContaining('The destination URL must be a valid URL.'),
     ]);
   }, 60_000);
 

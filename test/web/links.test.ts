@@ -113,6 +113,11 @@ describe('GET /dashboard', () => {
   });
 });
 
+test('/dashboard/links, where the list would seem to be, leads to it with its query', async () => {
+  const res = await owner.get('/dashboard/links?q=sale&page=2');
+  expect([res.status, res.headers.get('location')]).toEqual([308, '/dashboard?q=sale&page=2']);
+});
+
 describe('row actions', () => {
   test('toggle: the row fragment with the new status and a toast; again re-activates', async () => {
     const link = await mk(owner, 'https://example.com/toggle', HOSTILE);
@@ -392,11 +397,14 @@ describe('CSV import and export', () => {
     expect(body).not.toContain('<html');
     expect(body).toContain('Imported 1 of 3 rows');
     expect(body).toContain(`${BASE.replace('http://', '')}/imported-one`);
-    expect(body).toContain('The url field must be a valid URL.');
+    expect(body).toContain('The destination URL must be a valid URL.');
     expect(body).toContain('The alias has already been taken.');
     expect((await t.services.links.getByCode(owner.actor, 'imported-one')).title).toBe('Quoted, title');
     const page = await owner.post('/dashboard/links/import', { csv: 'https://example.com/plain-1\nhttps://example.com/plain-2\n' });
-    expect(await page.text()).toContain('<!doctype html>');
+    const whole = await page.text();
+    expect(whole).toContain('<!doctype html>');
+    // this app fetches no page titles (OG_FETCH=false): the page does not promise any
+    expect(whole).toContain('<p class="success" role="status">Every row was imported.</p>');
   });
 
   test('import without a header takes each line whole: URLs with commas and semicolons are kept, not cut', async () => {
@@ -432,6 +440,7 @@ describe('CSV import and export', () => {
       for (let i = 0; i < 12; i++) {
         const res = await small.post('/dashboard/links/import', { csv: 'https://example.com/1\nhttps://example.com/2\nhttps://example.com/3' }, { hx: true });
         expect([i, res.status]).toEqual([i, 422]);
+        if (i === 0) expect(await res.text()).toContain('This file would add 3 links, but there is room for 2 more (0 of 2 links on the free plan). Import at most 2 rows, or delete some links first. Nothing was imported.');
       }
       expect((await small.post('/dashboard/links/import', { csv: 'https://example.com/fits' }, { hx: true })).status).toBe(200);
     } finally {

@@ -146,14 +146,14 @@ describe('the live preview', () => {
 
   test('a field the core refuses is shown next to it, the hint follows the type', async () => {
     const cases: [Record<string, string>, string, string][] = [
-      [{ content: '' }, 'content', 'The content field is required.'],
-      [{ name: '' }, 'name', 'The name field is required.'],
-      [{ size: '5000' }, 'size', 'The size field must be between 100 and 1000.'],
-      [{ margin: '11' }, 'margin', 'The margin field must be between 0 and 10.'],
-      [{ margin: 'abc' }, 'margin', 'The margin field must be an integer.'],
+      [{ content: '' }, 'content', 'The content is required.'],
+      [{ name: '' }, 'name', 'The name is required.'],
+      [{ size: '5000' }, 'size', 'The size must be between 100 and 1000.'],
+      [{ margin: '11' }, 'margin', 'The margin must be between 0 and 10.'],
+      [{ margin: 'abc' }, 'margin', 'The margin must be an integer.'],
       [{ error_correction: 'Z' }, 'error_correction', 'The selected error correction is invalid.'],
       [{ type: 'fax' }, 'type', 'The selected type is invalid.'],
-      [{ foreground_color: 'red' }, 'foreground_color', 'The foreground color field format is invalid (use #RRGGBB).'],
+      [{ foreground_color: 'red' }, 'foreground_color', 'The foreground color format is invalid (use #RRGGBB).'],
       [{ link_id: String(link.id + 1000) }, 'link_id', 'The selected link id is invalid.'],
     ];
     for (const [over, field, message] of cases) {
@@ -218,7 +218,7 @@ describe('saving, downloading, deleting', () => {
     expect(res.status).toBe(422);
     const body = await res.text();
     expect(body).toMatch(/<textarea[^>]*id="qr-content"[^>]*aria-invalid="true"/);
-    expect(body).toContain('The content field is too long for a QR code at error correction H: shorten it or choose a lower error correction.');
+    expect(body).toContain('The content is too long for a QR code at error correction H: shorten it or choose a lower error correction.');
     expect((await t.services.qr.list(pro.actor, { page: 1, perPage: 100 })).total).toBe(before);
     const preview = await (await pro.post('/dashboard/qrcodes/preview', design({ type: 'text', content: '漢'.repeat(430), error_correction: 'H' }))).text();
     expect(preview).toContain('too long for a QR code');

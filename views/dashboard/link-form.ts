@@ -126,7 +126,7 @@ ${errorText('redirect_mode', e.redirect_mode)}
 <div class="field">
 <label for="password">Password${planBadge(f.password)}</label>
 <input id="password" name="password" type="password" autocomplete="new-password" maxlength="256"${f.password ? null : html` disabled`}${inputAria('password', e.password, 'password-hint')}>
-<p class="hint" id="password-hint">${!f.password ? denied('password-protected links') : p.hasPassword ? 'This link has a password. Type a new one to replace it.' : 'Visitors must enter it before they are sent on.'}</p>
+<p class="hint" id="password-hint">${!f.password ? denied('password-protected links') : p.hasPassword ? 'This link has a password. Type a new one to replace it. The password page takes the place of a bridge or preview page.' : 'Visitors must enter it before they are sent on; the password page takes the place of a bridge or preview page.'}</p>
 ${errorText('password', e.password)}
 ${p.hasPassword ? html`<label class="checkbox"><input type="checkbox" name="remove_password" value="1"${v.remove_password ? html` checked` : null}> Remove the password</label>` : null}
 </div>

@@ -199,13 +199,14 @@ export interface ImportRowResult {
 }
 
 /** What POST /dashboard/links/import answers into #import-result. */
-export function importResult(r: { rows: ImportRowResult[] } | { error: string }): SafeHtml {
+/** fetchesTitles: the server fetches each destination's page title (OG_FETCH) */
+export function importResult(r: { rows: ImportRowResult[]; fetchesTitles: boolean } | { error: string }): SafeHtml {
   if ('error' in r) return html`<p class="alert" role="alert">${r.error}</p>`;
   const ok = r.rows.filter((x) => x.shortUrl).length;
   const failed = r.rows.length - ok;
   return html`<section class="card stack" aria-labelledby="import-h">
 <h2 id="import-h">Imported ${ok} of ${r.rows.length} ${r.rows.length === 1 ? 'row' : 'rows'}</h2>
-${failed ? html`<p class="alert">${failed} ${failed === 1 ? 'row' : 'rows'} could not be imported; see the messages below.</p>` : html`<p class="success" role="status">Every row was imported. Titles are being fetched in the background.</p>`}
+${failed ? html`<p class="alert">${failed} ${failed === 1 ? 'row' : 'rows'} could not be imported; see the messages below.</p>` : html`<p class="success" role="status">Every row was imported.${r.fetchesTitles ? ' Titles are being fetched in the background.' : ''}</p>`}
 <div class="table-wrap"><table class="data">
 <thead><tr><th scope="col" class="num">Line</th><th scope="col">URL</th><th scope="col">Result</th></tr></thead>
 <tbody>${r.rows.map(
