@@ -209,6 +209,16 @@ describe('dashboard in Chromium', () => {
     );
     expect(cut.length).toBeGreaterThan(0);
     expect(cut.every(Boolean)).toBe(true);
+    // the sort links and select-all stay usable above the cards (they were hidden yet reachable by Tab)
+    const sortByClicks = page.locator('#sort-clicks');
+    expect(await sortByClicks.isVisible()).toBe(true);
+    expect((await sortByClicks.boundingBox())!.width).toBeGreaterThan(20);
+    await sortByClicks.click();
+    await page.waitForURL(/sort=clicks/);
+    expect(await page.locator('#links-table thead input[type=checkbox]').isVisible()).toBe(true);
+    // every navigation item is on screen (an admin's six ran off the edge)
+    const navRight = await page.locator('.topbar nav a').evaluateAll((as) => Math.max(...as.map((a) => a.getBoundingClientRect().right)));
+    expect(navRight).toBeLessThanOrEqual(390);
     await screenshot(page, 'links-table-phone');
     await page.setViewportSize({ width: 1280, height: 900 });
   }, 60_000);

@@ -31,8 +31,8 @@ const when = (ms: number | null, none: string) =>
 export function keyRow(k: ApiKey, csrfToken: string): SafeHtml {
   const revoked = k.revokedAt !== null;
   return html`<tr id="key-${k.id}">
-<td data-label="Name">${k.name}</td>
-<td data-label="Key"><code>${k.prefix}…</code></td>
+<td data-label="Name" class="key-name">${k.name}</td>
+<td data-label="Key" class="nowrap"><code>${k.prefix}…</code></td>
 <td data-label="Created">${when(k.createdAt, '')}</td>
 <td data-label="Last used">${when(k.lastUsedAt, 'Never')}</td>
 <td data-label="Status">${
