@@ -150,8 +150,10 @@
     if (remove) {
       var row = remove.closest('[data-row]');
       var next = row && (row.nextElementSibling || row.previousElementSibling);
+      var list = row && row.parentElement;
       if (row) row.remove();
-      var focus = next && next.querySelector('input');
+      // the next row's first field, or with none left the button that adds one (not the top of the page)
+      var focus = (next && next.querySelector('input')) || (list && list.id && document.querySelector('[data-add-row="#' + list.id + '"]'));
       if (focus) focus.focus();
     }
   });
@@ -175,6 +177,20 @@
     // an outerHTML swap hands over the element it replaced: look in its successor (same id), else the page
     var root = target.isConnected ? target : (target.id && document.getElementById(target.id)) || document;
     focusProblem(root);
+  });
+
+  // ---- a swap that took the focused control away (a deleted row, a redrawn table, an import's result)
+  // left the focus at the top of the page, so the next Tab started over from "Skip to content": the
+  // focus goes to what was redrawn instead ----
+  document.addEventListener('htmx:afterSettle', function (e) {
+    var active = document.activeElement;
+    if (active && active !== document.body) return;
+    var target = e.detail.target;
+    if (!target || target.id === 'toast') return;
+    var root = target.isConnected ? target : (target.id && document.getElementById(target.id)) || document.getElementById('main');
+    if (!root) return;
+    if (!root.hasAttribute('tabindex')) root.setAttribute('tabindex', '-1');
+    root.focus({ preventScroll: true });
   });
 
   // Enter in a search box: htmx already searches (its "search" trigger); the form must not also reload the
