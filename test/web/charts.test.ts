@@ -33,6 +33,14 @@ describe('timeSeriesChart', () => {
     unique: [{ day: '2024-01-01', clicks: 2 }],
   }).value;
 
+  test('the new-visitors line is drawn for a range of one day too: a level stroke across its bar, not a lone point', () => {
+    const one = timeSeriesChart({ subject: 'x', from: '2024-01-01', to: '2024-01-01', clicks: [{ day: '2024-01-01', clicks: 4 }], unique: [{ day: '2024-01-01', clicks: 2 }] }).value;
+    const points = /<polyline class="chart-line" points="([^"]+)"/.exec(one)![1]!.split(' ').map((p) => p.split(',').map(Number));
+    expect(points).toHaveLength(2);
+    expect(points[0]![1]).toBe(points[1]![1]);
+    expect(points[1]![0]! - points[0]![0]!).toBeGreaterThan(100);
+  });
+
   test('one bar per day, including the zero-filled days', () => {
     expect(count(svg, '<rect class="bar"')).toBe(5);
     expect(count(svg, '<g class="chart-day">')).toBe(5);

@@ -17,7 +17,8 @@ export interface DayValue {
 const DAY_MS = 86_400_000;
 const W = 720;
 const H = 240;
-const PAD = { left: 44, right: 12, top: 12, bottom: 30 };
+// room on the left for the counts at the size phones draw them (dashboard-extra.css)
+const PAD = { left: 60, right: 12, top: 12, bottom: 34 };
 
 const round = (n: number) => Math.round(n * 100) / 100;
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -87,9 +88,10 @@ export function timeSeriesChart(p: TimeSeriesProps): SafeHtml {
     const tip = `${d.day}: ${plural(d.clicks, 'click', 'clicks')}` + (u === undefined ? '' : `, ${plural(u, 'new visitor', 'new visitors')}`);
     return html`<g class="chart-day"><title>${tip}</title><rect class="hit" x="${round(x)}" y="${PAD.top}" width="${round(slot)}" height="${plotH}"/><rect class="bar" x="${round(x + (slot - barW) / 2)}" y="${round(y(d.clicks))}" width="${round(barW)}" height="${round(plotH - (y(d.clicks) - PAD.top))}"/></g>`;
   });
-  const line = unique
-    ? html`<polyline class="chart-line" points="${unique.map((d, i) => `${round(PAD.left + (i + 0.5) * slot)},${round(y(d.clicks))}`).join(' ')}"/>`
-    : '';
+  // one day is one point, which a polyline does not draw: a level stroke across the day's bar instead
+  const linePoints = (d: DayValue, i: number) =>
+    n === 1 ? `${round(PAD.left + (slot - barW) / 2)},${round(y(d.clicks))} ${round(PAD.left + (slot + barW) / 2)},${round(y(d.clicks))}` : `${round(PAD.left + (i + 0.5) * slot)},${round(y(d.clicks))}`;
+  const line = unique ? html`<polyline class="chart-line" points="${unique.map(linePoints).join(' ')}"/>` : '';
   const labels = days.map((d, i) =>
     i % every === 0 ? html`<text class="chart-axis" x="${round(PAD.left + (i + 0.5) * slot)}" y="${H - 10}" text-anchor="middle">${shortDate(d.day)}</text>` : '',
   );
