@@ -75,12 +75,11 @@ export function createBreakdownReport(db: Db) {
    * a value read from the profiles before a fold and from the rollups after it was counted twice.
    * Read together, each value is counted as of one moment; values never move between reads.
    */
-  const readPart = (linkId: number, dim: Dimension, from: string, to: string, after: string | null) =>
-    db.$client.transaction(() => {
-      const rolled = after === null ? rolledFirst.all(linkId, dim, '', from, to) : rolledNext.all(linkId, dim, after, from, to);
-      const last = rolled.length < VALUES_PER_READ ? null : rolled[rolled.length - 1]!.value;
-      return { rolled, last, recent: live[dim].all(linkId, from, to, after, last) };
-    })();
+  const readPart = db.$client.transaction((linkId: number, dim: Dimension, from: string, to: string, after: string | null) => {
+    const rolled = after === null ? rolledFirst.all(linkId, dim, '', from, to) : rolledNext.all(linkId, dim, after, from, to);
+    const last = rolled.length < VALUES_PER_READ ? null : rolled[rolled.length - 1]!.value;
+    return { rolled, last, recent: live[dim].all(linkId, from, to, after, last) };
+  });
 
   /** `limit` null: every value. */
   return async (linkId: number, dim: Dimension, from: string, to: string, limit: number | null = 50): Promise<Breakdown> => {
@@ -89,12 +88,15 @@ export function createBreakdownReport(db: Db) {
     const pacer = new Pacer();
     for (let after: string | null = null; ; ) {
       const { rolled, last, recent } = readPart(linkId, dim, from, to, after);
-      const counts = new Map(rolled.map((r) => [r.value, r.clicks]));
-      for (const r of recent) counts.set(r.value, (counts.get(r.value) ?? 0) + r.clicks);
-      for (const [value, clicks] of counts) {
-        total += clicks;
-        kept.add({ value, clicks });
+      // the part's unfolded profiles (few, or none) added to their values; the rest stand alone
+      const unfolded = recent.length ? new Map(recent.map((r) => [r.value, r.clicks])) : null;
+      for (const r of rolled) {
+        const extra = unfolded?.get(r.value);
+        if (extra !== undefined) unfolded!.delete(r.value);
+        total += r.clicks + (extra ?? 0);
+        kept.add(extra === undefined ? r : { value: r.value, clicks: r.clicks + extra });
       }
+      if (unfolded) for (const [value, clicks] of unfolded) (total += clicks), kept.add({ value, clicks });
       if (last === null) break;
       after = last;
       await pacer.pause();
