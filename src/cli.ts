@@ -102,9 +102,7 @@ async function runServiceCommand(command: Extract<Command, { name: 'user-create'
   switch (command.name) {
     case 'user-create': {
       const role = command.admin ? 'admin' : 'member';
-      // an admin runs the appliance: on the free plan (no API access) their first key would be refused
-      const planName = command.plan ?? (command.admin ? 'enterprise' : undefined);
-      const user = await services.users.create({ email: command.email, password: command.password, plan: planName, role });
+      const user = await services.users.create({ email: command.email, password: command.password, plan: command.plan, role });
       const plan = await services.plans.get(user.planId);
       io.out(`Created user ${user.email} (id ${user.id}, role ${user.role}, plan ${plan.name}).`);
       return 0;

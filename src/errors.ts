@@ -82,3 +82,15 @@ export class LimitReached extends Error {
     this.name = 'LimitReached';
   }
 }
+
+/**
+ * An admin's write refused because its admin is no longer an active admin,
+ * checked inside the write's transaction (users.repo AdminWrite). The
+ * service turns it into FORBIDDEN.
+ */
+export class NotAnAdmin extends Error {
+  constructor() {
+    super('No longer an active admin');
+    this.name = 'NotAnAdmin';
+  }
+}

@@ -8,12 +8,13 @@
   'use strict';
 
   if (window.htmx) {
-    // Validation errors (422), refusals (403/404) and limits (429) come with an
-    // HTML body meant to be shown; htmx drops 4xx bodies unless told otherwise.
+    // Validation errors (422), refusals (403/404), limits (429) and storage that
+    // cannot take a write (503: a full disk) come with an HTML body meant to be
+    // shown; htmx drops 4xx and 5xx bodies unless told otherwise.
     window.htmx.config.responseHandling = [
       { code: '204', swap: false },
       { code: '[23]..', swap: true },
-      { code: '(400|403|404|409|413|422|429)', swap: true },
+      { code: '(400|403|404|409|413|422|429|503)', swap: true },
       { code: '[45]..', swap: false, error: true },
     ];
   }

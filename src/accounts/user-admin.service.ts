@@ -14,7 +14,7 @@ import type { Actor, Plan, Role, User } from './accounts.types.ts';
 import type { PlansService } from './plans.service.ts';
 import { generatePassword } from './secrets.ts';
 import type { SessionsService } from './sessions.service.ts';
-import type { UsersService } from './users.service.ts';
+import { ONLY_ADMINS, type UsersService } from './users.service.ts';
 
 const ROLES: readonly Role[] = ['admin', 'member'];
 
@@ -22,7 +22,7 @@ export function createUserAdminService(deps: { users: UsersService; plans: Plans
   const { users, plans, sessions } = deps;
 
   function requireAdmin(actor: Actor): void {
-    if (actor.user.role !== 'admin') throw new DomainError('FORBIDDEN', 'Only admins can manage users.');
+    if (actor.user.role !== 'admin') throw new DomainError('FORBIDDEN', ONLY_ADMINS);
   }
 
   function notSelf(actor: Actor, id: number, what: string): void {

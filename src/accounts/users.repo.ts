@@ -1,6 +1,6 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { DomainError } from '../errors.ts';
+import { NotAnAdmin } from '../errors.ts';
 import { uniqueWrite } from '../db/unique-violation.ts';
 import { users } from '../db/schema.ts';
 import type { Role, User } from './accounts.types.ts';
@@ -47,7 +47,7 @@ export function createUsersRepo(db: Db) {
     if (opts.byAdmin === undefined) return write();
     const adminId = opts.byAdmin;
     return db.transaction(() => {
-      if (!activeAdmin.get({ id: adminId })) throw new DomainError('FORBIDDEN', 'Only admins can manage users.');
+      if (!activeAdmin.get({ id: adminId })) throw new NotAnAdmin();
       return write();
     });
   }

@@ -1,4 +1,4 @@
-import { DomainError, UniqueViolation } from '../errors.ts';
+import { DomainError, NotAnAdmin, UniqueViolation } from '../errors.ts';
 import { charLength } from '../text.ts';
 import type { Actor, Role, User } from './accounts.types.ts';
 import type { PlansService } from './plans.service.ts';
@@ -13,6 +13,7 @@ export interface CreateUserInput {
   email: string;
   password: string;
   role?: Role;
+  /** default: free, or enterprise for an admin */
   plan?: string;
   mustChangePassword?: boolean;
 }
@@ -23,6 +24,13 @@ function checkPassword(password: unknown): string {
   }
   return password;
 }
+
+/** An admin's write refused in its transaction (users.repo AdminWrite) is the same refusal as at the request's start. */
+const asAdmin = <T>(write: Promise<T>): Promise<T> =>
+  write.catch((e: unknown) => {
+    throw e instanceof NotAnAdmin ? new DomainError('FORBIDDEN', ONLY_ADMINS) : e;
+  });
+export const ONLY_ADMINS = 'Only admins can manage users.';
 
 export function createUsersService(deps: { users: UsersRepo; plans: PlansService }) {
   const { users, plans } = deps;
@@ -48,16 +56,17 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
         throw new DomainError('VALIDATION', 'The email must be a valid email address.', { field: 'email' });
       }
       const password = checkPassword(input.password);
-      const plan = await planNamed(input.plan ?? 'free');
+      // an admin runs the appliance: on free (no API access) their own first key would be refused
+      const plan = await planNamed(input.plan ?? (input.role === 'admin' ? 'enterprise' : 'free'));
       const taken = () => new DomainError('CODE_TAKEN', 'A user with this email already exists.', { field: 'email' });
       if (await users.findByEmailWithHash(email)) throw taken();
       const passwordHash = await hashPassword(password);
       // the hash awaits the bcrypt thread: a second create for the same email may have inserted meanwhile
-      return users
-        .insert({ email, passwordHash, role: input.role ?? 'member', planId: plan.id, mustChangePassword: input.mustChangePassword ?? false }, opts)
-        .catch((e: unknown) => {
+      return asAdmin(users.insert({ email, passwordHash, role: input.role ?? 'member', planId: plan.id, mustChangePassword: input.mustChangePassword ?? false }, opts)).catch(
+        (e: unknown) => {
           throw e instanceof UniqueViolation ? taken() : e;
-        });
+        },
+      );
     },
 
     /**
@@ -72,7 +81,7 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
       const taken = async (email: string) => (await users.findByEmailWithHash(email)) !== null;
       let email = 'admin@localhost.localdomain';
       while (await taken(email)) email = `admin-${generatePassword(6).toLowerCase()}@localhost.localdomain`;
-      await this.create({ email, password, role: 'admin', plan: 'enterprise', mustChangePassword: true });
+      await this.create({ email, password, role: 'admin', mustChangePassword: true });
       return { email, password };
     },
 
@@ -131,7 +140,7 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
      */
     async resetPassword(id: number, opts: AdminWrite = {}): Promise<{ user: User; password: string }> {
       const password = generatePassword();
-      const u = await users.update(id, { passwordHash: await hashPassword(password), mustChangePassword: true }, opts);
+      const u = await asAdmin(users.update(id, { passwordHash: await hashPassword(password), mustChangePassword: true }, opts));
       if (!u) throw new DomainError('NOT_FOUND', 'User not found.');
       return { user: u, password };
     },
@@ -139,7 +148,7 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
     /** @throws NOT_FOUND, FORBIDDEN (byAdmin no longer an admin) */
     async update(id: number, patch: { role?: Role; plan?: string; isActive?: boolean }, opts: AdminWrite = {}): Promise<User> {
       const planId = patch.plan !== undefined ? (await planNamed(patch.plan)).id : undefined;
-      const u = await users.update(id, { role: patch.role, isActive: patch.isActive, planId }, opts);
+      const u = await asAdmin(users.update(id, { role: patch.role, isActive: patch.isActive, planId }, opts));
       if (!u) throw new DomainError('NOT_FOUND', 'User not found.');
       return u;
     },

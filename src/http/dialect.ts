@@ -5,12 +5,12 @@
  * (db/storage-failure.ts: 503 and Retry-After); anything else is a bug:
  * logged, and answered in the same envelope with a 500 so a client still gets JSON.
  */
-import { storageFailure } from '../db/storage-failure.ts';
 import { DomainError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Handler, HttpContext } from './context.ts';
 import { withRateHeaders, withRetryAfter } from './rate-headers.ts';
 import { json } from './respond.ts';
+import { storageUnavailable } from './storage-unavailable.ts';
 
 export type ErrorRenderer = (error: DomainError, ctx: HttpContext) => Response;
 export type ErrorTable = Record<ErrorCode, ErrorRenderer>;
@@ -33,14 +33,11 @@ export function dialectHandler(logger: Logger, table: ErrorTable, internal: (ctx
       try {
         return withRateHeaders(await fn(ctx), ctx.request);
       } catch (e) {
-        if (e instanceof DomainError) {
-          const res = table[e.code](e, ctx);
-          return e.code === 'RATE_LIMITED' ? withRetryAfter(res, e) : withRateHeaders(res, ctx.request);
-        }
-        const unavailable = storageFailure(e);
-        if (unavailable) {
-          logger.error('storage unavailable', { method: ctx.request.method, path: new URL(ctx.request.url).pathname, storage: unavailable.meta.storage });
-          return withRetryAfter(table.UNAVAILABLE(unavailable, ctx), unavailable);
+        const error = e instanceof DomainError ? e : storageUnavailable(e, logger, ctx.request);
+        if (error) {
+          const res = table[error.code](error, ctx);
+          // a refused budget carries its own numbers; everything else those of the budget it was counted against
+          return withRetryAfter(error.code === 'RATE_LIMITED' ? res : withRateHeaders(res, ctx.request), error);
         }
         reportBug(logger, e, ctx.request);
         return internal(ctx);

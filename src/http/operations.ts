@@ -33,11 +33,11 @@
  * else is a bug: logged with its stack, answered 500 JSON.
  */
 import { Elysia, ValidationError } from 'elysia';
-import { storageFailure } from '../db/storage-failure.ts';
 import type { Logger } from '../logger.ts';
 import { methodsAt } from './allowed-methods.ts';
 import type { AppDeps } from './app-deps.ts';
 import { html, json } from './respond.ts';
+import { storageUnavailable } from './storage-unavailable.ts';
 
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 // anything else a client invents becomes OTHER, keeping label cardinality bounded
@@ -210,9 +210,8 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
         set.status = 400;
         return json(400, { message: 'Invalid cookie.' });
       default: {
-        const unavailable = storageFailure(error);
+        const unavailable = storageUnavailable(error, logger, request);
         if (unavailable) {
-          logger.error('storage unavailable', { method: request.method, path, route, storage: unavailable.meta.storage });
           set.status = 503;
           const headers = { 'retry-after': String(unavailable.meta.retryAfter) };
           return isJsonPath(path) ? routeError(path, 503, unavailable.message, headers) : html(503, UNAVAILABLE_PAGE, headers);

@@ -51,7 +51,7 @@ export function withRateHeaders(res: Response, request: Request): Response {
   return q ? stamp(res, q) : res;
 }
 
-/** A RATE_LIMITED refusal: Retry-After, and the exhausted budget when the error names its limit. */
+/** A RATE_LIMITED refusal: Retry-After, and the exhausted budget when the error names its limit; an UNAVAILABLE one (storage): Retry-After. Anything else is left as it is. */
 export function withRetryAfter(res: Response, error: DomainError): Response {
   if (error.code !== 'RATE_LIMITED' && error.code !== 'UNAVAILABLE') return res;
   const retryAfter = typeof error.meta.retryAfter === 'number' ? error.meta.retryAfter : 60;

@@ -110,15 +110,18 @@ export function createLinksService(deps: LinksDeps) {
 
   /**
    * Permanent delete: the link's history goes, the code stays reserved.
-   * Uncached as soon as deleted, so no visit finds it after; clicks still
-   * queued for it are dropped by the click writer.
+   * Uncached in the step that deletes it (SQLite writes when the repository
+   * is called), so no visit finds it after; clicks still queued for it are
+   * dropped by the click writer.
    */
   async function erase(link: Link): Promise<void> {
-    const code = await links.purge(link.id);
+    const purged = links.purge(link.id);
+    cache.invalidate(link.code);
+    const code = await purged;
     // a concurrent delete got there first: this one deleted nothing
     if (code === null) throw new DomainError('NOT_FOUND', 'Link not found.');
-    // the code it had when deleted: an edit may have renamed it since it was read
-    cache.invalidate(code);
+    // the code it had when deleted, should an edit have renamed it since it was read
+    if (code !== link.code) cache.invalidate(code);
   }
   const policy = deps.policy;
   const dedupeQueue = keyedQueue();
@@ -575,10 +578,13 @@ export function createLinksService(deps: LinksDeps) {
     /** Soft delete; answers the link as it was (for a confirmation naming it). @throws NOT_FOUND */
     async remove(actor: Actor, id: number): Promise<Link> {
       const link = await ownedLink(actor, id);
-      const code = await links.softDelete(link.id);
+      const deleted = links.softDelete(link.id);
+      cache.invalidate(link.code);
+      const code = await deleted;
       // a concurrent delete got there first: this one deleted nothing
       if (code === null) throw new DomainError('NOT_FOUND', 'Link not found.');
-      cache.invalidate(code);
+      // the code it had when deleted, should an edit have renamed it since it was read
+      if (code !== link.code) cache.invalidate(code);
       return link;
     },
 

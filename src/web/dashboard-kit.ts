@@ -8,12 +8,13 @@
  */
 import type { Actor } from '../accounts/accounts.types.ts';
 import type { SessionContext } from '../accounts/sessions.service.ts';
-import { storageFailure } from '../db/storage-failure.ts';
 import { DomainError } from '../errors.ts';
 import type { AppDeps } from '../http/app-deps.ts';
 import { readBody } from '../http/body.ts';
 import type { HttpContext } from '../http/context.ts';
+import { withRetryAfter } from '../http/rate-headers.ts';
 import { html as htmlResponse } from '../http/respond.ts';
+import { storageUnavailable } from '../http/storage-unavailable.ts';
 import { createSessionAuth } from '../http/session-auth.ts';
 import { html, type SafeHtml } from '../../views/html.ts';
 import { shell, type NavKey } from '../../views/dashboard/layout.ts';
@@ -153,9 +154,9 @@ export function createDashboardKit(deps: AppDeps) {
         if (opts.admin && session.actor.user.role !== 'admin') return problem(c, 403, 'Only admins can open this page.', c);
         return await handler(c);
       } catch (e) {
-        const error = e instanceof DomainError ? e : storageFailure(e);
+        const error = e instanceof DomainError ? e : storageUnavailable(e, deps.logger, ctx.request);
         if (!error) throw e;
-        return problem(c, STATUS[error.code] ?? 400, error.message, c);
+        return withRetryAfter(problem(c, STATUS[error.code] ?? 400, error.message, c), error);
       }
     };
   }

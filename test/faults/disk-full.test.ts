@@ -5,20 +5,27 @@
  * envelope instead of a 500, nothing is half-written, and once there is room
  * again the same request works.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, spyOn, test } from 'bun:test';
 import { loginThroughForm } from '../helpers/web-login.ts';
 import { makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
 
 let t: TestApp;
 let auth: Record<string, string>;
 let creds: { email: string; password: string };
+// what the server logs at error (stderr): each refusal is logged, as an operator needs to see
+const logged: string[] = [];
+let stderr: ReturnType<typeof spyOn>;
 beforeAll(async () => {
-  t = await makeTestApp({ env: { ANONYMOUS_LINKS: 'true', TRUST_PROXY: 'true' } });
+  stderr = spyOn(process.stderr, 'write').mockImplementation(((chunk: string | Uint8Array) => logged.push(String(chunk)) > 0) as typeof process.stderr.write);
+  t = await makeTestApp({ env: { ANONYMOUS_LINKS: 'true', TRUST_PROXY: 'true', LOG_LEVEL: 'error' } });
   const u = await t.user('pro');
   auth = u.auth;
   creds = { email: u.email, password: u.password };
 });
-afterAll(() => t.close());
+afterAll(() => {
+  stderr.mockRestore();
+  return t.close();
+});
 
 const liveLinks = () => (t.sqlite.query('SELECT count(*) AS n FROM links').get() as { n: number }).n;
 function diskFull(): () => void {
@@ -61,6 +68,7 @@ describe('a full disk', () => {
       }
       expect(full.refused.status).toBe(503);
       expect(full.refused.headers.get('retry-after')).toBe('30');
+      expect(full.refused.headers.get('x-ratelimit-limit')).toBe('120'); // the key's budget, as on every answer
       expect(await full.refused.json()).toEqual(c.envelope(FULL));
       expect(liveLinks()).toBe(before + full.made); // the refused one left nothing behind
       expect(t.sqlite.query('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });
@@ -104,7 +112,9 @@ describe('a full disk', () => {
       room();
     }
     expect(full.refused.status).toBe(503);
+    expect(full.refused.headers.get('retry-after')).toBe('30');
     expect(await full.refused.text()).toContain(FULL);
+    expect(logged.some((l) => l.includes('error storage unavailable') && l.includes('path=/dashboard/links/new') && l.includes('storage=SQLITE_FULL'))).toBe(true);
     expect((await create(999)).status).toBe(303);
   });
 });

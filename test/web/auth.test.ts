@@ -203,9 +203,11 @@ describe('/dashboard/account', () => {
       const res = await send(t, 'GET', path, { cookie: here.cookie });
       expect([path, res.status, res.headers.get('location')]).toEqual([path, 303, '/dashboard/account']);
     }
+    // the QR downloads under /dashboard answer to a session too: not to this one (401, as without any)
+    expect((await send(t, 'GET', '/dashboard/qrcodes/1/download/png', { cookie: here.cookie })).status).toBe(401);
     const htmx = await send(t, 'GET', '/dashboard/keys', { cookie: here.cookie, 'hx-request': 'true' });
     expect([htmx.status, htmx.headers.get('hx-redirect')]).toEqual([403, '/dashboard/account']);
-    const create = await send(t, 'POST', '/dashboard/links/new', { cookie: here.cookie }, { _csrf: here.csrf, destination: 'https://example.com/not-yet' });
+    const create = await send(t, 'POST', '/dashboard/links/new', { cookie: here.cookie }, { _csrf: here.csrf, url: 'https://example.com/not-yet' });
     expect([create.status, create.headers.get('location')]).toEqual([303, '/dashboard/account']);
     const admin = await t.services.users.actorFor(await t.services.users.getByEmail(email));
     expect((await t.services.links.list(admin, { page: 1, perPage: 10 })).total).toBe(0);

@@ -241,7 +241,8 @@ export function nativeApi(deps: AppDeps) {
     r(async (ctx) => {
         // an API key when one is sent, else the dashboard session (browsers following the link)
         const session = extractApiKey(ctx) ? null : await sessionAuth.context(ctx.request);
-        const actor = session ? session.actor : await apiAuth.authenticate(ctx);
+        // a session still on a generated password opens nothing but the account screen (dashboard-kit.ts)
+        const actor = session && !session.actor.user.mustChangePassword ? session.actor : await apiAuth.authenticate(ctx);
         const qr = await services.qr.get(actor, parseId(ctx.params.id));
         const filename = `qrcode-${qr.id}`;
         if (ctx.params.format === 'svg') {
