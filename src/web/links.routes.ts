@@ -5,7 +5,7 @@
  *                                       (HX-Push-Url: the canonical URL of the view; bulk: HX-Replace-Url)
  *   POST /dashboard/links/:id/toggle    pause/activate → the row fragment
  *   POST /dashboard/links/:id/delete    soft delete → the table fragment of the view it was sent from
- *   POST /dashboard/links/bulk          action=delete|deactivate, select_ID=1… → the table fragment
+ *   POST /dashboard/links/bulk          action=delete|deactivate (pause)|activate, select_ID=1… → the table fragment
  *
  * Without htmx (no script), every POST answers 303 back to the view, so the
  * screens also work as plain forms. A back-button restore (HX-History-
@@ -41,7 +41,7 @@ export const linksRoutes: WebModule = (deps, kit) => {
   const idOf = (c: PageCtx) => parseId(c.params.id);
 
   /** One link at a time through the service, so ownership and cache rules apply to each; others' ids are skipped. Returns the ids acted on. */
-  async function applyBulk(action: 'delete' | 'deactivate', ids: number[], c: PageCtx): Promise<number[]> {
+  async function applyBulk(action: BulkAction, ids: number[], c: PageCtx): Promise<number[]> {
     const missing = (e: unknown) => {
       if (e instanceof DomainError && e.code === 'NOT_FOUND') return null;
       throw e;
@@ -55,7 +55,8 @@ export const linksRoutes: WebModule = (deps, kit) => {
       }
       const link = await services.links.get(c.actor, id).catch(missing);
       if (!link) continue;
-      if (link.isActive) await services.links.update(c.actor, link, { isActive: false });
+      const active = action === 'activate';
+      if (link.isActive !== active) await services.links.update(c.actor, link, { isActive: active });
       done.push(id);
     }
     return done;
@@ -119,14 +120,14 @@ export const linksRoutes: WebModule = (deps, kit) => {
       kit.route(async (c) => {
         const view = parseView((k) => c.form[k], isAdmin(c));
         const ids = selectedIds(c.form).slice(0, MAX_BULK);
-        const action = c.form.action === 'delete' ? 'delete' : c.form.action === 'deactivate' ? 'deactivate' : null;
+        const action = BULK_ACTIONS.find((a) => a === c.form.action) ?? null;
         if (!action || ids.length === 0) {
           const message = action ? 'Select at least one link first.' : 'Choose an action.';
           return c.isHtmx ? table(c, view, toast(message)) : kit.redirect(c, `/dashboard${viewQuery(view)}`);
         }
         const done = await applyBulk(action, ids, c);
         if (!c.isHtmx) return kit.redirect(c, `/dashboard${viewQuery(view)}`);
-        const verb = action === 'delete' ? 'Deleted' : 'Deactivated';
+        const verb = { delete: 'Deleted', deactivate: 'Paused', activate: 'Activated' }[action];
         const message = `${verb} ${done.length} ${done.length === 1 ? 'link' : 'links'}.`;
         return table(c, view, toast(message, action === 'delete' ? { gone: done.map((id) => `link-${id}`) } : {}));
       }),
@@ -134,6 +135,10 @@ export const linksRoutes: WebModule = (deps, kit) => {
     );
 
 };
+
+// deactivate pauses, as each row's button does (the action keeps the name forms have always sent)
+const BULK_ACTIONS = ['delete', 'deactivate', 'activate'] as const;
+type BulkAction = (typeof BULK_ACTIONS)[number];
 
 /** Checkbox fields are named select_ID (one field per row, since the form parser keeps one value per name). */
 function selectedIds(form: Record<string, unknown>): number[] {

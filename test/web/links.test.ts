@@ -200,9 +200,12 @@ describe('row actions', () => {
     // the same view redrawn: the history entry is replaced, not added (one Back still leaves the page)
     expect(off.headers.get('hx-replace-url')).toBe('/dashboard?q=Bulk&sort=title&dir=asc');
     expect(off.headers.get('hx-push-url')).toBeNull();
-    expect(JSON.parse(off.headers.get('hx-trigger')!).toast.message).toBe('Deactivated 2 links.');
+    expect(JSON.parse(off.headers.get('hx-trigger')!).toast.message).toBe('Paused 2 links.');
     expect(body.match(/badge-paused/g)?.length).toBe(2);
     expect((await t.services.links.get(other.actor, others.id)).isActive).toBe(true);
+    const on = await owner.post('/dashboard/links/bulk', { ...view, action: 'activate', [`select_${a.id}`]: '1' }, { hx: true });
+    expect(JSON.parse(on.headers.get('hx-trigger')!).toast.message).toBe('Activated 1 link.');
+    expect([(await t.services.links.get(owner.actor, a.id)).isActive, (await t.services.links.get(owner.actor, b.id)).isActive]).toEqual([true, false]);
     const gone = await owner.post('/dashboard/links/bulk', { ...view, action: 'delete', [`select_${a.id}`]: '1', [`select_${b.id}`]: '1', [`select_${others.id}`]: '1' }, { hx: true });
     expect(await gone.text()).toContain('No links match');
     // what the page shows of the deleted links (a "ready" or "saved" panel) goes with them; another user's id was skipped

@@ -152,7 +152,8 @@ export function linksTable(p: LinksTableProps): SafeHtml {
 <form id="bulk-form" class="bulk-bar" method="post" action="/dashboard/links/bulk">
 ${csrfField(p.csrfToken)}${keep}${v.all ? html`<input type="hidden" name="all" value="1">` : null}
 <span class="selected-count muted small" data-selected-count aria-live="polite"></span>
-<button type="submit" name="action" value="deactivate" class="button secondary small" data-bulk hx-post="/dashboard/links/bulk" hx-target="#links-table">Deactivate selected</button>
+<button type="submit" name="action" value="deactivate" class="button secondary small" data-bulk hx-post="/dashboard/links/bulk" hx-target="#links-table">Pause selected</button>
+<button type="submit" name="action" value="activate" class="button secondary small" data-bulk hx-post="/dashboard/links/bulk" hx-target="#links-table">Activate selected</button>
 <button type="submit" name="action" value="delete" class="button danger small" data-bulk hx-post="/dashboard/links/bulk" hx-target="#links-table" hx-confirm="Delete the selected links? Their short URLs stop working.">Delete selected</button>
 <span class="spacer"></span>
 <span class="muted small">${first}–${first + items.length - 1} of ${total.toLocaleString('en')}</span>
