@@ -59,6 +59,16 @@
     updateSelection();
   });
 
+  // ---- a double click on a button that flips a state (pause/activate) is one click: the row is redrawn
+  // before the second lands, which would press the new button and undo the first ----
+  document.addEventListener('click', function (e) {
+    var button = e.target.closest && e.target.closest('[data-single-click]');
+    if (button && e.detail > 1) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  }, true);
+
   // ---- copy to clipboard ----
   function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);

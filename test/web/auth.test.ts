@@ -198,6 +198,7 @@ describe('/dashboard/account', () => {
     const elsewhere = await session(email, 'printed-password-1');
     const accountPage = await (await send(t, 'GET', '/dashboard/account', { cookie: here.cookie })).text();
     expect(accountPage).toContain('<div class="notice" role="status">You are using a generated password. Choose your own to go on.</div>');
+    expect(accountPage).not.toContain('<nav aria-label="Main">'); // nothing it would lead to opens yet
     // every other page, read or write, plain or htmx, sends the browser here and does nothing
     for (const path of ['/dashboard', '/dashboard/keys', '/dashboard/users', '/dashboard/links/new']) {
       const res = await send(t, 'GET', path, { cookie: here.cookie });
@@ -235,7 +236,9 @@ describe('/dashboard/account', () => {
     expect(after.status).toBe(200);
     expect(body).toContain('Your password was changed.');
     expect(body).not.toContain('You are using a generated password');
-    expect((await send(t, 'GET', '/dashboard', { cookie: here.cookie })).status).toBe(200);
+    const open = await send(t, 'GET', '/dashboard', { cookie: here.cookie });
+    expect(open.status).toBe(200);
+    expect(await open.text()).toContain('<nav aria-label="Main">');
     expect((await send(t, 'GET', '/dashboard', { cookie: elsewhere.cookie })).headers.get('location')).toStartWith('/login');
     expect((await login(email, 'new-password-1')).res.status).toBe(303);
     expect((await login(email, 'printed-password-1')).res.status).toBe(401);

@@ -14,7 +14,8 @@ export type NavKey = 'links' | 'qrcodes' | 'keys' | 'account' | 'users' | 'plans
 export interface ShellProps {
   title: string;
   nav: NavKey;
-  user: { email: string; role: Role };
+  /** mustChangePassword: the account screen is all that opens, so the navigation is left out */
+  user: { email: string; role: Role; mustChangePassword?: boolean };
   csrfToken: string;
   body: SafeHtml;
   /** a notice shown at the top (e.g. "change your password") */
@@ -44,13 +45,13 @@ export function shell(p: ShellProps): SafeHtml {
 <a class="skip-link" href="#main">Skip to content</a>
 <header class="topbar">
   <a class="brand" href="/dashboard">shrinkray</a>
-  <nav aria-label="Main">
+  ${p.user.mustChangePassword ? '' : html`<nav aria-label="Main">
     <ul>
       ${NAV.filter((n) => !n.admin || p.user.role === 'admin').map(
         (n) => html`<li><a href="${n.href}"${n.key === p.nav ? html` aria-current="page"` : ''}>${n.label}</a></li>`,
       )}
     </ul>
-  </nav>
+  </nav>`}
   <div class="account">
     <a href="/dashboard/account"${p.nav === 'account' ? html` aria-current="page"` : ''}>${p.user.email}</a>
     <form method="post" action="/logout" class="inline">
