@@ -25,12 +25,13 @@ function checkPassword(password: unknown): string {
   return password;
 }
 
+export const ONLY_ADMINS = 'Only admins can manage users.';
+
 /** An admin's write refused in its transaction (users.repo AdminWrite) is the same refusal as at the request's start. */
-const asAdmin = <T>(write: Promise<T>): Promise<T> =>
+const forbiddenIfNotAdmin = <T>(write: Promise<T>): Promise<T> =>
   write.catch((e: unknown) => {
     throw e instanceof NotAnAdmin ? new DomainError('FORBIDDEN', ONLY_ADMINS) : e;
   });
-export const ONLY_ADMINS = 'Only admins can manage users.';
 
 export function createUsersService(deps: { users: UsersRepo; plans: PlansService }) {
   const { users, plans } = deps;
@@ -62,7 +63,7 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
       if (await users.findByEmailWithHash(email)) throw taken();
       const passwordHash = await hashPassword(password);
       // the hash awaits the bcrypt thread: a second create for the same email may have inserted meanwhile
-      return asAdmin(users.insert({ email, passwordHash, role: input.role ?? 'member', planId: plan.id, mustChangePassword: input.mustChangePassword ?? false }, opts)).catch(
+      return forbiddenIfNotAdmin(users.insert({ email, passwordHash, role: input.role ?? 'member', planId: plan.id, mustChangePassword: input.mustChangePassword ?? false }, opts)).catch(
         (e: unknown) => {
           throw e instanceof UniqueViolation ? taken() : e;
         },
@@ -140,7 +141,7 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
      */
     async resetPassword(id: number, opts: AdminWrite = {}): Promise<{ user: User; password: string }> {
       const password = generatePassword();
-      const u = await asAdmin(users.update(id, { passwordHash: await hashPassword(password), mustChangePassword: true }, opts));
+      const u = await forbiddenIfNotAdmin(users.update(id, { passwordHash: await hashPassword(password), mustChangePassword: true }, opts));
       if (!u) throw new DomainError('NOT_FOUND', 'User not found.');
       return { user: u, password };
     },
@@ -148,7 +149,7 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
     /** @throws NOT_FOUND, FORBIDDEN (byAdmin no longer an admin) */
     async update(id: number, patch: { role?: Role; plan?: string; isActive?: boolean }, opts: AdminWrite = {}): Promise<User> {
       const planId = patch.plan !== undefined ? (await planNamed(patch.plan)).id : undefined;
-      const u = await asAdmin(users.update(id, { role: patch.role, isActive: patch.isActive, planId }, opts));
+      const u = await forbiddenIfNotAdmin(users.update(id, { role: patch.role, isActive: patch.isActive, planId }, opts));
       if (!u) throw new DomainError('NOT_FOUND', 'User not found.');
       return u;
     },

@@ -2,7 +2,7 @@
  * Every dialect handler is wrapped so that whatever it throws becomes a
  * response in that dialect's envelope. A DomainError is rendered by the
  * dialect's exhaustive error table, and so is storage that cannot do it now
- * (db/storage-failure.ts: 503 and Retry-After); anything else is a bug:
+ * (http/storage-unavailable.ts: 503 and Retry-After); anything else is a bug:
  * logged, and answered in the same envelope with a 500 so a client still gets JSON.
  */
 import { DomainError, type ErrorCode } from '../errors.ts';

@@ -29,7 +29,7 @@
  * `message`; a dialect may give its own paths its own shape: routeErrors),
  * or 405 with Allow when other methods serve the path, an HTML
  * page elsewhere; PARSE/VALIDATION → 400 JSON; storage that cannot do it
- * now (a full disk: db/storage-failure.ts) → 503 with Retry-After; anything
+ * now (a full disk: http/storage-unavailable.ts) → 503 with Retry-After; anything
  * else is a bug: logged with its stack, answered 500 JSON.
  */
 import { Elysia, ValidationError } from 'elysia';

@@ -5,12 +5,22 @@
  * bug), and handed back as the core's UNAVAILABLE for the caller to answer in
  * its own shape, with Retry-After (rate-headers.ts withRetryAfter).
  */
-import { storageFailure } from '../db/storage-failure.ts';
-import type { DomainError } from '../errors.ts';
+import { storageFailure, type StorageFailure } from '../db/storage-failure.ts';
+import { DomainError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
+// how long a client is asked to wait: long enough for an operator to notice, short enough to recover by itself
+export const STORAGE_RETRY_AFTER_SECONDS = 30;
+
+const MESSAGES: Record<StorageFailure['kind'], string> = {
+  full: 'The server cannot save anything right now: its disk is full. Try again later.',
+  unreachable: 'The server cannot reach its storage right now. Try again later.',
+  busy: 'The server is busy with its storage right now. Try again later.',
+};
+
 export function storageUnavailable(e: unknown, logger: Logger, request: Request): DomainError | null {
-  const unavailable = storageFailure(e);
-  if (unavailable) logger.error('storage unavailable', { method: request.method, path: new URL(request.url).pathname, storage: unavailable.meta.storage });
-  return unavailable;
+  const failure = storageFailure(e);
+  if (!failure) return null;
+  logger.error('storage unavailable', { method: request.method, path: new URL(request.url).pathname, storage: failure.code });
+  return new DomainError('UNAVAILABLE', MESSAGES[failure.kind], { retryAfter: STORAGE_RETRY_AFTER_SECONDS, storage: failure.code });
 }

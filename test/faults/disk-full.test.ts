@@ -28,22 +28,25 @@ afterAll(() => {
 });
 
 const liveLinks = () => (t.sqlite.query('SELECT count(*) AS n FROM links').get() as { n: number }).n;
-function diskFull(): () => void {
-  const { page_count } = t.sqlite.query('PRAGMA page_count').get() as { page_count: number };
-  t.sqlite.exec(`PRAGMA max_page_count = ${page_count}`);
-  return () => t.sqlite.exec('PRAGMA max_page_count = 4294967294');
-}
-
 // long destinations fill pages quickly: with the file held at its size, creates go on until a page is needed
 const long = (name: string, i: number) => `https://example.com/${name}/${i}/${'x'.repeat(1800)}`;
 
-/** Creates until the disk is full; the refusal, and how many were created before it. */
+/**
+ * With the file held at its size, creates until the disk is full; the refusal, and how many were
+ * created before it. The room comes back before it returns.
+ */
 async function fillUp(create: (i: number) => Promise<Response>, created: number): Promise<{ refused: Response; made: number }> {
-  for (let i = 0; i < 500; i++) {
-    const res = await create(i);
-    if (res.status !== created) return { refused: res, made: i };
+  const { page_count } = t.sqlite.query('PRAGMA page_count').get() as { page_count: number };
+  t.sqlite.exec(`PRAGMA max_page_count = ${page_count}`);
+  try {
+    for (let i = 0; i < 500; i++) {
+      const res = await create(i);
+      if (res.status !== created) return { refused: res, made: i };
+    }
+    throw new Error('500 creates and the disk is still not full');
+  } finally {
+    t.sqlite.exec('PRAGMA max_page_count = 4294967294');
   }
-  throw new Error('500 creates and the disk is still not full');
 }
 
 const CREATES: { dialect: string; path: string; body: (n: string, i: number) => unknown; status: number; envelope: (message: string) => unknown }[] = [
@@ -59,13 +62,7 @@ describe('a full disk', () => {
   for (const c of CREATES) {
     test(`${c.dialect}: a create is 503 with Retry-After in the dialect's envelope, and works once there is room`, async () => {
       const before = liveLinks();
-      const room = diskFull();
-      let full: { refused: Response; made: number };
-      try {
-        full = await fillUp((i) => t.request('POST', c.path, { headers: auth, body: c.body(`full-${c.dialect}`, i) }), c.status);
-      } finally {
-        room();
-      }
+      const full = await fillUp((i) => t.request('POST', c.path, { headers: auth, body: c.body(`full-${c.dialect}`, i) }), c.status);
       expect(full.refused.status).toBe(503);
       expect(full.refused.headers.get('retry-after')).toBe('30');
       expect(full.refused.headers.get('x-ratelimit-limit')).toBe('120'); // the key's budget, as on every answer
@@ -84,13 +81,7 @@ describe('a full disk', () => {
     const token = /<meta name="csrf-token" content="([^"]+)">/.exec(await home.text())![1]!;
     const create = (i: number) =>
       t.request('POST', '/shorten', { form: { _token: token, original_url: long('form', i) }, headers: { accept: 'text/html', cookie, 'x-forwarded-for': `203.0.113.${i % 250}` } });
-    const room = diskFull();
-    let full: { refused: Response; made: number };
-    try {
-      full = await fillUp(create, 200);
-    } finally {
-      room();
-    }
+    const full = await fillUp(create, 200);
     expect(full.refused.status).toBe(503);
     expect(full.refused.headers.get('retry-after')).toBe('30');
     expect(await full.refused.text()).toContain('<h1>Try again later</h1>');
@@ -104,13 +95,7 @@ describe('a full disk', () => {
         headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, accept: 'text/html' },
         form: { url: long('dashboard', i), title: 'Full' },
       });
-    const room = diskFull();
-    let full: { refused: Response; made: number };
-    try {
-      full = await fillUp(create, 303);
-    } finally {
-      room();
-    }
+    const full = await fillUp(create, 303);
     expect(full.refused.status).toBe(503);
     expect(full.refused.headers.get('retry-after')).toBe('30');
     expect(await full.refused.text()).toContain(FULL);
