@@ -185,7 +185,9 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
     switch (code) {
       case 'NOT_FOUND': {
         methodsAtPath ??= methodsAt((plugin as unknown as { getGlobalRoutes(): RouteRecord[] }).getGlobalRoutes());
-        const allowed = methodsAtPath(path);
+        // the router serves /x/ as /x (and Laravel trims the slash before routing), so the methods at /x/ are those at /x
+        const routePath = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+        const allowed = methodsAtPath(routePath);
         // OPTIONS asks which methods a path takes (CORS preflights are answered before routing)
         if (allowed.length && request.method === 'OPTIONS') {
           set.status = 204;
@@ -194,7 +196,7 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
         if (allowed.length && !allowed.includes(request.method)) {
           set.status = 405;
           const headers = { allow: allowed.join(', ') };
-          const message = `The ${request.method} method is not supported for route ${path.slice(1)}. Supported methods: ${allowed.join(', ')}.`;
+          const message = `The ${request.method} method is not supported for route ${routePath.slice(1)}. Supported methods: ${allowed.join(', ')}.`;
           return isJsonPath(path) ? routeError(path, 405, message, headers) : html(405, METHOD_NOT_ALLOWED_PAGE, headers);
         }
         set.status = 404;

@@ -44,11 +44,15 @@ const decodeURIComponentSafe = (s: string) => {
 /**
  * Validates a destination and returns it trimmed. Throws VALIDATION with
  * meta.field = the field name given, and meta.reason one of
- * 'required' | 'too_long' | 'invalid' | 'scheme' | 'private'.
+ * 'required' | 'string' | 'too_long' | 'invalid' | 'scheme' | 'private' | 'loop'.
  */
 export function checkDestination(raw: unknown, policy: UrlPolicy, field = 'url'): string {
   const label = field.replace(/_/g, ' ');
-  if (typeof raw !== 'string' || raw.trim() === '') {
+  // as Laravel's required|string: an object or a number was sent, so "required" would mislead
+  if (raw !== undefined && raw !== null && typeof raw !== 'string') {
+    throw new DomainError('VALIDATION', `The ${label} field must be a string.`, { field, reason: 'string' });
+  }
+  if (raw === undefined || raw === null || raw.trim() === '') {
     throw new DomainError('VALIDATION', `The ${label} field is required.`, { field, reason: 'required' });
   }
   const value = raw.trim();

@@ -67,6 +67,18 @@ describe('/openapi.json', () => {
         for (const requirement of op.security ?? []) for (const name of Object.keys(requirement)) if (!declared.has(name)) undeclared.push(`${method} ${path}: ${name}`);
     expect(undeclared).toEqual([]);
   });
+
+  test('LinkShrink\'s /shorten/utm documents every field the route accepts, password and private_stats included', async () => {
+    const spec = await (await app.request('GET', '/openapi.json')).json();
+    const body = spec.paths['/api/v1/shorten/utm'].post.requestBody.content['application/json'].schema;
+    expect(Object.keys(body.properties).sort()).toEqual(
+      ['url', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'customAlias', 'ttl_seconds', 'password', 'private_stats', 'force_preview'].sort(),
+    );
+    expect(body.properties.password).toMatchObject({ type: 'string', minLength: 4, maxLength: 128 });
+    expect(body.properties.private_stats).toMatchObject({ type: 'boolean', default: false });
+    expect(body.required).not.toContain('password');
+    expect(body.required).not.toContain('private_stats');
+  });
 });
 
 describe('/docs', () => {

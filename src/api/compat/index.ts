@@ -11,6 +11,7 @@ import { linkshrinkRoutes } from './linkshrink/linkshrink.routes.ts';
 import { linxlyRoutes } from './linxly/linxly.routes.ts';
 import { LNKZ_ROUTE_ERRORS } from './lnkz/lnkz.errors.ts';
 import { lnkzRoutes } from './lnkz/lnkz.routes.ts';
+import { SHRTLNK_ROUTE_ERRORS } from './shrtlnk/shrtlnk.errors.ts';
 import { shrtlnkRoutes } from './shrtlnk/shrtlnk.routes.ts';
 
 export interface CompatDialect {
@@ -26,5 +27,5 @@ export const compatDialects: CompatDialect[] = [
   { name: 'linkshrink', routes: linkshrinkRoutes, docPaths: QR_DOC_PATHS },
   { name: 'linxly', routes: linxlyRoutes },
   { name: 'lnkz', routes: lnkzRoutes, routeErrors: LNKZ_ROUTE_ERRORS },
-  { name: 'shrtlnk', routes: shrtlnkRoutes },
+  { name: 'shrtlnk', routes: shrtlnkRoutes, routeErrors: SHRTLNK_ROUTE_ERRORS },
 ];

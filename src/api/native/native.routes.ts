@@ -83,7 +83,7 @@ export function nativeApi(deps: AppDeps) {
   const updateLink = r(async (ctx) => {
     const actor = await apiAuth.authenticate(ctx);
     const target = await services.links.get(actor, parseId(ctx.params.id));
-    const input = parseUpdateLink(await body(ctx), policy);
+    const input = parseUpdateLink(await body(ctx), policy, services.now);
     return json(200, link(await services.links.update(actor, target, input)));
   });
   const updateLinkOptions = (summary: string) => ({
@@ -120,7 +120,7 @@ export function nativeApi(deps: AppDeps) {
       '/links',
       r(async (ctx) => {
           const actor = await apiAuth.authenticate(ctx);
-          const input = parseCreateLink(await body(ctx), policy);
+          const input = parseCreateLink(await body(ctx), policy, services.now);
           const { link: created } = await services.links.create(actor, input);
           return json(201, link(created));
         }),

@@ -27,8 +27,9 @@ export function parseId(raw: string | undefined): number {
   return raw && /^\d{1,15}$/.test(raw) ? Number(raw) : -1;
 }
 
-export function parseCreateLink(body: unknown, policy: UrlPolicy): CreateLinkInput {
-  const v = new Rules(object(body));
+/** `now` is the core's clock (services.now): expires_at's after:now must agree with the core's own check. */
+export function parseCreateLink(body: unknown, policy: UrlPolicy, now: () => number): CreateLinkInput {
+  const v = new Rules(object(body), now);
   const destination = v.url('original_url', policy, { required: true });
   const alias = v.string('alias', { min: 3, max: 20, alphaNum: true });
   const title = v.string('title', { max: 255 });
@@ -38,9 +39,9 @@ export function parseCreateLink(body: unknown, policy: UrlPolicy): CreateLinkInp
   return { destination: destination!, code: alias ?? null, title, password: password ?? null, expiresAt: expiresAt ?? null, source: 'api' };
 }
 
-export function parseUpdateLink(body: unknown, policy: UrlPolicy): UpdateLinkInput {
+export function parseUpdateLink(body: unknown, policy: UrlPolicy, now: () => number): UpdateLinkInput {
   const b = object(body);
-  const v = new Rules(b);
+  const v = new Rules(b, now);
   const destination = v.url('original_url', policy, { required: true });
   // a title sent as null, "" or blank (null to Laravel) clears it; left out, it stays
   const title = v.value('title') === null ? null : v.string('title', { max: 255 });

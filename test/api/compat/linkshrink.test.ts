@@ -254,6 +254,11 @@ describe('shorten errors (400)', () => {
     }
   });
 
+  test('a URL that is not a string says so; absent, null or blank is required', async () => {
+    for (const url of [{ a: 1 }, 42, true, ['https://example.com']]) expect(await bad({ url })).toBe('The url field must be a string.');
+    for (const url of [undefined, null, '', '   ']) expect(await bad({ url })).toBe('The url field is required.');
+  });
+
   test('malformed JSON and non-object bodies', async () => {
     expect(await bad(undefined, '{"url": ')).toContain('JSON');
     expect(await bad(['https://example.com'])).toContain('object');
@@ -330,7 +335,9 @@ describe('bulk and utm limits', () => {
     expect(data.map((i: { success: boolean }) => i.success)).toEqual([true, false, false, false]);
     expect(data[1]).toEqual({ url: 'nope', success: false, error: expect.stringContaining('valid URL') });
     expect(data[2].error).toContain('private');
-    expect(data[3].url).toBe(7);
+    expect(data[3]).toEqual({ url: 7, success: false, error: 'The url field must be a string.' });
+    const blanks = await (await send('POST', '/api/v1/shorten/bulk', { body: { urls: [null, '', { a: 1 }] } })).json();
+    expect(blanks.data.map((i: { error: string }) => i.error)).toEqual(['The url field is required.', 'The url field is required.', 'The url field must be a string.']);
   });
 
   test('utm: source, medium and campaign are required; the URL is checked first', async () => {
@@ -341,6 +348,8 @@ describe('bulk and utm limits', () => {
       expect(await res.json()).toEqual({ error: 'Failed to shorten URL', message: `${field} is required.` });
     }
     expect((await send('POST', '/api/v1/shorten/utm', { body: { ...base, url: 'http://localhost/' } })).status).toBe(400);
+    const notString = await send('POST', '/api/v1/shorten/utm', { body: { ...base, url: 42 } });
+    expect(await notString.json()).toEqual({ error: 'Failed to shorten URL', message: 'The url field must be a string.' });
     const ok = await (await send('POST', '/api/v1/shorten/utm', { body: { ...base, url: 'https://example.com/l?x=1#top' } })).json();
     expect(ok.data.taggedUrl).toBe('https://example.com/l?x=1&utm_source=s&utm_medium=m&utm_campaign=c#top');
     expect(ok.data.utm).toEqual({ source: 's', medium: 'm', campaign: 'c' });

@@ -187,6 +187,31 @@ describe('errors', () => {
     expect((await res.json()).code).toBe('BAD_REQUEST');
   });
 
+  test('a past expiresAt is named in the same 422 as the other fields at fault, as Laravel lists them all', async () => {
+    const u = await t.user('pro');
+    const past = '2001-01-01 00:00:00';
+    const both = { url: ['The url field must be a valid URL.'], expiresAt: ['The expires at field must be a date after now.'] };
+    const created = await send('POST', API, u, JSON.stringify({ url: 'bad', expiresAt: past }));
+    expect(created.status).toBe(422);
+    expect(await created.json()).toEqual({ code: 'VALIDATION_ERROR', message: 'The url field must be a valid URL. (and 1 more error)', errors: both });
+    const { data } = await create(u, { url: 'https://example.com/kept' });
+    const updated = await send('PUT', `${API}/${data.id}`, u, JSON.stringify({ url: 'bad', expiresAt: past }));
+    expect([updated.status, (await updated.json()).errors]).toEqual([422, both]);
+    const bulk = await send('POST', `${API}/bulk`, u, JSON.stringify([{ url: 'https://x.com' }, { url: 'bad' }, { expiresAt: past }]));
+    expect(bulk.status).toBe(422);
+    expect((await bulk.json()).errors).toEqual({
+      '1.url': ['The 1.url field must be a valid URL.'],
+      '2.url': ['The 2.url field is required.'],
+      '2.expiresAt': ['The 2.expires at field must be a date after now.'],
+    });
+  });
+
+  test('"after now" is judged on the core\'s clock: the document\'s expiry is still ahead, whatever else fails', async () => {
+    const u = await t.user('pro');
+    const res = await send('POST', API, u, '{"url":"bad","expiresAt":"2025-12-31 23:59:59"}');
+    expect((await res.json()).errors).toEqual({ url: ['The url field must be a valid URL.'] });
+  });
+
   test('PLAN_QUOTA_EXCEEDED body with the real plan, limit and usage (403), for create and bulk', async () => {
     await t.services.plans.update('enterprise', { maxLinks: 2 });
     try {

@@ -385,6 +385,25 @@ describe('errors', () => {
     expect((await send('POST', '/api/links', { raw: '{bad', headers: { 'content-type': 'application/json' } })).status).toBe(400);
   });
 
+  test('a method or a path ShrtLnk does not have answers in its {success: false, message}: 405 with Allow, or 404', async () => {
+    const deleted = await send('DELETE', '/api/links/abc');
+    expect([deleted.status, deleted.headers.get('allow')]).toEqual([405, 'GET, HEAD, PUT, PATCH']);
+    expect(await deleted.json()).toEqual({
+      success: false,
+      message: 'The DELETE method is not supported for route api/links/abc. Supported methods: GET, HEAD, PUT, PATCH.',
+    });
+    const deeper = await send('GET', '/api/links/abc/clicks');
+    expect(deeper.status).toBe(404);
+    expect(await deeper.json()).toEqual({ success: false, message: 'The route api/links/abc/clicks could not be found.' });
+  });
+
+  test('a trailing slash is ignored, as Laravel trims it: GET /api/links/ is GET /api/links, a 405', async () => {
+    // the router already serves POST /api/links/ and GET /api/links/{code}/ as without the slash
+    const res = await send('GET', '/api/links/');
+    expect([res.status, res.headers.get('allow')]).toEqual([405, 'POST']);
+    expect(await res.json()).toEqual({ success: false, message: 'The GET method is not supported for route api/links. Supported methods: POST.' });
+  });
+
   test('the 21st create from one IP in a minute is 429 with Retry-After', async () => {
     const from = { 'x-forwarded-for': '203.0.113.77' };
     for (let i = 0; i < 20; i++) expect((await create({ original_url: `https://example.com/rl/${i}` }, from)).status).toBe(201);

@@ -256,6 +256,23 @@ describe('validation errors (422 Laravel body, 400 bad payload)', () => {
     expect(json.message).toBe('The original url field is required. (and 2 more errors)');
   });
 
+  test('"after now" is judged on the core\'s clock (pinned here), on create and on update', async () => {
+    const year = 365 * 86_400_000;
+    const behind = await makeTestApp({ now: () => Date.now() - year });
+    try {
+      const u = await behind.user('pro');
+      // half a year ago is still ahead of a clock a year behind
+      const expires_at = new Date(Date.now() - year / 2).toISOString();
+      const created = await behind.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://a.example', expires_at } });
+      expect(created.status).toBe(201);
+      const { id } = await created.json();
+      const updated = await behind.request('PUT', `/api/v1/links/${id}`, { headers: u.auth, body: { original_url: 'https://b.example', expires_at } });
+      expect(updated.status).toBe(200);
+    } finally {
+      await behind.close();
+    }
+  });
+
   test('alias already taken, and reserved words, are 422 on alias', async () => {
     const u = await t.user('pro');
     await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://a.example', alias: 'takenone' } });

@@ -15,13 +15,15 @@ export const envelope = <T extends TSchema>(data: T) => t.Object({ status: t.Lit
 const ttl = t.Optional(t.Integer({ minimum: TTL.min, maximum: TTL.max, default: TTL.default, description: 'Expiry in seconds (default 30 days).' }));
 const alias = t.Optional(t.String({ minLength: 3, maxLength: 20, pattern: '^[A-Za-z0-9-]+$', description: 'Custom code; with an API key, needs the plan’s custom-alias feature.' }));
 const forcePreview = t.Optional(t.Boolean({ default: false, description: 'Visitors see the /preview safety page first.' }));
+const password = t.Optional(t.String({ minLength: 4, maxLength: 128, description: 'Stored as a bcrypt hash.' }));
+const privateStats = t.Optional(t.Boolean({ default: false, description: 'Stats then need ?token=statsToken.' }));
 
 export const ShortenBody = t.Object({
   url: t.String({ maxLength: 2048, description: 'http or https; private and loopback hosts are refused.' }),
   customAlias: alias,
   ttl_seconds: ttl,
-  password: t.Optional(t.String({ minLength: 4, maxLength: 128, description: 'Stored as a bcrypt hash.' })),
-  private_stats: t.Optional(t.Boolean({ default: false, description: 'Stats then need ?token=statsToken.' })),
+  password,
+  private_stats: privateStats,
   force_preview: forcePreview,
 });
 
@@ -36,6 +38,9 @@ export const UtmBody = t.Object({
   utm_content: t.Optional(t.String()),
   customAlias: alias,
   ttl_seconds: ttl,
+  // not in LinkShrink's table for this route, but accepted as on /shorten (see linkshrink.routes.ts)
+  password,
+  private_stats: privateStats,
   force_preview: forcePreview,
 });
 

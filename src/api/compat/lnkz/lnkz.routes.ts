@@ -125,7 +125,7 @@ export function lnkzRoutes(deps: AppDeps) {
   const update = r(async (ctx) => {
     const actor = await auth(ctx);
     const target = await services.links.get(actor, parseId(ctx.params.id));
-    await services.links.update(actor, target, parseUpdate(await body(ctx), policy));
+    await services.links.update(actor, target, parseUpdate(await body(ctx), policy, services.now));
     return empty(200);
   });
   const updateOptions = (summary: string) => ({
@@ -162,7 +162,7 @@ export function lnkzRoutes(deps: AppDeps) {
       '/urls',
       r(async (ctx) => {
         const actor = await auth(ctx);
-        const input = parseCreate(await body(ctx), policy);
+        const input = parseCreate(await body(ctx), policy, services.now);
         const { link } = await services.links.create(actor, input);
         return json(201, { data: created(link) });
       }),
@@ -180,7 +180,7 @@ export function lnkzRoutes(deps: AppDeps) {
       '/urls/bulk',
       r(async (ctx) => {
         const actor = await auth(ctx);
-        const inputs = parseBulk(await body(ctx), policy);
+        const inputs = parseBulk(await body(ctx), policy, services.now);
         const results = await services.links.createMany(actor, inputs, { atomic: true });
         return json(201, { data: results.flatMap((res) => (res.ok ? [created(res.value.link)] : [])) });
       }),

@@ -1,8 +1,9 @@
 /**
  * lnkz request parsing and the schemas /openapi.json shows. Field errors are
  * collected Laravel-style ({field: [messages]}); bulk items are keyed by
- * index ("1.url"). Whether expiresAt lies in the future is judged by the core
- * (with its clock), not here.
+ * index ("1.url"). Whether expiresAt lies in the future is judged here too,
+ * on the core's clock (services.now, pinned in tests), so that one 422 names
+ * every field at fault as Laravel's does; the core's own check stays behind it.
  */
 import { Type as t } from '@sinclair/typebox';
 import { DomainError } from '../../../errors.ts';
@@ -35,7 +36,7 @@ export function parseListQuery(query: Record<string, string | undefined>): { pag
 
 /** undefined = not sent; null, "" or blank (Laravel reads it as null) = none, which clears it on update; else epoch ms. */
 function expiry(v: Rules): number | null | undefined {
-  return v.value('expiresAt') === null ? null : v.date('expiresAt');
+  return v.value('expiresAt') === null ? null : v.date('expiresAt', { afterNow: true });
 }
 
 function item(v: Rules, body: Record<string, unknown>, policy: UrlPolicy): CreateLinkInput {
@@ -45,15 +46,15 @@ function item(v: Rules, body: Record<string, unknown>, policy: UrlPolicy): Creat
   return { destination: destination ?? '', expiresAt: expiresAt ?? null, source: 'api', metadata: 'background' };
 }
 
-export function parseCreate(body: unknown, policy: UrlPolicy): CreateLinkInput {
+export function parseCreate(body: unknown, policy: UrlPolicy, now: () => number): CreateLinkInput {
   const b = object(body);
-  const v = new Rules(b);
+  const v = new Rules(b, now);
   const input = item(v, b, policy);
   v.check();
   return input;
 }
 
-export function parseBulk(body: unknown, policy: UrlPolicy): CreateLinkInput[] {
+export function parseBulk(body: unknown, policy: UrlPolicy, now: () => number): CreateLinkInput[] {
   if (!Array.isArray(body)) throw new DomainError('VALIDATION', 'The request body must be a JSON array of URL objects.', { field: 'body' });
   if (body.length === 0) throw new DomainError('VALIDATION', 'The request body must contain at least 1 item.', { field: 'body' });
   if (body.length > MAX_BULK_ITEMS) {
@@ -65,7 +66,7 @@ export function parseBulk(body: unknown, policy: UrlPolicy): CreateLinkInput[] {
       all.fail(String(i), `The ${i} item must be an object.`);
       return null;
     }
-    const v = new Rules(raw);
+    const v = new Rules(raw, now);
     const input = item(v, raw, policy);
     for (const [field, messages] of Object.entries(v.errors)) {
       for (const m of messages) all.fail(`${i}.${field}`, itemMessage(m, field, i));
@@ -76,9 +77,9 @@ export function parseBulk(body: unknown, policy: UrlPolicy): CreateLinkInput[] {
   return inputs as CreateLinkInput[];
 }
 
-export function parseUpdate(body: unknown, policy: UrlPolicy): UpdateLinkInput {
+export function parseUpdate(body: unknown, policy: UrlPolicy, now: () => number): UpdateLinkInput {
   const b = object(body);
-  const v = new Rules(b);
+  const v = new Rules(b, now);
   const destination = v.url('url', policy, { required: v.has('url') });
   const expiresAt = expiry(v);
   v.check();

@@ -8,6 +8,7 @@
  */
 import type { ErrorCode } from '../../../errors.ts';
 import type { ErrorTable } from '../../../http/dialect.ts';
+import type { RouteErrorShape } from '../../../http/operations.ts';
 import { laravelValidationBody } from '../../../http/laravel.ts';
 import { json } from '../../../http/respond.ts';
 
@@ -70,3 +71,9 @@ export const shrtlnkErrors: ErrorTable = {
 };
 
 export const shrtlnkServerError = () => json(500, { success: false, message: 'Server Error' });
+
+/** An unknown method or path under ShrtLnk's /api/links answers in its {success: false, message} too (405 with Allow, 404). */
+export const SHRTLNK_ROUTE_ERRORS: RouteErrorShape = {
+  path: /^\/api\/links(\/|$)/,
+  body: (_status, message) => ({ success: false, message }),
+};

@@ -44,7 +44,8 @@
  * Errors: rule failures are Laravel 422 {message, errors}; a destination
  * that parses but is refused by policy (private/loopback host) is 422
  * {"success": false, "message": "Invalid URL"}; other errors use
- * {"success": false, "message"}; a body that is not an object is 400; a
+ * {"success": false, "message"}, an unknown method or path under /api/links
+ * too (405 with Allow, 404); a body that is not an object is 400; a
  * failed CSRF check on /shorten is Laravel's 419 {"message": "CSRF token
  * mismatch."}.
  *
