@@ -20,7 +20,7 @@ export interface LoginPageProps {
 
 export function loginPage(p: LoginPageProps): SafeHtml {
   const describedBy = p.error ? html` aria-describedby="login-error" aria-invalid="true"` : null;
-  return html`${documentHead({ title: 'Sign in · shrinkray', stylesheets: ['/public/css/app.css', '/public/css/dashboard.css'] })}
+  return html`${documentHead({ title: `${p.error ? 'Error: ' : ''}Sign in · shrinkray`, stylesheets: ['/public/css/app.css', '/public/css/dashboard.css'] })}
 <body class="public login">
 <main class="card stack">
 <p class="eyebrow">shrinkray</p>

@@ -16,15 +16,17 @@ export interface PasswordPageProps {
  */
 export function passwordPage({ action, csrfToken, error }: PasswordPageProps): SafeHtml {
   return layout({
-    title: 'Password required',
+    // a refused password says so in the title and on the field, which takes the focus (autofocus) when the page
+    // comes back: a screen reader reads the field and its message, where an alert present at load is not announced
+    title: error ? 'Error: Password required' : 'Password required',
     body: html`<p class="eyebrow">Protected link</p>
 <h1>Enter the password to continue</h1>
 <p class="muted">The owner of this short link protected it with a password.</p>
-${error ? html`<p class="alert" role="alert">${error}</p>` : null}
+${error ? html`<p class="alert" id="password-error" role="alert">${error}</p>` : null}
 <form class="stack" method="post" action="${action}">
 ${csrfField(csrfToken, 'csrf_token')}
 <label for="password">Password</label>
-<input id="password" name="password" type="password" required autocomplete="current-password" autofocus maxlength="256">
+<input id="password" name="password" type="password" required autocomplete="current-password" autofocus maxlength="256"${error ? html` aria-invalid="true" aria-describedby="password-error"` : null}>
 <button class="button" type="submit">Unlock</button>
 </form>`,
   });

@@ -110,7 +110,9 @@
       all.indeterminate = checked > 0 && checked < boxes.length;
     });
     document.querySelectorAll('[data-selected-count]').forEach(function (el) {
-      el.textContent = checked ? checked + ' selected' : 'Select links to act on several at once';
+      var text = checked ? checked + ' selected' : 'Select links to act on several at once';
+      // a live region: rewriting the same hint after every redraw had it read out after each search, sort and pause
+      if (el.textContent !== text) el.textContent = text;
     });
     document.querySelectorAll('[data-bulk]').forEach(function (b) { b.disabled = checked === 0; });
   }
@@ -169,8 +171,45 @@
     }
   });
 
+  // ---- what a swap brings is news a screen reader is not told of: a live region inserted with its text
+  // already in it is not read out. A status that arrives with a swap (data-announce: a row's "Saved.") is
+  // repeated in #announcer, and a view redrawn by a GET (a search, a sort, another page or date range)
+  // says what it now shows (data-view-summary); a POST's redraw has its toast instead ----
+  var announceTimer;
+  function announce(text) {
+    var box = document.getElementById('announcer');
+    if (!box || !text) return;
+    box.textContent = '';
+    clearTimeout(announceTimer);
+    // set a moment after clearing, so the same words twice in a row are read twice
+    announceTimer = setTimeout(function () { box.textContent = text; }, 100);
+  }
+  document.addEventListener('htmx:afterSettle', function (e) {
+    var target = e.detail.target;
+    var root = target && (target.isConnected ? target : (target.id && document.getElementById(target.id)) || null);
+    if (!root) return;
+    var get = e.detail.requestConfig && e.detail.requestConfig.verb === 'get';
+    var found = [root].concat(Array.prototype.slice.call(root.querySelectorAll('[data-announce], [data-view-summary]')));
+    var said = [];
+    found.forEach(function (el) {
+      if (el.hasAttribute('data-announce') && el.textContent.trim()) said.push(el.textContent.trim());
+      if (get && el.getAttribute('data-view-summary')) said.push(el.getAttribute('data-view-summary'));
+    });
+    if (said.length) announce(said.join(' '));
+  });
+
+  // ---- a confirmation that must not be missed (a link created, a key or password shown once) takes the
+  // focus when it arrives, by a page load or a form's swap: read at once, and Tab goes on to its copy button ----
+  function focusConfirmation(root) {
+    var done = root.querySelector('[data-confirmation]');
+    if (!done) return;
+    done.setAttribute('tabindex', '-1');
+    done.focus();
+  }
+
   // ---- a refused form: the first field in error (or the form's alert) takes the focus, so a keyboard or
-  // screen-reader user lands on what to fix, its message read with it (aria-describedby) ----
+  // screen-reader user lands on what to fix, its message read with it (aria-describedby); with nothing
+  // refused, a confirmation does ----
   function focusProblem(root) {
     var field = root.querySelector('[aria-invalid="true"]:not([disabled])');
     if (field) return field.focus();
@@ -178,7 +217,9 @@
     if (alert) {
       alert.setAttribute('tabindex', '-1');
       alert.focus();
+      return;
     }
+    focusConfirmation(root);
   }
   document.addEventListener('htmx:afterSwap', function (e) {
     var cfg = e.detail.requestConfig;

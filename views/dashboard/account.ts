@@ -33,7 +33,7 @@ ${fieldErrorText(name, error)}
 export function accountBody(p: AccountProps): SafeHtml {
   const errors = p.errors ?? {};
   return html`<div class="page-head"><h1>Your account</h1></div>
-${p.changed ? html`<p class="success" role="status">Your password was changed. Your other sessions were signed out.</p>` : null}
+${p.changed ? html`<p class="success" role="status" data-confirmation>Your password was changed. Your other sessions were signed out.</p>` : null}
 <div class="grid-2">
 <section class="card" aria-labelledby="profile-h">
 <h2 id="profile-h">Profile</h2>

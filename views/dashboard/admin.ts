@@ -9,7 +9,7 @@ import type { Plan, User } from '../../src/accounts/accounts.types.ts';
 import type { Config } from '../../src/config.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { ariaInvalid, fieldErrorText, inputAria, messageFor, type FieldError } from './field-error.ts';
+import { fieldErrorText, inputAria, messageFor, type FieldError } from './field-error.ts';
 
 export interface Secret {
   email: string;
@@ -41,7 +41,7 @@ ${self
   ? ''
   : html`<form method="post" action="/dashboard/users/${u.id}/reset-password" class="inline" hx-boost="true" hx-push-url="false" hx-confirm="Reset the password of ${u.email}? They are signed out everywhere and get a new temporary password.">${csrfField(p.csrfToken)}<button type="submit" class="link-button">Reset password</button></form>
 <form method="post" action="/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}" class="inline" ${swap(`/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}`)}${u.isActive ? html` hx-confirm="Deactivate ${u.email}? They are signed out and their API keys stop working."` : ''}>${csrfField(p.csrfToken)}<button type="submit" id="standing-${u.id}" class="link-button${u.isActive ? ' danger' : ''}">${u.isActive ? 'Deactivate' : 'Reactivate'}</button></form>`}
-${p.status ? html`<span class="row-status" role="status">${p.status}</span>` : ''}
+${p.status ? html`<span class="row-status" data-announce role="status">${p.status}</span>` : ''}
 </td></tr>`;
 }
 
@@ -62,7 +62,7 @@ export function usersPage(v: UsersView): SafeHtml {
   const error = (field: string) => fieldErrorText(`invite-${field}`, messageFor(v.error, field), true);
   return html`<header class="page-head"><h1>Users</h1><p class="muted">Everyone who can sign in to this shrinkray, with their role and plan.</p></header>
 ${v.secret
-  ? html`<section class="secret" role="status" aria-labelledby="secret-title">
+  ? html`<section class="secret" role="status" aria-labelledby="secret-title" data-confirmation>
 <h2 id="secret-title">${v.secret.why === 'created' ? 'User created' : 'Password reset'}: temporary password for ${v.secret.email}</h2>
 <p><code class="secret-value">${v.secret.password}</code></p>
 <p>It is shown only this once: copy it now and hand it over privately. ${v.secret.why === 'reset' ? 'Their sessions have ended. ' : ''}They choose their own password after signing in.</p>
@@ -99,19 +99,19 @@ export function planForm(p: { plan: Plan; csrfToken: string; error?: FieldError;
   const action = `/dashboard/plans/${encodeURIComponent(pl.name)}`;
   const rate = p.values?.rate_limit ?? String(pl.rateLimitPerMinute);
   const max = p.values?.max_links ?? (pl.maxLinks === null ? '' : String(pl.maxLinks));
-  const bad = (f: string) => ariaInvalid(messageFor(p.error, f));
+  // aria-describedby names the error only while there is one: an id that points nowhere is noise to a screen reader's checker
   const error = (f: string) => fieldErrorText(`${id}-${f}`, messageFor(p.error, f), true);
   return html`<form class="plan-card card" id="${id}" method="post" action="${action}" hx-post="${action}" hx-target="this" hx-swap="outerHTML" aria-labelledby="${id}-title">
 ${csrfField(p.csrfToken)}<h2 id="${id}-title">${pl.name}</h2>
 <div class="field"><label for="${id}-rate">API requests per minute, per key</label>
-<input type="number" id="${id}-rate" name="rate_limit" value="${rate}" min="1" step="1" required inputmode="numeric" aria-describedby="${id}-rate_limit-error"${bad('rate_limit')}>${error('rate_limit')}</div>
+<input type="number" id="${id}-rate" name="rate_limit" value="${rate}" min="1" step="1" required inputmode="numeric"${inputAria(`${id}-rate_limit`, messageFor(p.error, 'rate_limit'))}>${error('rate_limit')}</div>
 <div class="field"><label for="${id}-max">Maximum links</label>
-<input type="number" id="${id}-max" name="max_links" value="${max}" min="0" step="1" inputmode="numeric" placeholder="Unlimited" aria-describedby="${id}-max-hint ${id}-max_links-error"${bad('max_links')}>
+<input type="number" id="${id}-max" name="max_links" value="${max}" min="0" step="1" inputmode="numeric" placeholder="Unlimited"${inputAria(`${id}-max_links`, messageFor(p.error, 'max_links'), `${id}-max-hint`)}>
 <p class="hint" id="${id}-max-hint">Leave blank for unlimited.</p>${error('max_links')}</div>
 <fieldset class="field-group"><legend>Features</legend>
 ${FEATURES.map(([key, name, label]) => html`<label class="check"><input type="checkbox" name="${name}" value="true"${pl[key] ? html` checked` : ''}> ${label}</label>`)}
 </fieldset>
-<div class="form-actions"><button type="submit" class="button" id="save-plan-${pl.name}">Save ${pl.name}</button>${p.saved ? html` <span class="row-status" role="status">Saved.</span>` : ''}</div>
+<div class="form-actions"><button type="submit" class="button" id="save-plan-${pl.name}">Save ${pl.name}</button>${p.saved ? html` <span class="row-status" data-announce role="status">Saved.</span>` : ''}</div>
 </form>`;
 }
 

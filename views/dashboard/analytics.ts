@@ -79,9 +79,11 @@ function emptyState(v: AnalyticsView): SafeHtml {
 
 export function analyticsSection(v: AnalyticsView): SafeHtml {
   const d = v.data;
-  if (d && v.link.totalClicks === 0 && d.summary.totalClicks === 0) return html`<section id="analytics" class="analytics">${emptyState(v)}</section>`;
+  if (d && v.link.totalClicks === 0 && d.summary.totalClicks === 0) return html`<section id="analytics" class="analytics" data-view-summary="No clicks yet.">${emptyState(v)}</section>`;
   const range = html`${v.range.from} to ${v.range.to}`;
-  return html`<section id="analytics" class="analytics" aria-labelledby="analytics-range">
+  // read out when another range is picked (public/js/dashboard.js): the numbers change with nothing focused on them
+  const said = d ? `${v.range.from} to ${v.range.to}: ${fmt(d.summary.totalClicks)} ${d.summary.totalClicks === 1 ? 'click' : 'clicks'}.` : null;
+  return html`<section id="analytics" class="analytics" aria-labelledby="analytics-range"${said ? html` data-view-summary="${said}"` : null}>
 ${picker(v)}
 <h2 id="analytics-range" class="range-title">${range}</h2>
 ${d

@@ -51,7 +51,7 @@ ${csrfField(csrfToken)}<button type="submit" class="button ghost small danger" i
 }
 
 function createdPanel(c: NonNullable<KeysProps['created']>): SafeHtml {
-  return html`<section class="card key-once stack" role="status" aria-labelledby="new-key-h" data-shows="key-${c.record.id}">
+  return html`<section class="card key-once stack" role="status" aria-labelledby="new-key-h" data-confirmation data-shows="key-${c.record.id}">
 <h2 id="new-key-h">Your new key “${c.record.name}”</h2>
 <p class="warning"><strong>Copy it now.</strong> This is the only time it is shown; shrinkray keeps only a fingerprint of it.</p>
 <div class="copy-field"><code id="new-key">${c.key}</code>${copyButton(c.key, 'Copy the new API key')}</div>

@@ -65,6 +65,7 @@ ${p.notice ? html`<div class="notice" role="status">${p.notice}</div>` : ''}
 ${p.body}
 </main>
 <div id="toast" class="toast" role="status" aria-live="polite"></div>
+<div id="announcer" class="sr-only" role="status" aria-live="polite"></div>
 </body>
 </html>`;
 }

@@ -133,11 +133,19 @@ function pagination(p: LinksTableProps): SafeHtml {
 
 function emptyState(v: LinkView): SafeHtml {
   if (v.q) {
-    return html`<div class="empty-state"><h2>No links match “${v.q}”</h2><p>Try another word, or <a href="/dashboard${viewQuery(v, { q: '', page: 1 })}">clear the search</a>.</p></div>`;
+    return html`<div class="empty-state" data-view-summary="No links match “${v.q}”."><h2>No links match “${v.q}”</h2><p>Try another word, or <a href="/dashboard${viewQuery(v, { q: '', page: 1 })}">clear the search</a>.</p></div>`;
   }
-  return html`<div class="empty-state"><h2>No links yet — create your first one</h2>
+  return html`<div class="empty-state" data-view-summary="No links yet."><h2>No links yet — create your first one</h2>
 <p>Paste a long URL and get a short one you can share, track and change later.</p>
 <p class="actions"><a class="button" href="/dashboard/links/new">Create a link</a><a class="button secondary" href="/dashboard/links/import">Import a CSV</a></p></div>`;
+}
+
+const SORT_WORDS: Record<SortKey, string> = { code: 'short link', destination: 'destination', title: 'title', clicks: 'clicks', unique: 'unique clicks', created: 'date created' };
+
+/** What a redrawn table now shows, in words: read out after a search, sort or page (public/js/dashboard.js). */
+function viewSummary(v: LinkView, first: number, last: number, total: number): string {
+  const count = `${total.toLocaleString('en')} ${total === 1 ? 'link' : 'links'}`;
+  return `${v.q ? `${count} match “${v.q}”` : count}, ${first} to ${last} shown, sorted by ${SORT_WORDS[v.sort]}, ${v.dir === 'asc' ? 'ascending' : 'descending'}.`;
 }
 
 /** The inside of #links-table: bulk bar, table (or empty state), pagination. */
@@ -149,9 +157,9 @@ export function linksTable(p: LinksTableProps): SafeHtml {
   if (items.length === 0) return html`${view}${emptyState(v)}`;
   const keep = (['q', 'sort', 'dir', 'page'] as const).map((k) => html`<input type="hidden" name="${k}" value="${String(v[k])}">`);
   return html`${view}
-<form id="bulk-form" class="bulk-bar" method="post" action="/dashboard/links/bulk">
+<form id="bulk-form" class="bulk-bar" method="post" action="/dashboard/links/bulk" data-view-summary="${viewSummary(v, first, first + items.length - 1, total)}">
 ${csrfField(p.csrfToken)}${keep}${v.all ? html`<input type="hidden" name="all" value="1">` : null}
-<span class="selected-count muted small" data-selected-count aria-live="polite"></span>
+<span class="selected-count muted small" data-selected-count aria-live="polite">Select links to act on several at once</span>
 <button type="submit" name="action" value="deactivate" class="button secondary small" data-bulk hx-post="/dashboard/links/bulk" hx-target="#links-table">Pause selected</button>
 <button type="submit" name="action" value="activate" class="button secondary small" data-bulk hx-post="/dashboard/links/bulk" hx-target="#links-table">Activate selected</button>
 <button type="submit" name="action" value="delete" class="button danger small" data-bulk hx-post="/dashboard/links/bulk" hx-target="#links-table" hx-confirm="Delete the selected links? Their short URLs stop working.">Delete selected</button>
@@ -179,8 +187,8 @@ export function linksPageBody(p: LinksPageProps): SafeHtml {
   const created = p.created ? { url: p.shortUrl(p.created.code), id: p.created.id } : null;
   return html`<div class="page-head"><h1>Links</h1>
 <div class="actions"><a class="button secondary" href="/dashboard/links/import">Import CSV</a><a class="button" href="/dashboard/links/new">New link</a></div></div>
-${created ? html`<div class="success created" role="status" data-shows="link-${created.id}">Your short link is ready: <a href="${created.url}" target="_blank" rel="noopener">${created.url}</a>${copyButton(created.url, `Copy ${created.url}`)}</div>` : null}
-${p.saved ? html`<div class="success" role="status" data-shows="link-${p.saved.id}">Changes to <strong>${p.saved.code}</strong> saved.</div>` : null}
+${created ? html`<div class="success created" role="status" data-confirmation data-shows="link-${created.id}">Your short link is ready: <a href="${created.url}" target="_blank" rel="noopener">${created.url}</a>${copyButton(created.url, `Copy ${created.url}`)}</div>` : null}
+${p.saved ? html`<div class="success" role="status" data-confirmation data-shows="link-${p.saved.id}">Changes to <strong>${p.saved.code}</strong> saved.</div>` : null}
 <form id="links-filter" class="toolbar" role="search" method="get" action="/dashboard">
 <label for="q" class="sr-only">Search links</label>
 <input type="search" id="q" name="q" value="${v.q}" placeholder="Search by title, destination or code" autocomplete="off" maxlength="200"

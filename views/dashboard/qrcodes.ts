@@ -44,7 +44,7 @@ export function qrList(p: QrListView): SafeHtml {
   if (total === 0) {
     return html`<section id="qr-list" class="empty-state">${
       p.search
-        ? html`<p>No QR codes match “${p.search}”.</p>`
+        ? html`<p data-view-summary="No QR codes match “${p.search}”.">No QR codes match “${p.search}”.</p>`
         : html`<h2>No QR codes yet</h2><p>Design one for a website, an email address or a phone number — or for one of your short links, so every scan is counted.</p><p><a class="button" href="/dashboard/qrcodes/new">Design a QR code</a></p>`
     }</section>`;
   }
@@ -63,7 +63,7 @@ ${csrfField(p.csrfToken)}<button type="submit" class="link-button danger">Delete
 </form></td>
 </tr>`;
   return html`<section id="qr-list">
-<div class="table-wrap"><table class="data">
+<div class="table-wrap" data-view-summary="${total} QR code${total === 1 ? '' : 's'}${p.search ? ` match “${p.search}”` : ''}, page ${page} of ${pages}."><table class="data">
 <caption class="visually-hidden">Your QR codes, newest first</caption>
 <thead><tr><th scope="col"><span class="visually-hidden">Image</span></th><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Content</th><th scope="col">Scans</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>${items.map(row)}</tbody>
@@ -129,7 +129,7 @@ ${errorSlot(f, p.error)}</div>`;
 
   return html`<header class="page-head"><div><p class="eyebrow"><a href="/dashboard/qrcodes">QR codes</a> / ${p.qr ? 'Edit' : 'New'}</p>
 <h1>${p.qr ? p.qr.name : 'Design a QR code'}</h1></div></header>
-${p.saved ? html`<div class="success" role="status">Saved. Download it below, or keep adjusting.</div>` : ''}
+${p.saved ? html`<div class="success" role="status" data-confirmation>Saved. Download it below, or keep adjusting.</div>` : ''}
 ${p.error ? html`<div class="alert" role="alert">${p.error.message}</div>` : ''}
 <div class="qr-designer">
 <form class="qr-form" method="post" action="${action}" hx-post="/dashboard/qrcodes/preview" hx-trigger="input changed delay:250ms" hx-target="#qr-preview" hx-swap="innerHTML" novalidate>

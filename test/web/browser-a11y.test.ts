@@ -1,0 +1,177 @@
+/**
+ * What a keyboard or screen-reader user gets from the dashboard in a real
+ * headless Chromium (Debian's, through playwright-core): news brought by an
+ * htmx swap is put into the #announcer live region (a live region inserted
+ * with its text already in it is not read out), a confirmation that must not
+ * be missed takes the focus, a date field's calendar button shows where the
+ * focus is, and a deactivated user's row keeps readable contrast.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Link } from '../../src/links/links.types.ts';
+import { launchBrowser, serveTestApp, signIn, type ServedApp } from '../helpers/browser.ts';
+
+const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+const ADMIN = { email: 'admin@example.com', password: 'a11y-Pa55word' };
+
+let app: ServedApp;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let clicked: Link;
+
+/** Retries until fn() deep-equals expected (htmx swaps and the announcer's delay land after the action). */
+async function poll<T>(fn: () => Promise<T>, expected: T, timeoutMs = 3000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last: T = await fn();
+  while (!Bun.deepEquals(last, expected) && Date.now() < until) {
+    await Bun.sleep(50);
+    last = await fn();
+  }
+  expect(last).toEqual(expected);
+}
+
+const announced = () => page.locator('#announcer').textContent();
+const focused = () => page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120) ?? '');
+
+beforeAll(async () => {
+  app = await serveTestApp();
+  const { users, links } = app.services;
+  const admin = await users.create({ ...ADMIN, role: 'admin', plan: 'enterprise' });
+  const actor = await users.actorFor(admin);
+  for (let i = 1; i <= 3; i++) await links.create(actor, { destination: `https://example.com/spring/${i}`, title: `Spring ${i}` });
+  await links.create(actor, { destination: 'https://example.com/autumn', title: 'Autumn' });
+  clicked = (await links.create(actor, { destination: 'https://example.com/clicked', title: 'Clicked' })).link;
+  await users.create({ email: 'gone@example.com', password: 'gone-Pa55word', plan: 'free' }).then((u) => users.update(u.id, { isActive: false }));
+  browser = await launchBrowser();
+  context = await browser.newContext({ userAgent: UA, viewport: { width: 1280, height: 900 } });
+  await context.route(/^https:\/\/example\.com\//, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>Example</title>' }));
+  page = await context.newPage();
+  page.on('dialog', (d) => void d.accept());
+  await signIn(page, app.base, ADMIN.email, ADMIN.password);
+  // one click, so the analytics screen has its range picker (a link never clicked shows an empty state)
+  expect((await fetch(`${app.base}/${clicked.code}`, { redirect: 'manual', headers: { 'user-agent': UA } })).status).toBe(302);
+  await app.flush();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+describe('news from htmx swaps is read out', () => {
+  test('a search says how many links match, or that none do', async () => {
+    await page.goto(`${app.base}/dashboard`);
+    await page.locator('#q').focus();
+    await page.keyboard.type('Spring');
+    await poll(announced, '3 links match “Spring”, 1 to 3 shown, sorted by date created, descending.');
+    await page.keyboard.type('zzz');
+    await poll(announced, 'No links match “Springzzz”.');
+  });
+
+  test('a sort is read out, and the selection hint is not rewritten (read again) after the redraw', async () => {
+    await page.goto(`${app.base}/dashboard`);
+    await page.evaluate(() => {
+      const w = window as unknown as { rewrites: number };
+      w.rewrites = 0;
+      new MutationObserver((records) => {
+        for (const r of records) if ((r.target as Element).closest?.('[data-selected-count]') || r.target.parentElement?.closest('[data-selected-count]')) w.rewrites++;
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.locator('#sort-code').focus();
+    await page.keyboard.press('Enter');
+    await poll(announced, '5 links, 1 to 5 shown, sorted by short link, ascending.');
+    expect(await page.evaluate(() => (window as unknown as { rewrites: number }).rewrites)).toBe(0);
+  });
+
+  test('another date range on the analytics screen says what it now shows', async () => {
+    await page.goto(`${app.base}/dashboard/links/${clicked.id}/analytics`);
+    await page.locator('#range-7').focus();
+    await page.keyboard.press('Enter');
+    await poll(async () => /^\d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d: 1 click\.$/.test((await announced()) ?? ''), true);
+  });
+
+  test('a plan saved in place says "Saved."', async () => {
+    await page.goto(`${app.base}/dashboard/plans`);
+    await page.locator('#save-plan-free').focus();
+    await page.keyboard.press('Enter');
+    await poll(announced, 'Saved.');
+  });
+});
+
+describe('confirmations that must not be missed take the focus', () => {
+  test('a link created from the form: its confirmation', async () => {
+    await page.goto(`${app.base}/dashboard/links/new`);
+    await page.locator('#url').fill('https://example.com/fresh');
+    await page.locator('#url').press('Enter');
+    await page.waitForURL(/created=/);
+    await poll(async () => (await focused()).startsWith('<div class="success created"'), true);
+  });
+
+  test('an API key created with the keyboard: the panel that shows it once', async () => {
+    await page.goto(`${app.base}/dashboard/keys`);
+    await page.locator('#key-name').focus();
+    await page.keyboard.type('laptop');
+    await page.keyboard.press('Enter');
+    await poll(async () => (await focused()).startsWith('<section class="card key-once'), true);
+  });
+});
+
+describe('what a keyboard user sees', () => {
+  test('the calendar button inside a date field shows the focus ring of the field', async () => {
+    await page.goto(`${app.base}/dashboard/links/new`);
+    await page.locator('#utm_content').focus();
+    // a datetime-local field is several Tab stops: its parts, then the calendar button
+    const rings: string[] = [];
+    for (;;) {
+      await page.keyboard.press('Tab');
+      await Bun.sleep(250); // past the ring's 0.15 s transition, which would otherwise still show the last stop's
+      const s = await page.evaluate(() => {
+        const a = document.activeElement as HTMLElement;
+        return { id: a.id, shadow: getComputedStyle(a).boxShadow };
+      });
+      if (s.id !== 'schedule_start_0' && rings.length) break;
+      if (s.id === 'schedule_start_0') rings.push(s.shadow);
+    }
+    expect(rings.length).toBeGreaterThan(1);
+    expect(rings.filter((r) => r === 'none')).toEqual([]);
+  });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    test(`a deactivated user's row keeps 4.5:1 text contrast (${scheme})`, async () => {
+      const p = await context.newPage();
+      await p.emulateMedia({ colorScheme: scheme });
+      await p.goto(`${app.base}/dashboard/users`);
+      const ratios = await p.evaluate(() => {
+        const rgb = (c: string) => c.match(/[\d.]+/g)!.map(Number);
+        const lum = ([r, g, b]: number[]) => {
+          const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+          return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+        };
+        const background = (el: Element | null): number[] => {
+          for (; el; el = el.parentElement) {
+            const c = rgb(getComputedStyle(el).backgroundColor);
+            if ((c[3] ?? 1) === 1) return c;
+          }
+          return [255, 255, 255];
+        };
+        const opacity = (el: Element | null) => {
+          let o = 1;
+          for (; el; el = el.parentElement) o *= Number(getComputedStyle(el).opacity);
+          return o;
+        };
+        const row = [...document.querySelectorAll('tr.inactive')].find((r) => r.textContent!.includes('gone@example.com'))!;
+        return [...row.querySelectorAll('th, button')].map((el) => {
+          const bg = background(el);
+          const a = opacity(el);
+          const fg = rgb(getComputedStyle(el).color).slice(0, 3).map((v, i) => v * a + bg[i]! * (1 - a));
+          const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+          return `${el.textContent!.trim().slice(0, 20)} ${((hi! + 0.05) / (lo! + 0.05)).toFixed(2)}`;
+        });
+      });
+      await p.close();
+      expect(ratios.length).toBeGreaterThan(2);
+      expect(ratios.filter((r) => Number(r.split(' ').pop()) < 4.5)).toEqual([]);
+    });
+  }
+});
