@@ -69,6 +69,32 @@
     }
   }, true);
 
+  // ---- a select that saves when changed (data-save-on-commit: a user's role and plan) saves a keyboard
+  // choice on Enter or on leaving it: an arrow key on a closed select changes its value at once, so
+  // stepping through the options saved each one (one ArrowDown made a member an admin). A choice made
+  // with the mouse, or in the opened list, saves at once ----
+  var SELECT_SAVES = 'select[data-save-on-commit]';
+  var OPENS_LIST = ['Tab', 'Enter', ' ', 'F4', 'Escape', 'Shift', 'Alt', 'Control', 'Meta'];
+  function commitChoice(select) {
+    if (!select.hasAttribute('data-keyed')) return;
+    select.removeAttribute('data-keyed');
+    var chosen = select.options[select.selectedIndex];
+    // back where it was saved: nothing to send
+    if (chosen && !chosen.defaultSelected) select.dispatchEvent(new Event('change', { bubbles: true }));
+  }
+  document.addEventListener('keydown', function (e) {
+    var select = e.target.matches && e.target.matches(SELECT_SAVES) ? e.target : null;
+    if (!select) return;
+    if (e.key === 'Enter') commitChoice(select);
+    else if (OPENS_LIST.indexOf(e.key) < 0 && !e.altKey) select.setAttribute('data-keyed', '');
+  }, true);
+  document.addEventListener('change', function (e) {
+    if (e.target.matches && e.target.matches(SELECT_SAVES) && e.target.hasAttribute('data-keyed')) e.stopPropagation();
+  }, true);
+  document.addEventListener('focusout', function (e) {
+    if (e.target.matches && e.target.matches(SELECT_SAVES)) commitChoice(e.target);
+  }, true);
+
   // ---- copy to clipboard ----
   function copyText(text) {
     if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);

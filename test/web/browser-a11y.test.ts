@@ -175,3 +175,57 @@ describe('what a keyboard user sees', () => {
     });
   }
 });
+
+describe('a keyboard user choosing a role or plan in the users table', () => {
+  test('arrow keys only move through the options; Enter, or leaving the field, saves the choice', async () => {
+    const member = await app.services.users.create({ email: 'keys@example.com', password: 'keys-Pa55word', plan: 'free' });
+    const p = await context.newPage();
+    const saves: string[] = [];
+    p.on('request', (r) => r.method() === 'POST' && r.url().endsWith(`/dashboard/users/${member.id}`) && saves.push(r.postData() ?? ''));
+    await p.goto(`${app.base}/dashboard/users`);
+    const stored = async () => {
+      const u = await app.services.users.get(member.id);
+      return `${u.role} ${(await app.services.plans.get(u.planId)).name}`;
+    };
+    // a save redraws the row: the next step must act on the new one
+    const row = `user-row-${member.id}`;
+    const redrawn = async (action: () => Promise<void>) => {
+      await p.evaluate((id) => (document.getElementById(id)!.dataset.before = '1'), row);
+      await action();
+      // and settled: htmx wires the new row's controls once its swap has settled
+      await p.waitForFunction((id) => document.getElementById(id)?.dataset.before === undefined && !document.querySelector('.htmx-settling, .htmx-request'), row);
+    };
+
+    // one ArrowDown on a closed select made this member an admin at once
+    await p.locator(`#role-${member.id}`).focus();
+    await p.keyboard.press('ArrowDown');
+    await Bun.sleep(400);
+    expect(saves).toEqual([]);
+    // back to where it was, then away: nothing to save
+    await p.keyboard.press('ArrowUp');
+    await p.keyboard.press('Tab');
+    await Bun.sleep(400);
+    expect(saves).toEqual([]);
+    expect(await stored()).toBe('member free');
+
+    await p.locator(`#role-${member.id}`).focus();
+    await p.keyboard.press('ArrowDown');
+    await redrawn(() => p.keyboard.press('Enter'));
+    expect(await stored()).toBe('admin free');
+    expect(saves.length).toBe(1);
+
+    // the row is redrawn after a save: the plan select is a new element
+    await p.locator(`#plan-${member.id}`).focus();
+    await p.keyboard.press('ArrowDown');
+    await Bun.sleep(400);
+    expect(saves.length).toBe(1);
+    await redrawn(() => p.keyboard.press('Tab'));
+    expect(await stored()).toBe('admin pro');
+    expect(saves.length).toBe(2);
+
+    // a choice made with the mouse (or in the opened list) saves at once, as before
+    await redrawn(async () => void (await p.locator(`#plan-${member.id}`).selectOption('enterprise')));
+    expect(await stored()).toBe('admin enterprise');
+    await p.close();
+  });
+});

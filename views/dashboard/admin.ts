@@ -25,7 +25,7 @@ export function userRow(p: { user: User; plans: Plan[]; me: number; csrfToken: s
   const self = u.id === p.me;
   const form = `user-form-${u.id}`;
   const swap = (action: string) => html`hx-post="${action}" hx-target="closest tr" hx-swap="outerHTML"`;
-  const live = html`hx-post="/dashboard/users/${u.id}" hx-trigger="change" hx-include="closest tr" hx-target="closest tr" hx-swap="outerHTML"`;
+  const live = html`hx-post="/dashboard/users/${u.id}" hx-trigger="change" data-save-on-commit hx-include="closest tr" hx-target="closest tr" hx-swap="outerHTML"`;
   return html`<tr id="user-row-${u.id}"${u.isActive ? '' : html` class="inactive"`}>
 <th scope="row" class="email">${u.email}${self ? html` <span class="badge badge-accent">you</span>` : ''}</th>
 <td data-label="Role"><label class="visually-hidden" for="role-${u.id}">Role of ${u.email}</label>
