@@ -5,7 +5,7 @@
  * tell whether it is about to serve (and restart for the runtime's settings,
  * runtime-env.ts) before loading anything else.
  */
-import { parseArgs } from 'node:util';
+import type * as Util from 'node:util';
 import type { PlanPatch } from './accounts/plans.service.ts';
 
 export const USAGE = `Usage: shrinkray [command] [options]
@@ -53,7 +53,9 @@ type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
 function parse(args: string[], options: OptionSpec, positionals: number, what: string) {
   let parsed;
   try {
-    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+    // required here, not imported: the server's start reads this module before restarting itself (main.ts), and
+    // loading node:util cost that ~5 ms for the one-shot commands alone
+    parsed = (require('node:util') as typeof Util).parseArgs({ args, options, strict: true, allowPositionals: true });
   } catch (e) {
     throw new UsageError(`${what}: ${(e as Error).message}`);
   }

@@ -11,10 +11,18 @@
  *
  * The app's modules are imported here, dynamically, and nowhere else on the
  * server's start path, so the bundle evaluates them after listening.
+ *
+ * Building takes the thread for ~30 ms at once. A redirect that came in with
+ * the first connections (visitors retrying during a restart) is mostly a
+ * code not cached yet, answered a turn later when its lookup has read the
+ * database: the build used to start in between and hold it (restart to the
+ * first redirect 180-200 ms, the redirect itself answered at ~90 ms). The
+ * build now waits for the redirects in progress, for BUILD_WAIT_MS at most
+ * so that a flood cannot keep the app from being built.
  */
 import type { Server } from 'bun';
 import { createAppDeps } from './http/app-deps.ts';
-import { createNativeRedirect, type Fallback } from './redirect/fast-path.ts';
+import { createNativeRedirect, type Fallback, type NativeRedirect } from './redirect/fast-path.ts';
 import { createRedirectKit } from './redirect/redirect-kit.ts';
 import type { Services } from './services.ts';
 
@@ -22,6 +30,15 @@ export interface Listening {
   server: Server<unknown>;
   /** settles once the app answers every route; rejects if it could not be built */
   app: Promise<void>;
+}
+
+const BUILD_WAIT_MS = 50;
+
+/** Resolves on a later turn once busy() is false, or after maxMs whatever it says. */
+export async function whenIdle(busy: () => boolean, maxMs: number): Promise<void> {
+  const until = performance.now() + maxMs;
+  do await new Promise((resolve) => setImmediate(resolve));
+  while (busy() && performance.now() < until);
 }
 
 const APP_FAILED = () => new Response('The server could not start.', { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8' } });
@@ -37,6 +54,23 @@ export function listen(services: Services, options: { port: number; host: string
   const built = new Promise<Fallback>((resolve) => (settle = resolve));
   let full: Fallback = (request) => built.then((fetch) => fetch(request));
   const fallback: Fallback = (request) => full(request);
+  // redirects the fast path is answering while the app is not built yet (counted only until then: the hot
+  // path stays as it is); one it declines is the app's to answer, and waits for the build
+  let building = true;
+  let answering = 0;
+  const redirect: NativeRedirect = (request, srv, fb) => {
+    if (!building) return native(request, srv, fb);
+    answering++;
+    let counted = true;
+    const done = () => {
+      if (counted) answering--;
+      counted = false;
+    };
+    const answer = native(request, srv, (declined) => (done(), fb(declined)));
+    if (answer instanceof Promise) answer.then(done, done);
+    else done();
+    return answer;
+  };
 
   const server = Bun.serve({
     port: options.port,
@@ -47,13 +81,14 @@ export function listen(services: Services, options: { port: number; host: string
     reusePort: false,
     development: false,
     idleTimeout: 30,
-    routes: { '/:code': { GET: (request, srv) => native(request, srv, fallback) } },
+    routes: { '/:code': { GET: (request, srv) => redirect(request, srv, fallback) } },
     fetch: fallback,
   });
 
   const app = (async () => {
     try {
       await new Promise((resolve) => setTimeout(resolve, 0));
+      await whenIdle(() => answering > 0, BUILD_WAIT_MS);
       const { createApp } = await loadApp();
       const elysia = createApp(services, { deps, kit });
       // Elysia hands its routes this server (the client's address) as if it had started it
@@ -63,6 +98,7 @@ export function listen(services: Services, options: { port: number; host: string
       full = APP_FAILED;
       throw e;
     } finally {
+      building = false;
       settle(fallback);
     }
   })();

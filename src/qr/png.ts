@@ -9,7 +9,11 @@
  * modules plus margins, or 4 px a module when that would not fit), so the
  * image is pixel for pixel the one it draws.
  */
-import { deflateSync } from 'node:zlib';
+import type * as Zlib from 'node:zlib';
+
+// required on the first image, not imported: loading node:zlib costs every server start ~8 ms before its first redirect
+let zlib: typeof Zlib | undefined;
+const deflate = (data: Uint8Array) => (zlib ??= require('node:zlib') as typeof Zlib).deflateSync(data);
 
 export interface QrSymbol {
   /** modules per side */
@@ -75,7 +79,7 @@ export function encodeQrPng(symbol: QrSymbol, o: { margin: number; width: number
     Uint8Array.from(SIGNATURE),
     chunk('IHDR', header),
     chunk('PLTE', Uint8Array.from([...rgb(o.light), ...rgb(o.dark)])),
-    chunk('IDAT', deflateSync(raw)),
+    chunk('IDAT', deflate(raw)),
     chunk('IEND', new Uint8Array(0)),
   ];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

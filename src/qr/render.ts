@@ -1,5 +1,12 @@
-/** Renders a QR payload with the qrcode package: its SVG, and its symbol encoded as PNG by png.ts. */
-import QRCode from 'qrcode';
+/**
+ * Renders a QR payload with the qrcode package: its SVG, and its symbol
+ * encoded as PNG by png.ts. Only the two parts used are imported: the
+ * package's entry also loads its PNG renderer, pngjs and Node's stream,
+ * zlib and util modules, ~14 ms of every server start before the first
+ * redirect (docs/performance.md, eleventh round) for code never called.
+ */
+import { create } from 'qrcode/lib/core/qrcode.js';
+import { render as svgTag } from 'qrcode/lib/renderer/svg-tag.js';
 import { encodeQrPng } from './png.ts';
 import { ERROR_CORRECTIONS, type ErrorCorrection, type QrStyle } from './qr.types.ts';
 
@@ -17,7 +24,7 @@ const opts = (s: QrStyle) => ({
  */
 export function fitsQr(payload: string, level: ErrorCorrection): boolean {
   try {
-    QRCode.create(payload, { errorCorrectionLevel: level });
+    create(payload, { errorCorrectionLevel: level });
     return true;
   } catch {
     return false;
@@ -44,12 +51,14 @@ export async function drawFitting<T>(payload: string, style: QrStyle, draw: (pay
   return null;
 }
 
+/** The package's toString(payload, {type: 'svg'}), which is this with the same options. */
 export async function renderSvg(payload: string, style: QrStyle): Promise<string> {
-  return QRCode.toString(payload, { ...opts(style), type: 'svg' });
+  const o = opts(style);
+  return svgTag(create(payload, o), o);
 }
 
 /** The package's symbol, encoded by encodeQrPng (see png.ts for why not the package's PNG). */
 export async function renderPng(payload: string, style: QrStyle): Promise<Uint8Array<ArrayBuffer>> {
-  const { modules } = QRCode.create(payload, { errorCorrectionLevel: style.errorCorrection });
+  const { modules } = create(payload, { errorCorrectionLevel: style.errorCorrection });
   return encodeQrPng(modules, { margin: style.margin, width: style.size, dark: style.foregroundColor, light: style.backgroundColor });
 }

@@ -4,7 +4,7 @@
  * cannot be built fails the start instead of leaving requests hanging.
  */
 import { afterEach, expect, test } from 'bun:test';
-import { listen, type Listening } from '../../src/listen.ts';
+import { listen, whenIdle, type Listening } from '../../src/listen.ts';
 import { BROWSER_UA } from '../helpers/binary.ts';
 import { makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
 
@@ -84,4 +84,26 @@ test('/metrics counts the redirects the fast path answers by their method, and s
   const after = await metrics();
   expect(after).toContain('shrinkray_http_requests_total{method="GET",route="/:code",status="302"} 2');
   expect(after).toContain('shrinkray_http_requests_total{method="HEAD",route="/:code",status="302"} 1');
+});
+
+test('the build waits for the redirects in progress: on a later turn once there are none, or after its longest wait', async () => {
+  let busy = true;
+  let idle = false;
+  const waited = whenIdle(() => busy, 10_000).then(() => (idle = true));
+  for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+  expect(idle).toBe(false);
+  busy = false;
+  await waited;
+  expect(idle).toBe(true);
+
+  // never idle (a flood of redirects at start-up): it gives up waiting after maxMs
+  const started = performance.now();
+  await whenIdle(() => true, 30);
+  expect(performance.now() - started).toBeGreaterThanOrEqual(29);
+
+  // nothing in progress: one turn, so what is already waiting at the socket is read first
+  let yielded = false;
+  setImmediate(() => (yielded = true));
+  await whenIdle(() => false, 10_000);
+  expect(yielded).toBe(true);
 });
