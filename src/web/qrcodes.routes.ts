@@ -137,8 +137,13 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
         const values = await submitted(c);
         let svg: string | null = null;
         let error: FieldError = null;
+        // a form still being filled in, in any order: a name is not drawn, and a blank content is what the
+        // pane asks for. Said as errors, each pause in typing re-announced them (role=alert); saving says them
+        if (values.content.trim() === '') return kit.fragment(qrPreview({ svg, error, type: values.type }));
+        const input = toQrInput(values, c.form);
+        if (input.name.trim() === '') input.name = 'Preview';
         try {
-          svg = await services.qr.preview(c.actor, toQrInput(values, c.form));
+          svg = await services.qr.preview(c.actor, input);
         } catch (e) {
           error = fieldError(e);
           if (!error) throw e;

@@ -146,8 +146,6 @@ describe('the live preview', () => {
 
   test('a field the core refuses is shown next to it, the hint follows the type', async () => {
     const cases: [Record<string, string>, string, string][] = [
-      [{ content: '' }, 'content', 'The content is required.'],
-      [{ name: '' }, 'name', 'The name is required.'],
       [{ size: '5000' }, 'size', 'The size must be between 100 and 1000.'],
       [{ margin: '11' }, 'margin', 'The margin must be between 0 and 10.'],
       [{ margin: 'abc' }, 'margin', 'The margin must be an integer.'],
@@ -163,6 +161,22 @@ describe('the live preview', () => {
     }
     const sms = await (await pro.post('/dashboard/qrcodes/preview', design({ type: 'sms', content: '+441234' }))).text();
     expect(sms).toContain('id="qr-content-hint" hx-swap-oob="true">A phone number, optionally followed by :message.');
+  });
+
+  test('a form still being filled in is not told off: no name still draws, no content asks for it without an alert', async () => {
+    const unnamed = await (await pro.post('/dashboard/qrcodes/preview', design({ name: '' }))).text();
+    expect(unnamed).toContain('<svg');
+    expect(unnamed).not.toContain('role="alert"');
+    for (const content of ['', '   ']) {
+      const empty = await (await pro.post('/dashboard/qrcodes/preview', design({ name: '', content }))).text();
+      expect(empty).toContain('Fill in the content to see a preview.');
+      expect(empty).not.toContain('role="alert"');
+      expect(empty).toContain('<p class="field-error" id="qr-err-content" hx-swap-oob="true"></p>');
+    }
+    // saving still says what is missing
+    const saved = await pro.post('/dashboard/qrcodes', design({ name: '', content: '' }));
+    expect(saved.status).toBe(422);
+    expect(await saved.text()).toContain('The name is required.');
   });
 
   test("another user's link cannot be encoded", async () => {
