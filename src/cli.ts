@@ -12,9 +12,8 @@ import { parseCommand, USAGE, UsageError, type Command } from './command-line.ts
 import type { Config } from './config.ts';
 import pkg from '../package.json' with { type: 'json' };
 import { backupDatabase, restoreDatabase } from './db/backup.ts';
-import { CHECKPOINT_PAGES, openDatabase, type DbHandle } from './db/client.ts';
+import { CHECKPOINT_PAGES, openMigrated, type DbHandle } from './db/client.ts';
 import { DataDirBusy, lockDataDir, type ServerLock } from './db/server-lock.ts';
-import { migrate, pendingMigrations } from './db/migrate.ts';
 import { isDomainError } from './errors.ts';
 import { listen, type Listening } from './listen.ts';
 import { buildServices, type Services } from './services.ts';
@@ -76,25 +75,29 @@ export async function runCli(args: string[], config: Config, io: Io): Promise<nu
  * A command runs beside a running server by design, but must not migrate
  * the database under it: that server's statements were prepared for the old
  * schema (it would answer 500s and lose clicks). With no server running, the
- * DATA_DIR lock is held while migrating, so none can start meanwhile.
+ * DATA_DIR lock is held while migrating, so none can start meanwhile; a
+ * server of a version from before the lock takes none, and the migrations'
+ * own connection refuses to share the file with it (openMigrated).
  */
 async function withServices(config: Config, fn: (services: Services) => Promise<number>): Promise<number> {
-  const handle = openDatabase(config.dataDir);
   let lock: ServerLock | null = null;
-  try {
-    if (pendingMigrations(handle.sqlite).length > 0) {
-      try {
-        lock = lockDataDir(config.dataDir);
-      } catch (e) {
-        if (!(e instanceof DataDirBusy)) throw e;
-        throw new Error(`the database in ${config.dataDir} needs updating for this version while a shrinkray server is using it; stop the server (or restart it with this version) and run the command again`);
-      }
+  const takeLock = () => {
+    try {
+      lock = lockDataDir(config.dataDir);
+    } catch (e) {
+      if (!(e instanceof DataDirBusy)) throw e;
+      throw new Error(`the database in ${config.dataDir} needs updating for this version while a shrinkray server is using it; stop the server (or restart it with this version) and run the command again`);
     }
-    migrate(handle.sqlite);
-    return await fn(await buildServices(config, handle));
+  };
+  try {
+    const handle = openMigrated(config.dataDir, {}, takeLock);
+    try {
+      return await fn(await buildServices(config, handle));
+    } finally {
+      handle.close();
+    }
   } finally {
-    handle.close();
-    lock?.release();
+    (lock as ServerLock | null)?.release();
   }
 }
 
@@ -180,13 +183,12 @@ export async function startServer(config: Config, io: Io): Promise<RunningServer
   let handle: DbHandle;
   let services: Services;
   try {
-    handle = openDatabase(config.dataDir, { walAutocheckpoint: CHECKPOINT_PAGES.server });
+    handle = openMigrated(config.dataDir, { walAutocheckpoint: CHECKPOINT_PAGES.server });
   } catch (e) {
     lock.release();
     throw e;
   }
   try {
-    migrate(handle.sqlite);
     services = await buildServices(config, handle, { clickWriter: 'worker' });
     const admin = await services.users.ensureInitialAdmin();
     // printed before listening: if the port turns out to be taken, the only copy must not be lost

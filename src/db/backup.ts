@@ -12,7 +12,7 @@
 import { Database } from 'bun:sqlite';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { createPrivateFile, DB_FILE, openConnection } from './connection.ts';
+import { createPrivateFile, DB_FILE, openAlone, openConnection } from './connection.ts';
 import { checkSchemaKnown } from './migrate.ts';
 import { DataDirBusy, lockDataDir } from './server-lock.ts';
 
@@ -74,6 +74,8 @@ export function restoreDatabase(dataDir: string, file: string, now = new Date())
   const lock = lockForRestore(dataDir);
   try {
     const target = join(dataDir, DB_FILE);
+    // a server of a version from before the DATA_DIR lock takes none: it would go on writing to the file put aside
+    if (existsSync(target)) openAlone(dataDir, 'restore').close();
     const incoming = `${target}.restoring`;
     rmSync(incoming, { force: true }); // left by a restore that died part-way
     createPrivateFile(incoming);

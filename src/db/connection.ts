@@ -69,6 +69,36 @@ export function openConnection(dataDir: string, options: OpenOptions = {}): Data
 }
 
 /** Creates an empty file readable by its owner only (an existing one is left as it is). */
+export class DatabaseInUse extends Error {}
+
+/**
+ * A connection no other may share, for changes the database's other users
+ * cannot survive (migrations, a restore): another process holding it open
+ * is refused with DatabaseInUse, idle or not. The DATA_DIR lock
+ * (server-lock.ts) says the same of this version's servers, but a server
+ * from before it took none: migrated under it, it failed its writes and
+ * lost its clicks. Locking mode is set before the first access, so the
+ * connection takes the file's exclusive lock (no shared memory in WAL mode)
+ * and holds it until closed.
+ * @throws DatabaseInUse
+ */
+export function openAlone(dataDir: string, doing: string): Database {
+  const sqlite = new Database(privateFileIn(dataDir, DB_FILE), { create: true, strict: true });
+  try {
+    sqlite.exec('PRAGMA locking_mode = EXCLUSIVE');
+    sqlite.exec('BEGIN EXCLUSIVE');
+    sqlite.exec('COMMIT');
+    sqlite.exec('PRAGMA foreign_keys = ON');
+    return sqlite;
+  } catch (e) {
+    sqlite.close();
+    if ((e as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
+      throw new DatabaseInUse(`cannot ${doing} while another program has ${join(dataDir, DB_FILE)} open (a shrinkray server of an older version, or a sqlite3 shell?); stop it first`);
+    }
+    throw e;
+  }
+}
+
 export function createPrivateFile(path: string): void {
   closeSync(openSync(path, 'a', 0o600));
 }

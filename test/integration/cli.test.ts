@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { runCli, type Io } from '../../src/cli.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/client.ts';
+import { openConnection } from '../../src/db/connection.ts';
 import { lockDataDir } from '../../src/db/server-lock.ts';
-import { migrate } from '../../src/db/migrate.ts';
+import { EMBEDDED_MIGRATIONS, migrate } from '../../src/db/migrate.ts';
 import { buildServices } from '../../src/services.ts';
 import { cleanEnv, lastLine, ROOT, runProcess, startServer, type ServerProcess } from '../helpers/binary.ts';
 
@@ -293,16 +294,8 @@ describe('restore', () => {
     }
   };
   const withLinks = async (dataDir: string, n: number) => {
-    const handle = openDatabase(dataDir);
-    try {
-      migrate(handle.sqlite);
-      const s = await buildServices(loadConfig({ DATA_DIR: dataDir, OG_FETCH: 'false' }), handle, { fetchMeta: async () => null });
-      const user = await s.users.create({ email: `u${n}@example.com`, password: 'correct horse battery', role: 'member' });
-      const actor = await s.users.actorFor(user);
-      for (let i = 0; i < n; i++) await s.links.create(actor, { destination: `https://example.com/${i}` });
-    } finally {
-      handle.close();
-    }
+    const seeded = await runProcess([process.execPath, join(ROOT, 'test/helpers/seed-links.ts'), dataDir, String(n)], { cwd: dir, env: cleanEnv({}) });
+    expect(seeded).toMatchObject({ code: 0, stderr: '' });
   };
   const restoreInto = (dataDir: string, file: string) => {
     const out: string[] = [];
@@ -419,6 +412,39 @@ describe('schema versions', () => {
     } finally {
       server.release();
     }
+  });
+
+  test('a database an older server has open (from before the DATA_DIR lock, it takes none) is not migrated or restored under it; once it is closed, it is', async () => {
+    const conf = loadConfig({ DATA_DIR: join(dir, 'lockless'), OG_FETCH: 'false', LOG_LEVEL: 'silent' });
+    // the schema of a release that had migrations 0000 and 0001 only, with a link in it
+    const old = openConnection(conf.dataDir);
+    for (const tag of ['0000_init', '0001_rollups_by_value']) {
+      for (const statement of EMBEDDED_MIGRATIONS[tag]!.split('--> statement-breakpoint')) if (statement.trim()) old.exec(statement);
+    }
+    old.exec('CREATE TABLE _migrations (tag TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    old.exec("INSERT INTO _migrations VALUES ('0000_init', 0), ('0001_rollups_by_value', 0)");
+    old.exec("INSERT INTO links (code, destination) VALUES ('kept', 'https://example.com/kept')");
+    const backup = join(dir, 'lockless-backup.db');
+    expect((await run(conf, 'backup', backup)).code).toBe(0);
+    // that server, running: its connection open and idle
+    old.query('SELECT count(*) FROM links').get();
+    try {
+      const cmd = await run(conf, 'user', 'create', '--email', 'up@example.com', '--password', 'correct horse battery');
+      expect(cmd.code).toBe(1);
+      expect(cmd.stderr).toContain('cannot update the database for this version while another program has');
+      const served = await main(['serve', '--port', '0', '--data-dir', conf.dataDir], { LOG_LEVEL: 'silent' });
+      expect(served.code).toBe(1);
+      expect(served.stderr).toContain('while another program has');
+      const restored = await run(conf, 'restore', backup);
+      expect(restored.code).toBe(1);
+      expect(restored.stderr).toContain('cannot restore while another program has');
+      expect(tags(conf)).toEqual(['0000_init', '0001_rollups_by_value']);
+      expect(old.query('SELECT code FROM links').all()).toEqual([{ code: 'kept' }]);
+    } finally {
+      old.close();
+    }
+    expect((await run(conf, 'user', 'create', '--email', 'up@example.com', '--password', 'correct horse battery')).code).toBe(0);
+    expect(tags(conf)).toEqual(Object.keys(EMBEDDED_MIGRATIONS).sort());
   });
 
   test('a database migrated by a newer version is refused by every command and by serve, unchanged', async () => {
