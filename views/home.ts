@@ -11,6 +11,7 @@ import { csrfField } from './csrf-field.ts';
 import { documentHead } from './head.ts';
 import { html, type SafeHtml } from './html.ts';
 import { httpUrl } from './layout.ts';
+import { displayUrl } from './url-display.ts';
 
 export interface ShortenResult {
   shortUrl: string;
@@ -36,7 +37,7 @@ function resultBlock(r: ShortenResult): SafeHtml {
 <p class="eyebrow">${r.existing ? 'Already shortened' : 'Your short link'}</p>
 <div class="url-box"><code id="short-url">${href ? html`<a href="${href}">${r.shortUrl}</a>` : r.shortUrl}</code></div>
 ${r.title ? html`<p class="link-title">${r.title}</p>` : null}
-<p class="muted small destination">Goes to ${r.destination}</p>
+<p class="muted small destination">Goes to ${displayUrl(r.destination)}</p>
 </section>`;
 }
 

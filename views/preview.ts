@@ -1,10 +1,13 @@
 /**
  * The safety preview: the full destination shown as text (never as a link
- * here), its host called out, and a "Proceed to site" button that goes back
- * through the short link so that proceeding, not looking, is what counts.
+ * here) in its display form (url-display.ts: a look-alike host or a reversed
+ * file name would defeat the page), its host called out, and a "Proceed to
+ * site" button that goes back through the short link so that proceeding, not
+ * looking, is what counts.
  */
 import { html, type SafeHtml } from './html.ts';
 import { hostOf, httpUrl, layout } from './layout.ts';
+import { displayUrl, unicodeHostOf } from './url-display.ts';
 
 export interface PreviewPageProps {
   title: string | null;
@@ -16,6 +19,7 @@ export interface PreviewPageProps {
 
 export function previewPage(p: PreviewPageProps): SafeHtml {
   const safe = httpUrl(p.destination) !== null;
+  const unicodeHost = unicodeHostOf(p.destination);
   return layout({
     title: 'Check where this link goes',
     body: html`<p class="eyebrow">Link preview</p>
@@ -23,7 +27,8 @@ export function previewPage(p: PreviewPageProps): SafeHtml {
 ${p.title ? html`<p class="link-title">${p.title}</p>` : null}
 ${p.description ? html`<p class="muted">${p.description}</p>` : null}
 <p class="muted small">This short link leads to <strong>${hostOf(p.destination)}</strong>:</p>
-<p class="url-box"><code>${p.destination}</code></p>
+<p class="url-box"><code>${displayUrl(p.destination)}</code></p>
+${unicodeHost ? html`<p class="muted small">This is an international domain name, written <bdi>${unicodeHost}</bdi>. Letters from other alphabets can look like familiar ones, so the name is shown above in a form that cannot.</p>` : null}
 <p class="muted small">Only continue if you trust this address.</p>
 ${safe ? html`<p><a class="button" href="${p.proceedUrl}" rel="nofollow">Proceed to site</a></p>` : null}`,
   });

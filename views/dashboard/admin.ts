@@ -9,6 +9,7 @@ import type { Plan, User } from '../../src/accounts/accounts.types.ts';
 import type { Config } from '../../src/config.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { visibleChars } from '../url-display.ts';
 import { fieldErrorText, inputAria, messageFor, type FieldError } from './field-error.ts';
 
 export interface Secret {
@@ -27,11 +28,11 @@ export function userRow(p: { user: User; plans: Plan[]; me: number; csrfToken: s
   const swap = (action: string) => html`hx-post="${action}" hx-target="closest tr" hx-swap="outerHTML"`;
   const live = html`hx-post="/dashboard/users/${u.id}" hx-trigger="change" data-save-on-commit hx-include="closest tr" hx-target="closest tr" hx-swap="outerHTML"`;
   return html`<tr id="user-row-${u.id}"${u.isActive ? '' : html` class="inactive"`}>
-<th scope="row" class="email">${u.email}${self ? html` <span class="badge badge-accent">you</span>` : ''}</th>
-<td data-label="Role"><label class="visually-hidden" for="role-${u.id}">Role of ${u.email}</label>
+<th scope="row" class="email"><bdi>${visibleChars(u.email)}</bdi>${self ? html` <span class="badge badge-accent">you</span>` : ''}</th>
+<td data-label="Role"><label class="visually-hidden" for="role-${u.id}">Role of ${visibleChars(u.email)}</label>
 <select id="role-${u.id}" name="role" form="${form}" ${live}${self ? html` disabled title="You cannot change your own role"` : ''}>
 <option value="member"${selected(u.role === 'member')}>Member</option><option value="admin"${selected(u.role === 'admin')}>Admin</option></select></td>
-<td data-label="Plan"><label class="visually-hidden" for="plan-${u.id}">Plan of ${u.email}</label>
+<td data-label="Plan"><label class="visually-hidden" for="plan-${u.id}">Plan of ${visibleChars(u.email)}</label>
 <select id="plan-${u.id}" name="plan" form="${form}" ${live}>${p.plans.map((pl) => html`<option value="${pl.name}"${selected(pl.id === u.planId)}>${pl.name}</option>`)}</select></td>
 <td data-label="Status">${u.isActive ? 'Active' : html`<span class="badge badge-muted">Deactivated</span>`}${u.mustChangePassword ? html` <span class="badge badge-warning">temporary password</span>` : ''}</td>
 <td data-label="Created"><time datetime="${new Date(u.createdAt).toISOString()}">${date(u.createdAt)}</time></td>
@@ -39,8 +40,8 @@ export function userRow(p: { user: User; plans: Plan[]; me: number; csrfToken: s
 <form id="${form}" method="post" action="/dashboard/users/${u.id}" class="inline">${csrfField(p.csrfToken)}<button type="submit" class="link-button">Save</button></form>
 ${self
   ? ''
-  : html`<form method="post" action="/dashboard/users/${u.id}/reset-password" class="inline" hx-boost="true" hx-push-url="false" hx-confirm="Reset the password of ${u.email}? They are signed out everywhere and get a new temporary password.">${csrfField(p.csrfToken)}<button type="submit" class="link-button">Reset password</button></form>
-<form method="post" action="/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}" class="inline" ${swap(`/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}`)}${u.isActive ? html` hx-confirm="Deactivate ${u.email}? They are signed out and their API keys stop working."` : ''}>${csrfField(p.csrfToken)}<button type="submit" id="standing-${u.id}" class="link-button${u.isActive ? ' danger' : ''}">${u.isActive ? 'Deactivate' : 'Reactivate'}</button></form>`}
+  : html`<form method="post" action="/dashboard/users/${u.id}/reset-password" class="inline" hx-boost="true" hx-push-url="false" hx-confirm="Reset the password of ${visibleChars(u.email)}? They are signed out everywhere and get a new temporary password.">${csrfField(p.csrfToken)}<button type="submit" class="link-button">Reset password</button></form>
+<form method="post" action="/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}" class="inline" ${swap(`/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}`)}${u.isActive ? html` hx-confirm="Deactivate ${visibleChars(u.email)}? They are signed out and their API keys stop working."` : ''}>${csrfField(p.csrfToken)}<button type="submit" id="standing-${u.id}" class="link-button${u.isActive ? ' danger' : ''}">${u.isActive ? 'Deactivate' : 'Reactivate'}</button></form>`}
 ${p.status ? html`<span class="row-status" data-announce role="status">${p.status}</span>` : ''}
 </td></tr>`;
 }
@@ -63,7 +64,7 @@ export function usersPage(v: UsersView): SafeHtml {
   return html`<header class="page-head"><h1>Users</h1><p class="muted">Everyone who can sign in to this shrinkray, with their role and plan.</p></header>
 ${v.secret
   ? html`<section class="secret" role="status" aria-labelledby="secret-title" data-confirmation>
-<h2 id="secret-title">${v.secret.why === 'created' ? 'User created' : 'Password reset'}: temporary password for ${v.secret.email}</h2>
+<h2 id="secret-title">${v.secret.why === 'created' ? 'User created' : 'Password reset'}: temporary password for <bdi>${visibleChars(v.secret.email)}</bdi></h2>
 <p><code class="secret-value">${v.secret.password}</code></p>
 <p>It is shown only this once: copy it now and hand it over privately. ${v.secret.why === 'reset' ? 'Their sessions have ended. ' : ''}They choose their own password after signing in.</p>
 </section>`

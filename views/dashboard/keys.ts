@@ -6,6 +6,7 @@
 import type { ApiKey, Plan } from '../../src/accounts/accounts.types.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { visibleChars } from '../url-display.ts';
 import { fieldErrorText, inputAria } from './field-error.ts';
 import { copyButton } from './links.ts';
 
@@ -44,7 +45,7 @@ export function keyRow(k: ApiKey, csrfToken: string): SafeHtml {
 <td class="row-actions">${
     revoked
       ? null
-      : html`<form method="post" action="/dashboard/keys/${k.id}/revoke" hx-post="/dashboard/keys/${k.id}/revoke" hx-target="closest tr" hx-swap="outerHTML" hx-confirm="Revoke the key “${k.name}”? Programs using it stop working at once.">
+      : html`<form method="post" action="/dashboard/keys/${k.id}/revoke" hx-post="/dashboard/keys/${k.id}/revoke" hx-target="closest tr" hx-swap="outerHTML" hx-confirm="Revoke the key “${visibleChars(k.name)}”? Programs using it stop working at once.">
 ${csrfField(csrfToken)}<button type="submit" class="button ghost small danger" id="revoke-${k.id}">Revoke<span class="sr-only"> ${k.name}</span></button></form>`
   }</td>
 </tr>`;
@@ -52,7 +53,7 @@ ${csrfField(csrfToken)}<button type="submit" class="button ghost small danger" i
 
 function createdPanel(c: NonNullable<KeysProps['created']>): SafeHtml {
   return html`<section class="card key-once stack" role="status" aria-labelledby="new-key-h" data-confirmation data-shows="key-${c.record.id}">
-<h2 id="new-key-h">Your new key “${c.record.name}”</h2>
+<h2 id="new-key-h">Your new key “<bdi>${c.record.name}</bdi>”</h2>
 <p class="warning"><strong>Copy it now.</strong> This is the only time it is shown; shrinkray keeps only a fingerprint of it.</p>
 <div class="copy-field"><code id="new-key">${c.key}</code>${copyButton(c.key, 'Copy the new API key')}</div>
 </section>`;

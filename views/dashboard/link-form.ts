@@ -8,6 +8,7 @@
 import type { RedirectMode } from '../../src/links/links.types.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
+import { displayUrl } from '../url-display.ts';
 import { fieldErrorText as errorText, inputAria } from './field-error.ts';
 
 export interface ScheduleValues {
@@ -150,5 +151,5 @@ ${schedulesBlock(p)}
 export function utmPreview(state: { url: string } | 'empty' | 'invalid'): SafeHtml {
   if (state === 'empty') return html`<span class="muted">Fill in a UTM field to see the tagged URL.</span>`;
   if (state === 'invalid') return html`<span class="muted">Enter a valid http(s) destination to see the tagged URL.</span>`;
-  return html`<code>${state.url}</code>`;
+  return html`<code>${displayUrl(state.url)}</code>`;
 }

@@ -10,6 +10,7 @@ import type { Link, Page } from '../../src/links/links.types.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { httpUrl } from '../layout.ts';
+import { displayHostPath, displayUrl } from '../url-display.ts';
 
 export type SortKey = 'code' | 'destination' | 'title' | 'clicks' | 'unique' | 'created';
 export interface LinkView {
@@ -90,8 +91,8 @@ export function linkRow(l: Link, p: Pick<LinksTableProps, 'actorId' | 'csrfToken
   return html`<tr id="link-${l.id}">
 <td class="select">${own ? html`<input type="checkbox" name="select_${l.id}" value="1" form="bulk-form" data-select aria-label="Select ${l.code}">` : null}</td>
 <td data-label="Short link"><span class="short-cell"><a class="short" href="${short}" target="_blank" rel="noopener" aria-label="${short}"><span class="code">${l.code}</span><span class="host">${hostOf(short)}</span></a>${copyButton(short, `Copy ${short}`)}</span></td>
-<td data-label="Destination" class="truncate">${dest ? html`<a href="${dest}" title="${l.destination}" target="_blank" rel="noopener noreferrer nofollow">${hostPath(l.destination)}</a>` : html`<span title="${l.destination}">${l.destination}</span>`}</td>
-<td data-label="Title" class="truncate" title="${l.title ?? ''}">${l.title !== null ? html`<span>${l.title}</span>` : html`<span class="muted">—</span>`}</td>
+<td data-label="Destination" class="truncate">${dest ? html`<a href="${dest}" title="${displayUrl(l.destination)}" target="_blank" rel="noopener noreferrer nofollow">${displayHostPath(l.destination)}</a>` : html`<span title="${displayUrl(l.destination)}">${displayUrl(l.destination)}</span>`}</td>
+<td data-label="Title" class="truncate" title="${l.title ?? ''}">${l.title !== null ? html`<bdi>${l.title}</bdi>` : html`<span class="muted">—</span>`}</td>
 <td data-label="Clicks" class="num">${l.totalClicks.toLocaleString('en')}</td>
 <td data-label="Unique" class="num">${l.uniqueClicks.toLocaleString('en')}</td>
 <td data-label="Status"><span class="badge badge-${status.key}">${status.label}</span></td>
@@ -219,7 +220,7 @@ ${failed ? html`<p class="alert">${failed} ${failed === 1 ? 'row' : 'rows'} coul
 <div class="table-wrap"><table class="data">
 <thead><tr><th scope="col" class="num">Line</th><th scope="col">URL</th><th scope="col">Result</th></tr></thead>
 <tbody>${r.rows.map(
-    (x) => html`<tr class="${x.error ? 'failed' : 'created'}"><td data-label="Line" class="num">${x.line}</td><td data-label="URL" class="truncate" title="${x.url}"><span>${x.url}</span></td>
+    (x) => html`<tr class="${x.error ? 'failed' : 'created'}"><td data-label="Line" class="num">${x.line}</td><td data-label="URL" class="truncate" title="${displayUrl(x.url)}"><span>${displayUrl(x.url)}</span></td>
 <td data-label="Result"><span>${x.shortUrl ? html`<span class="badge badge-active">Created</span> <a href="${x.shortUrl}" target="_blank" rel="noopener">${hostPath(x.shortUrl)}</a>` : html`<span class="badge badge-expired">Error</span> ${x.error}`}</span></td></tr>`,
   )}</tbody></table></div>
 <p><a class="button secondary" href="/dashboard">Back to your links</a></p>

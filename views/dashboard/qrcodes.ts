@@ -13,6 +13,7 @@ import type { QrCode } from '../../src/qr/qr.types.ts';
 import type { QrField, QrFormValues } from '../../src/web/qr-form.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
+import { displayUrl, visibleChars } from '../url-display.ts';
 import { ariaInvalid, messageFor, type FieldError } from './field-error.ts';
 
 const TYPES: Record<string, { label: string; hint: string }> = {
@@ -26,7 +27,8 @@ const LEVELS: Record<string, string> = { L: 'L — 7 % recoverable', M: 'M — 1
 const FIELDS: QrField[] = ['name', 'type', 'content', 'link_id', 'foreground_color', 'background_color', 'margin', 'size', 'error_correction'];
 
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+// not between the halves of a surrogate pair: half an emoji shows as a replacement character
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, /[\ud800-\udbff]/.test(s[n - 2]!) ? n - 2 : n - 1)}…` : s);
 const listHref = (search: string, page: number) => `/dashboard/qrcodes?${new URLSearchParams({ ...(search ? { search } : {}), page: String(page) })}`;
 const swapList = (href: string) => html`href="${href}" hx-get="${href}" hx-target="#qr-list" hx-swap="outerHTML" hx-push-url="true"`;
 
@@ -52,13 +54,13 @@ export function qrList(p: QrListView): SafeHtml {
 <td class="qr-cell"><img class="qr-thumb" src="/dashboard/qrcodes/${q.id}/download/svg" alt="" width="48" height="48" loading="lazy"></td>
 <td data-label="Name"><a href="/dashboard/qrcodes/${q.id}/edit" class="link-title">${q.name}</a></td>
 <td data-label="Type">${TYPES[q.type]?.label ?? q.type}</td>
-<td data-label="Content" class="destination">${clip(q.content, 60)}</td>
+<td data-label="Content" class="destination">${clip(q.type === 'url' ? displayUrl(q.content) : q.content, 60)}</td>
 <td data-label="Scans">${p.dynamic.has(q.id) ? html`<span class="badge badge-accent">Counts scans</span>` : html`<span class="muted">Static</span>`}</td>
 <td data-label="Created"><time datetime="${new Date(q.createdAt).toISOString()}">${date(q.createdAt)}</time></td>
 <td class="actions">
 <a href="/dashboard/qrcodes/${q.id}/download/png" download>PNG</a>
 <a href="/dashboard/qrcodes/${q.id}/download/svg" download>SVG</a>
-<form method="post" action="/dashboard/qrcodes/${q.id}/delete" class="inline" hx-post="/dashboard/qrcodes/${q.id}/delete" hx-confirm="Delete the QR code “${q.name}”? Printed copies of a linked code keep redirecting; scans stop being counted here." hx-target="closest tr" hx-swap="outerHTML">
+<form method="post" action="/dashboard/qrcodes/${q.id}/delete" class="inline" hx-post="/dashboard/qrcodes/${q.id}/delete" hx-confirm="Delete the QR code “${visibleChars(q.name)}”? Printed copies of a linked code keep redirecting; scans stop being counted here." hx-target="closest tr" hx-swap="outerHTML">
 ${csrfField(p.csrfToken)}<button type="submit" class="link-button danger">Delete<span class="visually-hidden"> ${q.name}</span></button>
 </form></td>
 </tr>`;
@@ -119,7 +121,7 @@ export function qrDesignerPage(p: DesignerProps): SafeHtml {
     Object.entries(map).map(([value, label]) => html`<option value="${value}"${value === current ? html` selected` : ''}>${label}</option>`);
   const typeLabels = Object.fromEntries(Object.entries(TYPES).map(([k, t]) => [k, t.label]));
   const linkLabels: Record<string, string> = { '': 'Not linked — encode the content as it is' };
-  for (const l of p.links) linkLabels[String(l.id)] = clip(`${p.shortUrl(l.code)} — ${l.title?.trim() || l.destination}`, 90);
+  for (const l of p.links) linkLabels[String(l.id)] = clip(`${p.shortUrl(l.code)} — ${l.title?.trim() || displayUrl(l.destination)}`, 90);
   const colours = !p.plan.qrColors;
   const colour = (f: 'foreground_color' | 'background_color', label: string) => html`<div class="field field-colour">
 <label for="qr-${f}">${label}</label>

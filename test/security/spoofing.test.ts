@@ -1,0 +1,122 @@
+/**
+ * Visual spoofing through escaped text: a destination whose host is written in
+ * look-alike letters (https://аррӏе.com, Cyrillic, reads as apple.com) or whose
+ * path carries a right-to-left override (U+202E makes "invoice‮gpj.exe" read
+ * "invoiceexe.jpg"). Wherever a person judges where a link goes — the safety
+ * preview, the home page's result, the dashboard's table, analytics, QR list
+ * and tagged-URL preview — the host is shown in ASCII (punycode) and hidden
+ * characters percent-encoded; the APIs still answer the destination as sent.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import type { TestApp } from '../helpers/make-test-app.ts';
+import { cookieOf, page, securityApp, send, signIn, type Browser } from './security-kit.ts';
+
+const HOMOGRAPH = 'https://аррӏе.com/login';
+const HOMOGRAPH_ASCII = 'https://xn--80ak6aa92e.com/login';
+const RLO = 'https://example.com/invoice\u202egpj.exe';
+const RLO_SHOWN = 'https://example.com/invoice%E2%80%AEgpj.exe';
+/** What must never reach a page where a destination is shown. */
+const SPOOFS = ['аррӏе.com/login', '\u202e'];
+
+let t: TestApp;
+let owner: Browser;
+let ownerId = 0;
+let admin: Browser;
+const codes: Record<string, string> = {};
+const ids: Record<string, number> = {};
+
+function expectNoSpoof(where: string, body: string): void {
+  for (const s of SPOOFS) expect([where, JSON.stringify(s), body.includes(s)]).toEqual([where, JSON.stringify(s), false]);
+}
+
+beforeAll(async () => {
+  t = await securityApp({ env: { ANONYMOUS_LINKS: 'true' } });
+  const u = await t.user('pro');
+  const a = await t.user('enterprise', 'admin');
+  const actor = await t.services.users.actorFor(u.user);
+  for (const [name, destination] of [['homograph', HOMOGRAPH], ['rlo', RLO]] as const) {
+    const made = await t.services.links.create(actor, { destination, redirectMode: 'preview', metadata: 'none' });
+    codes[name] = made.link.code;
+    ids[name] = made.link.id;
+  }
+  const qr = await send(t, 'POST', '/api/v1/qrcodes', { headers: u.auth, json: { name: 'menu', type: 'url', content: RLO, error_correction: 'M' } });
+  expect(qr.status).toBe(201);
+  ownerId = u.user.id;
+  owner = await signIn(t, u.email, u.password);
+  admin = await signIn(t, a.email, a.password);
+});
+
+afterAll(() => t?.close());
+
+describe('the safety preview', () => {
+  test('shows a look-alike host in ASCII, and its letters only as a warning', async () => {
+    for (const path of [`/preview/${codes.homograph}`, `/${codes.homograph}`]) {
+      const body = await (await send(t, 'GET', path)).text();
+      expect(body).toContain(`<code>${HOMOGRAPH_ASCII}</code>`);
+      expect(body).toContain('<strong>xn--80ak6aa92e.com</strong>');
+      expect(body).toContain('international domain name, written <bdi>аррӏе.com</bdi>');
+      expect(body).not.toContain(HOMOGRAPH);
+    }
+  });
+
+  test('percent-encodes a right-to-left override in the path', async () => {
+    const body = await (await send(t, 'GET', `/preview/${codes.rlo}`)).text();
+    expect(body).toContain(`<code>${RLO_SHOWN}</code>`);
+    expectNoSpoof('preview', body);
+  });
+
+  test('the redirect and the APIs still carry the destination itself', async () => {
+    const res = await send(t, 'GET', `/${codes.homograph}?proceed=1`);
+    expect(res.headers.get('location')).toBe(HOMOGRAPH_ASCII);
+    const expand = await send(t, 'GET', `/api/v1/expand/${codes.rlo}`);
+    expect(((await expand.json()) as { data: { originalUrl: string } }).data.originalUrl).toBe(RLO);
+  });
+});
+
+test('the home page result names the destination in its display form', async () => {
+  const home = await send(t, 'GET', '/', { headers: { accept: 'text/html' } });
+  const cookie = cookieOf(home);
+  const token = /<meta name="csrf-token" content="([^"]+)">/.exec(await home.text())![1]!;
+  const made = await send(t, 'POST', '/shorten', { headers: { cookie, accept: 'text/html' }, form: { original_url: HOMOGRAPH, _token: token } });
+  const body = await made.text();
+  expect(made.status).toBe(200);
+  expect(body).toContain(`Goes to ${HOMOGRAPH_ASCII}`);
+  expectNoSpoof('home', body);
+});
+
+describe('the dashboard', () => {
+  test('links table: destination column and its tooltip', async () => {
+    const { body } = await page(t, owner, '/dashboard');
+    expect(body).toContain('>xn--80ak6aa92e.com/login</a>');
+    expect(body).toContain(`title="${RLO_SHOWN}"`);
+    expectNoSpoof('links table', body);
+    // an admin looking at every user's links sees the same
+    expectNoSpoof('all links', (await page(t, admin, '/dashboard?all=1')).body);
+  });
+
+  test('analytics heading, QR list and the tagged-URL preview', async () => {
+    for (const name of ['homograph', 'rlo']) expectNoSpoof(`analytics ${name}`, (await page(t, owner, `/dashboard/links/${ids[name]}/analytics`)).body);
+    const qrs = (await page(t, owner, '/dashboard/qrcodes')).body;
+    expect(qrs).toContain('https://example.com/invoice%E2%80%AEgpj.exe');
+    expectNoSpoof('qr list', qrs);
+    const utm = (await page(t, owner, `/dashboard/links/utm-preview?url=${encodeURIComponent(RLO)}&utm_source=x`)).body;
+    expect(utm).toContain('invoice%E2%80%AEgpj.exe');
+    expectNoSpoof('utm preview', utm);
+  });
+
+  test('the edit form keeps the destination as stored, so saving does not change it', async () => {
+    const { body } = await page(t, owner, `/dashboard/links/${ids.homograph}/edit`);
+    expect(body).toContain(`value="${HOMOGRAPH}"`);
+  });
+
+  test('look-alike emails and names a person acts on show their hidden characters', async () => {
+    await t.services.users.create({ email: 'bob\u200b@example.com', password: 'correct horse battery', plan: 'free' });
+    const { body } = await page(t, admin, '/dashboard/users');
+    expect(body).toContain('<bdi>bob%E2%80%8B@example.com</bdi>');
+    expect(body).toContain('Deactivate bob%E2%80%8B@example.com?');
+    expect(body).not.toContain('bob\u200b@');
+    await t.services.keys.create(ownerId, 'build \u202egpj.exe');
+    const keys = (await page(t, owner, '/dashboard/keys')).body;
+    expect(keys).toContain('Revoke the key “build %E2%80%AEgpj.exe”?');
+  });
+});
