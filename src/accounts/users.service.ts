@@ -7,6 +7,15 @@ import type { AdminWrite, UsersRepo } from './users.repo.ts';
 
 // tried only on at most 254 characters: its backtracking is quadratic in the length (1 MB: minutes)
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// characters that do not show (zero-width, bidi controls, soft hyphen…): two addresses that differ only by
+// one look the same in every list, so an account could pass for another
+const HIDDEN_IN_EMAIL = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+/**
+ * An email as stored and looked up: trimmed, lower-cased and in Unicode's composed form (NFC), so that
+ * "josé" typed with a combining accent is the same account as "josé" typed with é (browsers and
+ * keyboards send either).
+ */
+export const normalEmail = (raw: unknown) => String(raw ?? '').trim().normalize('NFC').toLowerCase();
 export const MIN_PASSWORD_LENGTH = 8;
 
 export interface CreateUserInput {
@@ -52,8 +61,8 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
 
     /** @throws VALIDATION (plan unknown too), CODE_TAKEN (email in use), FORBIDDEN (byAdmin no longer an admin) */
     async create(input: CreateUserInput, opts: AdminWrite = {}): Promise<User> {
-      const email = String(input.email ?? '').trim().toLowerCase();
-      if (email.length > 254 || !EMAIL.test(email)) {
+      const email = normalEmail(input.email);
+      if (email.length > 254 || !EMAIL.test(email) || HIDDEN_IN_EMAIL.test(email)) {
         throw new DomainError('VALIDATION', 'The email must be a valid email address.', { field: 'email' });
       }
       const password = checkPassword(input.password);
@@ -92,7 +101,7 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
      * @throws UNAUTHENTICATED (unknown email, wrong password or deactivated user alike)
      */
     async authenticate(emailRaw: string, password: string): Promise<{ user: User; passwordHash: string }> {
-      const found = await users.findByEmailWithHash(String(emailRaw).trim().toLowerCase());
+      const found = await users.findByEmailWithHash(normalEmail(emailRaw));
       // compare against a dummy hash for unknown emails so timing does not reveal which exist
       dummyHash ??= hashPassword(generatePassword());
       const ok = await verifyPassword(String(password), found?.passwordHash ?? (await dummyHash));
@@ -120,7 +129,7 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
 
     /** @throws NOT_FOUND */
     async getByEmail(email: string): Promise<User> {
-      const found = await users.findByEmailWithHash(String(email).trim().toLowerCase());
+      const found = await users.findByEmailWithHash(normalEmail(email));
       if (!found) throw new DomainError('NOT_FOUND', `No user with email ${email}.`);
       return found.user;
     },

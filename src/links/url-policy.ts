@@ -70,8 +70,9 @@ export function checkDestination(raw: unknown, policy: UrlPolicy, field = 'url')
   }
   // Stored as sent and sent back in Location: what WHATWG parsers forgive (https:\\host, https:/host,
   // backslashes read as slashes, control characters dropped) other clients read differently, or not
-  // at all; Laravel's url rule refuses them too
-  if (!url.hostname || /[\s<>"\\\u0000-\u001f\u007f]/.test(value) || !/^https?:\/\/[^/]/i.test(value)) {
+  // at all; Laravel's url rule refuses them too. So are characters that turn the text around them
+  // (bidi controls: 'invoice\u202Egpj.exe' reads 'invoiceexe.jpg' wherever a client shows it)
+  if (!url.hostname || /[\s<>"\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(value) || !/^https?:\/\/[^/]/i.test(value)) {
     throw new DomainError('VALIDATION', `The ${label} field must be a valid URL.`, { field, reason: 'invalid' });
   }
   if (!policy.allowPrivateTargets && isPrivateHost(url.hostname)) {

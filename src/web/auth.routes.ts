@@ -17,6 +17,7 @@
  * `next` is followed only when it is a path under /dashboard on this site.
  */
 import { Elysia } from 'elysia';
+import { normalEmail } from '../accounts/users.service.ts';
 import { DomainError } from '../errors.ts';
 import { readBody, isPlainObject } from '../http/body.ts';
 import { clientIp, throttleKey } from '../http/client-ip.ts';
@@ -74,7 +75,7 @@ export const authRoutes: WebModule = (deps, kit) => {
     }
     const ip = throttleKey(clientIp(ctx, config.trustProxy));
     const retryAfter =
-      limiter.hit(`login:ip:${ip}`, LOGIN_PER_IP_PER_MINUTE) ?? (email ? limiter.hit(`login:email:${email.toLowerCase()}`, LOGIN_PER_EMAIL_PER_MINUTE) : null);
+      limiter.hit(`login:ip:${ip}`, LOGIN_PER_IP_PER_MINUTE) ?? (email ? limiter.hit(`login:email:${normalEmail(email)}`, LOGIN_PER_EMAIL_PER_MINUTE) : null);
     if (retryAfter !== null) {
       const wait = retryAfter === 1 ? 'a second' : `${retryAfter} seconds`;
       return form(request, 429, { ...kept, error: `Too many sign-in attempts. Wait ${wait} and try again.` }, { 'retry-after': String(retryAfter) });

@@ -428,6 +428,27 @@ describe('accounts', () => {
     expect(refused).toBeInstanceOf(DomainError);
     expect((refused as DomainError).meta.field).toBe('email');
   }, 5_000);
+
+  test('an email written with a combining accent is the same account as with the composed letter, to create and to sign in', async () => {
+    const decomposed = 'jose\u0301@example.com';
+    const composed = 'jos\u00e9@example.com';
+    const user = await t.services.users.create({ email: decomposed, password: 'correct horse battery' });
+    expect(user.email).toBe(composed);
+    const again = await t.services.users.create({ email: composed, password: 'correct horse battery' }).catch((e: unknown) => e);
+    expect((again as DomainError).code).toBe('CODE_TAKEN');
+    for (const typed of [composed, decomposed, 'JOSE\u0301@example.com']) {
+      expect((await t.services.users.authenticate(typed, 'correct horse battery')).user.id).toBe(user.id);
+      expect((await t.services.users.getByEmail(typed)).id).toBe(user.id);
+    }
+  });
+
+  test('an email with a character that does not show is refused: it would pass for another account in every list', async () => {
+    await t.services.users.create({ email: 'bob@example.com', password: 'correct horse battery' });
+    for (const hidden of ['\u200b', '\u200d', '\u202e', '\u00ad', '\ufeff', '\u2060']) {
+      const refused = await t.services.users.create({ email: `bob${hidden}@example.com`, password: 'correct horse battery' }).catch((e: unknown) => e);
+      expect([(refused as DomainError).code, (refused as DomainError).meta.field]).toEqual(['VALIDATION', 'email']);
+    }
+  });
 });
 
 describe('search with a long term', () => {

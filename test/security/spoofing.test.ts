@@ -35,7 +35,9 @@ beforeAll(async () => {
   const a = await t.user('enterprise', 'admin');
   const actor = await t.services.users.actorFor(u.user);
   for (const [name, destination] of [['homograph', HOMOGRAPH], ['rlo', RLO]] as const) {
-    const made = await t.services.links.create(actor, { destination, redirectMode: 'preview', metadata: 'none' });
+    // bidi controls are refused in new destinations (url-policy.ts); a link stored before that still has one
+    const made = await t.services.links.create(actor, { destination: destination.replace('\u202e', ''), redirectMode: 'preview', metadata: 'none' });
+    t.services.db.sqlite.query('UPDATE links SET destination = ? WHERE id = ?').run(destination, made.link.id);
     codes[name] = made.link.code;
     ids[name] = made.link.id;
   }
@@ -110,7 +112,9 @@ describe('the dashboard', () => {
   });
 
   test('look-alike emails and names a person acts on show their hidden characters', async () => {
-    await t.services.users.create({ email: 'bob\u200b@example.com', password: 'correct horse battery', plan: 'free' });
+    // refused in new accounts (users.service.ts); an account made before that still has it
+    const bob = await t.services.users.create({ email: 'bob@example.com', password: 'correct horse battery', plan: 'free' });
+    t.services.db.sqlite.query('UPDATE users SET email = ? WHERE id = ?').run('bob\u200b@example.com', bob.id);
     const { body } = await page(t, admin, '/dashboard/users');
     expect(body).toContain('<bdi>bob%E2%80%8B@example.com</bdi>');
     expect(body).toContain('Deactivate bob%E2%80%8B@example.com?');

@@ -53,6 +53,16 @@ describe('destination policy', () => {
   test('control characters (NUL, DEL, the C0 range) are refused', () => {
     for (const code of [0, 1, 0x1b, 0x1f, 0x7f]) expect(reason(() => checkDestination(`https://a.example/${String.fromCharCode(code)}x`, strict))).toBe('invalid');
   });
+  test('characters that turn the text around them are refused (a client showing invoice\\u202Egpj.exe reads invoiceexe.jpg); other Unicode is kept', () => {
+    for (const c of ['\u202e', '\u202a', '\u2066', '\u2069', '\u200e', '\u200f', '\u061c', '\u0085', '\u009f']) {
+      expect(reason(() => checkDestination(`https://example.com/invoice${c}gpj.exe`, strict))).toBe('invalid');
+    }
+    // a family emoji is joined by zero-width joiners, and paths in any script are ordinary
+    for (const path of ['👨\u200d👩\u200d👧', 'مرحبا', 'münchen', '日本語']) {
+      expect(checkDestination(`https://example.com/${path}`, strict)).toBe(`https://example.com/${path}`);
+    }
+  });
+
   test('the 2048 limit counts characters, not UTF-16 units: 2048 emoji-heavy characters pass, 2049 do not', () => {
     const at = `https://example.com/${'😀'.repeat(2048 - 20)}`;
     expect(checkDestination(at, strict)).toBe(at);

@@ -133,6 +133,15 @@ describe('POST /login', () => {
     expect(await res.text()).toContain('Too many sign-in attempts');
   });
 
+  test("the budget is the account's, however its email is written (case, spaces, a combining accent)", async () => {
+    const email = 'rene\u0301@example.com';
+    await t.services.users.create({ email, password: 'correct horse battery' });
+    for (const typed of ['ren\u00e9@example.com', 'REN\u00c9@EXAMPLE.COM', ' rene\u0301@example.com', 'Rene\u0301@example.com', 'ren\u00e9@Example.com']) {
+      expect((await login(typed, 'nope-nope')).res.status).toBe(401);
+    }
+    expect((await login('ren\u00e9@example.com', 'correct horse battery')).res.status).toBe(429);
+  });
+
   test('10 attempts a minute per IP across emails', async () => {
     const ip = freshIp();
     for (let i = 0; i < 10; i++) expect((await login(`nobody${i}@example.com`, 'nope-nope', { ip })).res.status).toBe(401);
