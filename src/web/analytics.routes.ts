@@ -39,7 +39,8 @@ export const analyticsRoutes: WebModule = (deps: AppDeps, kit) => {
     const query = c.query;
     const fallback: RangeChoice = { key: 'custom', from: query.from ?? '', to: query.to ?? '' };
     try {
-      const range = parseRange(query);
+      // the core's clock: the presets' today and the analytics' today must be the same day
+      const range = parseRange(query, services.now());
       const data: LinkAnalytics = await services.analytics.forLink(link, range, { limit });
       return { link, range, data, error: null };
     } catch (e) {
@@ -54,7 +55,7 @@ export const analyticsRoutes: WebModule = (deps: AppDeps, kit) => {
       '/dashboard/links/:id/analytics',
       kit.route(async (c) => {
         const loaded = await load(c);
-        const v: AnalyticsView = { ...loaded, shortUrl: services.shortUrl(loaded.link.code) };
+        const v: AnalyticsView = { ...loaded, shortUrl: services.shortUrl(loaded.link.code), today: new Date(services.now()).toISOString().slice(0, 10) };
         if (c.isHtmx && c.request.headers.get('hx-target') === 'analytics') {
           return kit.fragment(analyticsSection(v), 200);
         }

@@ -16,6 +16,8 @@ export interface AnalyticsView {
   link: Link;
   shortUrl: string;
   range: RangeChoice;
+  /** today's date, UTC: the day the presets end on, which is not everyone's today */
+  today: string;
   /** null when the range could not be read (error says why) */
   data: LinkAnalytics | null;
   error?: FieldError;
@@ -49,13 +51,14 @@ ${Object.entries(PRESET_LABELS).map(
 </ul></nav>
 <form class="range-custom" method="get" action="${base(v.link)}" hx-get="${base(v.link)}" hx-target="#analytics" hx-swap="outerHTML" hx-push-url="true">
 <label for="range-from">From</label>
-<input type="date" id="range-from" name="from" value="${v.range.from}" required${inputAria('range', err)}>
+<input type="date" id="range-from" name="from" value="${v.range.from}" required${inputAria('range', err, 'range-hint')}>
 <label for="range-to">To</label>
-<input type="date" id="range-to" name="to" value="${v.range.to}" required>
+<input type="date" id="range-to" name="to" value="${v.range.to}" required aria-describedby="range-hint">
 <button type="submit" class="button secondary" id="range-apply">Apply</button>
 ${fieldErrorText('range', err, true)}
 </form>
 <a class="button secondary" href="${base(v.link)}.csv?${query(v.range)}" download>Export CSV</a>
+<p class="hint" id="range-hint">Days are UTC days (midnight to midnight UTC); today is ${v.today} in UTC.</p>
 </div>`;
 }
 

@@ -68,6 +68,8 @@ const ICONS = {
 let dateFmt: Intl.DateTimeFormat | undefined;
 const createdDay = (ms: number) => (dateFmt ??= new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' })).format(ms);
 const iso = (ms: number) => new Date(ms).toISOString();
+// the day shown is UTC's, which is not everyone's: the hover names the zone ("…Z" says it only to some)
+const utcMinute = (ms: number) => `${iso(ms).slice(0, 16).replace('T', ' ')} UTC`;
 
 export const copyButton = (text: string, label: string) =>
   html`<button type="button" class="icon-button" data-copy="${text}" aria-label="${label}" title="Copy">${COPY_ICON}</button>`;
@@ -96,7 +98,7 @@ export function linkRow(l: Link, p: Pick<LinksTableProps, 'actorId' | 'csrfToken
 <td data-label="Clicks" class="num">${l.totalClicks.toLocaleString('en')}</td>
 <td data-label="Unique" class="num">${l.uniqueClicks.toLocaleString('en')}</td>
 <td data-label="Status"><span class="badge badge-${status.key}">${status.label}</span></td>
-<td data-label="Created" class="nowrap"><time datetime="${iso(l.createdAt)}" title="${iso(l.createdAt)}">${createdDay(l.createdAt)}</time></td>
+<td data-label="Created" class="nowrap"><time datetime="${iso(l.createdAt)}" title="${utcMinute(l.createdAt)}">${createdDay(l.createdAt)}</time></td>
 <td class="row-actions">${
     own
       ? html`<a class="icon-button" href="/dashboard/links/${l.id}/edit" title="Edit">${ICONS.edit}<span class="sr-only">Edit ${l.code}</span></a>

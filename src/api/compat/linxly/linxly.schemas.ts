@@ -83,7 +83,8 @@ function parseSchedules(v: Rules, policy: UrlPolicy): Omit<Schedule, 'id'>[] | u
       const destination = r.url('destination_url', policy, { required: true }) ?? '';
       const startsAt = r.date('start_at', { required: true }) ?? null;
       const endsAt = r.date('end_at') ?? null;
-      if (startsAt !== null && endsAt !== null && endsAt <= startsAt) r.fail('end_at', `The end at field must be a date after ${prefix}.start_at.`);
+      // Laravel names the other field in after:schedules.*.start_at as it names any field: underscores as spaces
+      if (startsAt !== null && endsAt !== null && endsAt <= startsAt) r.fail('end_at', `The end at field must be a date after ${prefix}.start at.`);
       return { startsAt, endsAt, destination };
     });
   });
