@@ -13,7 +13,8 @@ import type { Config } from './config.ts';
 import pkg from '../package.json' with { type: 'json' };
 import { backupDatabase, restoreDatabase } from './db/backup.ts';
 import { CHECKPOINT_PAGES, openMigrated, type DbHandle } from './db/client.ts';
-import { DataDirBusy, lockDataDir, type ServerLock } from './db/server-lock.ts';
+import { explainOpenFailure } from './db/connection.ts';
+import { DataDirBusy, lockDataDir, lockStart, type ServerLock } from './db/server-lock.ts';
 import { isDomainError } from './errors.ts';
 import { listen, type Listening } from './listen.ts';
 import { buildServices, type Services } from './services.ts';
@@ -43,7 +44,15 @@ export async function runCommand(command: Exclude<Command, { name: 'serve' }>, c
         return 0;
       }
       case 'restore': {
-        const { source, target, kept } = restoreDatabase(config.dataDir, command.file);
+        // after a server or a command that is updating the database, not refused as if it were a server
+        const start = await lockStart(config.dataDir);
+        let restored: ReturnType<typeof restoreDatabase>;
+        try {
+          restored = restoreDatabase(config.dataDir, command.file);
+        } finally {
+          start.release();
+        }
+        const { source, target, kept } = restored;
         io.out(`Restored ${source} to ${target}.`);
         if (kept) io.out(`The database it replaced is kept as ${kept} (delete it once the restore is checked).`);
         return 0;
@@ -74,10 +83,15 @@ export async function runCli(args: string[], config: Config, io: Io): Promise<nu
 /**
  * A command runs beside a running server by design, but must not migrate
  * the database under it: that server's statements were prepared for the old
- * schema (it would answer 500s and lose clicks). With no server running, the
- * DATA_DIR lock is held while migrating, so none can start meanwhile; a
- * server of a version from before the lock takes none, and the migrations'
- * own connection refuses to share the file with it (openMigrated).
+ * schema (it would answer 500s and lose clicks). The command opens the
+ * database holding the start lock (server-lock.ts), so it waits for a server
+ * or another command of this version that is updating it; with migrations
+ * still pending it takes the DATA_DIR lock too while it applies them, which
+ * it finds taken only by a server of an older version (one of this version
+ * holds the start lock until it is done). A server of a version from before
+ * the lock takes none, and the migrations' own connection refuses to share
+ * the file with it (openMigrated). Both locks are let go once the database is
+ * open: a server may start while the command runs.
  */
 async function withServices(config: Config, fn: (services: Services) => Promise<number>): Promise<number> {
   let lock: ServerLock | null = null;
@@ -89,15 +103,27 @@ async function withServices(config: Config, fn: (services: Services) => Promise<
       throw new Error(`the database in ${config.dataDir} needs updating for this version while a shrinkray server is using it; stop the server (or restart it with this version) and run the command again`);
     }
   };
+  let handle: DbHandle;
+  const start = await opening(config.dataDir, () => lockStart(config.dataDir));
   try {
-    const handle = openMigrated(config.dataDir, {}, takeLock);
-    try {
-      return await fn(await buildServices(config, handle));
-    } finally {
-      handle.close();
-    }
+    handle = await opening(config.dataDir, () => openMigrated(config.dataDir, {}, takeLock));
   } finally {
     (lock as ServerLock | null)?.release();
+    start.release();
+  }
+  try {
+    return await fn(await opening(config.dataDir, () => buildServices(config, handle)));
+  } finally {
+    handle.close();
+  }
+}
+
+/** Runs a step that opens the data folder, its failure told in words an operator can act on. */
+async function opening<T>(dataDir: string, step: () => T | Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    throw explainOpenFailure(e, dataDir);
   }
 }
 
@@ -159,8 +185,11 @@ async function healthcheck(config: Config, io: Io): Promise<number> {
   const url = `http://${host}:${config.port}/healthz`;
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(3000), redirect: 'manual' });
-    if (res.status === 200) return 0;
-    io.err(`unhealthy: ${url} answered ${res.status}`);
+    // another program on the port (this server then failed to start: "PORT ... is free") may answer 200 too
+    const body = (await res.json().catch(() => null)) as { status?: unknown } | null;
+    if (res.status === 200 && body?.status === 'ok') return 0;
+    if (res.status === 200) io.err(`unhealthy: ${url} answered 200, but not as shrinkray does: is another program using port ${config.port}?`);
+    else io.err(`unhealthy: ${url} answered ${res.status}`);
   } catch (e) {
     io.err(`unhealthy: ${url}: ${(e as Error).message}`);
   }
@@ -178,19 +207,28 @@ export interface RunningServer {
 const GRACE_MS = 5000;
 
 export async function startServer(config: Config, io: Io): Promise<RunningServer> {
-  // before anything touches the database: a second server, or two first starts, must not get further
-  const lock = lockDataDir(config.dataDir);
+  // before anything touches the database: a second server, or two first starts, must not get further.
+  // The start lock first (a command or a server of this version updating the database: wait for it),
+  // kept until the migrations are done (server-lock.ts)
+  const start = await opening(config.dataDir, () => lockStart(config.dataDir));
+  let lock: ServerLock;
   let handle: DbHandle;
   let services: Services;
   try {
-    handle = openMigrated(config.dataDir, { walAutocheckpoint: CHECKPOINT_PAGES.server });
-  } catch (e) {
-    lock.release();
-    throw e;
+    lock = await opening(config.dataDir, () => lockDataDir(config.dataDir));
+    try {
+      handle = await opening(config.dataDir, () => openMigrated(config.dataDir, { walAutocheckpoint: CHECKPOINT_PAGES.server }));
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+  } finally {
+    start.release();
   }
   try {
-    services = await buildServices(config, handle, { clickWriter: 'worker' });
-    const admin = await services.users.ensureInitialAdmin();
+    // their first writes (settings, plans, the first admin): a read-only file is found here
+    services = await opening(config.dataDir, () => buildServices(config, handle, { clickWriter: 'worker' }));
+    const admin = await opening(config.dataDir, () => services.users.ensureInitialAdmin());
     // printed before listening: if the port turns out to be taken, the only copy must not be lost
     if (admin) io.out(credentialsBox(admin));
   } catch (e) {

@@ -75,7 +75,7 @@ export function restoreDatabase(dataDir: string, file: string, now = new Date())
   try {
     const target = join(dataDir, DB_FILE);
     // a server of a version from before the DATA_DIR lock takes none: it would go on writing to the file put aside
-    if (existsSync(target)) openAlone(dataDir, 'restore').close();
+    if (existsSync(target)) inUseCheck(dataDir);
     const incoming = `${target}.restoring`;
     rmSync(incoming, { force: true }); // left by a restore that died part-way
     createPrivateFile(incoming);
@@ -107,6 +107,15 @@ export function restoreDatabase(dataDir: string, file: string, now = new Date())
     return { source, target, kept };
   } finally {
     lock.release();
+  }
+}
+
+/** Refuses while another program has the database open; a file that is not a database is open in none (put aside, it is kept). */
+function inUseCheck(dataDir: string): void {
+  try {
+    openAlone(dataDir, 'restore').close();
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'SQLITE_NOTADB') throw e;
   }
 }
 

@@ -120,3 +120,33 @@ export function closeConnection(sqlite: Database): void {
   }
   sqlite.close();
 }
+
+/**
+ * What the operator can do about a failure to open or update the database: SQLite's own words name
+ * no file ("file is not a database", "attempt to write a readonly database") and Node's name a system
+ * call ("EEXIST: file already exists, mkdir"). Anything else is returned as it was.
+ */
+export function explainOpenFailure(e: unknown, dataDir: string): unknown {
+  if (!(e instanceof Error) || e instanceof DatabaseInUse) return e;
+  const code = (e as { code?: string }).code ?? '';
+  const file = join(dataDir, DB_FILE);
+  const reason = e.message;
+  const who = typeof process.getuid === 'function' ? ` (uid ${process.getuid()})` : '';
+  let told: string | null = null;
+  if ((code === 'EEXIST' || code === 'ENOTDIR') && (e as NodeJS.ErrnoException).syscall === 'mkdir') {
+    told = `DATA_DIR ${dataDir} is not a folder (a file, or a link to nothing, is in its place); point DATA_DIR at a folder`;
+  } else if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM') {
+    told = `cannot write in the data folder ${dataDir} (${reason}): the folder and the files in it must be writable by the user shrinkray runs as${who}, on a file system mounted read-write`;
+  } else if (code === 'SQLITE_NOTADB') {
+    told = `${file} is not a SQLite database (${reason}): check that DATA_DIR is the right folder; to start afresh move the file aside, or put a backup in its place with \`shrinkray restore FILE\``;
+  } else if (code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT')) {
+    told = `${file} is damaged (${reason}): put a backup in its place with \`shrinkray restore FILE\``;
+  } else if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
+    told = `the disk holding ${dataDir} is full (${reason}): free some space and try again; nothing was half-written`;
+  } else if (code.startsWith('SQLITE_IOERR') || code === 'EIO' || code === 'EFBIG') {
+    told = `cannot read or write ${file} (${reason}): a full disk, a file size limit (ulimit -f) or failing storage`;
+  }
+  if (told === null) return e;
+  const explained = new Error(told, { cause: e });
+  return explained;
+}
