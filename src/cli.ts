@@ -45,7 +45,7 @@ export async function runCommand(command: Exclude<Command, { name: 'serve' }>, c
       }
       case 'restore': {
         // after a server or a command that is updating the database, not refused as if it were a server
-        const start = await lockStart(config.dataDir);
+        const start = await opening(config.dataDir, () => lockStart(config.dataDir));
         let restored: ReturnType<typeof restoreDatabase>;
         try {
           restored = restoreDatabase(config.dataDir, command.file);

@@ -66,7 +66,13 @@ export function listen(services: Services, options: { port: number; host: string
       if (counted) answering--;
       counted = false;
     };
-    const answer = native(request, srv, (declined) => (done(), fb(declined)));
+    let answer: ReturnType<NativeRedirect>;
+    try {
+      answer = native(request, srv, (declined) => (done(), fb(declined)));
+    } catch (e) {
+      done();
+      throw e;
+    }
     if (answer instanceof Promise) answer.then(done, done);
     else done();
     return answer;

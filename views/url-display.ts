@@ -33,8 +33,8 @@ export function displayUrl(raw: string): string {
   }
   const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#\\]*)/i.exec(raw);
   if (!m) return visibleChars(raw);
-  const at = m[1]!.lastIndexOf('@') + 1;
-  return `${url.protocol}//${visibleChars(m[1]!.slice(0, at))}${url.host}${visibleChars(raw.slice(m[0].length))}`;
+  // without its user:password@, as address bars show it: 'https://apple.com@evil.example/' is evil.example's
+  return `${url.protocol}//${url.host}${visibleChars(raw.slice(m[0].length))}`;
 }
 
 /** The display form without its http(s):// (the dashboard's compact columns). */

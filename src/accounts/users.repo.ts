@@ -63,6 +63,10 @@ export function createUsersRepo(db: Db) {
       const r = db.select().from(users).where(eq(users.email, email)).get();
       return r ? { user: toUser(r), passwordHash: r.passwordHash } : null;
     },
+    /** Stored emails with a character outside printable ASCII: the only ones Unicode normalisation can change. */
+    async nonAsciiEmails(): Promise<string[]> {
+      return db.select({ email: users.email }).from(users).where(sql`${users.email} GLOB '*[^ -~]*'`).all().map((r) => r.email);
+    },
     async list(): Promise<User[]> {
       return db.select().from(users).orderBy(asc(users.id)).all().map(toUser);
     },

@@ -11,11 +11,12 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 // one look the same in every list, so an account could pass for another
 const HIDDEN_IN_EMAIL = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
 /**
- * An email as stored and looked up: trimmed, lower-cased and in Unicode's composed form (NFC), so that
+ * An email as stored and looked up: trimmed, lower-cased, then in Unicode's composed form (NFC), so that
  * "josé" typed with a combining accent is the same account as "josé" typed with é (browsers and
- * keyboards send either).
+ * keyboards send either). Lower-casing first: it can make a letter that has a composed form.
  */
-export const normalEmail = (raw: unknown) => String(raw ?? '').trim().normalize('NFC').toLowerCase();
+export const normalEmail = (raw: unknown) => String(raw ?? '').trim().toLowerCase().normalize('NFC');
+
 export const MIN_PASSWORD_LENGTH = 8;
 
 export interface CreateUserInput {
@@ -46,6 +47,18 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
   const { users, plans } = deps;
   let dummyHash: Promise<string> | undefined;
 
+  /**
+   * The account of an email however it is written. Emails stored before they were normalised (9b1faf3)
+   * may be in another Unicode form: a miss on a non-ASCII address looks among those (few) stored rows.
+   */
+  async function findByEmail(raw: unknown): Promise<{ user: User; passwordHash: string } | null> {
+    const email = normalEmail(raw);
+    const found = await users.findByEmailWithHash(email);
+    if (found || /^[ -~]*$/.test(email)) return found;
+    const stored = (await users.nonAsciiEmails()).find((e) => normalEmail(e) === email);
+    return stored === undefined ? null : users.findByEmailWithHash(stored);
+  }
+
   async function actorFor(user: User): Promise<Actor> {
     return { user, plan: await plans.get(user.planId) };
   }
@@ -69,7 +82,7 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
       // an admin runs the appliance: on free (no API access) their own first key would be refused
       const plan = await planNamed(input.plan ?? (input.role === 'admin' ? 'enterprise' : 'free'));
       const taken = () => new DomainError('CODE_TAKEN', 'A user with this email already exists.', { field: 'email' });
-      if (await users.findByEmailWithHash(email)) throw taken();
+      if (await findByEmail(email)) throw taken();
       const passwordHash = await hashPassword(password);
       // the hash awaits the bcrypt thread: a second create for the same email may have inserted meanwhile
       return forbiddenIfNotAdmin(users.insert({ email, passwordHash, role: input.role ?? 'member', planId: plan.id, mustChangePassword: input.mustChangePassword ?? false }, opts)).catch(
@@ -101,7 +114,7 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
      * @throws UNAUTHENTICATED (unknown email, wrong password or deactivated user alike)
      */
     async authenticate(emailRaw: string, password: string): Promise<{ user: User; passwordHash: string }> {
-      const found = await users.findByEmailWithHash(normalEmail(emailRaw));
+      const found = await findByEmail(emailRaw);
       // compare against a dummy hash for unknown emails so timing does not reveal which exist
       dummyHash ??= hashPassword(generatePassword());
       const ok = await verifyPassword(String(password), found?.passwordHash ?? (await dummyHash));
@@ -129,7 +142,7 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
 
     /** @throws NOT_FOUND */
     async getByEmail(email: string): Promise<User> {
-      const found = await users.findByEmailWithHash(normalEmail(email));
+      const found = await findByEmail(email);
       if (!found) throw new DomainError('NOT_FOUND', `No user with email ${email}.`);
       return found.user;
     },

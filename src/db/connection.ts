@@ -68,7 +68,6 @@ export function openConnection(dataDir: string, options: OpenOptions = {}): Data
   return sqlite;
 }
 
-/** Creates an empty file readable by its owner only (an existing one is left as it is). */
 export class DatabaseInUse extends Error {}
 
 /**
@@ -99,6 +98,7 @@ export function openAlone(dataDir: string, doing: string): Database {
   }
 }
 
+/** Creates an empty file readable by its owner only (an existing one is left as it is). */
 export function createPrivateFile(path: string): void {
   closeSync(openSync(path, 'a', 0o600));
 }

@@ -71,8 +71,10 @@ export function checkDestination(raw: unknown, policy: UrlPolicy, field = 'url')
   // Stored as sent and sent back in Location: what WHATWG parsers forgive (https:\\host, https:/host,
   // backslashes read as slashes, control characters dropped) other clients read differently, or not
   // at all; Laravel's url rule refuses them too. So are characters that turn the text around them
-  // (bidi controls: 'invoice\u202Egpj.exe' reads 'invoiceexe.jpg' wherever a client shows it)
-  if (!url.hostname || /[\s<>"\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(value) || !/^https?:\/\/[^/]/i.test(value)) {
+  // (bidi controls: 'invoice\u202Egpj.exe' reads 'invoiceexe.jpg' wherever a client shows it), and
+  // characters that do not show at all (zero-width space, word joiner, soft hyphen); the zero-width
+  // joiners of emoji sequences stay
+  if (!url.hostname || /[\s<>"\\\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069]/.test(value) || !/^https?:\/\/[^/]/i.test(value)) {
     throw new DomainError('VALIDATION', `The ${label} field must be a valid URL.`, { field, reason: 'invalid' });
   }
   if (!policy.allowPrivateTargets && isPrivateHost(url.hostname)) {

@@ -150,7 +150,8 @@ describe('a data folder that is not what it should be', () => {
   test('a DATA_DIR that is a file is named as such, for serve and for a command', async () => {
     const { dir, env } = folder('file-not-folder');
     writeFileSync(join(dir, 'data'), 'notes\n');
-    for (const args of [['serve'], ['user', 'create', '--email', 'ann@example.com', '--password', PASSWORD]]) {
+    writeFileSync(join(dir, 'backup.db'), '');
+    for (const args of [['serve'], ['user', 'create', '--email', 'ann@example.com', '--password', PASSWORD], ['restore', 'backup.db']]) {
       const r = await runProcess([bin, ...args], { cwd: dir, env });
       expect(r.code).toBe(1);
       // before: "EEXIST: file already exists, mkdir './data'"

@@ -442,6 +442,25 @@ describe('accounts', () => {
     }
   });
 
+  test('an account stored before emails were normalised (another Unicode form) still signs in, is found, and cannot be created twice', async () => {
+    const legacy = await t.services.users.create({ email: 'zoe@example.com', password: 'correct horse battery' });
+    // as 9b1faf3's predecessor stored it: trimmed and lower-cased only
+    t.services.db.sqlite.query('UPDATE users SET email = ? WHERE id = ?').run('zoe\u0308@example.com', legacy.id);
+    for (const typed of ['zo\u00eb@example.com', 'zoe\u0308@example.com', 'ZOE\u0308@EXAMPLE.COM']) {
+      expect((await t.services.users.authenticate(typed, 'correct horse battery')).user.id).toBe(legacy.id);
+      expect((await t.services.users.getByEmail(typed)).id).toBe(legacy.id);
+    }
+    const again = await t.services.users.create({ email: 'zo\u00eb@example.com', password: 'correct horse battery' }).catch((e: unknown) => e);
+    expect((again as DomainError).code).toBe('CODE_TAKEN');
+  });
+
+  test('lower-casing comes before composing: an upper-case letter with a combining mark is the same address as its composed lower-case form', async () => {
+    // 'T' + U+0308 lower-cases to 't' + U+0308, which composes to U+1E97; composing first leaves 'T' + U+0308 alone
+    const user = await t.services.users.create({ email: 'T\u0308om@example.com', password: 'correct horse battery' });
+    expect(user.email).toBe('\u1e97om@example.com');
+    expect((await t.services.users.authenticate('\u1e97om@example.com', 'correct horse battery')).user.id).toBe(user.id);
+  });
+
   test('an email with a character that does not show is refused: it would pass for another account in every list', async () => {
     await t.services.users.create({ email: 'bob@example.com', password: 'correct horse battery' });
     for (const hidden of ['\u200b', '\u200d', '\u202e', '\u00ad', '\ufeff', '\u2060']) {

@@ -107,3 +107,40 @@ test('the build waits for the redirects in progress: on a later turn once there 
   await whenIdle(() => false, 10_000);
   expect(yielded).toBe(true);
 });
+
+test('a redirect that came in before the build holds it until answered (a visitor retrying during a restart is not kept waiting behind it)', async () => {
+  t = await makeTestApp();
+  const actor = await t.services.users.actorFor((await t.user('pro')).user);
+  const { link } = await t.services.links.create(actor, { destination: 'https://example.com/first' });
+  let buildStarted = false;
+  let buildStartedAtArrival: boolean | null = null;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const links = t.services.links;
+  const resolve = links.resolve.bind(links);
+  // the redirect's lookup, held: it is in progress for as long as this test wants
+  links.resolve = async (code) => {
+    buildStartedAtArrival ??= buildStarted;
+    await gate;
+    return resolve(code);
+  };
+  running = listen(t.services, options, async () => {
+    buildStarted = true;
+    return import('../../src/app.ts');
+  });
+  const visitor = Bun.spawn(
+    [process.execPath, '-e', `const r = await fetch('${base(running)}/${link.code}', { redirect: 'manual', headers: { 'user-agent': ${JSON.stringify(BROWSER_UA)} } }); console.log(r.status, r.headers.get('location'))`],
+    { stdout: 'pipe', stderr: 'ignore' },
+  );
+  // this thread busy, as a starting server is: the visitor's request is already waiting when the loop turns
+  Bun.sleepSync(1500);
+  const until = Date.now() + 5000;
+  while (buildStartedAtArrival === null && Date.now() < until) await Bun.sleep(1);
+  expect(buildStartedAtArrival as boolean | null).toBe(false);
+  // turns later, its lookup still in progress: the build has not taken the thread (it would wait 50 ms at most)
+  expect(buildStarted).toBe(false);
+  release();
+  expect((await new Response(visitor.stdout).text()).trim()).toBe('302 https://example.com/first');
+  await running.app;
+  expect(buildStarted).toBe(true);
+});

@@ -54,7 +54,7 @@ describe('destination policy', () => {
     for (const code of [0, 1, 0x1b, 0x1f, 0x7f]) expect(reason(() => checkDestination(`https://a.example/${String.fromCharCode(code)}x`, strict))).toBe('invalid');
   });
   test('characters that turn the text around them are refused (a client showing invoice\\u202Egpj.exe reads invoiceexe.jpg); other Unicode is kept', () => {
-    for (const c of ['\u202e', '\u202a', '\u2066', '\u2069', '\u200e', '\u200f', '\u061c', '\u0085', '\u009f']) {
+    for (const c of ['\u202e', '\u202a', '\u2066', '\u2069', '\u200e', '\u200f', '\u061c', '\u0085', '\u009f', '\u200b', '\u2060', '\u00ad']) {
       expect(reason(() => checkDestination(`https://example.com/invoice${c}gpj.exe`, strict))).toBe('invalid');
     }
     // a family emoji is joined by zero-width joiners, and paths in any script are ordinary
