@@ -5,7 +5,7 @@
 import type { Database } from 'bun:sqlite';
 import { drizzle } from 'drizzle-orm/bun-sqlite';
 import { closeConnection, openAlone, openConnection, type OpenOptions } from './connection.ts';
-import { migrate, pendingMigrations } from './migrate.ts';
+import { appliedMigrations, checkSchemaKnown, migrate, pendingMigrations } from './migrate.ts';
 import * as schema from './schema.ts';
 
 export { CHECKPOINT_PAGES, createPrivateFile, DatabaseInUse, DB_FILE, FLUSHER_OPTIONS, type OpenOptions } from './connection.ts';
@@ -35,8 +35,8 @@ export function openMigrated(dataDir: string, options: OpenOptions = {}, beforeM
   let pending: boolean;
   try {
     pending = pendingMigrations(handle.sqlite).length > 0;
-    // nothing to apply: checks only that the schema is not a newer version's
-    if (!pending) migrate(handle.sqlite);
+    // nothing to apply: only a newer version's schema is refused
+    if (!pending) checkSchemaKnown(appliedMigrations(handle.sqlite), 'the database');
   } catch (e) {
     handle.close();
     throw e;

@@ -37,14 +37,15 @@ export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   '0011_live_link_total': m0011,
 };
 
-const applied = (sqlite: Database) => {
+/** The tags recorded in _migrations (none before the first migration). */
+export const appliedMigrations = (sqlite: Database) => {
   const hasTable = sqlite.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").get() !== null;
   return hasTable ? sqlite.query<{ tag: string }, []>('SELECT tag FROM _migrations').all().map((r) => r.tag) : [];
 };
 
 /** The migrations this program would apply to the database (none: it is up to date). */
 export function pendingMigrations(sqlite: Database): string[] {
-  const done = new Set(applied(sqlite));
+  const done = new Set(appliedMigrations(sqlite));
   return journal.entries.map((e) => e.tag).filter((tag) => !done.has(tag));
 }
 
@@ -61,11 +62,11 @@ export function checkSchemaKnown(tags: readonly string[], what: string): void {
 
 /** @throws NewerSchemaError (a database migrated by a newer version; nothing is changed) */
 export function migrate(sqlite: Database): string[] {
-  checkSchemaKnown(applied(sqlite), 'the database');
+  checkSchemaKnown(appliedMigrations(sqlite), 'the database');
   sqlite.exec(
     'CREATE TABLE IF NOT EXISTS _migrations (tag TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)',
   );
-  const done = new Set(applied(sqlite));
+  const done = new Set(appliedMigrations(sqlite));
   const appliedNow: string[] = [];
   for (const entry of journal.entries) {
     if (done.has(entry.tag)) continue;

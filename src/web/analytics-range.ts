@@ -20,7 +20,7 @@ export interface RangeChoice {
 }
 
 const DAY_MS = 86_400_000;
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** @throws VALIDATION (meta.field from/to) for a custom span longer than MAX_DAYS */
 export function parseRange(query: Record<string, unknown>, now = Date.now()): RangeChoice {

@@ -20,7 +20,7 @@ import { DomainError } from '../errors.ts';
 import type { AppDeps } from '../http/app-deps.ts';
 import { analyticsPage, analyticsSection, linkName, type AnalyticsView } from '../../views/dashboard/analytics.ts';
 import { analyticsCsv } from './analytics-csv.ts';
-import { parseRange, type RangeChoice } from './analytics-range.ts';
+import { dayOf, parseRange, type RangeChoice } from './analytics-range.ts';
 import { parseId, type PageCtx } from './dashboard-kit.ts';
 import { fieldErrorOf } from './form-errors.ts';
 import type { WebModule } from './index.ts';
@@ -55,7 +55,7 @@ export const analyticsRoutes: WebModule = (deps: AppDeps, kit) => {
       '/dashboard/links/:id/analytics',
       kit.route(async (c) => {
         const loaded = await load(c);
-        const v: AnalyticsView = { ...loaded, shortUrl: services.shortUrl(loaded.link.code), today: new Date(services.now()).toISOString().slice(0, 10) };
+        const v: AnalyticsView = { ...loaded, shortUrl: services.shortUrl(loaded.link.code), today: dayOf(services.now()) };
         if (c.isHtmx && c.request.headers.get('hx-target') === 'analytics') {
           return kit.fragment(analyticsSection(v), 200);
         }

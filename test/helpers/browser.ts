@@ -3,6 +3,7 @@
  * Debian's Chromium driven by playwright-core. Never downloads a browser.
  * Screenshots go to test/artifacts/ (git-ignored) for people to look at.
  */
+import { expect } from 'bun:test';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -65,4 +66,15 @@ export async function signIn(page: Page, base: string, email: string, password: 
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((u) => u.pathname.startsWith('/dashboard'));
+}
+
+/** Retries until fn() deep-equals expected: htmx swaps (and the announcer's short delay) land after the action returns. */
+export async function poll<T>(fn: () => Promise<T>, expected: T, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last: T = await fn();
+  while (!Bun.deepEquals(last, expected) && Date.now() < until) {
+    await Bun.sleep(50);
+    last = await fn();
+  }
+  expect(last).toEqual(expected);
 }

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Link } from '../../src/links/links.types.ts';
-import { launchBrowser, serveTestApp, signIn, type ServedApp } from '../helpers/browser.ts';
+import { launchBrowser, serveTestApp, signIn, type ServedApp, poll } from '../helpers/browser.ts';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
 const ADMIN = { email: 'admin@example.com', password: 'a11y-Pa55word' };
@@ -19,17 +19,6 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let clicked: Link;
-
-/** Retries until fn() deep-equals expected (htmx swaps and the announcer's delay land after the action). */
-async function poll<T>(fn: () => Promise<T>, expected: T, timeoutMs = 3000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let last: T = await fn();
-  while (!Bun.deepEquals(last, expected) && Date.now() < until) {
-    await Bun.sleep(50);
-    last = await fn();
-  }
-  expect(last).toEqual(expected);
-}
 
 const announced = () => page.locator('#announcer').textContent();
 const focused = () => page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120) ?? '');

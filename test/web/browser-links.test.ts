@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, screenshot as save, serveTestApp, signIn, type ServedApp } from '../helpers/browser.ts';
+import { launchBrowser, screenshot as save, serveTestApp, signIn, type ServedApp, poll } from '../helpers/browser.ts';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
 const ADMIN = { email: 'admin@example.com', password: 'printed-Pa55word' };
@@ -26,17 +26,6 @@ async function newContext(): Promise<BrowserContext> {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await context.route(/^https:\/\/example\.(com|org)\//, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>Example</title><p>destination</p>' }));
   return context;
-}
-
-/** Retries until fn() deep-equals expected (htmx swaps land after the action returns). */
-async function poll<T>(fn: () => Promise<T>, expected: T, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let last: T = await fn();
-  while (!Bun.deepEquals(last, expected) && Date.now() < until) {
-    await Bun.sleep(50);
-    last = await fn();
-  }
-  expect(last).toEqual(expected);
 }
 
 /** A full-page shot from the top: scrolled, the sticky top bar would be drawn mid-page. */
