@@ -90,6 +90,18 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 
+  // The click writer commits on its own connection: a deferred transaction that reads before it writes
+  // has a stale snapshot once it commits, and SQLite refuses the write at once (SQLITE_BUSY_SNAPSHOT,
+  // which busy_timeout does not retry) — a 503 for an edit under click traffic. BEGIN IMMEDIATE waits instead.
+  test('every write transaction on the main connection begins IMMEDIATE', () => {
+    const bad = SRC.filter((f) => f.path !== 'src/db/migrate.ts').flatMap((f) => {
+      const opened = f.text.match(/\bdb\.transaction\(/g)?.length ?? 0;
+      const immediate = f.text.match(/\{ behavior: 'immediate' \}/g)?.length ?? 0;
+      return opened === immediate ? [] : [`${f.path}: ${opened} db.transaction, ${immediate} immediate`];
+    });
+    expect(bad).toEqual([]);
+  });
+
   test('every ErrorCode is rendered by every dialect (type-checked Record, spot-checked here)', async () => {
     const { ERROR_CODES } = await import('../src/errors.ts');
     const { nativeErrors } = await import('../src/api/native/native.errors.ts');

@@ -28,7 +28,7 @@ export function createKeysRepo(db: Db) {
         const active = tx.select({ n: sql<number>`count(*)` }).from(apiKeys).where(and(eq(apiKeys.userId, k.userId), isNull(apiKeys.revokedAt))).get()?.n ?? 0;
         if (active >= maxActive) return null;
         return toKey(tx.insert(apiKeys).values(k).returning().get());
-      });
+      }, { behavior: 'immediate' });
     },
     async findActiveByHash(keyHash: string): Promise<ApiKey | null> {
       const r = byHash.get({ hash: keyHash });

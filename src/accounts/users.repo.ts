@@ -49,7 +49,7 @@ export function createUsersRepo(db: Db) {
     return db.transaction(() => {
       if (!activeAdmin.get({ id: adminId })) throw new NotAnAdmin();
       return write();
-    });
+    }, { behavior: 'immediate' });
   }
   return {
     async insert(u: NewUser, opts: AdminWrite = {}): Promise<User> {

@@ -348,7 +348,7 @@ export function createLinksRepo(db: Db) {
           if (schedules.length) tx.insert(linkSchedules).values(schedules.map((s) => ({ ...s, linkId: r.id }))).run();
           return toLink({ ...r, ...NO_CLICKS });
         });
-      }));
+      }, { behavior: 'immediate' }));
     },
 
     /** True when the code was ever used, deleted links included. */
@@ -466,7 +466,7 @@ export function createLinksRepo(db: Db) {
             if (opts.schedules.length) tx.insert(linkSchedules).values(opts.schedules.map((s) => ({ ...s, linkId: id }))).run();
           }
           return { row: byId.get({ id })!, codeBefore };
-        }));
+        }, { behavior: 'immediate' }));
       } catch (e) {
         if (!(e instanceof TransactionRollbackError)) throw e;
       }
@@ -520,7 +520,7 @@ export function createLinksRepo(db: Db) {
         if (!gone) return null;
         eraseHistory(tx, id, gone.createdAt);
         return gone.code;
-      });
+      }, { behavior: 'immediate' });
     },
 
     /** ShrtLnk deduplication: same destination, source and mode inside one label scope. */
