@@ -32,7 +32,6 @@ import { DomainError } from '../../errors.ts';
 import { extractApiKey } from '../../http/api-auth.ts';
 import type { AppDeps } from '../../http/app-deps.ts';
 import { createSessionAuth } from '../../http/session-auth.ts';
-import { readBody } from '../../http/body.ts';
 import type { HttpContext } from '../../http/context.ts';
 import { dialectHandler } from '../../http/dialect.ts';
 import { doc } from '../../http/openapi-doc.ts';
@@ -75,7 +74,7 @@ export function nativeApi(deps: AppDeps) {
   const policy = urlPolicyOf(services.config);
   const base = services.config.baseUrl;
   const link = (l: Parameters<typeof presentLink>[0]) => presentLink(l, services.shortUrl);
-  const body = async (ctx: HttpContext) => (await readBody(ctx.request)).value;
+  const body = (ctx: HttpContext) => apiAuth.body(ctx);
   const qrJson = async (qr: Awaited<ReturnType<typeof services.qr.get>>) =>
     presentQr(qr, base, await services.qr.svg(qr), await services.qr.isDynamic(qr));
   const r = dialectHandler(deps.logger, nativeErrors);

@@ -16,7 +16,6 @@ import { createAnonymousGuard, type AnonymousLimit } from '../../../http/anonymo
 import { extractApiKey } from '../../../http/api-auth.ts';
 import type { AppDeps } from '../../../http/app-deps.ts';
 import { passwordGuessBudgets } from '../../../http/rate-limit.ts';
-import { readBody } from '../../../http/body.ts';
 import type { Handler, HttpContext } from '../../../http/context.ts';
 import { dialectHandler, type ErrorTable } from '../../../http/dialect.ts';
 import { DomainError } from '../../../errors.ts';
@@ -78,7 +77,7 @@ export function createLinkshrinkKit(deps: AppDeps) {
     },
 
     /** JSON only: `curl -d '{…}'` sends JSON labelled as a form, and is read as JSON. */
-    body: async (ctx: HttpContext) => (await readBody(ctx.request, { allowForm: false })).value,
+    body: (ctx: HttpContext) => apiAuth.body(ctx, { allowForm: false }),
 
     /** Wraps once per route, in LinkShrink's envelope (a route may pass its own error table). */
     route: (fn: Handler, errors: ErrorTable = defaultErrors) => dialectHandler(deps.logger, errors, internalError)(fn),

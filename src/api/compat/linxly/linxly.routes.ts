@@ -43,7 +43,6 @@
 import { Elysia } from 'elysia';
 import { BEARER_ONLY } from '../../../http/api-auth.ts';
 import type { AppDeps } from '../../../http/app-deps.ts';
-import { readBody } from '../../../http/body.ts';
 import type { HttpContext } from '../../../http/context.ts';
 import { dialectHandler } from '../../../http/dialect.ts';
 import { bearerDoc } from '../../../http/openapi-doc.ts';
@@ -81,7 +80,7 @@ export function linxlyRoutes(deps: AppDeps) {
   const path = `${services.config.baseUrl}/v1/client/short-links`;
   const r = dialectHandler(deps.logger, linxlyErrors);
   const auth = (ctx: HttpContext) => apiAuth.authenticate(ctx, BEARER_ONLY);
-  const body = async (ctx: HttpContext) => (await readBody(ctx.request)).value;
+  const body = (ctx: HttpContext) => apiAuth.body(ctx);
   const single = async (link: Link) => presentLink(link, await services.links.schedules(link.id));
 
   const update = r(async (ctx) => {

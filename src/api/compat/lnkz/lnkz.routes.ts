@@ -39,7 +39,6 @@ import { Type as t } from '@sinclair/typebox';
 import { Elysia } from 'elysia';
 import { BEARER_ONLY } from '../../../http/api-auth.ts';
 import type { AppDeps } from '../../../http/app-deps.ts';
-import { readBody } from '../../../http/body.ts';
 import type { HttpContext } from '../../../http/context.ts';
 import { dialectHandler } from '../../../http/dialect.ts';
 import { bearerDoc } from '../../../http/openapi-doc.ts';
@@ -88,7 +87,7 @@ export function lnkzRoutes(deps: AppDeps) {
   const policy = urlPolicyOf(services.config);
   const r = dialectHandler(deps.logger, lnkzErrors, internal);
   const auth = (ctx: HttpContext) => apiAuth.authenticate(ctx, BEARER_ONLY);
-  const body = async (ctx: HttpContext) => (await readBody(ctx.request, { allowForm: false })).value;
+  const body = (ctx: HttpContext) => apiAuth.body(ctx, { allowForm: false });
   const stored = (l: Link) => presentStored(l, services.shortUrl);
   const created = (l: Link) => presentCreated(l, services.shortUrl);
   const listPage = (actor: Actor, page: number, perPage: number) =>

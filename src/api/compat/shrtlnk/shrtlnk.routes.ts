@@ -70,7 +70,7 @@ import type { Actor } from '../../../accounts/accounts.types.ts';
 import { DomainError } from '../../../errors.ts';
 import { createAnonymousGuard } from '../../../http/anonymous.ts';
 import type { AppDeps } from '../../../http/app-deps.ts';
-import { isPlainObject, readBody } from '../../../http/body.ts';
+import { isPlainObject } from '../../../http/body.ts';
 import { clientIp } from '../../../http/client-ip.ts';
 import type { HttpContext } from '../../../http/context.ts';
 import { dialectHandler } from '../../../http/dialect.ts';
@@ -115,7 +115,7 @@ export function shrtlnkRoutes(deps: AppDeps) {
   const { csrf } = deps;
   const policy = urlPolicyOf(config);
   const r = dialectHandler(deps.logger, shrtlnkErrors, shrtlnkServerError);
-  const body = async (ctx: HttpContext) => (await readBody(ctx.request)).value;
+  const body = (ctx: HttpContext) => deps.apiAuth.body(ctx);
   const defaults = (ctx: HttpContext): RequestDefaults => ({ userAgent: ctx.request.headers.get('user-agent'), ip: clientIp(ctx, config.trustProxy) });
 
   /** Create, or hand back the link the same request made before (see Deduplication). */
