@@ -22,6 +22,7 @@
  */
 import type { Server } from 'bun';
 import { createAppDeps } from './http/app-deps.ts';
+import { routableRequest } from './http/request-target.ts';
 import { createNativeRedirect, type Fallback, type NativeRedirect } from './redirect/fast-path.ts';
 import { createRedirectKit } from './redirect/redirect-kit.ts';
 import type { Services } from './services.ts';
@@ -53,7 +54,11 @@ export function listen(services: Services, options: { port: number; host: string
   let settle!: (fetch: Fallback) => void;
   const built = new Promise<Fallback>((resolve) => (settle = resolve));
   let full: Fallback = (request) => built.then((fetch) => fetch(request));
-  const fallback: Fallback = (request) => full(request);
+  const origin = services.config.baseUrl;
+  const fallback: Fallback = (request) => {
+    const routable = routableRequest(request, origin);
+    return routable instanceof Response ? routable : full(routable);
+  };
   // redirects the fast path is answering while the app is not built yet (counted only until then: the hot
   // path stays as it is); one it declines is the app's to answer, and waits for the build
   let building = true;

@@ -8,6 +8,7 @@
  */
 import { isIP } from 'node:net';
 import type { HttpContext } from './context.ts';
+import { socketRequest } from './request-target.ts';
 
 // an IPv4 client written as IPv6 (::ffff:a.b.c.d, dual-stack proxies) is the IPv4 address
 const unmapped = (ip: string) => (/^::ffff:/i.test(ip) && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip);
@@ -24,7 +25,7 @@ export function clientIp(ctx: Pick<HttpContext, 'request' | 'server'>, trustProx
     const real = bare(ctx.request.headers.get('x-real-ip') ?? '');
     if (isIP(real)) return real;
   }
-  const addr = ctx.server?.requestIP(ctx.request)?.address ?? null;
+  const addr = ctx.server?.requestIP(socketRequest(ctx.request))?.address ?? null;
   return addr === null ? null : unmapped(addr);
 }
 

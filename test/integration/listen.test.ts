@@ -144,3 +144,45 @@ test('a redirect that came in before the build holds it until answered (a visito
   await running.app;
   expect(buildStarted).toBe(true);
 });
+
+/** One request written to the socket as given; the whole answer as text. */
+async function raw(l: Listening, request: string): Promise<string> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    let answer = '';
+    const socket = connect(l.server.port!, '127.0.0.1', () => socket.end(request));
+    socket.on('data', (b) => (answer += b));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+const statusOf = (answer: string) => Number(answer.slice(9, 12));
+
+test('a request without a Host (HTTP/1.0, health checkers) is answered as if sent to BASE_URL; a malformed Host is a 400, never a 500', async () => {
+  t = await makeTestApp();
+  const u = await t.user('pro');
+  const actor = await t.services.users.actorFor(u.user);
+  const { link } = await t.services.links.create(actor, { destination: 'https://example.com/no-host' });
+  running = listen(t.services, options);
+  await running.app;
+  const l = running;
+  expect(statusOf(await raw(l, 'GET /healthz HTTP/1.0\r\n\r\n'))).toBe(200);
+  // routed by its own path (it was read as /links, a 404 page), and with the key it carries
+  const list = await raw(l, `GET /api/v1/links HTTP/1.0\r\nAuthorization: Bearer ${u.key}\r\n\r\n`);
+  expect([statusOf(list), list.includes('"no-host"') || list.includes('https://example.com/no-host')]).toEqual([200, true]);
+  // pages that read their own URL (a 500 before)
+  for (const path of ['/login', '/dashboard', '/dashboard/links.csv']) {
+    const answer = await raw(l, `GET ${path} HTTP/1.0\r\n\r\n`);
+    expect([path, statusOf(answer) < 500]).toEqual([path, true]);
+  }
+  expect(statusOf(await raw(l, 'GET /login HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n'))).toBe(200);
+  // a short link, its click counted with the visitor's address (so as a unique visitor)
+  const hop = await raw(l, `GET /${link.code} HTTP/1.0\r\nUser-Agent: ${BROWSER_UA}\r\n\r\n`);
+  expect([statusOf(hop), /\r\nlocation: (\S+)/i.exec(hop)?.[1]]).toEqual([302, 'https://example.com/no-host']);
+  await t.flush();
+  expect(t.sqlite.query('SELECT total_clicks AS total, unique_clicks AS uniques FROM link_counters WHERE link_id = ?').get(link.id)).toEqual({ total: 1, uniques: 1 });
+  for (const host of ['a:b:c', 'a b', '[::1']) {
+    const answer = await raw(l, `GET /api/v1/links?api_key=${u.key} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    expect([host, statusOf(answer)]).toEqual([host, 400]);
+  }
+});
