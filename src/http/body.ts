@@ -8,9 +8,27 @@ import { DomainError } from '../errors.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+// a VALIDATION error, not a 413: the dialects that document a status for a bad payload name 400 (or their 422)
+const tooLarge = (maxBytes: number) =>
+  new DomainError('VALIDATION', `The request body is too large (at most ${maxBytes >= 1024 * 1024 ? `${maxBytes / (1024 * 1024)} MB` : `${maxBytes / 1024} KB`}).`, {
+    field: 'body',
+    reason: 'too_large',
+    limit: maxBytes,
+  });
+const refused = (message: string, reason: string) => new DomainError('VALIDATION', message, { field: 'body', reason });
+
+// a declared charset must be UTF-8 (or its ASCII subset): anything else was read as UTF-8 and stored as U+FFFD
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
+const UTF8 = new Set(['utf-8', 'utf8', 'us-ascii']);
+
 async function readText(request: Request, maxBytes: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new DomainError('VALIDATION', 'The request body is too large.', { field: 'body', reason: 'too_large' });
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const encoding = request.headers.get('content-encoding')?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') throw refused(`Compressed request bodies are not accepted (Content-Encoding: ${encoding.slice(0, 40)}): send the body as it is.`, 'encoded');
+  const contentType = request.headers.get('content-type') ?? '';
+  const charset = CHARSET.exec(contentType)?.[1]?.toLowerCase();
+  if (charset !== undefined && !UTF8.has(charset)) throw refused(`The request body must be UTF-8 (charset=${charset.slice(0, 40)} was declared).`, 'charset');
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -21,11 +39,18 @@ async function readText(request: Request, maxBytes: number): Promise<string> {
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw new DomainError('VALIDATION', 'The request body is too large.', { field: 'body', reason: 'too_large' });
+      throw tooLarge(maxBytes);
     }
     chunks.push(value);
   }
-  return new TextDecoder().decode(Buffer.concat(chunks));
+  const bytes = Buffer.concat(chunks);
+  // a file part of a form may be any bytes (its string fields alone are read); text elsewhere must be UTF-8
+  if (/multipart\//i.test(contentType)) return new TextDecoder().decode(bytes);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw refused('The request body is not valid UTF-8.', 'encoding');
+  }
 }
 
 export type BodyKind = 'json' | 'form' | 'empty';
