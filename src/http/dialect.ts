@@ -23,6 +23,19 @@ function reportBug(logger: Logger, error: unknown, request: Request): void {
 }
 
 /**
+ * What every API answer says to caches and clients unless its route chose:
+ * not to be stored (a key may come as X-API-Key or ?api_key=, which shared
+ * caches do not treat as credentials as they do Authorization: one key's
+ * list could be served to another), and on a 401 the scheme to authenticate
+ * with (RFC 9110 15.5.2).
+ */
+function apiHeaders(res: Response): Response {
+  if (!res.headers.has('cache-control')) res.headers.set('cache-control', 'no-store');
+  if (res.status === 401 && !res.headers.has('www-authenticate')) res.headers.set('www-authenticate', 'Bearer realm="shrinkray"');
+  return res;
+}
+
+/**
  * The wrapper a dialect puts around each route handler, once per route (not
  * per request). Elysia's context satisfies HttpContext; the route receives it
  * untyped, so the one cast lives here.
@@ -31,16 +44,16 @@ export function dialectHandler(logger: Logger, table: ErrorTable, internal: (ctx
   return (fn: Handler) => {
     const run = async (ctx: HttpContext): Promise<Response> => {
       try {
-        return withRateHeaders(await fn(ctx), ctx.request);
+        return apiHeaders(withRateHeaders(await fn(ctx), ctx.request));
       } catch (e) {
         const error = e instanceof DomainError ? e : storageUnavailable(e, logger, ctx.request);
         if (error) {
           const res = table[error.code](error, ctx);
           // a refused budget carries its own numbers; everything else those of the budget it was counted against
-          return withRetryAfter(error.code === 'RATE_LIMITED' ? res : withRateHeaders(res, ctx.request), error);
+          return apiHeaders(withRetryAfter(error.code === 'RATE_LIMITED' ? res : withRateHeaders(res, ctx.request), error));
         }
         reportBug(logger, e, ctx.request);
-        return internal(ctx);
+        return apiHeaders(internal(ctx));
       }
     };
     // Elysia reads from a handler's source which parts of the context it uses: a handler that hands
