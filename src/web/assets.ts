@@ -12,10 +12,12 @@
  * (0BSD) and swagger-ui-dist's bundle and stylesheet (Apache-2.0) with their
  * licence files. public/css/app.css belongs to the pages.
  *
- * Caching: a day for everything, plus `immutable` for vendor files, whose
- * content only changes with a release. Weak ETags from a content hash answer
- * If-None-Match with 304; compressible files larger than 1 KiB are gzipped
- * once, on first request, for clients that accept it.
+ * Caching: stored, but revalidated on every use (no-cache) against weak
+ * ETags from a content hash, answered 304. The URLs carry no version, and
+ * after an upgrade a day of max-age ran the old dashboard.js against the new
+ * pages; a 304 costs a round trip of headers, and htmx's boosted navigation
+ * loads the files once per tab. Compressible files larger than 1 KiB are
+ * gzipped once, on first request, for clients that accept it.
  */
 import { Elysia } from 'elysia';
 // TypeScript has no declaration for non-code files imported as files (the
@@ -102,14 +104,18 @@ interface Prepared {
   headers: Record<string, string>;
 }
 
+/** Whether gzip is acceptable: as listed, or through `*` when not listed itself (RFC 9110 12.5.3: `gzip;q=0, *` refuses it). */
 function acceptsGzip(request: Request): boolean {
   const accept = request.headers.get('accept-encoding');
   if (!accept) return false;
-  return accept.split(',').some((part) => {
-    const [coding, ...params] = part.trim().toLowerCase().split(';');
+  const weights = new Map<string, number>();
+  for (const part of accept.split(',')) {
+    const [coding = '', ...params] = part.trim().toLowerCase().split(';');
     const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    return (coding === 'gzip' || coding === '*') && (q === undefined || Number(q.slice(2)) > 0);
-  });
+    weights.set(coding.trim(), q === undefined ? 1 : Number(q.slice(2)));
+  }
+  const q = weights.get('gzip') ?? weights.get('x-gzip') ?? weights.get('*') ?? 0;
+  return q > 0;
 }
 
 /** Weak comparison (RFC 9110 §13.1.2): the gzipped and plain bodies share one validator. */
@@ -131,14 +137,13 @@ export function assetRoutes() {
         const bytes = await Bun.file(file).bytes();
         const type = contentTypeOf(path);
         const gzipped = COMPRESSIBLE.test(type) && bytes.byteLength >= MIN_GZIP_BYTES ? Bun.gzipSync(bytes) : null;
-        const immutable = path.startsWith('vendor/') ? ', immutable' : '';
         return {
           etag: `W/"${Bun.hash(bytes).toString(36)}"`,
           bytes,
           gzipped,
           headers: {
             'content-type': type,
-            'cache-control': `public, max-age=86400${immutable}`,
+            'cache-control': 'public, no-cache',
             'x-content-type-options': 'nosniff',
             ...(gzipped ? { vary: 'accept-encoding' } : {}),
           },
