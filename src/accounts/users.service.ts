@@ -126,10 +126,11 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
      * Replaces the password `verifiedHash` was checked for, unless it was replaced meanwhile (an
      * admin's reset) or the user deactivated. @throws VALIDATION, UNAUTHENTICATED
      */
-    async changePassword(id: number, verifiedHash: string, next: string): Promise<void> {
+    async changePassword(id: number, verifiedHash: string, next: string, stillAsked: () => Promise<boolean> = async () => true): Promise<void> {
       const hash = await hashPassword(checkPassword(next));
-      if (!(await users.replacePasswordHash(id, verifiedHash, hash))) {
-        throw new DomainError('UNAUTHENTICATED', 'Your password was reset or your account deactivated meanwhile. Sign in again.');
+      // read with the write, no turn between: the hash took ~70 ms in which the asker may have gone
+      if (!(await stillAsked()) || !(await users.replacePasswordHash(id, verifiedHash, hash))) {
+        throw new DomainError('UNAUTHENTICATED', 'Your session ended meanwhile (signed out, password reset or account deactivated). Sign in again.');
       }
     },
 

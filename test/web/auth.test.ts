@@ -294,10 +294,25 @@ describe("an admin's reset landing while a password is being checked", () => {
     const { password } = await resetting;
     const res = await changing;
     expect(res.status).toBe(401);
-    expect(await res.text()).toContain('Your password was reset or your account deactivated meanwhile. Sign in again.');
+    expect(await res.text()).toContain('Your session ended meanwhile (signed out, password reset or account deactivated). Sign in again.');
     expect((await login(victim.email, 'chosen-by-intruder')).res.status).toBe(401);
     expect((await login(victim.email, password)).res.status).toBe(303);
   });
+});
+
+test('a session signed out while its password change is checked changes nothing', async () => {
+  const victim = await t.user();
+  const held = await session(victim.email, victim.password);
+  const other = await session(victim.email, victim.password);
+  const changing = send(t, 'POST', '/dashboard/account', { cookie: held.cookie }, { _csrf: held.csrf, current_password: victim.password, new_password: 'chosen-after-sign-out', confirm_password: 'chosen-after-sign-out' });
+  await untilBcryptRuns();
+  expect((await send(t, 'POST', '/logout', { cookie: held.cookie }, { _csrf: held.csrf })).status).toBe(303);
+  const res = await changing;
+  expect([res.status, res.headers.get('location') ?? (await res.text()).includes('signed out')]).not.toEqual([303, '/dashboard/account?changed=1']);
+  expect((await login(victim.email, 'chosen-after-sign-out')).res.status).toBe(401);
+  expect((await login(victim.email, victim.password)).res.status).toBe(303);
+  // the other session was not ended by a change that did not happen
+  expect((await send(t, 'GET', '/dashboard', { cookie: other.cookie })).status).toBe(200);
 });
 
 describe('password change is throttled', () => {
