@@ -7,12 +7,14 @@
  * in-process and leaves signals and process.exit to main.ts.
  * Exit codes: 0 done, 1 the command failed (one line on stderr), 2 usage.
  */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Plan } from './accounts/accounts.types.ts';
 import { parseCommand, USAGE, UsageError, type Command } from './command-line.ts';
 import type { Config } from './config.ts';
 import pkg from '../package.json' with { type: 'json' };
-import { backupDatabase, restoreDatabase } from './db/backup.ts';
-import { CHECKPOINT_PAGES, openMigrated, type DbHandle } from './db/client.ts';
+import { backupDatabase, mustExist, restoreDatabase } from './db/backup.ts';
+import { CHECKPOINT_PAGES, DB_FILE, openMigrated, type DbHandle } from './db/client.ts';
 import { explainOpenFailure } from './db/connection.ts';
 import { DataDirBusy, lockDataDir, lockStart, type ServerLock } from './db/server-lock.ts';
 import { isDomainError } from './errors.ts';
@@ -44,6 +46,8 @@ export async function runCommand(command: Exclude<Command, { name: 'serve' }>, c
         return 0;
       }
       case 'restore': {
+        // before the data folder is made for the start lock: a mistyped file name leaves nothing behind
+        mustExist(resolve(command.file), `no file at ${resolve(command.file)}`);
         // after a server or a command that is updating the database, not refused as if it were a server
         const start = await opening(config.dataDir, () => lockStart(config.dataDir));
         let restored: ReturnType<typeof restoreDatabase>;
@@ -57,8 +61,18 @@ export async function runCommand(command: Exclude<Command, { name: 'serve' }>, c
         if (kept) io.out(`The database it replaced is kept as ${kept} (delete it once the restore is checked).`);
         return 0;
       }
-      default:
-        return await withServices(config, (services) => runServiceCommand(command, services, io));
+      default: {
+        // only user create may begin a database: run from the wrong folder, the others would make an empty one
+        // there and fail on it (or, for plan set, succeed on it), leaving the operator to wonder where their users went
+        const database = join(resolve(config.dataDir), DB_FILE);
+        const existed = existsSync(database);
+        if (!existed && command.name !== 'user-create') {
+          mustExist(database, `no database at ${database}: run the command in the server's folder, or set DATA_DIR (or --data-dir) to its data folder`);
+        }
+        const code = await withServices(config, (services) => runServiceCommand(command, services, io));
+        if (!existed) io.out(`Created a new database at ${database} (a server started with this data folder will use it).`);
+        return code;
+      }
     }
   } catch (e) {
     io.err(`error: ${isDomainError(e) ? e.message : (e as Error)?.message ?? String(e)}`);

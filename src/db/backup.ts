@@ -10,7 +10,7 @@
  * replayed onto the new one ("database disk image is malformed").
  */
 import { Database } from 'bun:sqlite';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createPrivateFile, DB_FILE, openAlone, openConnection } from './connection.ts';
 import { checkSchemaKnown } from './migrate.ts';
@@ -23,7 +23,7 @@ const SIDE_FILES = ['-wal', '-shm'];
  * cannot look (existsSync answers false for both: a backup job run as another user than the
  * server's, whose data folder is owner-only, was told there was no database).
  */
-function mustExist(path: string, missing: string): void {
+export function mustExist(path: string, missing: string): void {
   try {
     statSync(path);
   } catch (e) {
@@ -42,7 +42,8 @@ export function backupDatabase(dataDir: string, file: string): { source: string;
   mustExist(source, `no database at ${source} (set DATA_DIR or --data-dir)`);
   const target = resolve(file);
   if (existsSync(target)) throw new Error(`${target} already exists; choose a new file name`);
-  mkdirSync(dirname(target), { recursive: true });
+  // not created: a mistyped /mnt/bakups/… would put the backup on the wrong disk, unnoticed
+  mustExist(dirname(target), `no folder ${dirname(target)}; create it first`);
   // written under another name and renamed when complete: a backup interrupted by a signal (Ctrl-C, a
   // timeout) leaves no half file under the name asked for, which a retry would refuse
   const partial = `${target}.partial`;

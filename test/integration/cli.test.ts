@@ -202,6 +202,10 @@ describe('plan set', () => {
 describe('backup', () => {
   test('writes a readable copy and refuses to overwrite it', async () => {
     const file = join(dir, 'backups', 'one.db');
+    // a folder that is not there is a mistyped path, not one to make (the copy would land on the wrong disk)
+    const missing = await cli('backup', file);
+    expect([missing.code, missing.stderr.includes(`no folder ${join(dir, 'backups')}`), existsSync(join(dir, 'backups'))]).toEqual([1, true, false]);
+    mkdirSync(join(dir, 'backups'));
     const r = await cli('backup', file);
     expect(r.code).toBe(0);
     const copy = new Database(file, { readonly: true });
@@ -218,6 +222,23 @@ describe('backup', () => {
     // password hashes and the visitor-hash secret: the database and its backups are owner-only
     expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
     expect((statSync(join(config.dataDir, 'shrinkray.db')).mode & 0o777).toString(8)).toBe('600');
+  });
+
+  test('run where there is no database, commands say where they looked and leave nothing behind; user create says it began one', async () => {
+    const elsewhere = join(dir, 'wrong-folder', 'data');
+    const config = loadConfig({ DATA_DIR: elsewhere });
+    for (const args of [['key', 'create', '--email', 'me@example.com'], ['user', 'password', '--email', 'me@example.com'], ['plan', 'set', 'pro', '--max-links', '5'], ['restore', join(dir, 'no-such-backup.db')]]) {
+      const err: string[] = [];
+      expect([args[0], await runCli(args, config, { out: () => {}, err: (l) => err.push(l) })]).toEqual([args[0], 1]);
+      expect([args[0], err.join()]).toEqual([args[0], expect.stringMatching(args[0] === 'restore' ? /no file at / : /no database at .*DATA_DIR/)]);
+      expect([args[0], existsSync(join(dir, 'wrong-folder'))]).toEqual([args[0], false]);
+    }
+    const out: string[] = [];
+    expect(await runCli(['user', 'create', '--email', 'me@example.com', '--password', 'a long passphrase'], config, { out: (l) => out.push(l), err: () => {} })).toBe(0);
+    expect(out.join('\n')).toContain(`Created a new database at ${join(elsewhere, 'shrinkray.db')}`);
+    const again: string[] = [];
+    expect(await runCli(['key', 'create', '--email', 'me@example.com'], config, { out: (l) => again.push(l), err: () => {} })).toBe(0);
+    expect(again.join('\n')).not.toContain('Created a new database');
   });
 
   test('with no database there is nothing to back up (exit 1, nothing created)', async () => {
