@@ -19,6 +19,8 @@ export interface Config {
   clickFlushMs: number;
   /** largest request body accepted, in bytes */
   maxBodyBytes: number;
+  /** when set, /metrics answers only `Authorization: Bearer <it>` */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -33,6 +35,7 @@ const KEYS = {
   TRUST_PROXY: 'trust-proxy',
   OG_FETCH: 'og-fetch',
   LOG_LEVEL: 'log-level',
+  METRICS_TOKEN: 'metrics-token',
 } as const;
 type Key = keyof typeof KEYS;
 
@@ -90,7 +93,12 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Parti
   const port = /^\d{1,5}$/.test(portRaw) ? Number(portRaw) : NaN;
   if (!(port >= 0 && port <= 65535)) throw new ConfigError(`PORT must be 0-65535, got "${portRaw}"`);
   const logLevel = (get('LOG_LEVEL') || 'info').toLowerCase() as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${get('LOG_LEVEL')}"`);
+  const metricsToken = get('METRICS_TOKEN') || null;
+  // a scraper's secret, sent on every scrape: short ones are guessed (its value is never shown back)
+  if (metricsToken !== null && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 characters, without spaces (e.g. the output of: openssl rand -hex 24)');
+  }
   const baseRaw = get('BASE_URL') || `http://localhost:${port}`;
   let baseUrl: string;
   try {
@@ -120,5 +128,6 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Parti
     // Bun's own cap, which answers a bare 413 before any handler: above every route's limit (the dashboard's
     // CSV import reads up to 5 MB; the APIs 1 MB), so that an oversized body is refused in its dialect's envelope
     maxBodyBytes: 8 * 1024 * 1024,
+    metricsToken,
   };
 }

@@ -33,6 +33,7 @@
  * else is a bug: logged with its stack, answered 500 JSON.
  */
 import { Elysia, ValidationError } from 'elysia';
+import { safeEqual } from '../accounts/secrets.ts';
 import type { Logger } from '../logger.ts';
 import { methodsAt } from './allowed-methods.ts';
 import type { AppDeps } from './app-deps.ts';
@@ -124,7 +125,8 @@ export interface OperationsOptions {
 }
 
 export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
-  const { metrics, db, clickWrites } = deps.services;
+  const { metrics, db, clickWrites, config } = deps.services;
+  const metricsToken = config.metricsToken;
   const logger = opts.logger ?? deps.logger;
   const logRequests = logger.enabled('info');
   const logProbes = logger.enabled('debug');
@@ -256,7 +258,8 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
           // clicks that cannot be written (a full disk) pile up in memory and are lost with the process
           const failing = clickWrites.failingSince;
           if (failing !== null && Date.now() - failing > CLICK_WRITE_GRACE_MS) {
-            return json(503, { status: 'unavailable', reason: 'clicks cannot be written', error: clickWrites.lastError }, { 'cache-control': 'no-store' });
+            // the error itself is in the log (public: a probe needs no more than the reason)
+            return json(503, { status: 'unavailable', reason: 'clicks cannot be written' }, { 'cache-control': 'no-store' });
           }
           return json(200, { status: 'ok' }, { 'cache-control': 'no-store' });
         } catch (error) {
@@ -268,11 +271,17 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
     )
     .get(
       '/metrics',
-      () => {
+      ({ request }) => {
+        if (metricsToken !== null && !safeEqual(request.headers.get('authorization') ?? '', `Bearer ${metricsToken}`)) {
+          return new Response('Unauthorized: /metrics needs the METRICS_TOKEN as a Bearer token.\n', {
+            status: 401,
+            headers: { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer realm="metrics"', 'cache-control': 'no-store' },
+          });
+        }
         flushRequestCounts();
         return new Response(metrics.render(), { headers: { 'content-type': PROMETHEUS_TEXT, 'cache-control': 'no-store' } });
       },
-      { detail: { tags: ['Operations'], summary: 'Prometheus metrics', description: 'Prometheus text exposition format 0.0.4.' } },
+      { detail: { tags: ['Operations'], summary: 'Prometheus metrics', description: 'Prometheus text exposition format 0.0.4. Open to anyone who can reach the server unless METRICS_TOKEN is set; then `Authorization: Bearer <METRICS_TOKEN>` (401 otherwise).' } },
     );
   return plugin;
 }

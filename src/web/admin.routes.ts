@@ -14,6 +14,7 @@
  * form with the message beside the field: 422 for a plain post, 200 for an
  * htmx swap (htmx swaps only 2xx answers). Other refusals go to the kit.
  */
+import { resolve } from 'node:path';
 import { Elysia } from 'elysia';
 import type { User } from '../accounts/accounts.types.ts';
 import type { AppDeps } from '../http/app-deps.ts';
@@ -121,5 +122,5 @@ export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
       }, admin),
       hidden,
     )
-    .get('/dashboard/settings', kit.route((c) => kit.page(c, { title: 'Settings', nav: 'settings', body: settingsPage(services.config) }), admin), hidden);
+    .get('/dashboard/settings', kit.route((c) => kit.page(c, { title: 'Settings', nav: 'settings', body: settingsPage({ ...services.config, dataDir: resolve(services.config.dataDir) }) }), admin), hidden);
 };

@@ -77,7 +77,8 @@ describe('click writes that fail', () => {
       const sick = await own.request('GET', '/healthz');
       setSystemTime();
       expect(sick.status).toBe(503);
-      expect(await sick.json()).toMatchObject({ status: 'unavailable', reason: 'clicks cannot be written' });
+      // the reason, not the error (it is in the log): the probe is public
+      expect(await sick.json()).toEqual({ status: 'unavailable', reason: 'clicks cannot be written' });
       // stopping now would lose them: the shutdown fails loudly instead of reporting success
       await expect(own.services.shutdown()).rejects.toThrow('2 queued clicks could not be written (database or disk is full)');
       // the disk is freed: the next write goes through, and the log says so
@@ -94,6 +95,23 @@ describe('click writes that fail', () => {
 });
 
 describe('/metrics', () => {
+  test('with METRICS_TOKEN set, only a scraper sending it as a Bearer token reads the metrics', async () => {
+    const token = 'scrape-me-0123456789abcdef';
+    const own = await makeTestApp({ env: { METRICS_TOKEN: token } });
+    try {
+      for (const authorization of [undefined, 'Bearer wrong-token-0123456789ab', token, `Bearer ${token}x`, `Basic ${btoa(`x:${token}`)}`]) {
+        const res = await own.request('GET', '/metrics', { headers: authorization ? { authorization } : {} });
+        expect([authorization, res.status, res.headers.get('www-authenticate'), (await res.text()).includes('shrinkray_')]).toEqual([authorization, 401, 'Bearer realm="metrics"', false]);
+      }
+      const ok = await own.request('GET', '/metrics', { headers: { authorization: `Bearer ${token}` } });
+      expect([ok.status, (await ok.text()).includes('# TYPE shrinkray_http_requests_total counter')]).toEqual([200, true]);
+    } finally {
+      await own.close();
+    }
+    // unset (the default), open as before
+    expect((await app.request('GET', '/metrics')).status).toBe(200);
+  });
+
   test('Prometheus text with per-route request counts and a duration histogram', async () => {
     await app.request('GET', '/api/v1/links/12345?api_key=nope');
     await app.request('GET', '/healthz');

@@ -10,6 +10,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(ConfigError);
   });
 
+  test('a bad LOG_LEVEL names the value given; METRICS_TOKEN is long enough to resist guessing, or refused', () => {
+    expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow('LOG_LEVEL must be one of debug, info, warn, error, silent, got "verbose"');
+    expect(loadConfig({}).metricsToken).toBeNull();
+    expect(loadConfig({ METRICS_TOKEN: 'a'.repeat(16) }).metricsToken).toBe('a'.repeat(16));
+    expect(loadConfig({}, { METRICS_TOKEN: 'b'.repeat(24) }).metricsToken).toBe('b'.repeat(24));
+    for (const bad of ['short', 'a'.repeat(15), 'has a space in it 0123']) expect(() => loadConfig({ METRICS_TOKEN: bad })).toThrow('METRICS_TOKEN must be at least 16 characters');
+  });
+
   test('PORT is written in digits: hex, exponents, fractions, signs and spaces are refused, not read as some other port', () => {
     for (const port of ['0x50', '0x4805', '1e3', '1.8433e4', '80.0', '+80', '-1', ' 80', '0b1010', '65536', '123456']) {
       expect(() => loadConfig({ PORT: port })).toThrow(`PORT must be 0-65535, got "${port}"`);

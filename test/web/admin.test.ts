@@ -280,7 +280,10 @@ describe('settings', () => {
     expect(body).toMatch(/Anonymous links[^<]*<\/th><td data-label="Current value"><code>on<\/code><\/td><td data-label="Environment variable"><code>ANONYMOUS_LINKS<\/code><\/td><td data-label="Flag"><code>--anonymous-links<\/code>/);
     expect(body).toMatch(/Trust proxy[^<]*<\/th><td data-label="Current value"><code>on<\/code>/);
     expect(body).toMatch(/Private targets[^<]*<\/th><td data-label="Current value"><code>off<\/code>/);
-    for (const env of ['BASE_URL', 'ALLOW_PRIVATE_TARGETS', 'TRUST_PROXY', 'OG_FETCH', 'LOG_LEVEL', 'DATA_DIR', 'PORT']) expect(body).toContain(`<code>${env}</code>`);
+    for (const env of ['BASE_URL', 'ALLOW_PRIVATE_TARGETS', 'TRUST_PROXY', 'OG_FETCH', 'LOG_LEVEL', 'METRICS_TOKEN', 'DATA_DIR', 'PORT']) expect(body).toContain(`<code>${env}</code>`);
+    expect(body).toMatch(/Metrics token[^<]*<\/th><td data-label="Current value"><code>not set: \/metrics is open<\/code>/);
+    // where the data is, whatever folder the server was started from
+    expect(body).toMatch(/Data directory[^<]*<\/th><td data-label="Current value"><code>\/[^<]+<\/code>/);
     expect(body).toContain('restart');
     expect(body.slice(body.indexOf('<main'))).not.toContain('<input');
   });

@@ -130,6 +130,7 @@ export function settingsPage(c: Config): SafeHtml {
     ['Trust proxy (client IP from X-Forwarded-For)', onOff(c.trustProxy), 'TRUST_PROXY', '--trust-proxy'],
     ['Open Graph fetch (page titles and previews)', onOff(c.ogFetch), 'OG_FETCH', '--og-fetch'],
     ['Log level', c.logLevel, 'LOG_LEVEL', '--log-level'],
+    ['Metrics token (/metrics answers only with it)', c.metricsToken === null ? 'not set: /metrics is open' : 'set', 'METRICS_TOKEN', '--metrics-token'],
     ['Data directory (SQLite database)', c.dataDir, 'DATA_DIR', '--data-dir'],
     ['Listen address', c.host, 'HOST', '--host'],
     ['Port', String(c.port), 'PORT', '--port'],
