@@ -51,6 +51,15 @@ export type Command =
 type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
 
 function parse(args: string[], options: OptionSpec, positionals: number, what: string) {
+  // "--rate-limit -5" is a value that looks like an option to parseArgs ("ambiguous"): read it as the value,
+  // so that its own check says what is wrong with it
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const takesValue = args[i]!.startsWith('--') && options[args[i]!.slice(2)]?.type === 'string';
+    if (takesValue && /^-\d/.test(args[i + 1] ?? '')) joined.push(`${args[i]}=${args[++i]}`);
+    else joined.push(args[i]!);
+  }
+  args = joined;
   let parsed;
   try {
     // required here, not imported: the server's start reads this module before restarting itself (main.ts), and
@@ -141,5 +150,10 @@ export function parseCommand(args: string[]): Command {
     return { name: first, file: positionals[0]! };
   }
   if (first.startsWith('-')) throw new UsageError(`unknown option "${first}"`);
+  const GROUPS: Record<string, string[]> = { user: ['create', 'password'], key: ['create'], plan: ['set'] };
+  const group = GROUPS[first];
+  if (group && (second === undefined || second.startsWith('-') || !group.includes(second))) {
+    throw new UsageError(`${first}: ${second === undefined || second.startsWith('-') ? 'which one?' : `unknown command "${second}";`} ${group.map((g) => `${first} ${g}`).join(', ')}`);
+  }
   throw new UsageError(`unknown command "${args.slice(0, 2).filter((a) => !a.startsWith('-')).join(' ')}"`);
 }

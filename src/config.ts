@@ -41,6 +41,8 @@ type Key = keyof typeof KEYS;
 
 const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
+/** The first words of the command line's commands (command-line.ts), which a bare switch never takes as its value. */
+const COMMAND_WORDS = ['serve', 'user', 'key', 'plan', 'backup', 'restore', 'healthcheck', 'version', 'help'];
 const TRUE_WORDS = ['true', '1', 'yes', 'on'];
 const FALSE_WORDS = ['false', '0', 'no', 'off'];
 const BOOLEAN_KEYS = new Set<Key>(['ANONYMOUS_LINKS', 'ALLOW_PRIVATE_TARGETS', 'TRUST_PROXY', 'OG_FETCH']);
@@ -73,8 +75,9 @@ export function extractConfigFlags(argv: string[]): { flags: Partial<Record<Key,
       continue;
     }
     const next = argv[i + 1];
-    // a bare switch before the command (--trust-proxy serve) must not take the command as its value
-    const takesNext = next !== undefined && !next.startsWith('--') && (!BOOLEAN_KEYS.has(key) || [...TRUE_WORDS, ...FALSE_WORDS].includes(next.toLowerCase()));
+    // a bare switch before the command (--trust-proxy serve) must not take the command as its value; any other
+    // word after it is its value, refused if it is not one (--trust-proxy maybe: not an unknown command "maybe")
+    const takesNext = next !== undefined && !next.startsWith('--') && (!BOOLEAN_KEYS.has(key) || !COMMAND_WORDS.includes(next));
     if (m[2] !== undefined) flags[key] = m[2];
     else if (takesNext) flags[key] = argv[++i]!;
     else if (BOOLEAN_KEYS.has(key)) flags[key] = 'true';

@@ -43,8 +43,9 @@ async function main(argv: string[]): Promise<number | 'serving'> {
   let command;
   try {
     const { flags, rest } = extractConfigFlags(argv);
-    config = loadConfig(process.env, flags);
     command = parseCommand(rest);
+    // help and version need no configuration: a bad PORT in the environment must not hide them
+    config = command.name === 'help' || command.name === 'version' ? loadConfig({}) : loadConfig(process.env, flags);
   } catch (e) {
     if (e instanceof ConfigError) io.err(`error: ${e.message}`);
     else if (e instanceof UsageError) io.err(`error: ${e.message}\n\n${USAGE}`);

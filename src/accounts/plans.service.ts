@@ -32,7 +32,7 @@ export function createPlansService(deps: { plans: PlansRepo }) {
     /** @throws NOT_FOUND */
     async getByName(name: string): Promise<Plan> {
       const p = await plans.findByName(name);
-      if (!p) throw new DomainError('NOT_FOUND', `Plan "${name}" does not exist.`);
+      if (!p) throw new DomainError('NOT_FOUND', `Plan "${name}" does not exist (plans: ${(await plans.list()).map((x) => x.name).join(', ')}).`);
       return p;
     },
     /** @throws NOT_FOUND, VALIDATION */

@@ -86,6 +86,9 @@ export function restoreDatabase(dataDir: string, file: string, now = new Date())
       const db = openBackup(source);
       try {
         vacuumInto(db, incoming);
+      } catch (e) {
+        // SQLite opens any file lazily: a file that is not a database fails here ("file is not a database"), naming none
+        throw new Error(`cannot read ${source} as a database: ${(e as Error).message}`);
       } finally {
         db.close();
       }

@@ -194,8 +194,24 @@ describe('plan set', () => {
   });
 
   test('an unknown plan or an out-of-range number is exit 1', async () => {
-    expect((await cli('plan', 'set', 'platinum', '--rate-limit', '5')).code).toBe(1);
+    const unknown = await cli('plan', 'set', 'platinum', '--rate-limit', '5');
+    expect([unknown.code, unknown.stderr]).toEqual([1, 'error: Plan "platinum" does not exist (plans: free, pro, enterprise).']);
     expect((await cli('plan', 'set', 'free', '--rate-limit', '0')).code).toBe(1);
+    // a negative number is a value, judged as one (parseArgs took it for an option: "argument is ambiguous")
+    const negative = await cli('plan', 'set', 'free', '--rate-limit', '-5');
+    expect([negative.code, negative.stderr.split('\n')[0]]).toEqual([2, 'error: plan set: --rate-limit must be a whole number, got "-5"']);
+  });
+
+  test('a command group without its command, or with a misspelt one, names the commands it has', async () => {
+    for (const [args, message] of [
+      [['user'], 'error: user: which one? user create, user password'],
+      [['user', '--email', 'a@b.c'], 'error: user: which one? user create, user password'],
+      [['key', 'make'], 'error: key: unknown command "make"; key create'],
+      [['plan', 'sett', 'free'], 'error: plan: unknown command "sett"; plan set'],
+    ] as const) {
+      const r = await cli(...args);
+      expect([args.join(' '), r.code, r.stderr.split('\n')[0]]).toEqual([args.join(' '), 2, message]);
+    }
   });
 });
 
@@ -367,7 +383,7 @@ describe('restore', () => {
     const db = new Database(other, { create: true });
     db.exec('CREATE TABLE notes (x TEXT)');
     db.close();
-    for (const [file, message] of [[junk, 'not a database'], [other, 'not a shrinkray database'], [join(dir, 'missing.db'), 'no file at']] as const) {
+    for (const [file, message] of [[junk, `cannot read ${junk} as a database: file is not a database`], [other, 'not a shrinkray database'], [join(dir, 'missing.db'), 'no file at']] as const) {
       const r = await restoreInto(data, file);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(message);
@@ -514,6 +530,15 @@ describe('main.ts', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Usage: shrinkray');
     }
+  });
+
+  test('help and version answer whatever the configuration; a bare switch given a word that is not a command says what it expects', async () => {
+    for (const args of [['--help'], ['help'], ['version'], ['version', '--port', 'abc']]) {
+      const r = await main(args, { PORT: 'eighty' });
+      expect([args.join(' '), r.code]).toEqual([args.join(' '), 0]);
+    }
+    const r = await main(['--trust-proxy', 'maybe'], {});
+    expect([r.code, r.stderr.trim()]).toEqual([2, 'error: TRUST_PROXY must be true or false, got "maybe"']);
   });
 
   test('an invalid configuration value exits 2 with the config message', async () => {
