@@ -274,7 +274,7 @@ export async function startServer(config: Config, io: Io): Promise<RunningServer
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   // the one startup line is shown at every level but silent: operators and scripts look for the port in it
-  if (config.logLevel !== 'silent') io.out(`shrinkray listening on ${url} (BASE_URL ${config.baseUrl})`);
+  if (config.logLevel !== 'silent') io.out(`shrinkray listening on ${url} (BASE_URL ${config.baseUrl}, version ${pkg.version}, data ${resolve(config.dataDir)})`);
 
   let stopping: Promise<void> | undefined;
   return {

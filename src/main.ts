@@ -60,7 +60,11 @@ async function main(argv: string[]): Promise<number | 'serving'> {
   let signalled: NodeJS.Signals | undefined;
   const shutDown = (running: RunningServer) =>
     running.stop().then(
-      () => process.exit(0),
+      () => {
+        // the last line: without it an operator cannot tell a finished shutdown from a hung one
+        if (config.logLevel !== 'silent') io.err('shrinkray stopped: every queued click was written');
+        process.exit(0);
+      },
       (e) => {
         io.err(`error during shutdown: ${(e as Error)?.message ?? e}`);
         process.exit(1);

@@ -82,6 +82,9 @@ describe('compiled binary alone in an empty folder', () => {
 
     // the click is only queued in memory now; the flush-on-shutdown must write it
     expect(await server.stop('SIGTERM')).toBe(0);
+    // the start names the version and the data folder; the end says it finished (not a hang)
+    expect(server.output()).toMatch(/shrinkray listening on http:\/\/\S+ \(BASE_URL \S+, version \d+\.\d+\.\d+, data \/\S+\/data\)/);
+    expect(server.output().trimEnd().split('\n').at(-1)).toBe('shrinkray stopped: every queued click was written');
   });
 
   test('after a restart the click is counted with its country, and no second admin is printed', async () => {
