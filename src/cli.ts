@@ -62,11 +62,12 @@ export async function runCommand(command: Exclude<Command, { name: 'serve' }>, c
         return 0;
       }
       default: {
-        // only user create may begin a database: run from the wrong folder, the others would make an empty one
-        // there and fail on it (or, for plan set, succeed on it), leaving the operator to wonder where their users went
+        // a command about an existing user cannot succeed on a new database: run from the wrong folder, it would
+        // leave an empty one there. user create and plan set may begin one (provisioning before the first start),
+        // and say where, so that one run from the wrong folder is noticed
         const database = join(resolve(config.dataDir), DB_FILE);
         const existed = existsSync(database);
-        if (!existed && command.name !== 'user-create') {
+        if (!existed && (command.name === 'key-create' || command.name === 'user-password')) {
           mustExist(database, `no database at ${database}: run the command in the server's folder, or set DATA_DIR (or --data-dir) to its data folder`);
         }
         const code = await withServices(config, (services) => runServiceCommand(command, services, io));

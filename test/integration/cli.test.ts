@@ -240,18 +240,22 @@ describe('backup', () => {
     expect((statSync(join(config.dataDir, 'shrinkray.db')).mode & 0o777).toString(8)).toBe('600');
   });
 
-  test('run where there is no database, commands say where they looked and leave nothing behind; user create says it began one', async () => {
+  test('run where there is no database, commands about a user say where they looked and leave nothing behind; user create and plan set say they began one', async () => {
     const elsewhere = join(dir, 'wrong-folder', 'data');
     const config = loadConfig({ DATA_DIR: elsewhere });
-    for (const args of [['key', 'create', '--email', 'me@example.com'], ['user', 'password', '--email', 'me@example.com'], ['plan', 'set', 'pro', '--max-links', '5'], ['restore', join(dir, 'no-such-backup.db')]]) {
+    for (const args of [['key', 'create', '--email', 'me@example.com'], ['user', 'password', '--email', 'me@example.com'], ['restore', join(dir, 'no-such-backup.db')]]) {
       const err: string[] = [];
       expect([args[0], await runCli(args, config, { out: () => {}, err: (l) => err.push(l) })]).toEqual([args[0], 1]);
       expect([args[0], err.join()]).toEqual([args[0], expect.stringMatching(args[0] === 'restore' ? /no file at / : /no database at .*DATA_DIR/)]);
       expect([args[0], existsSync(join(dir, 'wrong-folder'))]).toEqual([args[0], false]);
     }
-    const out: string[] = [];
-    expect(await runCli(['user', 'create', '--email', 'me@example.com', '--password', 'a long passphrase'], config, { out: (l) => out.push(l), err: () => {} })).toBe(0);
-    expect(out.join('\n')).toContain(`Created a new database at ${join(elsewhere, 'shrinkray.db')}`);
+    for (const args of [['plan', 'set', 'pro', '--max-links', '5'], ['user', 'create', '--email', 'me@example.com', '--password', 'a long passphrase']]) {
+      const out: string[] = [];
+      expect([args[0], await runCli(args, config, { out: (l) => out.push(l), err: () => {} })]).toEqual([args[0], 0]);
+      expect([args[0], out.join('\n').includes(`Created a new database at ${join(elsewhere, 'shrinkray.db')}`)]).toEqual([args[0], true]);
+      rmSync(join(dir, 'wrong-folder'), { recursive: true, force: true });
+    }
+    expect(await runCli(['user', 'create', '--email', 'me@example.com', '--password', 'a long passphrase'], config, { out: () => {}, err: () => {} })).toBe(0);
     const again: string[] = [];
     expect(await runCli(['key', 'create', '--email', 'me@example.com'], config, { out: (l) => again.push(l), err: () => {} })).toBe(0);
     expect(again.join('\n')).not.toContain('Created a new database');

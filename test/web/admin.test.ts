@@ -97,7 +97,7 @@ describe('users', () => {
     expect(unknownPlan.status).toBe(422);
     const kept = await unknownPlan.text();
     expect(kept).toContain('value="kept@example.com"');
-    expect(kept).toContain('Plan &quot;gold&quot; does not exist.');
+    expect(kept).toContain('Plan &quot;gold&quot; does not exist (plans: free, pro, enterprise).');
   });
 
   test('role and plan change inline: htmx gets the row back, a plain form a redirect', async () => {
