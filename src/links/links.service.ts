@@ -516,9 +516,11 @@ export function createLinksService(deps: LinksDeps) {
      * thread that answers redirects. The order is settled first (in chunks, see firstInOrder).
      * @throws FORBIDDEN (every user's links, for a member), on the first call of next()
      */
+    /** Every link of a list (in its order), `size` at a time. @throws VALIDATION when there are more than `max` (none is cut off unsaid) */
     async *listInBatches(actor: Actor, q: Omit<ListLinksQuery, 'page' | 'perPage'>, max: number, size: number): AsyncGenerator<Link[]> {
-      const filter = listFilter(actor, q, max, 0);
+      const filter = listFilter(actor, q, max + 1, 0);
       const ids = filter ? await links.listIds(filter) : [];
+      if (ids.length > max) throw new DomainError('VALIDATION', `This list has more than ${max.toLocaleString('en')} links, the most one export holds. Narrow it with a search and export each part.`, { field: 'q' });
       for (let i = 0; i < ids.length; i += size) yield await links.inOrder(ids.slice(i, i + size));
     },
 

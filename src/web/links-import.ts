@@ -21,13 +21,14 @@ import type { PageCtx } from './dashboard-kit.ts';
 import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
 import { inFormWords } from './form-errors.ts';
-import { csvLine, importRows } from './links-csv.ts';
+import { CsvFileError, csvLine, importRows, type ImportRow } from './links-csv.ts';
 import { parseView, viewInBatches } from './links-view.ts';
 
 export const MAX_IMPORT_ROWS = 1000;
 /** per user: each import may create 1,000 links and as many page fetches */
 const IMPORTS_PER_MINUTE = 10;
-const MAX_EXPORT_ROWS = 100_000;
+/** a list longer than this is refused, not cut off (streamed: 101,000 rows took 1.8 s) */
+export const MAX_EXPORT_ROWS = 1_000_000;
 /** rows read and written at a time, with a turn for other requests between (500 rows of 2 KB destinations: 10-15 ms a part) */
 const EXPORT_BATCH = 200;
 
@@ -44,7 +45,13 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
   }
 
   async function runImport(c: PageCtx, csv: string): Promise<Response> {
-    const rows = importRows(csv);
+    let rows: ImportRow[];
+    try {
+      rows = importRows(csv);
+    } catch (e) {
+      if (e instanceof CsvFileError) return answer(c, { error: e.message }, csv, 422);
+      throw e;
+    }
     if (rows.length === 0) return answer(c, { error: 'The CSV has no rows to import. Choose a file or paste some URLs.' }, csv, 422);
     if (rows.length > MAX_IMPORT_ROWS) {
       return answer(c, { error: `The CSV has ${rows.length.toLocaleString('en')} rows; import at most ${MAX_IMPORT_ROWS.toLocaleString('en')} at a time.` }, csv, 422);
@@ -55,16 +62,40 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
     if (wait !== null) {
       return answer(c, { error: `That is ${IMPORTS_PER_MINUTE} imports in a minute, the most allowed: try again in ${wait} s.` }, csv, 429, { 'retry-after': String(wait) });
     }
-    const inputs = rows.map((r) => ({ destination: r.url, code: r.alias || null, title: r.title || undefined, source: 'dashboard', metadata: 'background' as const }));
+    // an export re-imported by a plan without custom aliases: its code column is not a reason to refuse every row
+    const keepCodes = c.actor.plan.customAlias;
+    const dropped = !keepCodes && rows.some((r) => r.alias !== '');
+    const refused = new Map<number, string>();
+    const inputs = rows.flatMap((r, i) => {
+      const expiresAt = r.expiresAt === '' ? null : Date.parse(r.expiresAt);
+      if (Number.isNaN(expiresAt)) {
+        refused.set(i, `The expiry "${r.expiresAt.slice(0, 40)}" is not a date and time (write it as 2027-01-31T12:00:00Z).`);
+        return [];
+      }
+      return [{
+        index: i,
+        input: {
+          destination: r.url,
+          code: keepCodes ? r.alias || null : null,
+          title: r.title || undefined,
+          ...(expiresAt === null ? {} : { expiresAt }),
+          ...(r.status === 'paused' ? { isActive: false } : {}),
+          source: 'dashboard',
+          metadata: 'background' as const,
+        },
+      }];
+    });
     try {
-      const results = await services.links.createMany(c.actor, inputs);
+      const results = await services.links.createMany(c.actor, inputs.map((x) => x.input));
       deps.limiter.hit(budget, IMPORTS_PER_MINUTE);
-      const out: ImportRowResult[] = results.map((r, i) => ({
-        line: rows[i]!.row,
-        url: rows[i]!.url,
-        ...(r.ok ? { shortUrl: services.shortUrl(r.value.link.code) } : { error: inFormWords(r.error.message) }),
-      }));
-      return answer(c, { rows: out, fetchesTitles: services.config.ogFetch }, csv);
+      const byRow = new Map(inputs.map((x, j) => [x.index, results[j]!]));
+      const out: ImportRowResult[] = rows.map((row, i) => {
+        const r = byRow.get(i);
+        const error = refused.get(i) ?? (r && !r.ok ? inFormWords(r.error.message) : undefined);
+        return { line: row.row, url: row.url, ...(r?.ok ? { shortUrl: services.shortUrl(r.value.link.code) } : { error: error ?? 'Not imported.' }) };
+      });
+      const notice = dropped ? `Your plan (${c.actor.plan.name}) has no custom aliases: the file's codes were not kept, and each link got a new one.` : undefined;
+      return answer(c, { rows: out, fetchesTitles: services.config.ogFetch, notice }, csv);
     } catch (e) {
       if (!(e instanceof DomainError) || e.code !== 'QUOTA_EXCEEDED') throw e;
       return answer(c, { error: quotaMessage(rows.length, e) }, csv, 422);
@@ -111,7 +142,8 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
         const lines = (links: Link[]) => links.map((l) => `${csvLine(csvRow(l, now))}\r\n`).join('');
         // the first batch before any byte is sent: a refusal (every user's links, for a member) is still a page
         const first = await batches.next();
-        const header = csvLine(['code', 'short_url', 'destination', 'title', 'clicks', 'unique_clicks', 'status', 'created_at', 'expires_at']);
+        // a BOM first: Excel on Windows reads a CSV without one as ANSI (titles in other scripts garbled); the import strips it
+        const header = `\uFEFF${csvLine(['code', 'short_url', 'destination', 'title', 'clicks', 'unique_clicks', 'status', 'created_at', 'expires_at'])}`;
         const body = batchedBody(
           `${header}\r\n${first.done ? '' : lines(first.value)}`,
           async () => {

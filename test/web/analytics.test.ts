@@ -184,13 +184,18 @@ describe('the CSV export', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toMatch(new RegExp(`^attachment; filename="analytics-${link.code}-\\d{4}-\\d{2}-\\d{2}-${today()}\\.csv"$`));
-    const lines = (await res.text()).trimEnd().split('\r\n');
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // a BOM: Excel on Windows reads UTF-8 only with it
+    const lines = new TextDecoder().decode(bytes).trimEnd().split('\r\n');
     expect(lines[0]).toBe('section,key,label,clicks,unique_clicks,share');
     expect(lines.filter((l) => l.startsWith('day,'))).toHaveLength(7);
     expect(lines).toContain(`day,${today()},,3,3,`);
-    expect(lines).toContain('country,US,United States,3,,100%');
-    expect(lines).toContain('device,mobile,,2,,67%');
-    expect(lines).toContain('source,qr,,1,,33%');
+    // shares as numbers (a fraction of the section's clicks) that sum and sort; the page's labels
+    expect(lines).toContain('country,US,United States,3,,1');
+    expect(lines).toContain('device,mobile,,2,,0.6667');
+    expect(lines).toContain('source,qr,QR code scan,1,,0.3333');
+    expect(lines).toContain('source,link,Short link,2,,0.6667');
+    expect(lines.filter((l) => l.startsWith('referrer,,'))).toEqual([expect.stringMatching(/^referrer,,Direct or unknown,\d+,,/)]);
   });
 
   test('referrer cells that would run as formulas are prefixed with an apostrophe; quotes are escaped', async () => {
@@ -213,7 +218,7 @@ describe('the CSV export', () => {
     const csv = (await (await owner.get(`/dashboard/links/${many.id}/analytics.csv`)).text()).trimEnd().split('\r\n');
     const rows = csv.filter((l) => l.startsWith('referrer,'));
     expect(rows).toHaveLength(60);
-    expect(rows).toContain('referrer,site59.example.org,,1,,1.7%');
+    expect(rows).toContain('referrer,site59.example.org,,1,,0.0167');
   });
 
   test('a refused range is a 400 page, not a file', async () => {

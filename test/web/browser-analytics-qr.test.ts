@@ -69,6 +69,15 @@ describe('in Chromium', () => {
     expect(await page.getByRole('link', { name: '7 days' }).getAttribute('aria-current')).toBe('true');
     expect(await page.locator('.stat dd').first().textContent()).toBe('3');
 
+    // a phone with counts in the billions: the stat cards shrink their numbers rather than push the page sideways
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.evaluate(() => document.querySelectorAll('.stat dd').forEach((dd) => (dd.textContent = '1,390,069,000')));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    const clipped = await page.evaluate(() => [...document.querySelectorAll('.stat dd')].filter((dd) => dd.scrollWidth > dd.clientWidth).length);
+    expect(clipped).toBe(0);
+    await page.setViewportSize({ width: 1200, height: 900 });
+    await page.reload();
+
     // a refused range (the section swaps itself out): the focus goes to the field to fix
     await page.locator('#range-from').fill('2026-12-04');
     await page.locator('#range-to').fill('2026-11-01');

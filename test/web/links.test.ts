@@ -507,6 +507,8 @@ describe('CSV import and export', () => {
   test('csv helpers: quoting, separators, formula prefixes', () => {
     expect(['=1+2', '+1', '-1', '@SUM(A1)', 'plain', 'a,b', 'say "hi"'].map(csvCell)).toEqual(["'=1+2", "'+1", "'-1", "'@SUM(A1)", 'plain', '"a,b"', '"say ""hi"""']);
     expect(parseCsv('\uFEFFurl;title\r\n"https://e.com/a;b";"multi\nline"\n\n')).toEqual([['url', 'title'], ['https://e.com/a;b', 'multi\nline']]);
+    // guarded on export so that the import gives back exactly what was written, apostrophes included
+    expect(["'=x", "''-y", "'plain"].map(csvCell)).toEqual(["''=x", "'''-y", "'plain"]);
     // a quote opens a quoted field only after nothing but blanks; after other text it is kept
     expect(parseCsv(' \t "x,y",a"b"c,"q""uote" tail\n', ',')).toEqual([['x,y', 'a"b"c', 'q"uote tail']]);
     // after a quoted field of blanks a quote opens another; a field left open takes the rest of the text
@@ -514,6 +516,82 @@ describe('CSV import and export', () => {
     expect(parseCsv('"unterminated,\nstill"more', ',')).toEqual([['unterminated,\nstillmore']]);
     expect(parseCsv('a;"b"";c"\r\n', ';')).toEqual([['a', 'b";c']]);
     expect(parseCsv('x,"a\r\nb",y\r\nz', ',')).toEqual([['x', 'a\r\nb', 'y'], ['z']]);
+  });
+
+  test('a quote never closed refuses the file, naming its line, rather than read the rest as one cell (it imported 1 row and reported success)', async () => {
+    const csv = 'url,title\nhttps://example.com/u1,"Quote never closed\nhttps://example.com/u2,second\nhttps://example.com/u3,third\n';
+    const res = await owner.post('/dashboard/links/import', { csv }, { hx: true });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('Line 2: a quote opened there is never closed');
+    expect((await t.services.links.list(owner.actor, { page: 1, perPage: 10, search: 'example.com/u1' })).total).toBe(0);
+  });
+
+  test('headers as other tools write them, Excel\'s sep= line, a separator inside a quoted header; a header with no URL column is refused', async () => {
+    const b = await signIn();
+    const cases: [string, string][] = [
+      ['createdAt,shortCode,longUrl,title\n2024-01-01T00:00:00+00:00,shlink-one,https://example.com/shlink,From Shlink\n', 'https://example.com/shlink'],
+      ['Target,Address,Description\nhttps://example.com/kutt,kutt-one,x\n', 'https://example.com/kutt'],
+      ['keyword,url,title\nyourls-one,https://example.com/yourls,From YOURLS\n', 'https://example.com/yourls'],
+      ['sep=;\nurl;title\nhttps://example.com/sep;Semicolons\n', 'https://example.com/sep'],
+      ['"Title, as shown";url\nQ;https://example.com/quoted-head\n', 'https://example.com/quoted-head'],
+    ];
+    for (const [csv, url] of cases) {
+      const res = await b.post('/dashboard/links/import', { csv }, { hx: true });
+      expect([csv, res.status, (await res.text()).includes('Imported 1 of 1 row<')]).toEqual([csv, 200, true]);
+      expect([csv, (await t.services.links.list(b.actor, { page: 1, perPage: 5, search: url })).items.map((l) => l.destination)]).toEqual([csv, [url]]);
+    }
+    expect((await t.services.links.getByCode(b.actor, 'shlink-one')).title).toBe('From Shlink');
+    expect((await t.services.links.getByCode(b.actor, 'yourls-one')).destination).toBe('https://example.com/yourls');
+    const headless = await b.post('/dashboard/links/import', { csv: 'when,alias\n2024-01-01,abc\n' }, { hx: true });
+    expect([headless.status, await headless.text()]).toEqual([422, expect.stringContaining('The header row (when, alias) names no column of URLs')]);
+  });
+
+  test('an export imports as it was: formula-guarded titles and aliases, paused links, expiry; a plan without custom aliases gets new codes, told so', async () => {
+    const from = await signIn();
+    const title = '=HYPERLINK("http://evil.example","x")';
+    const made = [
+      (await t.services.links.create(from.actor, { destination: 'https://example.com/rt-formula', title, code: '-dash-alias' })).link,
+      (await t.services.links.create(from.actor, { destination: 'https://example.com/rt-paused', title: "'=already quoted", code: 'rt-paused', isActive: false })).link,
+      (await t.services.links.create(from.actor, { destination: 'https://example.com/rt-expiring', title: '@mention', code: 'rt-expiring', expiresAt: Date.now() + 86_400_000 })).link,
+    ];
+    const bytes = new Uint8Array(await (await from.get('/dashboard/links.csv')).arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // a BOM: Excel on Windows reads UTF-8 only with it
+    const exported = new TextDecoder().decode(bytes);
+    // moved to another server (codes are never reused on one, deleted or not)
+    const second = await makeTestApp();
+    try {
+      const u = await second.user('pro');
+      const { cookie, csrf } = await loginThroughForm((r) => second.app.handle(r), u, '192.0.2.250', '/dashboard/keys');
+      const headers = { cookie, 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true', 'x-csrf-token': csrf };
+      const res = await second.app.handle(new Request(`${BASE}/dashboard/links/import`, { method: 'POST', headers, body: new URLSearchParams({ csv: exported }) }));
+      expect(await res.text()).toContain('Imported 3 of 3 rows');
+      const actor = await second.services.users.actorFor(u.user);
+      for (const l of made) {
+        const back = await second.services.links.getByCode(actor, l.code);
+        expect([back.code, back.destination, back.title, back.isActive, back.expiresAt]).toEqual([l.code, l.destination, l.title, l.isActive, l.expiresAt]);
+      }
+    } finally {
+      await second.close();
+    }
+    const to = await signIn();
+    // a free plan's own export (its code column): every row imported with a new code, not refused for the alias
+    const free = await signIn('free');
+    const freeRes = await free.post('/dashboard/links/import', { csv: 'code,destination,title\nmy-code,https://example.com/free-rt,Free\n' }, { hx: true });
+    const freeBody = await freeRes.text();
+    expect(freeBody).toContain('Imported 1 of 1 row<');
+    expect(freeBody).toContain('has no custom aliases: the file&#39;s codes were not kept');
+    // an expiry that is not a date is that row's error
+    const bad = await to.post('/dashboard/links/import', { csv: 'url,expires_at\nhttps://example.com/bad-expiry,next tuesday\n' }, { hx: true });
+    expect(await bad.text()).toContain('The expiry &quot;next tuesday&quot; is not a date and time');
+  });
+
+  test('an export longer than it may be is refused, not cut off', async () => {
+    const b = await signIn();
+    for (let i = 0; i < 3; i++) await mk(b, `https://example.com/cap-${i}`);
+    const batches = t.services.links.listInBatches(b.actor, {}, 2, 10);
+    await expect(batches.next()).rejects.toThrow('more than 2 links, the most one export holds');
+    const whole = t.services.links.listInBatches(b.actor, {}, 3, 10);
+    expect((await whole.next()).value).toHaveLength(3);
   });
 
   test('reading is linear: a cell of blanks then quotes (each quote re-trimmed the cell: 200,000 took ~20 s) parses at once', () => {

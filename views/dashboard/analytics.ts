@@ -25,7 +25,9 @@ export interface AnalyticsView {
 
 const PRESET_LABELS: Record<string, string> = { '7': '7 days', '30': '30 days', '90': '90 days' };
 const DEVICES: Record<string, string> = { desktop: 'Desktop', mobile: 'Mobile', tablet: 'Tablet', other: 'Other', bot: 'Bot' };
-const SOURCES: Record<string, string> = { link: 'Short link', qr: 'QR code scan' };
+export const SOURCES: Record<string, string> = { link: 'Short link', qr: 'QR code scan' };
+/** what the page calls a visit without a referrer */
+export const DIRECT = 'Direct or unknown';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const when = (ms: number | null) =>
@@ -99,7 +101,7 @@ ${barList({ id: 'bd-country', title: 'Countries', rows: d.countries.map((c) => (
 ${barList({ id: 'bd-device', title: 'Devices', rows: rows(d.devices, DEVICES), otherClicks: d.otherClicks.device })}
 ${barList({ id: 'bd-os', title: 'Operating systems', rows: rows(d.os), otherClicks: d.otherClicks.os })}
 ${barList({ id: 'bd-browser', title: 'Browsers', rows: rows(d.browsers), otherClicks: d.otherClicks.browser })}
-${barList({ id: 'bd-referrer', title: 'Referrers', rows: rows(d.referrers, {}, 'Direct or unknown'), otherClicks: d.otherClicks.referrer })}
+${barList({ id: 'bd-referrer', title: 'Referrers', rows: rows(d.referrers, {}, DIRECT), otherClicks: d.otherClicks.referrer })}
 </div>`
   : html`<p class="muted">Pick a valid range to see the numbers.</p>`}
 </section>`;

@@ -131,7 +131,7 @@ function pagination(p: LinksTableProps): SafeHtml {
     // ids: htmx puts the focus back on the control of the same id in the redrawn table (keyboard users stay put)
     return html`<a class="button secondary small" id="page-${rel}" rel="${rel}" href="${href}" hx-get="${href}"${TABLE}>${label}</a>`;
   };
-  return html`<nav class="pagination" aria-label="Pages">${link(page - 1, '← Previous', 'prev')}<span class="page-of">Page ${page} of ${pages}</span>${link(page + 1, 'Next →', 'next')}</nav>`;
+  return html`<nav class="pagination" aria-label="Pages">${link(page - 1, '← Previous', 'prev')}<span class="page-of">Page ${page.toLocaleString('en')} of ${pages.toLocaleString('en')}</span>${link(page + 1, 'Next →', 'next')}</nav>`;
 }
 
 function emptyState(v: LinkView): SafeHtml {
@@ -167,7 +167,7 @@ ${csrfField(p.csrfToken)}${keep}${v.all ? html`<input type="hidden" name="all" v
 <button type="submit" name="action" value="activate" class="button secondary small" data-bulk hx-post="/dashboard/links/bulk" hx-target="#links-table">Activate selected</button>
 <button type="submit" name="action" value="delete" class="button danger small" data-bulk hx-post="/dashboard/links/bulk" hx-target="#links-table" hx-confirm="Delete the selected links? Their short URLs stop working.">Delete selected</button>
 <span class="spacer"></span>
-<span class="muted small">${first}–${first + items.length - 1} of ${total.toLocaleString('en')}</span>
+<span class="muted small">${first.toLocaleString('en')}–${(first + items.length - 1).toLocaleString('en')} of ${total.toLocaleString('en')}</span>
 <a class="button secondary small" href="/dashboard/links.csv${viewQuery(v, { page: 1 })}" download>Export CSV</a>
 </form>
 <div class="table-wrap">
@@ -212,13 +212,13 @@ export interface ImportRowResult {
 
 /** What POST /dashboard/links/import answers into #import-result. */
 /** fetchesTitles: the server fetches each destination's page title (OG_FETCH) */
-export function importResult(r: { rows: ImportRowResult[]; fetchesTitles: boolean } | { error: string }): SafeHtml {
+export function importResult(r: { rows: ImportRowResult[]; fetchesTitles: boolean; notice?: string } | { error: string }): SafeHtml {
   if ('error' in r) return html`<p class="alert" role="alert">${r.error}</p>`;
   const ok = r.rows.filter((x) => x.shortUrl).length;
   const failed = r.rows.length - ok;
   return html`<section class="card stack" aria-labelledby="import-h">
 <h2 id="import-h">Imported ${ok} of ${r.rows.length} ${r.rows.length === 1 ? 'row' : 'rows'}</h2>
-${failed ? html`<p class="alert">${failed} ${failed === 1 ? 'row' : 'rows'} could not be imported; see the messages below.</p>` : html`<p class="success" role="status">Every row was imported.${r.fetchesTitles ? ' Titles are being fetched in the background.' : ''}</p>`}
+${r.notice ? html`<p class="notice">${r.notice}</p>` : ''}${failed ? html`<p class="alert">${failed} ${failed === 1 ? 'row' : 'rows'} could not be imported; see the messages below.</p>` : html`<p class="success" role="status">Every row was imported.${r.fetchesTitles ? ' Titles are being fetched in the background.' : ''}</p>`}
 <div class="table-wrap"><table class="data">
 <thead><tr><th scope="col" class="num">Line</th><th scope="col">URL</th><th scope="col">Result</th></tr></thead>
 <tbody>${r.rows.map(
@@ -232,7 +232,7 @@ ${failed ? html`<p class="alert">${failed} ${failed === 1 ? 'row' : 'rows'} coul
 export function importPageBody(p: { csrfToken: string; maxRows: number; csv?: string; result?: SafeHtml | null }): SafeHtml {
   return html`<div class="page-head"><h1>Import links</h1><div class="actions"><a class="button secondary" href="/dashboard">Back to links</a></div></div>
 <section class="card stack">
-<p>A CSV with a header row naming a <code>url</code> column (and optionally <code>alias</code> and <code>title</code>), or no header and one URL per line. Up to ${p.maxRows.toLocaleString('en')} rows at a time; each row is created or reported on its own.</p>
+<p>A CSV with a header row naming a <code>url</code> column (and optionally <code>alias</code>, <code>title</code>, <code>expires_at</code> and <code>status</code>, as the export writes them; Shlink, Kutt, YOURLS and Bitly column names are understood too), or no header and one URL per line. Up to ${p.maxRows.toLocaleString('en')} rows at a time; each row is created or reported on its own.</p>
 <form class="stack" method="post" action="/dashboard/links/import" hx-post="/dashboard/links/import" hx-target="#import-result" hx-indicator="#import-progress" hx-disabled-elt="find button[type=submit]">
 ${csrfField(p.csrfToken)}
 <div class="field"><label for="csv-file">CSV file</label><input type="file" id="csv-file" accept=".csv,text/csv,text/plain" data-csv-into="#csv" aria-describedby="csv-file-hint">
