@@ -129,7 +129,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Parti
     logLevel,
     clickFlushMs: 1000,
     // Bun's own cap, which answers a bare 413 before any handler: above every route's limit (the dashboard's
-    // CSV import reads up to 5 MB; the APIs 1 MB), so that an oversized body is refused in its dialect's envelope
+    // forms, a CSV import among them, read up to 7 MB; the APIs 1 MB), so that an oversized body is refused in its dialect's envelope
     maxBodyBytes: 8 * 1024 * 1024,
     metricsToken,
   };

@@ -154,6 +154,7 @@
 
   // ---- CSV import: the chosen file goes into the textarea ----
   var MAX_CSV_BYTES = 4 * 1024 * 1024;
+  var MAX_SENT_BYTES = 7 * 1024 * 1024; // src/web/dashboard-kit.ts reads dashboard forms up to this
   function readCsv(input) {
     var file = input.files && input.files[0];
     var target = document.querySelector(input.getAttribute('data-csv-into'));
@@ -164,6 +165,12 @@
       return;
     }
     file.text().then(function (text) {
+      // sent as a form field, percent-encoded: non-Latin text grows up to 9 times; past the server's limit it would be refused
+      if (encodeURIComponent(text).length > MAX_SENT_BYTES) {
+        toast(file.name + ' is too large to send at once (' + (encodeURIComponent(text).length / 1048576).toFixed(1) + ' MB encoded, at most 7 MB); split it into smaller files.', 'error');
+        input.value = '';
+        return;
+      }
       target.value = text;
       var rows = text.split(/\r\n|\n|\r/).filter(function (l) { return l.trim() !== ''; }).length;
       toast(file.name + ': ' + rows + (rows === 1 ? ' line' : ' lines') + ' ready to import.');

@@ -301,6 +301,12 @@ describe('dashboard in Chromium', () => {
       expect.stringContaining('/from-csv'),
       expect.stringContaining('The destination URL must be a valid URL.'),
     ]);
+    // under 4 MB as a file, over 7 MB once percent-encoded (3-byte characters grow 9 times): refused before sending, saying why
+    await page.goto(`${app.base}/dashboard/links/import`);
+    const wide = `url,title\n${'https://example.com/x,漢字のタイトル\n'.repeat(90_000)}`;
+    await page.getByLabel('CSV file').setInputFiles({ name: 'wide.csv', mimeType: 'text/csv', buffer: Buffer.from(wide) });
+    await page.locator('#toast', { hasText: 'wide.csv is too large to send at once' }).waitFor();
+    expect(await page.getByLabel('CSV', { exact: true }).inputValue()).toBe('');
   }, 60_000);
 
   test('a form posted without its CSRF token is refused', async () => {

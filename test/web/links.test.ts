@@ -585,6 +585,15 @@ describe('CSV import and export', () => {
     expect(await bad.text()).toContain('The expiry &quot;next tuesday&quot; is not a date and time');
   });
 
+  test('the largest import the page allows arrives whole: 1,000 rows of long URLs and 500-character CJK titles, 6.5 MB once percent-encoded', async () => {
+    const b = await signIn();
+    const title = '漢字のタイトル'.repeat(72).slice(0, 500);
+    const csv = `url,title\n${Array.from({ length: 1000 }, (_, i) => `https://example.com/${String(i).padStart(4, '0')}/${'p'.repeat(1990)},${title}`).join('\n')}\n`;
+    expect(new URLSearchParams({ csv }).toString().length).toBeGreaterThan(6 * 1024 * 1024);
+    const res = await b.post('/dashboard/links/import', { csv }, { hx: true });
+    expect([res.status, (await t.services.links.list(b.actor, { page: 1, perPage: 1 })).total]).toEqual([200, 1000]);
+  }, 30_000);
+
   test('an export longer than it may be is refused, not cut off', async () => {
     const b = await signIn();
     for (let i = 0; i < 3; i++) await mk(b, `https://example.com/cap-${i}`);
