@@ -95,7 +95,9 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
         return { line: row.row, url: row.url, ...(r?.ok ? { shortUrl: services.shortUrl(r.value.link.code) } : { error: error ?? 'Not imported.' }) };
       });
       const notice = dropped ? `Your plan (${c.actor.plan.name}) has no custom aliases: the file's codes were not kept, and each link got a new one.` : undefined;
-      return answer(c, { rows: out, fetchesTitles: services.config.ogFetch, notice }, csv);
+      // said only when some link will get one: rows that gave a title fetch none
+      const fetchesTitles = services.config.ogFetch && rows.some((row, i) => row.title === '' && byRow.get(i)?.ok);
+      return answer(c, { rows: out, fetchesTitles, notice }, csv);
     } catch (e) {
       if (!(e instanceof DomainError) || e.code !== 'QUOTA_EXCEEDED') throw e;
       return answer(c, { error: quotaMessage(rows.length, e) }, csv, 422);

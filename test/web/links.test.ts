@@ -594,6 +594,22 @@ describe('CSV import and export', () => {
     expect([res.status, (await t.services.links.list(b.actor, { page: 1, perPage: 1 })).total]).toEqual([200, 1000]);
   }, 30_000);
 
+  test('"titles are being fetched" is said only when some link was created without one', async () => {
+    const fetching = await makeTestApp({ env: { OG_FETCH: 'true' } });
+    try {
+      const u = await fetching.user('pro');
+      const { cookie, csrf } = await loginThroughForm((r) => fetching.app.handle(r), u, '192.0.2.251', '/dashboard/keys');
+      const headers = { cookie, 'content-type': 'application/x-www-form-urlencoded', 'hx-request': 'true', 'x-csrf-token': csrf };
+      const send = async (csv: string) => (await fetching.app.handle(new Request(`${BASE}/dashboard/links/import`, { method: 'POST', headers, body: new URLSearchParams({ csv }) }))).text();
+      const titled = await send('url,title\nhttps://example.com/titled,Has one\n');
+      expect([titled.includes('Every row was imported.'), titled.includes('Titles are being fetched')]).toEqual([true, false]);
+      const untitled = await send('url,title\nhttps://example.com/untitled,\n');
+      expect(untitled).toContain('Every row was imported. Titles are being fetched in the background.');
+    } finally {
+      await fetching.close();
+    }
+  });
+
   test('an export longer than it may be is refused, not cut off', async () => {
     const b = await signIn();
     for (let i = 0; i < 3; i++) await mk(b, `https://example.com/cap-${i}`);

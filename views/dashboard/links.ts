@@ -211,7 +211,7 @@ export interface ImportRowResult {
 }
 
 /** What POST /dashboard/links/import answers into #import-result. */
-/** fetchesTitles: the server fetches each destination's page title (OG_FETCH) */
+/** fetchesTitles: the server is fetching the page titles of links created without one (OG_FETCH) */
 export function importResult(r: { rows: ImportRowResult[]; fetchesTitles: boolean; notice?: string } | { error: string }): SafeHtml {
   if ('error' in r) return html`<p class="alert" role="alert">${r.error}</p>`;
   const ok = r.rows.filter((x) => x.shortUrl).length;
