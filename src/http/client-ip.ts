@@ -25,7 +25,8 @@ export function clientIp(ctx: Pick<HttpContext, 'request' | 'server'>, trustProx
     const real = bare(ctx.request.headers.get('x-real-ip') ?? '');
     if (isIP(real)) return real;
   }
-  const addr = ctx.server?.requestIP(socketRequest(ctx.request))?.address ?? null;
+  // the socket's own request nearly always; a copy made for a request without a Host (request-target.ts) has none
+  const addr = (ctx.server?.requestIP(ctx.request) ?? ctx.server?.requestIP(socketRequest(ctx.request)))?.address ?? null;
   return addr === null ? null : unmapped(addr);
 }
 

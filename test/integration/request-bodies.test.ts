@@ -56,6 +56,14 @@ test('compressed bodies, other charsets and bytes that are not UTF-8 are refused
     expect([dialect, undeclared.status >= 400 && undeclared.status < 500, JSON.stringify(await undeclared.json())]).toEqual([dialect, true, expect.stringContaining('not valid UTF-8')]);
   }
   expect(links()).toBe(before);
+  // ASCII reads the same in any charset: a form or JSON labelled ISO-8859-1 (Java's HttpClient does) is read
+  for (const [type, body] of [
+    ['application/x-www-form-urlencoded; charset=ISO-8859-1', 'original_url=https%3A%2F%2Fexample.com%2Flatin-form'],
+    ['application/json; charset=windows-1252', JSON.stringify({ original_url: 'https://example.com/latin-json' })],
+  ]) {
+    const res = await send('/api/v1/links', body!, { 'content-type': type! });
+    expect([type, res.status]).toEqual([type, 201]);
+  }
   // UTF-8 itself, declared in any spelling, is read as before
   const ok = await send('/api/v1/links', JSON.stringify({ original_url: 'https://example.com/caf\u00e9' }), { 'content-type': 'application/json; Charset="UTF-8"' });
   expect(ok.status).toBe(201);
