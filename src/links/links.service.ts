@@ -511,12 +511,12 @@ export function createLinksService(deps: LinksDeps) {
     },
 
     /**
-     * The actor's links as listed (at most `max`), `size` at a time, read as the caller asks for
+     * Every link of the actor's list, in its order, `size` at a time, read as the caller asks for
      * them: an export of 100,000 long links neither holds them all in memory nor, read in one go, the
      * thread that answers redirects. The order is settled first (in chunks, see firstInOrder).
-     * @throws FORBIDDEN (every user's links, for a member), on the first call of next()
+     * @throws FORBIDDEN (every user's links, for a member), VALIDATION (more than `max`: refused, none
+     * cut off unsaid), on the first call of next()
      */
-    /** Every link of a list (in its order), `size` at a time. @throws VALIDATION when there are more than `max` (none is cut off unsaid) */
     async *listInBatches(actor: Actor, q: Omit<ListLinksQuery, 'page' | 'perPage'>, max: number, size: number): AsyncGenerator<Link[]> {
       const filter = listFilter(actor, q, max + 1, 0);
       const ids = filter ? await links.listIds(filter) : [];

@@ -27,12 +27,36 @@ import { parseView, viewInBatches } from './links-view.ts';
 export const MAX_IMPORT_ROWS = 1000;
 /** per user: each import may create 1,000 links and as many page fetches */
 const IMPORTS_PER_MINUTE = 10;
-/** a list longer than this is refused, not cut off (streamed: 101,000 rows took 1.8 s) */
-export const MAX_EXPORT_ROWS = 1_000_000;
+/** a list longer than this is refused, not cut off: its order is settled first, holding each row's sort key */
+export const MAX_EXPORT_ROWS = 100_000;
 /** rows read and written at a time, with a turn for other requests between (500 rows of 2 KB destinations: 10-15 ms a part) */
 const EXPORT_BATCH = 200;
 
 const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
+
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * An expiry as the export writes it (ISO 8601; a date or time without a zone is UTC), or NaN. Not
+ * Date.parse, which reads almost anything: "1" as 2001, "01/02/2027" in US order, 2027-02-30 as
+ * 2 March, a time without a zone in the server's own — a file re-saved by a spreadsheet in another
+ * locale would shift its expiries silently.
+ */
+export function parseExpiry(text: string): number {
+  const m = ISO_INSTANT.exec(text.trim());
+  if (!m) return NaN;
+  const [y, mo, d, h = 0, mi = 0, s = 0] = m.slice(1, 7).map((v) => (v === undefined ? undefined : Number(v))) as number[];
+  const ms = Number((m[7] ?? '0').padEnd(3, '0').slice(0, 3));
+  const at = Date.UTC(y!, mo! - 1, d!, h, mi, s, ms);
+  const back = new Date(at);
+  // calendar fields that do not come back as written (month 13, 30 February, 25:00) are not a date
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo! - 1 || back.getUTCDate() !== d || back.getUTCHours() !== h || back.getUTCMinutes() !== mi || back.getUTCSeconds() !== s) return NaN;
+  const zone = m[8];
+  if (!zone || zone.toUpperCase() === 'Z') return at;
+  const [zh, zm] = [Number(zone.slice(1, 3)), Number(zone.slice(-2))];
+  if (zh > 23 || zm > 59) return NaN;
+  return at - (zone[0] === '-' ? -1 : 1) * (zh * 60 + zm) * 60_000;
+}
 
 export const linkImportRoutes: WebModule = (deps, kit) => {
   const { services } = deps;
@@ -67,9 +91,14 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
     const dropped = !keepCodes && rows.some((r) => r.alias !== '');
     const refused = new Map<number, string>();
     const inputs = rows.flatMap((r, i) => {
-      const expiresAt = r.expiresAt === '' ? null : Date.parse(r.expiresAt);
+      const expiresAt = r.expiresAt === '' ? null : parseExpiry(r.expiresAt);
       if (Number.isNaN(expiresAt)) {
-        refused.set(i, `The expiry "${r.expiresAt.slice(0, 40)}" is not a date and time (write it as 2027-01-31T12:00:00Z).`);
+        refused.set(i, `The expiry "${r.expiresAt.slice(0, 40)}" is not a date and time as the export writes them (2027-01-31T12:00:00Z, or 2027-01-31 for midnight UTC).`);
+        return [];
+      }
+      // the export says a link had a password, never what it was: created without one it would be open to all
+      if (r.status === 'password') {
+        refused.set(i, 'This link had a password, which an export does not carry. Create it with its password in the link form, or clear its status cell to import it without one.');
         return [];
       }
       return [{
@@ -120,7 +149,8 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
     l.title,
     l.totalClicks,
     l.uniqueClicks,
-    linkStatus(l, now).key,
+    // a password first, whatever else: the import must know that it cannot recreate this link as it was
+    l.passwordHash !== null ? 'password' : linkStatus(l, now).key,
     iso(l.createdAt),
     iso(l.expiresAt),
   ];

@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Link } from '../../src/links/links.types.ts';
 import { csvCell, parseCsv } from '../../src/web/links-csv.ts';
+import { parseExpiry } from '../../src/web/links-import.ts';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
 import { turnsDuring } from '../helpers/turns.ts';
 import { loginThroughForm } from '../helpers/web-login.ts';
@@ -593,6 +594,27 @@ describe('CSV import and export', () => {
     const res = await b.post('/dashboard/links/import', { csv }, { hx: true });
     expect([res.status, (await t.services.links.list(b.actor, { page: 1, perPage: 1 })).total]).toEqual([200, 1000]);
   }, 30_000);
+
+  test('a link with a password is exported as such and its row refused on import (created without it, it would be open to anyone)', async () => {
+    const from = await signIn();
+    await t.services.links.create(from.actor, { destination: 'https://example.com/secret-rt', password: 'hunter2-hunter2', isActive: false });
+    const exported = await (await from.get('/dashboard/links.csv?q=secret-rt')).text();
+    expect(parseCsv(exported)[1]![6]).toBe('password'); // paused too, but the password is what the import must know
+    const to = await signIn();
+    const res = await to.post('/dashboard/links/import', { csv: exported }, { hx: true });
+    expect(await res.text()).toContain('This link had a password, which an export does not carry.');
+    expect((await t.services.links.list(to.actor, { page: 1, perPage: 5, search: 'secret-rt' })).total).toBe(0);
+  });
+
+  test('expiries are read as the export writes them (ISO 8601, UTC without a zone), nothing else', () => {
+    expect(parseExpiry('2027-01-31T12:00:00.000Z')).toBe(Date.UTC(2027, 0, 31, 12));
+    expect(parseExpiry('2027-01-31')).toBe(Date.UTC(2027, 0, 31));
+    expect(parseExpiry('2027-01-31 12:30')).toBe(Date.UTC(2027, 0, 31, 12, 30));
+    expect(parseExpiry('2027-01-31T12:00:00+02:00')).toBe(Date.UTC(2027, 0, 31, 10));
+    expect(parseExpiry('2027-01-31T12:00:00-0530')).toBe(Date.UTC(2027, 0, 31, 17, 30));
+    // Date.parse reads each of these as some date: 2001, 2027-01-01, 2 January, 2 March, local time
+    for (const bad of ['1', '2027', '01/02/2027', '2027-02-30', '2027-13-01', '2027-01-31T25:00', 'next tuesday', '2027-01-31T12:00:00+24:00']) expect([bad, parseExpiry(bad)]).toEqual([bad, NaN]);
+  });
 
   test('"titles are being fetched" is said only when some link was created without one', async () => {
     const fetching = await makeTestApp({ env: { OG_FETCH: 'true' } });
