@@ -70,9 +70,13 @@ export async function runCommand(command: Exclude<Command, { name: 'serve' }>, c
         if (!existed && (command.name === 'key-create' || command.name === 'user-password')) {
           mustExist(database, `no database at ${database}: run the command in the server's folder, or set DATA_DIR (or --data-dir) to its data folder`);
         }
-        const code = await withServices(config, (services) => runServiceCommand(command, services, io));
-        if (!existed) io.out(`Created a new database at ${database} (a server started with this data folder will use it).`);
-        return code;
+        try {
+          return await withServices(config, (services) => runServiceCommand(command, services, io));
+        } finally {
+          // said whether the command then succeeded or not (a failed one from the wrong folder leaves it too);
+          // on stderr, so that what scripts read from stdout stays as it was
+          if (!existed && existsSync(database)) io.err(`Created a new database at ${database} (a server started with this data folder will use it).`);
+        }
       }
     }
   } catch (e) {

@@ -32,7 +32,11 @@ Commands:
 Configuration: environment variables, or a flag of the same name, which wins
   --port PORT (8080)   --host HOST (0.0.0.0)   --data-dir DATA_DIR (./data)
   --base-url BASE_URL  --anonymous-links  --allow-private-targets  --trust-proxy
-  --og-fetch           --log-level debug|info|warn|error|silent`;
+  --og-fetch           --log-level debug|info|warn|error|silent
+  --metrics-token METRICS_TOKEN (/metrics then needs it as a Bearer token)`;
+
+/** The first words of the commands (a bare on/off switch never takes one as its value: config.ts). */
+export const COMMAND_WORDS: readonly string[] = ['serve', 'user', 'key', 'plan', 'backup', 'restore', 'healthcheck', 'version', 'help'];
 
 /** Bad command line: exit 2 with the usage text. */
 export class UsageError extends Error {}

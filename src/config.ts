@@ -3,6 +3,8 @@
  * same name wins: --port 9000 or --port=9000 beats PORT). Parsed and
  * validated once; nothing else reads the environment.
  */
+import { COMMAND_WORDS } from './command-line.ts';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 export interface Config {
@@ -41,8 +43,6 @@ type Key = keyof typeof KEYS;
 
 const LOG_LEVELS: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
-/** The first words of the command line's commands (command-line.ts), which a bare switch never takes as its value. */
-const COMMAND_WORDS = ['serve', 'user', 'key', 'plan', 'backup', 'restore', 'healthcheck', 'version', 'help'];
 const TRUE_WORDS = ['true', '1', 'yes', 'on'];
 const FALSE_WORDS = ['false', '0', 'no', 'off'];
 const BOOLEAN_KEYS = new Set<Key>(['ANONYMOUS_LINKS', 'ALLOW_PRIVATE_TARGETS', 'TRUST_PROXY', 'OG_FETCH']);
@@ -75,9 +75,11 @@ export function extractConfigFlags(argv: string[]): { flags: Partial<Record<Key,
       continue;
     }
     const next = argv[i + 1];
-    // a bare switch before the command (--trust-proxy serve) must not take the command as its value; any other
-    // word after it is its value, refused if it is not one (--trust-proxy maybe: not an unknown command "maybe")
-    const takesNext = next !== undefined && !next.startsWith('--') && (!BOOLEAN_KEYS.has(key) || !COMMAND_WORDS.includes(next));
+    // a bare switch takes an on/off word after it; before the command, any word but the command (--trust-proxy
+    // maybe: refused as a value, not run as an unknown command "maybe"); after it, none (backup --trust-proxy x.db)
+    const beforeCommand = !argv.slice(0, i).some((a) => COMMAND_WORDS.includes(a));
+    const switchValue = next !== undefined && ([...TRUE_WORDS, ...FALSE_WORDS].includes(next.toLowerCase()) || (beforeCommand && !COMMAND_WORDS.includes(next)));
+    const takesNext = next !== undefined && !next.startsWith('--') && (!BOOLEAN_KEYS.has(key) || switchValue);
     if (m[2] !== undefined) flags[key] = m[2];
     else if (takesNext) flags[key] = argv[++i]!;
     else if (BOOLEAN_KEYS.has(key)) flags[key] = 'true';

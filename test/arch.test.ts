@@ -94,11 +94,21 @@ describe('architecture', () => {
   // has a stale snapshot once it commits, and SQLite refuses the write at once (SQLITE_BUSY_SNAPSHOT,
   // which busy_timeout does not retry) — a 503 for an edit under click traffic. BEGIN IMMEDIATE waits instead.
   test('every write transaction on the main connection begins IMMEDIATE', () => {
-    const bad = SRC.filter((f) => f.path !== 'src/db/migrate.ts').flatMap((f) => {
-      const opened = f.text.match(/\bdb\.transaction\(/g)?.length ?? 0;
-      const immediate = f.text.match(/\{ behavior: 'immediate' \}/g)?.length ?? 0;
-      return opened === immediate ? [] : [`${f.path}: ${opened} db.transaction, ${immediate} immediate`];
-    });
+    /** The text of the call that opens at `from` (its arguments, to the matching parenthesis). */
+    const callAt = (text: string, from: number) => {
+      let depth = 0;
+      for (let i = from; i < text.length; i++) {
+        if (text[i] === '(') depth++;
+        else if (text[i] === ')' && --depth === 0) return text.slice(from, i + 1);
+      }
+      return text.slice(from);
+    };
+    const bad = SRC.filter((f) => f.path !== 'src/db/migrate.ts').flatMap((f) =>
+      [...f.text.matchAll(/\bdb\.transaction\(/g)]
+        // its own options, after the callback's body: the last thing in the call
+        .filter((m) => !/\}\s*,\s*\{\s*behavior:\s*'immediate'\s*\}\s*\)$/.test(callAt(f.text, m.index! + m[0].length - 1)))
+        .map((m) => `${f.path}:${f.text.slice(0, m.index).split('\n').length} db.transaction without { behavior: 'immediate' }`),
+    );
     expect(bad).toEqual([]);
   });
 

@@ -68,7 +68,7 @@ export function createSessionsService(deps: { sessions: SessionsRepo; users: Use
       if (next === current) throw new DomainError('VALIDATION', 'The new password must be different from the current one.', { field: 'new_password' });
       // not over a reset that landed during the checks: a session the reset ended must not choose the password after it;
       // nor from a session signed out while the passwords were hashed
-      await users.changePassword(ctx.actor.user.id, passwordHash, next, async () => (await sessions.find(ctx.idHash)) !== null);
+      await users.changePassword(ctx.actor.user.id, passwordHash, next, ctx.idHash);
       await sessions.removeForUser(ctx.actor.user.id, ctx.idHash);
     },
 

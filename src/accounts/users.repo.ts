@@ -1,8 +1,8 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, exists, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { NotAnAdmin } from '../errors.ts';
 import { uniqueWrite } from '../db/unique-violation.ts';
-import { users } from '../db/schema.ts';
+import { sessions, users } from '../db/schema.ts';
 import type { Role, User } from './accounts.types.ts';
 
 type Row = typeof users.$inferSelect;
@@ -78,11 +78,13 @@ export function createUsersRepo(db: Db) {
      * request verified before it spent tens of milliseconds on bcrypt, during which an admin's reset
      * or a deactivation may have landed. False when one did.
      */
-    async replacePasswordHash(id: number, expected: string, next: string): Promise<boolean> {
+    /** `whileSession`: only while that session (its id hash) still exists, checked in the same statement. */
+    async replacePasswordHash(id: number, expected: string, next: string, whileSession?: string): Promise<boolean> {
+      const session = whileSession === undefined ? undefined : exists(db.select({ one: sql`1` }).from(sessions).where(and(eq(sessions.idHash, whileSession), eq(sessions.userId, id))));
       const r = db
         .update(users)
         .set({ passwordHash: next, mustChangePassword: false, updatedAt: Date.now() })
-        .where(and(eq(users.id, id), eq(users.passwordHash, expected), eq(users.isActive, true)))
+        .where(and(eq(users.id, id), eq(users.passwordHash, expected), eq(users.isActive, true), session))
         .returning({ id: users.id })
         .get();
       return r !== undefined;

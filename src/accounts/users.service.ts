@@ -124,12 +124,13 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
 
     /**
      * Replaces the password `verifiedHash` was checked for, unless it was replaced meanwhile (an
-     * admin's reset) or the user deactivated. @throws VALIDATION, UNAUTHENTICATED
+     * admin's reset), the user deactivated or, given `whileSession` (a session's id hash), that session
+     * ended (signed out). @throws VALIDATION, UNAUTHENTICATED
      */
-    async changePassword(id: number, verifiedHash: string, next: string, stillAsked: () => Promise<boolean> = async () => true): Promise<void> {
+    async changePassword(id: number, verifiedHash: string, next: string, whileSession?: string): Promise<void> {
       const hash = await hashPassword(checkPassword(next));
-      // read with the write, no turn between: the hash took ~70 ms in which the asker may have gone
-      if (!(await stillAsked()) || !(await users.replacePasswordHash(id, verifiedHash, hash))) {
+      // the session (when given) checked in the write's own statement: the hash took ~70 ms in which it may have ended
+      if (!(await users.replacePasswordHash(id, verifiedHash, hash, whileSession))) {
         throw new DomainError('UNAUTHENTICATED', 'Your session ended meanwhile (signed out, password reset or account deactivated). Sign in again.');
       }
     },

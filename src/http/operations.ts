@@ -272,7 +272,9 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
     .get(
       '/metrics',
       ({ request }) => {
-        if (metricsToken !== null && !safeEqual(request.headers.get('authorization') ?? '', `Bearer ${metricsToken}`)) {
+        // the scheme in any case (RFC 9110 11.1), the token compared in constant time
+        const given = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '')?.[1] ?? '';
+        if (metricsToken !== null && !safeEqual(given, metricsToken)) {
           return new Response('Unauthorized: /metrics needs the METRICS_TOKEN as a Bearer token.\n', {
             status: 401,
             headers: { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer realm="metrics"', 'cache-control': 'no-store' },

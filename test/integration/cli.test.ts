@@ -57,7 +57,8 @@ async function withServices<T>(fn: (s: Awaited<ReturnType<typeof buildServices>>
 describe('user create', () => {
   test('creates a user on the given plan', async () => {
     const r = await cli('user', 'create', '--email', 'Ann@Example.com', '--password', 'correct horse battery', '--plan', 'pro');
-    expect(r).toMatchObject({ code: 0, stderr: '' });
+    // the first command in this folder began its database, and says so (on stderr: stdout stays the result)
+    expect(r).toMatchObject({ code: 0, stderr: `Created a new database at ${join(config.dataDir, 'shrinkray.db')} (a server started with this data folder will use it).` });
     expect(r.stdout).toContain('ann@example.com');
     const user = await withServices((s) => s.users.getByEmail('ann@example.com'));
     expect(user.role).toBe('member');
@@ -249,15 +250,20 @@ describe('backup', () => {
       expect([args[0], err.join()]).toEqual([args[0], expect.stringMatching(args[0] === 'restore' ? /no file at / : /no database at .*DATA_DIR/)]);
       expect([args[0], existsSync(join(dir, 'wrong-folder'))]).toEqual([args[0], false]);
     }
-    for (const args of [['plan', 'set', 'pro', '--max-links', '5'], ['user', 'create', '--email', 'me@example.com', '--password', 'a long passphrase']]) {
-      const out: string[] = [];
-      expect([args[0], await runCli(args, config, { out: (l) => out.push(l), err: () => {} })]).toEqual([args[0], 0]);
-      expect([args[0], out.join('\n').includes(`Created a new database at ${join(elsewhere, 'shrinkray.db')}`)]).toEqual([args[0], true]);
+    for (const [args, code] of [
+      [['plan', 'set', 'pro', '--max-links', '5'], 0],
+      [['user', 'create', '--email', 'me@example.com', '--password', 'a long passphrase'], 0],
+      // failed, but the database stays: said all the same
+      [['user', 'create', '--email', 'not-an-email', '--password', 'a long passphrase'], 1],
+    ] as const) {
+      const err: string[] = [];
+      expect([args[1], await runCli([...args], config, { out: () => {}, err: (l) => err.push(l) })]).toEqual([args[1], code]);
+      expect([args[1], err.join('\n').includes(`Created a new database at ${join(elsewhere, 'shrinkray.db')}`)]).toEqual([args[1], true]);
       rmSync(join(dir, 'wrong-folder'), { recursive: true, force: true });
     }
     expect(await runCli(['user', 'create', '--email', 'me@example.com', '--password', 'a long passphrase'], config, { out: () => {}, err: () => {} })).toBe(0);
     const again: string[] = [];
-    expect(await runCli(['key', 'create', '--email', 'me@example.com'], config, { out: (l) => again.push(l), err: () => {} })).toBe(0);
+    expect(await runCli(['key', 'create', '--email', 'me@example.com'], config, { out: (l) => again.push(l), err: (l) => again.push(l) })).toBe(0);
     expect(again.join('\n')).not.toContain('Created a new database');
   });
 

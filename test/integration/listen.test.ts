@@ -176,6 +176,10 @@ test('a request without a Host (HTTP/1.0, health checkers) is answered as if sen
     expect([path, statusOf(answer) < 500]).toEqual([path, true]);
   }
   expect(statusOf(await raw(l, 'GET /login HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n'))).toBe(200);
+  // a body comes along with the copy
+  const body = JSON.stringify({ original_url: 'https://example.com/posted-without-host' });
+  const posted = await raw(l, `POST /api/v1/links HTTP/1.0\r\nAuthorization: Bearer ${u.key}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  expect([statusOf(posted), posted.includes('posted-without-host')]).toEqual([201, true]);
   // a short link, its click counted with the visitor's address (so as a unique visitor)
   const hop = await raw(l, `GET /${link.code} HTTP/1.0\r\nUser-Agent: ${BROWSER_UA}\r\n\r\n`);
   expect([statusOf(hop), /\r\nlocation: (\S+)/i.exec(hop)?.[1]]).toEqual([302, 'https://example.com/no-host']);

@@ -103,8 +103,10 @@ describe('/metrics', () => {
         const res = await own.request('GET', '/metrics', { headers: authorization ? { authorization } : {} });
         expect([authorization, res.status, res.headers.get('www-authenticate'), (await res.text()).includes('shrinkray_')]).toEqual([authorization, 401, 'Bearer realm="metrics"', false]);
       }
-      const ok = await own.request('GET', '/metrics', { headers: { authorization: `Bearer ${token}` } });
-      expect([ok.status, (await ok.text()).includes('# TYPE shrinkray_http_requests_total counter')]).toEqual([200, true]);
+      for (const authorization of [`Bearer ${token}`, `bearer  ${token}`]) {
+        const ok = await own.request('GET', '/metrics', { headers: { authorization } });
+        expect([authorization, ok.status, (await ok.text()).includes('# TYPE shrinkray_http_requests_total counter')]).toEqual([authorization, 200, true]);
+      }
     } finally {
       await own.close();
     }

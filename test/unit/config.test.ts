@@ -42,6 +42,11 @@ describe('extractConfigFlags', () => {
     expect(extractConfigFlags(['--trust-proxy', 'backup', 'x.db'])).toEqual({ flags: { TRUST_PROXY: 'true' }, rest: ['backup', 'x.db'] });
     expect(extractConfigFlags(['--trust-proxy', 'off', 'serve'])).toEqual({ flags: { TRUST_PROXY: 'off' }, rest: ['serve'] });
     expect(extractConfigFlags(['--port', '9000', 'serve'])).toEqual({ flags: { PORT: '9000' }, rest: ['serve'] });
+    // after the command, a bare switch takes only an on/off word: the next word is the command's argument
+    expect(extractConfigFlags(['backup', '--trust-proxy', '/tmp/x.db'])).toEqual({ flags: { TRUST_PROXY: 'true' }, rest: ['backup', '/tmp/x.db'] });
+    expect(extractConfigFlags(['backup', '--trust-proxy', 'no', '/tmp/x.db'])).toEqual({ flags: { TRUST_PROXY: 'no' }, rest: ['backup', '/tmp/x.db'] });
+    // before it, any other word is taken as its value, to be refused as one (not run as a command "maybe")
+    expect(extractConfigFlags(['--trust-proxy', 'maybe'])).toEqual({ flags: { TRUST_PROXY: 'maybe' }, rest: [] });
   });
 
   test('a key that needs a value refuses a bare flag instead of taking "true" (a folder named true, a host named true)', () => {
