@@ -14,9 +14,12 @@ import { createSignedTokens } from '../http/signed-token.ts';
 /** What a redirect answer was, as counted in shrinkray_redirects_total. */
 export type RedirectKind = 'direct' | 'bridge' | 'preview' | 'password' | 'not_found';
 
-/** Markers a short URL may carry; neither is forwarded to the destination. */
+/** Markers a short URL may carry; none is forwarded to the destination. */
 export const QR = 1; // ?qr=1: the URL a dynamic QR code encodes, so the click counts as a scan
-export const PROCEED = 2; // ?proceed=1: the visitor has already seen an interstitial; go straight on
+// ?proceed=TOKEN: the visitor has seen the preview page (and given the password, if any), which signed it
+// for this code; go straight on. Unsigned, anyone could share a link that skips a forced preview
+export const PROCEED = 2;
+export const PREVIEWING = 8; // ?preview=1 on the password form of /preview/CODE: once unlocked, show the preview
 /**
  * Not a marker but the route: ShrtLnk documents GET /s/{code} among its API
  * calls ("increments clicks by 1"), so a script calling it (curl, requests) is
@@ -28,8 +31,11 @@ export function flagsOf(url: string): number {
   const q = url.indexOf('?');
   if (q === -1) return 0; // the common case parses nothing
   const params = new URLSearchParams(url.slice(q + 1));
-  return (params.get('qr') === '1' ? QR : 0) | (params.get('proceed') === '1' ? PROCEED : 0);
+  return (params.get('qr') === '1' ? QR : 0) | (params.get('proceed') ? PROCEED : 0) | (params.get('preview') === '1' ? PREVIEWING : 0);
 }
+
+/** The ?proceed= token of a URL ('' when there is none). */
+export const proceedTokenOf = (url: string): string => new URLSearchParams(url.slice(url.indexOf('?') + 1)).get('proceed') ?? '';
 
 // Location must be a byte string; a destination with non-ASCII characters
 // (IDN hosts, unescaped paths) is sent in its serialised, percent-encoded form.
@@ -66,6 +72,16 @@ export function createRedirectKit(deps: AppDeps) {
     limiter: deps.limiter,
     // the password form's token: bound to the link's code, valid long enough to go and find the password
     tokens: createSignedTokens({ purpose: 'unlock', ttlMs: 2 * 60 * 60 * 1000 }),
+    // the preview page's Proceed: bound to the code and to the password the link has now (a token issued
+    // before a password was set, or changed, opens nothing); long enough to read the page and decide
+    proceed: (() => {
+      const signed = createSignedTokens({ purpose: 'proceed', ttlMs: 15 * 60 * 1000 });
+      const binding = (code: string, target: RedirectTarget) => `${code}\u0000${target.passwordHash ?? ''}`;
+      return {
+        url: (code: string, target: RedirectTarget, flags: number) => `/${code}?proceed=${signed.issue(binding(code, target))}${flags & QR ? '&qr=1' : ''}`,
+        ok: (code: string, target: RedirectTarget, url: string) => signed.verify(binding(code, target), proceedTokenOf(url)),
+      };
+    })(),
     requestCounter,
 
     count(kind: RedirectKind): void {

@@ -4,8 +4,11 @@
  * fresh form otherwise); the client has attempts left (10 a minute per IP and
  * code, then 429 with Retry-After); the password matches (401 and the form
  * again otherwise). A correct password counts the click and 302s straight to
- * the destination whatever the link's mode: the form already was the
- * interstitial, a second page would only be in the way. The link is read
+ * the destination — the form already was the interstitial, a bridge would
+ * only be in the way — except where the visitor must see the destination
+ * first: a link in preview mode, or a form opened from /preview/CODE. Those
+ * get the preview page, counting nothing; its Proceed is signed for the code
+ * and this password (redirect-kit.ts proceed), and counts. The link is read
  * again after the comparison (links.unlock): one deleted, paused or given
  * another password while it ran does not open.
  */
@@ -15,7 +18,8 @@ import { throttleKey } from '../http/client-ip.ts';
 import { passwordGuessBudgets } from '../http/rate-limit.ts';
 import type { ServerLike } from '../http/context.ts';
 import { notFoundResponse, passwordResponse, tooManyAttemptsResponse } from './pages.ts';
-import { flagsOf, QR, type RedirectKit } from './redirect-kit.ts';
+import { flagsOf, PREVIEWING, QR, type RedirectKit } from './redirect-kit.ts';
+import { previewPage } from './visit.ts';
 
 /** The submitted fields, or null when the body is unreadable (too large, malformed). */
 async function readFields(request: Request): Promise<Record<string, unknown> | null> {
@@ -39,7 +43,8 @@ export function createUnlockHandler(kit: RedirectKit) {
       return notFoundResponse();
     }
     const flags = flagsOf(request.url);
-    const formUrl = `/${code}${flags & QR ? '?qr=1' : ''}`;
+    const markers = [flags & QR ? 'qr=1' : '', flags & PREVIEWING ? 'preview=1' : ''].filter(Boolean).join('&');
+    const formUrl = `/${code}${markers ? `?${markers}` : ''}`;
     // the password was removed while the form was open: let the normal visit decide
     if (target.passwordHash === null) return new Response(null, { status: 303, headers: { location: formUrl, 'cache-control': 'no-store' } });
 
@@ -60,8 +65,12 @@ export function createUnlockHandler(kit: RedirectKit) {
       if (e instanceof DomainError && e.code === 'INVALID_TOKEN') return form(401, 'That password is not correct. Please try again.');
       throw e;
     }
-    const res = opened && kit.redirect(links.destinationFor(opened));
-    if (!opened || !res) return notFoundResponse();
+    if (!opened) return notFoundResponse();
+    // a link that must show its destination first (or a visitor who came from /preview/CODE): the
+    // preview, counting nothing; its signed Proceed gets past the password once
+    if (opened.redirectMode === 'preview' || flags & PREVIEWING) return previewPage(kit, code, opened, await links.pageFacts(opened), flags & ~PREVIEWING);
+    const res = kit.redirect(links.destinationFor(opened));
+    if (!res) return notFoundResponse();
     kit.record(opened, request, server, flags);
     return res;
   };

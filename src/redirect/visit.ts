@@ -8,8 +8,10 @@
  * - bridge: serving the bridge page to a GET counts (its refresh and Continue
  *   link go straight to the destination, not back through here).
  * - preview: the page counts nothing; its "Proceed to site" button is
- *   /CODE?proceed=1, which counts and 302s. proceed=1 also skips a bridge, for
- *   a visitor arriving from /preview/CODE who has already seen the destination.
+ *   /CODE?proceed=TOKEN (signed for the code and its password), which counts
+ *   and 302s. It also skips a bridge, for a visitor arriving from
+ *   /preview/CODE who has already seen the destination, and the password a
+ *   visitor gave to see the preview (redirect/unlock.ts).
  * - /s/:code (ShrtLnk's documented visit call) also counts HTTP libraries.
  * - HEAD never counts (link checkers and unfurl pre-flights use it); it gets
  *   the same status and headers. Elysia answers HEAD through the GET handler,
@@ -19,7 +21,7 @@ import type { ServerLike } from '../http/context.ts';
 import type { PageFacts, RedirectTarget } from '../links/links.types.ts';
 import { hostOf } from '../links/url-policy.ts';
 import { bridgeResponse, notFoundResponse, passwordResponse, previewResponse } from './pages.ts';
-import { flagsOf, PROCEED, QR, SCRIPTS_COUNT, type RedirectKit } from './redirect-kit.ts';
+import { flagsOf, PREVIEWING, PROCEED, QR, SCRIPTS_COUNT, type RedirectKit } from './redirect-kit.ts';
 
 /** Which public URL served the page; the bridge page names itself in og:url. */
 export type VisitRoute = 'short' | 'shrtlnk';
@@ -32,30 +34,22 @@ export function createVisitHandlers(kit: RedirectKit) {
     return notFoundResponse();
   }
 
-  /** The password form; its action keeps ?qr=1 so an unlocked scan still counts as a scan. */
+  /** The password form; its action keeps ?qr=1 so an unlocked scan still counts as a scan, and ?preview=1 from /preview/CODE. */
   function passwordForm(code: string, flags: number): Response {
     kit.count('password');
-    return passwordResponse(200, `/${code}${flags & QR ? '?qr=1' : ''}`, kit.tokens.issue(code));
-  }
-
-  function previewPage(code: string, target: RedirectTarget, page: PageFacts | null, flags: number): Response {
-    kit.count('preview');
-    return previewResponse({
-      title: page?.title ?? null,
-      description: page?.description ?? null,
-      destination: links.destinationFor(target),
-      proceedUrl: `/${code}?proceed=1${flags & QR ? '&qr=1' : ''}`,
-    });
+    const markers = [flags & QR ? 'qr=1' : '', flags & PREVIEWING ? 'preview=1' : ''].filter(Boolean).join('&');
+    return passwordResponse(200, `/${code}${markers ? `?${markers}` : ''}`, kit.tokens.issue(code));
   }
 
   /** The answer for a resolved (or unknown) code; synchronous so a cached code needs no promise at all. */
   function answer(code: string, target: RedirectTarget | null, request: Request, server: ServerLike | null, route: VisitRoute): Response {
     if (target === null) return notFound();
     const flags = flagsOf(request.url) | (route === 'shrtlnk' ? SCRIPTS_COUNT : 0);
-    if (target.passwordHash !== null) return passwordForm(code, flags);
+    const proceeding = (flags & PROCEED) !== 0 && kit.proceed.ok(code, target, request.url);
+    if (target.passwordHash !== null && !proceeding) return passwordForm(code, flags);
 
-    if (target.redirectMode === 'direct' || flags & PROCEED) return kit.direct(target, request, server, flags) ?? notFound();
-    if (target.redirectMode === 'preview') return previewPage(code, target, target.page, flags);
+    if (target.redirectMode === 'direct' || proceeding) return kit.direct(target, request, server, flags) ?? notFound();
+    if (target.redirectMode === 'preview') return previewPage(kit, code, target, target.page, flags);
 
     const destination = links.destinationFor(target);
     if (request.method !== 'HEAD') kit.record(target, request, server, flags);
@@ -85,8 +79,20 @@ export function createVisitHandlers(kit: RedirectKit) {
       const target = code === null ? null : await links.resolve(code);
       if (code === null || target === null) return notFound();
       const flags = flagsOf(request.url);
-      if (target.passwordHash !== null) return passwordForm(code, flags);
-      return previewPage(code, target, await links.pageFacts(target), flags);
+      // given, the password shows this page, not the destination (the previewUrl promises it)
+      if (target.passwordHash !== null) return passwordForm(code, flags | PREVIEWING);
+      return previewPage(kit, code, target, await links.pageFacts(target), flags);
     },
   };
+}
+
+/** The safety preview: where the link goes, counting nothing; Proceed comes back signed (kit.proceed). */
+export function previewPage(kit: RedirectKit, code: string, target: RedirectTarget, page: PageFacts | null, flags: number): Response {
+  kit.count('preview');
+  return previewResponse({
+    title: page?.title ?? null,
+    description: page?.description ?? null,
+    destination: kit.links.destinationFor(target),
+    proceedUrl: kit.proceed.url(code, target, flags),
+  });
 }

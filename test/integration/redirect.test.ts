@@ -39,6 +39,8 @@ const clicksOf = async (id: number) => {
   return link.totalClicks;
 };
 const csrfToken = (page: string) => /name="csrf_token" value="([^"]+)"/.exec(page)?.[1] ?? '';
+/** The preview page's Proceed link, unescaped. */
+const proceedOf = (page: string) => (/href="([^"]*proceed=[^"]*)"/.exec(page)?.[1] ?? '').replaceAll('&amp;', '&');
 
 describe('direct links', () => {
   test('GET /:code answers 302 to the destination, not cacheable', async () => {
@@ -380,19 +382,60 @@ describe('preview links', () => {
     const page = await res.text();
     expect(page).toContain('https://example.com/check?a=1&amp;b=2');
     expect(page).toContain('Proceed to site');
-    expect(page).toContain(`href="/${link.code}?proceed=1"`);
+    const proceedUrl = proceedOf(page);
+    expect(proceedUrl).toMatch(new RegExp(`^/${link.code}\\?proceed=\\d+\\.[\\w-]+$`));
     expect(await clicksOf(link.id)).toBe(0);
 
-    const proceed = await visit(`/${link.code}?proceed=1`);
+    const proceed = await visit(proceedUrl);
     expect(proceed.status).toBe(302);
     expect(proceed.headers.get('location')).toBe('https://example.com/check?a=1&b=2');
+    expect(await clicksOf(link.id)).toBe(1);
+  });
+
+  test('Proceed is signed for its code: ?proceed=1, a forged token or another link\'s does not skip the preview', async () => {
+    const link = await create({ destination: 'https://example.com/must-preview', redirectMode: 'preview' });
+    const other = await create({ destination: 'https://example.com/other-preview', redirectMode: 'preview' });
+    const othersToken = proceedOf(await (await visit(`/${other.code}`)).text()).split('proceed=')[1];
+    for (const forged of ['1', '9999999999999.forged', othersToken]) {
+      const res = await visit(`/${link.code}?proceed=${forged}`);
+      expect([forged, res.status, (await res.text()).includes('Proceed to site')]).toEqual([forged, 200, true]);
+    }
+    expect(await clicksOf(link.id)).toBe(0);
+  });
+
+  test('a password on a preview link: once given, the preview (no click), and its Proceed gets past the password once (one click)', async () => {
+    const link = await create({ destination: 'https://example.com/protected-preview', redirectMode: 'preview', password: 's3cret-pass' });
+    const token = csrfToken(await (await visit(`/${link.code}`)).text());
+    const unlocked = await post(`/${link.code}`, { csrf_token: token, password: 's3cret-pass' });
+    const page = await unlocked.text();
+    expect([unlocked.status, page.includes('https://example.com/protected-preview'), page.includes('Proceed to site')]).toEqual([200, true, true]);
+    expect(await clicksOf(link.id)).toBe(0);
+    const proceed = await visit(proceedOf(page));
+    expect([proceed.status, proceed.headers.get('location')]).toEqual([302, 'https://example.com/protected-preview']);
+    expect(await clicksOf(link.id)).toBe(1);
+    // without the signed Proceed the password is asked for; a new password voids Proceeds signed before it
+    expect(await (await visit(`/${link.code}?proceed=1`)).text()).toContain('name="csrf_token"');
+    await t.services.links.update(actor, await t.services.links.get(actor, link.id), { password: 'another-pass' });
+    expect(await (await visit(proceedOf(page))).text()).toContain('name="csrf_token"');
+    expect(await clicksOf(link.id)).toBe(1);
+  });
+
+  test('/preview/:code of a protected direct link: the password, then the preview it promises, counting nothing until Proceed', async () => {
+    const link = await create({ destination: 'https://example.com/protected-direct', password: 's3cret-pass' });
+    const form = await (await visit(`/preview/${link.code}`)).text();
+    expect(form).toContain(`action="/${link.code}?preview=1"`);
+    const unlocked = await post(`/${link.code}?preview=1`, { csrf_token: csrfToken(form), password: 's3cret-pass' });
+    const page = await unlocked.text();
+    expect([unlocked.status, page.includes('https://example.com/protected-direct')]).toEqual([200, true]);
+    expect(await clicksOf(link.id)).toBe(0);
+    expect((await visit(proceedOf(page))).status).toBe(302);
     expect(await clicksOf(link.id)).toBe(1);
   });
 
   test('a scanned QR code keeps its marker through the preview', async () => {
     const link = await create({ destination: 'https://example.com/check', redirectMode: 'preview' });
     const page = await (await visit(`/${link.code}?qr=1`)).text();
-    expect(page).toContain(`href="/${link.code}?proceed=1&amp;qr=1"`);
+    expect(proceedOf(page)).toMatch(new RegExp(`^/${link.code}\\?proceed=[\\w.-]+&qr=1$`));
   });
 
   test('GET /preview/:code shows a direct link’s destination and counts no click', async () => {
