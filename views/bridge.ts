@@ -2,10 +2,13 @@
  * The bridge page: what a chat or social app unfurls (Open Graph and Twitter
  * card tags built from page_title and thumbnail_url) and what a person sees
  * for a moment before a meta refresh takes them on. Every value here may come
- * from the destination site, so all of it goes through html`` escaping.
+ * from the destination site, so all of it goes through html`` escaping, and
+ * the title shows its hidden and direction-changing characters (a U+202E
+ * made "gpj.exe" read "exe.jpg" here and in every unfurl).
  */
 import { html, type SafeHtml } from './html.ts';
 import { hostOf, httpUrl, layout } from './layout.ts';
+import { visibleChars } from './url-display.ts';
 
 export interface BridgePageProps {
   title: string;
@@ -17,7 +20,8 @@ export interface BridgePageProps {
   delaySeconds: number;
 }
 
-export function bridgePage(p: BridgePageProps): SafeHtml {
+export function bridgePage(props: BridgePageProps): SafeHtml {
+  const p = { ...props, title: visibleChars(props.title) };
   const target = httpUrl(p.destination);
   const image = httpUrl(p.thumbnailUrl);
   const host = hostOf(p.destination);
@@ -36,7 +40,7 @@ ${target ? html`<meta http-equiv="refresh" content="${delay};url=${target}">` : 
     title: p.title,
     head,
     body: html`${image ? html`<img class="thumb" src="${image}" alt="" referrerpolicy="no-referrer">` : null}
-<h1>${p.title}</h1>
+<h1 class="clamp-3"><bdi>${p.title}</bdi></h1>
 ${p.description ? html`<p class="muted">${p.description}</p>` : null}
 <p class="destination">You are going to <strong>${host}</strong></p>
 ${target

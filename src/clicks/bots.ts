@@ -14,7 +14,7 @@ const CRAWLERS = pattern([
   '(?<!cu)bot(?:\\b|/|-)', 'crawler', 'spider', 'slurp', 'facebookexternalhit', 'facebookcatalog', 'meta-externalagent',
   'slack', 'discord', 'telegrambot', 'whatsapp', 'skypeuripreview', 'linkedinbot', 'twitterbot', 'embedly', 'quora link preview',
   'pinterest/0\\.', 'redditbot', 'vkshare', 'w3c_validator', 'preview', 'headlesschrome', 'lighthouse', 'pingdom', 'uptimerobot',
-  'scrapy', 'mastodon', 'pleroma', 'bluesky', 'cardyb', 'iframely', 'googleother', 'google-inspectiontool',
+  'scrapy', 'mastodon', 'pleroma', 'bluesky', 'cardyb', 'iframely', 'googleother', 'google-inspectiontool', 'google-pagerenderer',
   'bingpreview', 'applebot', 'yandex(?!search)', 'baiduspider', 'duckduckbot', 'petalbot', 'semrush', 'ahrefs', 'mj12bot', 'dotbot',
 ]);
 const HTTP_TOOLS = pattern([

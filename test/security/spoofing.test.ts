@@ -50,6 +50,19 @@ beforeAll(async () => {
 
 afterAll(() => t?.close());
 
+test('a link title with a right-to-left override reads as written on the preview and bridge pages (and in their unfurls)', async () => {
+  const u = await t.user('pro');
+  const actor = await t.services.users.actorFor(u.user);
+  const title = 'Holiday photos \u202egpj.exe';
+  for (const redirectMode of ['preview', 'bridge'] as const) {
+    const { link } = await t.services.links.create(actor, { destination: 'https://example.com/photos', title, redirectMode, metadata: 'none' });
+    const body = await (await send(t, 'GET', `/${link.code}`)).text();
+    expect([redirectMode, body.includes('\u202e'), body.includes('Holiday photos %E2%80%AEgpj.exe')]).toEqual([redirectMode, false, true]);
+    // out of the dashboard views checked below (a title in a table cell is isolated, not encoded)
+    await t.services.links.purge(actor, link.code);
+  }
+});
+
 describe('the safety preview', () => {
   test('shows a look-alike host in ASCII, and its letters only as a warning', async () => {
     for (const path of [`/preview/${codes.homograph}`, `/${codes.homograph}`]) {
