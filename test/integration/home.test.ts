@@ -163,6 +163,21 @@ describe('POST /shorten, the HTML form', () => {
   });
 });
 
+test('refused for the per-address budget, the form keeps what was typed (429 with Retry-After)', async () => {
+  const own = await makeTestApp({ env: { ANONYMOUS_LINKS: 'true' } });
+  try {
+    const { cookie, token } = await visitHome(own);
+    let last: Response | undefined;
+    for (let i = 0; i < 40 && last?.status !== 429; i++) {
+      last = await own.request('POST', '/shorten', { form: { _token: token, original_url: `https://example.com/kept-${i}` }, headers: { accept: 'text/html', cookie } });
+    }
+    expect([last!.status, Number(last!.headers.get('retry-after')) > 0]).toEqual([429, true]);
+    expect(await last!.text()).toMatch(/value="https:\/\/example\.com\/kept-\d+"/);
+  } finally {
+    await own.close();
+  }
+});
+
 describe('ANONYMOUS_LINKS off', () => {
   test('GET / redirects to /dashboard; POST /shorten is 401 JSON or a redirect for a browser', async () => {
     const off = await makeTestApp();

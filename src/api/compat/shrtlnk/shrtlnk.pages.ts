@@ -37,6 +37,16 @@ function validationProps(e: DomainError): Pick<HomePageProps, 'fieldError' | 'no
   return forUrl ? { fieldError: forUrl } : { notice: Object.values(errors).flat()[0] ?? e.message };
 }
 
+/** The URL field of a form not read yet ('' when there is none, or the body is not a small form). */
+async function typedUrl(request: Request): Promise<string> {
+  try {
+    const raw = (await readBody(request, { maxBytes: 16 * 1024 })).value;
+    return isPlainObject(raw) && typeof raw.original_url === 'string' ? raw.original_url : '';
+  } catch {
+    return '';
+  }
+}
+
 export function createShortenPage(deps: ShortenPageDeps) {
   const { csrf } = deps;
 
@@ -60,6 +70,8 @@ export function createShortenPage(deps: ShortenPageDeps) {
       if (!(e instanceof DomainError)) throw e;
       if (e.code === 'ANONYMOUS_DISABLED') return empty(302, { location: '/dashboard' });
       if (e.code === 'VALIDATION') return page(e.meta.field === 'body' ? 400 : 422, { value: typed, ...validationProps(e) });
+      // refused before the body was read (the budget comes first): read what was typed now, so the form keeps it
+      if (e.code === 'RATE_LIMITED' && typed === '') typed = await typedUrl(ctx.request);
       const retry = e.code === 'RATE_LIMITED' ? { 'retry-after': String(e.meta.retryAfter ?? 60) } : undefined;
       return page(shrtlnkStatus[e.code], { value: typed, notice: e.code === 'RATE_LIMITED' ? 'Too many links from your address; please wait a minute.' : e.message }, retry);
     }
