@@ -20,8 +20,8 @@ export const bridgeResponse = (props: BridgePageProps) => html(200, bridgePage(p
 
 export const previewResponse = (props: PreviewPageProps) => html(200, previewPage(props).value, NO_STORE);
 
-export const passwordResponse = (status: 200 | 400 | 401 | 403, action: string, csrfToken: string, error: string | null = null) =>
-  html(status, passwordPage({ action, csrfToken, error }).value, NO_STORE);
+export const passwordResponse = (status: 200 | 400 | 401 | 403, shortUrl: string, action: string, csrfToken: string, error: string | null = null) =>
+  html(status, passwordPage({ shortUrl, action, csrfToken, error }).value, NO_STORE);
 
 export const tooManyAttemptsResponse = (retryAfterSeconds: number, formUrl: string) =>
   html(429, tooManyAttemptsPage({ retryAfterSeconds, formUrl }).value, { ...NO_STORE, 'retry-after': String(retryAfterSeconds) });

@@ -49,7 +49,7 @@ export function createUnlockHandler(kit: RedirectKit) {
     if (target.passwordHash === null) return new Response(null, { status: 303, headers: { location: formUrl, 'cache-control': 'no-store' } });
 
     kit.count('password');
-    const form = (status: 400 | 401 | 403, error: string) => passwordResponse(status, formUrl, kit.tokens.issue(code), error);
+    const form = (status: 400 | 401 | 403, error: string) => passwordResponse(status, `${kit.config.baseUrl}/${code}`, formUrl, kit.tokens.issue(code), error);
     const fields = await readFields(request);
     if (fields === null) return form(400, 'The form could not be read. Please enter the password again.');
     if (!kit.tokens.verify(code, fields.csrf_token)) return form(403, 'This form has expired or did not come from this site. Please enter the password again.');

@@ -38,7 +38,7 @@ export function createVisitHandlers(kit: RedirectKit) {
   function passwordForm(code: string, flags: number): Response {
     kit.count('password');
     const markers = [flags & QR ? 'qr=1' : '', flags & PREVIEWING ? 'preview=1' : ''].filter(Boolean).join('&');
-    return passwordResponse(200, `/${code}${markers ? `?${markers}` : ''}`, kit.tokens.issue(code));
+    return passwordResponse(200, `${config.baseUrl}/${code}`, `/${code}${markers ? `?${markers}` : ''}`, kit.tokens.issue(code));
   }
 
   /** The answer for a resolved (or unknown) code; synchronous so a cached code needs no promise at all. */

@@ -23,7 +23,7 @@ function danglingRefs(html: string): string[] {
 
 describe('public pages', () => {
   test('a wrong link password: the field is invalid and described by the message, and the title says Error', () => {
-    const page = passwordPage({ action: '/abc', csrfToken: 't', error: 'That password is not correct. Please try again.' }).value;
+    const page = passwordPage({ action: '/abc', csrfToken: 't', shortUrl: 'https://s.example/abc', error: 'That password is not correct. Please try again.' }).value;
     expect(page).toContain('<title>Error: Password required</title>');
     expect(page).toMatch(/<p class="alert" id="password-error" role="alert">That password is not correct/);
     expect(page).toMatch(/<input id="password"[^>]* autofocus[^>]* aria-invalid="true" aria-describedby="password-error">/);
@@ -31,8 +31,11 @@ describe('public pages', () => {
   });
 
   test('the unlock form before any attempt: no error state, plain title', () => {
-    const page = passwordPage({ action: '/abc', csrfToken: 't' }).value;
+    const page = passwordPage({ action: '/abc', csrfToken: 't', shortUrl: 'https://s.example/abc' }).value;
     expect(page).toContain('<title>Password required</title>');
+    // a password manager files the password under this link, not under one entry for every protected link of the site
+    expect(page).toContain('<input type="text" name="username" autocomplete="username" value="https://s.example/abc" readonly hidden>');
+    expect(page).toContain('<code>s.example/abc</code>');
     expect(page).not.toContain('aria-invalid');
     expect(page).not.toContain('aria-describedby');
   });
