@@ -11,10 +11,11 @@ import { previewPage, type PreviewPageProps } from '../../views/preview.ts';
 
 const NO_STORE = { 'cache-control': 'private, no-store' };
 
-// the 404 page has no per-request content: render it once
-const NOT_FOUND_BODY = notFoundPage().value;
+// the 404 page has no per-request content: render it once (with and without the public home page)
+const NOT_FOUND_BODY = { home: notFoundPage(true).value, none: notFoundPage(false).value };
 
-export const notFoundResponse = () => html(404, NOT_FOUND_BODY, NO_STORE);
+/** withHome: the public shorten form is open (ANONYMOUS_LINKS), so the page may send a visitor there. */
+export const notFoundResponse = (withHome: boolean) => html(404, withHome ? NOT_FOUND_BODY.home : NOT_FOUND_BODY.none, NO_STORE);
 
 export const bridgeResponse = (props: BridgePageProps) => html(200, bridgePage(props).value, NO_STORE);
 

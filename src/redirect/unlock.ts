@@ -40,7 +40,7 @@ export function createUnlockHandler(kit: RedirectKit) {
     const target = code === null ? null : await links.resolve(code);
     if (code === null || target === null) {
       kit.count('not_found');
-      return notFoundResponse();
+      return notFoundResponse(kit.config.anonymousLinks);
     }
     const flags = flagsOf(request.url);
     const markers = [flags & QR ? 'qr=1' : '', flags & PREVIEWING ? 'preview=1' : ''].filter(Boolean).join('&');
@@ -65,12 +65,12 @@ export function createUnlockHandler(kit: RedirectKit) {
       if (e instanceof DomainError && e.code === 'INVALID_TOKEN') return form(401, 'That password is not correct. Please try again.');
       throw e;
     }
-    if (!opened) return notFoundResponse();
+    if (!opened) return notFoundResponse(kit.config.anonymousLinks);
     // a link that must show its destination first (or a visitor who came from /preview/CODE): the
     // preview, counting nothing; its signed Proceed gets past the password once
     if (opened.redirectMode === 'preview' || flags & PREVIEWING) return previewPage(kit, code, opened, await links.pageFacts(opened), flags & ~PREVIEWING);
     const res = kit.redirect(links.destinationFor(opened));
-    if (!res) return notFoundResponse();
+    if (!res) return notFoundResponse(kit.config.anonymousLinks);
     kit.record(opened, request, server, flags);
     return res;
   };

@@ -31,7 +31,7 @@ export function createVisitHandlers(kit: RedirectKit) {
 
   function notFound(): Response {
     kit.count('not_found');
-    return notFoundResponse();
+    return notFoundResponse(config.anonymousLinks);
   }
 
   /** The password form; its action keeps ?qr=1 so an unlocked scan still counts as a scan, and ?preview=1 from /preview/CODE. */

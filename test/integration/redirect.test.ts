@@ -147,6 +147,18 @@ describe('links that lead nowhere', () => {
     expect(page).toContain('href="/public/css/app.css"');
   };
 
+  test('the 404 page sends a visitor to the home page only when it is the public form, not to the admins\' sign-in', async () => {
+    const closed = await (await visit('/no-such-code')).text();
+    expect([closed.includes('Go to the home page'), closed.includes('Whoever shared it with you may have a new one.')]).toEqual([false, true]);
+    const open = await makeTestApp({ env: { ANONYMOUS_LINKS: 'true' } });
+    try {
+      const page = await (await open.app.handle(new Request(`${BASE}/no-such-code`, { headers: { 'user-agent': CHROME } }))).text();
+      expect([page.includes('<a class="button" href="/">Go to the home page</a>'), page.includes('Whoever shared it')]).toEqual([true, false]);
+    } finally {
+      await open.close();
+    }
+  });
+
   test('an unknown code is a friendly 404 page', async () => {
     await expectNotFoundPage(await visit('/nope1234'));
   });
