@@ -8,7 +8,7 @@
  */
 import { html, type SafeHtml } from './html.ts';
 import { hostOf, httpUrl, layout } from './layout.ts';
-import { visibleChars } from './url-display.ts';
+import { titleChars } from './url-display.ts';
 
 export interface BridgePageProps {
   title: string;
@@ -21,7 +21,7 @@ export interface BridgePageProps {
 }
 
 export function bridgePage(props: BridgePageProps): SafeHtml {
-  const p = { ...props, title: visibleChars(props.title) };
+  const p = { ...props, title: titleChars(props.title) };
   const target = httpUrl(p.destination);
   const image = httpUrl(p.thumbnailUrl);
   const host = hostOf(p.destination);

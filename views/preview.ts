@@ -7,7 +7,7 @@
  */
 import { html, type SafeHtml } from './html.ts';
 import { hostOf, httpUrl, layout } from './layout.ts';
-import { displayUrl, unicodeHostOf, visibleChars } from './url-display.ts';
+import { displayUrl, titleChars, unicodeHostOf } from './url-display.ts';
 
 export interface PreviewPageProps {
   title: string | null;
@@ -24,7 +24,7 @@ export function previewPage(p: PreviewPageProps): SafeHtml {
     title: 'Check where this link goes',
     body: html`<p class="eyebrow">Link preview</p>
 <h1>Check where this link goes</h1>
-${p.title ? html`<p class="link-title clamp-3"><bdi>${visibleChars(p.title)}</bdi></p>` : null}
+${p.title ? html`<p class="link-title clamp-3"><bdi>${titleChars(p.title)}</bdi></p>` : null}
 ${p.description ? html`<p class="muted">${p.description}</p>` : null}
 <p class="muted small">This short link leads to <strong>${hostOf(p.destination)}</strong>:</p>
 <p class="url-box"><code>${displayUrl(p.destination)}</code></p>

@@ -23,6 +23,13 @@ const LONE_SURROGATE = /\p{Cs}/u;
 export const visibleChars = (s: string) =>
   s.replace(HIDDEN, (c) => (c === ' ' ? c : LONE_SURROGATE.test(c) ? '%EF%BF%BD' : encodeURIComponent(c)));
 
+// in a title only what reorders text or is a control: emoji joiners, variation selectors, no-break and
+// zero-width non-joining spaces are part of ordinary writing there (French, Persian, every emoji sequence)
+const REORDERING = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]|\p{Cs}/gu;
+
+/** A title with its direction-changing and control characters percent-encoded, nothing else. */
+export const titleChars = (s: string) => s.replace(REORDERING, (c) => (LONE_SURROGATE.test(c) ? '%EF%BF%BD' : encodeURIComponent(c)));
+
 /** The display form of a URL: ASCII host, hidden characters made visible (see above). */
 export function displayUrl(raw: string): string {
   let url: URL;

@@ -58,6 +58,11 @@ test('a link title with a right-to-left override reads as written on the preview
     const { link } = await t.services.links.create(actor, { destination: 'https://example.com/photos', title, redirectMode, metadata: 'none' });
     const body = await (await send(t, 'GET', `/${link.code}`)).text();
     expect([redirectMode, body.includes('\u202e'), body.includes('Holiday photos %E2%80%AEgpj.exe')]).toEqual([redirectMode, false, true]);
+    // ordinary writing is left as it is: emoji sequences, no-break spaces, Persian's zero-width non-joiner
+    const plain = 'I \u2764\ufe0f Paris \ud83d\udc68\u200d\ud83d\udc69\u200d\ud83d\udc67 10\u00a0\u20ac \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645';
+    await t.services.links.update(actor, link, { title: plain });
+    const again = await (await send(t, 'GET', `/${link.code}`)).text();
+    expect([redirectMode, again.includes(plain)]).toEqual([redirectMode, true]);
     // out of the dashboard views checked below (a title in a table cell is isolated, not encoded)
     await t.services.links.purge(actor, link.code);
   }
