@@ -76,9 +76,9 @@ export function createUsersRepo(db: Db) {
     /**
      * Sets a new password hash only while the user is active and still has `expected`: the hash a
      * request verified before it spent tens of milliseconds on bcrypt, during which an admin's reset
-     * or a deactivation may have landed. False when one did.
+     * or a deactivation may have landed; given `whileSession` (a session's id hash), also only while that
+     * session exists, checked in the same statement. False when one did not hold.
      */
-    /** `whileSession`: only while that session (its id hash) still exists, checked in the same statement. */
     async replacePasswordHash(id: number, expected: string, next: string, whileSession?: string): Promise<boolean> {
       const session = whileSession === undefined ? undefined : exists(db.select({ one: sql`1` }).from(sessions).where(and(eq(sessions.idHash, whileSession), eq(sessions.userId, id))));
       const r = db

@@ -34,6 +34,12 @@ export function flagsOf(url: string): number {
   return (params.get('qr') === '1' ? QR : 0) | (params.get('proceed') ? PROCEED : 0) | (params.get('preview') === '1' ? PREVIEWING : 0);
 }
 
+/** The password form's action for `code`: the markers it must carry back (a scan stays a scan; a form from /preview/ shows the preview). */
+export function unlockAction(code: string, flags: number): string {
+  const markers = [flags & QR ? 'qr=1' : '', flags & PREVIEWING ? 'preview=1' : ''].filter(Boolean).join('&');
+  return `/${code}${markers ? `?${markers}` : ''}`;
+}
+
 /** The ?proceed= token of a URL ('' when there is none). */
 export const proceedTokenOf = (url: string): string => new URLSearchParams(url.slice(url.indexOf('?') + 1)).get('proceed') ?? '';
 

@@ -9,7 +9,7 @@
  * Anything that cannot name a live link — unknown, deleted, expired, paused,
  * reserved or malformed (including undecodable %-escapes) — gets the same
  * HTML 404 page, never a 500. Query strings are not forwarded to the
- * destination; the ?qr=1 and ?proceed=1 markers are read and dropped.
+ * destination; the ?qr=1, ?preview=1 and signed ?proceed= markers are read and dropped.
  *
  * Hot path. The handlers destructure only params, request and server:
  * Elysia compiles each route from what its handler reads, so nothing parses

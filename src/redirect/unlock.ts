@@ -18,7 +18,7 @@ import { throttleKey } from '../http/client-ip.ts';
 import { passwordGuessBudgets } from '../http/rate-limit.ts';
 import type { ServerLike } from '../http/context.ts';
 import { notFoundResponse, passwordResponse, tooManyAttemptsResponse } from './pages.ts';
-import { flagsOf, PREVIEWING, QR, type RedirectKit } from './redirect-kit.ts';
+import { flagsOf, PREVIEWING, unlockAction, type RedirectKit } from './redirect-kit.ts';
 import { previewPage } from './visit.ts';
 
 /** The submitted fields, or null when the body is unreadable (too large, malformed). */
@@ -43,8 +43,7 @@ export function createUnlockHandler(kit: RedirectKit) {
       return notFoundResponse(kit.config.anonymousLinks);
     }
     const flags = flagsOf(request.url);
-    const markers = [flags & QR ? 'qr=1' : '', flags & PREVIEWING ? 'preview=1' : ''].filter(Boolean).join('&');
-    const formUrl = `/${code}${markers ? `?${markers}` : ''}`;
+    const formUrl = unlockAction(code, flags);
     // the password was removed while the form was open: let the normal visit decide
     if (target.passwordHash === null) return new Response(null, { status: 303, headers: { location: formUrl, 'cache-control': 'no-store' } });
 

@@ -21,7 +21,7 @@ import type { ServerLike } from '../http/context.ts';
 import type { PageFacts, RedirectTarget } from '../links/links.types.ts';
 import { hostOf } from '../links/url-policy.ts';
 import { bridgeResponse, notFoundResponse, passwordResponse, previewResponse } from './pages.ts';
-import { flagsOf, PREVIEWING, PROCEED, QR, SCRIPTS_COUNT, type RedirectKit } from './redirect-kit.ts';
+import { flagsOf, PREVIEWING, PROCEED, SCRIPTS_COUNT, unlockAction, type RedirectKit } from './redirect-kit.ts';
 
 /** Which public URL served the page; the bridge page names itself in og:url. */
 export type VisitRoute = 'short' | 'shrtlnk';
@@ -37,8 +37,7 @@ export function createVisitHandlers(kit: RedirectKit) {
   /** The password form; its action keeps ?qr=1 so an unlocked scan still counts as a scan, and ?preview=1 from /preview/CODE. */
   function passwordForm(code: string, flags: number): Response {
     kit.count('password');
-    const markers = [flags & QR ? 'qr=1' : '', flags & PREVIEWING ? 'preview=1' : ''].filter(Boolean).join('&');
-    return passwordResponse(200, `${config.baseUrl}/${code}`, `/${code}${markers ? `?${markers}` : ''}`, kit.tokens.issue(code));
+    return passwordResponse(200, `${config.baseUrl}/${code}`, unlockAction(code, flags), kit.tokens.issue(code));
   }
 
   /** The answer for a resolved (or unknown) code; synchronous so a cached code needs no promise at all. */
