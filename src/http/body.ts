@@ -56,6 +56,22 @@ async function readText(request: Request, maxBytes: number): Promise<string> {
   }
 }
 
+/**
+ * A form's text is ASCII, its other characters percent-escaped: URLSearchParams reads escapes that are not
+ * UTF-8 (`caf%E9` from a form encoded in ISO-8859-1) as U+FFFD, which would be stored. A `%` not followed by
+ * two hex digits stays literal, as URLSearchParams keeps it.
+ */
+function checkEscapes(text: string, charset: string | undefined): void {
+  if (!/%[89a-fA-F][0-9a-fA-F]/.test(text)) return;
+  try {
+    decodeURIComponent(text.replace(/%(?![0-9a-fA-F]{2})/g, '%25'));
+  } catch {
+    throw charset !== undefined && !UTF8.has(charset)
+      ? refused(`The request body must be UTF-8 (charset=${charset.slice(0, 40)} was declared): percent-escape each character's UTF-8 bytes.`, 'charset')
+      : refused('The request body is not valid UTF-8: percent-escape each character\'s UTF-8 bytes.', 'encoding');
+  }
+}
+
 export type BodyKind = 'json' | 'form' | 'empty';
 
 /** Deeper brackets than this are dropped, as PHP drops fields past max_input_nesting_level. */
@@ -137,6 +153,7 @@ export async function readBody(request: Request, opts: { maxBytes?: number; allo
   const type = contentType.toLowerCase();
   if (text.trim() === '') return { kind: 'empty', value: {} };
   if (type.includes('application/x-www-form-urlencoded') && opts.allowForm !== false) {
+    checkEscapes(text, CHARSET.exec(contentType)?.[1]?.toLowerCase());
     return { kind: 'form', value: phpFields(new URLSearchParams(text)) };
   }
   if (type.includes('multipart/form-data') && opts.allowForm !== false) {

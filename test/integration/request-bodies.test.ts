@@ -69,6 +69,24 @@ test('compressed bodies, other charsets and bytes that are not UTF-8 are refused
   expect(ok.status).toBe(201);
 });
 
+test('a form whose escapes are not UTF-8 (café encoded in ISO-8859-1 as caf%E9) is refused, not stored with U+FFFD', async () => {
+  const before = links();
+  // LinkShrink and lnkz take JSON alone
+  for (const [dialect, path, field] of ROUTES.filter(([d]) => !['LinkShrink', 'lnkz'].includes(d))) {
+    const body = `${field}=${encodeURIComponent('https://example.com/')}caf%E9`;
+    const declared = await send(path, body, { 'content-type': 'application/x-www-form-urlencoded; charset=ISO-8859-1' });
+    expect([dialect, declared.status >= 400 && declared.status < 500, JSON.stringify(await declared.json())]).toEqual([dialect, true, expect.stringContaining('must be UTF-8 (charset=iso-8859-1 was declared)')]);
+    const undeclared = await send(path, body, { 'content-type': 'application/x-www-form-urlencoded' });
+    expect([dialect, undeclared.status >= 400 && undeclared.status < 500, JSON.stringify(await undeclared.json())]).toEqual([dialect, true, expect.stringContaining('not valid UTF-8')]);
+  }
+  expect(links()).toBe(before);
+  // UTF-8 escapes are read whatever the label says, and a % that escapes nothing stays a literal %
+  const res = await send('/api/v1/links', `original_url=${encodeURIComponent('https://example.com/café')}&title=100%25+sure+50%+off`, { 'content-type': 'application/x-www-form-urlencoded; charset=ISO-8859-1' });
+  expect(res.status).toBe(201);
+  const made = (await res.json()) as { original_url: string; title: string };
+  expect([made.original_url, made.title]).toEqual(['https://example.com/café', '100% sure 50% off']);
+});
+
 test('a real server refuses an oversized API body in the dialect\'s envelope, not with the socket\'s bare 413', async () => {
   const running = listen(t.services, { port: 0, host: '127.0.0.1', maxBodyBytes: t.config.maxBodyBytes });
   try {
