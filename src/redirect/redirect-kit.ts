@@ -78,11 +78,13 @@ export function createRedirectKit(deps: AppDeps) {
     limiter: deps.limiter,
     // the password form's token: bound to the link's code, valid long enough to go and find the password
     tokens: createSignedTokens({ purpose: 'unlock', ttlMs: 2 * 60 * 60 * 1000 }),
-    // the preview page's Proceed: bound to the code and to the password the link has now (a token issued
-    // before a password was set, or changed, opens nothing); long enough to read the page and decide
+    // the preview page's Proceed: bound to the link as the visitor saw it — its id and code, the destination
+    // the page showed and the password it has now (a token issued before the destination was edited, a
+    // password set or changed, or the code reused by another link, opens nothing). Reusable until it expires
+    // (15 minutes: long enough to read the page and decide), as a reload of the page would be
     proceed: (() => {
       const signed = createSignedTokens({ purpose: 'proceed', ttlMs: 15 * 60 * 1000 });
-      const binding = (code: string, target: RedirectTarget) => `${code}\u0000${target.passwordHash ?? ''}`;
+      const binding = (code: string, target: RedirectTarget) => `${target.id}\u0000${code}\u0000${target.destination}\u0000${target.passwordHash ?? ''}`;
       return {
         url: (code: string, target: RedirectTarget, flags: number) => `/${code}?proceed=${signed.issue(binding(code, target))}${flags & QR ? '&qr=1' : ''}`,
         ok: (code: string, target: RedirectTarget, url: string) => signed.verify(binding(code, target), proceedTokenOf(url)),

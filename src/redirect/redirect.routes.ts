@@ -53,7 +53,7 @@ export function createRedirect(deps: AppDeps, kit: RedirectKit = createRedirectK
       },
     })
     .post('/:code', ({ params, request, server }) => unlock(params.code, request, server), {
-      detail: { tags, summary: 'Unlock a password-protected link', description: 'Form post with `password` and the form token; 10 attempts a minute per IP and code, 60 per IP across links (shared with LinkShrink verify).', responses: { 302: { description: 'Right password: redirect.' }, 401: page('Wrong password.'), 403: page('Missing or expired form token.'), 429: page('Too many attempts; see Retry-After.') } },
+      detail: { tags, summary: 'Unlock a password-protected link', description: 'Form post with `password` and the form token; 10 attempts a minute per IP and code, 60 per IP across links (shared with LinkShrink verify).', responses: { 200: page('Right password on a preview-mode link, or from the /preview/ form (`?preview=1`): the preview page, counting nothing until Proceed.'), 302: { description: 'Right password: redirect.' }, 303: { description: 'The password was removed meanwhile: back to the link (or its preview).' }, 400: page('The form could not be read.'), 401: page('Wrong password.'), 403: page('Missing or expired form token.'), 404: page('Unknown, deleted, expired or paused.'), 429: page('Too many attempts; see Retry-After.') } },
     });
   return { routes, native };
 }

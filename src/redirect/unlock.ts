@@ -7,8 +7,8 @@
  * the destination — the form already was the interstitial, a bridge would
  * only be in the way — except where the visitor must see the destination
  * first: a link in preview mode, or a form opened from /preview/CODE. Those
- * get the preview page, counting nothing; its Proceed is signed for the code
- * and this password (redirect-kit.ts proceed), and counts. The link is read
+ * get the preview page, counting nothing; its Proceed is signed for the link
+ * as shown and this password (redirect-kit.ts proceed), and counts. The link is read
  * again after the comparison (links.unlock): one deleted, paused or given
  * another password while it ran does not open.
  */
@@ -18,7 +18,7 @@ import { throttleKey } from '../http/client-ip.ts';
 import { passwordGuessBudgets } from '../http/rate-limit.ts';
 import type { ServerLike } from '../http/context.ts';
 import { notFoundResponse, passwordResponse, tooManyAttemptsResponse } from './pages.ts';
-import { flagsOf, PREVIEWING, unlockAction, type RedirectKit } from './redirect-kit.ts';
+import { flagsOf, PREVIEWING, QR, unlockAction, type RedirectKit } from './redirect-kit.ts';
 import { previewPage } from './visit.ts';
 
 /** The submitted fields, or null when the body is unreadable (too large, malformed). */
@@ -44,8 +44,12 @@ export function createUnlockHandler(kit: RedirectKit) {
     }
     const flags = flagsOf(request.url);
     const formUrl = unlockAction(code, flags);
-    // the password was removed while the form was open: let the normal visit decide
-    if (target.passwordHash === null) return new Response(null, { status: 303, headers: { location: formUrl, 'cache-control': 'no-store' } });
+    // the password was removed while the form was open: let the normal visit decide (a form opened from
+    // /preview/CODE goes back there: /CODE would send a direct link's visitor on without the preview)
+    if (target.passwordHash === null) {
+      const location = flags & PREVIEWING ? `/preview/${code}${flags & QR ? '?qr=1' : ''}` : formUrl;
+      return new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store' } });
+    }
 
     kit.count('password');
     const form = (status: 400 | 401 | 403, error: string) => passwordResponse(status, `${kit.config.baseUrl}/${code}`, formUrl, kit.tokens.issue(code), error);
@@ -66,7 +70,7 @@ export function createUnlockHandler(kit: RedirectKit) {
     }
     if (!opened) return notFoundResponse(kit.config.anonymousLinks);
     // a link that must show its destination first (or a visitor who came from /preview/CODE): the
-    // preview, counting nothing; its signed Proceed gets past the password once
+    // preview, counting nothing; its signed Proceed gets past the password (redirect-kit.ts proceed)
     if (opened.redirectMode === 'preview' || flags & PREVIEWING) return previewPage(kit, code, opened, await links.pageFacts(opened), flags & ~PREVIEWING);
     const res = kit.redirect(links.destinationFor(opened));
     if (!res) return notFoundResponse(kit.config.anonymousLinks);

@@ -8,7 +8,7 @@
  * - bridge: serving the bridge page to a GET counts (its refresh and Continue
  *   link go straight to the destination, not back through here).
  * - preview: the page counts nothing; its "Proceed to site" button is
- *   /CODE?proceed=TOKEN (signed for the code and its password), which counts
+ *   /CODE?proceed=TOKEN (signed for the link as shown and its password), which counts
  *   and 302s. It also skips a bridge, for a visitor arriving from
  *   /preview/CODE who has already seen the destination, and the password a
  *   visitor gave to see the preview (redirect/unlock.ts).

@@ -58,6 +58,11 @@ describe('/openapi.json', () => {
     expect(paths.filter((p) => p.startsWith('/public'))).toEqual([]);
   });
 
+  test('the password form\'s POST documents every answer it gives, the preview page and the 303 included', async () => {
+    const spec = await (await app.request('GET', '/openapi.json')).json();
+    expect(Object.keys(spec.paths['/{code}'].post.responses).sort()).toEqual(['200', '302', '303', '400', '401', '403', '404', '429']);
+  });
+
   test('every operation references only declared security schemes', async () => {
     const spec = await (await app.request('GET', '/openapi.json')).json();
     const declared = new Set(Object.keys(spec.components.securitySchemes));

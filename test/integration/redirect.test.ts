@@ -415,7 +415,7 @@ describe('preview links', () => {
     expect(await clicksOf(link.id)).toBe(0);
   });
 
-  test('a password on a preview link: once given, the preview (no click), and its Proceed gets past the password once (one click)', async () => {
+  test('a password on a preview link: once given, the preview (no click), and its Proceed gets past the password (one click)', async () => {
     const link = await create({ destination: 'https://example.com/protected-preview', redirectMode: 'preview', password: 's3cret-pass' });
     const token = csrfToken(await (await visit(`/${link.code}`)).text());
     const unlocked = await post(`/${link.code}`, { csrf_token: token, password: 's3cret-pass' });
@@ -430,6 +430,29 @@ describe('preview links', () => {
     await t.services.links.update(actor, await t.services.links.get(actor, link.id), { password: 'another-pass' });
     expect(await (await visit(proceedOf(page))).text()).toContain('name="csrf_token"');
     expect(await clicksOf(link.id)).toBe(1);
+  });
+
+  test('a Proceed signed before the destination was edited opens nothing: the visitor sees the new destination first', async () => {
+    const link = await create({ destination: 'https://example.com/seen-on-preview', redirectMode: 'preview' });
+    const page = await (await visit(`/${link.code}`)).text();
+    await t.services.links.update(actor, await t.services.links.get(actor, link.id), { destination: 'https://example.com/edited-after' });
+    const res = await visit(proceedOf(page));
+    const again = await res.text();
+    expect([res.status, again.includes('https://example.com/edited-after'), again.includes('Proceed to site')]).toEqual([200, true, true]);
+    expect(await clicksOf(link.id)).toBe(0);
+    expect((await visit(proceedOf(again))).headers.get('location')).toBe('https://example.com/edited-after');
+  });
+
+  test('a password removed while the /preview form was open: the form sends the visitor back to the preview, not past it', async () => {
+    const link = await create({ destination: 'https://example.com/was-protected', password: 's3cret-pass' });
+    const form = await (await visit(`/preview/${link.code}?qr=1`)).text();
+    expect(form).toContain(`action="/${link.code}?qr=1&amp;preview=1"`);
+    await t.services.links.update(actor, await t.services.links.get(actor, link.id), { removePassword: true });
+    const res = await post(`/${link.code}?qr=1&preview=1`, { csrf_token: csrfToken(form), password: 's3cret-pass' });
+    expect([res.status, res.headers.get('location')]).toEqual([303, `/preview/${link.code}?qr=1`]);
+    const preview = await visit(res.headers.get('location')!);
+    expect([preview.status, (await preview.text()).includes('Proceed to site')]).toEqual([200, true]);
+    expect(await clicksOf(link.id)).toBe(0);
   });
 
   test('/preview/:code of a protected direct link: the password, then the preview it promises, counting nothing until Proceed', async () => {
