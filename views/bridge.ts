@@ -21,7 +21,7 @@ export interface BridgePageProps {
 }
 
 export function bridgePage(props: BridgePageProps): SafeHtml {
-  const p = { ...props, title: titleChars(props.title) };
+  const p = { ...props, title: titleChars(props.title), description: props.description === null ? null : titleChars(props.description) };
   const target = httpUrl(p.destination);
   const image = httpUrl(p.thumbnailUrl);
   const host = hostOf(p.destination);
@@ -41,7 +41,7 @@ ${target ? html`<meta http-equiv="refresh" content="${delay};url=${target}">` : 
     head,
     body: html`${image ? html`<img class="thumb" src="${image}" alt="" referrerpolicy="no-referrer">` : null}
 <h1 class="clamp-3"><bdi>${p.title}</bdi></h1>
-${p.description ? html`<p class="muted">${p.description}</p>` : null}
+${p.description ? html`<p class="muted"><bdi>${p.description}</bdi></p>` : null}
 <p class="destination">You are going to <strong>${host}</strong></p>
 ${target
   ? html`<p class="muted small">${delay > 0 ? `Taking you there in ${delay} second${delay === 1 ? '' : 's'}…` : 'Taking you there…'}</p>

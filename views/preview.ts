@@ -25,7 +25,7 @@ export function previewPage(p: PreviewPageProps): SafeHtml {
     body: html`<p class="eyebrow">Link preview</p>
 <h1>Check where this link goes</h1>
 ${p.title ? html`<p class="link-title clamp-3"><bdi>${titleChars(p.title)}</bdi></p>` : null}
-${p.description ? html`<p class="muted">${p.description}</p>` : null}
+${p.description ? html`<p class="muted"><bdi>${titleChars(p.description)}</bdi></p>` : null}
 <p class="muted small">This short link leads to <strong>${hostOf(p.destination)}</strong>:</p>
 <p class="url-box"><code>${displayUrl(p.destination)}</code></p>
 ${unicodeHost ? html`<p class="muted small">This is an international domain name, written <bdi>${unicodeHost}</bdi>. Letters from other alphabets can look like familiar ones, so the name is shown above in a form that cannot.</p>` : null}

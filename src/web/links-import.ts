@@ -97,8 +97,9 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
         return [];
       }
       // the export says a link had a password, never what it was: created without one it would be open to all
-      if (r.status === 'password') {
-        refused.set(i, 'This link had a password, which an export does not carry. Create it with its password in the link form, or clear its status cell to import it without one.');
+      const status = r.status.split(/[\s,]+/);
+      if (status.includes('password')) {
+        refused.set(i, `This link had a password, which an export does not carry. Create it with its password in the link form, or take "password" out of its status cell to import it without one.`);
         return [];
       }
       return [{
@@ -108,7 +109,7 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
           code: keepCodes ? r.alias || null : null,
           title: r.title || undefined,
           ...(expiresAt === null ? {} : { expiresAt }),
-          ...(r.status === 'paused' ? { isActive: false } : {}),
+          ...(status.includes('paused') ? { isActive: false } : {}),
           source: 'dashboard',
           metadata: 'background' as const,
         },
@@ -150,7 +151,8 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
     l.totalClicks,
     l.uniqueClicks,
     // a password first, whatever else: the import must know that it cannot recreate this link as it was
-    l.passwordHash !== null ? 'password' : linkStatus(l, now).key,
+    // (and, once the password is taken out of the cell, that it was paused)
+    l.passwordHash === null ? linkStatus(l, now).key : l.isActive ? 'password' : 'password, paused',
     iso(l.createdAt),
     iso(l.expiresAt),
   ];

@@ -50,14 +50,14 @@ beforeAll(async () => {
 
 afterAll(() => t?.close());
 
-test('a link title with a right-to-left override reads as written on the preview and bridge pages (and in their unfurls)', async () => {
+test('a link title or description with a right-to-left override reads as written on the preview and bridge pages (and in their unfurls)', async () => {
   const u = await t.user('pro');
   const actor = await t.services.users.actorFor(u.user);
   const title = 'Holiday photos \u202egpj.exe';
   for (const redirectMode of ['preview', 'bridge'] as const) {
-    const { link } = await t.services.links.create(actor, { destination: 'https://example.com/photos', title, redirectMode, metadata: 'none' });
+    const { link } = await t.services.links.create(actor, { destination: 'https://example.com/photos', title, description: 'Open \u202efdp.exe', redirectMode, metadata: 'none' });
     const body = await (await send(t, 'GET', `/${link.code}`)).text();
-    expect([redirectMode, body.includes('\u202e'), body.includes('Holiday photos %E2%80%AEgpj.exe')]).toEqual([redirectMode, false, true]);
+    expect([redirectMode, body.includes('\u202e'), body.includes('Holiday photos %E2%80%AEgpj.exe'), body.includes('Open %E2%80%AEfdp.exe')]).toEqual([redirectMode, false, true, true]);
     // ordinary writing is left as it is: emoji sequences, no-break spaces, Persian's zero-width non-joiner
     const plain = 'I \u2764\ufe0f Paris \ud83d\udc68\u200d\ud83d\udc69\u200d\ud83d\udc67 10\u00a0\u20ac \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645';
     await t.services.links.update(actor, link, { title: plain });

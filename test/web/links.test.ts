@@ -599,11 +599,18 @@ describe('CSV import and export', () => {
     const from = await signIn();
     await t.services.links.create(from.actor, { destination: 'https://example.com/secret-rt', password: 'hunter2-hunter2', isActive: false });
     const exported = await (await from.get('/dashboard/links.csv?q=secret-rt')).text();
-    expect(parseCsv(exported)[1]![6]).toBe('password'); // paused too, but the password is what the import must know
+    expect(parseCsv(exported)[1]![6]).toBe('password, paused'); // the password first: the import must know it
     const to = await signIn();
     const res = await to.post('/dashboard/links/import', { csv: exported }, { hx: true });
     expect(await res.text()).toContain('This link had a password, which an export does not carry.');
     expect((await t.services.links.list(to.actor, { page: 1, perPage: 5, search: 'secret-rt' })).total).toBe(0);
+    // with "password" taken out of the cell, as the refusal says, the link comes back paused, not open to all
+    // (its code cell emptied: the code is still the first account's)
+    const edited = exported.replace('"password, paused"', 'paused').replace(`\n${parseCsv(exported)[1]![0]},`, '\n,');
+    const again = await to.post('/dashboard/links/import', { csv: edited }, { hx: true });
+    expect(await again.text()).toContain('Imported 1 of 1 row');
+    const made = await t.services.links.list(to.actor, { page: 1, perPage: 5, search: 'secret-rt' });
+    expect(made.items.map((l) => [l.isActive, l.passwordHash])).toEqual([[false, null]]);
   });
 
   test('expiries are read as the export writes them (ISO 8601, UTC without a zone), nothing else', () => {
