@@ -221,6 +221,24 @@ export function createLinksService(deps: LinksDeps) {
     return link;
   }
 
+  async function manageableLink(actor: Actor, id: number): Promise<Link> {
+    if (actor.user.role !== 'admin') return ownedLink(actor, id);
+    const link = Number.isSafeInteger(id) ? await links.findById(id) : null;
+    if (!link) throw new DomainError('NOT_FOUND', 'Link not found.');
+    return link;
+  }
+
+  async function softRemove(link: Link): Promise<Link> {
+    const deleted = links.softDelete(link.id);
+    cache.invalidate(link.code);
+    const code = await deleted;
+    // a concurrent delete got there first: this one deleted nothing
+    if (code === null) throw new DomainError('NOT_FOUND', 'Link not found.');
+    // the code it had when deleted, should an edit have renamed it since it was read
+    if (code !== link.code) cache.invalidate(code);
+    return link;
+  }
+
   const live = (l: { isActive: boolean; expiresAt: number | null }) => isLive(l, now());
 
   /** What a list of the actor's asks the repository for; null when it is empty without a read. */
@@ -476,16 +494,25 @@ export function createLinksService(deps: LinksDeps) {
     getByCode: ownedLinkByCode,
 
     /**
-     * The actor's link, or any user's live link for an admin: read-only views
-     * (analytics) where admins oversee the whole appliance. Writes keep using
-     * get(), so an admin never edits someone else's link by accident.
+     * The actor's link, or any user's (anonymous ones included) for an admin: read-only views
+     * (analytics) and the take-down actions below, where admins oversee the whole appliance. Edits
+     * keep using get(), so an admin never changes someone else's destination by accident.
      * @throws NOT_FOUND
      */
-    async getViewable(actor: Actor, id: number): Promise<Link> {
-      if (actor.user.role !== 'admin') return ownedLink(actor, id);
-      const link = Number.isSafeInteger(id) ? await links.findById(id) : null;
-      if (!link) throw new DomainError('NOT_FOUND', 'Link not found.');
-      return link;
+    getViewable: manageableLink,
+
+    /**
+     * Pauses or activates a link the actor may manage (its own; any, for an admin taking down abuse).
+     * The APIs keep owner-only writes: this is the dashboard's. @throws NOT_FOUND
+     */
+    async setActiveAsManager(actor: Actor, id: number, active: boolean): Promise<Link> {
+      const link = await manageableLink(actor, id);
+      return link.isActive === active ? link : this.update(null, link, { isActive: active });
+    },
+
+    /** Soft delete of a link the actor may manage (see setActiveAsManager). @throws NOT_FOUND */
+    async removeAsManager(actor: Actor, id: number): Promise<Link> {
+      return softRemove(await manageableLink(actor, id));
     },
 
     /** A live (not deleted) link by code regardless of owner, for public token-guarded routes. @throws NOT_FOUND */
@@ -579,15 +606,7 @@ export function createLinksService(deps: LinksDeps) {
 
     /** Soft delete; answers the link as it was (for a confirmation naming it). @throws NOT_FOUND */
     async remove(actor: Actor, id: number): Promise<Link> {
-      const link = await ownedLink(actor, id);
-      const deleted = links.softDelete(link.id);
-      cache.invalidate(link.code);
-      const code = await deleted;
-      // a concurrent delete got there first: this one deleted nothing
-      if (code === null) throw new DomainError('NOT_FOUND', 'Link not found.');
-      // the code it had when deleted, should an edit have renamed it since it was read
-      if (code !== link.code) cache.invalidate(code);
-      return link;
+      return softRemove(await ownedLink(actor, id));
     },
 
     /**

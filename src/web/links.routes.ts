@@ -7,11 +7,15 @@
  *   POST /dashboard/links/:id/delete    soft delete → the table fragment of the view it was sent from
  *   POST /dashboard/links/bulk          action=delete|deactivate (pause)|activate, select_ID=1… → the table fragment
  *
+ * An admin may pause, activate and delete any user's link, anonymous ones
+ * included (taking down abuse), never edit it; each such action is logged.
+ *
  * Without htmx (no script), every POST answers 303 back to the view, so the
  * screens also work as plain forms. A back-button restore (HX-History-
  * Restore-Request) needs the whole page, not the fragment.
  */
 import type { HttpContext } from '../http/context.ts';
+import type { Link } from '../links/links.types.ts';
 import { Elysia } from 'elysia';
 import { DomainError } from '../errors.ts';
 import { linkRow, linksPageBody, linksTable, viewQuery, type LinkView } from '../../views/dashboard/links.ts';
@@ -26,11 +30,29 @@ const MAX_BULK = 100;
 export const linksRoutes: WebModule = (deps, kit) => {
   const { services } = deps;
   const isAdmin = (c: PageCtx) => c.actor.user.role === 'admin';
-  const tableProps = (c: PageCtx) => ({ isAdmin: isAdmin(c), actorId: c.actor.user.id, csrfToken: c.session.csrfToken, shortUrl: services.shortUrl, now: Date.now() });
+  const tableProps = (c: PageCtx, owners?: ReadonlyMap<number, string>) => ({ isAdmin: isAdmin(c), actorId: c.actor.user.id, csrfToken: c.session.csrfToken, shortUrl: services.shortUrl, now: Date.now(), owners });
+
+  /** The emails of the other users owning `items`, for an admin's table (one read per owner on the page). */
+  async function ownersOf(c: PageCtx, items: readonly Link[]): Promise<Map<number, string>> {
+    const ids = new Set(items.map((l) => l.userId).filter((id): id is number => id !== null && id !== c.actor.user.id));
+    const owners = new Map<number, string>();
+    if (!isAdmin(c)) return owners;
+    for (const id of ids) {
+      const user = await services.users.get(id).catch(() => null);
+      if (user) owners.set(id, user.email);
+    }
+    return owners;
+  }
+
+  /** An admin acting on another user's link (or an anonymous one) is said in the log: who, what, whose. */
+  function logTakeDown(c: PageCtx, link: Link, action: string): void {
+    if (link.userId === c.actor.user.id) return;
+    deps.logger.info(`admin ${action} another user's link`, { admin_id: c.actor.user.id, link_id: link.id, code: link.code, owner_id: link.userId ?? 'anonymous' });
+  }
 
   async function table(c: PageCtx, view: LinkView, headers: Record<string, string> = {}): Promise<Response> {
     const listed = await listView(services, c.actor, view);
-    const body = linksTable({ ...tableProps(c), ...listed });
+    const body = linksTable({ ...tableProps(c, await ownersOf(c, listed.page.items)), ...listed });
     // a view asked for by GET is a new history entry; after a bulk POST the same view is redrawn, so the
     // entry is replaced (pushing one per action would take an extra Back press each); so is a search
     // typed on from one already shown, or each pause in typing would be a step of Back
@@ -40,7 +62,10 @@ export const linksRoutes: WebModule = (deps, kit) => {
 
   const idOf = (c: PageCtx) => parseId(c.params.id);
 
-  /** One link at a time through the service, so ownership and cache rules apply to each; others' ids are skipped. Returns the ids acted on. */
+  /**
+   * One link at a time through the service, so ownership and cache rules apply to each; ids the actor
+   * may not manage (another user's, for a member) are skipped. Returns the ids acted on.
+   */
   async function applyBulk(action: BulkAction, ids: number[], c: PageCtx): Promise<number[]> {
     const missing = (e: unknown) => {
       if (e instanceof DomainError && e.code === 'NOT_FOUND') return null;
@@ -48,15 +73,12 @@ export const linksRoutes: WebModule = (deps, kit) => {
     };
     const done: number[] = [];
     for (const id of ids) {
-      if (action === 'delete') {
-        // remove() looks the link up itself: NOT_FOUND for a missing or another user's id
-        if (await services.links.remove(c.actor, id).then(() => true, missing)) done.push(id);
-        continue;
-      }
-      const link = await services.links.get(c.actor, id).catch(missing);
+      const link =
+        action === 'delete'
+          ? await services.links.removeAsManager(c.actor, id).catch(missing)
+          : await services.links.setActiveAsManager(c.actor, id, action === 'activate').catch(missing);
       if (!link) continue;
-      const active = action === 'activate';
-      if (link.isActive !== active) await services.links.update(c.actor, link, { isActive: active });
+      logTakeDown(c, link, BULK_LOGGED[action]);
       done.push(id);
     }
     return done;
@@ -73,12 +95,13 @@ export const linksRoutes: WebModule = (deps, kit) => {
         const restore = c.request.headers.get('hx-history-restore-request') === 'true';
         if (c.isHtmx && !restore) return table(c, view);
         const listed = await listView(services, c.actor, view);
+        const owners = await ownersOf(c, listed.page.items);
         const createdCode = c.query.created;
         const created = createdCode ? (listed.page.items.find((l) => l.code === createdCode && l.userId === c.actor.user.id) ?? null) : null;
         // after an edit (links-form.ts): the confirmation names the link, which need not be on this page
         const savedCode = c.query.saved;
         const saved = savedCode ? await services.links.getByCode(c.actor, savedCode).catch(() => null) : null;
-        const body = linksPageBody({ ...tableProps(c), ...listed, created, saved });
+        const body = linksPageBody({ ...tableProps(c, owners), ...listed, created, saved });
         return kit.page(c, { title: 'Links', nav: 'links', body });
       }),
       { detail: { hide: true } },
@@ -86,11 +109,12 @@ export const linksRoutes: WebModule = (deps, kit) => {
     .post(
       '/dashboard/links/:id/toggle',
       kit.route(async (c) => {
-        const link = await services.links.get(c.actor, idOf(c));
+        const link = await services.links.getViewable(c.actor, idOf(c));
         // the state the button showed it would set, not "the other one": a double click, or a second
         // tab's button, must not undo the first (a page without the field, from before it, still flips)
         const wanted = c.form.active === '0' ? false : c.form.active === '1' ? true : !link.isActive;
-        const updated = await services.links.update(c.actor, link, { isActive: wanted });
+        const updated = await services.links.setActiveAsManager(c.actor, link.id, wanted);
+        logTakeDown(c, updated, wanted ? 'activated' : 'paused');
         if (!c.isHtmx) return kit.redirect(c, '/dashboard');
         const expired = updated.expiresAt !== null && updated.expiresAt <= Date.now();
         const message = !updated.isActive
@@ -98,14 +122,15 @@ export const linksRoutes: WebModule = (deps, kit) => {
           : expired
             ? `${updated.code} is no longer paused, but it has expired: edit its expiry to let visitors through again.`
             : `${updated.code} is active again.`;
-        return kit.fragment(linkRow(updated, tableProps(c)), 200, toast(message));
+        return kit.fragment(linkRow(updated, tableProps(c, await ownersOf(c, [updated]))), 200, toast(message));
       }),
       POST,
     )
     .post(
       '/dashboard/links/:id/delete',
       kit.route(async (c) => {
-        const link = await services.links.remove(c.actor, idOf(c));
+        const link = await services.links.removeAsManager(c.actor, idOf(c));
+        logTakeDown(c, link, 'deleted');
         if (!c.isHtmx) return kit.redirect(c, '/dashboard');
         // the whole view of the page it was deleted from, not just the row gone: the "16–30 of 41" bar,
         // the page's rows and the empty state stay true
@@ -139,6 +164,7 @@ export const linksRoutes: WebModule = (deps, kit) => {
 // deactivate pauses, as each row's button does (the action keeps the name forms have always sent)
 const BULK_ACTIONS = ['delete', 'deactivate', 'activate'] as const;
 type BulkAction = (typeof BULK_ACTIONS)[number];
+const BULK_LOGGED: Record<BulkAction, string> = { delete: 'deleted', deactivate: 'paused', activate: 'activated' };
 
 /** Checkbox fields are named select_ID (one field per row, since the form parser keeps one value per name). */
 function selectedIds(form: Record<string, unknown>): number[] {

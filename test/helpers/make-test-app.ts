@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../src/app.ts';
+import { createAppDeps } from '../../src/http/app-deps.ts';
+import { createRedirectKit } from '../../src/redirect/redirect-kit.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -25,7 +27,9 @@ export async function makeTestApp(opts: TestAppOptions = {}) {
   const handle = openDatabase(config.dataDir);
   migrate(handle.sqlite);
   const services = await buildServices(config, handle, { fetchMeta: async () => null, ...opts });
-  const app = createApp(services);
+  // built here, as the server builds them before the app, so that tests can read the app's logger
+  const deps = createAppDeps(services);
+  const app = createApp(services, { deps, kit: createRedirectKit(deps) });
   let seq = 0;
 
   /** Sends a request through app.handle; the path is relative to BASE. */
@@ -46,6 +50,7 @@ export async function makeTestApp(opts: TestAppOptions = {}) {
 
   return {
     app,
+    deps,
     services,
     config,
     dir,

@@ -101,7 +101,7 @@ describe('GET /dashboard', () => {
     expect(await (await fresh.get('/dashboard')).text()).toContain('No links yet — create your first one');
   });
 
-  test('all=1 lists every user’s links for admins only; others’ rows have no actions', async () => {
+  test('all=1 lists every user’s links for admins only, naming their owners; others’ rows can be paused or deleted, not edited', async () => {
     const member = await (await owner.get('/dashboard?all=1&q=private')).text();
     expect(member).not.toContain(others.code);
     expect(member).not.toContain('All users');
@@ -109,8 +109,67 @@ describe('GET /dashboard', () => {
     const body = await res.text();
     expect(res.headers.get('hx-push-url')).toBe('/dashboard?q=private&all=1');
     expect(body).toContain(others.code);
-    expect(body).toContain('Another user’s link');
+    expect(body).toContain(`Owner: <bdi>${other.user.email}</bdi>`);
+    expect(body).toContain(`hx-confirm="Delete ${others.code}, a link of ${other.user.email}? Its short URL stops working."`);
+    expect(body).toContain(`/dashboard/links/${others.id}/toggle`);
+    expect(body).toContain(`name="select_${others.id}"`);
     expect(body).not.toContain(`/dashboard/links/${others.id}/edit`);
+    // the page as loaded (not the fragment) names them too
+    expect(await (await admin.get('/dashboard?all=1&q=private')).text()).toContain(`Owner: <bdi>${other.user.email}</bdi>`);
+  });
+});
+
+test('each of your rows offers a QR code for its link: the designer opens with the link chosen', async () => {
+  const page = await (await owner.get('/dashboard?q=hostile')).text();
+  expect(page).toContain(`href="/dashboard/qrcodes/new?link_id=${hostile.id}"`);
+  const designer = await (await owner.get(`/dashboard/qrcodes/new?link_id=${hostile.id}`)).text();
+  expect(designer).toMatch(new RegExp(`<option value="${hostile.id}"[^>]*selected`));
+});
+
+describe('an admin taking down links (abuse, anonymous links)', () => {
+  const logged: string[] = [];
+  const visit = async (code: string) => (await t.app.handle(new Request(`${BASE}/${code}`))).status;
+
+  test('pauses, re-activates and deletes another user’s link from the table, each said in the log', async () => {
+    const logger = t.deps.logger;
+    const info = logger.info;
+    logger.info = (msg, fields) => void logged.push(`${msg} ${JSON.stringify(fields)}`);
+    try {
+      const link = await mk(other, 'https://example.org/abuse');
+      const paused = await admin.post(`/dashboard/links/${link.id}/toggle`, { active: '0' }, { hx: true });
+      expect([paused.status, (await paused.text()).includes(`Owner: <bdi>${other.user.email}</bdi>`), await visit(link.code)]).toEqual([200, true, 404]);
+      expect((await admin.post(`/dashboard/links/${link.id}/toggle`, { active: '1' }, { hx: true })).status).toBe(200);
+      expect(await visit(link.code)).toBe(302);
+      expect((await admin.post(`/dashboard/links/${link.id}/delete`, {}, { hx: true })).status).toBe(200);
+      expect(await visit(link.code)).toBe(404);
+      expect(logged).toEqual([
+        `admin paused another user's link {"admin_id":${admin.user.id},"link_id":${link.id},"code":"${link.code}","owner_id":${other.user.id}}`,
+        `admin activated another user's link {"admin_id":${admin.user.id},"link_id":${link.id},"code":"${link.code}","owner_id":${other.user.id}}`,
+        `admin deleted another user's link {"admin_id":${admin.user.id},"link_id":${link.id},"code":"${link.code}","owner_id":${other.user.id}}`,
+      ]);
+    } finally {
+      logger.info = info;
+    }
+  });
+
+  test('anonymous links too, one at a time or in bulk; editing stays the owner’s', async () => {
+    const anon = [(await t.services.links.create(null, { destination: 'https://example.net/phish-1' })).link, (await t.services.links.create(null, { destination: 'https://example.net/phish-2' })).link];
+    const listed = await (await admin.get('/dashboard?all=1&q=phish', { 'hx-request': 'true' })).text();
+    expect(listed).toContain('Owner: <bdi>anonymous (public form or API)</bdi>');
+    const bulk = await admin.post('/dashboard/links/bulk', { action: 'deactivate', all: '1', [`select_${anon[0]!.id}`]: '1', [`select_${anon[1]!.id}`]: '1' }, { hx: true });
+    expect([bulk.status, bulk.headers.get('hx-trigger')]).toEqual([200, expect.stringContaining('Paused 2 links.')]);
+    expect([await visit(anon[0]!.code), await visit(anon[1]!.code)]).toEqual([404, 404]);
+    await admin.post('/dashboard/links/bulk', { action: 'delete', [`select_${anon[0]!.id}`]: '1' }, { hx: true });
+    expect(await t.services.links.findUndeleted(anon[0]!.id)).toBeNull();
+    expect((await admin.get(`/dashboard/links/${others.id}/edit`)).status).toBe(404);
+  });
+
+  test('a member still cannot pause or delete another user’s link, alone or in bulk', async () => {
+    const link = await mk(other, 'https://example.org/not-yours');
+    expect((await owner.post(`/dashboard/links/${link.id}/toggle`, { active: '0' }, { hx: true })).status).toBe(404);
+    expect((await owner.post(`/dashboard/links/${link.id}/delete`, {}, { hx: true })).status).toBe(404);
+    await owner.post('/dashboard/links/bulk', { action: 'delete', [`select_${link.id}`]: '1' }, { hx: true });
+    expect([await visit(link.code), (await t.services.links.get(other.actor, link.id)).isActive]).toEqual([302, true]);
   });
 });
 

@@ -46,6 +46,8 @@ export interface LinksTableProps {
   csrfToken: string;
   shortUrl: (code: string) => string;
   now: number;
+  /** admins, every user's view: who owns the other users' links on the page (email by user id) */
+  owners?: ReadonlyMap<number, string>;
 }
 
 export interface LinksPageProps extends LinksTableProps {
@@ -63,6 +65,7 @@ const ICONS = {
   pause: icon('M9 5v14M15 5v14'),
   play: icon('M7 4.5v15L19.5 12z'),
   trash: icon('M4 7h16M10 11v6M14 11v6M9 7V4h6v3M6 7l1 13h10l1-13'),
+  qr: icon('M4 4h6v6H4zM14 4h6v6h-6zM4 14h6v6H4zM14 14h2v2h-2zM18 18h2v2h-2zM14 18h2M18 14h2'),
 };
 // built on first use: constructing it loads ICU date data, ~12 ms that every start paid before its first redirect
 let dateFmt: Intl.DateTimeFormat | undefined;
@@ -85,13 +88,24 @@ const hostPath = (url: string) => url.replace(/^https?:\/\//, '');
 const hostOf = (url: string) => hostPath(url).replace(/\/.*$/, '');
 const TABLE = html` hx-target="#links-table" hx-push-url="true" hx-indicator="#links-table"`;
 
-export function linkRow(l: Link, p: Pick<LinksTableProps, 'actorId' | 'csrfToken' | 'shortUrl' | 'now'>): SafeHtml {
+/** Who a link belongs to, as an admin's table names it. */
+function ownerLabel(l: Link, owners: ReadonlyMap<number, string> | undefined): string {
+  if (l.userId === null) return 'anonymous (public form or API)';
+  return owners?.get(l.userId) ?? `user ${l.userId}`;
+}
+
+export function linkRow(l: Link, p: Pick<LinksTableProps, 'actorId' | 'csrfToken' | 'shortUrl' | 'now' | 'isAdmin' | 'owners'>): SafeHtml {
   const short = p.shortUrl(l.code);
   const dest = httpUrl(l.destination);
   const status = linkStatus(l, p.now);
   const own = l.userId === p.actorId;
+  // an admin may pause or delete anyone's link (abuse, anonymous links), never edit it
+  const manage = own || p.isAdmin;
+  const owner = own ? null : ownerLabel(l, p.owners);
+  const toggleAndDelete = html`<form method="post" action="/dashboard/links/${l.id}/toggle" hx-post="/dashboard/links/${l.id}/toggle" hx-target="closest tr" hx-swap="outerHTML">${csrfField(p.csrfToken)}<input type="hidden" name="active" value="${l.isActive ? '0' : '1'}"><button type="submit" class="icon-button" data-single-click id="toggle-${l.id}" title="${l.isActive ? 'Pause' : 'Activate'}">${l.isActive ? ICONS.pause : ICONS.play}<span class="sr-only">${l.isActive ? 'Pause' : 'Activate'} ${l.code}</span></button></form>
+<form method="post" action="/dashboard/links/${l.id}/delete" hx-post="/dashboard/links/${l.id}/delete" hx-target="closest tr" hx-swap="outerHTML swap:150ms" hx-confirm="${owner === null ? `Delete ${l.code}? Its short URL stops working.` : `Delete ${l.code}, a link of ${owner}? Its short URL stops working.`}">${csrfField(p.csrfToken)}<button type="submit" class="icon-button danger" title="Delete">${ICONS.trash}<span class="sr-only">Delete ${l.code}</span></button></form>`;
   return html`<tr id="link-${l.id}">
-<td class="select">${own ? html`<input type="checkbox" name="select_${l.id}" value="1" form="bulk-form" data-select aria-label="Select ${l.code}">` : null}</td>
+<td class="select">${manage ? html`<input type="checkbox" name="select_${l.id}" value="1" form="bulk-form" data-select aria-label="Select ${l.code}">` : null}</td>
 <td data-label="Short link"><span class="short-cell"><a class="short" href="${short}" target="_blank" rel="noopener" aria-label="${short}"><span class="code">${l.code}</span><span class="host">${hostOf(short)}</span></a>${copyButton(short, `Copy ${short}`)}</span></td>
 <td data-label="Destination" class="truncate">${dest ? html`<a href="${dest}" title="${displayUrl(l.destination)}" target="_blank" rel="noopener noreferrer nofollow">${displayHostPath(l.destination)}</a>` : html`<span title="${displayUrl(l.destination)}">${displayUrl(l.destination)}</span>`}</td>
 <td data-label="Title" class="truncate" title="${l.title ?? ''}">${l.title !== null ? html`<bdi>${l.title}</bdi>` : html`<span class="muted">—</span>`}</td>
@@ -103,9 +117,13 @@ export function linkRow(l: Link, p: Pick<LinksTableProps, 'actorId' | 'csrfToken
     own
       ? html`<a class="icon-button" href="/dashboard/links/${l.id}/edit" title="Edit">${ICONS.edit}<span class="sr-only">Edit ${l.code}</span></a>
 <a class="icon-button" href="/dashboard/links/${l.id}/analytics" title="Analytics">${ICONS.stats}<span class="sr-only">Analytics of ${l.code}</span></a>
-<form method="post" action="/dashboard/links/${l.id}/toggle" hx-post="/dashboard/links/${l.id}/toggle" hx-target="closest tr" hx-swap="outerHTML">${csrfField(p.csrfToken)}<input type="hidden" name="active" value="${l.isActive ? '0' : '1'}"><button type="submit" class="icon-button" data-single-click id="toggle-${l.id}" title="${l.isActive ? 'Pause' : 'Activate'}">${l.isActive ? ICONS.pause : ICONS.play}<span class="sr-only">${l.isActive ? 'Pause' : 'Activate'} ${l.code}</span></button></form>
-<form method="post" action="/dashboard/links/${l.id}/delete" hx-post="/dashboard/links/${l.id}/delete" hx-target="closest tr" hx-swap="outerHTML swap:150ms" hx-confirm="Delete ${l.code}? Its short URL stops working.">${csrfField(p.csrfToken)}<button type="submit" class="icon-button danger" title="Delete">${ICONS.trash}<span class="sr-only">Delete ${l.code}</span></button></form>`
-      : html`<span class="muted small">Another user’s link</span>`
+<a class="icon-button" href="/dashboard/qrcodes/new?link_id=${l.id}" title="QR code">${ICONS.qr}<span class="sr-only">QR code for ${l.code}</span></a>
+${toggleAndDelete}`
+      : manage
+        ? html`<span class="muted small owner">Owner: <bdi>${owner}</bdi></span>
+<a class="icon-button" href="/dashboard/links/${l.id}/analytics" title="Analytics">${ICONS.stats}<span class="sr-only">Analytics of ${l.code}</span></a>
+${toggleAndDelete}`
+        : html`<span class="muted small">Another user’s link</span>`
   }</td>
 </tr>`;
 }
