@@ -3,9 +3,10 @@
  * POST to /shorten with the CSRF token in `_token`), and the same page again
  * with the result or the error. The token is also in
  * <meta name="csrf-token">, where ShrtLnk's document tells fetch() clients to
- * read it for X-CSRF-TOKEN. No script at all: the CSP allows none inline and
- * the page needs none. Everything echoed back — the URL typed, the
- * destination, the page title fetched from another site — is escaped.
+ * read it for X-CSRF-TOKEN. The page needs no script: a result's Copy button
+ * is shown by /public/js/home.js alone (the CSP allows none inline), and its
+ * QR code is an image drawn by the server. Everything echoed back — the URL
+ * typed, the destination, the page title fetched from another site — is escaped.
  */
 import { csrfField } from './csrf-field.ts';
 import { documentHead } from './head.ts';
@@ -18,6 +19,8 @@ export interface ShortenResult {
   destination: string;
   title: string | null;
   existing: boolean;
+  /** the short URL's QR code as an SVG document, when it could be drawn */
+  qrSvg?: string | null;
 }
 
 export interface HomePageProps {
@@ -35,10 +38,19 @@ function resultBlock(r: ShortenResult): SafeHtml {
   const href = httpUrl(r.shortUrl);
   return html`<section class="stack" aria-live="polite">
 <p class="eyebrow">${r.existing ? 'Already shortened' : 'Your short link'}</p>
-<div class="url-box"><code id="short-url">${href ? html`<a href="${href}">${r.shortUrl}</a>` : r.shortUrl}</code></div>
+<div class="url-box copy-row"><code id="short-url">${href ? html`<a href="${href}">${r.shortUrl}</a>` : r.shortUrl}</code><button type="button" class="button secondary small" data-copy="${r.shortUrl}" aria-describedby="copy-status" hidden>Copy</button></div>
+<p id="copy-status" class="muted small" role="status"></p>
 ${r.title ? html`<p class="link-title">${r.title}</p>` : null}
 <p class="muted small destination">Goes to ${displayUrl(r.destination)}</p>
+${r.qrSvg ? qrBlock(r.qrSvg, r.shortUrl) : null}
 </section>`;
+}
+
+/** The QR code as an image (right-click saves it) and a download of the same file. */
+function qrBlock(svg: string, shortUrl: string): SafeHtml {
+  const src = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+  const name = `${shortUrl.slice(shortUrl.lastIndexOf('/') + 1)}-qr.svg`;
+  return html`<figure class="qr-result"><img src="${src}" width="160" height="160" alt="QR code of ${shortUrl}"><figcaption><a href="${src}" download="${name}">Download the QR code (SVG)</a></figcaption></figure>`;
 }
 
 export function homePage(p: HomePageProps): SafeHtml {
@@ -60,6 +72,7 @@ ${error ? html`<p class="alert" id="original_url-error" role="alert">${error}</p
 ${p.result ? resultBlock(p.result) : null}
 </main>
 <footer class="site-footer"><a href="/docs">API documentation</a> · <a href="/dashboard">Sign in</a></footer>
+${p.result ? html`<script src="/public/js/home.js" defer></script>` : null}
 </body>
 </html>`;
 }

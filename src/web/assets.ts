@@ -29,6 +29,8 @@ import dashboardCss from '../../public/css/dashboard.css' with { type: 'file' };
 // @ts-ignore
 import dashboardJs from '../../public/js/dashboard.js' with { type: 'file' };
 // @ts-ignore
+import homeJs from '../../public/js/home.js' with { type: 'file' };
+// @ts-ignore
 import dashboardExtraCss from '../../public/css/dashboard-extra.css' with { type: 'file' };
 // @ts-ignore
 import favicon from '../../public/favicon.svg' with { type: 'file' };
@@ -55,6 +57,7 @@ export const EMBEDDED_ASSETS: Readonly<Record<string, string>> = {
   'css/dashboard.css': dashboardCss,
   'css/dashboard-extra.css': dashboardExtraCss,
   'js/dashboard.js': dashboardJs,
+  'js/home.js': homeJs,
   'favicon.svg': favicon,
   'vendor/htmx.LICENSE.txt': htmxLicense,
   'vendor/htmx.min.js': htmxJs,

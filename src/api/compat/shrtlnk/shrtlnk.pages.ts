@@ -15,6 +15,8 @@ import type { FieldErrors } from '../../../http/laravel.ts';
 import { empty, html } from '../../../http/respond.ts';
 import type { Link } from '../../../links/links.types.ts';
 import { homePage, type HomePageProps } from '../../../../views/home.ts';
+import { DEFAULT_STYLE } from '../../../qr/qr.service.ts';
+import { renderSvg } from '../../../qr/render.ts';
 import { CSRF_STATUS, isInvalidUrl, shrtlnkStatus } from './shrtlnk.errors.ts';
 import { shrtlnkShortUrl } from './shrtlnk.present.ts';
 
@@ -63,9 +65,10 @@ export function createShortenPage(deps: ShortenPageDeps) {
       typed = typeof fields.original_url === 'string' ? fields.original_url : '';
       if (!csrf.verify(csrf.nonceOf(ctx.request), fields._token)) return page(CSRF_STATUS, { value: typed, notice: EXPIRED });
       const { link, existing } = await deps.create(actor, ctx, fields);
-      return page(200, {
-        result: { shortUrl: shrtlnkShortUrl(deps.baseUrl, link.code), destination: link.destination, title: link.pageTitle ?? link.title, existing },
-      });
+      const shortUrl = shrtlnkShortUrl(deps.baseUrl, link.code);
+      // a short URL always fits a QR code; should drawing fail all the same, the page goes without
+      const qrSvg = await renderSvg(shortUrl, { ...DEFAULT_STYLE, size: 160 }).catch(() => null);
+      return page(200, { result: { shortUrl, destination: link.destination, title: link.pageTitle ?? link.title, existing, qrSvg } });
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
       if (e.code === 'ANONYMOUS_DISABLED') return empty(302, { location: '/dashboard' });

@@ -1,0 +1,48 @@
+/**
+ * The public home page in Chromium: a visitor shortens a URL and gets the
+ * short link with a Copy button that copies it and says so, and a QR code
+ * that a scanner (zbarimg, on the image as the browser drew it) reads as the
+ * short link.
+ */
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, poll, screenshot, serveTestApp, type ServedApp } from '../helpers/browser.ts';
+
+let app: ServedApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  app = await serveTestApp({ env: { ANONYMOUS_LINKS: 'true' } });
+  browser = await launchBrowser();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+test('a visitor copies the new short link and scans its QR code', async () => {
+  const context = await browser.newContext();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.base });
+  const page = await context.newPage();
+  await page.goto(`${app.base}/`);
+  await page.getByLabel('Long URL').fill('https://example.com/a/long/page/to/share');
+  await page.getByRole('button', { name: 'Shorten' }).click();
+  const shortUrl = (await page.locator('#short-url').innerText()).trim();
+  expect(shortUrl).toMatch(new RegExp(`^${app.base}/s/[A-Za-z0-9]{7}$`));
+
+  await page.getByRole('button', { name: 'Copy' }).click();
+  await poll(() => page.locator('#copy-status').innerText(), 'Copied to the clipboard.');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shortUrl);
+
+  const qr = page.getByAltText(`QR code of ${shortUrl}`);
+  expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+  const file = join(mkdtempSync(join(tmpdir(), 'shrinkray-home-qr-')), 'qr.png');
+  writeFileSync(file, await qr.screenshot());
+  if (!Bun.which('zbarimg')) throw new Error('zbarimg is not installed: apt-get install -y zbar-tools (CI installs it)');
+  expect(Bun.spawnSync(['zbarimg', '--raw', '-q', file]).stdout.toString().trim()).toBe(shortUrl);
+  await screenshot(page, 'home-result');
+  await context.close();
+}, 30_000);
