@@ -33,7 +33,10 @@ Configuration: environment variables, or a flag of the same name, which wins
   --port PORT (8080)   --host HOST (0.0.0.0)   --data-dir DATA_DIR (./data)
   --base-url BASE_URL  --anonymous-links  --allow-private-targets  --trust-proxy
   --og-fetch           --log-level debug|info|warn|error|silent
-  --metrics-token METRICS_TOKEN (/metrics then needs it as a Bearer token)`;
+  --metrics-token METRICS_TOKEN (/metrics then needs it as a Bearer token)
+  --root-redirect URL        where / sends visitors when anonymous links are off (default: /dashboard)
+  --not-found-redirect URL   where unknown, deleted, expired and paused short links send visitors
+                             (default: the 404 page)`;
 
 /** The first words of the commands (a bare on/off switch never takes one as its value: config.ts). */
 export const COMMAND_WORDS: readonly string[] = ['serve', 'user', 'key', 'plan', 'backup', 'restore', 'healthcheck', 'version', 'help'];

@@ -23,6 +23,10 @@ export interface Config {
   maxBodyBytes: number;
   /** when set, /metrics answers only `Authorization: Bearer <it>` */
   metricsToken: string | null;
+  /** when set, GET / redirects here instead of to the dashboard (unless anonymous links make / the shorten form) */
+  rootRedirect: string | null;
+  /** when set, a short link that names no live link redirects here instead of answering the 404 page */
+  notFoundRedirect: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -38,6 +42,8 @@ const KEYS = {
   OG_FETCH: 'og-fetch',
   LOG_LEVEL: 'log-level',
   METRICS_TOKEN: 'metrics-token',
+  ROOT_REDIRECT: 'root-redirect',
+  NOT_FOUND_REDIRECT: 'not-found-redirect',
 } as const;
 type Key = keyof typeof KEYS;
 
@@ -53,6 +59,25 @@ function bool(name: string, raw: string | undefined, fallback: boolean): boolean
   if (TRUE_WORDS.includes(v)) return true;
   if (FALSE_WORDS.includes(v)) return false;
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+/**
+ * A visitor-facing redirect target: absolute http(s), written with its // (new URL reads "https:example.com"
+ * as https://example.com/, which is more likely a typo than a choice), no credentials (they would be shown on
+ * the settings page and handed to every visitor). Returned serialised, so that it is a valid Location header.
+ */
+function redirectTarget(name: Key, raw: string | undefined): string | null {
+  if (!raw) return null;
+  let url: URL | null = null;
+  try {
+    url = /^https?:\/\//i.test(raw) ? new URL(raw) : null;
+  } catch {
+    // refused below with the same message
+  }
+  if (url === null || url.host === '' || url.username || url.password) {
+    throw new ConfigError(`${name} must be an absolute http(s) URL such as https://example.com/ (no credentials), got "${raw}"`);
+  }
+  return url.href;
 }
 
 /**
@@ -134,5 +159,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Parti
     // forms, a CSV import among them, read up to 7 MB; the APIs 1 MB), so that an oversized body is refused in its dialect's envelope
     maxBodyBytes: 8 * 1024 * 1024,
     metricsToken,
+    rootRedirect: redirectTarget('ROOT_REDIRECT', get('ROOT_REDIRECT')),
+    notFoundRedirect: redirectTarget('NOT_FOUND_REDIRECT', get('NOT_FOUND_REDIRECT')),
   };
 }

@@ -7,7 +7,9 @@
  * serve options in tests), in front of Elysia's per-request context and
  * lifecycle hooks. Anything it does not handle (other modes, passwords,
  * ?qr=1, unknown codes) returns undefined and takes the full path, whose
- * direct answer is the same kit.direct(). A cache miss is looked up here too
+ * direct answer is the same kit.direct(), and whose not-found answer (the 404
+ * page or NOT_FOUND_REDIRECT, visit.ts) is the only one: a found link pays
+ * nothing for that setting. A cache miss is looked up here too
  * (asynchronously, with the other misses of its turn: links/redirect-lookups.ts),
  * so a cold code costs a share of one query, not the app.
  */

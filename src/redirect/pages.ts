@@ -3,6 +3,7 @@
  * page security headers. Every page here reflects the link's state at this
  * moment (and the password form carries a CSRF token), so none may be cached.
  */
+import type { Config } from '../config.ts';
 import { html } from '../http/respond.ts';
 import { bridgePage, type BridgePageProps } from '../../views/bridge.ts';
 import { notFoundPage } from '../../views/not-found.ts';
@@ -14,8 +15,15 @@ const NO_STORE = { 'cache-control': 'private, no-store' };
 // the 404 page has no per-request content: render it once (with and without the public home page)
 const NOT_FOUND_BODY = { home: notFoundPage(true).value, none: notFoundPage(false).value };
 
-/** withHome: the public shorten form is open (ANONYMOUS_LINKS), so the page may send a visitor there. */
-export const notFoundResponse = (withHome: boolean) => html(404, withHome ? NOT_FOUND_BODY.home : NOT_FOUND_BODY.none, NO_STORE);
+/**
+ * The answer for a code that names no live link: the redirect to NOT_FOUND_REDIRECT when it is set (303 after
+ * a POST, so that the browser follows it with a GET; no-store, so that a link created or resumed later is found
+ * at once), else the 404 page (offering the public home page when ANONYMOUS_LINKS opens it).
+ */
+export function notFoundResponse(config: Pick<Config, 'anonymousLinks' | 'notFoundRedirect'>, status: 302 | 303 = 302): Response {
+  if (config.notFoundRedirect !== null) return new Response(null, { status, headers: { location: config.notFoundRedirect, ...NO_STORE } });
+  return html(404, config.anonymousLinks ? NOT_FOUND_BODY.home : NOT_FOUND_BODY.none, NO_STORE);
+}
 
 export const bridgeResponse = (props: BridgePageProps) => html(200, bridgePage(props).value, NO_STORE);
 

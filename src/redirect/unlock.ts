@@ -34,14 +34,16 @@ async function readFields(request: Request): Promise<Record<string, unknown> | n
 
 export function createUnlockHandler(kit: RedirectKit) {
   const { links } = kit;
+  // 303 to NOT_FOUND_REDIRECT when it is set: the browser follows a redirect of this POST with a GET
+  const notFound = () => {
+    kit.count('not_found');
+    return notFoundResponse(kit.config, 303);
+  };
 
   return async function unlock(rawCode: unknown, request: Request, server: ServerLike | null): Promise<Response> {
     const code = kit.validCode(rawCode);
     const target = code === null ? null : await links.resolve(code);
-    if (code === null || target === null) {
-      kit.count('not_found');
-      return notFoundResponse(kit.config.anonymousLinks);
-    }
+    if (code === null || target === null) return notFound();
     const flags = flagsOf(request.url);
     const formUrl = unlockAction(code, flags);
     // the password was removed while the form was open: let the normal visit decide (a form opened from
@@ -68,12 +70,12 @@ export function createUnlockHandler(kit: RedirectKit) {
       if (e instanceof DomainError && e.code === 'INVALID_TOKEN') return form(401, 'That password is not correct. Please try again.');
       throw e;
     }
-    if (!opened) return notFoundResponse(kit.config.anonymousLinks);
+    if (!opened) return notFound();
     // a link that must show its destination first (or a visitor who came from /preview/CODE): the
     // preview, counting nothing; its signed Proceed gets past the password (redirect-kit.ts proceed)
     if (opened.redirectMode === 'preview' || flags & PREVIEWING) return previewPage(kit, code, opened, await links.pageFacts(opened), flags & ~PREVIEWING);
     const res = kit.redirect(links.destinationFor(opened));
-    if (!res) return notFoundResponse(kit.config.anonymousLinks);
+    if (!res) return notFound();
     kit.record(opened, request, server, flags);
     return res;
   };

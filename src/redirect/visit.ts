@@ -1,6 +1,7 @@
 /**
  * Visiting a short link: GET|HEAD /:code and /s/:code (the hot path), and the
- * LinkShrink safety page GET /preview/:code. Order of decisions: unknown → 404;
+ * LinkShrink safety page GET /preview/:code. Order of decisions: unknown → 404
+ * (or the 302 to NOT_FOUND_REDIRECT: pages.ts);
  * password → the form (password beats mode); then the link's mode.
  *
  * Counting: exactly one click per visit that reaches the destination's side.
@@ -31,7 +32,7 @@ export function createVisitHandlers(kit: RedirectKit) {
 
   function notFound(): Response {
     kit.count('not_found');
-    return notFoundResponse(config.anonymousLinks);
+    return notFoundResponse(config);
   }
 
   /** The password form; its action keeps ?qr=1 so an unlocked scan still counts as a scan, and ?preview=1 from /preview/CODE. */

@@ -1,6 +1,8 @@
 /**
  * GET /: the public shorten form when anonymous links are on (SPEC "Public
- * pages"), else a redirect to the dashboard. The form posts to ShrtLnk's
+ * pages"), else a redirect to ROOT_REDIRECT when it is set (an admin's main
+ * site: s.example.com/ is not an address to hand out for the dashboard), or
+ * to the dashboard. The form posts to ShrtLnk's
  * POST /shorten, which checks the CSRF token issued here against the
  * browser's cookie; both sides share the app's one instance (AppDeps.csrf).
  */
@@ -16,7 +18,10 @@ export function homeRoutes(deps: AppDeps) {
   return new Elysia().get(
     '/',
     ({ request }) => {
-      if (!config.anonymousLinks) return empty(302, { location: '/dashboard' });
+      if (!config.anonymousLinks) {
+        // no-store: a changed ROOT_REDIRECT (or anonymous links turned on) takes effect at the next visit
+        return config.rootRedirect === null ? empty(302, { location: '/dashboard' }) : empty(302, { location: config.rootRedirect, 'cache-control': 'private, no-store' });
+      }
       const session = csrf.session(request);
       // the page carries a token: never shared through a cache
       return html(200, homePage({ csrfToken: session.token }).toString(), { 'cache-control': 'private, no-store', ...session.headers });
@@ -25,7 +30,7 @@ export function homeRoutes(deps: AppDeps) {
       detail: {
         tags: ['ShrtLnk'],
         summary: 'Home page (HTML shorten form)',
-        description: 'With ANONYMOUS_LINKS=true: the form, with <meta name="csrf-token"> for fetch() clients of POST /shorten. Otherwise 302 to /dashboard.',
+        description: 'With ANONYMOUS_LINKS=true: the form, with <meta name="csrf-token"> for fetch() clients of POST /shorten. Otherwise 302 to ROOT_REDIRECT when it is set, else to /dashboard.',
       },
     },
   );

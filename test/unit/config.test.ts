@@ -34,6 +34,28 @@ describe('loadConfig', () => {
     }
     expect(() => loadConfig({ BASE_URL: 'sho.rt' })).toThrow(/BASE_URL must be an http\(s\) URL/);
   });
+
+  test('ROOT_REDIRECT and NOT_FOUND_REDIRECT are unset by default, or an absolute http(s) URL kept as a valid Location', () => {
+    expect([loadConfig({}).rootRedirect, loadConfig({}).notFoundRedirect]).toEqual([null, null]);
+    expect([loadConfig({ ROOT_REDIRECT: '' }).rootRedirect, loadConfig({ NOT_FOUND_REDIRECT: '' }).notFoundRedirect]).toEqual([null, null]);
+    expect(loadConfig({ ROOT_REDIRECT: 'https://example.com' }).rootRedirect).toBe('https://example.com/');
+    expect(loadConfig({ NOT_FOUND_REDIRECT: 'HTTP://Example.com/gone?from=short#top' }).notFoundRedirect).toBe('http://example.com/gone?from=short#top');
+    // non-ASCII would not be a valid header: serialised once here (punycode host, percent-encoded path)
+    expect(loadConfig({ NOT_FOUND_REDIRECT: 'https://bücher.example/über' }).notFoundRedirect).toBe('https://xn--bcher-kva.example/%C3%BCber');
+    // the flag wins, as for every setting
+    expect(loadConfig({ ROOT_REDIRECT: 'https://env.example/' }, { ROOT_REDIRECT: 'https://flag.example/' }).rootRedirect).toBe('https://flag.example/');
+  });
+
+  test('a ROOT_REDIRECT or NOT_FOUND_REDIRECT that is not an absolute http(s) URL is refused, naming the setting and the value', () => {
+    const bad = ['/home', 'example.com', '//example.com/', 'javascript:alert(1)', 'ftp://example.com/', 'data:text/html,hi', 'https:example.com', 'https://', 'http://exa mple.com/', 'https://user:pass@example.com/', 'not a url at all'];
+    for (const name of ['ROOT_REDIRECT', 'NOT_FOUND_REDIRECT'] as const) {
+      for (const value of bad) {
+        expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+        expect(() => loadConfig({ [name]: value })).toThrow(`${name} must be an absolute http(s) URL such as https://example.com/ (no credentials), got "${value}"`);
+      }
+      expect(() => loadConfig({}, { [name]: 'javascript:alert(1)' })).toThrow(`${name} must be an absolute http(s) URL`);
+    }
+  });
 });
 
 describe('extractConfigFlags', () => {
@@ -54,6 +76,9 @@ describe('extractConfigFlags', () => {
       expect(() => extractConfigFlags(argv)).toThrow(ConfigError);
     }
     expect(() => extractConfigFlags(['--data-dir'])).toThrow('--data-dir needs a value');
+    expect(() => extractConfigFlags(['--not-found-redirect'])).toThrow('--not-found-redirect needs a value');
+    expect(extractConfigFlags(['--root-redirect', 'https://example.com/', 'serve'])).toEqual({ flags: { ROOT_REDIRECT: 'https://example.com/' }, rest: ['serve'] });
+    expect(extractConfigFlags(['--NOT_FOUND_REDIRECT=https://example.com/gone']).flags).toEqual({ NOT_FOUND_REDIRECT: 'https://example.com/gone' });
     expect(extractConfigFlags(['--trust-proxy']).flags).toEqual({ TRUST_PROXY: 'true' });
   });
 

@@ -121,6 +121,12 @@ export function plansPage(p: { plans: Plan[]; csrfToken: string }): SafeHtml {
 <div class="plan-grid">${p.plans.map((plan) => planForm({ plan, csrfToken: p.csrfToken }))}</div>`;
 }
 
+// anonymous links make / the public shorten form: a ROOT_REDIRECT set then is shown, and why it does nothing
+function rootRedirectValue(c: Config): string {
+  if (!c.anonymousLinks) return c.rootRedirect ?? 'not set: / opens the dashboard';
+  return c.rootRedirect === null ? 'not set: / is the public shorten form' : `${c.rootRedirect} (not used: anonymous links make / the public shorten form)`;
+}
+
 export function settingsPage(c: Config): SafeHtml {
   const onOff = (b: boolean) => (b ? 'on' : 'off');
   const rows: [string, string, string, string][] = [
@@ -130,6 +136,8 @@ export function settingsPage(c: Config): SafeHtml {
     ['Trust proxy (client IP from X-Forwarded-For)', onOff(c.trustProxy), 'TRUST_PROXY', '--trust-proxy'],
     ['Open Graph fetch (page titles and previews)', onOff(c.ogFetch), 'OG_FETCH', '--og-fetch'],
     ['Log level', c.logLevel, 'LOG_LEVEL', '--log-level'],
+    ['Root redirect (where / sends visitors)', rootRedirectValue(c), 'ROOT_REDIRECT', '--root-redirect'],
+    ['Not-found redirect (unknown, deleted, expired and paused links)', c.notFoundRedirect ?? 'not set: the 404 page', 'NOT_FOUND_REDIRECT', '--not-found-redirect'],
     ['Metrics token (/metrics answers only with it)', c.metricsToken === null ? 'not set: /metrics is open' : 'set', 'METRICS_TOKEN', '--metrics-token'],
     ['Data directory (SQLite database)', c.dataDir, 'DATA_DIR', '--data-dir'],
     ['Listen address', c.host, 'HOST', '--host'],
