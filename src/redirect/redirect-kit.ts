@@ -5,6 +5,7 @@
  */
 import type { AppDeps } from '../http/app-deps.ts';
 import { clickFacts } from '../http/click-facts.ts';
+import { referrerDomain } from '../clicks/visitor.ts';
 import { clientIp } from '../http/client-ip.ts';
 import type { ServerLike } from '../http/context.ts';
 import { isReservedCode, isValidCodeShape } from '../links/codes.ts';
@@ -34,10 +35,35 @@ export function flagsOf(url: string): number {
   return (params.get('qr') === '1' ? QR : 0) | (params.get('proceed') ? PROCEED : 0) | (params.get('preview') === '1' ? PREVIEWING : 0);
 }
 
-/** The password form's action for `code`: the markers it must carry back (a scan stays a scan; a form from /preview/ shows the preview). */
-export function unlockAction(code: string, flags: number): string {
-  const markers = [flags & QR ? 'qr=1' : '', flags & PREVIEWING ? 'preview=1' : ''].filter(Boolean).join('&');
+/**
+ * The password form's action for `code`: the markers it must carry back (a scan stays a scan; a form from
+ * /preview/ shows the preview), and where the visitor came from (`ref`, see carriedReferrer).
+ */
+export function unlockAction(code: string, flags: number, ref: string | null = null): string {
+  const markers = [flags & QR ? 'qr=1' : '', flags & PREVIEWING ? 'preview=1' : '', ref ? `ref=${ref}` : ''].filter(Boolean).join('&');
   return `/${code}${markers ? `?${markers}` : ''}`;
+}
+
+/**
+ * A click counted after one of our pages (the password form, the preview's Proceed) arrives with that page
+ * as its Referer: the referrer of the visit is the one the first request brought. Its domain travels in
+ * `?ref=` (a host name and nothing else: the page's URL is shown in the visitor's address bar), read back
+ * by carriedReferrer. Like any Referer it is the visitor's to send or forge.
+ */
+export const referrerToCarry = (request: Request): string | null => {
+  // already carried here (the form sent back to /preview/ when its password went meanwhile)
+  const carried = carriedReferrer(request.url);
+  if (carried !== null) return new URL(carried).hostname;
+  const domain = referrerDomain(request.headers.get('referer'));
+  return domain !== null && HOST_NAME.test(domain) ? domain : null;
+};
+const HOST_NAME = /^[a-z0-9.-]{1,253}$/;
+
+/** The referrer carried in `?ref=` as a URL for the click (null: the visit came without one). */
+export function carriedReferrer(url: string): string | null {
+  const q = url.indexOf('?');
+  const ref = q === -1 ? null : new URLSearchParams(url.slice(q + 1)).get('ref');
+  return ref !== null && HOST_NAME.test(ref) ? `https://${ref}/` : null;
 }
 
 /** The ?proceed= token of a URL ('' when there is none). */
@@ -86,7 +112,8 @@ export function createRedirectKit(deps: AppDeps) {
       const signed = createSignedTokens({ purpose: 'proceed', ttlMs: 15 * 60 * 1000 });
       const binding = (code: string, target: RedirectTarget) => `${target.id}\u0000${code}\u0000${target.destination}\u0000${target.passwordHash ?? ''}`;
       return {
-        url: (code: string, target: RedirectTarget, flags: number) => `/${code}?proceed=${signed.issue(binding(code, target))}${flags & QR ? '&qr=1' : ''}`,
+        url: (code: string, target: RedirectTarget, flags: number, ref: string | null) =>
+          `/${code}?proceed=${signed.issue(binding(code, target))}${flags & QR ? '&qr=1' : ''}${ref ? `&ref=${ref}` : ''}`,
         ok: (code: string, target: RedirectTarget, url: string) => signed.verify(binding(code, target), proceedTokenOf(url)),
       };
     })(),
@@ -103,9 +130,14 @@ export function createRedirectKit(deps: AppDeps) {
 
     clientIp: (request: Request, server: ServerLike | null) => clientIp({ request, server }, trustProxy),
 
-    /** Queues the click; the recorder writes it later, so this never touches SQLite. */
-    record(target: RedirectTarget, request: Request, server: ServerLike | null, flags: number): void {
-      recorder.record(clickFacts(target.id, request, server, trustProxy, flags & QR ? 'qr' : 'link', (flags & SCRIPTS_COUNT) !== 0));
+    /**
+     * Queues the click; the recorder writes it later, so this never touches SQLite. `referrer`, when given,
+     * stands for the request's Referer (a visit carried through one of our pages: carriedReferrer).
+     */
+    record(target: RedirectTarget, request: Request, server: ServerLike | null, flags: number, referrer?: string | null): void {
+      const click = clickFacts(target.id, request, server, trustProxy, flags & QR ? 'qr' : 'link', (flags & SCRIPTS_COUNT) !== 0);
+      if (referrer !== undefined) click.referrer = referrer;
+      recorder.record(click);
     },
 
     /**
@@ -113,10 +145,10 @@ export function createRedirectKit(deps: AppDeps) {
      * queued (not for HEAD) and counted; null when the destination cannot be a
      * Location. The fast path and the full visit path both answer with this.
      */
-    direct(target: RedirectTarget, request: Request, server: ServerLike | null, flags: number): Response | null {
+    direct(target: RedirectTarget, request: Request, server: ServerLike | null, flags: number, referrer?: string | null): Response | null {
       const res = this.redirect(links.destinationFor(target));
       if (res === null) return null;
-      if (request.method !== 'HEAD') this.record(target, request, server, flags);
+      if (request.method !== 'HEAD') this.record(target, request, server, flags, referrer);
       counted.direct();
       return res;
     },

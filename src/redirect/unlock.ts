@@ -18,7 +18,7 @@ import { throttleKey } from '../http/client-ip.ts';
 import { passwordGuessBudgets } from '../http/rate-limit.ts';
 import type { ServerLike } from '../http/context.ts';
 import { notFoundResponse, passwordResponse, tooManyAttemptsResponse } from './pages.ts';
-import { flagsOf, PREVIEWING, QR, unlockAction, type RedirectKit } from './redirect-kit.ts';
+import { carriedReferrer, flagsOf, PREVIEWING, QR, unlockAction, type RedirectKit } from './redirect-kit.ts';
 import { previewPage } from './visit.ts';
 
 /** The submitted fields, or null when the body is unreadable (too large, malformed). */
@@ -45,11 +45,14 @@ export function createUnlockHandler(kit: RedirectKit) {
     const target = code === null ? null : await links.resolve(code);
     if (code === null || target === null) return notFound();
     const flags = flagsOf(request.url);
-    const formUrl = unlockAction(code, flags);
+    // the referrer the visit came with, carried by the form (this request's Referer is the form itself)
+    const referrer = carriedReferrer(request.url);
+    const ref = referrer === null ? null : new URL(referrer).hostname;
+    const formUrl = unlockAction(code, flags, ref);
     // the password was removed while the form was open: let the normal visit decide (a form opened from
     // /preview/CODE goes back there: /CODE would send a direct link's visitor on without the preview)
     if (target.passwordHash === null) {
-      const location = flags & PREVIEWING ? `/preview/${code}${flags & QR ? '?qr=1' : ''}` : formUrl;
+      const location = flags & PREVIEWING ? `/preview${unlockAction(code, flags & QR, ref)}` : formUrl;
       return new Response(null, { status: 303, headers: { location, 'cache-control': 'no-store' } });
     }
 
@@ -73,10 +76,10 @@ export function createUnlockHandler(kit: RedirectKit) {
     if (!opened) return notFound();
     // a link that must show its destination first (or a visitor who came from /preview/CODE): the
     // preview, counting nothing; its signed Proceed gets past the password (redirect-kit.ts proceed)
-    if (opened.redirectMode === 'preview' || flags & PREVIEWING) return previewPage(kit, code, opened, await links.pageFacts(opened), flags & ~PREVIEWING);
+    if (opened.redirectMode === 'preview' || flags & PREVIEWING) return previewPage(kit, code, opened, await links.pageFacts(opened), flags & ~PREVIEWING, ref);
     const res = kit.redirect(links.destinationFor(opened));
     if (!res) return notFound();
-    kit.record(opened, request, server, flags);
+    kit.record(opened, request, server, flags, referrer);
     return res;
   };
 }

@@ -22,7 +22,7 @@ import type { ServerLike } from '../http/context.ts';
 import type { PageFacts, RedirectTarget } from '../links/links.types.ts';
 import { hostOf } from '../links/url-policy.ts';
 import { bridgeResponse, notFoundResponse, passwordResponse, previewResponse } from './pages.ts';
-import { flagsOf, PREVIEWING, PROCEED, SCRIPTS_COUNT, unlockAction, type RedirectKit } from './redirect-kit.ts';
+import { carriedReferrer, flagsOf, PREVIEWING, PROCEED, referrerToCarry, SCRIPTS_COUNT, unlockAction, type RedirectKit } from './redirect-kit.ts';
 
 /** Which public URL served the page; the bridge page names itself in og:url. */
 export type VisitRoute = 'short' | 'shrtlnk';
@@ -36,9 +36,9 @@ export function createVisitHandlers(kit: RedirectKit) {
   }
 
   /** The password form; its action keeps ?qr=1 so an unlocked scan still counts as a scan, and ?preview=1 from /preview/CODE. */
-  function passwordForm(code: string, flags: number): Response {
+  function passwordForm(code: string, flags: number, request: Request): Response {
     kit.count('password');
-    return passwordResponse(200, `${config.baseUrl}/${code}`, unlockAction(code, flags), kit.tokens.issue(code));
+    return passwordResponse(200, `${config.baseUrl}/${code}`, unlockAction(code, flags, referrerToCarry(request)), kit.tokens.issue(code));
   }
 
   /** The answer for a resolved (or unknown) code; synchronous so a cached code needs no promise at all. */
@@ -46,10 +46,12 @@ export function createVisitHandlers(kit: RedirectKit) {
     if (target === null) return notFound();
     const flags = flagsOf(request.url) | (route === 'shrtlnk' ? SCRIPTS_COUNT : 0);
     const proceeding = (flags & PROCEED) !== 0 && kit.proceed.ok(code, target, request.url);
-    if (target.passwordHash !== null && !proceeding) return passwordForm(code, flags);
+    if (target.passwordHash !== null && !proceeding) return passwordForm(code, flags, request);
 
-    if (target.redirectMode === 'direct' || proceeding) return kit.direct(target, request, server, flags) ?? notFound();
-    if (target.redirectMode === 'preview') return previewPage(kit, code, target, target.page, flags);
+    // Proceed comes from our preview page: the visit's referrer is the one it carried
+    if (proceeding) return kit.direct(target, request, server, flags, carriedReferrer(request.url)) ?? notFound();
+    if (target.redirectMode === 'direct') return kit.direct(target, request, server, flags) ?? notFound();
+    if (target.redirectMode === 'preview') return previewPage(kit, code, target, target.page, flags, referrerToCarry(request));
 
     const destination = links.destinationFor(target);
     if (request.method !== 'HEAD') kit.record(target, request, server, flags);
@@ -80,19 +82,19 @@ export function createVisitHandlers(kit: RedirectKit) {
       if (code === null || target === null) return notFound();
       const flags = flagsOf(request.url);
       // given, the password shows this page, not the destination (the previewUrl promises it)
-      if (target.passwordHash !== null) return passwordForm(code, flags | PREVIEWING);
-      return previewPage(kit, code, target, await links.pageFacts(target), flags);
+      if (target.passwordHash !== null) return passwordForm(code, flags | PREVIEWING, request);
+      return previewPage(kit, code, target, await links.pageFacts(target), flags, referrerToCarry(request));
     },
   };
 }
 
 /** The safety preview: where the link goes, counting nothing; Proceed comes back signed (kit.proceed). */
-export function previewPage(kit: RedirectKit, code: string, target: RedirectTarget, page: PageFacts | null, flags: number): Response {
+export function previewPage(kit: RedirectKit, code: string, target: RedirectTarget, page: PageFacts | null, flags: number, ref: string | null): Response {
   kit.count('preview');
   return previewResponse({
     title: page?.title ?? null,
     description: page?.description ?? null,
     destination: kit.links.destinationFor(target),
-    proceedUrl: kit.proceed.url(code, target, flags),
+    proceedUrl: kit.proceed.url(code, target, flags, ref),
   });
 }

@@ -25,11 +25,11 @@ afterAll(() => t.close());
 const create = async (input: CreateLinkInput) => (await t.services.links.create(actor, { title: 'A link', ...input })).link;
 const visit = (path: string, init: { method?: string; headers?: Record<string, string> } = {}) =>
   t.app.handle(new Request(BASE + path, { method: init.method ?? 'GET', headers: { 'user-agent': CHROME, ...init.headers } }));
-const post = (path: string, form: Record<string, string>) =>
+const post = (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
   t.app.handle(
     new Request(BASE + path, {
       method: 'POST',
-      headers: { 'user-agent': CHROME, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'user-agent': CHROME, 'content-type': 'application/x-www-form-urlencoded', ...headers },
       body: new URLSearchParams(form).toString(),
     }),
   );
@@ -568,5 +568,48 @@ describe('a short host name (http://go/, the classic intranet shortener)', () =>
       const redirect = await at(`/${link.code}`);
       expect([redirect.status, redirect.headers.get('location')]).toEqual([302, 'https://example.com/short-host']);
     }
+  });
+});
+
+describe('the referrer of a visit that passes through one of our pages', () => {
+  const referrersOf = async (id: number) => {
+    await t.flush();
+    return (t.sqlite.query('SELECT referrer_domain AS r FROM clicks WHERE link_id = ? ORDER BY id').all(id) as { r: string | null }[]).map((x) => x.r);
+  };
+  const from = (url: string) => ({ headers: { referer: url } });
+
+  test('a password form: the click keeps where the visitor came from, not the form', async () => {
+    const link = await create({ destination: 'https://example.com/ref-pw', password: 's3cret-pass' });
+    const form = await (await visit(`/${link.code}`, from('https://twitter.com/someone/status/1'))).text();
+    expect(form).toContain(`action="/${link.code}?ref=twitter.com"`);
+    const res = await post(`/${link.code}?ref=twitter.com`, { csrf_token: csrfToken(form), password: 's3cret-pass' }, { referer: `${BASE}/${link.code}` });
+    expect(res.status).toBe(302);
+    // and a visit from nowhere stays direct, whatever page the form was posted from
+    const direct = await (await visit(`/${link.code}`)).text();
+    expect(direct).toContain(`action="/${link.code}"`);
+    await post(`/${link.code}`, { csrf_token: csrfToken(direct), password: 's3cret-pass' }, { referer: `${BASE}/${link.code}` });
+    expect(await referrersOf(link.id)).toEqual(['twitter.com', null]);
+  });
+
+  test('a preview page and /preview/CODE: Proceed keeps it, through the password too', async () => {
+    const link = await create({ destination: 'https://example.com/ref-preview', redirectMode: 'preview' });
+    const page = await (await visit(`/${link.code}`, from('https://news.ycombinator.com/item?id=1'))).text();
+    expect(proceedOf(page)).toMatch(/&ref=news\.ycombinator\.com$/);
+    expect((await visit(proceedOf(page), from(`${BASE}/${link.code}`))).status).toBe(302);
+    const viaPreview = await (await visit(`/preview/${link.code}`, from('android-app://com.google.android.gm/'))).text();
+    await visit(proceedOf(viaPreview), from(`${BASE}/preview/${link.code}`));
+    const locked = await create({ destination: 'https://example.com/ref-locked', redirectMode: 'preview', password: 's3cret-pass' });
+    const form = await (await visit(`/preview/${locked.code}`, from('https://www.reddit.com/r/x'))).text();
+    expect(form).toContain(`action="/${locked.code}?preview=1&amp;ref=reddit.com"`);
+    const unlocked = await (await post(`/${locked.code}?preview=1&ref=reddit.com`, { csrf_token: csrfToken(form), password: 's3cret-pass' }, { referer: `${BASE}/preview/${locked.code}` })).text();
+    await visit(proceedOf(unlocked), from(`${BASE}/${locked.code}`));
+    expect([...(await referrersOf(link.id)), ...(await referrersOf(locked.id))]).toEqual(['news.ycombinator.com', 'com.google.android.gm', 'reddit.com']);
+  });
+
+  test('what ?ref= carries is a host name and nothing else', async () => {
+    const link = await create({ destination: 'https://example.com/ref-bad', password: 's3cret-pass' });
+    const form = await (await visit(`/${link.code}`)).text();
+    await post(`/${link.code}?ref=${encodeURIComponent('evil.com/"><script>')}`, { csrf_token: csrfToken(form), password: 's3cret-pass' });
+    expect(await referrersOf(link.id)).toEqual([null]);
   });
 });
