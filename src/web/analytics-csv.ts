@@ -26,7 +26,8 @@ export function analyticsCsv(a: LinkAnalytics): string {
     for (const i of items) rows.push(line([name, i.key, i.label, i.clicks, null, total ? Number((i.clicks / total).toFixed(4)) : 0]));
   };
   section('country', a.countries.map((c) => ({ key: c.code ?? '', label: c.name, clicks: c.clicks })));
-  const plain = (vs: { value: string; clicks: number }[]) => vs.map((v) => ({ key: v.value, label: null, clicks: v.clicks }));
+  // labelled as the page labels them: an empty key is a value no parser could name
+  const plain = (vs: { value: string; clicks: number }[]) => vs.map((v) => ({ key: v.value, label: v.value === '' ? 'Unknown' : null, clicks: v.clicks }));
   section('device', plain(a.devices));
   section('os', plain(a.os));
   section('browser', plain(a.browsers));

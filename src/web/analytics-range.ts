@@ -21,6 +21,11 @@ export interface RangeChoice {
 
 const DAY_MS = 86_400_000;
 export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** `days` days after `day`; a day that is no date is left for the core to refuse. */
+const shiftDay = (day: string, days: number) => {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  return Number.isNaN(ms) ? day : dayOf(ms + days * DAY_MS);
+};
 
 /** @throws VALIDATION (meta.field from/to) for a custom span longer than MAX_DAYS */
 export function parseRange(query: Record<string, unknown>, now = Date.now()): RangeChoice {
@@ -30,8 +35,11 @@ export function parseRange(query: Record<string, unknown>, now = Date.now()): Ra
   const to = trimmed(query.to);
   const range = trimmed(query.range);
   if (from || to) {
-    const f = from || dayOf(now);
-    const t = to || dayOf(now);
+    // one end given: the default span ending on `to`, or from `from` to today (a future `from`: that day
+    // alone, empty), as the API reads a range with one end; not a refusal for a span "from today"
+    const today = dayOf(now);
+    const f = from || shiftDay(to!, 1 - Number(DEFAULT_RANGE));
+    const t = to || (f > today ? f : today);
     const span = (Date.parse(`${t}T00:00:00Z`) - Date.parse(`${f}T00:00:00Z`)) / DAY_MS + 1;
     if (span > MAX_DAYS) throw new DomainError('VALIDATION', `Choose a range of at most ${MAX_DAYS} days.`, { field: 'from' });
     return { key: 'custom', from: f, to: t };

@@ -128,6 +128,18 @@ describe('the analytics page', () => {
     expect(custom).toContain('value="2024-01-01"');
   });
 
+  test('a range with one end, as the API reads it: 30 days up to `to`, or `from` to today (a future `from`: that day alone)', async () => {
+    const upTo = await owner.get(`/dashboard/links/${link.id}/analytics?to=2024-01-10`);
+    const page = await upTo.text();
+    expect([upTo.status, bars(page), page.includes('value="2023-12-12"'), page.includes('value="2024-01-10"')]).toEqual([200, 30, true, true]);
+    const today = new Date().toISOString().slice(0, 10);
+    const since = await (await owner.get(`/dashboard/links/${link.id}/analytics?from=${new Date(Date.now() - 4 * 86_400_000).toISOString().slice(0, 10)}`)).text();
+    expect([bars(since), since.includes(`value="${today}"`)]).toEqual([5, true]);
+    const future = await owner.get(`/dashboard/links/${link.id}/analytics?from=2099-01-01`);
+    expect([future.status, bars(await future.text())]).toEqual([200, 1]);
+    expect((await owner.get(`/dashboard/links/${link.id}/analytics?to=nonsense`)).status).toBe(422);
+  });
+
   test('an htmx request that is not aimed at #analytics (a history restore) gets the whole page', async () => {
     const body = await (await owner.get(`/dashboard/links/${link.id}/analytics?range=90`, { 'hx-request': 'true', 'hx-history-restore-request': 'true' })).text();
     expect(body).toContain('<!doctype html>');
@@ -196,6 +208,14 @@ describe('the CSV export', () => {
     expect(lines).toContain('source,qr,QR code scan,1,,0.3333');
     expect(lines).toContain('source,link,Short link,2,,0.6667');
     expect(lines.filter((l) => l.startsWith('referrer,,'))).toEqual([expect.stringMatching(/^referrer,,Direct or unknown,\d+,,/)]);
+  });
+
+  test('values no parser could name are labelled Unknown, as on the page', async () => {
+    const odd = (await t.services.links.create(owner.actor, { destination: 'https://example.com/odd-agent' })).link;
+    await visit(`/${odd.code}`, { ua: 'Mozilla/5.0 (compatible)' });
+    await t.flush();
+    const lines = (await (await owner.get(`/dashboard/links/${odd.id}/analytics.csv`)).text()).trimEnd().split('\r\n');
+    expect(lines.filter((l) => /^(os|browser),/.test(l))).toEqual(['os,,Unknown,1,,1', 'browser,,Unknown,1,,1']);
   });
 
   test('referrer cells that would run as formulas are prefixed with an apostrophe; quotes are escaped', async () => {

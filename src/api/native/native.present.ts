@@ -78,6 +78,8 @@ export function presentQr(qr: QrCode, baseUrl: string, previewSvg: string | null
 }
 
 const orUnknown = (v: string) => v || 'Unknown';
+const OTHER = '(other)';
+const withOther = <T>(rows: T[], other: number, entry: (count: number) => T): T[] => (other > 0 ? [...rows, entry(other)] : rows);
 
 export function presentAnalytics(link: Link, a: LinkAnalytics, shortUrl: (code: string) => string) {
   return {
@@ -95,15 +97,17 @@ export function presentAnalytics(link: Link, a: LinkAnalytics, shortUrl: (code: 
       unique_clicks: a.summary.uniqueClicks,
       last_clicked_at: laravelDate(a.summary.lastClickedAt),
     },
+    // each breakdown lists its 50 largest values; the clicks of the rest are one last "(other)" entry, so
+    // that every breakdown still adds up to the period's clicks
     breakdown: {
       clicks_over_time: a.clicksOverTime.map((d) => ({ date: d.day, count: d.clicks })),
       unique_clicks_over_time: a.uniqueOverTime.map((d) => ({ date: d.day, count: d.clicks })),
-      devices: a.devices.map((d) => ({ device_type: orUnknown(d.value), count: d.clicks })),
-      countries: a.countries.map((c) => ({ country: c.name, country_code: c.code, count: c.clicks })),
-      browsers: a.browsers.map((b) => ({ browser: orUnknown(b.value), count: b.clicks })),
-      operating_systems: a.os.map((o) => ({ os: orUnknown(o.value), count: o.clicks })),
-      referrers: a.referrers.map((r) => ({ referrer: r.value || '(direct)', count: r.clicks })),
-      sources: a.sources.map((s) => ({ source: s.value, count: s.clicks })),
+      devices: withOther(a.devices.map((d) => ({ device_type: orUnknown(d.value), count: d.clicks })), a.otherClicks.device, (count) => ({ device_type: OTHER, count })),
+      countries: withOther(a.countries.map((c) => ({ country: c.name, country_code: c.code, count: c.clicks })), a.otherClicks.country, (count) => ({ country: 'Other', country_code: null, count })),
+      browsers: withOther(a.browsers.map((b) => ({ browser: orUnknown(b.value), count: b.clicks })), a.otherClicks.browser, (count) => ({ browser: OTHER, count })),
+      operating_systems: withOther(a.os.map((o) => ({ os: orUnknown(o.value), count: o.clicks })), a.otherClicks.os, (count) => ({ os: OTHER, count })),
+      referrers: withOther(a.referrers.map((r) => ({ referrer: r.value || '(direct)', count: r.clicks })), a.otherClicks.referrer, (count) => ({ referrer: OTHER, count })),
+      sources: withOther(a.sources.map((s) => ({ source: s.value, count: s.clicks })), a.otherClicks.source, (count) => ({ source: OTHER, count })),
     },
     range: { from: a.range.from, to: a.range.to },
   };

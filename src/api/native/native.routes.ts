@@ -167,7 +167,7 @@ export function nativeApi(deps: AppDeps) {
         detail: doc({
           tag: TAG,
           summary: 'Link analytics',
-          description: 'Clicks over time, devices, countries, browsers, operating systems, referrers and sources; bots excluded. A visitor is unique on their first visit to the link: without a range unique_clicks is the distinct visitors; with from/to it is the visitors whose first visit falls in the range, as unique_clicks_over_time is per day.',
+          description: 'Clicks over time, devices, countries, browsers, operating systems, referrers and sources; bots excluded. A visitor is unique on their first visit to the link: without a range unique_clicks is the distinct visitors; with from/to it is the visitors whose first visit falls in the range, as unique_clicks_over_time is per day. Each breakdown lists its 50 largest values, largest first; the clicks of any others are one last entry labelled "(other)" (country "Other", country_code null), so every breakdown adds up to the period’s clicks.',
           query: { from: { description: 'First day, YYYY-MM-DD (default: the link’s creation day).' }, to: { description: 'Last day, YYYY-MM-DD (default: today).' } },
           responses: { 200: { description: 'Aggregated statistics.', schema: AnalyticsSchema }, ...notFound, 422: { description: 'Bad date range.', schema: ValidationSchema }, ...errors },
         }),

@@ -91,4 +91,17 @@ describe('GET /links/{id}/analytics', () => {
       expect(await res.json()).toEqual(plain);
     }
   });
+  test('a breakdown of more than 50 values lists the 50 largest and sums the rest as "(other)": it still adds up to the clicks', async () => {
+    const u = await t.user('pro');
+    const link = await (await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://a.example/many-referrers', title: 'a' } })).json();
+    // 55 referrer domains, the first twice: 56 clicks
+    for (let i = 0; i < 55; i++) await t.request('GET', `/${link.short_code}`, { headers: { 'user-agent': CHROME, 'x-forwarded-for': '8.8.8.8', referer: `https://site-${String(i).padStart(2, '0')}.example/` } });
+    await t.request('GET', `/${link.short_code}`, { headers: { 'user-agent': CHROME, 'x-forwarded-for': '8.8.8.8', referer: 'https://site-00.example/' } });
+    await t.flush();
+    const a = await (await t.request('GET', `/api/v1/links/${link.id}/analytics`, { headers: u.auth })).json();
+    const referrers = a.breakdown.referrers as { referrer: string; count: number }[];
+    expect([referrers.length, referrers[0], referrers.at(-1), referrers.reduce((n, r) => n + r.count, 0)]).toEqual([51, { referrer: 'site-00.example', count: 2 }, { referrer: '(other)', count: 5 }, 56]);
+    // breakdowns that list every value get no such entry
+    expect(a.breakdown.countries).toEqual([{ country: 'United States', country_code: 'US', count: 56 }]);
+  });
 });
