@@ -29,6 +29,9 @@ export const CHECKPOINT_PAGES = { flusher: 10_000, server: 40_000 };
  * cache only holds longer (bench:flush: 22 µs a click with 2 MB as with 8),
  * and every MB of it is resident.
  */
+/** Bytes the WAL file is cut back to when it restarts: above the ~40 MB the flusher lets it reach between checkpoints. */
+export const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
+
 export const FLUSHER_OPTIONS: OpenOptions = { foreignKeys: false, walAutocheckpoint: CHECKPOINT_PAGES.flusher, cacheKb: 2000 };
 
 export interface OpenOptions {
@@ -65,6 +68,9 @@ export function openConnection(dataDir: string, options: OpenOptions = {}): Data
   // rest of the file (the click flush worker's connection takes 2 MB: FLUSHER_OPTIONS)
   sqlite.exec(`PRAGMA cache_size = -${options.cacheKb ?? 8000}`);
   if (options.walAutocheckpoint !== undefined) sqlite.exec(`PRAGMA wal_autocheckpoint = ${Math.trunc(options.walAutocheckpoint)}`);
+  // a reader held open for a while (a backup of a large database, a sqlite3 shell) lets the WAL grow past
+  // its checkpoints, and SQLite keeps the file at its largest: cut back to this once the log restarts
+  sqlite.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`);
   return sqlite;
 }
 
