@@ -126,6 +126,14 @@
     );
   });
 
+  // The bookmarklet is for the bookmarks bar: clicked here the page's CSP refuses to run it (and
+  // would log that), so say what it is for instead
+  document.addEventListener('click', function (e) {
+    if (!(e.target.closest && e.target.closest('[data-bookmarklet]'))) return;
+    e.preventDefault();
+    toast('Drag this button to your bookmarks bar, then click the bookmark on the page you want to shorten.');
+  });
+
   // ---- bulk selection ----
   function updateSelection() {
     var boxes = document.querySelectorAll('[data-select]');

@@ -51,6 +51,12 @@ export interface CreateLinkInput extends LinkFields {
   labels?: Partial<LinkLabels>;
   /** how to fill title/preview when no title is given (default 'sync') */
   metadata?: MetadataMode;
+  /**
+   * With a title given: still fetch the destination's image and description
+   * for the bridge page, in the background, keeping the title (and leaving
+   * the page title to it). Without, a given title means no fetch at all.
+   */
+  fetchPreview?: boolean;
 }
 
 export interface UpdateLinkInput extends LinkFields {
@@ -74,6 +80,8 @@ interface Prepared {
   deleteToken: string | null;
   statsToken: string | null;
   metadata: MetadataMode;
+  /** a title was given: a fetch fills only the image and description */
+  previewOnly: boolean;
 }
 
 export interface LinksDeps {
@@ -193,14 +201,17 @@ export function createLinksService(deps: LinksDeps) {
   // a few pages fetched at a time, owners taking turns, whatever was created at once; a link past its
   // owner's wait list keeps the host name as its title (written with it), as when its page cannot be fetched
   const backgroundFetches = createBackgroundQueue({ concurrency: 4, maxWaitingPerOwner: 2000 });
-  const fillInBackground = (link: Link) => void backgroundFetches.run(String(link.userId ?? 'anonymous'), () => fillMetadata(link));
+  const fillInBackground = (link: Link, previewOnly = false) =>
+    void backgroundFetches.run(String(link.userId ?? 'anonymous'), () => fillMetadata(link, previewOnly));
 
-  async function fillMetadata(link: Link): Promise<Link> {
+  async function fillMetadata(link: Link, previewOnly = false): Promise<Link> {
     const meta = deps.fetchMeta ? await deps.fetchMeta(link.destination).catch(() => null) : null;
     const title = clip(meta?.title ?? null, MAX_TITLE, 'title')?.slice(0, MAX_TITLE) ?? hostOf(link.destination);
+    // previewOnly: the given title stays (fillBlanks replaces only the title it is told was there) and
+    // is the page's title too (a null page title falls back to it)
     const updated = await links.fillBlanks(link.id, link.title, {
-      title,
-      pageTitle: title,
+      title: previewOnly ? link.title : title,
+      pageTitle: previewOnly ? null : title,
       thumbnailUrl: meta?.image ? meta.image.slice(0, 2048) : null,
       description: meta?.description ? meta.description.slice(0, 1000) : null,
     });
@@ -304,11 +315,11 @@ export function createLinksService(deps: LinksDeps) {
     while (taken.has(code)) code = await freshCode();
     const deleteToken = input.issueDeleteToken ? randomHex(TOKEN_BYTES) : null;
     const statsToken = input.statsPrivate ? randomHex(TOKEN_BYTES) : null;
-    const wanted: MetadataMode = title ? 'none' : (input.metadata ?? 'sync');
+    const wanted: MetadataMode = title ? (input.fetchPreview ? 'background' : 'none') : (input.metadata ?? 'sync');
     // Without a fetcher (OG_FETCH=false) fillMetadata could only copy the host into the title and page
     // title: that is written with the row, saving an UPDATE (its own transaction) per link.
     const metadata: MetadataMode = deps.fetchMeta ? wanted : 'none';
-    const host = wanted === 'none' ? null : hostOf(destination);
+    const host = wanted === 'none' || title ? null : hostOf(destination);
     const passwordHash = input.password ? await hashPassword(input.password) : null;
     // stamped here rather than by the database default, so that a lifetime ends exactly ttl after it
     const createdAt = now();
@@ -337,7 +348,7 @@ export function createLinksService(deps: LinksDeps) {
       createdAt,
       updatedAt: createdAt,
     };
-    return { row, deleteToken, statsToken, metadata };
+    return { row, deleteToken, statsToken, metadata, previewOnly: Boolean(title) };
   }
 
   type ReadyItem = { index: number; p: Prepared; input: CreateLinkInput };
@@ -412,8 +423,8 @@ export function createLinksService(deps: LinksDeps) {
         throw e;
       }
       cache.invalidate(link.code);
-      if (p.metadata === 'sync') link = await fillMetadata(link);
-      else if (p.metadata === 'background') fillInBackground(link);
+      if (p.metadata === 'sync') link = await fillMetadata(link, p.previewOnly);
+      else if (p.metadata === 'background') fillInBackground(link, p.previewOnly);
       return { link, deleteToken: p.deleteToken, statsToken: p.statsToken };
     },
 
@@ -451,7 +462,7 @@ export function createLinksService(deps: LinksDeps) {
       inserted.created.forEach((link, i) => {
         const { index, p } = inserted.items[i]!;
         cache.invalidate(link.code);
-        if (p.metadata === 'background') fillInBackground(link);
+        if (p.metadata === 'background') fillInBackground(link, p.previewOnly);
         results[index] = { ok: true, value: { link, deleteToken: p.deleteToken, statsToken: p.statsToken } };
       });
       return results;

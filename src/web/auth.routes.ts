@@ -91,7 +91,7 @@ export const authRoutes: WebModule = (deps, kit) => {
 
   function account(c: PageCtx, extra: { errors?: Record<string, string>; formError?: string | null } = {}, status = 200, headers: Record<string, string> = {}): Response {
     const changed = c.query.changed === '1';
-    const body = accountBody({ user: c.actor.user, plan: c.actor.plan, csrfToken: c.session.csrfToken, changed: changed && status === 200, ...extra });
+    const body = accountBody({ user: c.actor.user, plan: c.actor.plan, csrfToken: c.session.csrfToken, changed: changed && status === 200, newLinkUrl: `${config.baseUrl}/dashboard/links/new`, ...extra });
     return kit.page(c, { title: 'Your account', nav: 'account', body, status, headers });
   }
 

@@ -9,7 +9,7 @@ import type { FieldError } from '../../views/dashboard/field-error.ts';
 
 // the core words its refusals as the APIs' clients read them, naming the request's fields ("The url
 // field must be a valid URL."); a form names what its labels say
-const LABELS: Record<string, string> = { url: 'destination URL', 'expires at': 'expiry date' };
+const LABELS: Record<string, string> = { url: 'destination URL', 'expires at': 'expiry date', 'thumbnail url': 'image URL' };
 
 /** A core message as the dashboard says it: "The url field must …" → "The destination URL must …". */
 export function inFormWords(message: string): string {

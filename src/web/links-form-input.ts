@@ -7,9 +7,9 @@
 import { DomainError } from '../errors.ts';
 import type { CreateLinkInput, UpdateLinkInput } from '../links/links.service.ts';
 import type { Link, RedirectMode, Schedule } from '../links/links.types.ts';
-import { UTM_KEYS, type LinkFormValues, type ScheduleValues } from '../../views/dashboard/link-form.ts';
+import { PREVIEW_LIMITS, UTM_KEYS, type LinkFormValues, type ScheduleValues } from '../../views/dashboard/link-form.ts';
 import { fieldErrorOf } from './form-errors.ts';
-import { textOf } from './form-values.ts';
+import { optionalText, textOf } from './form-values.ts';
 
 const MODES: readonly RedirectMode[] = ['direct', 'bridge', 'preview'];
 const MAX_SCHEDULES = 50;
@@ -54,6 +54,10 @@ export function formValues(form: Record<string, unknown>): LinkFormValues {
     utm: Object.fromEntries(UTM_KEYS.map((k) => [k, textOf(form[`utm_${k}`])])) as LinkFormValues['utm'],
     schedules,
     remove_password: textOf(form.remove_password) === '1',
+    page_title: textOf(form.page_title),
+    description: textOf(form.description),
+    thumbnail_url: textOf(form.thumbnail_url).trim(),
+    bridge_delay: textOf(form.bridge_delay).trim(),
   };
 }
 
@@ -68,7 +72,51 @@ export function linkValues(link: Link, schedules: Schedule[]): LinkFormValues {
     utm: Object.fromEntries(UTM_KEYS.map((k) => [k, link.utm?.[k] ?? ''])) as LinkFormValues['utm'],
     schedules: schedules.map((s) => ({ start: toUtcLocal(s.startsAt), end: toUtcLocal(s.endsAt), url: s.destination })),
     remove_password: false,
+    page_title: link.pageTitle ?? '',
+    description: link.description ?? '',
+    thumbnail_url: link.thumbnailUrl ?? '',
+    bridge_delay: String(link.bridgeDelaySeconds),
   };
+}
+
+/**
+ * A new link's form filled from one of the user's links: where it goes and
+ * how it opens, its preview and schedules, but not what belongs to that link
+ * alone (its code) nor what guards or ends it (password, expiry), which the
+ * copy would otherwise carry without the person having seen them.
+ */
+export function duplicateValues(link: Link, schedules: Schedule[]): LinkFormValues {
+  return { ...linkValues(link, schedules), code: '', expires_at: '' };
+}
+
+/** A query parameter's text ('' unless a string), at most `max` UTF-16 units, never ending in half a surrogate pair. */
+function capped(v: unknown, max: number): string {
+  const s = textOf(v).slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(s) ? s.slice(0, -1) : s;
+}
+
+/**
+ * The new-link form as ?url=&title=&code= ask (a bookmarklet): values only,
+ * nothing is created by a GET. The code is left out for a plan without
+ * aliases, whose field is disabled: the person could neither see it used nor
+ * clear it.
+ */
+export function prefillValues(query: Record<string, unknown>, customAlias: boolean): LinkFormValues {
+  return formValues({
+    url: capped(query.url, 2048),
+    title: capped(query.title, 500), // the core's most for a title, as the field's maxlength
+    code: customAlias ? capped(query.code, 32) : '',
+  });
+}
+
+/** The delay field: '' is the default (none); anything but a whole number in the core's bounds is refused, not clamped. @throws VALIDATION */
+function delayOf(text: string): number | undefined {
+  if (text === '') return undefined;
+  const n = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 0 && n <= PREVIEW_LIMITS.delayMax)) {
+    throw new DomainError('VALIDATION', `The delay must be a whole number of seconds from 0 to ${PREVIEW_LIMITS.delayMax}.`, { field: 'bridge_delay' });
+  }
+  return n;
 }
 
 /**
@@ -101,13 +149,45 @@ function common(form: Record<string, unknown>, v: LinkFormValues, shown: ShownSc
 }
 
 /**
+ * The preview fields for an edit: a field the form did not send (a page
+ * opened before the form had them, or another client) leaves its value
+ * alone; a field sent empty removes it (the core stores '' as null). Fetched
+ * and typed values share one column each, so the edit form shows the fetched
+ * ones in the fields, and leaving them as shown keeps them.
+ */
+function previewPatch(form: Record<string, unknown>, v: LinkFormValues) {
+  const sent = (name: string) => optionalText(form[name]) !== undefined;
+  return {
+    pageTitle: sent('page_title') ? v.page_title : undefined,
+    description: sent('description') ? v.description : undefined,
+    thumbnailUrl: sent('thumbnail_url') ? v.thumbnail_url || null : undefined,
+    // an emptied delay is the default, none
+    bridgeDelaySeconds: sent('bridge_delay') ? (delayOf(v.bridge_delay) ?? 0) : undefined,
+  };
+}
+
+/**
  * The core's input from the form and its values (formValues(form), which the
  * caller keeps to show the form again if the core refuses it).
  * @throws VALIDATION (dates, schedules, mode)
  */
 export function createInput(form: Record<string, unknown>, v: LinkFormValues): CreateLinkInput {
   const password = textOf(form.password);
-  return { destination: v.url, code: v.code || null, title: v.title.trim() || undefined, password: password || null, source: 'dashboard', ...common(form, v) };
+  return {
+    destination: v.url,
+    code: v.code || null,
+    title: v.title.trim() || undefined,
+    password: password || null,
+    source: 'dashboard',
+    // empty: the destination's own, fetched when the link is created
+    pageTitle: v.page_title.trim() || undefined,
+    description: v.description.trim() || undefined,
+    thumbnailUrl: v.thumbnail_url || undefined,
+    // a typed title names the link; its bridge page still wants the destination's picture and words
+    fetchPreview: !(v.thumbnail_url && v.description.trim()),
+    bridgeDelaySeconds: delayOf(v.bridge_delay),
+    ...common(form, v),
+  };
 }
 
 /**
@@ -136,10 +216,13 @@ export function updateInput(form: Record<string, unknown>, v: LinkFormValues, li
     expiresAt: expirySent ? expiresAt : undefined,
     removeExpiration: expirySent && expiresAt === null,
     ...rest,
+    ...previewPatch(form, v),
   };
 }
 
-const FIELDS = new Set(['url', 'code', 'title', 'password', 'expires_at', 'redirect_mode', 'schedules']);
+const FIELDS = new Set(['url', 'code', 'title', 'password', 'expires_at', 'redirect_mode', 'schedules', 'description', 'bridge_delay']);
+// the core names these as its API's words; the form's inputs are named otherwise
+const CORE_FIELDS: Record<string, string> = { 'page title': 'page_title', 'thumbnail url': 'thumbnail_url' };
 
 /** The form field a core error belongs to, or null for a message above the form. */
 export function fieldOf(e: DomainError): string | null {
@@ -147,7 +230,7 @@ export function fieldOf(e: DomainError): string | null {
   if (!f) return null;
   if (f.startsWith('schedule')) return 'schedules';
   if (f.startsWith('utm ')) return `utm_${f.slice(4)}`;
-  return FIELDS.has(f) ? f : null;
+  return CORE_FIELDS[f] ?? (FIELDS.has(f) ? f : null);
 }
 
 /** Errors a form answers with 422 (everything else is a problem page). */

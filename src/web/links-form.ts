@@ -2,6 +2,8 @@
  * Creating and editing a link.
  *
  *   GET|POST /dashboard/links/new        the form; a created link 303s to /dashboard?created=CODE
+ *            ?url=&title=&code=          the form filled in (the bookmarklet on the account page); a GET never creates
+ *            ?from=ID                    a copy of one of the user's links (another's → 404, as its edit page)
  *   GET|POST /dashboard/links/:id/edit   the form for one of the user's links (another's → 404)
  *   GET      /dashboard/links/utm-preview?url=…&utm_source=…   the tagged-URL fragment
  *
@@ -13,16 +15,15 @@
 import { Elysia } from 'elysia';
 import type { Actor } from '../accounts/accounts.types.ts';
 import type { DomainError } from '../errors.ts';
+import type { Link } from '../links/links.types.ts';
 import { applyUtm } from '../links/url-policy.ts';
-import { linkFormBody, utmPreview, UTM_KEYS, type LinkFormValues } from '../../views/dashboard/link-form.ts';
+import { linkFormBody, linkFormTitle, utmPreview, UTM_KEYS, type LinkFormValues } from '../../views/dashboard/link-form.ts';
 import { parseId, type PageCtx } from './dashboard-kit.ts';
 import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
-import { createInput, fieldOf, formValues, isFormError, linkValues, updateInput } from './links-form-input.ts';
+import { createInput, duplicateValues, fieldOf, formValues, isFormError, linkValues, prefillValues, updateInput } from './links-form-input.ts';
 import { inFormWords } from './form-errors.ts';
 import { listReturn } from './links-view.ts';
-
-const BLANK: LinkFormValues = formValues({});
 
 /** The destination with its UTM values, as the redirect will build it. */
 export function previewOf(v: Pick<LinkFormValues, 'url' | 'utm'>) {
@@ -43,6 +44,11 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
   const shortPrefix = services.shortUrl('').replace(/^https?:\/\//, '');
   const features = (a: Actor) => ({ customAlias: a.plan.customAlias, password: a.plan.password, expiry: a.plan.expiry, planName: a.plan.name });
 
+  const idOf = (c: PageCtx) => parseId(c.params.id);
+  const POST = { parse: 'none' as const, detail: { hide: true } };
+  const GET = { detail: { hide: true } };
+  const NEW = '/dashboard/links/new';
+
   interface Render {
     mode: 'new' | 'edit';
     action: string;
@@ -51,6 +57,9 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
     error?: DomainError;
     /** edit: the list view to return to (Cancel, and after saving) */
     back?: string;
+    /** new: the link this form copies */
+    source?: Link;
+    prefilled?: boolean;
   }
 
   function render(c: PageCtx, r: Render): Response {
@@ -75,18 +84,26 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
       utmPreview: previewOf(r.values),
       hasPassword: r.hasPassword,
       back: r.back ?? '/dashboard',
+      duplicateOf: r.source ? { id: r.source.id, shortLink: shortPrefix + r.source.code } : undefined,
+      prefilled: r.prefilled,
     });
-    const title = r.mode === 'new' ? 'New link' : 'Edit link';
-    return kit.page(c, { title, nav: 'links', body, status: r.error ? 422 : 200 });
+    return kit.page(c, { title: linkFormTitle({ mode: r.mode, duplicateOf: r.source }), nav: 'links', body, status: r.error ? 422 : 200 });
   }
 
-  const idOf = (c: PageCtx) => parseId(c.params.id);
-  const POST = { parse: 'none' as const, detail: { hide: true } };
-  const GET = { detail: { hide: true } };
-  const NEW = '/dashboard/links/new';
+  /** The link a new-link form copies (?from= on the page, the hidden `from` on its POST): the actor's own, as edit reads it. @throws NOT_FOUND */
+  const sourceOf = (c: PageCtx, id: unknown) => services.links.get(c.actor, parseId(textOf(id)));
+
+  async function newForm(c: PageCtx): Promise<Response> {
+    if (c.query.from !== undefined) {
+      const source = await sourceOf(c, c.query.from);
+      return render(c, { mode: 'new', action: NEW, values: duplicateValues(source, await services.links.schedules(source.id)), source });
+    }
+    const prefilled = ['url', 'title', 'code'].some((k) => c.query[k]);
+    return render(c, { mode: 'new', action: NEW, values: prefillValues(c.query, c.actor.plan.customAlias), prefilled });
+  }
 
   return new Elysia()
-    .get('/dashboard/links/new', kit.route((c) => render(c, { mode: 'new', action: NEW, values: BLANK })), GET)
+    .get(NEW, kit.route(newForm), GET)
     .post(
       '/dashboard/links/new',
       kit.route(async (c) => {
@@ -96,7 +113,9 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
           return kit.redirect(c, `/dashboard?created=${encodeURIComponent(link.code)}`);
         } catch (error) {
           if (!isFormError(error)) throw error;
-          return render(c, { mode: 'new', action: NEW, values, error });
+          // a refused copy is still headed as one; a source gone meanwhile just drops the heading
+          const source = c.form.from === undefined ? undefined : await sourceOf(c, c.form.from).catch(() => undefined);
+          return render(c, { mode: 'new', action: NEW, values, error, source });
         }
       }),
       POST,

@@ -50,7 +50,7 @@ test('times typed in Los Angeles are UTC times, and an edit keeps them', async (
   await page.goto(`${app.base}/dashboard/links/${link.id}/edit`);
   expect(await page.getByLabel('Expires (UTC)').inputValue()).toBe('2099-03-08T02:30');
   expect(await page.locator('#schedule_start_0').inputValue()).toBe('2099-03-08T02:15');
-  await page.getByLabel('Title').fill('Saved again');
+  await page.getByLabel('Title', { exact: true }).fill('Saved again');
   await page.locator('form.link-form [type="submit"]').first().click();
   await page.waitForURL((u) => u.pathname === '/dashboard');
   const saved = await app.services.links.getByCode(actor, 'far-away');

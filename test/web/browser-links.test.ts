@@ -3,7 +3,8 @@
  * (Debian's, through playwright-core): sign in with generated-password
  * credentials, create a link with options, search / sort / paginate with the
  * address bar in sync, edit, follow the short link in another tab and see the
- * click, create and revoke a key, a member's isolation, and a forged POST.
+ * click, create and revoke a key, the bookmarklet, a member's isolation, and
+ * a forged POST.
  * Destinations are on example.com, answered by a route stub: nothing leaves
  * the machine. The browser announces a desktop Chrome user agent because
  * "HeadlessChrome" is (rightly) counted as a bot.
@@ -84,7 +85,7 @@ describe('dashboard in Chromium', () => {
   test('create a link with an alias, UTM values (live preview) and a bridge page', async () => {
     await page.getByRole('link', { name: 'New link' }).click();
     await page.getByLabel('Destination URL').fill('https://example.com/spring?ref=home');
-    await page.getByLabel('Title').fill('Spring sale');
+    await page.getByLabel('Title', { exact: true }).fill('Spring sale');
     await page.getByLabel('Short link').fill('spring-sale');
     await page.getByLabel(/Bridge page/).check();
     await page.getByLabel('utm_source').fill('newsletter');
@@ -144,7 +145,7 @@ describe('dashboard in Chromium', () => {
   test('edit the link, pause and re-activate it inline', async () => {
     await page.goto(`${app.base}/dashboard?q=spring`);
     await page.getByRole('link', { name: 'Edit spring-sale' }).click();
-    await page.getByLabel('Title').fill('Spring sale 2030');
+    await page.getByLabel('Title', { exact: true }).fill('Spring sale 2030');
     await page.getByRole('button', { name: 'Save changes' }).click();
     // back to the view it was opened from, with a confirmation
     await page.waitForURL((u) => u.pathname === '/dashboard' && u.searchParams.get('q') === 'spring');
@@ -316,6 +317,30 @@ describe('dashboard in Chromium', () => {
     expect(withHeaderless.status()).toBe(403);
     expect((await app.services.links.list((await app.services.users.actorFor(await app.services.users.getByEmail(ADMIN.email))), { page: 1, perPage: 100, search: 'forged' })).total).toBe(0);
   });
+
+  test('the bookmarklet: clicked on the account page it only explains itself; run on another page it opens that page in the filled form, in a new tab', async () => {
+    await page.goto(`${app.base}/dashboard/account`);
+    const bookmarklet = page.getByRole('link', { name: 'Shorten with shrinkray' });
+    const href = (await bookmarklet.getAttribute('href'))!;
+    await bookmarklet.click();
+    await page.locator('#toast', { hasText: 'Drag this button to your bookmarks bar' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/dashboard/account');
+    // the bookmarks bar runs it in the page being read (example.com's stub), percent-decoded as any javascript: URL
+    const reading = await admin.newPage();
+    try {
+      await reading.goto('https://example.com/article?id=7&lang=en');
+      const [opened] = await Promise.all([admin.waitForEvent('page'), reading.evaluate(decodeURIComponent(href.slice('javascript:'.length)))]);
+      await opened.waitForLoadState();
+      expect(new URL(opened.url()).pathname).toBe('/dashboard/links/new');
+      expect(await opened.getByLabel('Destination URL').inputValue()).toBe('https://example.com/article?id=7&lang=en');
+      expect(await opened.getByLabel('Title', { exact: true }).inputValue()).toBe('Example');
+      expect(await opened.evaluate(() => window.opener)).toBeNull();
+      expect(reading.url()).toBe('https://example.com/article?id=7&lang=en');
+      await opened.close();
+    } finally {
+      await reading.close();
+    }
+  }, 60_000);
 
   test('a member sees only their own links, not the admin screens', async () => {
     const context = await newContext();

@@ -1,7 +1,7 @@
 /**
- * The account screen: who is signed in, what their plan allows, and the
- * password change form. Changing the password ends the user's other
- * sessions, which the page says before the user commits to it.
+ * The account screen: who is signed in, what their plan allows, the
+ * password change form, and the bookmarklet. Changing the password ends the
+ * user's other sessions, which the page says before the user commits to it.
  */
 import type { Plan, User } from '../../src/accounts/accounts.types.ts';
 import { csrfField } from '../csrf-field.ts';
@@ -16,6 +16,23 @@ export interface AccountProps {
   formError?: string | null;
   /** set after a successful change (the page is reached by a redirect) */
   changed?: boolean;
+  /** the new-link form's absolute URL (BASE_URL's), which the bookmarklet opens */
+  newLinkUrl: string;
+}
+
+/**
+ * A javascript: URL that, run from the bookmarks bar on any page, opens the
+ * new-link form filled with that page's address and title. It opens a new
+ * tab, so the page being read stays where it was and signing in (if needed)
+ * happens beside it; noopener keeps that page from getting a handle on the
+ * dashboard tab (it could navigate it elsewhere). The page's own script
+ * runs it, so it could lie about its address: the form only shows values,
+ * which the person checks and sends with their CSRF token. A javascript: URL
+ * is percent-decoded before it runs, hence the %25.
+ */
+export function bookmarkletHref(newLinkUrl: string): string {
+  const code = `(function(){window.open(${JSON.stringify(`${newLinkUrl}?url=`)}+encodeURIComponent(location.href)+'&title='+encodeURIComponent(document.title),'_blank','noopener')})()`;
+  return `javascript:${code.replace(/%/g, '%25')}`;
 }
 
 const yes = (v: boolean) => (v ? 'Yes' : 'No');
@@ -60,6 +77,11 @@ ${passwordField('confirm_password', 'Repeat the new password', 'new-password', e
 <p class="hint">Saving signs you out everywhere else; this browser stays signed in.</p>
 <div><button class="button" type="submit">Change password</button></div>
 </form>
+</section>
+<section class="card" aria-labelledby="bookmarklet-h">
+<h2 id="bookmarklet-h">Bookmarklet</h2>
+<p><a class="button secondary" href="${bookmarkletHref(p.newLinkUrl)}" data-bookmarklet aria-describedby="bookmarklet-hint">Shorten with shrinkray</a></p>
+<p class="hint" id="bookmarklet-hint">Drag the button to your bookmarks bar. On any page, click the bookmark to open a new short link for that page in a new tab, ready to check and create.</p>
 </section>
 </div>`;
 }

@@ -28,7 +28,15 @@ export interface LinkFormValues {
   utm: Record<(typeof UTM_KEYS)[number], string>;
   schedules: ScheduleValues[];
   remove_password: boolean;
+  /** the bridge page's card: overrides of what the destination's page says about itself */
+  page_title: string;
+  description: string;
+  thumbnail_url: string;
+  bridge_delay: string;
 }
+
+/** The core's bounds for the preview fields (links.service.ts clips and clamps to these). */
+export const PREVIEW_LIMITS = { pageTitle: 500, description: 1000, thumbnailUrl: 2048, delayMax: 60 } as const;
 
 export interface LinkFormProps {
   mode: 'new' | 'edit';
@@ -45,6 +53,10 @@ export interface LinkFormProps {
   hasPassword?: boolean;
   /** where Cancel (and, for an edit, saving) goes: the list view the form was opened from */
   back: string;
+  /** new only: the link this form copies, and its short link without the scheme */
+  duplicateOf?: { id: number; shortLink: string };
+  /** new only: opened with values in its address (the bookmarklet) */
+  prefilled?: boolean;
 }
 
 const planBadge = (allowed: boolean) => (allowed ? null : html` <span class="badge badge-warning">Pro</span>`);
@@ -88,17 +100,49 @@ ${errorText('schedules', error)}
 </fieldset>`;
 }
 
+/**
+ * The bridge page's card. The fields hold what the page shows now, fetched or
+ * typed (the core keeps one value of each, not both); an emptied field
+ * removes that value, and an emptied preview title falls back to the link's
+ * title. The core fetches the destination's preview when a link is created,
+ * filling only the fields left empty.
+ */
+function previewBlock(p: LinkFormProps): SafeHtml {
+  const { values: v, errors: e } = p;
+  const L = PREVIEW_LIMITS;
+  return html`<fieldset class="card stack">
+<legend>Link preview (bridge page)</legend>
+<p class="hint" id="preview-hint">What the bridge page and chat apps’ link cards show.${p.mode === 'new' ? ' Left empty, the image and description are the destination page’s own, fetched when the link is created, and the preview title is the link’s title.' : ' Empty a field to remove it; an empty preview title shows the link’s title.'}</p>
+${textField({ name: 'page_title', label: 'Preview title', value: v.page_title, error: e.page_title, attrs: html` maxlength="${L.pageTitle}"` })}
+<div class="field">
+<label for="description">Description</label>
+<textarea id="description" name="description" class="prose" rows="3" maxlength="${L.description}"${inputAria('description', e.description, 'description-hint')}>${v.description}</textarea>
+<p class="hint" id="description-hint">Up to ${L.description} characters.</p>
+${errorText('description', e.description)}
+</div>
+<div class="grid-2">
+${textField({ name: 'thumbnail_url', label: 'Image URL', value: v.thumbnail_url, error: e.thumbnail_url, type: 'url', hint: 'An http(s) address of the picture on the card.', attrs: html` inputmode="url" maxlength="${L.thumbnailUrl}" autocomplete="off" placeholder="https://example.com/card.png"` })}
+${textField({ name: 'bridge_delay', label: 'Delay (seconds)', value: v.bridge_delay, error: e.bridge_delay, type: 'number', hint: `How long the bridge page shows before going on: 0 to ${L.delayMax}.`, attrs: html` min="0" max="${L.delayMax}" step="1" inputmode="numeric"` })}
+</div>
+</fieldset>`;
+}
+
+/** The page's heading (and title): what the form does. */
+export const linkFormTitle = (p: { mode: LinkFormProps['mode']; duplicateOf?: unknown }) => (p.mode === 'edit' ? 'Edit link' : p.duplicateOf ? 'Duplicate link' : 'New link');
+
 export function linkFormBody(p: LinkFormProps): SafeHtml {
   const { values: v, errors: e, features: f } = p;
   const denied = (what: string) => `Your plan (${f.planName}) does not include ${what}.`;
   const utm = UTM_KEYS.map((k) =>
     textField({ name: `utm_${k}`, label: `utm_${k}`, value: v.utm[k], error: e[`utm_${k}`], attrs: html` maxlength="255" data-utm autocomplete="off"` }),
   );
-  return html`<div class="page-head"><h1>${p.mode === 'new' ? 'New link' : 'Edit link'}</h1>
+  return html`<div class="page-head"><h1>${linkFormTitle(p)}</h1>
 <div class="actions"><a class="button secondary" href="${p.back}">Cancel</a></div></div>
+${p.duplicateOf ? html`<p class="hint" id="duplicate-of">A copy of <code>${p.duplicateOf.shortLink}</code> with its own short link. The password and expiry date are not copied.</p>` : null}
+${p.prefilled ? html`<p class="hint" id="prefilled">Filled in from the page you were on. Nothing is saved until you create the link.</p>` : null}
 ${p.formError ? html`<p class="alert" role="alert" id="form-error">${p.formError}</p>` : null}
 <form class="link-form stack" method="post" action="${p.action}" novalidate>
-${csrfField(p.csrfToken)}${p.mode === 'edit' ? html`<input type="hidden" name="back" value="${p.back}">` : null}
+${csrfField(p.csrfToken)}${p.mode === 'edit' ? html`<input type="hidden" name="back" value="${p.back}">` : null}${p.duplicateOf ? html`<input type="hidden" name="from" value="${p.duplicateOf.id}">` : null}
 <section class="card stack" aria-labelledby="dest-h">
 <h2 id="dest-h">Destination</h2>
 ${textField({ name: 'url', label: 'Destination URL', value: v.url, error: e.url, type: 'url', attrs: html` inputmode="url" required maxlength="2048" placeholder="https://example.com/a/long/page" data-utm autocomplete="off"` })}
@@ -141,6 +185,7 @@ ${textField({ name: 'expires_at', label: 'Expires (UTC)', value: v.expires_at, e
 <div class="field"><span class="label" id="utm-preview-label">Tagged URL</span>
 <output id="utm-preview" class="utm-preview" aria-labelledby="utm-preview-label" aria-live="polite" hx-get="/dashboard/links/utm-preview" hx-trigger="input changed delay:200ms from:[data-utm]" hx-include="[data-utm]" hx-swap="innerHTML">${p.utmPreview}</output></div>
 </fieldset>
+${previewBlock(p)}
 ${schedulesBlock(p)}
 <div class="form-actions"><button class="button" type="submit">${p.mode === 'new' ? 'Create link' : 'Save changes'}</button>
 <a class="button secondary" href="${p.back}">Cancel</a></div>
