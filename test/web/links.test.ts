@@ -119,9 +119,11 @@ describe('GET /dashboard', () => {
   });
 });
 
-test('each of your rows offers a QR code for its link: the designer opens with the link chosen', async () => {
+test('each of your rows offers a QR code for its link (the designer opens with the link chosen) and a duplicate', async () => {
   const page = await (await owner.get('/dashboard?q=hostile')).text();
   expect(page).toContain(`href="/dashboard/qrcodes/new?link_id=${hostile.id}"`);
+  // and a copy of it (the form filled from it, without its code: link-form-features.test.ts)
+  expect(page).toContain(`href="/dashboard/links/new?from=${hostile.id}" title="Duplicate"`);
   const designer = await (await owner.get(`/dashboard/qrcodes/new?link_id=${hostile.id}`)).text();
   expect(designer).toMatch(new RegExp(`<option value="${hostile.id}"[^>]*selected`));
 });
