@@ -39,6 +39,7 @@ import { methodsAt } from './allowed-methods.ts';
 import type { AppDeps } from './app-deps.ts';
 import { html, json } from './respond.ts';
 import { storageUnavailable } from './storage-unavailable.ts';
+import { loggedPath } from './logged-path.ts';
 
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 // anything else a client invents becomes OTHER, keeping label cardinality bounded
@@ -220,7 +221,7 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
           const headers = { 'retry-after': String(unavailable.meta.retryAfter) };
           return isJsonPath(path) ? routeError(path, 503, unavailable.message, headers) : html(503, UNAVAILABLE_PAGE, headers);
         }
-        logger.error('unhandled error', { method: request.method, path, route, error });
+        logger.error('unhandled error', { method: request.method, path: loggedPath(path), route, error });
         set.status = 500;
         return json(500, { message: 'Server Error' });
       }
@@ -247,7 +248,7 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
       // a container's health check and a Prometheus scrape every few seconds would bury the requests
       // that matter: an answer they expect is logged at debug, a failing one (503) at info like the rest
       const probe = (route === '/healthz' || route === '/metrics') && status < 400;
-      if (probe ? logProbes : logRequests) logger[probe ? 'debug' : 'info']('request', { method: request.method, path, route, status, ms: ms.toFixed(1) });
+      if (probe ? logProbes : logRequests) logger[probe ? 'debug' : 'info']('request', { method: request.method, path: loggedPath(path), route, status, ms: ms.toFixed(1) });
     })
     .onError({ as: 'global' }, safetyNet)
     .get(

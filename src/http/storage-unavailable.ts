@@ -8,6 +8,7 @@
 import { storageFailure, type StorageFailure } from '../db/storage-failure.ts';
 import { DomainError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { loggedPath } from './logged-path.ts';
 
 // how long a client is asked to wait: long enough for an operator to notice, short enough to recover by itself
 export const STORAGE_RETRY_AFTER_SECONDS = 30;
@@ -21,6 +22,6 @@ const MESSAGES: Record<StorageFailure['kind'], string> = {
 export function storageUnavailable(e: unknown, logger: Logger, request: Request): DomainError | null {
   const failure = storageFailure(e);
   if (!failure) return null;
-  logger.error('storage unavailable', { method: request.method, path: new URL(request.url).pathname, storage: failure.code });
+  logger.error('storage unavailable', { method: request.method, path: loggedPath(new URL(request.url).pathname), storage: failure.code });
   return new DomainError('UNAVAILABLE', MESSAGES[failure.kind], { retryAfter: STORAGE_RETRY_AFTER_SECONDS, storage: failure.code });
 }

@@ -238,6 +238,25 @@ describe('request log', () => {
     }
   });
 
+  test('a long path is logged as its first 200 characters and its length, not whole', async () => {
+    const logged = await makeTestApp({ env: { LOG_LEVEL: 'info' } });
+    const written: string[] = [];
+    const spy = spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write);
+    try {
+      await logged.request('GET', `/nothing/${'a'.repeat(15_000)}`);
+      await afterResponses();
+    } finally {
+      spy.mockRestore();
+      await logged.close();
+    }
+    const line = written.join('').split('\n').find((l) => / info request /.test(l))!;
+    expect(line).toContain(`path="/nothing/${'a'.repeat(191)}… (15009 characters)"`);
+    expect(line.length).toBeLessThan(400);
+  });
+
   test('health checks and scrapes that succeed are logged at debug only; a failing health check at info', async () => {
     const at = async (level: 'info' | 'debug', sqlite?: unknown) => {
       const { logger, lines } = captureLogger(level);
