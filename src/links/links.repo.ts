@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gt, inArray, isNull, lte, sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNull, lte, sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { firstInOrder, idsBetween, spanOf, type Keyed, type Span } from '../db/first-in-order.ts';
 import { idIn, idsContaining, rowsInOrder } from '../db/text-search.ts';
@@ -435,6 +435,15 @@ export function createLinksRepo(db: Db) {
 
     async countLiveForUser(userId: number): Promise<number> {
       return countLive(userId);
+    },
+
+    /** The user's undeleted links whose expiry has passed (they count against the plan's limit until deleted). */
+    async countExpiredForUser(userId: number, now: number): Promise<number> {
+      return db
+        .select({ n: count() })
+        .from(links)
+        .where(and(eq(links.userId, userId), isNull(links.deletedAt), lte(links.expiresAt, now)))
+        .get()!.n;
     },
 
     /**

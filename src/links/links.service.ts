@@ -277,14 +277,21 @@ export function createLinksService(deps: LinksDeps) {
     return link;
   }
 
-  const quotaExceeded = (actor: Actor, usage: number) =>
-    new DomainError('QUOTA_EXCEEDED', 'You reached your link limit for the current plan.', { limit: actor.plan.maxLinks, usage, plan: actor.plan.name });
+  // expired: links that still count against the limit (until deleted) although they no longer answer, which
+  // an account using expiring links runs into; a page can say so (read on this rare path only)
+  const quotaExceeded = async (actor: Actor, usage: number) =>
+    new DomainError('QUOTA_EXCEEDED', 'You reached your link limit for the current plan.', {
+      limit: actor.plan.maxLinks,
+      usage,
+      plan: actor.plan.name,
+      expired: await links.countExpiredForUser(actor.user.id, now()),
+    });
 
   /** A batch is refused whole up front, before preparing its items; the insert's transaction checks again (ownerLimit), which concurrent creates cannot slip past. */
   async function checkQuota(actor: Actor, adding: number): Promise<void> {
     if (actor.plan.maxLinks === null) return;
     const usage = await links.countLiveForUser(actor.user.id);
-    if (usage + adding > actor.plan.maxLinks) throw quotaExceeded(actor, usage);
+    if (usage + adding > actor.plan.maxLinks) throw await quotaExceeded(actor, usage);
   }
 
   const insertOptions = (actor: Actor | null): InsertOptions =>
@@ -366,7 +373,7 @@ export function createLinksService(deps: LinksDeps) {
       try {
         return { items, created: await links.insertMany(items.map((r) => ({ row: r.p.row, schedules: r.input.schedules ?? [] })), insertOptions(actor)) };
       } catch (e) {
-        if (e instanceof LimitReached && actor) throw quotaExceeded(actor, e.usage);
+        if (e instanceof LimitReached && actor) throw await quotaExceeded(actor, e.usage);
         if (!(e instanceof UniqueViolation)) throw e;
         // still losing after three rounds: the client may retry, which beats a 500
         if (attempt === 3) throw aliasTaken();
@@ -419,7 +426,7 @@ export function createLinksService(deps: LinksDeps) {
       } catch (e) {
         // two creates racing for the same alias: the unique index decides
         if (e instanceof UniqueViolation) throw aliasTaken();
-        if (e instanceof LimitReached && actor) throw quotaExceeded(actor, e.usage);
+        if (e instanceof LimitReached && actor) throw await quotaExceeded(actor, e.usage);
         throw e;
       }
       cache.invalidate(link.code);

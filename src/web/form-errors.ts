@@ -20,3 +20,10 @@ export function inFormWords(message: string): string {
 export function fieldErrorOf(e: unknown, codes: readonly ErrorCode[] = ['VALIDATION']): FieldError {
   return e instanceof DomainError && codes.includes(e.code) && typeof e.meta.field === 'string' ? { field: e.meta.field, message: inFormWords(e.message) } : null;
 }
+
+/** What a refusal for the plan's link limit adds for a person: expired links count until deleted. */
+export function quotaHint(e: DomainError): string {
+  const expired = Number(e.meta.expired ?? 0);
+  if (e.code !== 'QUOTA_EXCEEDED' || !(expired > 0)) return '';
+  return ` ${expired.toLocaleString('en')} of your links ${expired === 1 ? 'has' : 'have'} expired and still ${expired === 1 ? 'counts' : 'count'}: delete ${expired === 1 ? 'it' : 'them'} to make room.`;
+}

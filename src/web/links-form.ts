@@ -22,7 +22,7 @@ import { parseId, type PageCtx } from './dashboard-kit.ts';
 import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
 import { createInput, duplicateValues, fieldOf, formValues, isFormError, linkValues, prefillValues, updateInput } from './links-form-input.ts';
-import { inFormWords } from './form-errors.ts';
+import { inFormWords, quotaHint } from './form-errors.ts';
 import { listReturn } from './links-view.ts';
 
 /** The destination with its UTM values, as the redirect will build it. */
@@ -68,7 +68,7 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
     if (r.error) {
       const field = fieldOf(r.error);
       if (field) errors[field] = inFormWords(r.error.message);
-      else formError = inFormWords(r.error.message);
+      else formError = inFormWords(r.error.message) + quotaHint(r.error);
       // a password is never sent back in the page: unless told, the person would save the link without it
       if (!errors.password && textOf(c.form.password) !== '') errors.password = 'Enter the password again: it is not kept when the form is sent back.';
     }

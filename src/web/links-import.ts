@@ -20,7 +20,7 @@ import { importPageBody, importResult, linkStatus, type ImportRowResult } from '
 import type { PageCtx } from './dashboard-kit.ts';
 import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
-import { inFormWords } from './form-errors.ts';
+import { inFormWords, quotaHint } from './form-errors.ts';
 import { CsvFileError, csvLine, importRows, type ImportRow } from './links-csv.ts';
 import { parseView, viewInBatches } from './links-view.ts';
 
@@ -138,9 +138,9 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
   function quotaMessage(adding: number, e: DomainError): string {
     const [limit, usage, plan] = [Number(e.meta.limit), Number(e.meta.usage), String(e.meta.plan)];
     const used = `${usage.toLocaleString('en')} of ${limit.toLocaleString('en')} links on the ${plan} plan`;
-    if (usage >= limit) return `You reached your link limit (${used}). Delete some links, or ask an admin for a bigger plan. Nothing was imported.`;
+    if (usage >= limit) return `You reached your link limit (${used}). Delete some links, or ask an admin for a bigger plan. Nothing was imported.${quotaHint(e)}`;
     const room = limit - usage;
-    return `This file would add ${adding.toLocaleString('en')} links, but there is room for ${room.toLocaleString('en')} more (${used}). Import at most ${room.toLocaleString('en')} rows, or delete some links first. Nothing was imported.`;
+    return `This file would add ${adding.toLocaleString('en')} links, but there is room for ${room.toLocaleString('en')} more (${used}). Import at most ${room.toLocaleString('en')} rows, or delete some links first. Nothing was imported.${quotaHint(e)}`;
   }
 
   const csvRow = (l: Link, now: number) => [

@@ -513,6 +513,23 @@ describe('CSV import and export', () => {
     }
   });
 
+  test('at the link limit, the form and the import say how many of the links have expired (they count until deleted)', async () => {
+    await t.services.plans.update('pro', { maxLinks: 2 });
+    try {
+      const full = await signIn('pro');
+      for (const n of [1, 2]) {
+        const link = await mk(full, `https://example.com/expiring-${n}`);
+        t.sqlite.query('UPDATE links SET expires_at = ? WHERE id = ?').run(Date.now() - 60_000, link.id);
+      }
+      const form = await full.post('/dashboard/links/new', { url: 'https://example.com/one-more' });
+      expect(await form.text()).toContain('You reached your link limit for the current plan. 2 of your links have expired and still count: delete them to make room.');
+      const imported = await full.post('/dashboard/links/import', { csv: 'https://example.com/one-more' }, { hx: true });
+      expect(await imported.text()).toContain('Nothing was imported. 2 of your links have expired and still count: delete them to make room.');
+    } finally {
+      await t.services.plans.update('pro', { maxLinks: 10_000 });
+    }
+  });
+
   test('import refuses an empty file, more than 1000 rows, and a missing CSRF token', async () => {
     const empty = await owner.post('/dashboard/links/import', { csv: '\n \n' }, { hx: true });
     expect(empty.status).toBe(422);
