@@ -2,6 +2,7 @@ import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 
 import type { Db } from '../db/client.ts';
 import { apiKeys } from '../db/schema.ts';
+import { writeWithoutWaiting } from '../db/without-waiting.ts';
 import type { ApiKey } from './accounts.types.ts';
 
 type Row = typeof apiKeys.$inferSelect;
@@ -47,8 +48,9 @@ export function createKeysRepo(db: Db) {
         .get();
       return r ? toKey(r) : null;
     },
-    async touch(id: number, at: number): Promise<void> {
-      db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id)).run();
+    /** Records the key's last use unless another writer holds the lock (db/without-waiting.ts); false when not written. */
+    async touch(id: number, at: number): Promise<boolean> {
+      return writeWithoutWaiting(db.$client, () => db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id)).run());
     },
   };
 }

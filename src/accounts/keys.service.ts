@@ -44,9 +44,11 @@ export function createKeysService(deps: { keys: KeysRepo; users: UsersService; n
       const user = await users.get(key.userId).catch(() => null);
       if (!user || !user.isActive) throw new DomainError('UNAUTHENTICATED', 'Invalid or missing API key.');
       const t = now();
+      // after the checks above, which are the request's; the touch is bookkeeping and waits for no lock: one
+      // refused (another writer busy) is not marked done, so the key's next request tries again
       if ((touched.get(key.id) ?? 0) + TOUCH_INTERVAL_MS < t) {
         touched.set(key.id, t);
-        await keys.touch(key.id, t);
+        if (!(await keys.touch(key.id, t))) touched.delete(key.id);
       }
       return { actor: await users.actorFor(user), key };
     },

@@ -1,6 +1,7 @@
 import { and, eq, lt, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { sessions } from '../db/schema.ts';
+import { writeWithoutWaiting } from '../db/without-waiting.ts';
 
 export interface SessionRow {
   idHash: string;
@@ -28,8 +29,9 @@ export function createSessionsRepo(db: Db) {
     async find(idHash: string): Promise<SessionRow | null> {
       return db.select().from(sessions).where(eq(sessions.idHash, idHash)).get() ?? null;
     },
-    async touch(idHash: string, lastSeenAt: number, expiresAt: number): Promise<void> {
-      db.update(sessions).set({ lastSeenAt, expiresAt }).where(eq(sessions.idHash, idHash)).run();
+    /** Slides the session's expiry unless another writer holds the lock (db/without-waiting.ts); false when not written. */
+    async touch(idHash: string, lastSeenAt: number, expiresAt: number): Promise<boolean> {
+      return writeWithoutWaiting(db.$client, () => db.update(sessions).set({ lastSeenAt, expiresAt }).where(eq(sessions.idHash, idHash)).run());
     },
     async remove(idHash: string): Promise<void> {
       db.delete(sessions).where(eq(sessions.idHash, idHash)).run();

@@ -2,7 +2,9 @@
  * Dashboard sessions. The browser holds a random token; the database holds
  * only its SHA-256, so a leaked database cannot be replayed as a login. Each
  * session carries its own CSRF token. A session ends after 7 idle days; the
- * window is refreshed at most once a minute so page views do not become writes.
+ * window is refreshed at most once a minute so page views do not become writes,
+ * and the refresh is bookkeeping: it waits for no lock (another writer busy:
+ * last_seen_at stays as it was, so the next request tries again).
  */
 import { DomainError } from '../errors.ts';
 import type { Actor } from './accounts.types.ts';
@@ -48,6 +50,7 @@ export function createSessionsService(deps: { sessions: SessionsRepo; users: Use
       if (!s || s.expiresAt <= t) return null;
       const user = await users.get(s.userId).catch(() => null);
       if (!user || !user.isActive) return null;
+      // after the checks, which are the request's
       if (s.lastSeenAt + TOUCH_EVERY_MS < t) await sessions.touch(idHash, t, t + SESSION_IDLE_MS);
       return { actor: await users.actorFor(user), idHash, csrfToken: s.csrfToken };
     },

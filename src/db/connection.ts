@@ -15,6 +15,9 @@ import { join } from 'node:path';
 
 export const DB_FILE = 'shrinkray.db';
 
+/** How long a statement waits for another connection's write lock before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
+
 /**
  * When the server runs the click flush worker: ~40 MB of WAL between
  * checkpoints, done by the worker, off the request thread; the request
@@ -59,7 +62,7 @@ export function openConnection(dataDir: string, options: OpenOptions = {}): Data
   const sqlite = new Database(privateFileIn(dataDir, DB_FILE), { create: true, strict: true });
   // first: setting the journal mode takes a lock, and without a busy timeout it fails at once
   // ("database is locked") while another process holds one, e.g. a CLI command checkpointing on close
-  sqlite.exec('PRAGMA busy_timeout = 5000');
+  sqlite.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.exec('PRAGMA journal_mode = WAL');
   sqlite.exec('PRAGMA synchronous = NORMAL');
   sqlite.exec(`PRAGMA foreign_keys = ${options.foreignKeys === false ? 'OFF' : 'ON'}`);
