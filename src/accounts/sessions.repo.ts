@@ -1,4 +1,4 @@
-import { and, eq, lt, ne } from 'drizzle-orm';
+import { and, eq, lt, ne, or } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { sessions } from '../db/schema.ts';
 import { writeWithoutWaiting } from '../db/without-waiting.ts';
@@ -9,14 +9,22 @@ export interface SessionRow {
   csrfToken: string;
   expiresAt: number;
   lastSeenAt: number;
+  /** the sign-in: the end of the session's absolute lifetime counts from it */
+  createdAt: number;
 }
 
 export function createSessionsRepo(db: Db) {
   // one statement, so that no reset or deactivation can land between the check and the insert
-  const insertForCredential = db.$client.prepare<unknown, [string, number, string, number, number, number, string]>(
-    `INSERT INTO sessions (id_hash, user_id, csrf_token, expires_at, last_seen_at)
-     SELECT ?1, ?2, ?3, ?4, ?5 FROM users WHERE id = ?6 AND password_hash = ?7 AND is_active = 1`,
+  const insertForCredential = db.$client.prepare<unknown, [string, number, string, number, number, number, number, string]>(
+    `INSERT INTO sessions (id_hash, user_id, csrf_token, expires_at, last_seen_at, created_at)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6 FROM users WHERE id = ?7 AND password_hash = ?8 AND is_active = 1`,
   );
+  // no index on expires_at: the table holds live sessions only (a few per user), so the scan is short, and
+  // it stops at `limit` rows
+  const removeSomeExpired = db.$client.prepare<unknown, [number, number, number]>(
+    `DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions WHERE expires_at < ?1 OR created_at < ?2 LIMIT ?3)`,
+  );
+  const ended = (now: number, createdBefore: number) => or(lt(sessions.expiresAt, now), lt(sessions.createdAt, createdBefore));
   return {
     /**
      * Opens a session only while its user is active and still has the password hash the sign-in
@@ -24,7 +32,7 @@ export function createSessionsRepo(db: Db) {
      * comparison must not be followed by a session made with the old password. False when one did.
      */
     async insertIfCredential(s: SessionRow, passwordHash: string): Promise<boolean> {
-      return insertForCredential.run(s.idHash, s.userId, s.csrfToken, s.expiresAt, s.lastSeenAt, s.userId, passwordHash).changes > 0;
+      return insertForCredential.run(s.idHash, s.userId, s.csrfToken, s.expiresAt, s.lastSeenAt, s.createdAt, s.userId, passwordHash).changes > 0;
     },
     async find(idHash: string): Promise<SessionRow | null> {
       return db.select().from(sessions).where(eq(sessions.idHash, idHash)).get() ?? null;
@@ -41,8 +49,13 @@ export function createSessionsRepo(db: Db) {
       const where = keepIdHash ? and(eq(sessions.userId, userId), ne(sessions.idHash, keepIdHash)) : eq(sessions.userId, userId);
       db.delete(sessions).where(where).run();
     },
-    async removeExpired(now: number): Promise<void> {
-      db.delete(sessions).where(lt(sessions.expiresAt, now)).run();
+    /** Deletes every session idle past its expiry or signed in before `createdBefore`. */
+    async removeExpired(now: number, createdBefore: number): Promise<void> {
+      db.delete(sessions).where(ended(now, createdBefore)).run();
+    },
+    /** The same for at most `limit` of them, and only if no other writer holds the lock: housekeeping beside a request. */
+    async removeSomeExpired(now: number, createdBefore: number, limit: number): Promise<void> {
+      writeWithoutWaiting(db.$client, () => removeSomeExpired.run(now, createdBefore, limit));
     },
   };
 }

@@ -101,7 +101,8 @@ export const authRoutes: WebModule = (deps, kit) => {
       async ({ request }: HttpContext) => {
         const params = new URL(request.url).searchParams;
         const next = safeNext(params.get('next'));
-        if (await kit.auth.context(request)) return new Response(null, { status: 303, headers: { location: next, ...NO_STORE } });
+        const session = await kit.auth.context(request);
+        if (session) return kit.auth.withRenewal(new Response(null, { status: 303, headers: { location: next, ...NO_STORE } }), kit.auth.renewal(request, session));
         return form(request, 200, { next: next === '/dashboard' ? null : next, info: params.get('signed_out') === '1' ? 'You have been signed out.' : null });
       },
       { detail: { hide: true } },

@@ -122,6 +122,18 @@ export function createDashboardKit(deps: AppDeps) {
   function route(handler: PageHandler, opts: { admin?: boolean; withGeneratedPassword?: boolean } = {}) {
     return async (raw: unknown): Promise<Response> => {
       const ctx = raw as HttpContext;
+      // the cookie to send again if a resume below slid the session's expiry (at most once a minute)
+      let renewal: string | null = null;
+      const resume = async () => {
+        const s = await auth.context(ctx.request);
+        // a session ended by the time the body was in gets no cookie, even if the first resume slid it
+        renewal = s ? (auth.renewal(ctx.request, s) ?? renewal) : null;
+        return s;
+      };
+      return auth.withRenewal(await answer(ctx, resume), renewal);
+    };
+
+    async function answer(ctx: HttpContext, resume: () => Promise<SessionContext | null>): Promise<Response> {
       const isHtmx = ctx.request.headers.get('hx-request') === 'true';
       const blocked = (s: SessionContext) => s.actor.user.mustChangePassword && !opts.withGeneratedPassword;
       /** No session: to the sign-in page; a generated password: to the account screen. */
@@ -130,7 +142,7 @@ export function createDashboardKit(deps: AppDeps) {
         if (!isHtmx) return new Response(null, { status: 303, headers: { location: to } });
         return new Response(null, { status: s ? 403 : 401, headers: { 'hx-redirect': to } });
       };
-      let session = await auth.context(ctx.request);
+      let session = await resume();
       if (!session || blocked(session)) return turnAway(session);
       let form: Record<string, unknown> = {};
       // Elysia parses the query only for handlers it sees reading it, and this wrapper hides ours
@@ -145,7 +157,7 @@ export function createDashboardKit(deps: AppDeps) {
           c.form = form;
           // the session as it is once the body is in: a slow client may take many seconds to send it, and
           // a session ended meanwhile (signed out, its password reset, its user deactivated) acts no more
-          session = await auth.context(ctx.request);
+          session = await resume();
           if (!session || blocked(session)) return turnAway(session);
           c.session = session;
           c.actor = session.actor;
@@ -160,7 +172,7 @@ export function createDashboardKit(deps: AppDeps) {
         if (!error) throw e;
         return withRetryAfter(problem(c, STATUS[error.code] ?? 400, error.message, c), error);
       }
-    };
+    }
   }
 
   return { auth, route, page, fragment, redirect, problem };

@@ -89,8 +89,11 @@ test('a dashboard page answers at once while another writer holds the lock; the 
   expect(held.status).toBe(200);
   expect(held.ms).toBeLessThan(2000);
   expect(lastSeen(u.user.id)).toBe(signedIn);
+  // not refreshed server side, so the cookie is not re-sent either
+  expect(held.res.headers.get('set-cookie')).toBeNull();
 
   const after = await page();
   expect(after.status).toBe(200);
   expect(lastSeen(u.user.id)).toBe(clock);
+  expect(after.headers.get('set-cookie')).toStartWith(cookie + ';');
 });

@@ -355,3 +355,73 @@ describe('expired sessions', () => {
     }
   });
 });
+
+/**
+ * Found by an audit of a server left running for months: a session slid on 7 idle days with no end (one used
+ * weekly never ended), while its cookie's Max-Age (7 days) was sent at sign-in only, so the browser dropped an
+ * active user's session on day 7 anyway; and expired rows were deleted only when someone signed in.
+ */
+describe('session lifetime', () => {
+  const DAY = 86_400_000;
+  let clock = Date.now();
+  let app: TestApp;
+  beforeAll(async () => (app = await makeTestApp({ now: () => clock, env: { TRUST_PROXY: 'true', BASE_URL: 'https://sho.rt' } })));
+  afterAll(() => app.close());
+  const page = (cookie: string, path = '/dashboard') => send(app, 'GET', path, { cookie });
+  const rows = () => (app.sqlite.query('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
+
+  test('the cookie is sent again, with its attributes and a fresh Max-Age, when the server slides the session; not on every page', async () => {
+    const u = await app.user();
+    const { session: cookie } = await login(u.email, u.password, { app });
+    expect((await page(cookie)).headers.get('set-cookie')).toBeNull(); // refreshed at most once a minute
+    clock += 3 * DAY;
+    const slid = await page(cookie);
+    expect(slid.status).toBe(200);
+    expect(slid.headers.get('set-cookie')).toBe(`${cookie}; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=604800`);
+    expect((await page(cookie)).headers.get('set-cookie')).toBeNull();
+    // an active user is not signed out 7 days after signing in (the browser keeps what it was last sent)
+    clock += 5 * DAY;
+    expect((await page(cookie)).status).toBe(200);
+  });
+
+  test('a session ends 30 days after its sign-in however busy, and the cookie never outlives it', async () => {
+    const u = await app.user();
+    const signedIn = clock;
+    const { session: cookie } = await login(u.email, u.password, { app });
+    for (let day = 6; day <= 18; day += 6) {
+      clock = signedIn + day * DAY;
+      expect((await page(cookie)).headers.get('set-cookie')).toEndWith('; Max-Age=604800');
+    }
+    for (const day of [24, 28]) {
+      clock = signedIn + day * DAY;
+      expect((await page(cookie)).headers.get('set-cookie')).toEndWith(`; Max-Age=${(30 - day) * 86_400}`);
+    }
+    clock = signedIn + 30 * DAY;
+    const ended = await page(cookie, '/dashboard/keys');
+    expect(ended.status).toBe(303);
+    expect(ended.headers.get('location')).toBe('/login?next=%2Fdashboard%2Fkeys');
+  });
+
+  test('expired sessions are deleted a few at a time on a refresh and on sign-out, without anyone signing in', async () => {
+    app.sqlite.exec('DELETE FROM sessions'); // the tests above leave ended sessions behind
+    const u = await app.user();
+    const { session: cookie } = await login(u.email, u.password, { app });
+    const other = await login(u.email, u.password, { app });
+    const plant = app.sqlite.prepare('INSERT INTO sessions (id_hash, user_id, csrf_token, expires_at, last_seen_at, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+    const before = rows(); // the two live ones
+    expect(before).toBe(2);
+    // 40 idle past their expiry, 40 past the absolute lifetime (their idle expiry not yet reached)
+    for (let i = 0; i < 40; i++) plant.run(`idle-${i}`, u.user.id, 'x', clock - 1, clock - DAY, clock - 10 * DAY);
+    for (let i = 0; i < 40; i++) plant.run(`old-${i}`, u.user.id, 'x', clock + DAY, clock - DAY, clock - 31 * DAY);
+    clock += 2 * 60_000;
+    expect((await page(cookie)).headers.get('set-cookie')).not.toBeNull();
+    expect(rows()).toBe(before + 80 - 50); // one batch
+    const csrf = /<meta name="csrf-token" content="([^"]+)">/.exec(await (await page(other.session)).text())![1]!;
+    expect(rows()).toBe(before); // the next refresh took the rest
+    for (let i = 0; i < 60; i++) plant.run(`late-${i}`, u.user.id, 'x', clock - 1, clock - DAY, clock - 10 * DAY);
+    const out = await send(app, 'POST', '/logout', { cookie: other.session, 'x-csrf-token': csrf });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('set-cookie')).toContain('Max-Age=0'); // the sign-out's own cookie, not a renewal
+    expect(rows()).toBe(before - 1 + 60 - 50);
+  });
+});
