@@ -1,11 +1,11 @@
-import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNull, lte, sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lte, or, sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { firstInOrder, idsBetween, spanOf, type Keyed, type Span } from '../db/first-in-order.ts';
-import { idIn, idsContaining, rowsInOrder } from '../db/text-search.ts';
+import { idIn, idsContaining, idsWhere, rowsInOrder } from '../db/text-search.ts';
 import { uniqueWrite } from '../db/unique-violation.ts';
 import { LimitReached } from '../errors.ts';
 import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links, liveLinkTotal, userLinkCounts } from '../db/schema.ts';
-import type { Link, LinkCursor, LinkSortColumn, PageFacts, RedirectTarget, Schedule, Utm } from './links.types.ts';
+import type { Link, LinkCursor, LinkSortColumn, LinkStatus, PageFacts, RedirectTarget, Schedule, Utm } from './links.types.ts';
 
 type Counters = { totalClicks: number; uniqueClicks: number; lastClickedAt: number | null };
 type Row = typeof links.$inferSelect & Counters;
@@ -135,12 +135,31 @@ const pageFactsOf = (r: PageRow): PageFacts => ({ title: r.page_title ?? r.title
 export interface LinkListFilter {
   ownerId: number | null; // null = every owner (admin view)
   search?: string;
+  status?: LinkStatus;
   sort: LinkSortColumn;
   direction: 'asc' | 'desc';
   limit: number;
   offset: number;
   /** the time "active" is judged at, for sort is_active */
   now: number;
+}
+
+/**
+ * The links of one standing, judged at `now` as the dashboard's badges judge it (views/dashboard/links.ts
+ * linkStatus): paused first, then expired, then protected by a password; active is none of them.
+ */
+function statusIs(status: LinkStatus, now: number): SQL {
+  const unexpired = or(isNull(links.expiresAt), gt(links.expiresAt, now))!;
+  switch (status) {
+    case 'paused':
+      return eq(links.isActive, false);
+    case 'expired':
+      return and(eq(links.isActive, true), isNotNull(links.expiresAt), lte(links.expiresAt, now))!;
+    case 'password':
+      return and(eq(links.isActive, true), unexpired, isNotNull(links.passwordHash))!;
+    case 'active':
+      return and(eq(links.isActive, true), unexpired, isNull(links.passwordHash))!;
+  }
 }
 
 const DAY_MS = 86_400_000;
@@ -257,19 +276,25 @@ export function createLinksRepo(db: Db) {
    * idsContaining (linear, unlike LIKE; yielding between chunks); the page is then the matches'
    * first in list order (firstInOrder, in chunks too), and its rows read by id.
    */
-  async function searchIds(where: SQL, o: ListOrder, f: LinkListFilter): Promise<{ ids: number[]; total: number }> {
-    const matched = await idsContaining(
-      (after, limit) =>
-        db
-          .select({ id: links.id, title: links.title, destination: links.destination, code: links.code })
-          .from(links)
-          .where(and(where, gt(links.id, after)))
-          .orderBy(asc(links.id))
-          .limit(limit)
-          .all(),
-      f.search!,
-      (r) => [r.destination, r.code, r.title],
-    );
+  /**
+   * A searched or status-filtered list: the matching ids first (read in id order, a chunk at a time with
+   * turns between: a filter reads every candidate row), then ranked a chunk at a time (firstInOrder).
+   */
+  async function filteredIds(where: SQL, o: ListOrder, f: LinkListFilter): Promise<{ ids: number[]; total: number }> {
+    const matched = f.search
+      ? await idsContaining(
+          (after, limit) =>
+            db
+              .select({ id: links.id, title: links.title, destination: links.destination, code: links.code })
+              .from(links)
+              .where(and(where, gt(links.id, after)))
+              .orderBy(asc(links.id))
+              .limit(limit)
+              .all(),
+          f.search,
+          (r) => [r.destination, r.code, r.title],
+        )
+      : await idsWhere((after, limit) => db.select({ id: links.id }).from(links).where(and(where, gt(links.id, after))).orderBy(asc(links.id)).limit(limit).all());
     const first = await firstInOrder(
       spanOf(matched),
       (after, span, keep) => runOf(sql`${links}`, and(where, idIn(links.id, idsBetween(matched, after, span.last))), o, keep),
@@ -283,11 +308,12 @@ export function createLinksRepo(db: Db) {
   async function windowOf(f: LinkListFilter): Promise<{ ids: number[]; total: number }> {
     const conds: SQL[] = [live];
     if (f.ownerId !== null) conds.push(eq(links.userId, f.ownerId));
+    if (f.status) conds.push(statusIs(f.status, f.now));
     const where = and(...conds)!;
     const column = sortColumn(f.sort, f.now);
     const descending = f.direction === 'desc';
     const o: ListOrder = { column, descending, by: descending ? [desc(column), desc(links.id)] : [asc(column), asc(links.id)] };
-    if (f.search) return searchIds(where, o, f);
+    if (f.search || f.status) return filteredIds(where, o, f);
     const total = f.ownerId !== null ? countLive(f.ownerId) : countAllLive();
     // A page in creation or id order is read straight from an index. In any other, SQLite would sort
     // every live link of the owner in one statement, holding the thread for all of it (200,000

@@ -262,6 +262,7 @@ export function createLinksService(deps: LinksDeps) {
     return {
       ownerId: q.allUsers ? null : actor.user.id,
       search,
+      status: q.status,
       sort: q.sort ?? 'created_at',
       direction: q.direction ?? 'desc',
       limit,

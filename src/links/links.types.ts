@@ -88,8 +88,14 @@ export interface LinkCursor {
   id: number;
 }
 
+/** A link's standing as the dashboard's badges name it: one of them holds for every live link. */
+export type LinkStatus = 'active' | 'paused' | 'expired' | 'password';
+export const LINK_STATUSES: readonly LinkStatus[] = ['active', 'paused', 'expired', 'password'];
+
 export interface ListLinksQuery {
   search?: string;
+  /** only links of this standing */
+  status?: LinkStatus;
   page: number;
   perPage: number;
   sort?: LinkSortColumn;

@@ -5,7 +5,7 @@
  * hand-edited or stale URL still shows a table.
  */
 import type { Actor } from '../accounts/accounts.types.ts';
-import type { Link, LinkSortColumn, Page } from '../links/links.types.ts';
+import { LINK_STATUSES, type Link, type LinkSortColumn, type LinkStatus, type Page } from '../links/links.types.ts';
 import type { Services } from '../services.ts';
 import { DEFAULT_VIEW, viewQuery, type LinkView, type SortKey } from '../../views/dashboard/links.ts';
 import { textOf } from './form-values.ts';
@@ -27,8 +27,10 @@ export function parseView(get: (name: string) => unknown, isAdmin: boolean): Lin
   const dir = textOf(get('dir'));
   const page = Number.parseInt(textOf(get('page')), 10);
   const all = textOf(get('all'));
+  const status = textOf(get('status'));
   return {
     q: textOf(get('q')).trim().slice(0, 200),
+    status: (LINK_STATUSES as readonly string[]).includes(status) ? (status as LinkStatus) : '',
     sort: Object.hasOwn(COLUMNS, sort) ? (sort as SortKey) : DEFAULT_VIEW.sort,
     dir: dir === 'asc' || dir === 'desc' ? dir : DEFAULT_VIEW.dir,
     page: Number.isSafeInteger(page) && page > 0 ? Math.min(page, 100_000) : 1,
@@ -41,7 +43,7 @@ export function parseView(get: (name: string) => unknown, isAdmin: boolean): Lin
  * or a stale URL) shows the last page instead of an empty table.
  */
 export async function listView(services: Services, actor: Actor, view: LinkView): Promise<{ view: LinkView; page: Page<Link> }> {
-  const query = { search: view.q, sort: COLUMNS[view.sort], direction: view.dir, perPage: PER_PAGE, allUsers: view.all };
+  const query = { search: view.q, status: view.status || undefined, sort: COLUMNS[view.sort], direction: view.dir, perPage: PER_PAGE, allUsers: view.all };
   const page = await services.links.list(actor, { ...query, page: view.page });
   const last = Math.max(1, Math.ceil(page.total / PER_PAGE));
   if (page.items.length > 0 || view.page <= last) return { view, page };
@@ -51,7 +53,7 @@ export async function listView(services: Services, actor: Actor, view: LinkView)
 
 /** Every row of a view (at most `max`), `size` at a time in its order, for the CSV export. */
 export function viewInBatches(services: Services, actor: Actor, view: LinkView, max: number, size: number): AsyncGenerator<Link[]> {
-  return services.links.listInBatches(actor, { search: view.q, sort: COLUMNS[view.sort], direction: view.dir, allUsers: view.all }, max, size);
+  return services.links.listInBatches(actor, { search: view.q, status: view.status || undefined, sort: COLUMNS[view.sort], direction: view.dir, allUsers: view.all }, max, size);
 }
 
 /**

@@ -175,6 +175,33 @@ describe('an admin taking down links (abuse, anonymous links)', () => {
   });
 });
 
+describe('the status filter', () => {
+  test('lists the links of one standing, as their badges name it, with a search, in the export and after a bulk action', async () => {
+    const b = await signIn();
+    const [active, paused, expired, locked] = [await mk(b, 'https://example.com/st-active'), await mk(b, 'https://example.com/st-paused'), await mk(b, 'https://example.com/st-expired'), await mk(b, 'https://example.com/st-locked')];
+    await t.services.links.update(b.actor, paused, { isActive: false });
+    t.sqlite.query('UPDATE links SET expires_at = ? WHERE id = ?').run(Date.now() - 60_000, expired.id);
+    await t.services.links.update(b.actor, locked, { password: 'hunter2-hunter2' });
+    const codes = async (query: string) => [...(await (await b.get(`/dashboard?${query}`, { 'hx-request': 'true' })).text()).matchAll(/<span class="code">([^<]+)<\/span>/g)].map((m) => m[1]);
+    expect(await codes('status=active')).toEqual([active.code]);
+    expect(await codes('status=paused')).toEqual([paused.code]);
+    expect(await codes('status=expired')).toEqual([expired.code]);
+    expect(await codes('status=password')).toEqual([locked.code]);
+    expect(await codes('status=paused&q=st-active')).toEqual([]);
+    expect((await codes('status=nonsense')).length).toBe(4);
+    const page = await (await b.get('/dashboard?status=paused')).text();
+    expect(page).toContain('<option value="paused" selected>Paused</option>');
+    expect(page).toContain('data-view-summary="1 link (paused), 1 to 1 shown');
+    expect(page).toContain('<input type="hidden" name="status" value="paused">');
+    const csv = parseCsv(await (await b.get('/dashboard/links.csv?status=expired')).text());
+    expect(csv.slice(1).map((r) => r[0])).toEqual([expired.code]);
+    // activating from the paused view redraws the paused view, now empty
+    const bulk = await b.post('/dashboard/links/bulk', { action: 'activate', status: 'paused', [`select_${paused.id}`]: '1' }, { hx: true });
+    const redrawn = await bulk.text();
+    expect([bulk.headers.get('hx-replace-url'), redrawn.includes('No paused links')]).toEqual(['/dashboard?status=paused', true]);
+  });
+});
+
 test('/dashboard/links, where the list would seem to be, leads to it with its query', async () => {
   const res = await owner.get('/dashboard/links?q=sale&page=2');
   expect([res.status, res.headers.get('location')]).toEqual([308, '/dashboard?q=sale&page=2']);

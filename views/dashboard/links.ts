@@ -6,7 +6,7 @@
  * hidden inputs inside the fragment, tied to the filter form by the form=
  * attribute, so typing a search keeps the current sort.
  */
-import type { Link, Page } from '../../src/links/links.types.ts';
+import type { Link, LinkStatus, Page } from '../../src/links/links.types.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { httpUrl } from '../layout.ts';
@@ -15,19 +15,22 @@ import { displayHostPath, displayUrl } from '../url-display.ts';
 export type SortKey = 'code' | 'destination' | 'title' | 'clicks' | 'unique' | 'created';
 export interface LinkView {
   q: string;
+  /** only links of this standing ('' for all) */
+  status: LinkStatus | '';
   sort: SortKey;
   dir: 'asc' | 'desc';
   page: number;
   /** admins: every user's links */
   all: boolean;
 }
-export const DEFAULT_VIEW: LinkView = { q: '', sort: 'created', dir: 'desc', page: 1, all: false };
+export const DEFAULT_VIEW: LinkView = { q: '', status: '', sort: 'created', dir: 'desc', page: 1, all: false };
 
 /** The query string of a view, defaults left out so URLs stay short. */
 export function viewQuery(v: LinkView, patch: Partial<LinkView> = {}): string {
   const x = { ...v, ...patch };
   const p = new URLSearchParams();
   if (x.q) p.set('q', x.q);
+  if (x.status) p.set('status', x.status);
   if (x.sort !== DEFAULT_VIEW.sort || x.dir !== DEFAULT_VIEW.dir) {
     p.set('sort', x.sort);
     p.set('dir', x.dir);
@@ -156,19 +159,28 @@ function pagination(p: LinksTableProps): SafeHtml {
 
 function emptyState(v: LinkView): SafeHtml {
   if (v.q) {
-    return html`<div class="empty-state" data-view-summary="No links match “${v.q}”."><h2>No links match “${v.q}”</h2><p>Try another word, or <a href="/dashboard${viewQuery(v, { q: '', page: 1 })}">clear the search</a>.</p></div>`;
+    const which = v.status ? ` among ${STATUS_WORDS[v.status]} links` : '';
+    return html`<div class="empty-state" data-view-summary="No links match “${v.q}”${which}."><h2>No links match “${v.q}”${which}</h2><p>Try another word, or <a href="/dashboard${viewQuery(v, { q: '', page: 1 })}">clear the search</a>.</p></div>`;
+  }
+  if (v.status) {
+    return html`<div class="empty-state" data-view-summary="No ${STATUS_WORDS[v.status]} links."><h2>No ${STATUS_WORDS[v.status]} links</h2><p><a href="/dashboard${viewQuery(v, { status: '', page: 1 })}">Show every link</a>.</p></div>`;
   }
   return html`<div class="empty-state" data-view-summary="No links yet."><h2>No links yet — create your first one</h2>
 <p>Paste a long URL and get a short one you can share, track and change later.</p>
 <p class="actions"><a class="button" href="/dashboard/links/new">Create a link</a><a class="button secondary" href="/dashboard/links/import">Import a CSV</a></p></div>`;
 }
 
+/** A standing as words in a sentence ("No paused links") and as the filter's options. */
+const STATUS_WORDS: Record<LinkStatus, string> = { active: 'active', paused: 'paused', expired: 'expired', password: 'password-protected' };
+const STATUS_OPTIONS: [LinkStatus | '', string][] = [['', 'Any status'], ['active', 'Active'], ['paused', 'Paused'], ['expired', 'Expired'], ['password', 'Password']];
+
 const SORT_WORDS: Record<SortKey, string> = { code: 'short link', destination: 'destination', title: 'title', clicks: 'clicks', unique: 'unique clicks', created: 'date created' };
 
 /** What a redrawn table now shows, in words: read out after a search, sort or page (public/js/dashboard.js). */
 function viewSummary(v: LinkView, first: number, last: number, total: number): string {
   const count = `${total.toLocaleString('en')} ${total === 1 ? 'link' : 'links'}`;
-  return `${v.q ? `${count} match “${v.q}”` : count}, ${first} to ${last} shown, sorted by ${SORT_WORDS[v.sort]}, ${v.dir === 'asc' ? 'ascending' : 'descending'}.`;
+  const which = v.status ? ` (${STATUS_WORDS[v.status]})` : '';
+  return `${v.q ? `${count} match “${v.q}”` : count}${which}, ${first} to ${last} shown, sorted by ${SORT_WORDS[v.sort]}, ${v.dir === 'asc' ? 'ascending' : 'descending'}.`;
 }
 
 /** The inside of #links-table: bulk bar, table (or empty state), pagination. */
@@ -178,7 +190,7 @@ export function linksTable(p: LinksTableProps): SafeHtml {
   const first = total === 0 ? 0 : (page - 1) * perPage + 1;
   const view = html`<input type="hidden" name="sort" value="${v.sort}" form="links-filter"><input type="hidden" name="dir" value="${v.dir}" form="links-filter">`;
   if (items.length === 0) return html`${view}${emptyState(v)}`;
-  const keep = (['q', 'sort', 'dir', 'page'] as const).map((k) => html`<input type="hidden" name="${k}" value="${String(v[k])}">`);
+  const keep = (['q', 'status', 'sort', 'dir', 'page'] as const).map((k) => html`<input type="hidden" name="${k}" value="${String(v[k])}">`);
   return html`${view}
 <form id="bulk-form" class="bulk-bar" method="post" action="/dashboard/links/bulk" data-view-summary="${viewSummary(v, first, first + items.length - 1, total)}">
 ${csrfField(p.csrfToken)}${keep}${v.all ? html`<input type="hidden" name="all" value="1">` : null}
@@ -216,6 +228,8 @@ ${p.saved ? html`<div class="success" role="status" data-confirmation data-shows
 <label for="q" class="sr-only">Search links</label>
 <input type="search" id="q" name="q" value="${v.q}" placeholder="Search by title, destination or code" autocomplete="off" maxlength="200"
  hx-get="/dashboard" hx-trigger="input changed delay:300ms, search" hx-include="#links-filter"${TABLE}>
+<label for="status" class="sr-only">Status</label>
+<select id="status" name="status" hx-get="/dashboard" hx-trigger="change" hx-include="#links-filter"${TABLE}>${STATUS_OPTIONS.map(([value, label]) => html`<option value="${value}"${v.status === value ? html` selected` : null}>${label}</option>`)}</select>
 ${p.isAdmin ? html`<label class="checkbox switch"><input type="checkbox" name="all" value="1"${v.all ? html` checked` : null} hx-get="/dashboard" hx-trigger="change" hx-include="#links-filter"${TABLE}> All users</label>` : null}
 <noscript><button type="submit" class="button secondary small">Search</button></noscript>
 </form>
