@@ -10,6 +10,6 @@ test('every id across chunk boundaries, ascending, each read starting after the 
     return all.filter((id) => id > after).slice(0, limit).map((id) => ({ id }));
   });
   expect(ids).toEqual(all);
-  expect(reads).toEqual([0, all[4999], all[9999]]);
+  expect(reads).toEqual([0, all[4999]!, all[9999]!]);
   expect(await idsWhere(() => [])).toEqual([]);
 });
