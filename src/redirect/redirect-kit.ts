@@ -21,6 +21,7 @@ export const QR = 1; // ?qr=1: the URL a dynamic QR code encodes, so the click c
 // for this code; go straight on. Unsigned, anyone could share a link that skips a forced preview
 export const PROCEED = 2;
 export const PREVIEWING = 8; // ?preview=1 on the password form of /preview/CODE: once unlocked, show the preview
+export const CARRIES_REFERRER = 16; // ?ref=HOST: where the visit came from, carried through one of our pages (referrerToCarry)
 /**
  * Not a marker but the route: ShrtLnk documents GET /s/{code} among its API
  * calls ("increments clicks by 1"), so a script calling it (curl, requests) is
@@ -32,7 +33,7 @@ export function flagsOf(url: string): number {
   const q = url.indexOf('?');
   if (q === -1) return 0; // the common case parses nothing
   const params = new URLSearchParams(url.slice(q + 1));
-  return (params.get('qr') === '1' ? QR : 0) | (params.get('proceed') ? PROCEED : 0) | (params.get('preview') === '1' ? PREVIEWING : 0);
+  return (params.get('qr') === '1' ? QR : 0) | (params.get('proceed') ? PROCEED : 0) | (params.get('preview') === '1' ? PREVIEWING : 0) | (params.has('ref') ? CARRIES_REFERRER : 0);
 }
 
 /**
@@ -50,20 +51,33 @@ export function unlockAction(code: string, flags: number, ref: string | null = n
  * `?ref=` (a host name and nothing else: the page's URL is shown in the visitor's address bar), read back
  * by carriedReferrer. Like any Referer it is the visitor's to send or forge.
  */
-export const referrerToCarry = (request: Request): string | null => {
+export const referrerToCarry = (request: Request): string | null =>
   // already carried here (the form sent back to /preview/ when its password went meanwhile)
-  const carried = carriedReferrer(request.url);
-  if (carried !== null) return new URL(carried).hostname;
-  const domain = referrerDomain(request.headers.get('referer'));
-  return domain !== null && HOST_NAME.test(domain) ? domain : null;
-};
-const HOST_NAME = /^[a-z0-9.-]{1,253}$/;
+  carriedHost(request.url) ?? hostName(referrerDomain(request.headers.get('referer')));
+
+/**
+ * A host name a URL parser reads back unchanged, or null: the pattern alone lets through what no URL
+ * holds (1.2.3.256, 99999999999), which would fail wherever it is made into one.
+ */
+function hostName(host: string | null): string | null {
+  if (host === null || host.length > 253 || !/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(host)) return null;
+  try {
+    return new URL(`https://${host}/`).hostname === host ? host : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The host carried in `?ref=` (null when there is none, or it is no host name). */
+export function carriedHost(url: string): string | null {
+  const q = url.indexOf('?');
+  return q === -1 ? null : hostName(new URLSearchParams(url.slice(q + 1)).get('ref'));
+}
 
 /** The referrer carried in `?ref=` as a URL for the click (null: the visit came without one). */
 export function carriedReferrer(url: string): string | null {
-  const q = url.indexOf('?');
-  const ref = q === -1 ? null : new URLSearchParams(url.slice(q + 1)).get('ref');
-  return ref !== null && HOST_NAME.test(ref) ? `https://${ref}/` : null;
+  const host = carriedHost(url);
+  return host === null ? null : `https://${host}/`;
 }
 
 /** The ?proceed= token of a URL ('' when there is none). */

@@ -22,7 +22,7 @@ import type { ServerLike } from '../http/context.ts';
 import type { PageFacts, RedirectTarget } from '../links/links.types.ts';
 import { hostOf } from '../links/url-policy.ts';
 import { bridgeResponse, notFoundResponse, passwordResponse, previewResponse } from './pages.ts';
-import { carriedReferrer, flagsOf, PREVIEWING, PROCEED, referrerToCarry, SCRIPTS_COUNT, unlockAction, type RedirectKit } from './redirect-kit.ts';
+import { carriedReferrer, CARRIES_REFERRER, flagsOf, PREVIEWING, PROCEED, referrerToCarry, SCRIPTS_COUNT, unlockAction, type RedirectKit } from './redirect-kit.ts';
 
 /** Which public URL served the page; the bridge page names itself in og:url. */
 export type VisitRoute = 'short' | 'shrtlnk';
@@ -48,13 +48,15 @@ export function createVisitHandlers(kit: RedirectKit) {
     const proceeding = (flags & PROCEED) !== 0 && kit.proceed.ok(code, target, request.url);
     if (target.passwordHash !== null && !proceeding) return passwordForm(code, flags, request);
 
-    // Proceed comes from our preview page: the visit's referrer is the one it carried
-    if (proceeding) return kit.direct(target, request, server, flags, carriedReferrer(request.url)) ?? notFound();
-    if (target.redirectMode === 'direct') return kit.direct(target, request, server, flags) ?? notFound();
+    // Proceed comes from our preview page: the visit's referrer is the one it carried, and so is that of
+    // a visit our password form sent on (its password went meanwhile); only a URL with a query has one
+    const carried = flags & CARRIES_REFERRER ? carriedReferrer(request.url) : null;
+    if (proceeding) return kit.direct(target, request, server, flags, carried) ?? notFound();
+    if (target.redirectMode === 'direct') return kit.direct(target, request, server, flags, carried ?? undefined) ?? notFound();
     if (target.redirectMode === 'preview') return previewPage(kit, code, target, target.page, flags, referrerToCarry(request));
 
     const destination = links.destinationFor(target);
-    if (request.method !== 'HEAD') kit.record(target, request, server, flags);
+    if (request.method !== 'HEAD') kit.record(target, request, server, flags, carried ?? undefined);
     kit.count('bridge');
     return bridgeResponse({
       title: target.page?.title ?? hostOf(destination) ?? destination,

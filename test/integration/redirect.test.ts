@@ -591,6 +591,16 @@ describe('the referrer of a visit that passes through one of our pages', () => {
     expect(await referrersOf(link.id)).toEqual(['twitter.com', null]);
   });
 
+  test('a password removed while its form was open: the visit the form sends on keeps the referrer too', async () => {
+    const link = await create({ destination: 'https://example.com/ref-gone', password: 's3cret-pass' });
+    const form = await (await visit(`/${link.code}`, from('https://mastodon.social/@someone/1'))).text();
+    await t.services.links.update(actor, await t.services.links.get(actor, link.id), { removePassword: true });
+    const res = await post(`/${link.code}?ref=mastodon.social`, { csrf_token: csrfToken(form), password: 's3cret-pass' }, { referer: `${BASE}/${link.code}` });
+    expect([res.status, res.headers.get('location')]).toEqual([303, `/${link.code}?ref=mastodon.social`]);
+    expect((await visit(res.headers.get('location')!, from(`${BASE}/${link.code}`))).status).toBe(302);
+    expect(await referrersOf(link.id)).toEqual(['mastodon.social']);
+  });
+
   test('a preview page and /preview/CODE: Proceed keeps it, through the password too', async () => {
     const link = await create({ destination: 'https://example.com/ref-preview', redirectMode: 'preview' });
     const page = await (await visit(`/${link.code}`, from('https://news.ycombinator.com/item?id=1'))).text();
@@ -606,10 +616,20 @@ describe('the referrer of a visit that passes through one of our pages', () => {
     expect([...(await referrersOf(link.id)), ...(await referrersOf(locked.id))]).toEqual(['news.ycombinator.com', 'com.google.android.gm', 'reddit.com']);
   });
 
-  test('what ?ref= carries is a host name and nothing else', async () => {
+  test('what ?ref= carries is a host name and nothing else; no value of it fails a page', async () => {
     const link = await create({ destination: 'https://example.com/ref-bad', password: 's3cret-pass' });
+    const preview = await create({ destination: 'https://example.com/ref-bad-preview', redirectMode: 'preview' });
     const form = await (await visit(`/${link.code}`)).text();
     await post(`/${link.code}?ref=${encodeURIComponent('evil.com/"><script>')}`, { csrf_token: csrfToken(form), password: 's3cret-pass' });
-    expect(await referrersOf(link.id)).toEqual([null]);
+    // shaped like host names, but no URL holds them (or holds them as written)
+    for (const ref of ['1.2.3.256', '256.1.1.1', '99999999999', '0x7f.1', '..', encodeURIComponent('a b')]) {
+      for (const res of [await visit(`/${link.code}?ref=${ref}`), await visit(`/preview/${preview.code}?ref=${ref}`), await visit(`/${preview.code}?ref=${ref}`)]) {
+        const page = await res.text();
+        expect([ref, res.status, /[?;]ref=/.test(page)]).toEqual([ref, 200, false]);
+      }
+      const res = await post(`/${link.code}?ref=${ref}`, { csrf_token: csrfToken(form), password: 's3cret-pass' });
+      expect([ref, res.status]).toEqual([ref, 302]);
+    }
+    expect(await referrersOf(link.id)).toEqual(Array(7).fill(null));
   });
 });
