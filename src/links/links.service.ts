@@ -204,6 +204,16 @@ export function createLinksService(deps: LinksDeps) {
   const fillInBackground = (link: Link, previewOnly = false) =>
     void backgroundFetches.run(String(link.userId ?? 'anonymous'), () => fillMetadata(link, previewOnly));
 
+  /** A page's og:image as a link's image: under the same policy as one typed (no private host, http(s) only), else none. */
+  function fetchedImage(image: string | null | undefined): string | null {
+    if (!image) return null;
+    try {
+      return checkDestination(image.slice(0, 2048), policy, 'thumbnail url');
+    } catch {
+      return null;
+    }
+  }
+
   async function fillMetadata(link: Link, previewOnly = false): Promise<Link> {
     const meta = deps.fetchMeta ? await deps.fetchMeta(link.destination).catch(() => null) : null;
     const title = clip(meta?.title ?? null, MAX_TITLE, 'title')?.slice(0, MAX_TITLE) ?? hostOf(link.destination);
@@ -212,7 +222,7 @@ export function createLinksService(deps: LinksDeps) {
     const updated = await links.fillBlanks(link.id, link.title, {
       title: previewOnly ? link.title : title,
       pageTitle: previewOnly ? null : title,
-      thumbnailUrl: meta?.image ? meta.image.slice(0, 2048) : null,
+      thumbnailUrl: fetchedImage(meta?.image),
       description: meta?.description ? meta.description.slice(0, 1000) : null,
     });
     // its code now: the owner may have renamed it while the page was fetched

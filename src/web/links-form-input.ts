@@ -155,12 +155,14 @@ function common(form: Record<string, unknown>, v: LinkFormValues, shown: ShownSc
  * and typed values share one column each, so the edit form shows the fetched
  * ones in the fields, and leaving them as shown keeps them.
  */
-function previewPatch(form: Record<string, unknown>, v: LinkFormValues) {
+function previewPatch(form: Record<string, unknown>, v: LinkFormValues, link: Link) {
   const sent = (name: string) => optionalText(form[name]) !== undefined;
   return {
     pageTitle: sent('page_title') ? v.page_title : undefined,
     description: sent('description') ? v.description : undefined,
-    thumbnailUrl: sent('thumbnail_url') ? v.thumbnail_url || null : undefined,
+    // checked by the core only when changed: an image stored before the policy read fetched ones (a
+    // private host) must not refuse every later save of a form that shows it back untouched
+    thumbnailUrl: sent('thumbnail_url') && (v.thumbnail_url || null) !== link.thumbnailUrl ? v.thumbnail_url || null : undefined,
     // an emptied delay is the default, none
     bridgeDelaySeconds: sent('bridge_delay') ? (delayOf(v.bridge_delay) ?? 0) : undefined,
   };
@@ -216,7 +218,7 @@ export function updateInput(form: Record<string, unknown>, v: LinkFormValues, li
     expiresAt: expirySent ? expiresAt : undefined,
     removeExpiration: expirySent && expiresAt === null,
     ...rest,
-    ...previewPatch(form, v),
+    ...previewPatch(form, v, link),
   };
 }
 

@@ -38,7 +38,10 @@ const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").r
 
 beforeAll(async () => {
   // pages on og.example describe themselves; every other destination has nothing to say
-  t = await makeTestApp({ env: { TRUST_PROXY: 'true' }, fetchMeta: async (url) => (new URL(url).hostname === 'og.example' ? OG : null) });
+  t = await makeTestApp({
+    env: { TRUST_PROXY: 'true' },
+    fetchMeta: async (url) => (new URL(url).hostname === 'og.example' ? OG : new URL(url).hostname === 'intranet-card.example' ? { ...OG, image: 'http://127.0.0.1/logo.png' } : null),
+  });
   [owner, other] = [await signIn(), await signIn()];
 });
 afterAll(() => t.close());
@@ -276,4 +279,19 @@ describe('the link preview (bridge page) fields', () => {
     }
     expect(typed).toMatchObject({ title: 'Typed', description: 'Mine', thumbnailUrl: 'https://og.example/card.png' });
   });
+});
+
+test('a fetched image on a private host is not kept; one stored before is no reason to refuse saving the form that shows it', async () => {
+  const fetched = (await t.services.links.create(owner.actor, { destination: 'https://intranet-card.example/page' })).link;
+  expect(fetched.thumbnailUrl).toBeNull();
+  const link = await t.services.links.getByCode(owner.actor, (await t.services.links.create(owner.actor, { destination: 'https://example.com/old-card', title: 'Old card' })).link.code);
+  t.sqlite.query('UPDATE links SET thumbnail_url = ? WHERE id = ?').run('http://127.0.0.1/logo.png', link.id);
+  const form = await (await owner.get(`/dashboard/links/${link.id}/edit`)).text();
+  expect(valueOf(form, 'thumbnail_url')).toBe('http://127.0.0.1/logo.png');
+  const saved = await owner.post(`/dashboard/links/${link.id}/edit`, { url: link.destination, code: link.code, title: 'Renamed', redirect_mode: 'direct', thumbnail_url: 'http://127.0.0.1/logo.png' });
+  expect(saved.status).toBe(303);
+  expect((await t.services.links.get(owner.actor, link.id)).title).toBe('Renamed');
+  // typed anew, the same address is refused as any private one
+  const typed = await owner.post(`/dashboard/links/${link.id}/edit`, { url: link.destination, code: link.code, title: 'Renamed', redirect_mode: 'direct', thumbnail_url: 'http://127.0.0.2/logo.png' });
+  expect(typed.status).toBe(422);
 });
