@@ -4,6 +4,7 @@
  * validated once; nothing else reads the environment.
  */
 import { COMMAND_WORDS } from './command-line.ts';
+import { CODE_PATTERN, isReservedCode } from './links/reserved-codes.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -79,6 +80,25 @@ function redirectTarget(name: Key, raw: string | undefined): string | null {
   }
   return url.href;
 }
+
+/**
+ * A redirect target on this server whose path would be answered by the same redirect again: ROOT_REDIRECT
+ * to /, NOT_FOUND_REDIRECT to a short link (/CODE, /s/CODE, /preview/CODE: answered by it whenever that
+ * code is not live). Browsers give up after ~20 hops; refused at start instead.
+ */
+function notALoop(name: Key, target: string | null, baseUrl: string, loops: (path: string) => boolean): string | null {
+  if (target === null) return null;
+  const url = new URL(target);
+  if (url.host === new URL(baseUrl).host && loops(url.pathname)) {
+    throw new ConfigError(`${name} would send visitors back to itself on this server (${target}): point it at another address`);
+  }
+  return target;
+}
+
+const namesCode = (path: string) => {
+  const m = /^\/(?:(?:s|preview)\/)?([^/]+)\/?$/.exec(path);
+  return m !== null && CODE_PATTERN.test(m[1]!) && !isReservedCode(m[1]!);
+};
 
 /**
  * Reads flags of the form --name value, --name=value and, for the on/off
@@ -159,7 +179,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Parti
     // forms, a CSV import among them, read up to 7 MB; the APIs 1 MB), so that an oversized body is refused in its dialect's envelope
     maxBodyBytes: 8 * 1024 * 1024,
     metricsToken,
-    rootRedirect: redirectTarget('ROOT_REDIRECT', get('ROOT_REDIRECT')),
-    notFoundRedirect: redirectTarget('NOT_FOUND_REDIRECT', get('NOT_FOUND_REDIRECT')),
+    rootRedirect: notALoop('ROOT_REDIRECT', redirectTarget('ROOT_REDIRECT', get('ROOT_REDIRECT')), baseUrl, (path) => path === '/'),
+    notFoundRedirect: notALoop('NOT_FOUND_REDIRECT', redirectTarget('NOT_FOUND_REDIRECT', get('NOT_FOUND_REDIRECT')), baseUrl, namesCode),
   };
 }

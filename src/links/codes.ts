@@ -5,17 +5,11 @@
  * compared case-insensitively so "API" cannot pose as "api" either.
  */
 import { customAlphabet } from 'nanoid';
+import { CODE_PATTERN } from './reserved-codes.ts';
 
 export const GENERATED_CODE_LENGTH = 7;
 const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const generateCode = customAlphabet(ALPHANUMERIC, GENERATED_CODE_LENGTH);
 
-export const RESERVED_CODES: ReadonlySet<string> = new Set([
-  'api', 's', 'v1', 'dashboard', 'preview', 'docs', 'openapi.json', 'healthz', 'metrics',
-  'login', 'logout', 'shorten', 'mcp', 'public', 'assets', 'favicon.ico', 'robots.txt',
-]);
-
-export const CODE_PATTERN = /^[A-Za-z0-9_-]{3,32}$/;
-
-export const isReservedCode = (code: string) => RESERVED_CODES.has(code.toLowerCase());
+export { CODE_PATTERN, isReservedCode, RESERVED_CODES } from './reserved-codes.ts';
 export const isValidCodeShape = (code: string) => CODE_PATTERN.test(code);

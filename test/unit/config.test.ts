@@ -56,6 +56,18 @@ describe('loadConfig', () => {
       expect(() => loadConfig({}, { [name]: 'javascript:alert(1)' })).toThrow(`${name} must be an absolute http(s) URL`);
     }
   });
+
+  test('a ROOT_REDIRECT or NOT_FOUND_REDIRECT that would send visitors back to itself on this server is refused', () => {
+    const base = { BASE_URL: 'https://sho.rt' };
+    for (const root of ['https://sho.rt', 'https://SHO.RT/']) expect(() => loadConfig({ ...base, ROOT_REDIRECT: root })).toThrow('ROOT_REDIRECT would send visitors back to itself on this server');
+    for (const gone of ['https://sho.rt/gone', 'https://sho.rt/s/gone', 'https://sho.rt/preview/gone/', 'https://sho.rt/abc?x=1']) {
+      expect(() => loadConfig({ ...base, NOT_FOUND_REDIRECT: gone })).toThrow('NOT_FOUND_REDIRECT would send visitors back to itself on this server');
+    }
+    // this server's other pages, or the same path elsewhere, are no loop
+    expect(loadConfig({ ...base, ROOT_REDIRECT: 'https://sho.rt/dashboard', NOT_FOUND_REDIRECT: 'https://sho.rt/' })).toMatchObject({ rootRedirect: 'https://sho.rt/dashboard', notFoundRedirect: 'https://sho.rt/' });
+    expect(loadConfig({ ...base, ROOT_REDIRECT: 'https://www.sho.rt/', NOT_FOUND_REDIRECT: 'https://sho.rt:8443/gone' })).toMatchObject({ rootRedirect: 'https://www.sho.rt/', notFoundRedirect: 'https://sho.rt:8443/gone' });
+    expect(loadConfig({ ...base, NOT_FOUND_REDIRECT: 'https://sho.rt/docs' }).notFoundRedirect).toBe('https://sho.rt/docs');
+  });
 });
 
 describe('extractConfigFlags', () => {
