@@ -26,15 +26,15 @@ export const BUSY_TIMEOUT_MS = 5000;
  */
 export const CHECKPOINT_PAGES = { flusher: 10_000, server: 40_000 };
 
+/** Bytes the WAL file is cut back to when it restarts: above the ~40 MB the flusher lets it reach between checkpoints. */
+export const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
+
 /**
  * The click flush worker's connection (bench/flush.ts opens the same). Its page
  * cache is 2 MB: a batch dirties pages all over several indexes, which a bigger
  * cache only holds longer (bench:flush: 22 µs a click with 2 MB as with 8),
  * and every MB of it is resident.
  */
-/** Bytes the WAL file is cut back to when it restarts: above the ~40 MB the flusher lets it reach between checkpoints. */
-export const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
-
 export const FLUSHER_OPTIONS: OpenOptions = { foreignKeys: false, walAutocheckpoint: CHECKPOINT_PAGES.flusher, cacheKb: 2000 };
 
 export interface OpenOptions {

@@ -11,6 +11,7 @@ import type { Handler, HttpContext } from './context.ts';
 import { withRateHeaders, withRetryAfter } from './rate-headers.ts';
 import { json } from './respond.ts';
 import { storageUnavailable } from './storage-unavailable.ts';
+import { loggedPath } from './logged-path.ts';
 
 export type ErrorRenderer = (error: DomainError, ctx: HttpContext) => Response;
 export type ErrorTable = Record<ErrorCode, ErrorRenderer>;
@@ -19,7 +20,7 @@ export type ErrorTable = Record<ErrorCode, ErrorRenderer>;
 function reportBug(logger: Logger, error: unknown, request: Request): void {
   const url = request.url;
   const q = url.indexOf('?');
-  logger.error('unhandled error in handler', { method: request.method, path: new URL(q === -1 ? url : url.slice(0, q)).pathname, error });
+  logger.error('unhandled error in handler', { method: request.method, path: loggedPath(new URL(q === -1 ? url : url.slice(0, q)).pathname), error });
 }
 
 /**

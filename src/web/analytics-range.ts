@@ -36,7 +36,8 @@ export function parseRange(query: Record<string, unknown>, now = Date.now()): Ra
   const range = trimmed(query.range);
   if (from || to) {
     // one end given: the default span ending on `to`, or from `from` to today (a future `from`: that day
-    // alone, empty), as the API reads a range with one end; not a refusal for a span "from today"
+    // alone, empty), not a refusal for a span "from today" (the API, which has no span limit, starts a
+    // range with only `to` at the link's first day)
     const today = dayOf(now);
     const f = from || shiftDay(to!, 1 - Number(DEFAULT_RANGE));
     const t = to || (f > today ? f : today);

@@ -117,7 +117,7 @@ describe('POST /shorten, the HTML form', () => {
     expect(page).toContain(`data-copy="${BASE}/s/${code}" aria-describedby="copy-status" hidden>Copy</button>`);
     const qr = /<img src="data:image\/svg\+xml;base64,([^"]+)" width="160" height="160" alt="QR code of ([^"]+)">/.exec(page);
     expect(qr?.[2]).toBe(`${BASE}/s/${code}`);
-    expect(Buffer.from(qr![1]!, 'base64').toString()).toBe(await renderSvg(`${BASE}/s/${code}`, { ...DEFAULT_STYLE, size: 160 }));
+    expect(Buffer.from(qr![1]!, 'base64').toString()).toBe(await renderSvg(`${BASE}/s/${code}?qr=1`, { ...DEFAULT_STYLE, size: 160 }));
     expect(page).toContain(`download="${code}-qr.svg"`);
     expect((await t.request('GET', '/public/js/home.js')).status).toBe(200);
   });

@@ -5,13 +5,22 @@
  * audit of a server left running for months).
  */
 import { expect, test } from 'bun:test';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DB_FILE, openConnection, WAL_SIZE_LIMIT } from '../../src/db/connection.ts';
 
 test('a WAL grown past the limit behind a long reader is cut back once the log restarts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'shrinkray-wal-'));
+  try {
+    grownAndCut(dir);
+  } finally {
+    // ~90 MB of filler: not left behind
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function grownAndCut(dir: string): void {
   const writer = openConnection(dir);
   const reader = openConnection(dir);
   writer.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, data BLOB)');
@@ -32,4 +41,4 @@ test('a WAL grown past the limit behind a long reader is cut back once the log r
   insert.finalize();
   reader.close();
   writer.close();
-});
+}

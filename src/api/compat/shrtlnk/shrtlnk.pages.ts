@@ -66,8 +66,9 @@ export function createShortenPage(deps: ShortenPageDeps) {
       if (!csrf.verify(csrf.nonceOf(ctx.request), fields._token)) return page(CSRF_STATUS, { value: typed, notice: EXPIRED });
       const { link, existing } = await deps.create(actor, ctx, fields);
       const shortUrl = shrtlnkShortUrl(deps.baseUrl, link.code);
-      // a short URL always fits a QR code; should drawing fail all the same, the page goes without
-      const qrSvg = await renderSvg(shortUrl, { ...DEFAULT_STYLE, size: 160 }).catch(() => null);
+      // marked as a scan (?qr=1), as the designer's codes are; a short URL always fits a QR code, and should
+      // drawing fail all the same, the page goes without
+      const qrSvg = await renderSvg(`${shortUrl}?qr=1`, { ...DEFAULT_STYLE, size: 160 }).catch(() => null);
       return page(200, { result: { shortUrl, destination: link.destination, title: link.pageTitle ?? link.title, existing, qrSvg } });
     } catch (e) {
       if (!(e instanceof DomainError)) throw e;
