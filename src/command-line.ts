@@ -36,7 +36,9 @@ Configuration: environment variables, or a flag of the same name, which wins
   --metrics-token METRICS_TOKEN (/metrics then needs it as a Bearer token)
   --root-redirect URL        where / sends visitors when anonymous links are off (default: /dashboard)
   --not-found-redirect URL   where unknown, deleted, expired and paused short links send visitors
-                             (default: the 404 page)`;
+                             (default: the 404 page)
+  --click-retention-days N   days raw click rows are kept (90; 0 keeps them forever); analytics
+                             are kept whatever this says`;
 
 /** The first words of the commands (a bare on/off switch never takes one as its value: config.ts). */
 export const COMMAND_WORDS: readonly string[] = ['serve', 'user', 'key', 'plan', 'backup', 'restore', 'healthcheck', 'version', 'help'];

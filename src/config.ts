@@ -28,6 +28,8 @@ export interface Config {
   rootRedirect: string | null;
   /** when set, a short link that names no live link redirects here instead of answering the 404 page */
   notFoundRedirect: string | null;
+  /** raw click rows older than this many days are deleted by the click writer; 0 keeps them forever */
+  clickRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
@@ -45,6 +47,7 @@ const KEYS = {
   METRICS_TOKEN: 'metrics-token',
   ROOT_REDIRECT: 'root-redirect',
   NOT_FOUND_REDIRECT: 'not-found-redirect',
+  CLICK_RETENTION_DAYS: 'click-retention-days',
 } as const;
 type Key = keyof typeof KEYS;
 
@@ -144,6 +147,12 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Parti
   if (!(port >= 0 && port <= 65535)) throw new ConfigError(`PORT must be 0-65535, got "${portRaw}"`);
   const logLevel = (get('LOG_LEVEL') || 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${get('LOG_LEVEL')}"`);
+  const retentionRaw = get('CLICK_RETENTION_DAYS') || '90';
+  // digits only, as for PORT; a century at most, so that the cutoff stays a sane date
+  const clickRetentionDays = /^\d{1,5}$/.test(retentionRaw) ? Number(retentionRaw) : NaN;
+  if (!(clickRetentionDays >= 0 && clickRetentionDays <= 36500)) {
+    throw new ConfigError(`CLICK_RETENTION_DAYS must be a whole number of days 0-36500 (0 keeps raw clicks forever), got "${retentionRaw}"`);
+  }
   const metricsToken = get('METRICS_TOKEN') || null;
   // a scraper's secret, sent on every scrape: short ones are guessed (its value is never shown back)
   if (metricsToken !== null && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
@@ -181,5 +190,6 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Parti
     metricsToken,
     rootRedirect: notALoop('ROOT_REDIRECT', redirectTarget('ROOT_REDIRECT', get('ROOT_REDIRECT')), baseUrl, (path) => path === '/'),
     notFoundRedirect: notALoop('NOT_FOUND_REDIRECT', redirectTarget('NOT_FOUND_REDIRECT', get('NOT_FOUND_REDIRECT')), baseUrl, namesCode),
+    clickRetentionDays,
   };
 }

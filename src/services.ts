@@ -14,6 +14,8 @@ import { createSessionsService } from './accounts/sessions.service.ts';
 import { createUserAdminService } from './accounts/user-admin.service.ts';
 import { createAnalyticsService } from './clicks/analytics.service.ts';
 import { createBatchWriter } from './clicks/batch-writer.ts';
+import { createClickRetentionRepo } from './clicks/click-retention.repo.ts';
+import { createClickUpkeep } from './clicks/click-upkeep.ts';
 import { createClicksRepo } from './clicks/clicks.repo.ts';
 import { loadCountryLookup } from './clicks/geoip-file.ts';
 import { createClickRecorder, DEFAULT_MAX_QUEUE } from './clicks/recorder.ts';
@@ -53,17 +55,34 @@ export interface ServiceOverrides {
 
 let countryLookup: Promise<CountryLookup> | undefined;
 
+interface InlineWriterOptions {
+  secret: string;
+  dataDir: string;
+  retentionDays: number;
+  country?: CountryLookup;
+  now?: () => number;
+  onUpkeepError: (message: string) => void;
+}
+
 /**
  * Enriches and writes clicks on this thread (CLI, tests). Built on the first
  * write: most CLI commands never record a click, so they never read the GeoIP
  * data (loaded once per process, and not at all when a lookup is given).
+ * Each write waits for the tables' upkeep it starts (click-upkeep.ts), so
+ * that a flush leaves them as the flush worker eventually does.
  */
-function createInlineWriter(db: DbHandle['db'], secret: string, dataDir: string, country?: CountryLookup): ClickWriter {
+function createInlineWriter(db: DbHandle['db'], opts: InlineWriterOptions): ClickWriter {
   let writer: Promise<(chunks: Uint8Array[]) => Promise<void>> | undefined;
-  const build = async () => createBatchWriter(createClicksRepo(db.$client), createEnricher({ secret, country: country ?? (await (countryLookup ??= loadCountryLookup(dataDir))) }));
+  const repo = createClicksRepo(db.$client);
+  const upkeep = createClickUpkeep({ clicks: repo, retention: createClickRetentionRepo(db.$client), retentionDays: opts.retentionDays, now: opts.now });
+  const build = async () => createBatchWriter(repo, createEnricher({ secret: opts.secret, country: opts.country ?? (await (countryLookup ??= loadCountryLookup(opts.dataDir))) }));
   return {
-    write: async (batch) => (await (writer ??= build()))(batch.chunks),
-    close: async () => undefined,
+    write: async (batch) => {
+      await (await (writer ??= build()))(batch.chunks);
+      // the batch is stored: a failed upkeep must not fail its write (the recorder would write it again)
+      await upkeep.run().catch((e) => opts.onUpkeepError(String(e)));
+    },
+    close: () => upkeep.stop(),
   };
 }
 
@@ -101,6 +120,9 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
 
   const settings = createSettingsRepo(db);
   const visitorSecret = await settings.getOrCreate('visitor_secret', () => randomHex(32));
+  const log = overrides.logger ?? createLogger(config.logLevel);
+  // the fold or the retention purge failed after a batch: the batch is stored, and the next one tries again
+  const onUpkeepError = (message: string) => log.warn('click table upkeep failed; it is retried after the next batch', { error: message });
   // The flush worker (a second JS context with its own connection and GeoIP reader) takes ~100 ms
   // to start, and only the first flush needs it: startServer starts it once the server listens
   // (started with the services, it competed with building the app for the two cores: restart to
@@ -109,7 +131,13 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   let workerHeap = () => 0;
   const startWorker = (): Promise<ClickWriter> => {
     if (workerWriter) return workerWriter;
-    const started = createWorkerWriter({ dataDir: config.dataDir, secret: visitorSecret, spawn: overrides.spawnWorker });
+    const started = createWorkerWriter({
+      dataDir: config.dataDir,
+      secret: visitorSecret,
+      retentionDays: config.clickRetentionDays,
+      spawn: overrides.spawnWorker,
+      onUpkeepError,
+    });
     started.then(
       (w) => (workerHeap = () => w.heapBytes ?? 0),
       // reported to startClickWriter or the write that started it; the next write tries again
@@ -131,13 +159,12 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   const writer: ClickWriter =
     overrides.clickWriter === 'worker'
       ? { write: workerWrite, close: async () => (await workerWriter?.catch(() => null))?.close() }
-      : createInlineWriter(db, visitorSecret, config.dataDir, overrides.country);
+      : createInlineWriter(db, { secret: visitorSecret, dataDir: config.dataDir, retentionDays: config.clickRetentionDays, country: overrides.country, now: overrides.now, onUpkeepError });
   const flushSeconds = metrics.histogram('shrinkray_click_flush_seconds', 'Duration of one click batch write.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1]);
   // with({}) writes each counter's 0 sample at once: rate() over a series that is not there yet shows no data, not 0
   const flushedClicks = metrics.counter('shrinkray_clicks_flushed_total', 'Clicks written to the database.').with({});
   const flushErrors = metrics.counter('shrinkray_click_flush_errors_total', 'Click batch writes that failed and were requeued.').with({});
   const droppedClicks = metrics.counter('shrinkray_clicks_dropped_total', `Clicks dropped because ${DEFAULT_MAX_QUEUE} were already waiting to be written.`).with({});
-  const log = overrides.logger ?? createLogger(config.logLevel);
   /** Whether click batches are being written: /healthz reports a failure that lasts. */
   const writes: { failingSince: number | null; lastError: string } = { failingSince: null, lastError: '' };
   let reportedAt = 0;

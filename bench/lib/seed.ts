@@ -23,7 +23,7 @@
  */
 import type { Database } from 'bun:sqlite';
 import { runCli } from '../../src/cli.ts';
-import { createClicksRepo } from '../../src/clicks/clicks.repo.ts';
+import { createClicksRepo, dayOf } from '../../src/clicks/clicks.repo.ts';
 import type { EnrichedClick } from '../../src/clicks/clicks.types.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase, type DbHandle } from '../../src/db/client.ts';
@@ -204,6 +204,8 @@ export async function insertClickHistory(handle: DbHandle, opts: { linkId: numbe
       });
     }
     await repo.writeBatch(batch);
+    // past days into the rollups after each batch, as the flusher's upkeep does (click-upkeep.ts)
+    await repo.foldDaysBefore(dayOf(Date.now()));
   }
   return (performance.now() - started) / 1000;
 }

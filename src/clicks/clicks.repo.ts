@@ -11,9 +11,10 @@
  *   profile is one row upserted into click_profiles;
  * - each batch ends with one counter row upserted per link, in the narrow
  *   link_counters table;
- * - the first batch after a day is over folds that day's profiles into the
- *   per-dimension click_rollups (set-based, in the same transaction) and
- *   deletes them, so reports over long ranges read one row per value and day.
+ * - once a day is over, its profiles are folded into the per-dimension
+ *   click_rollups and deleted (foldDaysBefore, run after a batch by
+ *   click-upkeep.ts), so reports over long ranges read one row per value and
+ *   day.
  */
 import type { Database } from 'bun:sqlite';
 import type { EnrichedClick } from './clicks.types.ts';
@@ -42,6 +43,10 @@ export const DELETED_SINCE_SQL = 'SELECT id FROM links WHERE deleted_at IS NOT N
 const REQUEST_MS = 60 * 60 * 1000;
 // a link's current-day profiles are folded into its rollups past this many rows
 const LINK_FOLD_ROWS = 1000;
+// Past days' profiles folded per transaction (~4.5 µs a row: ~10 ms of write lock each). A whole day
+// in one transaction held the lock 1.8 s at 400k profiles and 5.7 s at 1M, past the other writers'
+// 5 s busy timeout (link edits, API keys' last use): they answered 503 meanwhile.
+export const FOLD_CHUNK_ROWS = 2000;
 
 interface Profile {
   c: EnrichedClick;
@@ -98,7 +103,7 @@ export function createClicksRepo(sqlite: Database) {
       params[at + 10] = c.isBot ? 0 : unique;
     },
   );
-  // Folds profiles into rollups, either every day before ?1 (a day is over) or one link's (?1 = link id)
+  // Folds profiles into rollups, either those of days before ?1 of links ?2 < id <= ?3 (a day is over) or one link's (?1 = link id)
   const foldSql = (where: string) => {
     const part = (dim: string, value: string, total: string, bots: 0 | 1, extra = '') =>
       `SELECT link_id, day, '${dim}', ${value}, SUM(${total}) FROM click_profiles WHERE ${where} AND is_bot = ${bots} GROUP BY link_id, day${value === "''" ? '' : `, ${value}`}${extra}`;
@@ -113,8 +118,13 @@ export function createClicksRepo(sqlite: Database) {
        ON CONFLICT (link_id, dim, value, day) DO UPDATE SET clicks = clicks + excluded.clicks`,
     );
   };
-  const foldDays = foldSql('day < ?1');
-  const dropDays = sqlite.prepare('DELETE FROM click_profiles WHERE day < ?1');
+  const foldDays = foldSql('day < ?1 AND link_id > ?2 AND link_id <= ?3');
+  const dropDays = sqlite.prepare('DELETE FROM click_profiles WHERE day < ?1 AND link_id > ?2 AND link_id <= ?3');
+  // the link whose past-day profiles reach ?3 + 1 rows after link ?2: a chunk ends with it (every row of a
+  // link in the same chunk; one link has ~LINK_FOLD_ROWS a day at most), null when fewer are left
+  const chunkEnd = sqlite.prepare<{ link_id: number }, [string, number, number]>(
+    'SELECT link_id FROM click_profiles WHERE link_id > ?2 AND day < ?1 ORDER BY link_id LIMIT 1 OFFSET ?3',
+  );
   const foldLink = foldSql('link_id = ?1');
   const dropLink = sqlite.prepare('DELETE FROM click_profiles WHERE link_id = ?1');
   // profile rows written per link since its last fold: a link past LINK_FOLD_ROWS is folded at once, so
@@ -218,26 +228,46 @@ export function createClicksRepo(sqlite: Database) {
       dropLink.run(linkId);
       sinceFold.delete(linkId);
     }
-    const today = dayOf(Date.now());
-    if (oldestProfileDay !== null && oldestProfileDay < today) foldDaysBefore(today);
   });
 
-  /** Folds every profile of a day before `today` into click_rollups and deletes it (inside the caller's transaction). */
-  function foldDaysBefore(today: string) {
-    foldDays.run(today);
-    dropDays.run(today);
-    oldestProfileDay = oldestProfile();
-    // the counts restart with the day (an estimate either way: they count writes, not rows)
-    sinceFold.clear();
-  }
+  // One chunk of links' past-day profiles folded and deleted in the same transaction: committed, its rows
+  // are in the rollups and gone from the profiles; not, neither. So a crash or a failure between chunks
+  // leaves every click counted once (a report reads both tables), and the next fold takes up the rest.
+  // Returns the chunk's last link id, or null when it took every profile left.
+  const foldChunk = sqlite.transaction((today: string, after: number): number | null => {
+    const end = chunkEnd.get(today, after, FOLD_CHUNK_ROWS - 1)?.link_id ?? null;
+    foldDays.run(today, after, end ?? Number.MAX_SAFE_INTEGER);
+    dropDays.run(today, after, end ?? Number.MAX_SAFE_INTEGER);
+    return end;
+  });
 
   return {
-    /** Folds the profiles of days before `today` into the rollups now (the flusher does it by itself after a day ends). */
-    async foldDaysBefore(today: string): Promise<void> {
-      sqlite.transaction(() => foldDaysBefore(today))();
+    /** Whether profiles of a day before `today` wait to be folded (known without a query). */
+    hasDaysBefore(today: string): boolean {
+      return oldestProfileDay !== null && oldestProfileDay < today;
     },
 
-    /** Writes a batch of clicks, their profiles and link counters in one transaction. */
+    /**
+     * Folds every profile of a day before `today` into click_rollups and deletes it, FOLD_CHUNK_ROWS
+     * at a time in link order, each chunk its own transaction. `between` runs after each chunk but
+     * the last (click-upkeep.ts pauses there, so that other writers take the lock); false stops the
+     * fold, which the next one finishes. True when every such profile was folded.
+     */
+    async foldDaysBefore(today: string, between: () => Promise<boolean> = async () => true): Promise<boolean> {
+      let after = 0;
+      for (;;) {
+        const end = foldChunk.immediate(today, after);
+        if (end === null) break;
+        after = end;
+        if (!(await between())) return false;
+      }
+      oldestProfileDay = oldestProfile();
+      // the counts restart with the day (an estimate either way: they count writes, not rows)
+      sinceFold.clear();
+      return true;
+    },
+
+    /** Writes a batch of clicks, their profiles and link counters in one transaction (a past day's profiles wait for foldDaysBefore). */
     async writeBatch(batch: EnrichedClick[]): Promise<void> {
       if (!batch.length) return;
       try {

@@ -3,9 +3,10 @@
  * (WAL lets the server thread keep reading while this one writes), so
  * enriching clicks and writing them never takes time from the thread that
  * answers redirects. It speaks a tiny protocol with worker-writer.ts:
- *   init {dataDir, secret} → ready | failed
+ *   init {dataDir, secret, retentionDays} → ready | failed
  *   write {id, chunks}     → written {id, heap} | failed {id, message}  (chunks: click-batch.ts lines in shared memory, read, never kept; heap: this thread's JS heap bytes)
- *   close                  → closed
+ *                            then, when the tables' upkeep (click-upkeep.ts) fails: upkeep-failed {message}
+ *   close                  → closed  (after the upkeep under way has stopped between two chunks)
  * Listed as a second entrypoint in scripts/build.ts so the compiled binary
  * carries it.
  */
@@ -13,23 +14,28 @@ import { heapSize } from 'bun:jsc';
 import type { Database } from 'bun:sqlite';
 import { closeConnection, FLUSHER_OPTIONS, openConnection } from '../db/connection.ts';
 import { createBatchWriter } from './batch-writer.ts';
+import { createClickRetentionRepo } from './click-retention.repo.ts';
+import { createClickUpkeep, type ClickUpkeep } from './click-upkeep.ts';
 import { createClicksRepo } from './clicks.repo.ts';
 import { loadCountryLookup } from './geoip-file.ts';
 import { createEnricher } from './visitor.ts';
 
 declare const self: Worker;
 
-type Message = { type: 'init'; dataDir: string; secret: string } | { type: 'write'; id: number; chunks: Uint8Array[] } | { type: 'close' };
+type Message = { type: 'init'; dataDir: string; secret: string; retentionDays: number } | { type: 'write'; id: number; chunks: Uint8Array[] } | { type: 'close' };
 
 let connection: Database | null = null;
 let write: ((chunks: Uint8Array[]) => Promise<void>) | null = null;
+let upkeep: ClickUpkeep | null = null;
 
 self.onmessage = async (event: MessageEvent<Message>) => {
   const msg = event.data;
   if (msg.type === 'init') {
     try {
       connection = openConnection(msg.dataDir, FLUSHER_OPTIONS);
-      write = createBatchWriter(createClicksRepo(connection), createEnricher({ secret: msg.secret, country: await loadCountryLookup(msg.dataDir) }));
+      const repo = createClicksRepo(connection);
+      write = createBatchWriter(repo, createEnricher({ secret: msg.secret, country: await loadCountryLookup(msg.dataDir) }));
+      upkeep = createClickUpkeep({ clicks: repo, retention: createClickRetentionRepo(connection), retentionDays: msg.retentionDays });
       self.postMessage({ type: 'ready' });
     } catch (e) {
       self.postMessage({ type: 'failed', id: -1, message: String(e) });
@@ -45,8 +51,13 @@ self.onmessage = async (event: MessageEvent<Message>) => {
       Bun.gc(true);
     } catch (e) {
       self.postMessage({ type: 'failed', id: msg.id, message: String(e) });
+      return;
     }
+    // after the reply: the recorder's next batch need not wait for it, and is written in its pauses
+    upkeep?.run().catch((e) => self.postMessage({ type: 'upkeep-failed', message: String(e) }));
   } else if (msg.type === 'close') {
+    await upkeep?.stop();
+    upkeep = null;
     if (connection) closeConnection(connection);
     connection = null;
     write = null;

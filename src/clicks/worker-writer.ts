@@ -8,7 +8,7 @@
 import { inCompiledBinary } from '../compiled.ts';
 import type { ClickBatch } from './click-batch.ts';
 
-type Reply = { type: 'ready' } | { type: 'written'; id: number; heap: number } | { type: 'failed'; id: number; message: string } | { type: 'closed' };
+type Reply = { type: 'ready' } | { type: 'upkeep-failed'; message: string } | { type: 'written'; id: number; heap: number } | { type: 'failed'; id: number; message: string } | { type: 'closed' };
 
 export interface ClickWriter {
   write(batch: ClickBatch): Promise<void>;
@@ -29,7 +29,17 @@ function workerUrl(): string {
   return new URL(inCompiledBinary(import.meta.url) ? './clicks/flush-worker.ts' : './flush-worker.ts', import.meta.url).href;
 }
 
-export async function createWorkerWriter(opts: { dataDir: string; secret: string; spawn?: (url: string) => Worker }): Promise<ClickWriter> {
+export interface WorkerWriterOptions {
+  dataDir: string;
+  secret: string;
+  /** CLICK_RETENTION_DAYS (click-upkeep.ts) */
+  retentionDays: number;
+  spawn?: (url: string) => Worker;
+  /** the tables' upkeep failed after a batch (nothing is lost: it is tried again after the next one) */
+  onUpkeepError?: (message: string) => void;
+}
+
+export async function createWorkerWriter(opts: WorkerWriterOptions): Promise<ClickWriter> {
   const worker = (opts.spawn ?? ((url) => new Worker(url)))(workerUrl());
   const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let seq = 0;
@@ -43,6 +53,7 @@ export async function createWorkerWriter(opts: { dataDir: string; secret: string
     const r = event.data;
     if (r.type === 'ready') onReady.resolve();
     else if (r.type === 'closed') onClosed?.();
+    else if (r.type === 'upkeep-failed') opts.onUpkeepError?.(r.message);
     else if (r.type === 'failed' && r.id === -1) onReady.reject(new Error(`click writer failed to start: ${r.message}`));
     else {
       const p = pending.get(r.id);
@@ -68,7 +79,7 @@ export async function createWorkerWriter(opts: { dataDir: string; secret: string
     if (closing) onClosed?.();
     else die(new Error('click writer thread stopped'));
   });
-  worker.postMessage({ type: 'init', dataDir: opts.dataDir, secret: opts.secret });
+  worker.postMessage({ type: 'init', dataDir: opts.dataDir, secret: opts.secret, retentionDays: opts.retentionDays });
   try {
     await ready;
   } catch (e) {

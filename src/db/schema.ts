@@ -207,7 +207,8 @@ export const clicks = sqliteTable(
   // size of the whole history: ~3 µs a click at 400k clicks, ~35 µs at 7M).
   // Erasing a link's clicks is one range per day it may have been clicked. Link
   // rows are never removed (deletion is soft), so the foreign key needs no
-  // index starting with link_id.
+  // index starting with link_id. No report reads these rows: past CLICK_RETENTION_DAYS the click
+  // writer deletes them through this index too, oldest days first (click-retention.repo.ts).
   (t) => [index('clicks_day_link_idx').on(sql`(${t.clickedAt} / 86400000)`, t.linkId)],
 );
 
@@ -240,8 +241,9 @@ export const linkVisitors = sqliteTable(
  * per-dimension rollups would take eight rows for a link's first click of a
  * day (raw, visitor, profile and counter rows: ~16 µs a click against ~43 µs
  * with random links). Once a day is over — or once a link has 1,000 profile
- * rows — the flusher folds them into click_rollups and deletes them, in one
- * transaction; reports read both, so when that happens never changes an
+ * rows — the flusher folds them into click_rollups and deletes them,
+ * a chunk of links at a time (click-upkeep.ts), each chunk's fold and delete in
+ * one transaction; reports read both, so when that happens never changes an
  * answer. Values are '' where unknown, as in click_rollups. WITHOUT ROWID by
  * hand (migration 0004).
  */

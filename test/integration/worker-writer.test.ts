@@ -83,3 +83,26 @@ test('a flush worker whose thread dies is replaced by the next write; no click i
   await app.services.shutdown();
   await app.close();
 });
+
+test("the worker keeps CLICK_RETENTION_DAYS and folds past days after its batch: raw clicks past it go, every count stays", async () => {
+  const DAY = 86_400_000;
+  const app = await makeTestApp({ clickWriter: 'worker', env: { CLICK_RETENTION_DAYS: '30' } });
+  const actor = await app.services.users.actorFor((await app.user('pro')).user);
+  const { link } = await app.services.links.create(actor, { destination: 'https://example.com/r', title: 'r' });
+  for (const [ago, i] of [[40, 1], [45, 2], [1, 3], [0, 1]]) {
+    app.services.recorder.record({ linkId: link.id, at: Date.now() - ago! * DAY, ip: `203.0.113.${i}`, userAgent: CHROME, referrer: null, source: 'link' });
+  }
+  await app.flush();
+  // the upkeep runs after the worker has answered the write: waited for here, as an operator would
+  const raw = () => (app.services.db.sqlite.query('SELECT count(*) AS n FROM clicks WHERE link_id = ?').get(link.id) as { n: number }).n;
+  const pastProfiles = () => (app.services.db.sqlite.query("SELECT count(*) AS n FROM click_profiles WHERE day < date('now')").get() as { n: number }).n;
+  for (let waited = 0; (raw() > 2 || pastProfiles() > 0) && waited < 5000; waited += 20) await Bun.sleep(20);
+  expect([raw(), pastProfiles()]).toEqual([2, 0]);
+  const stored = await app.services.links.get(actor, link.id);
+  expect([stored.totalClicks, stored.uniqueClicks]).toEqual([4, 3]);
+  const day = (ago: number) => new Date(Date.now() - ago * DAY).toISOString().slice(0, 10);
+  const a = await app.services.analytics.forLink(stored, { from: day(60), to: day(0) });
+  expect([a.summary.totalClicks, a.summary.uniqueClicks]).toEqual([4, 3]);
+  expect(a.clicksOverTime.filter((d) => d.clicks > 0).map((d) => d.day)).toEqual([day(45), day(40), day(1), day(0)]);
+  await app.close();
+});

@@ -26,6 +26,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '08080' }).port).toBe(8080);
   });
 
+  test('CLICK_RETENTION_DAYS is 90 by default, 0 keeps raw clicks forever, and is written in digits like PORT', () => {
+    expect(loadConfig({}).clickRetentionDays).toBe(90);
+    expect(loadConfig({ CLICK_RETENTION_DAYS: '' }).clickRetentionDays).toBe(90);
+    expect(loadConfig({ CLICK_RETENTION_DAYS: '0' }).clickRetentionDays).toBe(0);
+    expect(loadConfig({ CLICK_RETENTION_DAYS: '365' }, { CLICK_RETENTION_DAYS: '30' }).clickRetentionDays).toBe(30);
+    expect(loadConfig({}, extractConfigFlags(['--click-retention-days', '7', 'serve']).flags).clickRetentionDays).toBe(7);
+    for (const bad of ['-1', '1e3', '0x10', '30.5', ' 30', '30d', 'forever', '36501', '123456']) {
+      expect(() => loadConfig({ CLICK_RETENTION_DAYS: bad })).toThrow(`CLICK_RETENTION_DAYS must be a whole number of days 0-36500 (0 keeps raw clicks forever), got "${bad}"`);
+    }
+    expect(() => extractConfigFlags(['--click-retention-days'])).toThrow('--click-retention-days needs a value');
+  });
+
   test('BASE_URL is an origin: a trailing slash is fine, a path, query or credentials are refused', () => {
     expect(loadConfig({ BASE_URL: 'https://Sho.rt/' }).baseUrl).toBe('https://sho.rt');
     expect(loadConfig({ BASE_URL: 'http://go' }).baseUrl).toBe('http://go');

@@ -282,6 +282,7 @@ describe('settings', () => {
     expect(body).toMatch(/Private targets[^<]*<\/th><td data-label="Current value"><code>off<\/code>/);
     for (const env of ['BASE_URL', 'ALLOW_PRIVATE_TARGETS', 'TRUST_PROXY', 'OG_FETCH', 'LOG_LEVEL', 'METRICS_TOKEN', 'DATA_DIR', 'PORT']) expect(body).toContain(`<code>${env}</code>`);
     expect(body).toMatch(/Metrics token[^<]*<\/th><td data-label="Current value"><code>not set: \/metrics is open<\/code>/);
+    expect(body).toMatch(/Raw click retention[^<]*<\/th><td data-label="Current value"><code>90 days<\/code><\/td><td data-label="Environment variable"><code>CLICK_RETENTION_DAYS<\/code><\/td><td data-label="Flag"><code>--click-retention-days<\/code>/);
     // where the data is, whatever folder the server was started from
     expect(body).toMatch(/Data directory[^<]*<\/th><td data-label="Current value"><code>\/[^<]+<\/code>/);
     expect(body).toContain('restart');

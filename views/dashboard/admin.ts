@@ -138,6 +138,7 @@ export function settingsPage(c: Config): SafeHtml {
     ['Log level', c.logLevel, 'LOG_LEVEL', '--log-level'],
     ['Root redirect (where / sends visitors)', rootRedirectValue(c), 'ROOT_REDIRECT', '--root-redirect'],
     ['Not-found redirect (unknown, deleted, expired and paused links)', c.notFoundRedirect ?? 'not set: the 404 page', 'NOT_FOUND_REDIRECT', '--not-found-redirect'],
+    ['Raw click retention (analytics are kept whatever it says)', c.clickRetentionDays === 0 ? '0: raw clicks kept forever' : `${c.clickRetentionDays} days`, 'CLICK_RETENTION_DAYS', '--click-retention-days'],
     ['Metrics token (/metrics answers only with it)', c.metricsToken === null ? 'not set: /metrics is open' : 'set', 'METRICS_TOKEN', '--metrics-token'],
     ['Data directory (SQLite database)', c.dataDir, 'DATA_DIR', '--data-dir'],
     ['Listen address', c.host, 'HOST', '--host'],
