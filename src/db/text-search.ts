@@ -68,25 +68,6 @@ export async function idsContaining<R extends { id: number }>(
   }
 }
 
-/**
- * The ids, ascending, of the rows `read(afterId, limit)` returns in id order (a condition in SQL alone),
- * a chunk at a time with turns between, as idsContaining reads them.
- */
-export async function idsWhere(read: (afterId: number, limit: number) => { id: number }[]): Promise<number[]> {
-  const ids: number[] = [];
-  let after = 0;
-  const pacer = new Pacer();
-  for (;;) {
-    const rows = read(after, ID_CHUNK);
-    for (const row of rows) ids.push(row.id);
-    if (rows.length < ID_CHUNK) return ids;
-    after = rows[rows.length - 1]!.id;
-    await pacer.pause();
-  }
-}
-/** Ids alone are small: more of them a statement. */
-const ID_CHUNK = 5000;
-
 /** A condition on `id` that holds for the listed ids: one bound parameter (a JSON array) however many there are. */
 export const idIn = (id: SQLWrapper, ids: number[]): SQL => sql`${id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 

@@ -1,7 +1,8 @@
 import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lte, or, sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { firstInOrder, idsBetween, spanOf, type Keyed, type Span } from '../db/first-in-order.ts';
-import { idIn, idsContaining, idsWhere, rowsInOrder } from '../db/text-search.ts';
+import { idIn, idsContaining, rowsInOrder } from '../db/text-search.ts';
+import { Pacer } from '../next-turn.ts';
 import { uniqueWrite } from '../db/unique-violation.ts';
 import { LimitReached } from '../errors.ts';
 import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links, liveLinkTotal, userLinkCounts } from '../db/schema.ts';
@@ -162,6 +163,9 @@ function statusIs(status: LinkStatus, now: number): SQL {
   }
 }
 
+/** Candidates a statement when counting a status: a few columns of each, a millisecond or two. */
+const STATUS_CHUNK = 2000;
+
 const DAY_MS = 86_400_000;
 /** A link's raw clicks on days ?1..?2: the expression is the index's (schema.ts), written the same way so that SQLite matches it. */
 export const ERASE_CLICKS_SQL = `WITH RECURSIVE d(x) AS (SELECT ?1 UNION ALL SELECT x + 1 FROM d WHERE x < ?2)
@@ -265,6 +269,25 @@ export function createLinksRepo(db: Db) {
       );
       return { count: r?.count ?? 0, last: r?.last ?? after };
     };
+  /**
+   * How many rows under `where` also hold `status`: counted STATUS_CHUNK candidates a statement (each
+   * statement reads its chunk whatever the status), with turns between.
+   */
+  async function countOf(where: SQL, status: SQL): Promise<number> {
+    let total = 0;
+    let after = 0;
+    const pacer = new Pacer();
+    for (;;) {
+      const [r] = db.all<{ count: number; matched: number | null; last: number | null }>(
+        sql`SELECT count(*) AS count, sum(matched) AS matched, max(id) AS last FROM (SELECT ${links.id} AS id, ${status} AS matched FROM ${links} WHERE ${and(where, gt(links.id, after))} ORDER BY ${links.id} LIMIT ${STATUS_CHUNK})`,
+      );
+      total += r?.matched ?? 0;
+      if (!r || r.count < STATUS_CHUNK) return total;
+      after = r.last!;
+      await pacer.pause();
+    }
+  }
+
   /** The first `keep` rows of `from` under `where` in the list's order, with the value they are ordered by. */
   const runOf = (from: SQL, where: SQL | undefined, o: ListOrder, keep: number) =>
     db.all<Keyed>(sql`SELECT ${links.id} AS id, ${o.column} AS k FROM ${from} LEFT JOIN ${linkCounters} ON ${linkCounters.linkId} = ${links.id} WHERE ${where} ORDER BY ${sql.join(o.by, sql`, `)} LIMIT ${keep}`);
@@ -274,27 +297,23 @@ export function createLinksRepo(db: Db) {
   /**
    * A search page: the candidates' searched columns are read in id order and matched by
    * idsContaining (linear, unlike LIKE; yielding between chunks); the page is then the matches'
-   * first in list order (firstInOrder, in chunks too), and its rows read by id.
+   * first in list order (firstInOrder, in chunks too), and its rows read by id. A status filter is
+   * read with the candidates (a column of each row), not as a condition of their statement: each
+   * statement then reads its chunk of rows whatever the status, a rare one included.
    */
-  /**
-   * A searched or status-filtered list: the matching ids first (read in id order, a chunk at a time with
-   * turns between: a filter reads every candidate row), then ranked a chunk at a time (firstInOrder).
-   */
-  async function filteredIds(where: SQL, o: ListOrder, f: LinkListFilter): Promise<{ ids: number[]; total: number }> {
-    const matched = f.search
-      ? await idsContaining(
-          (after, limit) =>
-            db
-              .select({ id: links.id, title: links.title, destination: links.destination, code: links.code })
-              .from(links)
-              .where(and(where, gt(links.id, after)))
-              .orderBy(asc(links.id))
-              .limit(limit)
-              .all(),
-          f.search,
-          (r) => [r.destination, r.code, r.title],
-        )
-      : await idsWhere((after, limit) => db.select({ id: links.id }).from(links).where(and(where, gt(links.id, after))).orderBy(asc(links.id)).limit(limit).all());
+  async function searchIds(where: SQL, status: SQL | null, o: ListOrder, f: LinkListFilter): Promise<{ ids: number[]; total: number }> {
+    const matched = await idsContaining(
+      (after, limit) =>
+        db
+          .select({ id: links.id, title: links.title, destination: links.destination, code: links.code, shown: status ?? sql<number>`1` })
+          .from(links)
+          .where(and(where, gt(links.id, after)))
+          .orderBy(asc(links.id))
+          .limit(limit)
+          .all(),
+      f.search!,
+      (r) => (r.shown ? [r.destination, r.code, r.title] : []),
+    );
     const first = await firstInOrder(
       spanOf(matched),
       (after, span, keep) => runOf(sql`${links}`, and(where, idIn(links.id, idsBetween(matched, after, span.last))), o, keep),
@@ -308,12 +327,22 @@ export function createLinksRepo(db: Db) {
   async function windowOf(f: LinkListFilter): Promise<{ ids: number[]; total: number }> {
     const conds: SQL[] = [live];
     if (f.ownerId !== null) conds.push(eq(links.userId, f.ownerId));
-    if (f.status) conds.push(statusIs(f.status, f.now));
     const where = and(...conds)!;
+    const status = f.status ? statusIs(f.status, f.now) : null;
     const column = sortColumn(f.sort, f.now);
     const descending = f.direction === 'desc';
     const o: ListOrder = { column, descending, by: descending ? [desc(column), desc(links.id)] : [asc(column), asc(links.id)] };
-    if (f.search || f.status) return filteredIds(where, o, f);
+    if (f.search) return searchIds(where, status, o, f);
+    if (status) {
+      // the chunks are the owner's live links as without a filter; each run keeps those of the status
+      const first = await firstInOrder(
+        spanAfter(scanOf(f.ownerId), where),
+        (after, span, keep) => runOf(scanOf(f.ownerId, after, span), and(where, status, gt(links.id, after), lte(links.id, span.last)), o, keep),
+        f.offset + f.limit,
+        descending,
+      );
+      return { ids: first.slice(f.offset), total: await countOf(where, status) };
+    }
     const total = f.ownerId !== null ? countLive(f.ownerId) : countAllLive();
     // A page in creation or id order is read straight from an index. In any other, SQLite would sort
     // every live link of the owner in one statement, holding the thread for all of it (200,000

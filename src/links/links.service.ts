@@ -576,7 +576,7 @@ export function createLinksService(deps: LinksDeps) {
     async *listInBatches(actor: Actor, q: Omit<ListLinksQuery, 'page' | 'perPage'>, max: number, size: number): AsyncGenerator<Link[]> {
       const filter = listFilter(actor, q, max + 1, 0);
       const ids = filter ? await links.listIds(filter) : [];
-      if (ids.length > max) throw new DomainError('VALIDATION', `This list has more than ${max.toLocaleString('en')} links, the most one export holds. Narrow it with a search and export each part.`, { field: 'q' });
+      if (ids.length > max) throw new DomainError('VALIDATION', `This list has more than ${max.toLocaleString('en')} links, the most one export holds. Narrow it with a search or a status and export each part.`, { field: 'q' });
       for (let i = 0; i < ids.length; i += size) yield await links.inOrder(ids.slice(i, i + size));
     },
 
