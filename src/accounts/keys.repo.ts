@@ -50,7 +50,7 @@ export function createKeysRepo(db: Db) {
     },
     /** Records the key's last use unless another writer holds the lock (db/without-waiting.ts); false when not written. */
     async touch(id: number, at: number): Promise<boolean> {
-      return writeWithoutWaiting(db.$client, () => db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id)).run());
+      return writeWithoutWaiting(db.$client, () => void db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id)).run());
     },
   };
 }

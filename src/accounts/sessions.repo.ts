@@ -24,6 +24,7 @@ export function createSessionsRepo(db: Db) {
   const removeSomeExpired = db.$client.prepare<unknown, [number, number, number]>(
     `DELETE FROM sessions WHERE rowid IN (SELECT rowid FROM sessions WHERE expires_at < ?1 OR created_at < ?2 LIMIT ?3)`,
   );
+  const touchSession = db.$client.prepare<unknown, [number, number, string]>('UPDATE sessions SET last_seen_at = ?1, expires_at = ?2 WHERE id_hash = ?3');
   const ended = (now: number, createdBefore: number) => or(lt(sessions.expiresAt, now), lt(sessions.createdAt, createdBefore));
   return {
     /**
@@ -39,7 +40,8 @@ export function createSessionsRepo(db: Db) {
     },
     /** Slides the session's expiry unless another writer holds the lock (db/without-waiting.ts); false when not written. */
     async touch(idHash: string, lastSeenAt: number, expiresAt: number): Promise<boolean> {
-      return writeWithoutWaiting(db.$client, () => db.update(sessions).set({ lastSeenAt, expiresAt }).where(eq(sessions.idHash, idHash)).run());
+      // false when the session went meanwhile (a sign-out between its read and this): no cookie for it
+      return writeWithoutWaiting(db.$client, () => touchSession.run(lastSeenAt, expiresAt, idHash).changes > 0);
     },
     async remove(idHash: string): Promise<void> {
       db.delete(sessions).where(eq(sessions.idHash, idHash)).run();
@@ -55,7 +57,7 @@ export function createSessionsRepo(db: Db) {
     },
     /** The same for at most `limit` of them, and only if no other writer holds the lock: housekeeping beside a request. */
     async removeSomeExpired(now: number, createdBefore: number, limit: number): Promise<void> {
-      writeWithoutWaiting(db.$client, () => removeSomeExpired.run(now, createdBefore, limit));
+      writeWithoutWaiting(db.$client, () => void removeSomeExpired.run(now, createdBefore, limit));
     },
   };
 }

@@ -11,17 +11,22 @@ import type { Database } from 'bun:sqlite';
 import { BUSY_TIMEOUT_MS } from './connection.ts';
 import { storageFailure } from './storage-failure.ts';
 
-/** Runs `write` unless another connection holds the write lock; false when the storage refused it (locked, full, unreachable). */
-export function writeWithoutWaiting(sqlite: Database, write: () => void): boolean {
-  // no await can fall between these: no other statement of this connection runs with the timeout at 0
+/**
+ * Runs `write` unless another connection holds the write lock; false when the storage refused it (locked,
+ * full, unreachable: a read must not fail for its bookkeeping; other writes report such a disk) or when
+ * `write` says it changed nothing (the row went meanwhile).
+ */
+export function writeWithoutWaiting(sqlite: Database, write: () => boolean | void): boolean {
+  // as it was, should a caller have set another: no await can fall between these, so no other statement
+  // of this connection runs with the timeout at 0
+  const before = sqlite.query<{ timeout: number }, []>('PRAGMA busy_timeout').get()?.timeout ?? BUSY_TIMEOUT_MS;
   sqlite.exec('PRAGMA busy_timeout = 0');
   try {
-    write();
-    return true;
+    return write() !== false;
   } catch (e) {
     if (!storageFailure(e)) throw e;
     return false;
   } finally {
-    sqlite.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    sqlite.exec(`PRAGMA busy_timeout = ${Math.trunc(before)}`);
   }
 }

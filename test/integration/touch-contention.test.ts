@@ -53,6 +53,8 @@ test('a keyed read answers at once while another writer holds the lock; last_use
   expect(held.status).toBe(200);
   expect(held.ms).toBeLessThan(2000); // it waited the whole busy_timeout (5 s) before
   expect(lastUsed(key!.id)).toBeNull(); // refused, not marked done by the once-a-minute throttle
+  // and every other write of the connection waits for the lock as before
+  expect(t.sqlite.query('PRAGMA busy_timeout').get()).toEqual({ timeout: 5000 });
 
   const after = await t.request('GET', '/api/v1/links', { headers: u.auth });
   expect(after.status).toBe(200);

@@ -240,19 +240,21 @@ export function nativeApi(deps: AppDeps) {
     r(async (ctx) => {
         // an API key when one is sent, else the dashboard session (browsers following the link)
         const session = extractApiKey(ctx) ? null : await sessionAuth.context(ctx.request);
+        // a resume that slid the session sends its cookie again, as a dashboard page does
+        const renewed = (res: Response) => sessionAuth.withRenewal(res, sessionAuth.renewal(ctx.request, session));
         // a session still on a generated password opens nothing but the account screen (dashboard-kit.ts)
         const actor = session && !session.actor.user.mustChangePassword ? session.actor : await apiAuth.authenticate(ctx);
         const qr = await services.qr.get(actor, parseId(ctx.params.id));
         const filename = `qrcode-${qr.id}`;
         if (ctx.params.format === 'svg') {
-          return new Response(drawn(await services.qr.svg(qr)), {
+          return renewed(new Response(drawn(await services.qr.svg(qr)), {
             headers: { 'content-type': 'image/svg+xml', 'content-disposition': `attachment; filename="${filename}.svg"`, 'cache-control': 'private, no-cache' },
-          });
+          }));
         }
         if (ctx.params.format === 'png') {
-          return new Response(drawn(await services.qr.png(qr)), {
+          return renewed(new Response(drawn(await services.qr.png(qr)), {
             headers: { 'content-type': 'image/png', 'content-disposition': `attachment; filename="${filename}.png"`, 'cache-control': 'private, no-cache' },
-          });
+          }));
         }
         return json(404, { message: 'Unknown format; use svg or png.' });
       }),
