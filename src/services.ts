@@ -122,7 +122,14 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   const visitorSecret = await settings.getOrCreate('visitor_secret', () => randomHex(32));
   const log = overrides.logger ?? createLogger(config.logLevel);
   // the fold or the retention purge failed after a batch: the batch is stored, and the next one tries again
-  const onUpkeepError = (message: string) => log.warn('click table upkeep failed; it is retried after the next batch', { error: message });
+  // a failure that lasts (a full disk) fails every round: said at once, then once a minute while it lasts
+  let upkeepReportedAt = 0;
+  const onUpkeepError = (message: string) => {
+    const at = Date.now();
+    if (at - upkeepReportedAt < 60_000) return;
+    upkeepReportedAt = at;
+    log.warn('click table upkeep failed; it is retried after the next batch', { error: message });
+  };
   // The flush worker (a second JS context with its own connection and GeoIP reader) takes ~100 ms
   // to start, and only the first flush needs it: startServer starts it once the server listens
   // (started with the services, it competed with building the app for the two cores: restart to

@@ -55,10 +55,14 @@ export function createClickUpkeep(deps: UpkeepDeps) {
   }
 
   return {
-    /** Does what is due, unless a round is under way already; resolves when it is over (rejects if a chunk failed: retried next round). */
+    /**
+     * Does what is due, unless a round is under way already (then resolves at once: the round's
+     * failure is its starter's to report, once). Resolves when it is over; rejects if a chunk failed
+     * (retried next round).
+     */
     run(): Promise<void> {
-      if (stopping) return Promise.resolve();
-      running ??= round().finally(() => (running = null));
+      if (stopping || running) return Promise.resolve();
+      running = round().finally(() => (running = null));
       return running;
     },
     /** Ends the round under way after its current chunk (the next writer finishes the work); resolves once it has. */

@@ -254,6 +254,8 @@ export function createClicksRepo(sqlite: Database) {
      * fold, which the next one finishes. True when every such profile was folded.
      */
     async foldDaysBefore(today: string, between: () => Promise<boolean> = async () => true): Promise<boolean> {
+      // the counts of the days being folded; writes landing in the pauses (today's) keep theirs
+      const counted = new Map(sinceFold);
       let after = 0;
       for (;;) {
         const end = foldChunk.immediate(today, after);
@@ -263,7 +265,11 @@ export function createClicksRepo(sqlite: Database) {
       }
       oldestProfileDay = oldestProfile();
       // the counts restart with the day (an estimate either way: they count writes, not rows)
-      sinceFold.clear();
+      for (const [linkId, n] of counted) {
+        const left = (sinceFold.get(linkId) ?? 0) - n;
+        if (left > 0) sinceFold.set(linkId, left);
+        else sinceFold.delete(linkId);
+      }
       return true;
     },
 

@@ -172,7 +172,7 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
       '/dashboard/links.csv',
       kit.route(async (c) => {
         const batches = viewInBatches(services, c.actor, parseView((k) => c.query[k], c.actor.user.role === 'admin'), MAX_EXPORT_ROWS, EXPORT_BATCH);
-        const now = Date.now();
+        const now = services.now();
         const lines = (links: Link[]) => links.map((l) => `${csvLine(csvRow(l, now))}\r\n`).join('');
         // the first batch before any byte is sent: a refusal (every user's links, for a member) is still a page
         const first = await batches.next();

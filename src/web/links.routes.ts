@@ -30,7 +30,7 @@ const MAX_BULK = 100;
 export const linksRoutes: WebModule = (deps, kit) => {
   const { services } = deps;
   const isAdmin = (c: PageCtx) => c.actor.user.role === 'admin';
-  const tableProps = (c: PageCtx, owners?: ReadonlyMap<number, string>) => ({ isAdmin: isAdmin(c), actorId: c.actor.user.id, csrfToken: c.session.csrfToken, shortUrl: services.shortUrl, now: Date.now(), owners });
+  const tableProps = (c: PageCtx, owners?: ReadonlyMap<number, string>) => ({ isAdmin: isAdmin(c), actorId: c.actor.user.id, csrfToken: c.session.csrfToken, shortUrl: services.shortUrl, now: services.now(), owners });
 
   /** The emails of the other users owning `items`, for an admin's table (one read per owner on the page). */
   async function ownersOf(c: PageCtx, items: readonly Link[]): Promise<Map<number, string>> {
@@ -116,7 +116,7 @@ export const linksRoutes: WebModule = (deps, kit) => {
         const updated = await services.links.setActiveAsManager(c.actor, link.id, wanted);
         logTakeDown(c, updated, wanted ? 'activated' : 'paused');
         if (!c.isHtmx) return kit.redirect(c, '/dashboard');
-        const expired = updated.expiresAt !== null && updated.expiresAt <= Date.now();
+        const expired = updated.expiresAt !== null && updated.expiresAt <= services.now();
         const message = !updated.isActive
           ? `${updated.code} is paused: visitors get “not found”.`
           : expired

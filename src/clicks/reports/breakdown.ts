@@ -70,8 +70,9 @@ export function createBreakdownReport(db: Db) {
 
   /**
    * One read: up to VALUES_PER_READ rolled-up values after `after`, and the profiles of the same
-   * values, in one read transaction. The flush worker folds profiles into rollups (the first batch
-   * of a day, a busy link every 1,000 profiles) on its own connection, between any two statements:
+   * values, in one read transaction. The flush worker folds profiles into rollups (a past day's, a
+   * chunk of links at a time after a batch; a busy link's every 1,000 profiles) on its own
+   * connection, between any two statements:
    * a value read from the profiles before a fold and from the rollups after it was counted twice.
    * Read together, each value is counted as of one moment; values never move between reads.
    */
