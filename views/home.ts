@@ -72,7 +72,8 @@ ${error ? html`<p class="alert" id="original_url-error" role="alert">${error}</p
 ${p.result ? resultBlock(p.result) : null}
 </main>
 <footer class="site-footer"><a href="/docs">API documentation</a> · <a href="/dashboard">Sign in</a></footer>
-${p.result ? html`<script src="/public/js/home.js" defer></script>` : null}
+${p.result ? html`<script src="/public/js/copy.js" defer></script>
+<script src="/public/js/home.js" defer></script>` : null}
 </body>
 </html>`;
 }

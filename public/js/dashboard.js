@@ -1,5 +1,5 @@
 /*
- * The dashboard's only script besides htmx: copy buttons, bulk selection,
+ * The dashboard's script besides htmx (and copy.js): copy buttons, bulk selection,
  * toasts, reading a chosen CSV file into the import box, and schedule rows.
  * Everything works through data- attributes and event delegation, so
  * fragments htmx swaps in need no wiring. Pages still work without it.
@@ -95,28 +95,12 @@
     if (e.target.matches && e.target.matches(SELECT_SAVES)) commitChoice(e.target);
   }, true);
 
-  // ---- copy to clipboard ----
-  function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
-    // plain-http LAN installs have no Clipboard API: fall back to a selection
-    return new Promise(function (resolve, reject) {
-      var area = document.createElement('textarea');
-      area.value = text;
-      area.setAttribute('readonly', '');
-      area.className = 'sr-only';
-      document.body.appendChild(area);
-      area.select();
-      var ok = document.execCommand('copy');
-      area.remove();
-      ok ? resolve() : reject(new Error('copy failed'));
-    });
-  }
-
+  // ---- copy to clipboard (public/js/copy.js) ----
   document.addEventListener('click', function (e) {
     var button = e.target.closest && e.target.closest('[data-copy]');
     if (!button) return;
     e.preventDefault();
-    copyText(button.getAttribute('data-copy')).then(
+    window.shrinkrayCopy(button.getAttribute('data-copy')).then(
       function () {
         button.classList.add('copied');
         setTimeout(function () { button.classList.remove('copied'); }, 1500);

@@ -31,6 +31,8 @@ import dashboardJs from '../../public/js/dashboard.js' with { type: 'file' };
 // @ts-ignore
 import homeJs from '../../public/js/home.js' with { type: 'file' };
 // @ts-ignore
+import copyJs from '../../public/js/copy.js' with { type: 'file' };
+// @ts-ignore
 import dashboardExtraCss from '../../public/css/dashboard-extra.css' with { type: 'file' };
 // @ts-ignore
 import favicon from '../../public/favicon.svg' with { type: 'file' };
@@ -58,6 +60,7 @@ export const EMBEDDED_ASSETS: Readonly<Record<string, string>> = {
   'css/dashboard-extra.css': dashboardExtraCss,
   'js/dashboard.js': dashboardJs,
   'js/home.js': homeJs,
+  'js/copy.js': copyJs,
   'favicon.svg': favicon,
   'vendor/htmx.LICENSE.txt': htmxLicense,
   'vendor/htmx.min.js': htmxJs,

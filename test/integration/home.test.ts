@@ -113,13 +113,13 @@ describe('POST /shorten, the HTML form', () => {
     expect(page).toContain('https://example.org/form?a=1&amp;b=2');
     expect(page).toMatch(/<meta name="csrf-token" content="\d+\.[\w-]+">/);
     // one script, from this server: the Copy button's (hidden until it runs); the QR code is an image
-    expect(page.match(/<script[^>]*>/g)).toEqual(['<script src="/public/js/home.js" defer>']);
+    expect(page.match(/<script[^>]*>/g)).toEqual(['<script src="/public/js/copy.js" defer>', '<script src="/public/js/home.js" defer>']);
     expect(page).toContain(`data-copy="${BASE}/s/${code}" aria-describedby="copy-status" hidden>Copy</button>`);
     const qr = /<img src="data:image\/svg\+xml;base64,([^"]+)" width="160" height="160" alt="QR code of ([^"]+)">/.exec(page);
     expect(qr?.[2]).toBe(`${BASE}/s/${code}`);
     expect(Buffer.from(qr![1]!, 'base64').toString()).toBe(await renderSvg(`${BASE}/s/${code}?qr=1`, { ...DEFAULT_STYLE, size: 160 }));
     expect(page).toContain(`download="${code}-qr.svg"`);
-    expect((await t.request('GET', '/public/js/home.js')).status).toBe(200);
+    for (const js of ['copy.js', 'home.js']) expect((await t.request('GET', `/public/js/${js}`)).status).toBe(200);
   });
 
   test('a hostile original_url and a hostile fetched title are shown escaped', async () => {

@@ -39,6 +39,7 @@ export function shell(p: ShellProps): SafeHtml {
     extra: html`<meta name="htmx-config" content='{"includeIndicatorStyles":false,"historyCacheSize":0}'>
 <meta name="csrf-token" content="${p.csrfToken}">
 <script src="/public/vendor/htmx.min.js" defer></script>
+<script src="/public/js/copy.js" defer></script>
 <script src="/public/js/dashboard.js" defer></script>`,
   })}
 <body class="dashboard" hx-headers='${headers}'>
