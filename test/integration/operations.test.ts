@@ -209,7 +209,8 @@ describe('not found', () => {
 });
 
 describe('request log', () => {
-  test('one info line per request with method, path, route, status and ms — never the query string', async () => {
+  /** What an app at LOG_LEVEL=info writes to stdout while `send` runs. */
+  async function stdoutOf(send: (app: TestApp) => Promise<unknown>): Promise<string[]> {
     const logged = await makeTestApp({ env: { LOG_LEVEL: 'info' } });
     const written: string[] = [];
     const spy = spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
@@ -217,14 +218,21 @@ describe('request log', () => {
       return true;
     }) as typeof process.stdout.write);
     try {
-      await logged.request('GET', '/api/v1/links/7?api_key=sk_live_secret&x=1');
-      await logged.request('GET', '/nothing/here?token=hunter2');
-      await logged.request('DELETE', '/api/v1/abc123?delete_token=deadbeef');
+      await send(logged);
       await afterResponses();
     } finally {
       spy.mockRestore();
       await logged.close();
     }
+    return written;
+  }
+
+  test('one info line per request with method, path, route, status and ms — never the query string', async () => {
+    const written = await stdoutOf(async (logged) => {
+      await logged.request('GET', '/api/v1/links/7?api_key=sk_live_secret&x=1');
+      await logged.request('GET', '/nothing/here?token=hunter2');
+      await logged.request('DELETE', '/api/v1/abc123?delete_token=deadbeef');
+    });
     const lines = written.join('').split('\n').filter((l) => / info request /.test(l));
     expect(lines.length).toBeGreaterThanOrEqual(3);
     const links = lines.find((l) => l.includes('route=/api/v1/links/:id'))!;
@@ -239,19 +247,7 @@ describe('request log', () => {
   });
 
   test('a long path is logged as its first 200 characters and its length, not whole', async () => {
-    const logged = await makeTestApp({ env: { LOG_LEVEL: 'info' } });
-    const written: string[] = [];
-    const spy = spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
-      return true;
-    }) as typeof process.stdout.write);
-    try {
-      await logged.request('GET', `/nothing/${'a'.repeat(15_000)}`);
-      await afterResponses();
-    } finally {
-      spy.mockRestore();
-      await logged.close();
-    }
+    const written = await stdoutOf((logged) => logged.request('GET', `/nothing/${'a'.repeat(15_000)}`));
     const line = written.join('').split('\n').find((l) => / info request /.test(l))!;
     expect(line).toContain(`path="/nothing/${'a'.repeat(191)}… (15009 characters)"`);
     expect(line.length).toBeLessThan(400);
