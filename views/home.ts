@@ -36,7 +36,7 @@ export interface HomePageProps {
 
 function resultBlock(r: ShortenResult): SafeHtml {
   const href = httpUrl(r.shortUrl);
-  return html`<section class="stack" aria-live="polite">
+  return html`<section class="stack" id="result" tabindex="-1" aria-live="polite">
 <p class="eyebrow">${r.existing ? 'Already shortened' : 'Your short link'}</p>
 <div class="url-box copy-row"><code id="short-url">${href ? html`<a href="${href}">${r.shortUrl}</a>` : r.shortUrl}</code><button type="button" class="button secondary small" data-copy="${r.shortUrl}" aria-describedby="copy-status" hidden>Copy</button></div>
 <p id="copy-status" class="muted small" role="status"></p>

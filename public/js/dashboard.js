@@ -69,19 +69,28 @@
     }
   }, true);
 
-  // ---- a select that saves when changed (data-save-on-commit: a user's role and plan) saves a keyboard
+  // ---- a select that acts when changed (data-save-on-commit: a user's role and plan, the links' status filter) acts on a keyboard
   // choice on Enter or on leaving it: an arrow key on a closed select changes its value at once, so
   // stepping through the options saved each one (one ArrowDown made a member an admin). A choice made
   // with the mouse, or in the opened list, saves at once ----
   var SELECT_SAVES = 'select[data-save-on-commit]';
   var OPENS_LIST = ['Tab', 'Enter', ' ', 'F4', 'Escape', 'Shift', 'Alt', 'Control', 'Meta'];
+  // the value last sent: the page's, until a change went through (a select outside what htmx redraws,
+  // the links list's status filter, keeps its page's default)
+  function savedValue(select) {
+    if (select.hasAttribute('data-saved')) return select.getAttribute('data-saved');
+    for (var i = 0; i < select.options.length; i++) if (select.options[i].defaultSelected) return select.options[i].value;
+    return select.options.length ? select.options[0].value : '';
+  }
   function commitChoice(select) {
     if (!select.hasAttribute('data-keyed')) return;
     select.removeAttribute('data-keyed');
-    var chosen = select.options[select.selectedIndex];
     // back where it was saved: nothing to send
-    if (chosen && !chosen.defaultSelected) select.dispatchEvent(new Event('change', { bubbles: true }));
+    if (select.value !== savedValue(select)) select.dispatchEvent(new Event('change', { bubbles: true }));
   }
+  document.addEventListener('change', function (e) {
+    if (e.target.matches && e.target.matches(SELECT_SAVES)) e.target.setAttribute('data-saved', e.target.value);
+  });
   document.addEventListener('keydown', function (e) {
     var select = e.target.matches && e.target.matches(SELECT_SAVES) ? e.target : null;
     if (!select) return;

@@ -3,6 +3,10 @@
 // itself is public/js/copy.js's, shared with the dashboard.
 (function () {
   'use strict';
+  // the result came with a whole page: a screen reader starts at its top, and reads the new link only
+  // once focus is taken there
+  var result = document.getElementById('result');
+  if (result) result.focus();
   document.querySelectorAll('[data-copy]').forEach(function (button) {
     var status = document.getElementById(button.getAttribute('aria-describedby'));
     button.hidden = false;

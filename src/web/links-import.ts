@@ -150,9 +150,9 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
     l.title,
     l.totalClicks,
     l.uniqueClicks,
-    // a password first, whatever else: the import must know that it cannot recreate this link as it was
-    // (and, once the password is taken out of the cell, that it was paused)
-    l.passwordHash === null ? linkStatus(l, now).key : l.isActive ? 'password' : 'password, paused',
+    // a password first, whatever else: the import must know that it cannot recreate this link as it was;
+    // then the standing its badge shows (once the password is taken out of the cell, a paused link stays so)
+    l.passwordHash === null ? linkStatus(l, now).key : linkStatus(l, now).key === 'password' ? 'password' : `password, ${linkStatus(l, now).key}`,
     iso(l.createdAt),
     iso(l.expiresAt),
   ];

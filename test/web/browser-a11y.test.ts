@@ -218,3 +218,29 @@ describe('a keyboard user choosing a role or plan in the users table', () => {
     await p.close();
   });
 });
+
+describe('a keyboard user choosing a status in the links list', () => {
+  test('arrow keys only move through the options; Enter shows the list, once, and a later choice back to "Any" shows it again', async () => {
+    const p = await context.newPage();
+    const lists: string[] = [];
+    p.on('request', (r) => r.method() === 'GET' && new URL(r.url()).pathname === '/dashboard' && r.headers()['hx-request'] === 'true' && lists.push(new URL(r.url()).search));
+    await p.goto(`${app.base}/dashboard`);
+    await p.waitForFunction(() => (window as unknown as { htmx?: unknown }).htmx !== undefined);
+    await p.locator('#status').focus();
+    for (let i = 0; i < 3; i++) await p.keyboard.press('ArrowDown');
+    await Bun.sleep(400);
+    expect(lists).toEqual([]);
+    await p.keyboard.press('Enter');
+    await p.waitForFunction(() => !document.querySelector('.htmx-request'));
+    await Bun.sleep(200);
+    expect(lists).toEqual([expect.stringContaining('status=expired')]);
+    // back to Any by keyboard: the page loaded with it, but the list now shows another, so it is sent
+    for (let i = 0; i < 3; i++) await p.keyboard.press('ArrowUp');
+    await p.keyboard.press('Tab');
+    await p.waitForFunction(() => !document.querySelector('.htmx-request'));
+    await Bun.sleep(200);
+    expect(lists.length).toBe(2);
+    expect(lists[1]).toContain('status=&');
+    await p.close();
+  });
+});

@@ -31,6 +31,8 @@ test('a visitor copies the new short link and scans its QR code', async () => {
   await page.getByLabel('Long URL').fill('https://example.com/a/long/page/to/share');
   await page.getByRole('button', { name: 'Shorten' }).click();
   const shortUrl = (await page.locator('#short-url').innerText()).trim();
+  // focus goes to the result, so that a screen reader reads it out
+  expect(await page.evaluate(() => document.activeElement?.id)).toBe('result');
   expect(shortUrl).toMatch(new RegExp(`^${app.base}/s/[A-Za-z0-9]{7}$`));
 
   await page.getByRole('button', { name: 'Copy' }).click();

@@ -157,7 +157,8 @@ describe('an admin taking down links (abuse, anonymous links)', () => {
   test('anonymous links too, one at a time or in bulk; editing stays the owner’s', async () => {
     const anon = [(await t.services.links.create(null, { destination: 'https://example.net/phish-1' })).link, (await t.services.links.create(null, { destination: 'https://example.net/phish-2' })).link];
     const listed = await (await admin.get('/dashboard?all=1&q=phish', { 'hx-request': 'true' })).text();
-    expect(listed).toContain('Owner: <bdi>anonymous (public form or API)</bdi>');
+    expect(listed).toContain('Owner: <bdi>anonymous</bdi>');
+    expect(listed).toContain(`hx-confirm="Delete ${anon[0]!.code}, an anonymous link? Its short URL stops working."`);
     const bulk = await admin.post('/dashboard/links/bulk', { action: 'deactivate', all: '1', [`select_${anon[0]!.id}`]: '1', [`select_${anon[1]!.id}`]: '1' }, { hx: true });
     expect([bulk.status, bulk.headers.get('hx-trigger')]).toEqual([200, expect.stringContaining('Paused 2 links.')]);
     expect([await visit(anon[0]!.code), await visit(anon[1]!.code)]).toEqual([404, 404]);
@@ -705,6 +706,10 @@ describe('CSV import and export', () => {
     await t.services.links.create(from.actor, { destination: 'https://example.com/secret-rt', password: 'hunter2-hunter2', isActive: false });
     const exported = await (await from.get('/dashboard/links.csv?q=secret-rt')).text();
     expect(parseCsv(exported)[1]![6]).toBe('password, paused'); // the password first: the import must know it
+    // then the standing its badge shows
+    const gone = (await t.services.links.create(from.actor, { destination: 'https://example.com/secret-expired', password: 'hunter2-hunter2' })).link;
+    t.sqlite.query('UPDATE links SET expires_at = ? WHERE id = ?').run(Date.now() - 60_000, gone.id);
+    expect(parseCsv(await (await from.get('/dashboard/links.csv?q=secret-expired')).text())[1]![6]).toBe('password, expired');
     const to = await signIn();
     const res = await to.post('/dashboard/links/import', { csv: exported }, { hx: true });
     expect(await res.text()).toContain('This link had a password, which an export does not carry.');

@@ -81,7 +81,7 @@ ${passwordField('confirm_password', 'Repeat the new password', 'new-password', e
 <section class="card" aria-labelledby="bookmarklet-h">
 <h2 id="bookmarklet-h">Bookmarklet</h2>
 <p><a class="button secondary" href="${bookmarkletHref(p.newLinkUrl)}" data-bookmarklet aria-describedby="bookmarklet-hint">Shorten with shrinkray</a></p>
-<p class="hint" id="bookmarklet-hint">Drag the button to your bookmarks bar. On any page, click the bookmark to open a new short link for that page in a new tab, ready to check and create.</p>
+<p class="hint" id="bookmarklet-hint">Drag the button to your bookmarks bar (or right-click it and choose to bookmark the link). On any page, click the bookmark to open a new short link for that page in a new tab, ready to check and create.</p>
 </section>
 </div>`;
 }

@@ -111,8 +111,8 @@ function previewBlock(p: LinkFormProps): SafeHtml {
   const { values: v, errors: e } = p;
   const L = PREVIEW_LIMITS;
   return html`<fieldset class="card stack">
-<legend>Link preview (bridge page)</legend>
-<p class="hint" id="preview-hint">What the bridge page and chat apps’ link cards show.${p.mode === 'new' ? ' Left empty, the image and description are the destination page’s own, fetched when the link is created, and the preview title is the link’s title.' : ' Empty a field to remove it; an empty preview title shows the link’s title.'}</p>
+<legend>Link card (bridge page)</legend>
+<p class="hint" id="preview-hint">What the bridge page and chat apps’ link cards show; used only when visitors get the bridge page.${p.mode === 'new' ? ' Left empty, the image and description are the destination page’s own, fetched when the link is created, and the preview title is the link’s title.' : ' Empty a field to remove it; an empty preview title shows the link’s title.'}</p>
 ${textField({ name: 'page_title', label: 'Preview title', value: v.page_title, error: e.page_title, attrs: html` maxlength="${L.pageTitle}"` })}
 <div class="field">
 <label for="description">Description</label>
@@ -122,7 +122,7 @@ ${errorText('description', e.description)}
 </div>
 <div class="grid-2">
 ${textField({ name: 'thumbnail_url', label: 'Image URL', value: v.thumbnail_url, error: e.thumbnail_url, type: 'url', hint: 'An http(s) address of the picture on the card.', attrs: html` inputmode="url" maxlength="${L.thumbnailUrl}" autocomplete="off" placeholder="https://example.com/card.png"` })}
-${textField({ name: 'bridge_delay', label: 'Delay (seconds)', value: v.bridge_delay, error: e.bridge_delay, type: 'number', hint: `How long the bridge page shows before going on: 0 to ${L.delayMax}.`, attrs: html` min="0" max="${L.delayMax}" step="1" inputmode="numeric"` })}
+${textField({ name: 'bridge_delay', label: 'Delay (seconds)', value: v.bridge_delay, error: e.bridge_delay, type: 'number', hint: `How long the bridge page shows before going on: 0 to ${L.delayMax} (empty: 0, at once).`, attrs: html` min="0" max="${L.delayMax}" step="1" inputmode="numeric"` })}
 </div>
 </fieldset>`;
 }

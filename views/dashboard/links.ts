@@ -68,7 +68,7 @@ const ICONS = {
   pause: icon('M9 5v14M15 5v14'),
   play: icon('M7 4.5v15L19.5 12z'),
   trash: icon('M4 7h16M10 11v6M14 11v6M9 7V4h6v3M6 7l1 13h10l1-13'),
-  duplicate: icon('M8 8h12v12H8zM4 16V4h12M14 11v6M11 14h6'),
+  duplicate: icon('M14 3H6v18h12V7zM14 3v4h4M12 11v6M9 14h6'),
   qr: icon('M4 4h6v6H4zM14 4h6v6h-6zM4 14h6v6H4zM14 14h2v2h-2zM18 18h2v2h-2zM14 18h2M18 14h2'),
 };
 // built on first use: constructing it loads ICU date data, ~12 ms that every start paid before its first redirect
@@ -94,7 +94,7 @@ const TABLE = html` hx-target="#links-table" hx-push-url="true" hx-indicator="#l
 
 /** Who a link belongs to, as an admin's table names it. */
 function ownerLabel(l: Link, owners: ReadonlyMap<number, string> | undefined): string {
-  if (l.userId === null) return 'anonymous (public form or API)';
+  if (l.userId === null) return 'anonymous';
   return owners?.get(l.userId) ?? `user ${l.userId}`;
 }
 
@@ -107,10 +107,10 @@ export function linkRow(l: Link, p: Pick<LinksTableProps, 'actorId' | 'csrfToken
   const manage = own || p.isAdmin;
   const owner = own ? null : ownerLabel(l, p.owners);
   const toggleAndDelete = html`<form method="post" action="/dashboard/links/${l.id}/toggle" hx-post="/dashboard/links/${l.id}/toggle" hx-target="closest tr" hx-swap="outerHTML">${csrfField(p.csrfToken)}<input type="hidden" name="active" value="${l.isActive ? '0' : '1'}"><button type="submit" class="icon-button" data-single-click id="toggle-${l.id}" title="${l.isActive ? 'Pause' : 'Activate'}">${l.isActive ? ICONS.pause : ICONS.play}<span class="sr-only">${l.isActive ? 'Pause' : 'Activate'} ${l.code}</span></button></form>
-<form method="post" action="/dashboard/links/${l.id}/delete" hx-post="/dashboard/links/${l.id}/delete" hx-target="closest tr" hx-swap="outerHTML swap:150ms" hx-confirm="${owner === null ? `Delete ${l.code}? Its short URL stops working.` : `Delete ${l.code}, a link of ${owner}? Its short URL stops working.`}">${csrfField(p.csrfToken)}<button type="submit" class="icon-button danger" title="Delete">${ICONS.trash}<span class="sr-only">Delete ${l.code}</span></button></form>`;
+<form method="post" action="/dashboard/links/${l.id}/delete" hx-post="/dashboard/links/${l.id}/delete" hx-target="closest tr" hx-swap="outerHTML swap:150ms" hx-confirm="${owner === null ? `Delete ${l.code}? Its short URL stops working.` : l.userId === null ? `Delete ${l.code}, an anonymous link? Its short URL stops working.` : `Delete ${l.code}, a link of ${owner}? Its short URL stops working.`}">${csrfField(p.csrfToken)}<button type="submit" class="icon-button danger" title="Delete">${ICONS.trash}<span class="sr-only">Delete ${l.code}</span></button></form>`;
   return html`<tr id="link-${l.id}">
 <td class="select">${manage ? html`<input type="checkbox" name="select_${l.id}" value="1" form="bulk-form" data-select aria-label="Select ${l.code}">` : null}</td>
-<td data-label="Short link"><span class="short-cell"><a class="short" href="${short}" target="_blank" rel="noopener" aria-label="${short}"><span class="code">${l.code}</span><span class="host">${hostOf(short)}</span></a>${copyButton(short, `Copy ${short}`)}</span></td>
+<td data-label="Short link"><span class="short-cell"><a class="short" href="${short}" target="_blank" rel="noopener" aria-label="${short}"><span class="code">${l.code}</span><span class="host">${hostOf(short)}</span></a>${copyButton(short, `Copy ${short}`)}</span>${owner !== null && manage ? html`<span class="owner muted small" title="${l.userId === null ? 'Made through the public form or the API without a key' : owner}">Owner: <bdi>${owner}</bdi></span>` : null}</td>
 <td data-label="Destination" class="truncate">${dest ? html`<a href="${dest}" title="${displayUrl(l.destination)}" target="_blank" rel="noopener noreferrer nofollow">${displayHostPath(l.destination)}</a>` : html`<span title="${displayUrl(l.destination)}">${displayUrl(l.destination)}</span>`}</td>
 <td data-label="Title" class="truncate" title="${l.title ?? ''}">${l.title !== null ? html`<bdi>${l.title}</bdi>` : html`<span class="muted">—</span>`}</td>
 <td data-label="Clicks" class="num">${l.totalClicks.toLocaleString('en')}</td>
@@ -125,8 +125,7 @@ export function linkRow(l: Link, p: Pick<LinksTableProps, 'actorId' | 'csrfToken
 <a class="icon-button" href="/dashboard/qrcodes/new?link_id=${l.id}" title="QR code">${ICONS.qr}<span class="sr-only">QR code for ${l.code}</span></a>
 ${toggleAndDelete}`
       : manage
-        ? html`<span class="muted small owner">Owner: <bdi>${owner}</bdi></span>
-<a class="icon-button" href="/dashboard/links/${l.id}/analytics" title="Analytics">${ICONS.stats}<span class="sr-only">Analytics of ${l.code}</span></a>
+        ? html`<a class="icon-button" href="/dashboard/links/${l.id}/analytics" title="Analytics">${ICONS.stats}<span class="sr-only">Analytics of ${l.code}</span></a>
 ${toggleAndDelete}`
         : html`<span class="muted small">Another user’s link</span>`
   }</td>
@@ -172,7 +171,7 @@ function emptyState(v: LinkView): SafeHtml {
 
 /** A standing as words in a sentence ("No paused links") and as the filter's options. */
 const STATUS_WORDS: Record<LinkStatus, string> = { active: 'active', paused: 'paused', expired: 'expired', password: 'password-protected' };
-const STATUS_OPTIONS: [LinkStatus | '', string][] = [['', 'Any status'], ['active', 'Active'], ['paused', 'Paused'], ['expired', 'Expired'], ['password', 'Password']];
+const STATUS_OPTIONS: [LinkStatus | '', string][] = [['', 'Any status'], ['active', 'Active'], ['paused', 'Paused'], ['expired', 'Expired'], ['password', 'Password-protected']];
 
 const SORT_WORDS: Record<SortKey, string> = { code: 'short link', destination: 'destination', title: 'title', clicks: 'clicks', unique: 'unique clicks', created: 'date created' };
 
@@ -197,7 +196,7 @@ ${csrfField(p.csrfToken)}${keep}${v.all ? html`<input type="hidden" name="all" v
 <span class="selected-count muted small" data-selected-count aria-live="polite">Select links to act on several at once</span>
 <button type="submit" name="action" value="deactivate" class="button secondary small" data-bulk hx-post="/dashboard/links/bulk" hx-target="#links-table">Pause selected</button>
 <button type="submit" name="action" value="activate" class="button secondary small" data-bulk hx-post="/dashboard/links/bulk" hx-target="#links-table">Activate selected</button>
-<button type="submit" name="action" value="delete" class="button danger small" data-bulk hx-post="/dashboard/links/bulk" hx-target="#links-table" hx-confirm="Delete the selected links? Their short URLs stop working.">Delete selected</button>
+<button type="submit" name="action" value="delete" class="button danger small" data-bulk hx-post="/dashboard/links/bulk" hx-target="#links-table" hx-confirm="${v.all ? 'Delete the selected links, other users’ and anonymous ones among them? Their short URLs stop working.' : 'Delete the selected links? Their short URLs stop working.'}">Delete selected</button>
 <span class="spacer"></span>
 <span class="muted small">${first.toLocaleString('en')}–${(first + items.length - 1).toLocaleString('en')} of ${total.toLocaleString('en')}</span>
 <a class="button secondary small" href="/dashboard/links.csv${viewQuery(v, { page: 1 })}" download>Export CSV</a>
@@ -229,7 +228,7 @@ ${p.saved ? html`<div class="success" role="status" data-confirmation data-shows
 <input type="search" id="q" name="q" value="${v.q}" placeholder="Search by title, destination or code" autocomplete="off" maxlength="200"
  hx-get="/dashboard" hx-trigger="input changed delay:300ms, search" hx-include="#links-filter"${TABLE}>
 <label for="status" class="sr-only">Status</label>
-<select id="status" name="status" hx-get="/dashboard" hx-trigger="change" hx-include="#links-filter"${TABLE}>${STATUS_OPTIONS.map(([value, label]) => html`<option value="${value}"${v.status === value ? html` selected` : null}>${label}</option>`)}</select>
+<select id="status" name="status" hx-get="/dashboard" hx-trigger="change" data-save-on-commit hx-include="#links-filter"${TABLE}>${STATUS_OPTIONS.map(([value, label]) => html`<option value="${value}"${v.status === value ? html` selected` : null}>${label}</option>`)}</select>
 ${p.isAdmin ? html`<label class="checkbox switch"><input type="checkbox" name="all" value="1"${v.all ? html` checked` : null} hx-get="/dashboard" hx-trigger="change" hx-include="#links-filter"${TABLE}> All users</label>` : null}
 <noscript><button type="submit" class="button secondary small">Search</button></noscript>
 </form>
