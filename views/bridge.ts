@@ -1,7 +1,10 @@
 /**
  * The bridge page: what a chat or social app unfurls (Open Graph and Twitter
  * card tags built from page_title and thumbnail_url) and what a person sees
- * for a moment before a meta refresh takes them on. Every value here may come
+ * for a moment before they are taken on: at once by a meta refresh, or after
+ * the link's delay by public/js/bridge.js, which counts down and offers to
+ * stay (WCAG 2.2.1: a time limit the reader can stop; the refresh alone
+ * could not be), with the meta refresh kept for browsers without script. Every value here may come
  * from the destination site, so all of it goes through html`` escaping, and
  * the title shows its hidden and direction-changing characters (a U+202E
  * made "gpj.exe" read "exe.jpg" here and in every unfurl).
@@ -34,7 +37,11 @@ ${image ? html`<meta property="og:image" content="${image}">` : null}
 <meta property="og:url" content="${p.pageUrl}">
 <meta name="twitter:card" content="${image ? 'summary_large_image' : 'summary'}">
 <meta name="twitter:title" content="${p.title}">
-${target ? html`<meta http-equiv="refresh" content="${delay};url=${target}">` : null}`;
+${target && delay === 0 ? html`<meta http-equiv="refresh" content="0;url=${target}">` : null}
+${target && delay > 0
+  ? html`<noscript><meta http-equiv="refresh" content="${delay};url=${target}"></noscript>
+<script src="/public/js/bridge.js" defer></script>`
+  : null}`;
 
   return layout({
     title: p.title,
@@ -44,8 +51,8 @@ ${target ? html`<meta http-equiv="refresh" content="${delay};url=${target}">` : 
 ${p.description ? html`<p class="muted"><bdi>${p.description}</bdi></p>` : null}
 <p class="destination">You are going to <strong>${host}</strong></p>
 ${target
-  ? html`<p class="muted small">${delay > 0 ? `Taking you there in ${delay} second${delay === 1 ? '' : 's'}…` : 'Taking you there…'}</p>
-<p><a class="button" href="${target}" rel="nofollow noopener">Continue</a></p>`
+  ? html`<p class="muted small" id="bridge-wait" data-delay="${delay}" data-target="${target}">${delay > 0 ? `Taking you there in ${delay} second${delay === 1 ? '' : 's'}…` : 'Taking you there…'}</p>
+<p class="actions"><a class="button" href="${target}" rel="nofollow noopener">Continue</a>${delay > 0 ? html`<button type="button" class="button secondary" id="bridge-stay" hidden>Stay on this page</button>` : null}</p>`
   : null}`,
   });
 }

@@ -33,6 +33,8 @@ import homeJs from '../../public/js/home.js' with { type: 'file' };
 // @ts-ignore
 import copyJs from '../../public/js/copy.js' with { type: 'file' };
 // @ts-ignore
+import bridgeJs from '../../public/js/bridge.js' with { type: 'file' };
+// @ts-ignore
 import dashboardExtraCss from '../../public/css/dashboard-extra.css' with { type: 'file' };
 // @ts-ignore
 import favicon from '../../public/favicon.svg' with { type: 'file' };
@@ -61,6 +63,7 @@ export const EMBEDDED_ASSETS: Readonly<Record<string, string>> = {
   'js/dashboard.js': dashboardJs,
   'js/home.js': homeJs,
   'js/copy.js': copyJs,
+  'js/bridge.js': bridgeJs,
   'favicon.svg': favicon,
   'vendor/htmx.LICENSE.txt': htmxLicense,
   'vendor/htmx.min.js': htmxJs,
