@@ -143,6 +143,18 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
     return `This file would add ${adding.toLocaleString('en')} links, but there is room for ${room.toLocaleString('en')} more (${used}). Import at most ${room.toLocaleString('en')} rows, or delete some links first. Nothing was imported.${quotaHint(e)}`;
   }
 
+  /** The owner of each link by email ('anonymous' for none), users read once each across the batches. */
+  function ownerEmails() {
+    const known = new Map<number, string>();
+    return async (links: Link[]) => {
+      for (const id of new Set(links.map((l) => l.userId))) {
+        if (id === null || known.has(id)) continue;
+        known.set(id, (await services.users.get(id).catch(() => null))?.email ?? `user ${id}`);
+      }
+      return (l: Link) => (l.userId === null ? 'anonymous' : known.get(l.userId)!);
+    };
+  }
+
   const csvRow = (l: Link, now: number) => [
     l.code,
     services.shortUrl(l.code),
@@ -171,15 +183,22 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
     .get(
       '/dashboard/links.csv',
       kit.route(async (c) => {
-        const batches = viewInBatches(services, c.actor, parseView((k) => c.query[k], c.actor.user.role === 'admin'), MAX_EXPORT_ROWS, EXPORT_BATCH);
+        const view = parseView((k) => c.query[k], c.actor.user.role === 'admin');
+        const batches = viewInBatches(services, c.actor, view, MAX_EXPORT_ROWS, EXPORT_BATCH);
         const now = services.now();
-        const lines = (links: Link[]) => links.map((l) => `${csvLine(csvRow(l, now))}\r\n`).join('');
+        // every user's links (an admin's view): whose each is, as the table shows; an import ignores the column
+        const owners = view.all ? ownerEmails() : null;
+        const lines = async (links: Link[]) => {
+          const owner = owners ? await owners(links) : null;
+          return links.map((l) => `${csvLine(owner ? [...csvRow(l, now), owner(l)] : csvRow(l, now))}\r\n`).join('');
+        };
         // the first batch before any byte is sent: a refusal (every user's links, for a member) is still a page
         const first = await batches.next();
+        const columns = ['code', 'short_url', 'destination', 'title', 'clicks', 'unique_clicks', 'status', 'created_at', 'expires_at', ...(owners ? ['owner'] : [])];
         // a BOM first: Excel on Windows reads a CSV without one as ANSI (titles in other scripts garbled); the import strips it
-        const header = `\uFEFF${csvLine(['code', 'short_url', 'destination', 'title', 'clicks', 'unique_clicks', 'status', 'created_at', 'expires_at'])}`;
+        const header = `\uFEFF${csvLine(columns)}`;
         const body = batchedBody(
-          `${header}\r\n${first.done ? '' : lines(first.value)}`,
+          `${header}\r\n${first.done ? '' : await lines(first.value)}`,
           async () => {
             const batch = await batches.next();
             return batch.done ? null : lines(batch.value);

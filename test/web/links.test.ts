@@ -167,6 +167,16 @@ describe('an admin taking down links (abuse, anonymous links)', () => {
     expect((await admin.get(`/dashboard/links/${others.id}/edit`)).status).toBe(404);
   });
 
+  test('the export of every user’s links names each link’s owner; an export of one’s own has no such column', async () => {
+    await t.services.links.create(null, { destination: 'https://example.net/owner-column' });
+    const all = parseCsv(await (await admin.get('/dashboard/links.csv?all=1&q=private')).text());
+    expect(all[0]!.at(-1)).toBe('owner');
+    expect(all.slice(1).map((r) => [r[0], r.at(-1)])).toEqual([[others.code, other.user.email]]);
+    const anon = parseCsv(await (await admin.get('/dashboard/links.csv?all=1&q=owner-column')).text());
+    expect(anon.slice(1).map((r) => r.at(-1))).toEqual(['anonymous']);
+    expect(parseCsv(await (await owner.get('/dashboard/links.csv')).text())[0]).not.toContain('owner');
+  });
+
   test('a member still cannot pause or delete another user’s link, alone or in bulk', async () => {
     const link = await mk(other, 'https://example.org/not-yours');
     expect((await owner.post(`/dashboard/links/${link.id}/toggle`, { active: '0' }, { hx: true })).status).toBe(404);
