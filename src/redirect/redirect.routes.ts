@@ -10,8 +10,9 @@
  * reserved or malformed (including undecodable %-escapes) — gets the same
  * HTML 404 page, never a 500; or, with NOT_FOUND_REDIRECT set, the same 302
  * there (303 for POST), so that nothing tells which codes exist either way.
- * Query strings are not forwarded to the destination; the ?qr=1, ?preview=1
- * and signed ?proceed= markers are read and dropped.
+ * Query strings are not forwarded to the destination; the ?qr=1, ?preview=1,
+ * signed ?proceed= and ?ref= (a referrer carried through our pages) markers
+ * are read and dropped.
  *
  * Hot path. The handlers destructure only params, request and server:
  * Elysia compiles each route from what its handler reads, so nothing parses

@@ -17,9 +17,9 @@ import { isPlainObject, readBody } from '../http/body.ts';
 import { throttleKey } from '../http/client-ip.ts';
 import { passwordGuessBudgets } from '../http/rate-limit.ts';
 import type { ServerLike } from '../http/context.ts';
-import { notFoundResponse, passwordResponse, tooManyAttemptsResponse } from './pages.ts';
+import { passwordResponse, tooManyAttemptsResponse } from './pages.ts';
 import { carriedHost, flagsOf, PREVIEWING, QR, unlockAction, type RedirectKit } from './redirect-kit.ts';
-import { previewPage } from './visit.ts';
+import { notFoundAnswer, previewPage } from './visit.ts';
 
 /** The submitted fields, or null when the body is unreadable (too large, malformed). */
 async function readFields(request: Request): Promise<Record<string, unknown> | null> {
@@ -35,10 +35,7 @@ async function readFields(request: Request): Promise<Record<string, unknown> | n
 export function createUnlockHandler(kit: RedirectKit) {
   const { links } = kit;
   // 303 to NOT_FOUND_REDIRECT when it is set: the browser follows a redirect of this POST with a GET
-  const notFound = () => {
-    kit.count('not_found');
-    return notFoundResponse(kit.config, 303);
-  };
+  const notFound = () => notFoundAnswer(kit, 303);
 
   return async function unlock(rawCode: unknown, request: Request, server: ServerLike | null): Promise<Response> {
     const code = kit.validCode(rawCode);

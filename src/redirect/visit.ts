@@ -30,10 +30,7 @@ export type VisitRoute = 'short' | 'shrtlnk';
 export function createVisitHandlers(kit: RedirectKit) {
   const { links, config } = kit;
 
-  function notFound(): Response {
-    kit.count('not_found');
-    return notFoundResponse(config);
-  }
+  const notFound = () => notFoundAnswer(kit);
 
   /** The password form; its action keeps ?qr=1 so an unlocked scan still counts as a scan, and ?preview=1 from /preview/CODE. */
   function passwordForm(code: string, flags: number, request: Request): Response {
@@ -88,6 +85,15 @@ export function createVisitHandlers(kit: RedirectKit) {
       return previewPage(kit, code, target, await links.pageFacts(target), flags, referrerToCarry(request));
     },
   };
+}
+
+/**
+ * A code that names no live link, counted: the 404 page, or NOT_FOUND_REDIRECT (303 after a POST). Here,
+ * not in the kit: the kit is loaded before the server listens, the pages' views after.
+ */
+export function notFoundAnswer(kit: RedirectKit, status: 302 | 303 = 302): Response {
+  kit.count('not_found');
+  return notFoundResponse(kit.config, status);
 }
 
 /** The safety preview: where the link goes, counting nothing; Proceed comes back signed (kit.proceed). */
