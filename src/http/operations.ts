@@ -134,7 +134,8 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
   const routeErrors = opts.routeErrors ?? [];
   const routeError = (path: string, status: RouteErrorStatus, message: string, headers?: Record<string, string>) => {
     const shape = routeErrors.find((r) => r.path.test(path));
-    return json(status, shape ? shape.body(status, message) : { error: ERROR_TITLES[status], message }, headers);
+    // no-store, as every routed API answer (dialect.ts): a shared cache keys no credential sent as X-API-Key or ?api_key=
+    return json(status, shape ? shape.body(status, message) : { error: ERROR_TITLES[status], message }, { 'cache-control': 'no-store', ...headers });
   };
 
   const countRequests = metrics.counter('shrinkray_http_requests_total', 'HTTP requests by method, matched route pattern and status.');

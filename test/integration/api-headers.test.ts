@@ -33,6 +33,11 @@ test('every dialect\'s keyed reads, writes and errors say no-store; a 401 says h
     const res = await t.request('GET', path, { headers: { authorization: 'Bearer not-a-key' } });
     expect([path, res.status, res.headers.get('www-authenticate'), res.headers.get('cache-control')]).toEqual([path, 401, 'Bearer realm="shrinkray"', 'no-store']);
   }
+  // a path no API route takes is answered the same way (404, or 405 when other methods take it)
+  for (const [path, status] of [['/api/v1/nope', 405], ['/v1/client/nope', 404], ['/api/nope', 404]] as const) {
+    const res = await t.request('GET', path, { headers: { 'x-api-key': u.key } });
+    expect([path, res.status, res.headers.get('cache-control')]).toEqual([path, status, 'no-store']);
+  }
   // LinkShrink's QR image of a public code sets its own caching
   const qr = await t.request('GET', `/api/v1/qr/${code}.png`);
   expect([qr.status, qr.headers.get('cache-control')?.includes('no-store')]).toEqual([200, false]);
