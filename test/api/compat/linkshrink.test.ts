@@ -464,6 +464,20 @@ describe('expand, verify and clicks', () => {
     expect(await (await send('GET', `/api/v1/stats/${d.code}/export?format=json`)).json()).toEqual(NOT_FOUND);
   });
 
+  test('a paused link: its owner still reads its stats, export and batch with their key; to anyone else it is not found', async () => {
+    await withApp({ env: ANON }, async (app, req) => {
+      const owner = await app.user('pro');
+      const { data } = await (await req('POST', '/api/v1/shorten', { headers: owner.auth, body: { url: 'https://example.com/paused-stats' } })).json();
+      const actor = await app.services.users.actorFor(owner.user);
+      await app.services.links.update(actor, await app.services.links.getByCode(actor, data.code), { isActive: false });
+      expect((await req('GET', `/api/v1/stats/${data.code}`, { headers: owner.auth })).status).toBe(200);
+      expect((await req('GET', `/api/v1/stats/${data.code}/export?format=json`, { headers: owner.auth })).status).toBe(200);
+      expect((await (await req('POST', '/api/v1/stats/batch', { headers: owner.auth, body: { codes: [data.code] } })).json()).data[0].success).toBe(true);
+      const stranger = await app.user('pro');
+      expect([(await req('GET', `/api/v1/stats/${data.code}`)).status, (await req('GET', `/api/v1/stats/${data.code}`, { headers: stranger.auth })).status]).toEqual([404, 404]);
+    });
+  });
+
   test('unknown, malformed and expired codes are 404 everywhere', async () => {
     let offset = 0;
     await withApp({ env: ANON, now: () => Date.now() + offset }, async (_, req) => {

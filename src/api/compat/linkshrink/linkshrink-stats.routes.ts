@@ -34,7 +34,28 @@ export function statsRoutes(kit: LinkshrinkKit) {
   /** The destination stats may show: a password guards it from everyone but the owner. */
   const shownDestination = (link: Link, actor: Actor | null) => (services.links.destinationVisible(link, actor) ? link.destination : null);
 
+  /**
+   * The owner's own paused link, as the other dialects and the dashboard show it to them (LinkShrink knows
+   * no pausing: to everyone else it is not found); expired stays "not found or expired", as documented.
+   */
+  async function ownPaused(code: string, actor: Actor | null): Promise<Link | null> {
+    const own = actor === null ? null : await services.links.getByCode(actor, code).catch(() => null);
+    return own && !own.isActive && (own.expiresAt === null || own.expiresAt > services.now()) ? own : null;
+  }
+
+  /** The links of some codes a batch may read: the live ones, and the caller's own paused ones. */
+  async function readableMany(codes: string[], actor: Actor | null): Promise<Map<string, Link>> {
+    const found = new Map((await services.links.findPublicMany(codes)).map((l) => [l.code, l]));
+    for (const code of codes) {
+      const own = found.has(code) ? null : await ownPaused(code, actor);
+      if (own) found.set(code, own);
+    }
+    return found;
+  }
+
   async function visibleLink(code: string, token: string | undefined, actor: Actor | null): Promise<Link> {
+    const own = await ownPaused(code, actor);
+    if (own) return own;
     const link = await services.links.getPublic(code);
     if (!(await canSee(link, token, actor))) throw new DomainError('INVALID_TOKEN', PRIVATE_STATS_MESSAGE);
     return link;
@@ -113,7 +134,7 @@ export function statsRoutes(kit: LinkshrinkKit) {
       kit.route(async (ctx) => {
         const actor = await kit.reader(ctx, LIMITS.stats);
         const { codes, tokens } = parseBatch(await kit.body(ctx));
-        const live = new Map((await services.links.findPublicMany([...new Set(codes)])).map((l) => [l.code, l]));
+        const live = await readableMany([...new Set(codes)], actor);
         // a code listed 50 times is worked out once: each breakdown reads every value of a dimension
         const analytics = new Map<number, ReturnType<typeof services.analytics.forLink>>();
         const statsOf = (link: Link) => {
@@ -129,7 +150,7 @@ export function statsRoutes(kit: LinkshrinkKit) {
           }),
         );
         // the links as they are once every report is read (see stillVisible)
-        const now = new Map((await services.links.findPublicMany([...live.keys()])).map((l) => [l.code, l]));
+        const now = await readableMany([...live.keys()], actor);
         const items = await Promise.all(
           codes.map(async (code, i) => {
             const [first, link] = [live.get(code), now.get(code)];
