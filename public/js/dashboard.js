@@ -24,6 +24,8 @@
   function toast(message, kind) {
     var box = document.getElementById('toast');
     if (!box || !message) return;
+    // the same message again (a button pressed twice) replaces the one showing rather than stacking a copy
+    for (var i = 0; i < box.children.length; i++) if (box.children[i].textContent === message) box.children[i].remove();
     var item = document.createElement('div');
     item.className = kind === 'error' ? 'error' : 'ok';
     item.textContent = message;

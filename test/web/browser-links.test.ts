@@ -325,6 +325,9 @@ describe('dashboard in Chromium', () => {
     await bookmarklet.click();
     await page.locator('#toast', { hasText: 'Drag this button to your bookmarks bar' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/dashboard/account');
+    // clicked again, the same toast is shown once, not stacked
+    await bookmarklet.click();
+    expect(await page.locator('#toast > *', { hasText: 'Drag this button to your bookmarks bar' }).count()).toBe(1);
     // the bookmarks bar runs it in the page being read (example.com's stub), percent-decoded as any javascript: URL
     const reading = await admin.newPage();
     try {
