@@ -122,13 +122,9 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   const visitorSecret = await settings.getOrCreate('visitor_secret', () => randomHex(32));
   const log = overrides.logger ?? createLogger(config.logLevel);
   // the fold or the retention purge failed after a batch: the batch is stored, and the next one tries again
-  // a failure that lasts (a full disk) fails every round: said at once, then once a minute while it lasts
-  let upkeepReportedAt = 0;
+  const upkeepReport = oncePerMinute();
   const onUpkeepError = (message: string) => {
-    const at = Date.now();
-    if (at - upkeepReportedAt < 60_000) return;
-    upkeepReportedAt = at;
-    log.warn('click table upkeep failed; it is retried after the next batch', { error: message });
+    if (upkeepReport.due()) log.warn('click table upkeep failed; it is retried after the next batch', { error: message });
   };
   // The flush worker (a second JS context with its own connection and GeoIP reader) takes ~100 ms
   // to start, and only the first flush needs it: startServer starts it once the server listens
@@ -174,7 +170,7 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   const droppedClicks = metrics.counter('shrinkray_clicks_dropped_total', `Clicks dropped because ${DEFAULT_MAX_QUEUE} were already waiting to be written.`).with({});
   /** Whether click batches are being written: /healthz reports a failure that lasts. */
   const writes: { failingSince: number | null; lastError: string } = { failingSince: null, lastError: '' };
-  let reportedAt = 0;
+  const writeReport = oncePerMinute();
   const recorder = createClickRecorder({
     write: (batch) => writer.write(batch),
     flushMs: config.clickFlushMs,
@@ -184,7 +180,7 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
       if (writes.failingSince !== null) {
         log.warn('click writes recovered', { failed_for_ms: Date.now() - writes.failingSince });
         writes.failingSince = null;
-        reportedAt = 0;
+        writeReport.reset();
       }
     },
     onError: (error) => {
@@ -192,11 +188,7 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
       const t = Date.now();
       writes.lastError = (error as Error)?.message ?? String(error);
       writes.failingSince ??= t;
-      // a full disk fails every tick: said at once, then once a minute while it lasts
-      if (t - reportedAt >= 60_000) {
-        reportedAt = t;
-        log.error('clicks could not be written; they stay queued and are retried', { error: writes.lastError, queued: recorder.depth });
-      }
+      if (writeReport.due()) log.error('clicks could not be written; they stay queued and are retried', { error: writes.lastError, queued: recorder.depth });
     },
     onDrop: () => droppedClicks(),
   });
@@ -239,3 +231,20 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   };
 }
 export type Services = Awaited<ReturnType<typeof buildServices>>;
+
+/** A failure that lasts (a full disk) fails every tick or round: said at once, then once a minute while it lasts. */
+function oncePerMinute() {
+  let at = 0;
+  return {
+    due(): boolean {
+      const now = Date.now();
+      if (now - at < 60_000) return false;
+      at = now;
+      return true;
+    },
+    /** it recovered: the next failure is said at once */
+    reset(): void {
+      at = 0;
+    },
+  };
+}

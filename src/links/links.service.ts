@@ -123,12 +123,18 @@ export function createLinksService(deps: LinksDeps) {
    * dropped by the click writer.
    */
   async function erase(link: Link): Promise<void> {
-    const purged = links.purge(link.id);
+    await uncached(link, links.purge(link.id));
+  }
+
+  /**
+   * A delete of `link` under way (`deleting` resolves to the code the row had, or null): the code is
+   * uncached in the step that deletes it, and so is the one it had when deleted, should an edit have
+   * renamed it since it was read. @throws NOT_FOUND when a concurrent delete got there first
+   */
+  async function uncached(link: Link, deleting: Promise<string | null>): Promise<void> {
     cache.invalidate(link.code);
-    const code = await purged;
-    // a concurrent delete got there first: this one deleted nothing
+    const code = await deleting;
     if (code === null) throw new DomainError('NOT_FOUND', 'Link not found.');
-    // the code it had when deleted, should an edit have renamed it since it was read
     if (code !== link.code) cache.invalidate(code);
   }
   const policy = deps.policy;
@@ -250,13 +256,7 @@ export function createLinksService(deps: LinksDeps) {
   }
 
   async function softRemove(link: Link): Promise<Link> {
-    const deleted = links.softDelete(link.id);
-    cache.invalidate(link.code);
-    const code = await deleted;
-    // a concurrent delete got there first: this one deleted nothing
-    if (code === null) throw new DomainError('NOT_FOUND', 'Link not found.');
-    // the code it had when deleted, should an edit have renamed it since it was read
-    if (code !== link.code) cache.invalidate(code);
+    await uncached(link, links.softDelete(link.id));
     return link;
   }
 

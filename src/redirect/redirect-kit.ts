@@ -74,11 +74,11 @@ export function carriedHost(url: string): string | null {
   return q === -1 ? null : hostName(new URLSearchParams(url.slice(q + 1)).get('ref'));
 }
 
+/** A carried host as the click's referrer (whose domain is all the click keeps). */
+export const referrerOf = (host: string | null): string | null => (host === null ? null : `https://${host}/`);
+
 /** The referrer carried in `?ref=` as a URL for the click (null: the visit came without one). */
-export function carriedReferrer(url: string): string | null {
-  const host = carriedHost(url);
-  return host === null ? null : `https://${host}/`;
-}
+export const carriedReferrer = (url: string): string | null => referrerOf(carriedHost(url));
 
 /** The ?proceed= token of a URL ('' when there is none). */
 export const proceedTokenOf = (url: string): string => new URLSearchParams(url.slice(url.indexOf('?') + 1)).get('proceed') ?? '';

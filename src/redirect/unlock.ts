@@ -18,7 +18,7 @@ import { throttleKey } from '../http/client-ip.ts';
 import { passwordGuessBudgets } from '../http/rate-limit.ts';
 import type { ServerLike } from '../http/context.ts';
 import { passwordResponse, tooManyAttemptsResponse } from './pages.ts';
-import { carriedHost, flagsOf, PREVIEWING, QR, unlockAction, type RedirectKit } from './redirect-kit.ts';
+import { carriedHost, flagsOf, PREVIEWING, QR, referrerOf, unlockAction, type RedirectKit } from './redirect-kit.ts';
 import { notFoundAnswer, previewPage } from './visit.ts';
 
 /** The submitted fields, or null when the body is unreadable (too large, malformed). */
@@ -44,7 +44,7 @@ export function createUnlockHandler(kit: RedirectKit) {
     const flags = flagsOf(request.url);
     // the referrer the visit came with, carried by the form (this request's Referer is the form itself)
     const ref = carriedHost(request.url);
-    const referrer = ref === null ? null : `https://${ref}/`;
+    const referrer = referrerOf(ref);
     const formUrl = unlockAction(code, flags, ref);
     // the password was removed while the form was open: let the normal visit decide (a form opened from
     // /preview/CODE goes back there: /CODE would send a direct link's visitor on without the preview)

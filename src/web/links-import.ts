@@ -16,13 +16,13 @@ import { csvDownload } from '../http/respond.ts';
 import { Elysia } from 'elysia';
 import { DomainError } from '../errors.ts';
 import type { Link } from '../links/links.types.ts';
-import { importPageBody, importResult, linkStatus, type ImportRowResult } from '../../views/dashboard/links.ts';
+import { importPageBody, importResult, linkStatus, ownerLabel, type ImportRowResult } from '../../views/dashboard/links.ts';
 import type { PageCtx } from './dashboard-kit.ts';
 import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
 import { inFormWords, quotaHint } from './form-errors.ts';
 import { CsvFileError, csvLine, importRows, type ImportRow } from './links-csv.ts';
-import { parseView, viewInBatches } from './links-view.ts';
+import { ownerEmails, parseView, viewInBatches } from './links-view.ts';
 
 export const MAX_IMPORT_ROWS = 1000;
 /** per user: each import may create 1,000 links and as many page fetches */
@@ -143,17 +143,10 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
     return `This file would add ${adding.toLocaleString('en')} links, but there is room for ${room.toLocaleString('en')} more (${used}). Import at most ${room.toLocaleString('en')} rows, or delete some links first. Nothing was imported.${quotaHint(e)}`;
   }
 
-  /** The owner of each link by email ('anonymous' for none), users read once each across the batches. */
-  function ownerEmails() {
-    const known = new Map<number, string>();
-    return async (links: Link[]) => {
-      for (const id of new Set(links.map((l) => l.userId))) {
-        if (id === null || known.has(id)) continue;
-        known.set(id, (await services.users.get(id).catch(() => null))?.email ?? `user ${id}`);
-      }
-      return (l: Link) => (l.userId === null ? 'anonymous' : known.get(l.userId)!);
-    };
-  }
+  const statusCell = (l: Link, now: number) => {
+    const shown = linkStatus(l, now).key;
+    return l.passwordHash === null || shown === 'password' ? shown : `password, ${shown}`;
+  };
 
   const csvRow = (l: Link, now: number) => [
     l.code,
@@ -164,7 +157,7 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
     l.uniqueClicks,
     // a password first, whatever else: the import must know that it cannot recreate this link as it was;
     // then the standing its badge shows (once the password is taken out of the cell, a paused link stays so)
-    l.passwordHash === null ? linkStatus(l, now).key : linkStatus(l, now).key === 'password' ? 'password' : `password, ${linkStatus(l, now).key}`,
+    statusCell(l, now),
     iso(l.createdAt),
     iso(l.expiresAt),
   ];
@@ -187,10 +180,10 @@ export const linkImportRoutes: WebModule = (deps, kit) => {
         const batches = viewInBatches(services, c.actor, view, MAX_EXPORT_ROWS, EXPORT_BATCH);
         const now = services.now();
         // every user's links (an admin's view): whose each is, as the table shows; an import ignores the column
-        const owners = view.all ? ownerEmails() : null;
+        const owners = view.all ? ownerEmails(services) : null;
         const lines = async (links: Link[]) => {
-          const owner = owners ? await owners(links) : null;
-          return links.map((l) => `${csvLine(owner ? [...csvRow(l, now), owner(l)] : csvRow(l, now))}\r\n`).join('');
+          const known = owners ? await owners(links) : null;
+          return links.map((l) => `${csvLine(known ? [...csvRow(l, now), ownerLabel(l, known)] : csvRow(l, now))}\r\n`).join('');
         };
         // the first batch before any byte is sent: a refusal (every user's links, for a member) is still a page
         const first = await batches.next();

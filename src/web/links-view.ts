@@ -51,6 +51,22 @@ export async function listView(services: Services, actor: Actor, view: LinkView)
   return { view: clamped, page: await services.links.list(actor, { ...query, page: last }) };
 }
 
+/**
+ * The emails of the users owning some links, each user read once however many pages or export batches
+ * ask (an admin's list of everyone's links names them; views/dashboard/links.ts ownerLabel words it).
+ */
+export function ownerEmails(services: Services): (links: readonly Link[]) => Promise<ReadonlyMap<number, string>> {
+  const known = new Map<number, string>();
+  return async (links) => {
+    for (const id of new Set(links.map((l) => l.userId))) {
+      if (id === null || known.has(id)) continue;
+      const user = await services.users.get(id).catch(() => null);
+      if (user) known.set(id, user.email);
+    }
+    return known;
+  };
+}
+
 /** Every row of a view (at most `max`), `size` at a time in its order, for the CSV export. */
 export function viewInBatches(services: Services, actor: Actor, view: LinkView, max: number, size: number): AsyncGenerator<Link[]> {
   return services.links.listInBatches(actor, { search: view.q, status: view.status || undefined, sort: COLUMNS[view.sort], direction: view.dir, allUsers: view.all }, max, size);

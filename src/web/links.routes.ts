@@ -22,7 +22,7 @@ import { linkRow, linksPageBody, linksTable, viewQuery, type LinkView } from '..
 import { currentPage, parseId, refinesSearch, type PageCtx } from './dashboard-kit.ts';
 import type { WebModule } from './index.ts';
 import { toastHeaders as toast } from './links-toast.ts';
-import { listView, parseView } from './links-view.ts';
+import { listView, ownerEmails, parseView } from './links-view.ts';
 
 const POST = { parse: 'none' as const, detail: { hide: true } };
 const MAX_BULK = 100;
@@ -32,17 +32,8 @@ export const linksRoutes: WebModule = (deps, kit) => {
   const isAdmin = (c: PageCtx) => c.actor.user.role === 'admin';
   const tableProps = (c: PageCtx, owners?: ReadonlyMap<number, string>) => ({ isAdmin: isAdmin(c), actorId: c.actor.user.id, csrfToken: c.session.csrfToken, shortUrl: services.shortUrl, now: services.now(), owners });
 
-  /** The emails of the other users owning `items`, for an admin's table (one read per owner on the page). */
-  async function ownersOf(c: PageCtx, items: readonly Link[]): Promise<Map<number, string>> {
-    const ids = new Set(items.map((l) => l.userId).filter((id): id is number => id !== null && id !== c.actor.user.id));
-    const owners = new Map<number, string>();
-    if (!isAdmin(c)) return owners;
-    for (const id of ids) {
-      const user = await services.users.get(id).catch(() => null);
-      if (user) owners.set(id, user.email);
-    }
-    return owners;
-  }
+  /** The emails of the users owning `items`, for an admin's table (none for a member, who sees only their own). */
+  const ownersOf = async (c: PageCtx, items: readonly Link[]) => (isAdmin(c) ? ownerEmails(services)(items) : undefined);
 
   /** An admin acting on another user's link (or an anonymous one) is said in the log: who, what, whose. */
   function logTakeDown(c: PageCtx, link: Link, action: string): void {

@@ -92,8 +92,8 @@ const hostPath = (url: string) => url.replace(/^https?:\/\//, '');
 const hostOf = (url: string) => hostPath(url).replace(/\/.*$/, '');
 const TABLE = html` hx-target="#links-table" hx-push-url="true" hx-indicator="#links-table"`;
 
-/** Who a link belongs to, as an admin's table names it. */
-function ownerLabel(l: Link, owners: ReadonlyMap<number, string> | undefined): string {
+/** Who a link belongs to, as an admin's table and export name it. */
+export function ownerLabel(l: Link, owners: ReadonlyMap<number, string> | undefined): string {
   if (l.userId === null) return 'anonymous';
   return owners?.get(l.userId) ?? `user ${l.userId}`;
 }
