@@ -243,10 +243,17 @@
     done.focus();
   }
 
-  // ---- a refused form: the first field in error (or the form's alert) takes the focus, so a keyboard or
+  // ---- a refused form: the summary of its refusals, or the first field in error (or the form's alert) takes the focus, so a keyboard or
   // screen-reader user lands on what to fix, its message read with it (aria-describedby); with nothing
   // refused, a confirmation does ----
   function focusProblem(root) {
+    // several refused: the summary first, whose links lead to each field
+    var summary = root.querySelector('[data-error-summary]');
+    if (summary) {
+      summary.setAttribute('tabindex', '-1');
+      summary.focus();
+      return;
+    }
     var field = root.querySelector('[aria-invalid="true"]:not([disabled])');
     if (field) return field.focus();
     var alert = root.querySelector('.alert[role="alert"]');

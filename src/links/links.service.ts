@@ -7,6 +7,7 @@
 import type { Actor } from '../accounts/accounts.types.ts';
 import { hashPassword, randomHex, safeEqual, sha256Hex, tokenMatches, verifyPassword } from '../accounts/secrets.ts';
 import { DomainError, LimitReached, UniqueViolation } from '../errors.ts';
+import { Refusals } from '../refusals.ts';
 import { charLength } from '../text.ts';
 import type { PageMeta } from '../fetcher/og.ts';
 import { pageWindow } from '../paging.ts';
@@ -308,27 +309,48 @@ export function createLinksService(deps: LinksDeps) {
   const insertOptions = (actor: Actor | null): InsertOptions =>
     actor && actor.plan.maxLinks !== null ? { ownerLimit: { userId: actor.user.id, max: actor.plan.maxLinks } } : {};
 
-  /** Every rule of creation except the insert itself; `taken` holds codes claimed earlier in the same batch. */
-  async function prepare(actor: Actor | null, input: CreateLinkInput, taken: Set<string>): Promise<Prepared> {
-    const destination = checkDestination(input.destination, policy, 'url');
-    const title = clip(input.title, MAX_TITLE, 'title');
-    const pageTitle = clip(input.pageTitle, MAX_TITLE, 'page title');
-    const description = clip(input.description, 1000, 'description');
-    const thumbnailUrl = input.thumbnailUrl ? checkDestination(input.thumbnailUrl, policy, 'thumbnail url') : null;
-    if (input.code) requireFeature(actor, 'customAlias', 'Custom aliases');
-    if (input.password) requireFeature(actor, 'password', 'Password-protected links');
+  /**
+   * Every rule of creation, in the order a check-at-a-time met them, each
+   * refusal noted in `r`; the checked values when none refused. `taken`
+   * holds codes claimed earlier in the same batch.
+   */
+  async function checkCreate(actor: Actor | null, input: CreateLinkInput, taken: Set<string>, r: Refusals) {
+    const destination = r.check(() => checkDestination(input.destination, policy, 'url'));
+    const title = r.check(() => clip(input.title, MAX_TITLE, 'title'));
+    const pageTitle = r.check(() => clip(input.pageTitle, MAX_TITLE, 'page title'));
+    const description = r.check(() => clip(input.description, 1000, 'description'));
+    const thumbnailUrl = r.check(() => (input.thumbnailUrl ? checkDestination(input.thumbnailUrl, policy, 'thumbnail url') : null));
+    const aliasAllowed = !input.code || r.passes(() => requireFeature(actor, 'customAlias', 'Custom aliases'));
+    if (input.password) r.passes(() => requireFeature(actor, 'password', 'Password-protected links'));
     const lifetime = input.expiresInSeconds;
-    if ((input.expiresAt !== undefined && input.expiresAt !== null) || lifetime !== undefined) requireFeature(actor, 'expiry', 'Link expiration dates');
+    if ((input.expiresAt !== undefined && input.expiresAt !== null) || lifetime !== undefined) r.passes(() => requireFeature(actor, 'expiry', 'Link expiration dates'));
     if (lifetime !== undefined && !(Number.isFinite(lifetime) && lifetime > 0)) {
-      throw new DomainError('VALIDATION', 'The lifetime must be a positive number of seconds.', { field: 'expires_at' });
+      r.note(new DomainError('VALIDATION', 'The lifetime must be a positive number of seconds.', { field: 'expires_at' }));
     }
-    checkPassword(input.password);
-    checkExpiry(input.expiresAt);
-    checkSchedules(input.schedules);
-    if (input.code) {
-      await checkAlias(input.code, actor);
-      if (taken.has(input.code)) throw aliasTaken();
+    r.passes(() => checkPassword(input.password));
+    r.passes(() => checkExpiry(input.expiresAt));
+    r.passes(() => checkSchedules(input.schedules));
+    // a plan without aliases is not told whether one is taken
+    if (input.code && aliasAllowed) {
+      const code = input.code;
+      await r.passesAsync(async () => {
+        await checkAlias(code, actor);
+        if (taken.has(code)) throw aliasTaken();
+      });
     }
+    const source = r.check(() => clip(input.source, 50, 'source'));
+    const userAgent = r.check(() => clip(input.labels?.userAgent, 1000, 'user agent'));
+    const utm = r.check(() => utmColumns(input.utm));
+    // each value is the one its check returned: none refused, none is a stand-in
+    return r.any ? null : { destination: destination!, title, pageTitle, description, thumbnailUrl: thumbnailUrl ?? null, lifetime, source, userAgent, utm: utm! };
+  }
+
+  /** Every rule of creation except the insert itself; `taken` holds codes claimed earlier in the same batch. @throws the first refusal (meta.refusals: all) */
+  async function prepare(actor: Actor | null, input: CreateLinkInput, taken: Set<string>): Promise<Prepared> {
+    const r = new Refusals();
+    const checked = await checkCreate(actor, input, taken, r);
+    r.throwIfAny();
+    const { destination, title, pageTitle, description, thumbnailUrl, lifetime, source, userAgent, utm } = checked!;
     let code = input.code || (await freshCode());
     while (taken.has(code)) code = await freshCode();
     const deleteToken = input.issueDeleteToken ? randomHex(TOKEN_BYTES) : null;
@@ -350,23 +372,61 @@ export function createLinksService(deps: LinksDeps) {
       pageTitle: pageTitle ?? (metadata === wanted ? null : host),
       thumbnailUrl,
       userId: actor?.user.id ?? null,
-      source: clip(input.source, 50, 'source') ?? 'api',
+      source: source ?? 'api',
       redirectMode: input.redirectMode ?? 'direct',
       bridgeDelaySeconds: Math.max(0, Math.min(60, Math.trunc(input.bridgeDelaySeconds ?? 0))),
       passwordHash,
       expiresAt: lifetime !== undefined ? createdAt + Math.round(lifetime * 1000) : (input.expiresAt ?? null),
       isActive: input.isActive ?? true,
-      ...utmColumns(input.utm),
+      ...utm,
       deleteTokenHash: deleteToken ? sha256Hex(deleteToken) : null,
       statsTokenHash: statsToken ? sha256Hex(statsToken) : null,
       statsPrivate: Boolean(input.statsPrivate),
       labelUserId: input.labels?.userId ?? null,
-      labelUserAgent: clip(input.labels?.userAgent, 1000, 'user agent') ?? null,
+      labelUserAgent: userAgent ?? null,
       labelIp: input.labels?.ip ?? null,
       createdAt,
       updatedAt: createdAt,
     };
     return { row, deleteToken, statsToken, metadata, previewOnly: Boolean(title) };
+  }
+
+  /**
+   * The patch an update writes (but a new password's hash), each refusal
+   * noted in `r`, in the order a check-at-a-time met them.
+   */
+  async function checkUpdate(actor: Actor | null, input: UpdateLinkInput, target: Link, r: Refusals): Promise<LinkPatch> {
+    const patch: LinkPatch = {};
+    if (input.destination !== undefined) patch.destination = r.check(() => checkDestination(input.destination!, policy, 'url'));
+    if (input.title !== undefined) patch.title = r.check(() => clip(input.title, MAX_TITLE, 'title')) ?? null;
+    if (input.description !== undefined) patch.description = r.check(() => clip(input.description, 1000, 'description')) ?? null;
+    if (input.pageTitle !== undefined) patch.pageTitle = r.check(() => clip(input.pageTitle, MAX_TITLE, 'page title')) ?? null;
+    if (input.thumbnailUrl !== undefined) patch.thumbnailUrl = input.thumbnailUrl ? r.check(() => checkDestination(input.thumbnailUrl!, policy, 'thumbnail url')) : null;
+    if (input.source !== undefined) patch.source = r.check(() => clip(input.source, 50, 'source')) ?? 'api';
+    if (input.redirectMode !== undefined) patch.redirectMode = input.redirectMode;
+    if (input.bridgeDelaySeconds !== undefined) patch.bridgeDelaySeconds = Math.max(0, Math.min(60, Math.trunc(input.bridgeDelaySeconds)));
+    if (input.isActive !== undefined) patch.isActive = input.isActive;
+    if (input.removePassword) patch.passwordHash = null;
+    else if (input.password !== undefined && input.password !== null) {
+      if (input.password) r.passes(() => requireFeature(actor, 'password', 'Password-protected links'));
+      r.passes(() => checkPassword(input.password));
+    }
+    if (input.removeExpiration) patch.expiresAt = null;
+    else if (input.expiresAt !== undefined && input.expiresAt !== null) {
+      const expiresAt = input.expiresAt;
+      if (r.passes(() => requireFeature(actor, 'expiry', 'Link expiration dates')) && r.passes(() => checkExpiry(expiresAt))) patch.expiresAt = expiresAt;
+    } else if (input.expiresAt === null) patch.expiresAt = null;
+    if (input.code !== undefined && input.code !== target.code) {
+      const code = input.code;
+      // a plan without aliases is not told whether one is taken
+      if (r.passes(() => requireFeature(actor, 'customAlias', 'Custom aliases'))) await r.passesAsync(() => checkAlias(code, actor));
+      patch.code = code;
+      patch.isAlias = true;
+    }
+    if (input.labels?.userId !== undefined) patch.labelUserId = input.labels.userId;
+    Object.assign(patch, r.check(() => utmColumns(input.utm)));
+    r.passes(() => checkSchedules(input.schedules));
+    return patch;
   }
 
   type ReadyItem = { index: number; p: Prepared; input: CreateLinkInput };
@@ -444,6 +504,20 @@ export function createLinksService(deps: LinksDeps) {
       if (p.metadata === 'sync') link = await fillMetadata(link, p.previewOnly);
       else if (p.metadata === 'background') fillInBackground(link, p.previewOnly);
       return { link, deleteToken: p.deleteToken, statsToken: p.statsToken };
+    },
+
+    /**
+     * Notes in `r` every refusal create() would give `input`, creating
+     * nothing: a form that has found faults of its own shows the core's too,
+     * all in one answer.
+     */
+    async checkCreate(actor: Actor | null, input: CreateLinkInput, r: Refusals): Promise<void> {
+      await checkCreate(actor, input, new Set(), r);
+    },
+
+    /** As checkCreate, for update(); another's link is left to update() to refuse. */
+    async checkUpdate(actor: Actor | null, target: Link, input: UpdateLinkInput, r: Refusals): Promise<void> {
+      await checkUpdate(actor, input, target, r);
     },
 
     /**
@@ -588,37 +662,10 @@ export function createLinksService(deps: LinksDeps) {
     /** @throws NOT_FOUND, VALIDATION, CODE_TAKEN, FEATURE_DENIED */
     async update(actor: Actor | null, target: Link, input: UpdateLinkInput): Promise<Link> {
       if (actor && target.userId !== actor.user.id) throw new DomainError('NOT_FOUND', 'Link not found.');
-      const patch: LinkPatch = {};
-      if (input.destination !== undefined) patch.destination = checkDestination(input.destination, policy, 'url');
-      if (input.title !== undefined) patch.title = clip(input.title, MAX_TITLE, 'title') ?? null;
-      if (input.description !== undefined) patch.description = clip(input.description, 1000, 'description') ?? null;
-      if (input.pageTitle !== undefined) patch.pageTitle = clip(input.pageTitle, MAX_TITLE, 'page title') ?? null;
-      if (input.thumbnailUrl !== undefined) patch.thumbnailUrl = input.thumbnailUrl ? checkDestination(input.thumbnailUrl, policy, 'thumbnail url') : null;
-      if (input.source !== undefined) patch.source = clip(input.source, 50, 'source') ?? 'api';
-      if (input.redirectMode !== undefined) patch.redirectMode = input.redirectMode;
-      if (input.bridgeDelaySeconds !== undefined) patch.bridgeDelaySeconds = Math.max(0, Math.min(60, Math.trunc(input.bridgeDelaySeconds)));
-      if (input.isActive !== undefined) patch.isActive = input.isActive;
-      if (input.removePassword) patch.passwordHash = null;
-      else if (input.password !== undefined && input.password !== null) {
-        if (input.password) requireFeature(actor, 'password', 'Password-protected links');
-        checkPassword(input.password);
-        patch.passwordHash = await hashPassword(input.password);
-      }
-      if (input.removeExpiration) patch.expiresAt = null;
-      else if (input.expiresAt !== undefined && input.expiresAt !== null) {
-        requireFeature(actor, 'expiry', 'Link expiration dates');
-        checkExpiry(input.expiresAt);
-        patch.expiresAt = input.expiresAt;
-      } else if (input.expiresAt === null) patch.expiresAt = null;
-      if (input.code !== undefined && input.code !== target.code) {
-        requireFeature(actor, 'customAlias', 'Custom aliases');
-        await checkAlias(input.code, actor);
-        patch.code = input.code;
-        patch.isAlias = true;
-      }
-      if (input.labels?.userId !== undefined) patch.labelUserId = input.labels.userId;
-      Object.assign(patch, utmColumns(input.utm));
-      checkSchedules(input.schedules);
+      const r = new Refusals();
+      const patch = await checkUpdate(actor, input, target, r);
+      r.throwIfAny();
+      if (!input.removePassword && input.password) patch.passwordHash = await hashPassword(input.password);
       // resent as they are (a client PUTting the whole link back): no new schedule ids, no new updated_at
       const schedules = input.schedules !== undefined && !sameSchedules(await links.schedules(target.id), input.schedules) ? input.schedules : undefined;
       const written = await links.update(target.id, patch, { schedules }).catch((e: unknown) => {

@@ -1,14 +1,17 @@
 /**
  * The link form's fields → the core's create/update input, and the core's
- * DomainErrors → messages next to fields. The form keeps what the user typed
+ * refusals → messages next to fields. The form keeps what the user typed
  * (as strings) so a refused form comes back as it was sent. Dates typed into
- * datetime-local fields are read as UTC, as the form labels them.
+ * datetime-local fields are read as UTC, as the form labels them. What the
+ * form itself cannot read is noted in a Refusals, not thrown, and left out of
+ * the input, so the core can still check the rest and the page shows every
+ * fault at once.
  */
 import { DomainError } from '../errors.ts';
+import type { Refusal, Refusals } from '../refusals.ts';
 import type { CreateLinkInput, UpdateLinkInput } from '../links/links.service.ts';
 import type { Link, RedirectMode, Schedule } from '../links/links.types.ts';
 import { PREVIEW_LIMITS, UTM_KEYS, type LinkFormValues, type ScheduleValues } from '../../views/dashboard/link-form.ts';
-import { fieldErrorOf } from './form-errors.ts';
 import { optionalText, textOf } from './form-values.ts';
 
 const MODES: readonly RedirectMode[] = ['direct', 'bridge', 'preview'];
@@ -133,19 +136,21 @@ function shownSchedules(schedules: Schedule[]): ShownSchedules {
   return new Map(schedules.map((s) => [shownKey(toUtcLocal(s.startsAt), toUtcLocal(s.endsAt), s.destination), s]));
 }
 
-/** @throws VALIDATION (dates, schedules, mode) */
-function common(form: Record<string, unknown>, v: LinkFormValues, shown: ShownSchedules = new Map()) {
+/** Dates, schedules and mode; what cannot be read is noted in `r` and left undefined. */
+function common(form: Record<string, unknown>, v: LinkFormValues, r: Refusals, shown: ShownSchedules = new Map()) {
   const mode = textOf(form.redirect_mode);
-  if (mode && !MODES.includes(mode as RedirectMode)) throw new DomainError('VALIDATION', 'Choose how the link opens.', { field: 'redirect_mode' });
-  if (v.schedules.length > MAX_SCHEDULES) throw new DomainError('VALIDATION', `A link takes at most ${MAX_SCHEDULES} schedules: remove one.`, { field: 'schedules' });
-  const schedules = v.schedules.map((s) => {
-    if (!s.url) throw new DomainError('VALIDATION', 'Each schedule needs an alternate destination.', { field: 'schedules' });
-    const kept = shown.get(shownKey(s.start, s.end, s.url));
-    if (kept) return { startsAt: kept.startsAt, endsAt: kept.endsAt, destination: s.url };
-    return { startsAt: parseUtcLocal(s.start, 'schedules', 'schedule start'), endsAt: parseUtcLocal(s.end, 'schedules', 'schedule end'), destination: s.url };
+  if (mode && !MODES.includes(mode as RedirectMode)) r.note(new DomainError('VALIDATION', 'Choose how the link opens.', { field: 'redirect_mode' }));
+  const schedules = r.check(() => {
+    if (v.schedules.length > MAX_SCHEDULES) throw new DomainError('VALIDATION', `A link takes at most ${MAX_SCHEDULES} schedules: remove one.`, { field: 'schedules' });
+    return v.schedules.map((s) => {
+      if (!s.url) throw new DomainError('VALIDATION', 'Each schedule needs an alternate destination.', { field: 'schedules' });
+      const kept = shown.get(shownKey(s.start, s.end, s.url));
+      if (kept) return { startsAt: kept.startsAt, endsAt: kept.endsAt, destination: s.url };
+      return { startsAt: parseUtcLocal(s.start, 'schedules', 'schedule start'), endsAt: parseUtcLocal(s.end, 'schedules', 'schedule end'), destination: s.url };
+    });
   });
   const utm = Object.fromEntries(UTM_KEYS.map((k) => [k, v.utm[k].trim() || null]));
-  return { redirectMode: v.redirect_mode, schedules, utm, expiresAt: parseUtcLocal(v.expires_at, 'expires_at', 'expiry') };
+  return { redirectMode: v.redirect_mode, schedules, utm, expiresAt: r.check(() => parseUtcLocal(v.expires_at, 'expires_at', 'expiry')) };
 }
 
 /**
@@ -155,7 +160,7 @@ function common(form: Record<string, unknown>, v: LinkFormValues, shown: ShownSc
  * and typed values share one column each, so the edit form shows the fetched
  * ones in the fields, and leaving them as shown keeps them.
  */
-function previewPatch(form: Record<string, unknown>, v: LinkFormValues, link: Link) {
+function previewPatch(form: Record<string, unknown>, v: LinkFormValues, link: Link, r: Refusals) {
   const sent = (name: string) => optionalText(form[name]) !== undefined;
   return {
     pageTitle: sent('page_title') ? v.page_title : undefined,
@@ -164,16 +169,16 @@ function previewPatch(form: Record<string, unknown>, v: LinkFormValues, link: Li
     // private host) must not refuse every later save of a form that shows it back untouched
     thumbnailUrl: sent('thumbnail_url') && (v.thumbnail_url || null) !== link.thumbnailUrl ? v.thumbnail_url || null : undefined,
     // an emptied delay is the default, none
-    bridgeDelaySeconds: sent('bridge_delay') ? (delayOf(v.bridge_delay) ?? 0) : undefined,
+    bridgeDelaySeconds: sent('bridge_delay') ? r.check(() => delayOf(v.bridge_delay) ?? 0) : undefined,
   };
 }
 
 /**
  * The core's input from the form and its values (formValues(form), which the
- * caller keeps to show the form again if the core refuses it).
- * @throws VALIDATION (dates, schedules, mode)
+ * caller keeps to show the form again if the core refuses it); what the form
+ * cannot read (dates, schedules, mode, delay) is noted in `r`.
  */
-export function createInput(form: Record<string, unknown>, v: LinkFormValues): CreateLinkInput {
+export function createInput(form: Record<string, unknown>, v: LinkFormValues, r: Refusals): CreateLinkInput {
   const password = textOf(form.password);
   return {
     destination: v.url,
@@ -187,8 +192,8 @@ export function createInput(form: Record<string, unknown>, v: LinkFormValues): C
     thumbnailUrl: v.thumbnail_url || undefined,
     // a typed title names the link; its bridge page still wants the destination's picture and words
     fetchPreview: !(v.thumbnail_url && v.description.trim()),
-    bridgeDelaySeconds: delayOf(v.bridge_delay),
-    ...common(form, v),
+    bridgeDelaySeconds: r.check(() => delayOf(v.bridge_delay)),
+    ...common(form, v, r),
   };
 }
 
@@ -197,15 +202,17 @@ export function createInput(form: Record<string, unknown>, v: LinkFormValues): C
  * them are kept exactly: an untouched expiry is left alone (not cut to the
  * minute, nor refused as past when it falls within the current minute), and
  * so are untouched schedules.
- * @throws VALIDATION (dates, schedules, mode, a new password with "remove the password")
+ * Noted in `r`: as createInput, and a new password with "remove the password".
  */
-export function updateInput(form: Record<string, unknown>, v: LinkFormValues, link: Link, schedules: Schedule[]): UpdateLinkInput {
-  const password = textOf(form.password);
+export function updateInput(form: Record<string, unknown>, v: LinkFormValues, link: Link, schedules: Schedule[], r: Refusals): UpdateLinkInput {
+  let password = textOf(form.password);
+  let removePassword = v.remove_password;
   // which of the two was meant cannot be told; saving either silently could leave the link open
-  if (password && v.remove_password) {
-    throw new DomainError('VALIDATION', 'Either type a new password or tick “Remove the password”, not both.', { field: 'password' });
+  if (password && removePassword) {
+    r.note(new DomainError('VALIDATION', 'Either type a new password or tick “Remove the password”, not both.', { field: 'password' }));
+    [password, removePassword] = ['', false];
   }
-  const { expiresAt, ...rest } = common(form, v, shownSchedules(schedules));
+  const { expiresAt, ...rest } = common(form, v, r, shownSchedules(schedules));
   // a disabled field (plan without expiry) is not sent, and an untouched one is as it was: leave the date alone
   const expirySent = typeof form.expires_at === 'string' && v.expires_at.trim() !== toUtcLocal(link.expiresAt);
   return {
@@ -214,11 +221,11 @@ export function updateInput(form: Record<string, unknown>, v: LinkFormValues, li
     code: v.code || undefined,
     title: v.title.trim() || null,
     password: password || undefined,
-    removePassword: v.remove_password,
+    removePassword,
     expiresAt: expirySent ? expiresAt : undefined,
     removeExpiration: expirySent && expiresAt === null,
     ...rest,
-    ...previewPatch(form, v, link),
+    ...previewPatch(form, v, link, r),
   };
 }
 
@@ -226,9 +233,9 @@ const FIELDS = new Set(['url', 'code', 'title', 'password', 'expires_at', 'redir
 // the core names these as its API's words; the form's inputs are named otherwise
 const CORE_FIELDS: Record<string, string> = { 'page title': 'page_title', 'thumbnail url': 'thumbnail_url' };
 
-/** The form field a core error belongs to, or null for a message above the form. */
-export function fieldOf(e: DomainError): string | null {
-  const f = fieldErrorOf(e, ['VALIDATION', 'CODE_TAKEN'])?.field;
+/** The form field a refusal belongs to, or null for a message above the form (a plan gate). */
+export function fieldOf(refusal: Refusal): string | null {
+  const f = refusal.code === 'VALIDATION' || refusal.code === 'CODE_TAKEN' ? refusal.field : null;
   if (!f) return null;
   if (f.startsWith('schedule')) return 'schedules';
   if (f.startsWith('utm ')) return `utm_${f.slice(4)}`;

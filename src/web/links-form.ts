@@ -8,8 +8,9 @@
  *   GET      /dashboard/links/utm-preview?url=…&utm_source=…   the tagged-URL fragment
  *
  * The forms are plain POSTs (they work without script). A refused form
- * answers 422 with the form as it was sent and the core's message beside the
- * field it names; plan gates (FEATURE_DENIED) and quotas show above the form.
+ * answers 422 with the form as it was sent and every refusal at once, each
+ * beside the field it names; plan gates (FEATURE_DENIED) and quotas show
+ * above the form.
  * The dashboard needs no API access, only the plan's link features.
  */
 import { Elysia } from 'elysia';
@@ -23,6 +24,7 @@ import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
 import { createInput, duplicateValues, fieldOf, formValues, isFormError, linkValues, prefillValues, updateInput } from './links-form-input.ts';
 import { inFormWords, quotaHint } from './form-errors.ts';
+import { Refusals, refusalsIn } from '../refusals.ts';
 import { listReturn } from './links-view.ts';
 
 /** The destination with its UTM values, as the redirect will build it. */
@@ -66,9 +68,12 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
     const errors: Record<string, string> = {};
     let formError: string | null = null;
     if (r.error) {
-      const field = fieldOf(r.error);
-      if (field) errors[field] = inFormWords(r.error.message);
-      else formError = inFormWords(r.error.message) + quotaHint(r.error);
+      for (const refusal of refusalsIn(r.error)) {
+        const field = fieldOf(refusal);
+        // one message a field: the first found, as the field reads it top to bottom
+        if (field) errors[field] ??= inFormWords(refusal.message);
+        else formError ??= inFormWords(refusal.message) + quotaHint(r.error);
+      }
       // a password is never sent back in the page: unless told, the person would save the link without it
       if (!errors.password && textOf(c.form.password) !== '') errors.password = 'Enter the password again: it is not kept when the form is sent back.';
     }
@@ -108,8 +113,13 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
       '/dashboard/links/new',
       kit.route(async (c) => {
         const values = formValues(c.form);
+        const refusals = new Refusals();
+        const input = createInput(c.form, values, refusals);
         try {
-          const { link } = await services.links.create(c.actor, createInput(c.form, values));
+          // what the form could not read is left out of the input; the core checks the rest, creating nothing
+          if (refusals.any) await services.links.checkCreate(c.actor, input, refusals);
+          refusals.throwIfAny();
+          const { link } = await services.links.create(c.actor, input);
           return kit.redirect(c, `/dashboard?created=${encodeURIComponent(link.code)}`);
         } catch (error) {
           if (!isFormError(error)) throw error;
@@ -137,8 +147,12 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
         const values = formValues(c.form);
         // the view the form was opened from (sent back by the form), checked as a Referer would be
         const back = listReturn(textOf(c.form.back), c.request.url, c.actor.user.role === 'admin');
+        const refusals = new Refusals();
+        const input = updateInput(c.form, values, link, await services.links.schedules(link.id), refusals);
         try {
-          const saved = await services.links.update(c.actor, link, updateInput(c.form, values, link, await services.links.schedules(link.id)));
+          if (refusals.any) await services.links.checkUpdate(c.actor, link, input, refusals);
+          refusals.throwIfAny();
+          const saved = await services.links.update(c.actor, link, input);
           return kit.redirect(c, `${back}${back.includes('?') ? '&' : '?'}saved=${encodeURIComponent(saved.code)}`);
         } catch (error) {
           if (!isFormError(error)) throw error;

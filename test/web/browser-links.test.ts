@@ -275,6 +275,19 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator('#url').getAttribute('aria-describedby')).toContain('url-error');
   }, 60_000);
 
+  test('a form refused on several fields lists them first; each entry leads to its field', async () => {
+    await page.goto(`${app.base}/dashboard/links/new`);
+    await page.getByLabel('Destination URL').fill('notaurl');
+    await page.getByLabel('Delay (seconds)').fill('99');
+    await page.getByRole('button', { name: 'Create link' }).click();
+    await page.waitForSelector('#error-summary');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('error-summary');
+    expect(await page.locator('#error-summary').textContent()).toContain('2 fields need a change:');
+    await page.locator('#error-summary a').nth(1).click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('bridge_delay');
+    await screenshot(page, 'link-form-several-refusals');
+  }, 60_000);
+
   test('deleting the link just created also takes away its "ready" panel', async () => {
     acceptDialogs();
     await page.goto(`${app.base}/dashboard/links/new`);

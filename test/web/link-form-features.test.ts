@@ -3,8 +3,9 @@
  * card, through the real app: ?url=&title=&code= (the account page's
  * bookmarklet, also across signing in), ?from=ID (a copy of one's own link,
  * someone else's a 404 that names nothing), and the preview fields (saved,
- * shown on the bridge page, refused beside their field). A GET never creates;
- * every value comes back escaped.
+ * shown on the bridge page, refused beside their field), and a form refused
+ * on several fields at once (every refusal shown in one answer, nothing
+ * written). A GET never creates; every value comes back escaped.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { PageMeta } from '../../src/fetcher/og.ts';
@@ -294,4 +295,82 @@ test('a fetched image on a private host is not kept; one stored before is no rea
   // typed anew, the same address is refused as any private one
   const typed = await owner.post(`/dashboard/links/${link.id}/edit`, { url: link.destination, code: link.code, title: 'Renamed', redirect_mode: 'direct', thumbnail_url: 'http://127.0.0.2/logo.png' });
   expect(typed.status).toBe(422);
+});
+
+describe('a form refused on several fields', () => {
+  /** the message under the field `name`, or undefined */
+  const messageOf = (page: string, name: string) => new RegExp(`<p class="field-error" id="${name}-error">([^<]*)</p>`).exec(page)?.[1];
+  const summaryOf = (page: string) => /<div class="alert error-summary"[^>]*>([\s\S]*?)<\/div>/.exec(page)?.[1];
+
+  test('new: the core’s refusals and the form’s own come back together, each beside its field, and nothing is created', async () => {
+    await t.services.links.create(other.actor, { destination: 'https://example.com/held', code: 'held-alias' });
+    const before = await count(owner);
+    const res = await owner.post('/dashboard/links/new', {
+      url: 'ftp://example.com/file', code: 'held-alias', title: 't'.repeat(501), password: 'secret',
+      expires_at: '2030-02-30T10:00', bridge_delay: '99', schedule_start_0: '2030-01-01T00:00', schedule_url_0: '',
+    });
+    const page = await res.text();
+    expect(res.status).toBe(422);
+    expect(messageOf(page, 'url')).toContain('The destination URL must be a URL starting with http:// or https://.');
+    expect(messageOf(page, 'code')).toBe('The alias has already been taken.');
+    expect(messageOf(page, 'title')).toContain('must not be greater than 500');
+    expect(messageOf(page, 'expires_at')).toBe('The expiry is not a valid date and time.');
+    expect(messageOf(page, 'bridge_delay')).toContain('from 0 to 60');
+    expect(messageOf(page, 'schedules')).toBe('Each schedule needs an alternate destination.');
+    expect(messageOf(page, 'password')).toContain('Enter the password again');
+    for (const f of ['url', 'code', 'title', 'expires_at', 'bridge_delay']) expect(page).toMatch(new RegExp(`id="${f}" name="${f}"[^>]* aria-invalid="true"`));
+    // the summary lists them in the page's order, each a link to its input (or to the message of a group)
+    const summary = summaryOf(page)!;
+    expect(summary).toContain('7 fields need a change:');
+    const hrefs = [...summary.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]);
+    expect(hrefs).toEqual(['url', 'title', 'code', 'password', 'expires_at', 'bridge_delay', 'schedules-error']);
+    expect(await count(owner)).toBe(before);
+  });
+
+  test('new: a fault only the form sees still lets the core check the rest, creating nothing', async () => {
+    const before = await count(owner);
+    const res = await owner.post('/dashboard/links/new', { url: 'not a url', bridge_delay: '-1' });
+    const page = await res.text();
+    expect(res.status).toBe(422);
+    expect(messageOf(page, 'url')).toContain('The destination URL must be a valid URL.');
+    expect(messageOf(page, 'bridge_delay')).toContain('from 0 to 60');
+    expect(summaryOf(page)).toContain('2 fields need a change:');
+    // the same delay fault with a good destination: the core would create the link, and must not
+    const alone = await owner.post('/dashboard/links/new', { url: 'https://example.com/kept-out', bridge_delay: '-1' });
+    expect(alone.status).toBe(422);
+    expect(await count(owner)).toBe(before);
+  });
+
+  test('edit: every refusal at once, and the link is left as it was', async () => {
+    const { link } = await t.services.links.create(owner.actor, { destination: 'https://example.com/as-it-was', code: 'edit-many', password: 'old' });
+    const res = await owner.post(`/dashboard/links/${link.id}/edit`, {
+      url: 'https://', code: 'held-alias', password: 'new', remove_password: '1', expires_at: '2001-01-01T00:00', utm_source: 's'.repeat(256),
+    });
+    const page = await res.text();
+    expect(res.status).toBe(422);
+    expect(messageOf(page, 'url')).toContain('The destination URL must be a valid URL.');
+    expect(messageOf(page, 'code')).toBe('The alias has already been taken.');
+    expect(messageOf(page, 'password')).toContain('Either type a new password or tick');
+    expect(messageOf(page, 'expires_at')).toContain('must be a date after now');
+    expect(messageOf(page, 'utm_source')).toContain('must not be greater than 255');
+    expect(summaryOf(page)).toContain('5 fields need a change:');
+    const kept = await t.services.links.get(owner.actor, link.id);
+    expect(kept).toMatchObject({ destination: 'https://example.com/as-it-was', code: 'edit-many', expiresAt: null, utm: null });
+    expect(kept.passwordHash).not.toBeNull();
+  });
+
+  test('one refusal: beside its field, no summary; the APIs still answer with the first refusal alone', async () => {
+    const page = await (await owner.post('/dashboard/links/new', { url: 'ftp://example.com/one' })).text();
+    expect(messageOf(page, 'url')).toContain('must be a URL starting with http');
+    expect(summaryOf(page)).toBeUndefined();
+    const key = await t.services.keys.create(owner.user.id, 'refusals');
+    await t.services.links.create(other.actor, { destination: 'https://example.com/held', code: 'heldalias' });
+    const api = await t.app.handle(new Request(`${BASE}/api/v1/links`, {
+      method: 'POST', headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ original_url: 'https://example.com/api-one', alias: 'heldalias', expires_at: '2001-01-01 00:00:00' }),
+    }));
+    // the alias is taken too: a client of one error sees the first the core meets, as before
+    expect(api.status).toBe(422);
+    expect(await api.json()).toEqual({ message: 'The expires at field must be a date after now.', errors: { expires_at: ['The expires at field must be a date after now.'] } });
+  });
 });

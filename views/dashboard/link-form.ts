@@ -9,7 +9,7 @@ import type { RedirectMode } from '../../src/links/links.types.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { displayUrl } from '../url-display.ts';
-import { fieldErrorText as errorText, inputAria } from './field-error.ts';
+import { fieldErrorId, fieldErrorText as errorText, inputAria } from './field-error.ts';
 
 export interface ScheduleValues {
   start: string;
@@ -127,6 +127,30 @@ ${textField({ name: 'bridge_delay', label: 'Delay (seconds)', value: v.bridge_de
 </fieldset>`;
 }
 
+// the fields in the order the page shows them, for the summary of a form refused on several
+const FIELD_ORDER = ['url', 'title', 'code', 'redirect_mode', 'password', 'expires_at', ...UTM_KEYS.map((k) => `utm_${k}`), 'page_title', 'description', 'thumbnail_url', 'bridge_delay', 'schedules'];
+
+// a link to these lands on the input (its id is its name); the others' messages stand for a group
+const ONE_INPUT = new Set(FIELD_ORDER.filter((f) => f !== 'redirect_mode' && f !== 'schedules'));
+
+/**
+ * A form refused on several fields says so before the form, each message a
+ * link to its field's message, and takes the focus (public/js/dashboard.js):
+ * a person learns at once how much there is to mend, not one fault a submit.
+ */
+function errorSummary(errors: Record<string, string>): SafeHtml | null {
+  const fields = Object.keys(errors).sort((a, b) => rank(a) - rank(b));
+  if (fields.length < 2) return null;
+  return html`<div class="alert error-summary" role="alert" id="error-summary" data-error-summary>
+<p>${fields.length} fields need a change:</p>
+<ul>${fields.map((f) => html`<li><a href="#${ONE_INPUT.has(f) ? f : fieldErrorId(f)}">${errors[f]}</a></li>`)}</ul>
+</div>`;
+}
+function rank(field: string): number {
+  const i = FIELD_ORDER.indexOf(field);
+  return i < 0 ? FIELD_ORDER.length : i;
+}
+
 /** The page's heading (and title): what the form does. */
 export const linkFormTitle = (p: { mode: LinkFormProps['mode']; duplicateOf?: unknown }) => (p.mode === 'edit' ? 'Edit link' : p.duplicateOf ? 'Duplicate link' : 'New link');
 
@@ -141,6 +165,7 @@ export function linkFormBody(p: LinkFormProps): SafeHtml {
 ${p.duplicateOf ? html`<p class="hint" id="duplicate-of">A copy of <code>${p.duplicateOf.shortLink}</code> with its own short link. The password and expiry date are not copied.</p>` : null}
 ${p.prefilled ? html`<p class="hint" id="prefilled">Filled in from the page you were on. Nothing is saved until you create the link.</p>` : null}
 ${p.formError ? html`<p class="alert" role="alert" id="form-error">${p.formError}</p>` : null}
+${errorSummary(e)}
 <form class="link-form stack" method="post" action="${p.action}" novalidate>
 ${csrfField(p.csrfToken)}${p.mode === 'edit' ? html`<input type="hidden" name="back" value="${p.back}">` : null}${p.duplicateOf ? html`<input type="hidden" name="from" value="${p.duplicateOf.id}">` : null}
 <section class="card stack" aria-labelledby="dest-h">
