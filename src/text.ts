@@ -19,3 +19,23 @@ export function charLength(s: string): number {
   }
   return n;
 }
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/**
+ * The longest start of `s` that is at most `max` characters (code points) and
+ * ends between two characters as a reader sees them: a cut never leaves half
+ * an emoji, a flag or a letter without its accent.
+ */
+export function cutAt(s: string, max: number): string {
+  if (s.length <= max) return s; // UTF-16 units ≥ code points: nothing to cut
+  let end = 0;
+  let chars = 0;
+  for (const { segment } of graphemes.segment(s)) {
+    const n = charLength(segment);
+    if (chars + n > max) break;
+    chars += n;
+    end += segment.length;
+  }
+  return s.slice(0, end);
+}

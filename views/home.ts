@@ -12,7 +12,7 @@ import { csrfField } from './csrf-field.ts';
 import { documentHead } from './head.ts';
 import { html, type SafeHtml } from './html.ts';
 import { httpUrl } from './layout.ts';
-import { displayUrl } from './url-display.ts';
+import { displayUrl, titleChars } from './url-display.ts';
 
 export interface ShortenResult {
   shortUrl: string;
@@ -40,7 +40,7 @@ function resultBlock(r: ShortenResult): SafeHtml {
 <p class="eyebrow">${r.existing ? 'Already shortened' : 'Your short link'}</p>
 <div class="url-box copy-row"><code id="short-url">${href ? html`<a href="${href}">${r.shortUrl}</a>` : r.shortUrl}</code><button type="button" class="button secondary small" data-copy="${r.shortUrl}" aria-describedby="copy-status" hidden>Copy</button></div>
 <p id="copy-status" class="muted small" role="status"></p>
-${r.title ? html`<p class="link-title">${r.title}</p>` : null}
+${r.title ? html`<p class="link-title"><bdi>${titleChars(r.title)}</bdi></p>` : null}
 <p class="muted small destination">Goes to ${displayUrl(r.destination)}</p>
 ${r.qrSvg ? qrBlock(r.qrSvg, r.shortUrl) : null}
 </section>`;

@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import { DomainError, NotAnAdmin, UniqueViolation } from '../errors.ts';
 import { charLength } from '../text.ts';
 import type { Actor, Role, User } from './accounts.types.ts';
@@ -16,6 +17,38 @@ const HIDDEN_IN_EMAIL = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
  * keyboards send either). Lower-casing first: it can make a letter that has a composed form.
  */
 export const normalEmail = (raw: unknown) => String(raw ?? '').trim().toLowerCase().normalize('NFC');
+
+/**
+ * What makes two emails one mailbox to a reader beyond normalEmail: compatibility forms folded (full-width
+ * ａｄｍｉｎ, the ligature ﬁ) and the domain in its ASCII form (bücher.example is xn--bcher-kva.example).
+ * It refuses a second account that would pass for an existing one; lookups keep normalEmail, so accounts
+ * stored before go on signing in as they did.
+ */
+export function mailboxKey(email: string): string {
+  const folded = normalEmail(email).normalize('NFKC').toLowerCase();
+  const at = folded.lastIndexOf('@');
+  const domain = folded.slice(at + 1);
+  return `${folded.slice(0, at)}@${domainToASCII(domain) || domain}`;
+}
+
+// Latin letters beside Cyrillic, Greek or Armenian ones in one part of an address are how look-alikes are
+// made ("аdmin" with a Cyrillic а reads as admin in every list); no real address needs both in one part
+const LATIN = /\p{Script=Latin}/u;
+const LOOK_ALIKE_SCRIPTS: [RegExp, string][] = [
+  [/\p{Script=Cyrillic}/u, 'Cyrillic'],
+  [/\p{Script=Greek}/u, 'Greek'],
+  [/\p{Script=Armenian}/u, 'Armenian'],
+];
+
+/** The script a part of the email (its local part or a domain label, as split at @ and dots) mixes with Latin letters, if any. */
+function mixedScript(email: string): string | null {
+  for (const part of email.split(/[@.]/)) {
+    if (!LATIN.test(part)) continue;
+    const other = LOOK_ALIKE_SCRIPTS.find(([re]) => re.test(part));
+    if (other) return other[1];
+  }
+  return null;
+}
 
 export const MIN_PASSWORD_LENGTH = 8;
 
@@ -59,6 +92,13 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
     return stored === undefined ? null : users.findByEmailWithHash(stored);
   }
 
+  /** An account whose email reads as this one (mailboxKey), however either was written. */
+  async function lookAlikeOf(email: string): Promise<boolean> {
+    const key = mailboxKey(email);
+    if (/^[ -~]*$/.test(key) && (await users.findByEmailWithHash(key))) return true;
+    return (await users.nonAsciiEmails()).some((e) => mailboxKey(e) === key);
+  }
+
   async function actorFor(user: User): Promise<Actor> {
     return { user, plan: await plans.get(user.planId) };
   }
@@ -78,11 +118,15 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
       if (email.length > 254 || !EMAIL.test(email) || HIDDEN_IN_EMAIL.test(email)) {
         throw new DomainError('VALIDATION', 'The email must be a valid email address.', { field: 'email' });
       }
+      const script = mixedScript(email);
+      if (script) {
+        throw new DomainError('VALIDATION', `The email mixes Latin letters with ${script} ones in one part: it would read as another address. Write it in one alphabet.`, { field: 'email' });
+      }
       const password = checkPassword(input.password);
       // an admin runs the appliance: on free (no API access) their own first key would be refused
       const plan = await planNamed(input.plan ?? (input.role === 'admin' ? 'enterprise' : 'free'));
       const taken = () => new DomainError('CODE_TAKEN', 'A user with this email already exists.', { field: 'email' });
-      if (await findByEmail(email)) throw taken();
+      if ((await findByEmail(email)) || (await lookAlikeOf(email))) throw taken();
       const passwordHash = await hashPassword(password);
       // the hash awaits the bcrypt thread: a second create for the same email may have inserted meanwhile
       return forbiddenIfNotAdmin(users.insert({ email, passwordHash, role: input.role ?? 'member', planId: plan.id, mustChangePassword: input.mustChangePassword ?? false }, opts)).catch(

@@ -5,6 +5,7 @@
  * script string does not count), honours quoted '>' inside attributes, and
  * never rescans, so a hostile page costs linear time.
  */
+import { cutAt } from '../text.ts';
 import type { SafeFetcher } from './safe-fetch.ts';
 
 export interface PageMeta {
@@ -52,8 +53,7 @@ function capped(raw: string | null | undefined, max: number): string | null {
   if (raw === null || raw === undefined) return null;
   const text = clean(raw);
   if (text === '') return null;
-  const chars = Array.from(text); // by code point, so a cut never splits a surrogate pair
-  return chars.length > max ? chars.slice(0, max).join('').trimEnd() : text;
+  return cutAt(text, max).trimEnd();
 }
 
 const clean = (raw: string) => decodeEntities(raw).replace(/\s+/g, ' ').trim();

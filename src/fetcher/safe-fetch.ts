@@ -287,14 +287,39 @@ async function readCapped(res: Response, maxBytes: number): Promise<{ bytes: Uin
   return { bytes, truncated };
 }
 
-/** Charset from the header, else from a <meta charset> near the top, else UTF-8. */
-function decodeHtml(bytes: Uint8Array, contentType: string): string {
+/**
+ * The page's text, its encoding found as a browser finds it (WHATWG
+ * "determine the character encoding", simplified): a byte order mark wins
+ * over everything, then the header's charset, then a <meta charset> near the
+ * top; with none, UTF-8 when the bytes are UTF-8, else windows-1252 (what
+ * undeclared pages of the Latin-1 era are). A body cut at maxBytes may end in
+ * half a character: streaming decode does not count that against UTF-8.
+ */
+export function decodeHtml(bytes: Uint8Array, contentType: string): string {
+  const bom = bomOf(bytes);
+  if (bom) return new TextDecoder(bom.encoding).decode(bytes.subarray(bom.length));
   const fromHeader = /charset\s*=\s*["']?([\w.:-]+)/i.exec(contentType)?.[1];
   const head = new TextDecoder('latin1').decode(bytes.subarray(0, 2048));
-  const fromMeta = /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(head)?.[1];
-  try {
-    return new TextDecoder(fromHeader ?? fromMeta ?? 'utf-8').decode(bytes);
-  } catch {
-    return new TextDecoder('utf-8').decode(bytes); // unknown label
+  // a page cannot declare UTF-16 in itself: bytes read far enough to find the tag are not UTF-16 (HTML spec)
+  const fromMeta = /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(head)?.[1]?.replace(/^utf-16(?:[bl]e)?$/i, 'utf-8');
+  const declared = fromHeader ?? fromMeta;
+  if (declared) {
+    try {
+      return new TextDecoder(declared).decode(bytes);
+    } catch {
+      // an unknown label: as if none were given
+    }
   }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+function bomOf(b: Uint8Array): { encoding: string; length: number } | null {
+  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { encoding: 'utf-8', length: 3 };
+  if (b[0] === 0xfe && b[1] === 0xff) return { encoding: 'utf-16be', length: 2 };
+  if (b[0] === 0xff && b[1] === 0xfe) return { encoding: 'utf-16le', length: 2 };
+  return null;
 }

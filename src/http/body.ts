@@ -167,11 +167,19 @@ export async function readBody(request: Request, opts: { maxBytes?: number; allo
       throw new DomainError('VALIDATION', 'The request body is not valid form data.', { field: 'body', reason: 'invalid_form' });
     }
   }
+  let halfCharacter = false;
+  let value: unknown;
   try {
-    return { kind: 'json', value: JSON.parse(text, (k, v) => (k === '__proto__' ? undefined : v)) };
+    value = JSON.parse(text, (k, v) => {
+      // a \ud800 escape alone is half a character: SQLite would store U+FFFD in its place, changing what was sent
+      if ((typeof v === 'string' && !v.isWellFormed()) || !k.isWellFormed()) halfCharacter = true;
+      return k === '__proto__' ? undefined : v;
+    });
   } catch {
     throw new DomainError('VALIDATION', 'The request body is not valid JSON.', { field: 'body', reason: 'invalid_json' });
   }
+  if (halfCharacter) throw refused('The request body holds half of a character: a \\uD800–\\uDFFF escape must be one of a pair.', 'encoding');
+  return { kind: 'json', value };
 }
 
 export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -8,7 +8,7 @@ import type { Actor } from '../accounts/accounts.types.ts';
 import { hashPassword, randomHex, safeEqual, sha256Hex, tokenMatches, verifyPassword } from '../accounts/secrets.ts';
 import { DomainError, LimitReached, UniqueViolation } from '../errors.ts';
 import { Refusals } from '../refusals.ts';
-import { charLength } from '../text.ts';
+import { charLength, cutAt } from '../text.ts';
 import type { PageMeta } from '../fetcher/og.ts';
 import { pageWindow } from '../paging.ts';
 import { createBackgroundQueue } from './background-queue.ts';
@@ -183,7 +183,7 @@ export function createLinksService(deps: LinksDeps) {
    */
   async function checkAlias(code: string, actor: Actor | null): Promise<void> {
     if (!isValidCodeShape(code)) {
-      throw new DomainError('VALIDATION', 'The alias must be 3 to 32 letters, digits, hyphens or underscores.', { field: 'code' });
+      throw new DomainError('VALIDATION', 'The alias must be 3 to 32 unaccented Latin letters (A–Z, a–z), digits, hyphens or underscores.', { field: 'code' });
     }
     if (isReservedCode(code)) throw aliasTaken();
     const holder = await links.codeHolder(code);
@@ -223,14 +223,14 @@ export function createLinksService(deps: LinksDeps) {
 
   async function fillMetadata(link: Link, previewOnly = false): Promise<Link> {
     const meta = deps.fetchMeta ? await deps.fetchMeta(link.destination).catch(() => null) : null;
-    const title = clip(meta?.title ?? null, MAX_TITLE, 'title')?.slice(0, MAX_TITLE) ?? hostOf(link.destination);
+    const title = clip(cutAt(meta?.title ?? '', MAX_TITLE), MAX_TITLE, 'title') ?? hostOf(link.destination);
     // previewOnly: the given title stays (fillBlanks replaces only the title it is told was there) and
     // is the page's title too (a null page title falls back to it)
     const updated = await links.fillBlanks(link.id, link.title, {
       title: previewOnly ? link.title : title,
       pageTitle: previewOnly ? null : title,
       thumbnailUrl: fetchedImage(meta?.image),
-      description: meta?.description ? meta.description.slice(0, 1000) : null,
+      description: meta?.description ? cutAt(meta.description, 1000) : null,
     });
     // its code now: the owner may have renamed it while the page was fetched
     cache.invalidate(updated?.code ?? link.code);

@@ -131,7 +131,9 @@ export function normalizeUrl(raw: string): string {
   const [, scheme, authority, path, rest] = m as unknown as [string, string, string, string, string];
   const at = authority.lastIndexOf('@') + 1;
   const trimmedPath = path.length > 1 ? withoutTrailingSlashes(path) : '';
-  return `${scheme.toLowerCase()}${authority.slice(0, at)}${authority.slice(at).toLowerCase()}${trimmedPath}${rest}`;
+  // a character at a time: a word-final Σ lowercases to ς in context, a different host from the σ a browser reads
+  const host = [...authority.slice(at)].map((c) => c.toLowerCase()).join('');
+  return `${scheme.toLowerCase()}${authority.slice(0, at)}${host}${trimmedPath}${rest}`;
 }
 
 /**

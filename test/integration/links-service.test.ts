@@ -187,6 +187,19 @@ describe('page titles fetched in the background', () => {
   });
 });
 
+test('a fetched title or description of emoji within the limits is stored whole, not cut into half a character', async () => {
+  const title = `a${'😀'.repeat(300)}`; // 301 characters, 601 UTF-16 units
+  const description = `b${'😀'.repeat(999)}`; // 1000 characters
+  const app = await makeTestApp({ fetchMeta: async () => ({ title, description, image: null }) });
+  try {
+    const actor = await app.services.users.actorFor((await app.user('pro')).user);
+    const { link } = await app.services.links.create(actor, { destination: 'https://emoji.example/' });
+    expect({ title: link.title, description: link.description }).toEqual({ title, description });
+  } finally {
+    await app.close();
+  }
+});
+
 describe('an edit racing a permanent delete', () => {
   test('schedules are never written onto a link deleted meanwhile (one transaction with the edit)', async () => {
     const actor = await actorOf('enterprise');
@@ -467,6 +480,33 @@ describe('accounts', () => {
       const refused = await t.services.users.create({ email: `bob${hidden}@example.com`, password: 'correct horse battery' }).catch((e: unknown) => e);
       expect([(refused as DomainError).code, (refused as DomainError).meta.field]).toEqual(['VALIDATION', 'email']);
     }
+  });
+});
+
+describe('accounts that would pass for another', () => {
+  const create = (email: string) => t.services.users.create({ email, password: 'correct horse battery' }).catch((e: unknown) => e as DomainError);
+
+  test('an email that reads as an existing one, written in other forms, is the same account: refused', async () => {
+    await t.services.users.create({ email: 'fiona@example.com', password: 'correct horse battery' });
+    await t.services.users.create({ email: 'jo@bücher.example', password: 'correct horse battery' });
+    // the ligature ﬁ, full-width letters and @, the domain in ASCII or with a full-width dot
+    for (const email of ['\ufb01ona@example.com', 'ｆｉｏｎａ@example.com', 'fiona@ｅｘａｍｐｌｅ.com', 'jo@xn--bcher-kva.example', 'JO@BÜCHER.EXAMPLE']) {
+      const refused = await create(email);
+      expect([email, (refused as DomainError).code, (refused as DomainError).meta?.field]).toEqual([email, 'CODE_TAKEN', 'email']);
+    }
+  });
+
+  test('Latin letters mixed with Cyrillic, Greek or Armenian ones in one part are refused; one alphabet a part is fine', async () => {
+    for (const email of ['\u0430dmin@example.com', 'admin@ex\u0430mple.com', 'p\u03bfst@example.com', 'ad\u0585min@example.com']) {
+      const refused = await create(email);
+      expect([email, (refused as DomainError).code, (refused as DomainError).message]).toEqual([email, 'VALIDATION', expect.stringContaining('would read as another address')]);
+    }
+    for (const email of ['иван@пример.рф', 'ivan.иванов@example.com', 'αλέξης@example.gr', '山田taro@example.jp']) {
+      const made = await create(email);
+      expect([email, made instanceof DomainError ? made.message : 'created']).toEqual([email, 'created']);
+    }
+    // an account written before still signs in as it did
+    expect((await t.services.users.authenticate('jo@bücher.example', 'correct horse battery')).user.email).toBe('jo@bücher.example');
   });
 });
 

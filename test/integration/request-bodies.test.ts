@@ -87,6 +87,21 @@ test('a form whose escapes are not UTF-8 (café encoded in ISO-8859-1 as caf%E9)
   expect([made.original_url, made.title]).toEqual(['https://example.com/café', '100% sure 50% off']);
 });
 
+test('JSON with half a character (a lone \\ud800 escape) is refused in each dialect, not stored with U+FFFD; a pair is read', async () => {
+  const before = links();
+  for (const [dialect, path, field, envelope, status] of ROUTES) {
+    for (const body of [`{"${field}":"https://example.com/\\ud800"}`, `{"${field}":"https://example.com/x","title":"a\\udc00b"}`, `{"${field}":"https://example.com/y","\\ud800":1}`]) {
+      const res = await send(path, body);
+      const answer = (await res.json()) as Record<string, unknown>;
+      expect([dialect, body, res.status, Object.keys(answer).sort(), JSON.stringify(answer)]).toEqual([dialect, body, status, envelope, expect.stringContaining('half of a character')]);
+    }
+  }
+  expect(links()).toBe(before);
+  const paired = await send('/api/v1/links', `{"original_url":"https://example.com/\\ud83d\\ude00","title":"\\ud83d\\ude00"}`);
+  expect(paired.status).toBe(201);
+  expect(((await paired.json()) as { title: string }).title).toBe('\u{1F600}');
+});
+
 test('a real server refuses an oversized API body in the dialect\'s envelope, not with the socket\'s bare 413', async () => {
   const running = listen(t.services, { port: 0, host: '127.0.0.1', maxBodyBytes: t.config.maxBodyBytes });
   try {

@@ -63,7 +63,6 @@ test('a link title or description with a right-to-left override reads as written
     await t.services.links.update(actor, link, { title: plain });
     const again = await (await send(t, 'GET', `/${link.code}`)).text();
     expect([redirectMode, again.includes(plain)]).toEqual([redirectMode, true]);
-    // out of the dashboard views checked below (a title in a table cell is isolated, not encoded)
     await t.services.links.purge(actor, link.code);
   }
 });
@@ -124,6 +123,24 @@ describe('the dashboard', () => {
     const utm = (await page(t, owner, `/dashboard/links/utm-preview?url=${encodeURIComponent(RLO)}&utm_source=x`)).body;
     expect(utm).toContain('invoice%E2%80%AEgpj.exe');
     expectNoSpoof('utm preview', utm);
+  });
+
+  test('a title with a right-to-left override reads as written in the links table, its tooltip, the analytics heading and the QR form', async () => {
+    const actor = await t.services.users.actorFor((await t.services.users.get(ownerId))!);
+    const { link } = await t.services.links.create(actor, { destination: 'https://example.com/photos', title: 'Holiday photos \u202egpj.exe', metadata: 'none' });
+    try {
+      const table = (await page(t, owner, '/dashboard')).body;
+      expect(table).toContain('<bdi>Holiday photos %E2%80%AEgpj.exe</bdi>');
+      expect(table).toContain('title="Holiday photos %E2%80%AEgpj.exe"');
+      expectNoSpoof('links table title', table);
+      expectNoSpoof('all links title', (await page(t, admin, '/dashboard?all=1')).body);
+      const analytics = (await page(t, owner, `/dashboard/links/${link.id}/analytics`)).body;
+      expect(analytics).toContain('<h1 class="link-title">Holiday photos %E2%80%AEgpj.exe</h1>');
+      expectNoSpoof('analytics title', analytics);
+      expectNoSpoof('qr form link list', (await page(t, owner, '/dashboard/qrcodes/new')).body);
+    } finally {
+      await t.services.links.purge(actor, link.code);
+    }
   });
 
   test('the edit form keeps the destination as stored, so saving does not change it', async () => {

@@ -3,7 +3,8 @@ import type { Server } from 'bun';
 import { DomainError } from '../../src/errors.ts';
 import { isIpLiteral, isLocalHostname, isPrivateAddress } from '../../src/fetcher/ip-ranges.ts';
 import { createMetaFetcher, decodeEntities, extractPageMeta } from '../../src/fetcher/og.ts';
-import { createSafeFetcher, type FetchImpl, USER_AGENT } from '../../src/fetcher/safe-fetch.ts';
+import { createSafeFetcher, decodeHtml, type FetchImpl, USER_AGENT } from '../../src/fetcher/safe-fetch.ts';
+import { cutAt } from '../../src/text.ts';
 import { createUnshortener } from '../../src/fetcher/unshorten.ts';
 
 // Every request in this file goes to the 127.0.0.1 server below or to an
@@ -172,6 +173,29 @@ describe('extractPageMeta', () => {
     const meta = extractPageMeta(page(`<title>${'t'.repeat(800)}</title><meta name="description" content="${'d'.repeat(3000)}">`), 'https://e.org/');
     expect(meta.title).toHaveLength(500);
     expect(meta.description).toHaveLength(1000);
+  });
+
+  test('a cut title or description ends between characters as a reader sees them, never in half an emoji or before an accent', () => {
+    const family = '👨‍👩‍👧'; // 5 code points, one character on screen
+    const meta = extractPageMeta(page(`<title>a${'😀'.repeat(300)}</title><meta name="description" content="b${'e\u0301'.repeat(600)}">`), 'https://e.org/');
+    expect(meta.title).toBe(`a${'😀'.repeat(300)}`); // 301 characters: within 500, kept whole
+    expect(meta.description).toBe(`b${'e\u0301'.repeat(499)}`); // 999 code points: the 1000th would part e from its accent
+    expect(cutAt(`x${family}`, 3)).toBe('x');
+    expect(cutAt(`${'😀'.repeat(3)}`, 2)).toBe('😀😀');
+    expect(cutAt('plain', 10)).toBe('plain');
+  });
+
+  test('a page’s encoding is found as a browser finds it: byte order mark first, then declarations, then UTF-8 or windows-1252', () => {
+    const utf16le = new Uint8Array([0xff, 0xfe, ...[...'<title>Grüße</title>'].flatMap((c) => [c.charCodeAt(0) & 0xff, c.charCodeAt(0) >> 8])]);
+    expect(decodeHtml(utf16le, 'text/html')).toBe('<title>Grüße</title>');
+    const bomUtf8 = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('<meta charset="windows-1252"><title>Grüße 日本</title>')]);
+    expect(decodeHtml(bomUtf8, 'text/html; charset=windows-1252')).toContain('<title>Grüße 日本</title>');
+    const latin1 = new Uint8Array([...new TextEncoder().encode('<title>Caf'), 0xe9, ...new TextEncoder().encode('</title>')]);
+    expect(decodeHtml(latin1, 'text/html')).toBe('<title>Café</title>');
+    // a UTF-8 page cut mid-character is still read as UTF-8
+    const cut = new TextEncoder().encode('<title>日本</title>é').slice(0, -1);
+    expect(decodeHtml(cut, 'text/html')).toStartWith('<title>日本</title>');
+    expect(decodeHtml(latin1, 'text/html; charset=no-such-charset')).toBe('<title>Café</title>');
   });
 
   test('decodes entities in one pass', () => {

@@ -85,6 +85,13 @@ describe('normalisation and UTM', () => {
     expect(normalizeUrl('https://ru.wikipedia.org/wiki/Москва/?q=Я#Раздел')).toBe('https://ru.wikipedia.org/wiki/Москва?q=Я#Раздел');
     expect(normalizeUrl('HTTPS://User:PW@Ex.COM/A/#Frag')).toBe('https://User:PW@ex.com/A#Frag');
   });
+  test('lowercasing a host never changes which host it is: a word-final Σ is σ, as a browser reads it, not ς', () => {
+    for (const url of ['https://ΟΔΟΣ-1.gr/x', 'https://ΑΣ1.com/', 'https://Ελλάδα.ΕΛΛΆΣ/', 'https://İSTANBUL.example/']) {
+      const normalised = normalizeUrl(url);
+      expect([url, new URL(normalised).hostname]).toEqual([url, new URL(url).hostname]);
+    }
+    expect(normalizeUrl('https://ΟΔΟΣ-1.gr/x')).toBe('https://οδοσ-1.gr/x');
+  });
   test('trailing slashes go in one pass: a long run of slashes inside the path costs no more than any path (the regex was quadratic: 100,000 took 7 s)', () => {
     const run = '/'.repeat(300_000); // ~60 s through the old regex, which the timeout below fails
     expect(normalizeUrl(`https://example.com${run}x${run}`)).toBe(`https://example.com${run}x`);

@@ -8,7 +8,7 @@ import type { LinkAnalytics } from '../../src/clicks/analytics.service.ts';
 import type { Link } from '../../src/links/links.types.ts';
 import type { RangeChoice } from '../../src/web/analytics-range.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { displayUrl } from '../url-display.ts';
+import { displayUrl, titleChars } from '../url-display.ts';
 import { barList, timeSeriesChart, type BarRow } from './charts.ts';
 import { fieldErrorText, inputAria, type FieldError } from './field-error.ts';
 
@@ -33,7 +33,8 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 const when = (ms: number | null) =>
   ms === null ? html`Never` : html`<time datetime="${new Date(ms).toISOString()}">${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC</time>`;
 
-export const linkName = (link: Link) => link.title?.trim() || link.code;
+// a fetched title is the destination page's words: it must not turn the heading (or the page title) around
+export const linkName = (link: Link) => titleChars(link.title?.trim() || link.code);
 const base = (link: Link) => `/dashboard/links/${link.id}/analytics`;
 const query = (r: RangeChoice) => (r.key === 'custom' ? `from=${r.from}&to=${r.to}` : `range=${r.key}`);
 

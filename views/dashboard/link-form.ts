@@ -176,7 +176,7 @@ ${textField({ name: 'title', label: 'Title', value: v.title, error: e.title, hin
 <label for="code">Short link${planBadge(f.customAlias)}</label>
 <div class="input-group"><span class="prefix" aria-hidden="true">${p.shortPrefix}</span>
 <input id="code" name="code" type="text" value="${v.code}" maxlength="32" pattern="[A-Za-z0-9_\\-]{3,32}" autocomplete="off" spellcheck="false"${p.mode === 'new' ? html` placeholder="generated"` : null}${f.customAlias ? null : html` disabled`}${inputAria('code', e.code, 'code-hint')}></div>
-<p class="hint" id="code-hint">${f.customAlias ? '3 to 32 letters, digits, - or _. Case-sensitive.' + (p.mode === 'new' ? ' Leave empty for a generated code.' : '') : denied('custom aliases')}</p>
+<p class="hint" id="code-hint">${f.customAlias ? '3 to 32 letters A–Z or a–z, digits, - or _. Case-sensitive.' + (p.mode === 'new' ? ' Leave empty for a generated code.' : '') : denied('custom aliases')}</p>
 ${errorText('code', e.code)}
 </div>
 </section>

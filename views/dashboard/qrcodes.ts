@@ -13,7 +13,7 @@ import type { QrCode } from '../../src/qr/qr.types.ts';
 import type { QrField, QrFormValues } from '../../src/web/qr-form.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
-import { displayUrl, visibleChars } from '../url-display.ts';
+import { displayUrl, titleChars, visibleChars } from '../url-display.ts';
 import { ariaInvalid, messageFor, type FieldError } from './field-error.ts';
 
 const TYPES: Record<string, { label: string; hint: string }> = {
@@ -121,7 +121,7 @@ export function qrDesignerPage(p: DesignerProps): SafeHtml {
     Object.entries(map).map(([value, label]) => html`<option value="${value}"${value === current ? html` selected` : ''}>${label}</option>`);
   const typeLabels = Object.fromEntries(Object.entries(TYPES).map(([k, t]) => [k, t.label]));
   const linkLabels: Record<string, string> = { '': 'Not linked — encode the content as it is' };
-  for (const l of p.links) linkLabels[String(l.id)] = clip(`${p.shortUrl(l.code)} — ${l.title?.trim() || displayUrl(l.destination)}`, 90);
+  for (const l of p.links) linkLabels[String(l.id)] = clip(`${p.shortUrl(l.code)} — ${l.title?.trim() ? titleChars(l.title.trim()) : displayUrl(l.destination)}`, 90);
   const colours = !p.plan.qrColors;
   const colour = (f: 'foreground_color' | 'background_color', label: string) => html`<div class="field field-colour">
 <label for="qr-${f}">${label}</label>
