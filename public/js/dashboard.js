@@ -299,7 +299,45 @@
     if (!('onsearch' in input)) input.dispatchEvent(new Event('search'));
   });
 
+  // ---- a plain form sends once: a second click or Enter before the answer arrives made a second link, QR
+  // code or user (htmx forms are left to htmx, which has already taken their submit). A form still on the
+  // page after a while was answered without leaving it (a download) or failed: it may be sent again ----
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (e.defaultPrevented || !form.matches || (form.getAttribute('method') || '').toLowerCase() !== 'post' || form.target) return;
+    if (form.hasAttribute('data-sending')) {
+      e.preventDefault();
+      return;
+    }
+    form.setAttribute('data-sending', '');
+    if (e.submitter) e.submitter.setAttribute('aria-busy', 'true');
+    setTimeout(function () { sendable(form); }, 10000);
+  });
+  function sendable(form) {
+    form.removeAttribute('data-sending');
+    form.querySelectorAll('[aria-busy]').forEach(function (b) { b.removeAttribute('aria-busy'); });
+  }
+  // Back to a page kept whole by the browser: its forms may be sent again
+  window.addEventListener('pageshow', function (e) {
+    if (e.persisted) document.querySelectorAll('form[data-sending]').forEach(sendable);
+  });
+
+  // ---- a one-time banner (a link created or saved, a QR code deleted) is said once: its marker leaves the
+  // address, so a reload or a bookmark does not announce it again ----
+  function forgetBanner() {
+    var url = new URL(location.href);
+    var had = false;
+    ['created', 'saved', 'deleted'].forEach(function (k) {
+      if (url.searchParams.has(k)) {
+        url.searchParams.delete(k);
+        had = true;
+      }
+    });
+    if (had) history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+  }
+
   function ready() {
+    forgetBanner();
     updateSelection();
     if (document.activeElement === document.body || !document.activeElement) focusProblem(document);
   }

@@ -59,13 +59,16 @@ function wantsFragment(request: Request): boolean {
  * Where to go after signing in: the page asked for, or for a form post (which
  * cannot be replayed by a GET) the page it was sent from, on this site only.
  */
+// forms that post to their own address: a GET of it shows the form again (other POST addresses have no page)
+const SELF_POSTING = /^\/dashboard\/links\/(?:new|\d+\/edit)$/;
+
 function returnPath(request: Request): string {
   const url = new URL(request.url);
   if (request.method === 'GET' || request.method === 'HEAD') return url.pathname + url.search;
   try {
     const from = new URL(request.headers.get('hx-current-url') ?? request.headers.get('referer') ?? '', url);
     // the host, not the origin: behind a TLS-terminating proxy the page is https:// and this request http://
-    if (from.host === url.host && from.href !== url.href) return from.pathname + from.search;
+    if (from.host === url.host && (from.href !== url.href || SELF_POSTING.test(from.pathname))) return from.pathname + from.search;
   } catch {
     // no usable page to go back to
   }
@@ -107,10 +110,11 @@ export function createDashboardKit(deps: AppDeps) {
     return new Response(null, { status: 204, headers: { 'hx-location': JSON.stringify({ path: location, target: '#main' }) } });
   }
 
-  function problem(c: HttpContext & { isHtmx: boolean }, status: number, message: string, session?: PageCtx): Response {
-    const body = html`<section class="problem"><h1>${status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'Something is wrong'}</h1><p>${message}</p><p><a href="/dashboard">Back to your links</a></p></section>`;
+  function problem(c: HttpContext & { isHtmx: boolean }, status: number, message: string, session?: PageCtx, heading?: string): Response {
+    const title = heading ?? (status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'Something is wrong');
+    const body = html`<section class="problem"><h1>${title}</h1><p>${message}</p><p><a href="/dashboard">Back to your links</a></p></section>`;
     if (c.isHtmx) return fragment(html`<div class="error" role="alert">${message}</div>`, status, { 'hx-retarget': '#toast', 'hx-reswap': 'innerHTML' });
-    return session ? page(session, { title: 'Problem', nav: 'links', body, status }) : htmlResponse(status, body.value);
+    return session ? page(session, { title, nav: 'links', body, status }) : htmlResponse(status, body.value);
   }
 
   /**
@@ -162,7 +166,8 @@ export function createDashboardKit(deps: AppDeps) {
           c.session = session;
           c.actor = session.actor;
           if (!auth.csrfOk(session, ctx.request, form)) {
-            return problem(c, 403, 'Your form has expired or did not come from this site. Reload the page and try again.', c);
+            // most often a tab left open across a sign-out and back in: the session, and its token, changed
+            return problem(c, 403, 'Your form has expired or did not come from this site. Reload the page and try again.', c, 'Form expired');
           }
         }
         if (opts.admin && session.actor.user.role !== 'admin') return problem(c, 403, 'Only admins can open this page.', c);

@@ -32,5 +32,10 @@ export function webRoutes(deps: AppDeps) {
   const kit = createDashboardKit(deps);
   let app = new Elysia({ name: 'web' });
   for (const m of modules) app = app.use(m(deps, kit));
-  return app;
+  // a mistyped or outdated dashboard address: a 404 in the dashboard's own look, its menu still there
+  return app.get(
+    '/dashboard/*',
+    kit.route((c) => kit.problem(c, 404, 'There is no dashboard page at this address.', c)),
+    { detail: { hide: true } },
+  );
 }

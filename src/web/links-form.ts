@@ -57,7 +57,7 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
     values: LinkFormValues;
     hasPassword?: boolean;
     error?: DomainError;
-    /** edit: the list view to return to (Cancel, and after saving) */
+    /** the list view to return to (Cancel; an edit also after saving) */
     back?: string;
     /** new: the link this form copies */
     source?: Link;
@@ -98,13 +98,18 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
   /** The link a new-link form copies (?from= on the page, the hidden `from` on its POST): the actor's own, as edit reads it. @throws NOT_FOUND */
   const sourceOf = (c: PageCtx, id: unknown) => services.links.get(c.actor, parseId(textOf(id)));
 
+  /** The list view a form was opened from (GET: its Referer; POST: sent back by the form), checked as a Referer. */
+  const backOf = (c: PageCtx) =>
+    listReturn(c.request.method === 'POST' ? textOf(c.form.back) : c.request.headers.get('referer'), c.request.url, c.actor.user.role === 'admin');
+
   async function newForm(c: PageCtx): Promise<Response> {
+    const back = backOf(c);
     if (c.query.from !== undefined) {
       const source = await sourceOf(c, c.query.from);
-      return render(c, { mode: 'new', action: NEW, values: duplicateValues(source, await services.links.schedules(source.id)), source });
+      return render(c, { mode: 'new', action: NEW, values: duplicateValues(source, await services.links.schedules(source.id)), source, back });
     }
     const prefilled = ['url', 'title', 'code'].some((k) => c.query[k]);
-    return render(c, { mode: 'new', action: NEW, values: prefillValues(c.query, c.actor.plan.customAlias), prefilled });
+    return render(c, { mode: 'new', action: NEW, values: prefillValues(c.query, c.actor.plan.customAlias), prefilled, back });
   }
 
   return new Elysia()
@@ -125,7 +130,7 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
           if (!isFormError(error)) throw error;
           // a refused copy is still headed as one; a source gone meanwhile just drops the heading
           const source = c.form.from === undefined ? undefined : await sourceOf(c, c.form.from).catch(() => undefined);
-          return render(c, { mode: 'new', action: NEW, values, error, source });
+          return render(c, { mode: 'new', action: NEW, values, error, source, back: backOf(c) });
         }
       }),
       POST,
@@ -135,7 +140,7 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
       kit.route(async (c) => {
         const link = await services.links.get(c.actor, idOf(c));
         const values = linkValues(link, await services.links.schedules(link.id));
-        const back = listReturn(c.request.headers.get('referer'), c.request.url, c.actor.user.role === 'admin');
+        const back = backOf(c);
         return render(c, { mode: 'edit', action: `/dashboard/links/${link.id}/edit`, values, hasPassword: link.passwordHash !== null, back });
       }),
       GET,
@@ -145,8 +150,7 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
       kit.route(async (c) => {
         const link = await services.links.get(c.actor, idOf(c));
         const values = formValues(c.form);
-        // the view the form was opened from (sent back by the form), checked as a Referer would be
-        const back = listReturn(textOf(c.form.back), c.request.url, c.actor.user.role === 'admin');
+        const back = backOf(c);
         const refusals = new Refusals();
         const input = updateInput(c.form, values, link, await services.links.schedules(link.id), refusals);
         try {

@@ -19,10 +19,26 @@ import type { QrCode } from '../qr/qr.types.ts';
 import type { FieldError } from '../../views/dashboard/field-error.ts';
 import { qrDesignerPage, qrList, qrListPage, qrPreview } from '../../views/dashboard/qrcodes.ts';
 import { currentPage, parseId, refinesSearch, type PageCtx } from './dashboard-kit.ts';
+import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
 import { fieldError, NEW_QR_VALUES, toQrInput, valuesFromForm, valuesFromQr, type QrFormValues } from './qr-form.ts';
 
 const hidden = { detail: { hide: true } };
+
+/**
+ * Where the designer's Cancel leads: the dashboard page it was opened from (a
+ * view of the links list, a link's analytics, the QR list as it was
+ * searched), else the QR list. Only those paths, on this host: it is an href.
+ */
+export function designerReturn(from: string | null | undefined, pageUrl: string): string {
+  try {
+    const url = new URL(from ?? '', pageUrl);
+    if (url.host === new URL(pageUrl).host && /^\/dashboard(?:\/qrcodes|\/links\/\d+\/analytics)?$/.test(url.pathname)) return url.pathname + url.search;
+  } catch {
+    // not a URL: the list
+  }
+  return '/dashboard/qrcodes';
+}
 
 export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
   const { services } = deps;
@@ -31,10 +47,13 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
   async function designer(c: PageCtx, p: { qr: QrCode | null; values: QrFormValues; error: FieldError; svg: string | null; status?: number }) {
     const { items } = await services.links.list(c.actor, { page: 1, perPage: 100, sort: 'created_at', direction: 'desc' });
     const linked = parseId(p.values.link_id);
+    let linkGone = false;
     if (!Number.isNaN(linked) && !items.some((l) => l.id === linked)) {
       // an older link outside the picker's 100 must still be offered, or saving would silently unlink it
       const old = await services.links.get(c.actor, linked).catch(() => null);
       if (old) items.push(old);
+      // deleted, or never the user's: said, and shown unlinked rather than as whichever option came first
+      else [linkGone, p.values] = [true, { ...p.values, link_id: '' }];
     }
     const chosen = !p.qr && !p.values.content ? items.find((l) => String(l.id) === p.values.link_id) : undefined;
     if (chosen) p.values = { ...p.values, name: p.values.name || `QR code for /${chosen.code}`, content: services.shortUrl(chosen.code) };
@@ -49,6 +68,8 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
       plan: c.actor.plan,
       saved: c.query.saved === '1' && p.status === undefined,
       csrfToken: c.session.csrfToken,
+      linkGone,
+      back: designerReturn(c.request.method === 'POST' ? textOf(c.form.back) : c.request.headers.get('referer'), c.request.url),
     });
     return kit.page(c, { title: p.qr ? `QR code · ${p.qr.name}` : 'New QR code', nav: 'qrcodes', body, status: p.status });
   }
@@ -111,7 +132,7 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
     .get(
       '/dashboard/qrcodes',
       kit.route(async (c) => {
-        const view = await listView(c, (k) => c.query[k]);
+        const view = { ...(await listView(c, (k) => c.query[k])), deleted: c.query.deleted === '1' };
         if (c.isHtmx && c.request.headers.get('hx-target') === 'qr-list') {
           const url = new URL(c.request.url);
           // typing on in a search already shown: the same history entry (see refinesSearch)
@@ -166,7 +187,11 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
       '/dashboard/qrcodes/:id/delete',
       kit.route(async (c) => {
         await services.qr.remove(c.actor, parseId(c.params.id));
-        if (!c.isHtmx || !c.request.headers.get('hx-target')?.startsWith('qr-row-')) return kit.redirect(c, '/dashboard/qrcodes');
+        const gone = '/dashboard/qrcodes?deleted=1';
+        if (!c.isHtmx) return kit.redirect(c, gone);
+        // from the designer: a whole new page, so its title, its history entry and Back all agree (swapped
+        // into #main, the tab kept the code's name and Back returned to an address that is now a 404)
+        if (!c.request.headers.get('hx-target')?.startsWith('qr-row-')) return new Response(null, { status: 204, headers: { 'hx-redirect': gone } });
         // the whole list of the page it was deleted from, not just the row gone: the count bar, the
         // page's rows and the empty state stay true
         const from = currentPage(c.request, '/dashboard/qrcodes');

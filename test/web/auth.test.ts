@@ -184,6 +184,34 @@ describe('the dashboard needs a session', () => {
   });
 });
 
+describe('returning to work after the session ended or changed', () => {
+  test('a link form sent after the session ended returns to that form (it posts to its own address); other such addresses have no page', async () => {
+    for (const path of ['/dashboard/links/new', '/dashboard/links/12/edit']) {
+      const res = await send(t, 'POST', path, { referer: `${BASE}${path}` });
+      expect([path, res.headers.get('location')]).toEqual([path, `/login?next=${encodeURIComponent(path)}`]);
+    }
+    const qr = await send(t, 'POST', '/dashboard/qrcodes/3', { referer: `${BASE}/dashboard/qrcodes/3` });
+    expect(qr.headers.get('location')).toBe('/login?next=%2Fdashboard');
+  });
+
+  test('a form from before a sign-out and back in says it expired; an unknown dashboard address is a 404 in the dashboard', async () => {
+    const u = await t.user();
+    const s = await session(u.email, u.password);
+    const stale = await send(t, 'POST', '/dashboard/links/new', { cookie: s.cookie }, { _csrf: 'from-an-older-session', url: 'https://example.com/' });
+    const page = await stale.text();
+    expect(stale.status).toBe(403);
+    expect(page).toContain('<title>Error: Form expired');
+    expect(page).toContain('<h1>Form expired</h1>');
+    const nope = await send(t, 'GET', '/dashboard/nope/deeper', { cookie: s.cookie });
+    const body = await nope.text();
+    expect(nope.status).toBe(404);
+    expect(body).toContain('There is no dashboard page at this address.');
+    expect(body).toContain('<nav aria-label="Main">');
+    expect(body).toContain('<title>Error: Not found');
+    expect((await send(t, 'GET', '/dashboard/nope')).headers.get('location')).toBe('/login?next=%2Fdashboard%2Fnope');
+  });
+});
+
 describe('POST /logout', () => {
   test('refused without the CSRF token; with it the session ends and the cookie is cleared', async () => {
     const u = await t.user();

@@ -288,6 +288,38 @@ describe('dashboard in Chromium', () => {
     await screenshot(page, 'link-form-several-refusals');
   }, 60_000);
 
+  test('a create form sends once however often it is clicked, and its banner is not announced again by a reload', async () => {
+    const actor = await app.services.users.actorFor(await app.services.users.getByEmail(ADMIN.email));
+    const count = async () => (await app.services.links.list(actor, { page: 1, perPage: 1 })).total;
+    const before = await count();
+    await page.goto(`${app.base}/dashboard/links/new`);
+    await page.getByLabel('Destination URL').fill('https://example.com/once');
+    // a slow answer: the person clicks again, and presses Enter, while the first is on its way
+    let posts = 0;
+    await page.route(`${app.base}/dashboard/links/new`, async (route) => {
+      if (route.request().method() === 'POST') {
+        posts++;
+        await new Promise((r) => setTimeout(r, 800));
+      }
+      await route.continue();
+    });
+    // in the page, timed there: a click, another 100 ms later and Enter (a submit) 200 ms later, all before the answer
+    await page.evaluate(() => {
+      const button = document.querySelector('form.link-form button[type="submit"]') as HTMLButtonElement;
+      button.click();
+      setTimeout(() => button.click(), 100);
+      setTimeout(() => button.form!.requestSubmit(), 200);
+    });
+    await page.waitForURL(/\/dashboard(\?created=[^&]+)?$/);
+    await page.waitForSelector('.success.created');
+    await page.waitForLoadState('load');
+    await page.unroute(`${app.base}/dashboard/links/new`);
+    expect([posts, (await count()) - before]).toEqual([1, 1]);
+    expect(new URL(page.url()).search).toBe('');
+    await page.reload();
+    expect(await page.locator('.success.created').count()).toBe(0);
+  }, 60_000);
+
   test('deleting the link just created also takes away its "ready" panel', async () => {
     acceptDialogs();
     await page.goto(`${app.base}/dashboard/links/new`);

@@ -27,7 +27,7 @@ async function signIn(plan: 'free' | 'pro' = 'pro') {
   const get = (path: string) => t.app.handle(new Request(BASE + path, { headers: { cookie } }));
   const post = (path: string, form: Record<string, string>) =>
     t.app.handle(new Request(BASE + path, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, ...form }) }));
-  return { ...u, actor: await t.services.users.actorFor(u.user), get, post };
+  return { ...u, cookie, actor: await t.services.users.actorFor(u.user), get, post };
 }
 
 let owner: Browser;
@@ -103,6 +103,19 @@ describe('the form filled from its address (?url=&title=&code=)', () => {
     expect(decode(valueOf(page, 'url')!)).toBe('https://example.com/read?a=1&b=2');
     expect(valueOf(page, 'title')).toBe('An article');
   });
+});
+
+test('the new-link form’s Cancel returns to the list view it was opened from, also after a refused submit', async () => {
+  const cancel = (page: string) => [...page.matchAll(/<a class="button secondary" href="([^"]*)">Cancel<\/a>/g)].map((m) => m[1]);
+  const get = (path: string, referer: string) => t.app.handle(new Request(BASE + path, { headers: { cookie: owner.cookie, referer } }));
+  const opened = await (await get('/dashboard/links/new', `${BASE}/dashboard?q=sale&status=paused&page=2`)).text();
+  expect(cancel(opened)).toEqual(['/dashboard?q=sale&amp;status=paused&amp;page=2', '/dashboard?q=sale&amp;status=paused&amp;page=2']);
+  expect(valueOf(opened, 'back')).toBe('/dashboard?q=sale&amp;status=paused&amp;page=2');
+  const refused = await owner.post('/dashboard/links/new', { url: 'nope', back: '/dashboard?q=sale' });
+  expect(cancel(await refused.text())).toEqual(['/dashboard?q=sale', '/dashboard?q=sale']);
+  expect(cancel(await (await get('/dashboard/links/new', `${BASE}/dashboard/keys`)).text())).toEqual(['/dashboard', '/dashboard']);
+  // only ever a view of the list on this site: another site's address gives its view's query, never its host
+  expect(cancel(await (await get('/dashboard/links/new', 'https://evil.example/dashboard?q=x&next=//evil.example')).text())).toEqual(['/dashboard?q=x', '/dashboard?q=x']);
 });
 
 describe('the bookmarklet on the account page', () => {

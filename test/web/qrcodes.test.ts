@@ -294,7 +294,47 @@ describe('saving, downloading, deleting', () => {
     const another = idFrom(await me.post('/dashboard/qrcodes', design()));
     const plain = await me.post(`/dashboard/qrcodes/${another}/delete`, { _csrf: me.csrf }, {});
     expect(plain.status).toBe(303);
-    expect(plain.headers.get('location')).toBe('/dashboard/qrcodes');
+    expect(plain.headers.get('location')).toBe('/dashboard/qrcodes?deleted=1');
+    // from the designer (htmx, no row): a whole new page, whose title and history entry are the list's
+    const inDesigner = idFrom(await me.post('/dashboard/qrcodes', design()));
+    const fromDesigner = await me.post(`/dashboard/qrcodes/${inDesigner}/delete`, {}, { 'x-csrf-token': me.csrf, 'hx-request': 'true' });
+    expect([fromDesigner.status, fromDesigner.headers.get('hx-redirect'), fromDesigner.headers.get('hx-location')]).toEqual([204, '/dashboard/qrcodes?deleted=1', null]);
+    expect(await (await me.get('/dashboard/qrcodes?deleted=1')).text()).toContain('QR code deleted.');
+  });
+
+  test('the designer for a link deleted meanwhile (a stale tab, a bookmark) or not one’s own says so and shows the code unlinked', async () => {
+    const me = await signIn('pro');
+    const older = (await t.services.links.create(me.actor, { destination: 'https://example.com/older', title: 'Older' })).link;
+    const newer = (await t.services.links.create(me.actor, { destination: 'https://example.com/newer', title: 'Newer' })).link;
+    const gone = (await t.services.links.create(me.actor, { destination: 'https://example.com/gone', title: 'Gone' })).link;
+    await t.services.links.remove(me.actor, gone.id);
+    for (const id of [gone.id, link.id]) {
+      const page = await (await me.get(`/dashboard/qrcodes/new?link_id=${id}`)).text();
+      expect(page).toContain('The short link you chose no longer exists.');
+      const picker = /<select id="qr-link_id"[^>]*>([\s\S]*?)<\/select>/.exec(page)![1]!;
+      // "Not linked" first and chosen, then the newest link first: never an unrelated link picked for the person
+      expect([...picker.matchAll(/<option value="([^"]*)"( selected)?/g)].map((m) => `${m[1]}${m[2] ? '*' : ''}`)).toEqual(['*', String(newer.id), String(older.id)]);
+    }
+    // a saved code whose link was deleted since
+    const qr = idFrom(await me.post('/dashboard/qrcodes', design({ link_id: String(newer.id), content: '' })));
+    await t.services.links.remove(me.actor, newer.id);
+    const edit = await (await me.get(`/dashboard/qrcodes/${qr}/edit`)).text();
+    expect(edit).toContain('The short link this code counted its scans through no longer exists.');
+    expect(edit).toContain('<option value="" selected>');
+  });
+
+  test('Cancel returns to the dashboard page the designer was opened from, also after a refused save; anything else leads to the list', async () => {
+    const cancel = (page: string) => /<a href="([^"]*)" class="button secondary">Cancel<\/a>/.exec(page)?.[1];
+    const fromRow = await (await pro.get(`/dashboard/qrcodes/new?link_id=${link.id}`, { referer: `${BASE}/dashboard?q=linked&page=2` })).text();
+    expect(cancel(fromRow)).toBe('/dashboard?q=linked&amp;page=2');
+    const fromAnalytics = await (await pro.get('/dashboard/qrcodes/new', { referer: `${BASE}/dashboard/links/${link.id}/analytics?range=7d` })).text();
+    expect(cancel(fromAnalytics)).toBe(`/dashboard/links/${link.id}/analytics?range=7d`);
+    for (const referer of ['https://evil.example/dashboard', `${BASE}/dashboard/keys`, 'http://[', '']) {
+      expect([referer, cancel(await (await pro.get('/dashboard/qrcodes/new', { referer })).text())]).toEqual([referer, '/dashboard/qrcodes']);
+    }
+    const refused = await pro.post('/dashboard/qrcodes', { ...design({ name: '' }), back: `/dashboard/links/${link.id}/analytics` });
+    expect(refused.status).toBe(422);
+    expect(cancel(await refused.text())).toBe(`/dashboard/links/${link.id}/analytics`);
   });
 
   test('picking a short link is enough: with no content typed, the content is the short URL (preview and save)', async () => {

@@ -167,7 +167,7 @@ ${p.prefilled ? html`<p class="hint" id="prefilled">Filled in from the page you 
 ${p.formError ? html`<p class="alert" role="alert" id="form-error">${p.formError}</p>` : null}
 ${errorSummary(e)}
 <form class="link-form stack" method="post" action="${p.action}" novalidate>
-${csrfField(p.csrfToken)}${p.mode === 'edit' ? html`<input type="hidden" name="back" value="${p.back}">` : null}${p.duplicateOf ? html`<input type="hidden" name="from" value="${p.duplicateOf.id}">` : null}
+${csrfField(p.csrfToken)}<input type="hidden" name="back" value="${p.back}">${p.duplicateOf ? html`<input type="hidden" name="from" value="${p.duplicateOf.id}">` : null}
 <section class="card stack" aria-labelledby="dest-h">
 <h2 id="dest-h">Destination</h2>
 ${textField({ name: 'url', label: 'Destination URL', value: v.url, error: e.url, type: 'url', attrs: html` inputmode="url" required maxlength="2048" placeholder="https://example.com/a/long/page" data-utm autocomplete="off"` })}

@@ -38,6 +38,8 @@ export interface QrListView {
   dynamic: ReadonlySet<number>;
   search: string;
   csrfToken: string;
+  /** arrived from deleting a code in the designer */
+  deleted?: boolean;
 }
 
 export function qrList(p: QrListView): SafeHtml {
@@ -80,6 +82,7 @@ ${page < pages ? html`<a id="qr-page-next" ${swapList(listHref(p.search, page + 
 
 export function qrListPage(p: QrListView): SafeHtml {
   return html`<header class="page-head page-head-row"><h1>QR codes</h1><a class="button" href="/dashboard/qrcodes/new">New QR code</a></header>
+${p.deleted ? html`<div class="success" role="status" data-confirmation>QR code deleted.</div>` : ''}
 <form class="toolbar search" method="get" action="/dashboard/qrcodes" role="search">
 <label for="qr-search" class="visually-hidden">Search QR codes by name</label>
 <input type="search" id="qr-search" name="search" value="${p.search}" placeholder="Search by name" hx-get="/dashboard/qrcodes" hx-trigger="input changed delay:300ms, search" hx-target="#qr-list" hx-swap="outerHTML" hx-push-url="true" autocomplete="off">
@@ -112,16 +115,24 @@ export interface DesignerProps {
   svg: string | null;
   saved: boolean;
   csrfToken: string;
+  /** the link asked for (?link_id=) or saved with the code is gone or not the user's: the picker shows it unlinked */
+  linkGone: boolean;
+  /** where Cancel leads: the page the designer was opened from */
+  back: string;
 }
 
 export function qrDesignerPage(p: DesignerProps): SafeHtml {
   const v = p.values;
   const described = (f: string, extra = '') => html` aria-describedby="qr-err-${f}${extra}"${ariaInvalid(messageFor(p.error, f))}`;
-  const options = (map: Record<string, string>, current: string) =>
-    Object.entries(map).map(([value, label]) => html`<option value="${value}"${value === current ? html` selected` : ''}>${label}</option>`);
-  const typeLabels = Object.fromEntries(Object.entries(TYPES).map(([k, t]) => [k, t.label]));
-  const linkLabels: Record<string, string> = { '': 'Not linked — encode the content as it is' };
-  for (const l of p.links) linkLabels[String(l.id)] = clip(`${p.shortUrl(l.code)} — ${l.title?.trim() ? titleChars(l.title.trim()) : displayUrl(l.destination)}`, 90);
+  // pairs, not an object: an object lists number-like keys (link ids) first and ascending, which put the
+  // oldest link first and preselected it when the one asked for was not among them
+  const options = (pairs: [string, string][], current: string) =>
+    pairs.map(([value, label]) => html`<option value="${value}"${value === current ? html` selected` : ''}>${label}</option>`);
+  const typeLabels = Object.entries(TYPES).map(([k, t]): [string, string] => [k, t.label]);
+  const linkLabels: [string, string][] = [
+    ['', 'Not linked — encode the content as it is'],
+    ...p.links.map((l): [string, string] => [String(l.id), clip(`${p.shortUrl(l.code)} — ${l.title?.trim() ? titleChars(l.title.trim()) : displayUrl(l.destination)}`, 90)]),
+  ];
   const colours = !p.plan.qrColors;
   const colour = (f: 'foreground_color' | 'background_color', label: string) => html`<div class="field field-colour">
 <label for="qr-${f}">${label}</label>
@@ -133,9 +144,10 @@ ${errorSlot(f, p.error)}</div>`;
 <h1>${p.qr ? p.qr.name : 'Design a QR code'}</h1></div></header>
 ${p.saved ? html`<div class="success" role="status" data-confirmation>Saved. Download it below, or keep adjusting.</div>` : ''}
 ${p.error ? html`<div class="alert" role="alert">${p.error.message}</div>` : ''}
+${p.linkGone ? html`<div class="warning" role="status" id="qr-link-gone">${p.qr ? 'The short link this code counted its scans through no longer exists.' : 'The short link you chose no longer exists.'} The code is not linked: it encodes its content as it is.</div>` : ''}
 <div class="qr-designer">
 <form class="qr-form" method="post" action="${action}" hx-post="/dashboard/qrcodes/preview" hx-trigger="input changed delay:250ms" hx-target="#qr-preview" hx-swap="innerHTML" novalidate>
-${csrfField(p.csrfToken)}
+${csrfField(p.csrfToken)}<input type="hidden" name="back" value="${p.back}">
 <div class="field"><label for="qr-name">Name</label>
 <input type="text" id="qr-name" name="name" value="${v.name}" maxlength="255" required${described('name')}>${errorSlot('name', p.error)}</div>
 <div class="field"><label for="qr-type">Type</label>
@@ -158,9 +170,9 @@ ${colours ? html`<p class="hint" id="qr-colour-note">Your plan (${p.plan.name}) 
 <input type="number" id="qr-size" name="size" value="${v.size}" min="100" max="1000" step="10" inputmode="numeric"${described('size')}>${errorSlot('size', p.error)}</div>
 </div>
 <div class="field"><label for="qr-error_correction">Error correction</label>
-<select id="qr-error_correction" name="error_correction"${described('error_correction')}>${options(LEVELS, v.error_correction)}</select>${errorSlot('error_correction', p.error)}</div>
+<select id="qr-error_correction" name="error_correction"${described('error_correction')}>${options(Object.entries(LEVELS), v.error_correction)}</select>${errorSlot('error_correction', p.error)}</div>
 <div class="form-actions"><button type="submit" class="button">${p.qr ? 'Save changes' : 'Save QR code'}</button>
-<a href="/dashboard/qrcodes" class="button secondary">Cancel</a></div>
+<a href="${p.back}" class="button secondary">Cancel</a></div>
 </form>
 <aside class="qr-preview-pane" aria-labelledby="qr-preview-title">
 <h2 id="qr-preview-title">Preview</h2>
@@ -169,7 +181,7 @@ ${p.qr
   ? html`<p class="downloads"><a class="button" href="/dashboard/qrcodes/${p.qr.id}/download/png" download>Download PNG</a>
 <a class="button secondary" href="/dashboard/qrcodes/${p.qr.id}/download/svg" download>Download SVG</a></p>
 <p class="hint">Downloads show the saved design; save first to include your changes.</p>
-<form method="post" action="/dashboard/qrcodes/${p.qr.id}/delete" hx-post="/dashboard/qrcodes/${p.qr.id}/delete" hx-confirm="Delete this QR code? This cannot be undone.">${csrfField(p.csrfToken)}<button type="submit" class="link-button danger">Delete this QR code</button></form>`
+<form method="post" action="/dashboard/qrcodes/${p.qr.id}/delete" hx-post="/dashboard/qrcodes/${p.qr.id}/delete" hx-confirm="Delete the QR code “${visibleChars(p.qr.name)}”? Printed copies of a linked code keep redirecting; scans stop being counted here.">${csrfField(p.csrfToken)}<button type="submit" class="link-button danger">Delete this QR code</button></form>`
   : html`<p class="hint">Save it to download PNG and SVG files.</p>`}
 </aside>
 </div>`;
