@@ -86,6 +86,21 @@ export function createRateLimiter(opts: { windowMs?: number; now?: () => number;
       return { remaining: Math.max(0, limit - inWindow), resetAt: inWindow ? at(lo) + windowMs : t };
     },
 
+    /**
+     * Takes back the newest hit counted for key: for work that must be counted before it runs (so that
+     * requests sent at once cannot all pass a check that looks only at finished ones) but that counts only
+     * when it fails. The newest rather than the caller's own, which differ only when two hits race, by
+     * the few milliseconds between them.
+     */
+    release(key: string): void {
+      const b = bucketsOf(key).get(key);
+      if (!b || b.times.length === 0) return;
+      // oldest first, then drop the newest: the ring is partly filled again, from slot 0
+      b.times = [...b.times.slice(b.next), ...b.times.slice(0, b.next)];
+      b.times.pop();
+      b.next = 0;
+    },
+
     /** Counts one request for key; returns null when allowed, else Retry-After seconds. */
     hit(key: string, limit: number): number | null {
       const t = now();

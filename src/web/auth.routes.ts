@@ -4,7 +4,9 @@
  *   GET  /login               the form (already signed in → on to the dashboard)
  *   POST /login               email, password, _csrf, next → 303 + session cookie;
  *                             401 "Invalid email or password."; 403 expired form;
- *                             429 + Retry-After past 10 attempts/min per IP or 5/min per email
+ *                             429 + Retry-After past the wrong-password budgets of
+ *                             src/http/sign-in-throttle.ts (per address and email, per address,
+ *                             per email for addresses that just failed at it), even when right
  *   POST /logout              ends the session, clears the cookie → 303 /login?signed_out=1 (which says so)
  *   GET  /dashboard/account   profile, plan, change-password form (the only page, with
  *                             POST /logout, open to a user on a generated password)
@@ -23,14 +25,13 @@ import { readBody, isPlainObject } from '../http/body.ts';
 import { clientIp, throttleKey } from '../http/client-ip.ts';
 import type { HttpContext } from '../http/context.ts';
 import { html } from '../http/respond.ts';
+import { startSignIn } from '../http/sign-in-throttle.ts';
 import { accountBody } from '../../views/dashboard/account.ts';
 import { loginPage, type LoginPageProps } from '../../views/login.ts';
 import type { PageCtx } from './dashboard-kit.ts';
 import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
 
-export const LOGIN_PER_IP_PER_MINUTE = 10;
-export const LOGIN_PER_EMAIL_PER_MINUTE = 5;
 export const PASSWORD_CHANGES_PER_MINUTE = 5;
 const NO_STORE = { 'cache-control': 'private, no-store' };
 
@@ -73,18 +74,20 @@ export const authRoutes: WebModule = (deps, kit) => {
     if (!csrf.verify(csrf.nonceOf(request), fields._csrf)) {
       return form(request, 403, { ...kept, error: 'This sign-in form has expired or did not come from this site. Please try again.' });
     }
-    const ip = throttleKey(clientIp(ctx, config.trustProxy));
-    const retryAfter =
-      limiter.hit(`login:ip:${ip}`, LOGIN_PER_IP_PER_MINUTE) ?? (email ? limiter.hit(`login:email:${normalEmail(email)}`, LOGIN_PER_EMAIL_PER_MINUTE) : null);
-    if (retryAfter !== null) {
+    const attempt = startSignIn(limiter, normalEmail(email), throttleKey(clientIp(ctx, config.trustProxy)));
+    if (attempt.retryAfter !== null) {
+      const { retryAfter } = attempt;
       const wait = retryAfter === 1 ? 'a second' : `${retryAfter} seconds`;
       return form(request, 429, { ...kept, error: `Too many sign-in attempts. Wait ${wait} and try again.` }, { 'retry-after': String(retryAfter) });
     }
     try {
       const { token } = await services.sessions.login(email, password);
+      attempt.settle(false);
       return new Response(null, { status: 303, headers: { location: next, 'set-cookie': kit.auth.cookie(token), ...NO_STORE } });
     } catch (e) {
-      if (!(e instanceof DomainError) || e.code !== 'UNAUTHENTICATED') throw e;
+      const wrong = e instanceof DomainError && e.code === 'UNAUTHENTICATED';
+      attempt.settle(wrong);
+      if (!wrong) throw e;
       return form(request, 401, { ...kept, error: 'Invalid email or password.' });
     }
   }

@@ -5,7 +5,10 @@
  *     code, and 60 a minute per client IP across links, with or without an
  *     API key (a key's large budget does not buy guesses, nor does a second
  *     route);
- *   - POST /login: 10 a minute per IP and 5 per email.
+ *   - POST /login, counting wrong passwords only: 5 a minute per email and
+ *     IP, 10 per IP across emails, and 10 per email across IPs, held only
+ *     against an IP that has itself just failed at that email (so nobody's
+ *     guessing keeps the account's owner out from another address).
  * Past the budget the answer is 429 with Retry-After, even for the right
  * password, so a guesser cannot tell a hit from a miss. (The rolling minute
  * is approximated by two weighted fixed windows, which can let one extra
@@ -147,19 +150,59 @@ describe('behind a reverse proxy (TRUST_PROXY)', () => {
 });
 
 describe('POST /login', () => {
-  test('5 wrong passwords for one email (from any addresses), then 429 + Retry-After, even for the right one', async () => {
+  /** One POST /login from `ip`, through a form fetched from there. */
+  async function signIn(email: string, password: string, ip = freshIp()) {
+    const f = await loginForm(t, ip);
+    return send(t, 'POST', '/login', { ip, headers: { cookie: f.cookie }, form: { email, password, _csrf: f.token } });
+  }
+  const signedIn = (res: Response) => res.status === 303 && cookieOf(res).startsWith('shrinkray_session=');
+
+  test('5 wrong passwords for one email from one address, then 429 + Retry-After there, even for the right one', async () => {
     const u = await t.user('pro');
-    await guessesBeforeThrottle('login per email', 5, 401, async (i) => {
-      const f = await loginForm(t);
-      return send(t, 'POST', '/login', { ip: f.ip, headers: { cookie: f.cookie }, form: { email: u.email, password: `guess ${i}`, _csrf: f.token } });
-    });
-    const f = await loginForm(t);
-    const res = await send(t, 'POST', '/login', { ip: f.ip, headers: { cookie: f.cookie }, form: { email: u.email, password: u.password, _csrf: f.token } });
-    expectThrottled(res, 'login per email');
+    const ip = freshIp();
+    await guessesBeforeThrottle('login per email and address', 5, 401, (i) => signIn(u.email, `guess ${i}`, ip));
+    const res = await signIn(u.email, u.password, ip);
+    expectThrottled(res, 'login per email and address');
     expect(cookieOf(res)).not.toContain('shrinkray_session');
   }, 30_000);
 
-  test('10 attempts from one address across many emails, then 429 + Retry-After', async () => {
+  test("one address guessing at the admin's password every minute does not keep the admin out: the right password from another address signs in", async () => {
+    const admin = await t.user('enterprise', 'admin');
+    const attacker = freshIp();
+    // sent at once: each is counted before its password is checked, so no more than 5 are checked
+    const burst = await Promise.all(Array.from({ length: 15 }, (_, i) => signIn(admin.email, `guess ${i}`, attacker)));
+    expect(burst.map((r) => r.status).sort()).toEqual([...Array(5).fill(401), ...Array(10).fill(429)]);
+    expectThrottled(await signIn(admin.email, admin.password, attacker), 'the attacker, right password');
+    expect(signedIn(await signIn(admin.email, admin.password))).toBe(true);
+  }, 30_000);
+
+  test('guesses spread over many addresses: past 10 failures for the email, an address that failed at it gets 429 even when right; one that did not is checked', async () => {
+    const u = await t.user('pro');
+    const guessers = Array.from({ length: 10 }, () => freshIp());
+    for (const [i, ip] of guessers.entries()) expect(await signIn(u.email, `guess ${i}`, ip).then((r) => r.status)).toBe(401);
+    const again = await signIn(u.email, u.password, guessers[0]);
+    expectThrottled(again, 'an address that failed, right password');
+    expect(cookieOf(again)).not.toContain('shrinkray_session');
+    // fewer than 10 failures for an email hold nobody back
+    const other = await t.user('pro');
+    const once = freshIp();
+    expect((await signIn(other.email, 'wrong', once)).status).toBe(401);
+    expect(signedIn(await signIn(other.email, other.password, once))).toBe(true);
+    // the owner, from an address with no failure at this email
+    expect(signedIn(await signIn(u.email, u.password))).toBe(true);
+  }, 30_000);
+
+  test('only wrong passwords count: signing in again and again from one address is never refused', async () => {
+    const u = await t.user('pro');
+    const ip = freshIp();
+    for (let i = 0; i < 12; i++) expect(signedIn(await signIn(u.email, u.password, ip))).toBe(true);
+    for (let i = 0; i < 4; i++) expect((await signIn(u.email, `guess ${i}`, ip)).status).toBe(401);
+    expect(signedIn(await signIn(u.email, u.password, ip))).toBe(true);
+    expect((await signIn(u.email, 'guess 5', ip)).status).toBe(401);
+    expectThrottled(await signIn(u.email, u.password, ip), 'the fifth wrong one counted, the right ones not');
+  }, 30_000);
+
+  test('10 wrong passwords from one address across many emails, then 429 + Retry-After', async () => {
     const f = await loginForm(t);
     await guessesBeforeThrottle('login per IP', 10, 401, (i) =>
       send(t, 'POST', '/login', { ip: f.ip, headers: { cookie: f.cookie }, form: { email: `nobody${i}@example.com`, password: 'guess', _csrf: f.token } }),

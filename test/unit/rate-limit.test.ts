@@ -108,6 +108,30 @@ describe('rolling one-minute rate limiter', () => {
     }
     expect(allowed.length).toBe(240); // the burst, then the next 120 once the burst has left the window
   });
+
+  test('release takes back the newest hit, in a partly filled ring and in a full one that has wrapped', () => {
+    let now = 8_000 * 60_000;
+    const rl = createRateLimiter({ now: () => now });
+    rl.hit('r', 3);
+    rl.release('r');
+    expect(rl.remaining('r', 3).remaining).toBe(3);
+    // wrap the ring: five hits 20 s apart, of which the last three are in the window
+    for (let i = 0; i < 5; i++) {
+      expect(rl.hit('r', 3)).toBeNull();
+      now += 20_000;
+    }
+    now -= 1_000; // the hits at -59 s, -39 s, -19 s
+    expect(rl.hit('r', 3)).not.toBeNull();
+    rl.release('r');
+    expect(rl.remaining('r', 3).remaining).toBe(1);
+    expect(rl.hit('r', 3)).toBeNull();
+    expect(rl.hit('r', 3)).not.toBeNull();
+    // the oldest kept hit is still the one that leaves first
+    now += 1_001;
+    expect(rl.hit('r', 3)).toBeNull();
+    rl.release('never-hit');
+    expect(rl.remaining('never-hit', 3).remaining).toBe(3);
+  });
 });
 
 

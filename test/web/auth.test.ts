@@ -1,7 +1,7 @@
 /**
  * Signing in and out and the account screen, through the real app: the
  * login form's CSRF cookie and token, the session cookie, `next`, the
- * per-IP and per-email limits, logout, and the password change that ends
+ * sign-in limits, logout, and the password change that ends
  * the user's other sessions. TRUST_PROXY is on so each test picks its client
  * address with X-Forwarded-For.
  */
@@ -124,25 +124,37 @@ describe('POST /login', () => {
     expect(await crossed.text()).toContain('name="_csrf"');
   });
 
-  test('5 attempts a minute per email, then 429 with Retry-After (even with the right password)', async () => {
+  test('5 wrong passwords a minute per email from one address, then 429 with Retry-After (even with the right password)', async () => {
     const u = await t.user();
-    for (let i = 0; i < 5; i++) expect((await login(u.email, 'nope-nope')).res.status).toBe(401);
-    const { res } = await login(u.email, u.password);
+    const ip = freshIp();
+    for (let i = 0; i < 5; i++) expect((await login(u.email, 'nope-nope', { ip })).res.status).toBe(401);
+    const { res } = await login(u.email, u.password, { ip });
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await res.text()).toContain('Too many sign-in attempts');
   });
 
+  test('wrong passwords from one address do not keep the account out elsewhere: the right one from another address signs in', async () => {
+    const u = await t.user();
+    const attacker = freshIp();
+    for (let i = 0; i < 6; i++) await login(u.email, 'nope-nope', { ip: attacker });
+    expect((await login(u.email, u.password, { ip: attacker })).res.status).toBe(429);
+    const { res } = await login(u.email, u.password);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/dashboard');
+  });
+
   test("the budget is the account's, however its email is written (case, spaces, a combining accent)", async () => {
     const email = 'rene\u0301@example.com';
     await t.services.users.create({ email, password: 'correct horse battery' });
+    const ip = freshIp();
     for (const typed of ['ren\u00e9@example.com', 'REN\u00c9@EXAMPLE.COM', ' rene\u0301@example.com', 'Rene\u0301@example.com', 'ren\u00e9@Example.com']) {
-      expect((await login(typed, 'nope-nope')).res.status).toBe(401);
+      expect((await login(typed, 'nope-nope', { ip })).res.status).toBe(401);
     }
-    expect((await login('ren\u00e9@example.com', 'correct horse battery')).res.status).toBe(429);
+    expect((await login('ren\u00e9@example.com', 'correct horse battery', { ip })).res.status).toBe(429);
   });
 
-  test('10 attempts a minute per IP across emails', async () => {
+  test('10 wrong passwords a minute per IP across emails', async () => {
     const ip = freshIp();
     for (let i = 0; i < 10; i++) expect((await login(`nobody${i}@example.com`, 'nope-nope', { ip })).res.status).toBe(401);
     const { res } = await login('nobody-else@example.com', 'nope-nope', { ip });
