@@ -34,6 +34,10 @@ export interface QrInput {
   linkId?: number | null;
 }
 
+/** Colours other than the defaults: what a plan without QR colours cannot choose, but keeps once saved. */
+export const hasOwnColours = (s: Pick<QrStyle, 'foregroundColor' | 'backgroundColor'>) =>
+  s.foregroundColor.toUpperCase() !== DEFAULT_STYLE.foregroundColor || s.backgroundColor.toUpperCase() !== DEFAULT_STYLE.backgroundColor;
+
 const invalid = (field: string, message: string) => new DomainError('VALIDATION', message, { field });
 
 /** @throws VALIDATION */
@@ -74,7 +78,13 @@ export function capacityProblem(type: QrType, content: string, errorCorrection: 
 export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUrl: (code: string) => string }) {
   const { qr, links, shortUrl } = deps;
 
-  async function validate(actor: Actor, input: QrInput) {
+  /**
+   * The input checked, with defaults filled in. `saved` is the code being edited: colours left out keep
+   * its own, and its own colours count as chosen already, so a user whose plan lost QR colours can still
+   * save the code (renamed, say) as it is, as a link keeps its password on such a plan; setting new
+   * colours is still refused.
+   */
+  async function validate(actor: Actor, input: QrInput, saved: QrCode | null = null) {
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     if (!name) throw invalid('name', 'The name field is required.');
     if (charLength(name) > MAX_NAME) throw invalid('name', `The name field must not be greater than ${MAX_NAME} characters.`);
@@ -86,11 +96,12 @@ export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUr
     // checked even for a dynamic code: its image falls back to the content once its link is deleted
     const tooLong = capacityProblem(input.type, content, input.errorCorrection);
     if (tooLong) throw invalid('content', tooLong);
-    const fg = checkColor(input.foregroundColor, 'foreground_color');
-    const bg = checkColor(input.backgroundColor, 'background_color');
-    const customColours =
-      (fg !== undefined && fg !== DEFAULT_STYLE.foregroundColor) || (bg !== undefined && bg !== DEFAULT_STYLE.backgroundColor);
-    if (customColours && !actor.plan.qrColors) {
+    const kept = saved ?? DEFAULT_STYLE;
+    const fg = checkColor(input.foregroundColor, 'foreground_color') ?? kept.foregroundColor.toUpperCase();
+    const bg = checkColor(input.backgroundColor, 'background_color') ?? kept.backgroundColor.toUpperCase();
+    const chosen = (colour: string, key: 'foregroundColor' | 'backgroundColor') =>
+      colour !== DEFAULT_STYLE[key] && colour !== kept[key].toUpperCase();
+    if ((chosen(fg, 'foregroundColor') || chosen(bg, 'backgroundColor')) && !actor.plan.qrColors) {
       throw new DomainError('FEATURE_DENIED', 'Custom QR colours require a Pro or Enterprise plan.', { feature: 'qrColors', plan: actor.plan.name });
     }
     let linkId: number | null = null;
@@ -105,8 +116,8 @@ export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUr
       name,
       type: input.type,
       content,
-      foregroundColor: fg ?? DEFAULT_STYLE.foregroundColor,
-      backgroundColor: bg ?? DEFAULT_STYLE.backgroundColor,
+      foregroundColor: fg,
+      backgroundColor: bg,
       margin: intIn(input.margin, 0, 10, 'margin', DEFAULT_STYLE.margin),
       size: intIn(input.size, 100, 1000, 'size', DEFAULT_STYLE.size),
       errorCorrection: input.errorCorrection,
@@ -146,8 +157,8 @@ export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUr
 
     /** @throws NOT_FOUND, VALIDATION, FEATURE_DENIED */
     async update(actor: Actor, id: number, input: QrInput): Promise<QrCode> {
-      await this.get(actor, id);
-      const updated = await qr.update(actor.user.id, id, await validate(actor, input));
+      const saved = await this.get(actor, id);
+      const updated = await qr.update(actor.user.id, id, await validate(actor, input, saved));
       if (!updated) throw new DomainError('NOT_FOUND', 'QR code not found.');
       return updated;
     },
@@ -163,9 +174,9 @@ export function createQrService(deps: { qr: QrRepo; links: LinksService; shortUr
     svg: async (code: QrCode) => drawFitting(await payloadOf(code), code, renderSvg),
     png: async (code: QrCode) => drawFitting(await payloadOf(code), code, renderPng),
 
-    /** A preview of unsaved settings (the designer). @throws VALIDATION, FEATURE_DENIED */
-    async preview(actor: Actor, input: QrInput): Promise<string> {
-      const v = await validate(actor, input);
+    /** A preview of unsaved settings (the designer), of a new code or of edits to `saved`. @throws VALIDATION, FEATURE_DENIED */
+    async preview(actor: Actor, input: QrInput, saved: QrCode | null = null): Promise<string> {
+      const v = await validate(actor, input, saved);
       const payload = v.linkId !== null ? `${shortUrl((await links.get(actor, v.linkId)).code)}?${QR_SCAN_PARAM}=1` : payloadFor(v.type, v.content);
       return renderSvg(payload, v);
     },

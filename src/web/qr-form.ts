@@ -27,10 +27,12 @@ export const NEW_QR_VALUES: QrFormValues = {
   error_correction: DEFAULT_STYLE.errorCorrection,
 };
 
-export function valuesFromForm(form: Record<string, unknown>): QrFormValues {
-  const out = { ...NEW_QR_VALUES };
+/** @param saved the code being edited, if any */
+export function valuesFromForm(form: Record<string, unknown>, saved: QrCode | null = null): QrFormValues {
+  // colour inputs are disabled (so not sent) on plans without QR colours: a saved code's own colours
+  // stand (the core keeps them too), else the defaults
+  const out = saved ? { ...NEW_QR_VALUES, foreground_color: saved.foregroundColor, background_color: saved.backgroundColor } : { ...NEW_QR_VALUES };
   for (const f of QR_FIELDS) out[f] = optionalText(form[f]) ?? out[f];
-  // colour inputs are disabled (so not sent) on plans without QR colours: the defaults stand
   return out;
 }
 
@@ -50,7 +52,10 @@ export function valuesFromQr(q: QrCode): QrFormValues {
 
 const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
 
-/** Colours go to the core only when the form sent them, so plans without colours never trip FEATURE_DENIED by accident. */
+/**
+ * Colours go to the core only when the form sent them, so plans without colours never trip FEATURE_DENIED
+ * by accident, and a code being edited keeps its own (the core's rule for colours left out).
+ */
 export function toQrInput(v: QrFormValues, form: Record<string, unknown>): QrInput {
   return {
     name: v.name,

@@ -7,14 +7,15 @@
  *   POST /dashboard/qrcodes              create → 303 to its edit page
  *   GET  /dashboard/qrcodes/:id/edit     designer for a saved code (?saved=1 after a save)
  *   POST /dashboard/qrcodes/:id          update → 303 to its edit page
- *   POST /dashboard/qrcodes/preview      the live preview fragment (always 200: it shows errors)
+ *   POST /dashboard/qrcodes/preview      the live preview fragment (always 200: it shows errors);
+ *                                        ?id= when editing a saved code, whose colours stand when not sent
  *   POST /dashboard/qrcodes/:id/delete   htmx from a list row → the list it was on, redrawn; else → the list
  * A refused save re-renders the designer with the message next to its field,
  * 422. Another user's QR id is 404, exactly like a missing one.
  */
 import { Elysia } from 'elysia';
 import type { AppDeps } from '../http/app-deps.ts';
-import { UNDRAWABLE } from '../qr/qr.service.ts';
+import { hasOwnColours, UNDRAWABLE } from '../qr/qr.service.ts';
 import type { QrCode } from '../qr/qr.types.ts';
 import type { FieldError } from '../../views/dashboard/field-error.ts';
 import { qrDesignerPage, qrList, qrListPage, qrPreview } from '../../views/dashboard/qrcodes.ts';
@@ -66,6 +67,7 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
       links: items,
       shortUrl: services.shortUrl,
       plan: c.actor.plan,
+      keepsColours: p.qr !== null && hasOwnColours(p.qr),
       saved: c.query.saved === '1' && p.status === undefined,
       csrfToken: c.session.csrfToken,
       linkGone,
@@ -82,8 +84,8 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
    * short URL of another code, "QR code for /other") follow the link picked
    * since: saved as they were, the fallback would send scans to that other link.
    */
-  async function submitted(c: PageCtx): Promise<QrFormValues> {
-    const values = valuesFromForm(c.form);
+  async function submitted(c: PageCtx, saved: QrCode | null = null): Promise<QrFormValues> {
+    const values = valuesFromForm(c.form, saved);
     const linkId = parseId(values.link_id);
     if (Number.isNaN(linkId)) return values;
     const link = await services.links.get(c.actor, linkId).catch(() => null);
@@ -113,7 +115,8 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
       const error = fieldError(e);
       if (!error) throw e;
       const qr = id === null ? null : await services.qr.get(c.actor, id);
-      return designer(c, { qr, values, error, svg: null, status: 422 });
+      // shown again with the code's own colours where the form sent none, as update() keeps them
+      return designer(c, { qr, values: qr ? await submitted(c, qr) : values, error, svg: null, status: 422 });
     }
   }
 
@@ -155,7 +158,8 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
     .post(
       '/dashboard/qrcodes/preview',
       kit.route(async (c) => {
-        const values = await submitted(c);
+        const saved = c.query.id === undefined ? null : await services.qr.get(c.actor, parseId(c.query.id));
+        const values = await submitted(c, saved);
         let svg: string | null = null;
         let error: FieldError = null;
         // a form still being filled in, in any order: a name is not drawn, and a blank content is what the
@@ -164,7 +168,7 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
         const input = toQrInput(values, c.form);
         if (input.name.trim() === '') input.name = 'Preview';
         try {
-          svg = await services.qr.preview(c.actor, input);
+          svg = await services.qr.preview(c.actor, input, saved);
         } catch (e) {
           error = fieldError(e);
           if (!error) throw e;

@@ -380,3 +380,49 @@ describe('saving, downloading, deleting', () => {
     expect(body).toContain(`<option value="${link.id}" selected>`);
   });
 });
+
+describe('a plan that loses QR colours', () => {
+  const coloured = () => design({ name: 'Red on green', foreground_color: '#ff0000', background_color: '#00ff00' });
+  const withoutColours = (fields: Record<string, string>) => (({ foreground_color, background_color, ...rest }) => rest)(fields);
+  const colours = (svg: string) => [/<path fill="(#[0-9A-F]{6})"/.exec(svg)?.[1], /<path stroke="(#[0-9A-F]{6})"/.exec(svg)?.[1]];
+
+  /** carol on pro saves a red-on-green code; an admin then moves her to free */
+  async function downgradedWithCode() {
+    const carol = await signIn('pro');
+    const id = idFrom(await carol.post('/dashboard/qrcodes', coloured()));
+    await t.services.users.update(carol.user.id, { plan: 'free' });
+    return { carol, id };
+  }
+
+  test('renaming the code (the colour inputs disabled, so not sent) keeps its colours, in the download and in the designer', async () => {
+    const { carol, id } = await downgradedWithCode();
+    const res = await carol.post(`/dashboard/qrcodes/${id}`, withoutColours({ ...coloured(), name: 'Renamed poster' }), { 'x-csrf-token': carol.csrf });
+    expect(res.status).toBe(303);
+    const page = await (await carol.get(`/dashboard/qrcodes/${id}/edit`)).text();
+    expect(page).toContain('<h1>Renamed poster</h1>');
+    expect(colours(await (await carol.get(`/dashboard/qrcodes/${id}/download/svg`)).text())).toEqual(['#00FF00', '#FF0000']);
+    expect(page).toMatch(/id="qr-foreground_color" name="foreground_color" value="#ff0000" disabled/);
+    expect(page).toMatch(/id="qr-background_color" name="background_color" value="#00ff00" disabled/);
+    expect(page).toContain('This code keeps the colours it was saved with; your plan (free) cannot change them.');
+  });
+
+  test('the live preview of the code being edited shows its own colours, not the defaults', async () => {
+    const { carol, id } = await downgradedWithCode();
+    const page = await (await carol.get(`/dashboard/qrcodes/${id}/edit`)).text();
+    const previewUrl = /hx-post="([^"]+)" hx-trigger="input changed delay:250ms"/.exec(page)![1]!;
+    const res = await carol.post(previewUrl, withoutColours(design({ name: 'Renamed', content: 'https://example.com/menu2' })), { 'x-csrf-token': carol.csrf, 'hx-request': 'true' });
+    expect(res.status).toBe(200);
+    expect(colours(await res.text())).toEqual(['#00FF00', '#FF0000']);
+  });
+
+  test('a refused save shows the code again with its own colours; new colours are still refused', async () => {
+    const { carol, id } = await downgradedWithCode();
+    const blank = await carol.post(`/dashboard/qrcodes/${id}`, withoutColours(design({ name: '' })), { 'x-csrf-token': carol.csrf });
+    expect(blank.status).toBe(422);
+    expect(await blank.text()).toMatch(/id="qr-foreground_color" name="foreground_color" value="#ff0000" disabled/);
+    const blue = await carol.post(`/dashboard/qrcodes/${id}`, design({ foreground_color: '#0000ff', background_color: '#00ff00' }), { 'x-csrf-token': carol.csrf });
+    expect(blue.status).toBe(422);
+    expect(await blue.text()).toContain('<p class="field-error" id="qr-err-foreground_color" role="alert">Custom QR colours require a Pro or Enterprise plan.</p>');
+    expect(colours(await (await carol.get(`/dashboard/qrcodes/${id}/download/svg`)).text())).toEqual(['#00FF00', '#FF0000']);
+  });
+});

@@ -112,6 +112,8 @@ export interface DesignerProps {
   links: Link[];
   shortUrl: (code: string) => string;
   plan: Plan;
+  /** the code being edited has colours other than the defaults (saved on a plan that had them): they stay */
+  keepsColours: boolean;
   svg: string | null;
   saved: boolean;
   csrfToken: string;
@@ -146,7 +148,7 @@ ${p.saved ? html`<div class="success" role="status" data-confirmation>Saved. Dow
 ${p.error ? html`<div class="alert" role="alert">${p.error.message}</div>` : ''}
 ${p.linkGone ? html`<div class="warning" role="status" id="qr-link-gone">${p.qr ? 'The short link this code counted its scans through no longer exists.' : 'The short link you chose no longer exists.'} The code is not linked: it encodes its content as it is.</div>` : ''}
 <div class="qr-designer">
-<form class="qr-form" method="post" action="${action}" hx-post="/dashboard/qrcodes/preview" hx-trigger="input changed delay:250ms" hx-target="#qr-preview" hx-swap="innerHTML" novalidate>
+<form class="qr-form" method="post" action="${action}" hx-post="/dashboard/qrcodes/preview${p.qr ? `?id=${p.qr.id}` : ''}" hx-trigger="input changed delay:250ms" hx-target="#qr-preview" hx-swap="innerHTML" novalidate>
 ${csrfField(p.csrfToken)}<input type="hidden" name="back" value="${p.back}">
 <div class="field"><label for="qr-name">Name</label>
 <input type="text" id="qr-name" name="name" value="${v.name}" maxlength="255" required${described('name')}>${errorSlot('name', p.error)}</div>
@@ -161,7 +163,7 @@ ${hint(v.type)}${errorSlot('content', p.error)}</div>
 ${errorSlot('link_id', p.error)}</div>
 <fieldset class="field-group"><legend>Colours</legend>
 ${colour('foreground_color', 'Foreground')}${colour('background_color', 'Background')}
-${colours ? html`<p class="hint" id="qr-colour-note">Your plan (${p.plan.name}) prints black on white. Custom QR colours come with the Pro and Enterprise plans.</p>` : ''}
+${colours ? html`<p class="hint" id="qr-colour-note">${p.keepsColours ? `This code keeps the colours it was saved with; your plan (${p.plan.name}) cannot change them.` : `Your plan (${p.plan.name}) prints black on white.`} Custom QR colours come with the Pro and Enterprise plans.</p>` : ''}
 </fieldset>
 <div class="field-row">
 <div class="field"><label for="qr-margin">Margin (modules, 0–10)</label>
