@@ -654,6 +654,16 @@ export function createLinksService(deps: LinksDeps) {
       for (let i = 0; i < ids.length; i += size) yield await links.inOrder(ids.slice(i, i + size));
     },
 
+    /**
+     * What counts against the actor's link limit, as checkQuota counts it: every link not deleted,
+     * expired ones included (they no longer answer but count until deleted), and how many of those
+     * have expired.
+     */
+    async usage(actor: Actor): Promise<{ links: number; expired: number }> {
+      const count = await links.countLiveForUser(actor.user.id);
+      return { links: count, expired: count === 0 ? 0 : await links.countExpiredForUser(actor.user.id, now()) };
+    },
+
     /** Up to `limit` of the actor's links after `after`, oldest first: pages for reading all of them (see listOldestAfter). */
     async oldestAfter(actor: Actor, after: LinkCursor | null, limit: number): Promise<Link[]> {
       return links.listOldestAfter(actor.user.id, after, limit);

@@ -8,7 +8,7 @@
  *                             src/http/sign-in-throttle.ts (per address and email, per address,
  *                             per email for addresses that just failed at it), even when right
  *   POST /logout              ends the session, clears the cookie → 303 /login?signed_out=1 (which says so)
- *   GET  /dashboard/account   profile, plan, change-password form (the only page, with
+ *   GET  /dashboard/account   profile, plan and its use (links against the limit), change-password form (the only page, with
  *                             POST /logout, open to a user on a generated password)
  *   POST /dashboard/account   current_password, new_password, confirm_password → 303 ?changed=1;
  *                             the user's other sessions end
@@ -92,9 +92,10 @@ export const authRoutes: WebModule = (deps, kit) => {
     }
   }
 
-  function account(c: PageCtx, extra: { errors?: Record<string, string>; formError?: string | null } = {}, status = 200, headers: Record<string, string> = {}): Response {
+  async function account(c: PageCtx, extra: { errors?: Record<string, string>; formError?: string | null } = {}, status = 200, headers: Record<string, string> = {}): Promise<Response> {
     const changed = c.query.changed === '1';
-    const body = accountBody({ user: c.actor.user, plan: c.actor.plan, csrfToken: c.session.csrfToken, changed: changed && status === 200, newLinkUrl: `${config.baseUrl}/dashboard/links/new`, ...extra });
+    const usage = await services.links.usage(c.actor);
+    const body = accountBody({ user: c.actor.user, plan: c.actor.plan, usage, csrfToken: c.session.csrfToken, changed: changed && status === 200, newLinkUrl: `${config.baseUrl}/dashboard/links/new`, ...extra });
     return kit.page(c, { title: 'Your account', nav: 'account', body, status, headers });
   }
 

@@ -240,6 +240,31 @@ describe('POST /logout', () => {
 });
 
 describe('/dashboard/account', () => {
+  test("the plan's links line says how many of the limit are used, counting as the limit does (expired links until deleted)", async () => {
+    const app = await makeTestApp({ env: { TRUST_PROXY: 'true' } });
+    try {
+      await app.services.plans.update('free', { maxLinks: 3 });
+      const carol = await app.user('pro');
+      const actor = await app.services.users.actorFor(carol.user);
+      const made = [];
+      for (let i = 0; i < 8; i++) made.push((await app.services.links.create(actor, { destination: `https://example.com/${i}`, metadata: 'none' })).link);
+      await app.services.links.remove(actor, made[0]!.id);
+      app.sqlite.query('UPDATE links SET expires_at = ? WHERE id IN (?, ?)').run(Date.now() - 60_000, made[1]!.id, made[2]!.id);
+      const { session: cookie } = await login(carol.email, carol.password, { app });
+      const linksLine = async () => /<dt>Links<\/dt><dd>([^<]*)<\/dd>/.exec(await (await send(app, 'GET', '/dashboard/account', { cookie })).text())?.[1];
+
+      expect(await linksLine()).toBe('7 of 10,000. 2 of these have expired and still count until deleted.');
+      await app.services.users.update(carol.user.id, { plan: 'free' });
+      expect(await linksLine()).toBe('7 of 3: over the limit, so new links are refused until you delete some. 2 of these have expired and still count until deleted.');
+      for (const link of made.slice(1, 5)) await app.services.links.remove(actor, link.id);
+      expect(await linksLine()).toBe('3 of 3: new links are refused until you delete some.');
+      await app.services.users.update(carol.user.id, { plan: 'enterprise' });
+      expect(await linksLine()).toBe('3 links, no limit');
+    } finally {
+      await app.close();
+    }
+  });
+
   test('a generated password opens nothing but this screen until it is changed; changing it ends the other sessions only', async () => {
     const email = 'first-admin@example.com';
     await t.services.users.create({ email, password: 'printed-password-1', role: 'admin', plan: 'enterprise', mustChangePassword: true });

@@ -135,7 +135,7 @@ describe('the bookmarklet on the account page', () => {
 
   test('its href is escaped as an attribute, and a % in the address survives the decoding', () => {
     const { user, plan } = owner.actor;
-    const body = accountBody({ user, plan, csrfToken: 'x', newLinkUrl: `https://short.example/${XSS}` }).value;
+    const body = accountBody({ user, plan, usage: { links: 0, expired: 0 }, csrfToken: 'x', newLinkUrl: `https://short.example/${XSS}` }).value;
     expect(body).not.toContain('<script>');
     expect(body).toContain('href="javascript:(function(){window.open(&quot;https://short.example/\\&quot;&gt;&lt;script&gt;');
     const href = bookmarkletHref('https://short.example/s%41/new');

@@ -1,5 +1,6 @@
 /**
- * The account screen: who is signed in, what their plan allows, the
+ * The account screen: who is signed in, what their plan allows and how much
+ * of its link limit is used, the
  * password change form, and the bookmarklet. Changing the password ends the
  * user's other sessions, which the page says before the user commits to it.
  */
@@ -11,6 +12,8 @@ import { fieldErrorText, inputAria } from './field-error.ts';
 export interface AccountProps {
   user: User;
   plan: Plan;
+  /** links counting against the plan's limit (expired ones included, until deleted), and how many of them expired */
+  usage: { links: number; expired: number };
   csrfToken: string;
   errors?: Record<string, string>;
   formError?: string | null;
@@ -36,6 +39,17 @@ export function bookmarkletHref(newLinkUrl: string): string {
 }
 
 const yes = (v: boolean) => (v ? 'Yes' : 'No');
+const n = (v: number) => v.toLocaleString('en');
+
+/** "7 of 10.", or "7 links, no limit"; a full or exceeded limit, and expired links that still count, said. */
+function linksUsed(plan: Plan, usage: AccountProps['usage']): string {
+  const { links, expired } = usage;
+  if (plan.maxLinks === null) return `${n(links)} ${links === 1 ? 'link' : 'links'}, no limit`;
+  // over: a plan changed to a smaller one keeps the links made before
+  const full = links > plan.maxLinks ? ': over the limit, so new links are refused until you delete some' : links === plan.maxLinks ? ': new links are refused until you delete some' : '';
+  const stale = expired > 0 ? ` ${n(expired)} of these ${expired === 1 ? 'has' : 'have'} expired and still ${expired === 1 ? 'counts' : 'count'} until deleted.` : '';
+  return `${n(links)} of ${n(plan.maxLinks)}${full}.${stale}`;
+}
 
 function passwordField(name: string, label: string, autocomplete: string, errors: Record<string, string>, hint?: string): SafeHtml {
   const error = errors[name];
@@ -58,7 +72,7 @@ ${p.changed ? html`<p class="success" role="status" data-confirmation>Your passw
 <dt>Email</dt><dd>${p.user.email}</dd>
 <dt>Role</dt><dd><span class="badge ${p.user.role === 'admin' ? 'badge-accent' : 'badge-neutral'}">${p.user.role}</span></dd>
 <dt>Plan</dt><dd>${p.plan.name}</dd>
-<dt>Links</dt><dd>${p.plan.maxLinks === null ? 'Unlimited' : `Up to ${p.plan.maxLinks.toLocaleString('en')}`}</dd>
+<dt>Links</dt><dd>${linksUsed(p.plan, p.usage)}</dd>
 <dt>API access</dt><dd>${p.plan.apiAccess ? `Yes, ${p.plan.rateLimitPerMinute} requests a minute per key` : 'No'}</dd>
 <dt>Custom aliases</dt><dd>${yes(p.plan.customAlias)}</dd>
 <dt>Passwords on links</dt><dd>${yes(p.plan.password)}</dd>
