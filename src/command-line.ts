@@ -7,6 +7,7 @@
  */
 import type * as Util from 'node:util';
 import type { PlanPatch } from './accounts/plans.service.ts';
+import { parseWholeNumber } from './whole-number.ts';
 
 export const USAGE = `Usage: shrinkray [command] [options]
 
@@ -73,9 +74,15 @@ function parse(args: string[], options: OptionSpec, positionals: number, what: s
   try {
     // required here, not imported: the server's start reads this module before restarting itself (main.ts), and
     // loading node:util cost that ~5 ms for the one-shot commands alone
-    parsed = (require('node:util') as typeof Util).parseArgs({ args, options, strict: true, allowPositionals: true });
+    parsed = (require('node:util') as typeof Util).parseArgs({ args, options, strict: true, allowPositionals: true, tokens: true });
   } catch (e) {
     throw new UsageError(`${what}: ${(e as Error).message}`);
+  }
+  // parseArgs keeps the last of a repeated option: "--rate-limit 60 --rate-limit 70" would set 70 without a word
+  const given = new Map<string, string[]>();
+  for (const t of parsed.tokens) if (t.kind === 'option') given.set(t.name, [...(given.get(t.name) ?? []), t.value ?? '']);
+  for (const [name, values] of given) {
+    if (values.length > 1) throw new UsageError(`${what}: --${name} is given ${values.length} times${values.some((v) => v !== '') ? ` (${values.map((v) => `"${v}"`).join(', ')})` : ''}; give it once`);
   }
   if (parsed.positionals.length !== positionals) {
     throw new UsageError(`${what}: expected ${positionals || 'no'} argument${positionals === 1 ? '' : 's'}, got "${parsed.positionals.join(' ')}"`);
@@ -95,9 +102,11 @@ function flagBool(name: string, raw: string): boolean {
   throw new UsageError(`plan set: --${name} must be true or false, got "${raw}"`);
 }
 
+/** The dashboard's plan form reads its numbers with the same parser: 1e3 is 1000 in both, 1.5 refused by both. */
 function flagInt(name: string, raw: string): number {
-  if (!/^\d{1,9}$/.test(raw)) throw new UsageError(`plan set: --${name} must be a whole number, got "${raw}"`);
-  return Number(raw);
+  const n = parseWholeNumber(raw);
+  if (n === null) throw new UsageError(`plan set: --${name} must be a whole number, got "${raw}"`);
+  return n;
 }
 
 const PLAN_FLAGS = {

@@ -19,6 +19,7 @@ import { Elysia } from 'elysia';
 import type { User } from '../accounts/accounts.types.ts';
 import type { AppDeps } from '../http/app-deps.ts';
 import { planForm, plansPage, settingsPage, userRow, usersPage, type Secret, type UsersView } from '../../views/dashboard/admin.ts';
+import { parseWholeNumber } from '../whole-number.ts';
 import { parseId, type PageCtx } from './dashboard-kit.ts';
 import { fieldErrorOf } from './form-errors.ts';
 import { optionalText, textOf } from './form-values.ts';
@@ -28,11 +29,8 @@ const admin = { admin: true };
 const hidden = { detail: { hide: true } };
 // a taken email is shown beside the email field
 const fieldOf = (e: unknown) => fieldErrorOf(e, ['VALIDATION', 'CODE_TAKEN']);
-/**
- * What a number input can send: digits, a fraction, an exponent (1e3 is 1000). Not Number() alone, which
- * would also take 0x10, Infinity and ' '; the core refuses what is not a safe whole number (2.5, 1e30).
- */
-const wholeNumber = (text: string) => (/^\s*\d+(\.\d+)?(e\+?\d+)?\s*$/i.test(text) ? Number(text) : NaN);
+// NaN for what is not a whole number: the core then refuses it with its message, beside the field
+const wholeNumber = (text: string) => parseWholeNumber(text) ?? NaN;
 
 export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
   const { services } = deps;

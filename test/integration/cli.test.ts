@@ -167,6 +167,20 @@ describe('key create', () => {
 });
 
 describe('plan set', () => {
+  test('reads whole numbers as the dashboard does (1e3 is 1000) and refuses a repeated option instead of taking the last', async () => {
+    const before = await withServices((s) => s.plans.getByName('pro'));
+    const r = await cli('plan', 'set', 'pro', '--rate-limit', '1e3', '--max-links', '20000.0');
+    expect(r.code).toBe(0);
+    expect(await withServices((s) => s.plans.getByName('pro'))).toMatchObject({ rateLimitPerMinute: 1000, maxLinks: 20_000 });
+    const twice = await cli('plan', 'set', 'pro', '--rate-limit', '60', '--rate-limit', '70');
+    expect([twice.code, twice.stderr.split('\n')[0]]).toEqual([2, 'error: plan set: --rate-limit is given 2 times ("60", "70"); give it once']);
+    const bools = await cli('plan', 'set', 'pro', '--api-access', 'true', '--expiry', 'false', '--api-access=false');
+    expect([bools.code, bools.stderr.split('\n')[0]]).toEqual([2, 'error: plan set: --api-access is given 2 times ("true", "false"); give it once']);
+    expect((await cli('user', 'create', '--email', 'x@example.com', '--password', 'correct horse battery', '--admin', '--admin')).stderr.split('\n')[0]).toBe('error: user create: --admin is given 2 times; give it once');
+    expect(await withServices((s) => s.plans.getByName('pro'))).toMatchObject({ rateLimitPerMinute: 1000, apiAccess: true });
+    await withServices((s) => s.plans.update('pro', before));
+  });
+
   test('changes limits and prints the resulting plan', async () => {
     const r = await cli('plan', 'set', 'free', '--rate-limit', '30', '--max-links', 'unlimited', '--api-access', 'true', '--qr-colors', 'true');
     expect(r.code).toBe(0);
