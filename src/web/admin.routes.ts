@@ -58,9 +58,10 @@ export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
     .post(
       '/dashboard/users',
       kit.route(async (c) => {
-        const values = { email: textOf(c.form.email), role: optionalText(c.form.role) ?? 'member', plan: optionalText(c.form.plan) ?? 'free' };
+        // no plan (or the form's blank "default" choice): the role's default, as the CLI's (users.service)
+        const values = { email: textOf(c.form.email), role: optionalText(c.form.role) ?? 'member', plan: textOf(c.form.plan) };
         try {
-          const { user, password } = await services.userAdmin.invite(c.actor, values);
+          const { user, password } = await services.userAdmin.invite(c.actor, { ...values, plan: values.plan || undefined });
           const secret: Secret = { email: user.email, password, why: 'created' };
           return users(c, { secret }, 201);
         } catch (e) {

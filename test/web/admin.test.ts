@@ -152,6 +152,30 @@ describe('users', () => {
     expect((await api()).status).toBe(200);
   });
 
+  test('create without choosing a plan: an admin gets enterprise, as with the CLI (on free their own first key would be refused), a member free', async () => {
+    const form = await (await admin.get('/dashboard/users')).text();
+    expect(form).toContain('<select id="invite-plan" name="plan"><option value="" selected>Default: free, enterprise for an admin</option><option value="free">free</option>');
+    const cases = [
+      ['boss@example.com', { role: 'admin', plan: '' }, 'enterprise'],
+      ['boss2@example.com', { role: 'admin' }, 'enterprise'],
+      ['worker@example.com', { role: 'member', plan: '' }, 'free'],
+      ['frugal-admin@example.com', { role: 'admin', plan: 'free' }, 'free'],
+    ] as const;
+    for (const [email, fields, plan] of cases) {
+      const res = await admin.post('/dashboard/users', { email, ...fields });
+      expect([email, res.status]).toEqual([email, 201]);
+      const user = await t.services.users.getByEmail(email);
+      expect([email, (await t.services.plans.get(user.planId)).name]).toEqual([email, plan]);
+    }
+    // the admin's own first key works: enterprise has API access
+    const boss = await t.services.users.getByEmail('boss@example.com');
+    const { key } = await t.services.keys.create(boss.id, 'first');
+    expect((await t.request('GET', '/api/v1/links', { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+    // a refused create keeps the blank choice
+    const kept = await (await admin.post('/dashboard/users', { email: 'boss@example.com', role: 'admin', plan: '' })).text();
+    expect(kept).toContain('<option value="" selected>Default: free, enterprise for an admin</option>');
+  });
+
   test('a post without the CSRF token is refused', async () => {
     const res = await admin.post('/dashboard/users', { email: 'csrf@example.com', role: 'admin', plan: 'free' }, {});
     expect(res.status).toBe(403);

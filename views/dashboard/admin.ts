@@ -57,7 +57,8 @@ export interface UsersView {
 }
 
 export function usersPage(v: UsersView): SafeHtml {
-  const f = v.values ?? { email: '', role: 'member', plan: 'free' };
+  // plan '': the role's default (users.service: free, or enterprise for an admin, whose own first key free would refuse)
+  const f = v.values ?? { email: '', role: 'member', plan: '' };
   // each invite field's error is named invite-FIELD, as its input's id
   const aria = (field: string) => inputAria(`invite-${field}`, messageFor(v.error, field));
   const error = (field: string) => fieldErrorText(`invite-${field}`, messageFor(v.error, field), true);
@@ -74,7 +75,7 @@ ${v.secret
 <form method="post" action="/dashboard/users" class="invite-form">${csrfField(v.csrfToken)}
 <div class="field"><label for="invite-email">Email</label><input type="email" id="invite-email" name="email" value="${f.email}" required autocomplete="off"${aria('email')}>${error('email')}</div>
 <div class="field"><label for="invite-role">Role</label><select id="invite-role" name="role"${aria('role')}><option value="member"${selected(f.role !== 'admin')}>Member</option><option value="admin"${selected(f.role === 'admin')}>Admin</option></select>${error('role')}</div>
-<div class="field"><label for="invite-plan">Plan</label><select id="invite-plan" name="plan"${aria('plan')}>${v.plans.map((p) => html`<option value="${p.name}"${selected(p.name === f.plan)}>${p.name}</option>`)}</select>${error('plan')}</div>
+<div class="field"><label for="invite-plan">Plan</label><select id="invite-plan" name="plan"${aria('plan')}><option value=""${selected(f.plan === '')}>Default: free, enterprise for an admin</option>${v.plans.map((p) => html`<option value="${p.name}"${selected(p.name === f.plan)}>${p.name}</option>`)}</select>${error('plan')}</div>
 <div class="form-actions"><button type="submit" class="button">Create user</button></div>
 </form>
 <p class="hint">shrinkray generates a temporary password and shows it once; the new user must change it at first sign-in.</p>
