@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Plan } from './accounts/accounts.types.ts';
+import type { ApiKey, Plan } from './accounts/accounts.types.ts';
 import { parseCommand, USAGE, UsageError, type Command } from './command-line.ts';
 import type { Config } from './config.ts';
 import pkg from '../package.json' with { type: 'json' };
@@ -67,7 +67,7 @@ export async function runCommand(command: Exclude<Command, { name: 'serve' }>, c
         // and say where, so that one run from the wrong folder is noticed
         const database = join(resolve(config.dataDir), DB_FILE);
         const existed = existsSync(database);
-        if (!existed && (command.name === 'key-create' || command.name === 'user-password')) {
+        if (!existed && (command.name.startsWith('key-') || command.name === 'user-password')) {
           mustExist(database, `no database at ${database}: run the command in the server's folder, or set DATA_DIR (or --data-dir) to its data folder`);
         }
         try {
@@ -146,7 +146,7 @@ async function opening<T>(dataDir: string, step: () => T | Promise<T>): Promise<
   }
 }
 
-async function runServiceCommand(command: Extract<Command, { name: 'user-create' | 'user-password' | 'key-create' | 'plan-set' }>, services: Services, io: Io): Promise<number> {
+async function runServiceCommand(command: Extract<Command, { name: 'user-create' | 'user-password' | 'key-create' | 'key-list' | 'key-revoke' | 'plan-set' }>, services: Services, io: Io): Promise<number> {
   switch (command.name) {
     case 'user-create': {
       const role = command.admin ? 'admin' : 'member';
@@ -177,11 +177,38 @@ async function runServiceCommand(command: Extract<Command, { name: 'user-create'
       io.out(key);
       return 0;
     }
+    case 'key-list': {
+      const user = await services.users.getByEmail(command.email);
+      const keys = await services.keys.list(user.id);
+      const active = keys.filter((k) => k.revokedAt === null).length;
+      io.out(`${user.email} has ${keys.length === 0 ? 'no API keys' : `${keys.length} API key${keys.length === 1 ? '' : 's'}, ${active} active`}${user.isActive ? '' : ' (the account is deactivated: its keys are refused until it is reactivated)'}.`);
+      for (const k of keys) io.out(formatKey(k));
+      return 0;
+    }
+    case 'key-revoke': {
+      const user = await services.users.getByEmail(command.email);
+      if (command.keyId === 'all') {
+        const n = await services.keys.revokeAll(user.id);
+        io.out(n === 0 ? `${user.email} has no active API key; nothing revoked.` : `Revoked ${n} API key${n === 1 ? '' : 's'} of ${user.email}.`);
+        return 0;
+      }
+      const key = await services.keys.revoke(user.id, command.keyId);
+      io.out(`Revoked API key "${key.name}" (id ${key.id}) of ${user.email}.`);
+      return 0;
+    }
     case 'plan-set': {
       io.out(formatPlan(await services.plans.update(command.plan, command.patch)));
       return 0;
     }
   }
+}
+
+const utc = (ms: number | null) => (ms === null ? 'never' : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+
+/** One line of key list: the name last, as it may hold spaces. */
+function formatKey(k: ApiKey): string {
+  const status = k.revokedAt === null ? 'active ' : 'revoked';
+  return `  id ${k.id}  ${status}  created ${utc(k.createdAt)}  last used ${utc(k.lastUsedAt)}  ${JSON.stringify(k.name)}`;
 }
 
 export function formatPlan(p: Plan): string {

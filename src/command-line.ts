@@ -20,6 +20,9 @@ Commands:
                              at the next sign-in) and sign them out everywhere
   key create --email E [--name N]
                              create an API key; the key is printed alone on the last line
+  key list --email E         a user's API keys: id, status, created, last used, name (never the key)
+  key revoke --email E (--id ID | --all)
+                             revoke one key of the user (its id from key list), or all their active keys
   plan set NAME [--rate-limit N] [--max-links N|unlimited] [--api-access true|false]
                 [--custom-alias true|false] [--password true|false]
                 [--expiry true|false] [--qr-colors true|false]
@@ -55,6 +58,8 @@ export type Command =
   | { name: 'user-create'; email: string; password: string; plan?: string; admin: boolean }
   | { name: 'user-password'; email: string; password?: string }
   | { name: 'key-create'; email: string; keyName?: string }
+  | { name: 'key-list'; email: string }
+  | { name: 'key-revoke'; email: string; keyId: number | 'all' }
   | { name: 'plan-set'; plan: string; patch: PlanPatch }
   | { name: 'backup' | 'restore'; file: string };
 
@@ -152,6 +157,19 @@ export function parseCommand(args: string[]): Command {
     const { values } = parse(rest, { email: { type: 'string' }, name: { type: 'string' } }, 0, sub);
     return { name: 'key-create', email: required(values, 'email', sub), keyName: values.name as string | undefined };
   }
+  if (sub === 'key list') {
+    const { values } = parse(rest, { email: { type: 'string' } }, 0, sub);
+    return { name: 'key-list', email: required(values, 'email', sub) };
+  }
+  if (sub === 'key revoke') {
+    const { values } = parse(rest, { email: { type: 'string' }, id: { type: 'string' }, all: { type: 'boolean' } }, 0, sub);
+    const email = required(values, 'email', sub);
+    if ((values.id === undefined) === (values.all === undefined)) throw new UsageError(`${sub}: give either --id ID (from key list) or --all`);
+    if (values.all) return { name: 'key-revoke', email, keyId: 'all' };
+    const id = parseWholeNumber(String(values.id));
+    if (id === null) throw new UsageError(`${sub}: --id must be a whole number, got "${values.id}"`);
+    return { name: 'key-revoke', email, keyId: id };
+  }
   if (sub === 'plan set') {
     const options = Object.fromEntries(Object.keys(PLAN_FLAGS).map((k) => [k, { type: 'string' as const }]));
     const { values, positionals } = parse(rest, options, 1, sub);
@@ -168,7 +186,7 @@ export function parseCommand(args: string[]): Command {
     return { name: first, file: positionals[0]! };
   }
   if (first.startsWith('-')) throw new UsageError(`unknown option "${first}"`);
-  const GROUPS: Record<string, string[]> = { user: ['create', 'password'], key: ['create'], plan: ['set'] };
+  const GROUPS: Record<string, string[]> = { user: ['create', 'password'], key: ['create', 'list', 'revoke'], plan: ['set'] };
   const group = GROUPS[first];
   if (group && (second === undefined || second.startsWith('-') || !group.includes(second))) {
     throw new UsageError(`${first}: ${second === undefined || second.startsWith('-') ? 'which one?' : `unknown command "${second}";`} ${group.map((g) => `${first} ${g}`).join(', ')}`);

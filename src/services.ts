@@ -95,7 +95,7 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   const users = createUsersService({ users: createUsersRepo(db), plans });
   const keys = createKeysService({ keys: createKeysRepo(db), users, now: overrides.now });
   const sessions = createSessionsService({ sessions: createSessionsRepo(db), users, now: overrides.now });
-  const userAdmin = createUserAdminService({ users, plans, sessions });
+  const userAdmin = createUserAdminService({ users, plans, sessions, keys });
 
   const fetcher = createSafeFetcher({ allowPrivateTargets: config.allowPrivateTargets });
   const fetchMeta = overrides.fetchMeta ?? (config.ogFetch ? createMetaFetcher(fetcher) : undefined);

@@ -48,6 +48,20 @@ export function createKeysRepo(db: Db) {
         .get();
       return r ? toKey(r) : null;
     },
+    /** Revokes every active key of the user at once; returns how many. */
+    async revokeAllForUser(userId: number): Promise<number> {
+      return db.update(apiKeys).set({ revokedAt: Date.now() }).where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt))).returning({ id: apiKeys.id }).all().length;
+    },
+    /** Active keys per user, for the admin's list of users; a user without one is absent. */
+    async activeCounts(userId?: number): Promise<Map<number, number>> {
+      const rows = db
+        .select({ userId: apiKeys.userId, n: sql<number>`count(*)` })
+        .from(apiKeys)
+        .where(and(isNull(apiKeys.revokedAt), userId === undefined ? undefined : eq(apiKeys.userId, userId)))
+        .groupBy(apiKeys.userId)
+        .all();
+      return new Map(rows.map((r) => [r.userId, r.n]));
+    },
     /** Records the key's last use unless another writer holds the lock (db/without-waiting.ts); false when not written. */
     async touch(id: number, at: number): Promise<boolean> {
       return writeWithoutWaiting(db.$client, () => void db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, id)).run());

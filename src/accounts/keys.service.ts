@@ -55,6 +55,16 @@ export function createKeysService(deps: { keys: KeysRepo; users: UsersService; n
 
     list: (userId: number) => keys.listForUser(userId),
 
+    /** Active keys per user id (users without one absent). */
+    activeCounts: () => keys.activeCounts(),
+
+    async activeCount(userId: number): Promise<number> {
+      return (await keys.activeCounts(userId)).get(userId) ?? 0;
+    },
+
+    /** Revokes every active key of the user (a suspected compromise); returns how many. */
+    revokeAll: (userId: number) => keys.revokeAllForUser(userId),
+
     /** Returns the key as revoked (the dashboard shows its row). @throws NOT_FOUND (no such active key of this user) */
     async revoke(userId: number, keyId: number): Promise<ApiKey> {
       const key = await keys.revoke(userId, keyId);

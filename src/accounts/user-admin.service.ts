@@ -8,9 +8,16 @@
  * because keys.authenticate checks isActive on every request. The admin is
  * checked again when each write lands (users.repo AdminWrite): one demoted or
  * deactivated while their request waited does nothing.
+ *
+ * An admin also sees and revokes other users' API keys: a reset password
+ * (suspected compromise) leaves keys working unless they are revoked with it,
+ * and a reactivation brings back every key the deactivation had stopped. Key
+ * revocations are checked only at the request's start: they take access away,
+ * never give it.
  */
 import { DomainError } from '../errors.ts';
-import type { Actor, Plan, Role, User } from './accounts.types.ts';
+import type { Actor, ApiKey, Plan, Role, User } from './accounts.types.ts';
+import type { KeysService } from './keys.service.ts';
 import type { PlansService } from './plans.service.ts';
 import { generatePassword } from './secrets.ts';
 import type { SessionsService } from './sessions.service.ts';
@@ -18,8 +25,14 @@ import { ONLY_ADMINS, type UsersService } from './users.service.ts';
 
 const ROLES: readonly Role[] = ['admin', 'member'];
 
-export function createUserAdminService(deps: { users: UsersService; plans: PlansService; sessions: SessionsService }) {
-  const { users, plans, sessions } = deps;
+/** What became of a user's API keys in an action: how many it revoked, how many still work. */
+export interface KeysOutcome {
+  keysRevoked: number;
+  activeKeys: number;
+}
+
+export function createUserAdminService(deps: { users: UsersService; plans: PlansService; sessions: SessionsService; keys: KeysService }) {
+  const { users, plans, sessions, keys } = deps;
 
   function requireAdmin(actor: Actor): void {
     if (actor.user.role !== 'admin') throw new DomainError('FORBIDDEN', ONLY_ADMINS);
@@ -36,10 +49,35 @@ export function createUserAdminService(deps: { users: UsersService; plans: Plans
   }
 
   return {
-    /** Every user and every plan (for pickers). @throws FORBIDDEN */
-    async directory(actor: Actor): Promise<{ users: User[]; plans: Plan[] }> {
+    /** Every user, every plan (for pickers) and each user's count of active API keys (absent: none). @throws FORBIDDEN */
+    async directory(actor: Actor): Promise<{ users: User[]; plans: Plan[]; activeKeys: Map<number, number> }> {
       requireAdmin(actor);
-      return { users: await users.list(), plans: await plans.list() };
+      return { users: await users.list(), plans: await plans.list(), activeKeys: await keys.activeCounts() };
+    },
+
+    /** @throws FORBIDDEN */
+    async activeKeyCount(actor: Actor, id: number): Promise<number> {
+      requireAdmin(actor);
+      return keys.activeCount(id);
+    },
+
+    /** A user's API keys, revoked ones included (never their secret: only a hash is kept). @throws FORBIDDEN, NOT_FOUND */
+    async keysOf(actor: Actor, id: number): Promise<{ user: User; keys: ApiKey[] }> {
+      requireAdmin(actor);
+      return { user: await users.get(id), keys: await keys.list(id) };
+    },
+
+    /** @throws FORBIDDEN, NOT_FOUND (no such active key of this user) */
+    async revokeKey(actor: Actor, userId: number, keyId: number): Promise<ApiKey> {
+      requireAdmin(actor);
+      return keys.revoke(userId, keyId);
+    },
+
+    /** Revokes every active key of the user; returns how many. @throws FORBIDDEN, NOT_FOUND */
+    async revokeAllKeys(actor: Actor, id: number): Promise<number> {
+      requireAdmin(actor);
+      await users.get(id);
+      return keys.revokeAll(id);
     },
 
     /**
@@ -62,22 +100,33 @@ export function createUserAdminService(deps: { users: UsersService; plans: Plans
       return users.update(id, { role, plan: patch.plan }, { byAdmin: actor.user.id });
     },
 
-    /** A new generated password, returned once; the user's sessions end. @throws FORBIDDEN, NOT_FOUND */
-    async resetPassword(actor: Actor, id: number): Promise<{ user: User; password: string }> {
+    /**
+     * A new generated password, returned once; the user's sessions end, and with `revokeKeys` their
+     * API keys too (after the reset, which is refused first if the admin lost the role meanwhile).
+     * @throws FORBIDDEN, NOT_FOUND
+     */
+    async resetPassword(actor: Actor, id: number, opts: { revokeKeys?: boolean } = {}): Promise<{ user: User; password: string } & KeysOutcome> {
       requireAdmin(actor);
       notSelf(actor, id, 'reset the password of');
       const result = await users.resetPassword(id, { byAdmin: actor.user.id });
       await sessions.endAllFor(id);
-      return result;
+      const keysRevoked = opts.revokeKeys ? await keys.revokeAll(id) : 0;
+      return { ...result, keysRevoked, activeKeys: await keys.activeCount(id) };
     },
 
-    /** Deactivating ends the user's sessions. @throws FORBIDDEN, NOT_FOUND */
-    async setActive(actor: Actor, id: number, active: boolean): Promise<User> {
+    /**
+     * Deactivating ends the user's sessions (their keys are refused while inactive). Reactivating
+     * makes their active keys work again unless `revokeKeys`, which revokes them before the account
+     * is active, so that none works in between. @throws FORBIDDEN, NOT_FOUND
+     */
+    async setActive(actor: Actor, id: number, active: boolean, opts: { revokeKeys?: boolean } = {}): Promise<{ user: User } & KeysOutcome> {
       requireAdmin(actor);
       if (!active) notSelf(actor, id, 'deactivate');
+      // an unknown id revokes nothing here and is NOT_FOUND at the update
+      const keysRevoked = active && opts.revokeKeys ? await keys.revokeAll(id) : 0;
       const user = await users.update(id, { isActive: active }, { byAdmin: actor.user.id });
       if (!active) await sessions.endAllFor(id);
-      return user;
+      return { user, keysRevoked, activeKeys: await keys.activeCount(id) };
     },
   };
 }

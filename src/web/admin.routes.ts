@@ -6,8 +6,11 @@
  *   GET  /dashboard/users                        list + create form
  *   POST /dashboard/users                        create → 201 page showing the temporary password once
  *   POST /dashboard/users/:id                    role/plan; htmx → the row, plain → 303
- *   POST /dashboard/users/:id/reset-password     → page showing the new temporary password once
- *   POST /dashboard/users/:id/deactivate|reactivate   htmx → the row, plain → 303
+ *   POST /dashboard/users/:id/reset-password     → page showing the new temporary password once;
+ *                                                revoke_keys=true (the form's box, ticked) revokes their API keys too
+ *   POST /dashboard/users/:id/deactivate|reactivate   htmx → the row, plain → 303; reactivate with
+ *                                                revoke_keys=true revokes their keys first
+ *   (their API keys one by one: user-keys.routes.ts)
  *   GET  /dashboard/plans, POST /dashboard/plans/:name   htmx → that plan's form, plain → 303
  *   GET  /dashboard/settings                     read-only configuration
  * Refusals with a field (bad email, taken email, bad limit) re-render the
@@ -18,7 +21,7 @@ import { resolve } from 'node:path';
 import { Elysia } from 'elysia';
 import type { User } from '../accounts/accounts.types.ts';
 import type { AppDeps } from '../http/app-deps.ts';
-import { planForm, plansPage, settingsPage, userRow, usersPage, type Secret, type UsersView } from '../../views/dashboard/admin.ts';
+import { planForm, plansPage, settingsPage, standingStatus, userRow, usersPage, type Secret, type UsersView } from '../../views/dashboard/admin.ts';
 import { parseWholeNumber } from '../whole-number.ts';
 import { parseId, type PageCtx } from './dashboard-kit.ts';
 import { fieldErrorOf } from './form-errors.ts';
@@ -31,6 +34,8 @@ const hidden = { detail: { hide: true } };
 const fieldOf = (e: unknown) => fieldErrorOf(e, ['VALIDATION', 'CODE_TAKEN']);
 // NaN for what is not a whole number: the core then refuses it with its message, beside the field
 const wholeNumber = (text: string) => parseWholeNumber(text) ?? NaN;
+/** A ticked box: revoke_keys=true (the reset form's box, the reactivate-and-revoke button's hidden field). */
+const revokeKeys = (c: PageCtx) => c.form.revoke_keys === 'true';
 
 export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
   const { services } = deps;
@@ -41,16 +46,23 @@ export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
     return kit.page(c, { title: 'Users', nav: 'users', body, status });
   }
 
-  /** The row of a user just changed: the service returned it, only the plan picker needs loading. */
-  async function row(c: PageCtx, user: User, status: string) {
+  /** The row of a user just changed: the service returned it; the plan picker, and the key count unless given, need loading. */
+  async function row(c: PageCtx, user: User, status: string, activeKeys?: number) {
     const plans = await services.plans.list();
-    return kit.fragment(userRow({ user, plans, me: c.actor.user.id, csrfToken: c.session.csrfToken, status }));
+    activeKeys ??= await services.userAdmin.activeKeyCount(c.actor, user.id);
+    return kit.fragment(userRow({ user, plans, activeKeys, me: c.actor.user.id, csrfToken: c.session.csrfToken, status }));
+  }
+
+  /** Keys an admin revoked with a reset or a reactivation are said in the log, as one by one (user-keys.routes.ts). */
+  function logRevoked(c: PageCtx, user: User, revoked: number, action: string): void {
+    if (revoked > 0) deps.logger.info("admin revoked another user's API keys", { admin_id: c.actor.user.id, user_id: user.id, revoked, action });
   }
 
   const setActive = (active: boolean) =>
     kit.route(async (c) => {
-      const user = await services.userAdmin.setActive(c.actor, parseId(c.params.id), active);
-      return c.isHtmx ? row(c, user, active ? 'Reactivated.' : 'Deactivated; signed out.') : kit.redirect(c, '/dashboard/users');
+      const done = await services.userAdmin.setActive(c.actor, parseId(c.params.id), active, { revokeKeys: active && revokeKeys(c) });
+      logRevoked(c, done.user, done.keysRevoked, 'reactivation');
+      return c.isHtmx ? row(c, done.user, standingStatus(active, done), done.activeKeys) : kit.redirect(c, '/dashboard/users');
     }, admin);
 
   return new Elysia({ name: 'web-admin' })
@@ -83,8 +95,9 @@ export const adminRoutes: WebModule = (deps: AppDeps, kit) => {
     .post(
       '/dashboard/users/:id/reset-password',
       kit.route(async (c) => {
-        const { user, password } = await services.userAdmin.resetPassword(c.actor, parseId(c.params.id));
-        return users(c, { secret: { email: user.email, password, why: 'reset' } });
+        const { user, password, ...keys } = await services.userAdmin.resetPassword(c.actor, parseId(c.params.id), { revokeKeys: revokeKeys(c) });
+        logRevoked(c, user, keys.keysRevoked, 'password reset');
+        return users(c, { secret: { email: user.email, password, why: 'reset', keys } });
       }, admin),
       hidden,
     )

@@ -14,6 +14,7 @@ import { keysRoutes } from './keys.routes.ts';
 import { linkFormRoutes } from './links-form.ts';
 import { linkImportRoutes } from './links-import.ts';
 import { linksRoutes } from './links.routes.ts';
+import { userKeysRoutes } from './user-keys.routes.ts';
 
 export type WebModule = (deps: AppDeps, kit: ReturnType<typeof createDashboardKit>) => Elysia<any, any, any, any, any, any, any>;
 
@@ -26,6 +27,7 @@ const modules: WebModule[] = [
   analyticsRoutes,
   qrcodesRoutes,
   adminRoutes,
+  userKeysRoutes,
 ];
 
 export function webRoutes(deps: AppDeps) {

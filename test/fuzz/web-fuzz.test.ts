@@ -8,8 +8,9 @@
  *   2. no prototype pollution;
  *   3. another user's links, QR codes and keys are byte-identical afterwards
  *      (the fuzzing session is an admin's: admins may change other users'
- *      role, plan and standing, and take their links down — pause, activate,
- *      delete, through those three routes alone — but never edit their
+ *      role, plan and standing, take their links down — pause, activate,
+ *      delete, through those three routes alone — and revoke their keys —
+ *      through the four routes in KEY_REVOKE alone — but never edit their
  *      links, QR codes or keys).
  * A fuzzed request may end the session (logout, a self-reset); the next run
  * starts from a fresh one made through the service (the login form's own
@@ -30,7 +31,7 @@ const FIELDS = [
   'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content',
   'schedule_start_0', 'schedule_end_0', 'schedule_url_0', 'schedule_start_999', 'schedule_url_7',
   'name', 'type', 'content', 'foreground_color', 'background_color', 'margin', 'size', 'error_correction', 'link_id',
-  'email', 'role', 'plan', 'rate_limit', 'max_links', 'api_access', 'custom_alias', 'expiry', 'qr_colors',
+  'email', 'role', 'plan', 'revoke_keys', 'rate_limit', 'max_links', 'api_access', 'custom_alias', 'expiry', 'qr_colors',
   'current_password', 'new_password', 'confirm_password', 'csv', 'action', 'select_1', 'select_2', 'select_999999999999999',
   'q', 'sort', 'dir', 'page', 'all', 'range', 'from', 'to', 'next', '__proto__', 'constructor',
 ];
@@ -55,7 +56,15 @@ const statuses = new Map<number, number>();
 /** The routes by which an admin takes another user's link down: they may change its standing, nothing else. */
 const TAKE_DOWN = new Set(['POST /dashboard/links/:id/toggle', 'POST /dashboard/links/:id/delete', 'POST /dashboard/links/bulk']);
 
-function snapshotOther(takeDown = false): string {
+/** The routes by which an admin revokes another user's API keys: they may set its keys' revoked_at, nothing else. */
+const KEY_REVOKE = new Set([
+  'POST /dashboard/users/:id/keys/:key/revoke',
+  'POST /dashboard/users/:id/keys/revoke',
+  'POST /dashboard/users/:id/reset-password',
+  'POST /dashboard/users/:id/reactivate',
+]);
+
+function snapshotOther(takeDown = false, keyRevoke = false): string {
   const db = t.services.db.sqlite;
   const id = other.user.id;
   const standing = (r: Record<string, unknown>) => {
@@ -67,7 +76,7 @@ function snapshotOther(takeDown = false): string {
     (db.query('SELECT * FROM links WHERE user_id = ? ORDER BY id').all(id) as Record<string, unknown>[]).map(({ total_clicks, unique_clicks, last_clicked_at, ...r }) => standing(r)),
     db.query('SELECT s.* FROM link_schedules s JOIN links l ON l.id = s.link_id WHERE l.user_id = ? ORDER BY s.id').all(id),
     db.query('SELECT * FROM qr_codes WHERE user_id = ? ORDER BY id').all(id),
-    db.query('SELECT id, user_id, name, prefix, key_hash, revoked_at, created_at FROM api_keys WHERE user_id = ? ORDER BY id').all(id),
+    db.query(`SELECT id, user_id, name, prefix, key_hash, ${keyRevoke ? '' : 'revoked_at, '}created_at FROM api_keys WHERE user_id = ? ORDER BY id`).all(id),
   ]);
 }
 
@@ -163,7 +172,8 @@ describe('every browser route survives hostile forms, queries and headers', () =
   for (const route of patterns) {
     test(`${route.method} ${route.path}`, async () => {
       const takeDown = TAKE_DOWN.has(`${route.method} ${route.path}`);
-      const before = { other: snapshotOther(takeDown), proto: prototypes() };
+      const keyRevoke = KEY_REVOKE.has(`${route.method} ${route.path}`);
+      const before = { other: snapshotOther(takeDown, keyRevoke), proto: prototypes() };
       const out = await fc.check(
         fc.asyncProperty(requestArb(route), async (r) => {
           await ensureSession();
@@ -173,7 +183,7 @@ describe('every browser route survives hostile forms, queries and headers', () =
           const text = await res.text();
           if (res.status >= 500) throw new Error(`${route.method} ${route.path} answered ${res.status}: ${text.slice(0, 200)}`);
           if (prototypes() !== before.proto || ({} as Record<string, unknown>).polluted !== undefined) throw new Error('a prototype was polluted');
-          if (snapshotOther(takeDown) !== before.other) throw new Error(`${route.method} ${route.path} changed another user's rows`);
+          if (snapshotOther(takeDown, keyRevoke) !== before.other) throw new Error(`${route.method} ${route.path} changed another user's rows`);
         }),
         { numRuns: RUNS, seed: SEED, endOnFailure: process.env.FUZZ_SHRINK !== '1' },
       );

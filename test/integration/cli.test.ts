@@ -166,6 +166,53 @@ describe('key create', () => {
   });
 });
 
+describe('key list and key revoke', () => {
+  const api = (key: string) => withServices((s) => s.keys.authenticate(key).then(() => 'works', () => 'refused'));
+
+  test('key list shows every key of the user (id, status, dates, name), never the key itself', async () => {
+    await cli('user', 'create', '--email', 'kim@example.com', '--password', 'correct horse battery', '--plan', 'pro');
+    const laptop = lastLine((await cli('key', 'create', '--email', 'kim@example.com', '--name', 'my laptop')).stdout);
+    lastLine((await cli('key', 'create', '--email', 'kim@example.com', '--name', 'ci')).stdout);
+    const r = await cli('key', 'list', '--email', 'Kim@Example.com');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('kim@example.com has 2 API keys, 2 active.');
+    expect(lines[1]).toMatch(/^  id \d+  active   created \d{4}-\d\d-\d\d \d\d:\d\d UTC  last used never  "ci"$/);
+    expect(lines[2]).toMatch(/^  id \d+  active   created .+ UTC  last used never  "my laptop"$/);
+    expect(r.stdout).not.toContain(laptop.slice(3, 10));
+    expect((await cli('key', 'list', '--email', 'nobody@example.com')).code).toBe(1);
+  });
+
+  test('key revoke --id revokes that key only; --all every active one; the keys are then refused', async () => {
+    await cli('user', 'create', '--email', 'lee@example.com', '--password', 'correct horse battery', '--plan', 'pro');
+    const keys = [];
+    for (const name of ['a', 'b', 'c']) keys.push(lastLine((await cli('key', 'create', '--email', 'lee@example.com', '--name', name)).stdout));
+    const id = /\(id (\d+)\)/.exec((await cli('key', 'create', '--email', 'lee@example.com', '--name', 'd')).stdout)![1]!;
+    const one = await cli('key', 'revoke', '--email', 'lee@example.com', '--id', id);
+    expect([one.code, one.stdout]).toEqual([0, `Revoked API key "d" (id ${id}) of lee@example.com.`]);
+    const again = await cli('key', 'revoke', '--email', 'lee@example.com', '--id', id);
+    expect([again.code, again.stderr]).toEqual([1, 'error: API key not found.']);
+    // another user's key id is not found under this email
+    const kimKey = /id (\d+)/.exec((await cli('key', 'list', '--email', 'kim@example.com')).stdout.split('\n')[1]!)![1]!;
+    expect((await cli('key', 'revoke', '--email', 'lee@example.com', '--id', kimKey)).code).toBe(1);
+    expect([await api(keys[0]!), await api(keys[2]!)]).toEqual(['works', 'works']);
+    const all = await cli('key', 'revoke', '--email', 'lee@example.com', '--all');
+    expect([all.code, all.stdout]).toEqual([0, 'Revoked 3 API keys of lee@example.com.']);
+    expect(await Promise.all(keys.map(api))).toEqual(['refused', 'refused', 'refused']);
+    expect((await cli('key', 'revoke', '--email', 'lee@example.com', '--all')).stdout).toBe('lee@example.com has no active API key; nothing revoked.');
+    expect((await cli('key', 'list', '--email', 'lee@example.com')).stdout.split('\n')[0]).toBe('lee@example.com has 4 API keys, 0 active.');
+    expect((await cli('key', 'list', '--email', 'kim@example.com')).stdout.split('\n')[0]).toBe('kim@example.com has 2 API keys, 2 active.');
+  });
+
+  test('key revoke needs exactly one of --id and --all (exit 2)', async () => {
+    for (const args of [[], ['--id', '1', '--all'], ['--id', 'x'], ['--id', '1.5']]) {
+      const r = await cli('key', 'revoke', '--email', 'lee@example.com', ...args);
+      expect([args.join(' '), r.code]).toEqual([args.join(' '), 2]);
+    }
+    expect((await cli('key', 'revoke', '--email', 'lee@example.com')).stderr.split('\n')[0]).toBe('error: key revoke: give either --id ID (from key list) or --all');
+  });
+});
+
 describe('plan set', () => {
   test('reads whole numbers as the dashboard does (1e3 is 1000) and refuses a repeated option instead of taking the last', async () => {
     const before = await withServices((s) => s.plans.getByName('pro'));
@@ -221,7 +268,7 @@ describe('plan set', () => {
     for (const [args, message] of [
       [['user'], 'error: user: which one? user create, user password'],
       [['user', '--email', 'a@b.c'], 'error: user: which one? user create, user password'],
-      [['key', 'make'], 'error: key: unknown command "make"; key create'],
+      [['key', 'make'], 'error: key: unknown command "make"; key create, key list, key revoke'],
       [['plan', 'sett', 'free'], 'error: plan: unknown command "sett"; plan set'],
     ] as const) {
       const r = await cli(...args);

@@ -39,6 +39,7 @@ function urlOf(path: string): string {
   return path
     .replace(/^\/:code$/, `/${lockedCode}`)
     .replace(/\/links\/:id/, `/links/${ids.link}`)
+    .replace(/\/users\/:id\/keys\/:key/, `/users/${ids.member}/keys/${ids.memberKey}`)
     .replace(/\/keys\/:id/, `/keys/${ids.key}`)
     .replace(/\/qrcodes\/:id/, `/qrcodes/${ids.qr}`)
     .replace(/\/users\/:id/, `/users/${ids.member}`)
@@ -62,6 +63,8 @@ function fieldsOf(path: string): Record<string, string> {
     '/dashboard/qrcodes/:id': { name: 'forged', type: 'url', content: 'https://example.com/forged', error_correction: 'M' },
     '/dashboard/users': { email: 'forged@example.com', role: 'admin', plan: 'enterprise' },
     '/dashboard/users/:id': { role: 'admin', plan: 'enterprise' },
+    '/dashboard/users/:id/reset-password': { revoke_keys: 'true' },
+    '/dashboard/users/:id/reactivate': { revoke_keys: 'true' },
     '/dashboard/plans/:name': { rate_limit: '1', max_links: '0', api_access: 'false' },
   };
   return known[path] ?? {};
@@ -119,6 +122,7 @@ beforeAll(async () => {
   ids.key = String((await t.services.keys.list(a.user.id))[0]!.id);
   ids.qr = String((await t.services.qr.create(actor, { name: 'mine', type: 'text', content: 'hi', errorCorrection: 'M' })).id);
   ids.member = String(m.user.id);
+  ids.memberKey = String((await t.services.keys.list(m.user.id))[0]!.id);
   lockedCode = (await t.services.links.create(actor, { destination: 'https://example.com/locked', password: 'letmein', metadata: 'none' })).link.code;
   const home = await send(t, 'GET', '/', { headers: { accept: 'text/html' } });
   publicForm = { cookie: cookieOf(home), token: /<meta name="csrf-token" content="([^"]+)">/.exec(await home.text())![1]! };

@@ -38,6 +38,7 @@ let t: TestApp;
 let member: Browser;
 let admin: Browser;
 let memberKey = '';
+let memberId = 0;
 const links: Record<string, { id: number; code: string }> = {};
 let qrId = 0;
 
@@ -50,6 +51,7 @@ beforeAll(async () => {
   const adminUser = await t.user('enterprise', 'admin');
   const user = await svc.users.create({ email: EMAIL, password: 'correct horse battery', plan: 'pro' });
   const actor = await svc.users.actorFor(user);
+  memberId = user.id;
   memberKey = (await svc.keys.create(user.id, XSS)).key;
   const auth = { authorization: `Bearer ${memberKey}` };
 
@@ -205,13 +207,16 @@ describe('dashboard pages', () => {
     expectShown('account', (await page(t, member, '/dashboard/account')).body, EMAIL_ESCAPED);
   });
 
-  test('the admin sees the hostile email and data escaped (users, all links, another user’s analytics)', async () => {
-    for (const path of ['/dashboard/users', '/dashboard?all=1', `/dashboard/links/${links.og!.id}/analytics`, '/dashboard/plans', '/dashboard/settings']) {
+  test('the admin sees the hostile email and data escaped (users, all links, another user’s analytics and keys)', async () => {
+    for (const path of ['/dashboard/users', '/dashboard?all=1', `/dashboard/links/${links.og!.id}/analytics`, `/dashboard/users/${memberId}/keys`, '/dashboard/plans', '/dashboard/settings']) {
       const { status, body } = await page(t, admin, path);
       expect([path, status]).toEqual([path, 200]);
       expectClean(path, body);
     }
     expectShown('users', (await page(t, admin, '/dashboard/users')).body, EMAIL_ESCAPED);
+    const keys = (await page(t, admin, `/dashboard/users/${memberId}/keys`)).body;
+    expectShown('user keys', keys, EMAIL_ESCAPED);
+    expectShown('user keys', keys, XSS_ESCAPED);
   });
 
   test('a refused dashboard form echoes what was typed, escaped', async () => {

@@ -188,6 +188,164 @@ describe('users', () => {
   });
 });
 
+describe("another user's API keys", () => {
+  const api = (key: string) => t.request('GET', '/api/v1/links', { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
+  const rowOf = (page: string, id: number) => new RegExp(`<tr id="user-row-${id}"[\\s\\S]*?</tr>`).exec(page)?.[0] ?? '';
+  const logging = () => {
+    const logged: string[] = [];
+    const logger = t.deps.logger;
+    const info = logger.info;
+    logger.info = (msg, fields) => void logged.push(`${msg} ${JSON.stringify(fields)}`);
+    return { logged, restore: () => void (logger.info = info) };
+  };
+
+  test("each user's row counts their active keys and links to them", async () => {
+    const u = await t.user('pro');
+    await t.services.keys.create(u.user.id, 'second');
+    const row = rowOf(await (await admin.get('/dashboard/users')).text(), u.user.id);
+    expect(row).toContain(`<td data-label="API keys"><a href="/dashboard/users/${u.user.id}/keys">2 active<span class="visually-hidden"> API keys of ${u.email}</span></a></td>`);
+  });
+
+  test('the keys page lists name, created, last used and status, escaped, and never the key or its prefix', async () => {
+    const u = await t.user('pro');
+    await api(u.key); // last used: now
+    const hostile = await t.services.keys.create(u.user.id, '<img src=x onerror=alert(1)>');
+    const old = await t.services.keys.create(u.user.id, 'old laptop');
+    await t.services.keys.revoke(u.user.id, old.record.id);
+    const res = await admin.get(`/dashboard/users/${u.user.id}/keys`);
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain(`<h1>API keys of <bdi>${u.email}</bdi></h1>`);
+    expect(body).toContain('<span id="user-keys-active" class="muted small">2 active</span>');
+    const row = (id: number) => new RegExp(`<tr id="user-key-${id}">[\\s\\S]*?</tr>`).exec(body)?.[0] ?? '';
+    const fixture = (await t.services.keys.list(u.user.id)).find((k) => k.name === 'test')!;
+    expect(row(fixture.id)).toMatch(/<th scope="row" class="key-name">test<\/th>\n<td data-label="Created"><time [^>]+>[^<]+ UTC<\/time><\/td>\n<td data-label="Last used"><time [^>]+>[^<]+ UTC<\/time><\/td>\n<td data-label="Status"><span class="badge badge-active">Active<\/span>/);
+    expect(row(fixture.id)).toContain(`action="/dashboard/users/${u.user.id}/keys/${fixture.id}/revoke"`);
+    expect(row(hostile.record.id)).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(row(hostile.record.id)).toContain('<span class="muted">Never</span>');
+    expect(row(old.record.id)).toContain('>Revoked</span>');
+    expect(row(old.record.id)).not.toContain('<form');
+    expect(body).not.toContain('<img src=x');
+    for (const secret of [u.key, hostile.key, old.key]) expect(body).not.toContain(secret.slice(0, 10));
+    expect(body).toContain(`action="/dashboard/users/${u.user.id}/keys/revoke"`);
+  });
+
+  test('revoking one key: the row says Revoked, the count follows, the key is refused at once, and the log says who revoked whose', async () => {
+    const u = await t.user('pro');
+    const spare = await t.services.keys.create(u.user.id, 'spare');
+    const fixture = (await t.services.keys.list(u.user.id)).find((k) => k.name === 'test')!;
+    const log = logging();
+    try {
+      const res = await admin.post(`/dashboard/users/${u.user.id}/keys/${fixture.id}/revoke`, {}, hx(admin));
+      expect(res.status).toBe(200);
+      const body = await res.text();
+      expect(body).toMatch(new RegExp(`^<tr id="user-key-${fixture.id}">[\\s\\S]*>Revoked</span>`));
+      expect(body).toContain('<template><span id="user-keys-active" class="muted small" hx-swap-oob="true">1 active</span></template>');
+      expect([await api(u.key), await api(spare.key)]).toEqual([401, 200]);
+      const plain = await admin.post(`/dashboard/users/${u.user.id}/keys/${spare.record.id}/revoke`, { _csrf: admin.csrf }, {});
+      expect([plain.status, plain.headers.get('location')]).toEqual([303, `/dashboard/users/${u.user.id}/keys`]);
+      expect(await api(spare.key)).toBe(401);
+      expect(log.logged).toEqual([
+        `admin revoked another user's API keys {"admin_id":${adminId},"user_id":${u.user.id},"key_id":${fixture.id}}`,
+        `admin revoked another user's API keys {"admin_id":${adminId},"user_id":${u.user.id},"key_id":${spare.record.id}}`,
+      ]);
+    } finally {
+      log.restore();
+    }
+    // already revoked, or named under another user: not found, nothing changes
+    expect((await admin.post(`/dashboard/users/${u.user.id}/keys/${fixture.id}/revoke`)).status).toBe(404);
+    const other = await t.user('pro');
+    const theirs = (await t.services.keys.list(other.user.id))[0]!;
+    expect((await admin.post(`/dashboard/users/${u.user.id}/keys/${theirs.id}/revoke`)).status).toBe(404);
+    expect((await admin.post(`/dashboard/users/${u.user.id}/keys/abc/revoke`)).status).toBe(404);
+    expect(await api(other.key)).toBe(200);
+  });
+
+  test('revoke all: every active key refused, the page says how many', async () => {
+    const u = await t.user('pro');
+    const second = await t.services.keys.create(u.user.id, 'second');
+    const res = await admin.post(`/dashboard/users/${u.user.id}/keys/revoke`);
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toContain('2 API keys revoked.');
+    expect(body).toContain('<span id="user-keys-active" class="muted small">0 active</span>');
+    expect([await api(u.key), await api(second.key)]).toEqual([401, 401]);
+    expect(await (await admin.post(`/dashboard/users/${u.user.id}/keys/revoke`)).text()).toContain('No active key to revoke.');
+    expect((await admin.post('/dashboard/users/999999/keys/revoke')).status).toBe(404);
+  });
+
+  test('members cannot see or revoke anyone’s keys through these routes; a post without the CSRF token is refused', async () => {
+    const u = await t.user('pro');
+    const fixture = (await t.services.keys.list(u.user.id))[0]!;
+    expect((await member.get(`/dashboard/users/${u.user.id}/keys`)).status).toBe(403);
+    expect((await member.get(`/dashboard/users/${memberId}/keys`)).status).toBe(403);
+    expect((await member.post(`/dashboard/users/${u.user.id}/keys/${fixture.id}/revoke`)).status).toBe(403);
+    expect((await member.post(`/dashboard/users/${u.user.id}/keys/revoke`)).status).toBe(403);
+    expect((await admin.post(`/dashboard/users/${u.user.id}/keys/${fixture.id}/revoke`, {}, {})).status).toBe(403);
+    expect((await admin.post(`/dashboard/users/${u.user.id}/keys/revoke`, {}, {})).status).toBe(403);
+    expect(await api(u.key)).toBe(200);
+    expect((await admin.get('/dashboard/users/999999/keys')).status).toBe(404);
+  });
+
+  test('reset password offers to revoke the keys too (ticked), says so before and after, and does it', async () => {
+    const u = await t.user('pro');
+    const row = rowOf(await (await admin.get('/dashboard/users')).text(), u.user.id);
+    expect(row).toContain(`hx-confirm="Reset the password of ${u.email}? They are signed out everywhere and get a new temporary password. Their 1 API key is revoked too, unless you untick “and revoke keys”."`);
+    expect(row).toContain(`<label class="check"><input type="checkbox" name="revoke_keys" value="true" checked> and revoke keys<span class="visually-hidden"> of ${u.email}</span></label>`);
+    const log = logging();
+    let res: Response;
+    try {
+      res = await admin.post(`/dashboard/users/${u.user.id}/reset-password`, { revoke_keys: 'true' });
+    } finally {
+      log.restore();
+    }
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('Their sessions have ended. Their 1 API key was revoked. They choose their own password after signing in.');
+    expect(await api(u.key)).toBe(401);
+    expect(log.logged).toEqual([`admin revoked another user's API keys {"admin_id":${adminId},"user_id":${u.user.id},"revoked":1,"action":"password reset"}`]);
+    // a user without keys gets no box
+    expect(rowOf(await (await admin.get('/dashboard/users')).text(), u.user.id)).not.toContain('revoke_keys');
+  });
+
+  test('reset password with the box unticked keeps the keys, and says they still work', async () => {
+    const u = await t.user('pro');
+    await t.services.keys.create(u.user.id, 'second');
+    const res = await admin.post(`/dashboard/users/${u.user.id}/reset-password`);
+    expect(await res.text()).toContain('Their sessions have ended. Their 2 API keys still work: revoke them under API keys if they may be compromised too.');
+    expect(await api(u.key)).toBe(200);
+  });
+
+  test('reactivate says their active keys work again, and offers to reactivate with the keys revoked', async () => {
+    const u = await t.user('pro');
+    await admin.post(`/dashboard/users/${u.user.id}/deactivate`);
+    expect(await api(u.key)).toBe(401);
+    const row = rowOf(await (await admin.get('/dashboard/users')).text(), u.user.id);
+    expect(row).toContain(`hx-confirm="Reactivate ${u.email}? They can sign in again, and their active API key works again."`);
+    expect(row).toContain(`hx-confirm="Reactivate ${u.email} and revoke their 1 API key? They can sign in again; programs using that key stay refused."`);
+    expect(row).toContain('<input type="hidden" name="revoke_keys" value="true"><button type="submit" id="standing-keys-' + u.user.id + '" class="link-button">Reactivate, revoke keys</button>');
+    const back = await admin.post(`/dashboard/users/${u.user.id}/reactivate`, {}, hx(admin));
+    expect(await back.text()).toContain('role="status">Reactivated; their 1 active API key works again.</span>');
+    expect(await api(u.key)).toBe(200);
+
+    const v = await t.user('pro');
+    await t.services.keys.create(v.user.id, 'second');
+    await admin.post(`/dashboard/users/${v.user.id}/deactivate`);
+    const log = logging();
+    let revoked: Response;
+    try {
+      revoked = await admin.post(`/dashboard/users/${v.user.id}/reactivate`, { revoke_keys: 'true' }, hx(admin));
+    } finally {
+      log.restore();
+    }
+    const text = await revoked.text();
+    expect(text).toContain('role="status">Reactivated; 2 API keys revoked.</span>');
+    expect(text).toContain(`<a href="/dashboard/users/${v.user.id}/keys">0 active`);
+    expect((await t.services.users.get(v.user.id)).isActive).toBe(true);
+    expect(await api(v.key)).toBe(401);
+    expect(log.logged).toEqual([`admin revoked another user's API keys {"admin_id":${adminId},"user_id":${v.user.id},"revoked":2,"action":"reactivation"}`]);
+  });
+});
+
 describe('an admin demoted or deactivated while their request waits', () => {
   // the actor as it was read when the request began: what a request holds through its waits
   const staleAdmin = async () => {

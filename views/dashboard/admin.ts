@@ -6,6 +6,7 @@
  * it, and never stored in a form or a URL.
  */
 import type { Plan, User } from '../../src/accounts/accounts.types.ts';
+import type { KeysOutcome } from '../../src/accounts/user-admin.service.ts';
 import type { Config } from '../../src/config.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
@@ -16,16 +17,37 @@ export interface Secret {
   email: string;
   password: string;
   why: 'created' | 'reset';
+  /** after a reset: what became of their API keys */
+  keys?: KeysOutcome;
+}
+
+export const keysWord = (n: number) => (n === 1 ? '1 API key' : `${n} API keys`);
+
+/** What a reset did to the user's keys, said beside the new password. */
+function resetKeysText(k: KeysOutcome | undefined): string {
+  if (!k) return '';
+  if (k.keysRevoked > 0) return `Their ${keysWord(k.keysRevoked)} ${k.keysRevoked === 1 ? 'was' : 'were'} revoked. `;
+  if (k.activeKeys > 0) return `Their ${keysWord(k.activeKeys)} still ${k.activeKeys === 1 ? 'works' : 'work'}: revoke ${k.activeKeys === 1 ? 'it' : 'them'} under API keys if ${k.activeKeys === 1 ? 'it' : 'they'} may be compromised too. `;
+  return '';
+}
+
+/** The row's notice after a deactivation or reactivation, with what it means for the user's API keys. */
+export function standingStatus(active: boolean, k: KeysOutcome): string {
+  if (!active) return 'Deactivated; signed out.';
+  if (k.keysRevoked > 0) return `Reactivated; ${keysWord(k.keysRevoked)} revoked.`;
+  if (k.activeKeys > 0) return `Reactivated; their ${k.activeKeys} active ${k.activeKeys === 1 ? 'API key works' : 'API keys work'} again.`;
+  return 'Reactivated.';
 }
 
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const selected = (on: boolean) => (on ? html` selected` : '');
 
-export function userRow(p: { user: User; plans: Plan[]; me: number; csrfToken: string; status?: string }): SafeHtml {
+export function userRow(p: { user: User; plans: Plan[]; activeKeys: number; me: number; csrfToken: string; status?: string }): SafeHtml {
   const u = p.user;
+  const n = p.activeKeys;
+  const who = visibleChars(u.email);
   const self = u.id === p.me;
   const form = `user-form-${u.id}`;
-  const swap = (action: string) => html`hx-post="${action}" hx-target="closest tr" hx-swap="outerHTML"`;
   const live = html`hx-post="/dashboard/users/${u.id}" hx-trigger="change" data-save-on-commit hx-include="closest tr" hx-target="closest tr" hx-swap="outerHTML"`;
   return html`<tr id="user-row-${u.id}"${u.isActive ? '' : html` class="inactive"`}>
 <th scope="row" class="email"><bdi>${visibleChars(u.email)}</bdi>${self ? html` <span class="badge badge-accent">you</span>` : ''}</th>
@@ -36,19 +58,50 @@ export function userRow(p: { user: User; plans: Plan[]; me: number; csrfToken: s
 <select id="plan-${u.id}" name="plan" form="${form}" ${live}>${p.plans.map((pl) => html`<option value="${pl.name}"${selected(pl.id === u.planId)}>${pl.name}</option>`)}</select></td>
 <td data-label="Status">${u.isActive ? 'Active' : html`<span class="badge badge-muted">Deactivated</span>`}${u.mustChangePassword ? html` <span class="badge badge-warning">temporary password</span>` : ''}</td>
 <td data-label="Created"><time datetime="${new Date(u.createdAt).toISOString()}">${date(u.createdAt)}</time></td>
+<td data-label="API keys"><a href="/dashboard/users/${u.id}/keys">${n} active<span class="visually-hidden"> API keys of ${who}</span></a></td>
 <td class="actions">
 <form id="${form}" method="post" action="/dashboard/users/${u.id}" class="inline">${csrfField(p.csrfToken)}<button type="submit" class="link-button">Save</button></form>
-${self
-  ? ''
-  : html`<form method="post" action="/dashboard/users/${u.id}/reset-password" class="inline" hx-boost="true" hx-push-url="false" hx-confirm="Reset the password of ${visibleChars(u.email)}? They are signed out everywhere and get a new temporary password.">${csrfField(p.csrfToken)}<button type="submit" class="link-button">Reset password</button></form>
-<form method="post" action="/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}" class="inline" ${swap(`/dashboard/users/${u.id}/${u.isActive ? 'deactivate' : 'reactivate'}`)}${u.isActive ? html` hx-confirm="Deactivate ${visibleChars(u.email)}? They are signed out and their API keys stop working."` : ''}>${csrfField(p.csrfToken)}<button type="submit" id="standing-${u.id}" class="link-button${u.isActive ? ' danger' : ''}">${u.isActive ? 'Deactivate' : 'Reactivate'}</button></form>`}
+${self ? '' : html`${resetForm(u, n, p.csrfToken)}
+${u.isActive ? deactivateForm(u, p.csrfToken) : reactivateForms(u, n, p.csrfToken)}`}
 ${p.status ? html`<span class="row-status" data-announce role="status">${p.status}</span>` : ''}
 </td></tr>`;
+}
+
+// the box is ticked by default (a reset is for a suspected compromise); unticked it sends nothing, which keeps the keys
+function resetForm(u: User, n: number, csrfToken: string): SafeHtml {
+  const who = visibleChars(u.email);
+  const keys = n > 0 ? ` Their ${keysWord(n)} ${n === 1 ? 'is' : 'are'} revoked too, unless you untick “and revoke keys”.` : '';
+  return html`<form method="post" action="/dashboard/users/${u.id}/reset-password" class="inline" hx-boost="true" hx-push-url="false" hx-confirm="Reset the password of ${who}? They are signed out everywhere and get a new temporary password.${keys}">${csrfField(csrfToken)}<button type="submit" class="link-button">Reset password</button>${
+    n > 0 ? html` <label class="check"><input type="checkbox" name="revoke_keys" value="true" checked> and revoke keys<span class="visually-hidden"> of ${who}</span></label>` : ''
+  }</form>`;
+}
+
+function deactivateForm(u: User, csrfToken: string): SafeHtml {
+  const action = `/dashboard/users/${u.id}/deactivate`;
+  return html`<form method="post" action="${action}" class="inline" hx-post="${action}" hx-target="closest tr" hx-swap="outerHTML" hx-confirm="Deactivate ${visibleChars(u.email)}? They are signed out and their API keys stop working.">${csrfField(csrfToken)}<button type="submit" id="standing-${u.id}" class="link-button danger">Deactivate</button></form>`;
+}
+
+/** Reactivating brings back every key the deactivation stopped: said before, with a second button that revokes them instead. */
+function reactivateForms(u: User, n: number, csrfToken: string): SafeHtml {
+  const action = `/dashboard/users/${u.id}/reactivate`;
+  const who = visibleChars(u.email);
+  const form = (confirm: string, fields: SafeHtml | '', button: SafeHtml) =>
+    html`<form method="post" action="${action}" class="inline" hx-post="${action}" hx-target="closest tr" hx-swap="outerHTML"${confirm ? html` hx-confirm="${confirm}"` : ''}>${csrfField(csrfToken)}${fields}${button}</form>`;
+  if (n === 0) return form('', '', html`<button type="submit" id="standing-${u.id}" class="link-button">Reactivate</button>`);
+  const keys = n === 1 ? 'active API key works' : `${n} active API keys work`;
+  return html`${form(`Reactivate ${who}? They can sign in again, and their ${keys} again.`, '', html`<button type="submit" id="standing-${u.id}" class="link-button">Reactivate</button>`)}
+${form(
+  `Reactivate ${who} and revoke their ${keysWord(n)}? They can sign in again; programs using ${n === 1 ? 'that key stay' : 'those keys stay'} refused.`,
+  html`<input type="hidden" name="revoke_keys" value="true">`,
+  html`<button type="submit" id="standing-keys-${u.id}" class="link-button">Reactivate, revoke keys</button>`,
+)}`;
 }
 
 export interface UsersView {
   users: User[];
   plans: Plan[];
+  /** active API keys per user id (absent: none) */
+  activeKeys: Map<number, number>;
   me: number;
   csrfToken: string;
   secret?: Secret | null;
@@ -67,7 +120,7 @@ ${v.secret
   ? html`<section class="secret" role="status" aria-labelledby="secret-title" data-confirmation>
 <h2 id="secret-title">${v.secret.why === 'created' ? 'User created' : 'Password reset'}: temporary password for <bdi>${visibleChars(v.secret.email)}</bdi></h2>
 <p><code class="secret-value">${v.secret.password}</code></p>
-<p>It is shown only this once: copy it now and hand it over privately. ${v.secret.why === 'reset' ? 'Their sessions have ended. ' : ''}They choose their own password after signing in.</p>
+<p>It is shown only this once: copy it now and hand it over privately. ${v.secret.why === 'reset' ? `Their sessions have ended. ${resetKeysText(v.secret.keys)}` : ''}They choose their own password after signing in.</p>
 </section>`
   : ''}
 <section class="card" aria-labelledby="invite-title">
@@ -82,8 +135,8 @@ ${v.secret
 </section>
 <div class="table-wrap"><table class="data users-table">
 <caption class="visually-hidden">Users</caption>
-<thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Plan</th><th scope="col">Status</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-<tbody>${v.users.map((user) => userRow({ user, plans: v.plans, me: v.me, csrfToken: v.csrfToken }))}</tbody>
+<thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Plan</th><th scope="col">Status</th><th scope="col">Created</th><th scope="col">API keys</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<tbody>${v.users.map((user) => userRow({ user, plans: v.plans, activeKeys: v.activeKeys.get(user.id) ?? 0, me: v.me, csrfToken: v.csrfToken }))}</tbody>
 </table></div>`;
 }
 

@@ -24,7 +24,8 @@ export interface KeysProps {
 
 // built on first use: loading ICU's date data at module load cost every start ~15 ms
 let fmt: Intl.DateTimeFormat | undefined;
-const when = (ms: number | null, none: string) =>
+/** A time as the key lists show it (the user's own and an admin's view of theirs), or `none`, muted. */
+export const when = (ms: number | null, none: string) =>
   ms === null
     ? html`<span class="muted">${none}</span>`
     : html`<time datetime="${new Date(ms).toISOString()}">${(fmt ??= new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })).format(ms)} UTC</time>`;
