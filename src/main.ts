@@ -85,8 +85,9 @@ async function main(argv: string[]): Promise<number | 'serving'> {
     server = await startServer(config, io);
   } catch (e) {
     const message = String((e as Error)?.message ?? e);
-    // Bun blames the port for any listen failure, an address this machine does not have included
-    const hint = /Failed to start server|EADDRNOTAVAIL/.test(message) ? ` (check that HOST=${config.host} is an address of this machine and PORT=${config.port} is free)` : '';
+    // Bun blames the port for any listen failure, an address this machine does not have included; a name
+    // that resolves to nothing is EINVAL on some machines
+    const hint = /Failed to start server|EADDRNOTAVAIL|EINVAL|ENOTFOUND/.test(message) ? ` (check that HOST=${config.host} is an address of this machine and PORT=${config.port} is free)` : '';
     io.err(`error: cannot start: ${message}${hint}`);
     return 1;
   }

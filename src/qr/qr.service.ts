@@ -63,8 +63,25 @@ export function payloadFor(type: QrType, content: string): string {
       return /^tel:/i.test(content) ? content : `tel:${content.replace(/[^\d+]/g, '')}`;
     case 'sms':
       return /^sms(to)?:/i.test(content) ? content : `SMSTO:${content}`;
+    case 'url':
+      return asciiUrl(content);
     default:
       return content;
+  }
+}
+
+/**
+ * A web address as every scanner reads it: non-ASCII host in punycode, the rest percent-encoded. Written
+ * as typed, its UTF-8 bytes carry no ECI mark, and scanners guess another charset (https://bücher.example
+ * came out of zbar as "b羹cher"). Anything URL cannot parse is left as typed.
+ */
+function asciiUrl(content: string): string {
+  if (/^[\x20-\x7e]*$/.test(content)) return content;
+  try {
+    const url = new URL(content);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : content;
+  } catch {
+    return content;
   }
 }
 

@@ -125,10 +125,13 @@ describe('NOT_FOUND_REDIRECT', () => {
     const { auth } = await on.user('pro');
     const api = await on.app.handle(new Request(`${BASE}/api/v1/links/999999`, { headers: { accept: 'application/json', ...auth } }));
     expect([api.status, api.headers.get('content-type')]).toEqual([404, 'application/json; charset=utf-8']);
-    for (const path of ['/api/v1/expand/nope1234', '/api/nope', '/docs/nope', '/dashboard/links/999999', '/public/nope.css', '/a/b/c']) {
+    for (const path of ['/api/v1/expand/nope1234', '/api/nope', '/docs/nope', '/public/nope.css', '/a/b/c']) {
       const res = await send(on, path);
       expect([path, res.status, res.headers.get('location')]).toEqual([path, 404, null]);
     }
+    // a dashboard address is the dashboard's: signed out, it asks to sign in (its own 404 follows)
+    const dashboard = await send(on, '/dashboard/links/999999');
+    expect([dashboard.status, dashboard.headers.get('location')]).toEqual([303, '/login?next=%2Fdashboard%2Flinks%2F999999']);
   });
 
   test('with anonymous links on too (the 404 page would offer the home page), the redirect still wins', async () => {

@@ -5,8 +5,11 @@
  * falls back to 4 px a module), any colours.
  */
 import { describe, expect, test } from 'bun:test';
+import { unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
+import { payloadFor } from '../../src/qr/qr.service.ts';
 import { renderPng } from '../../src/qr/render.ts';
 import type { ErrorCorrection } from '../../src/qr/qr.types.ts';
 
@@ -46,4 +49,21 @@ describe('QR PNG', () => {
     const style = { foregroundColor: '#000000', backgroundColor: '#FFFFFF', margin: 4, size: 300, errorCorrection: 'H' as const };
     await expect(renderPng('x'.repeat(2000), style)).rejects.toThrow(/too big to be stored/);
   });
+});
+
+test('a web address with letters outside ASCII scans as the address itself: its ASCII form is what is drawn', async () => {
+  if (!Bun.which('zbarimg')) throw new Error('zbarimg is not installed: apt-get install -y zbar-tools (CI installs it)');
+  const typed = 'https://bücher.example/café?q=日本';
+  const file = `${tmpdir()}/qr-ascii-${process.pid}.png`;
+  await Bun.write(file, await renderPng(payloadFor('url', typed), { foregroundColor: '#000000', backgroundColor: '#FFFFFF', margin: 4, size: 300, errorCorrection: 'M' }));
+  try {
+    const read = Bun.spawnSync(['zbarimg', '--raw', '-q', file]).stdout.toString().trim();
+    expect(read).toBe('https://xn--bcher-kva.example/caf%C3%A9?q=%E6%97%A5%E6%9C%AC');
+    expect(new URL(read).href).toBe(new URL(typed).href);
+  } finally {
+    await unlink(file).catch(() => undefined);
+  }
+  // text stays as typed, and so does what URL cannot read
+  expect(payloadFor('text', typed)).toBe(typed);
+  expect(payloadFor('url', 'bücher.example/x')).toBe('bücher.example/x');
 });

@@ -221,6 +221,16 @@ describe('dashboard in Chromium', () => {
     // every navigation item is on screen (an admin's six ran off the edge)
     const navRight = await page.locator('.topbar nav a').evaluateAll((as) => Math.max(...as.map((a) => a.getBoundingClientRect().right)));
     expect(navRight).toBeLessThanOrEqual(390);
+    // no hover on a phone: each row action shows its name, on a target a thumb can hit; its accessible name is unchanged
+    const actions = await page.locator('#links-table tbody tr').first().locator('td.row-actions .icon-button').evaluateAll((els) =>
+      els.map((el) => {
+        const box = el.getBoundingClientRect();
+        return { shown: getComputedStyle(el, '::after').content, title: el.getAttribute('title'), w: box.width, h: box.height };
+      }),
+    );
+    expect(actions.map((a) => a.title)).toEqual(['Edit', 'Analytics', 'Duplicate', 'QR code', 'Pause', 'Delete']);
+    for (const a of actions) expect([a.title, a.shown.startsWith(`"${a.title}"`), a.w >= 44, a.h >= 44]).toEqual([a.title, true, true, true]);
+    expect(await page.locator('#links-table tbody tr').first().getByRole('link', { name: /^Edit / }).count()).toBe(1);
     await screenshot(page, 'links-table-phone');
     await page.setViewportSize({ width: 1280, height: 900 });
   }, 60_000);
