@@ -162,6 +162,14 @@ describe('in Chromium', () => {
     const password = (await page.locator('.secret-value').textContent())!;
     expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
     await screenshot(page, 'users');
+    // the address is still the list's: a reload shows the list again, it does not send the form a second time
+    // (that answered "A user with this email already exists" in place of the password)
+    expect(page.url()).toBe(`${app.base}/dashboard/users`);
+    let resent = false;
+    page.on('request', (r) => void (r.method() === 'POST' && r.url().endsWith('/dashboard/users') && (resent = true)));
+    await page.reload();
+    await page.getByRole('heading', { name: 'Create a user' }).waitFor();
+    expect([resent, await page.locator('.secret-value').count(), await page.title()]).toEqual([false, 0, 'Users · shrinkray']);
 
     const hire = await app.services.users.getByEmail('new.hire@example.com');
     await page.getByLabel('Plan of new.hire@example.com').selectOption('pro');

@@ -125,7 +125,7 @@ ${v.secret
   : ''}
 <section class="card" aria-labelledby="invite-title">
 <h2 id="invite-title">Create a user</h2>
-<form method="post" action="/dashboard/users" class="invite-form">${csrfField(v.csrfToken)}
+<form method="post" action="/dashboard/users" class="invite-form" hx-boost="true" hx-push-url="false">${csrfField(v.csrfToken)}
 <div class="field"><label for="invite-email">Email</label><input type="email" id="invite-email" name="email" value="${f.email}" required autocomplete="off"${aria('email')}>${error('email')}</div>
 <div class="field"><label for="invite-role">Role</label><select id="invite-role" name="role"${aria('role')}><option value="member"${selected(f.role !== 'admin')}>Member</option><option value="admin"${selected(f.role === 'admin')}>Admin</option></select>${error('role')}</div>
 <div class="field"><label for="invite-plan">Plan</label><select id="invite-plan" name="plan"${aria('plan')}><option value=""${selected(f.plan === '')}>Default: free, enterprise for an admin</option>${v.plans.map((p) => html`<option value="${p.name}"${selected(p.name === f.plan)}>${p.name}</option>`)}</select>${error('plan')}</div>
