@@ -16,6 +16,7 @@ import { createAnalyticsService } from './clicks/analytics.service.ts';
 import { createBatchWriter } from './clicks/batch-writer.ts';
 import { createClickRetentionRepo } from './clicks/click-retention.repo.ts';
 import { createClickUpkeep } from './clicks/click-upkeep.ts';
+import { createPlannerStats } from './db/planner-stats.ts';
 import { createClicksRepo } from './clicks/clicks.repo.ts';
 import { loadCountryLookup } from './clicks/geoip-file.ts';
 import { createClickRecorder, DEFAULT_MAX_QUEUE } from './clicks/recorder.ts';
@@ -74,7 +75,13 @@ interface InlineWriterOptions {
 function createInlineWriter(db: DbHandle['db'], opts: InlineWriterOptions): ClickWriter {
   let writer: Promise<(chunks: Uint8Array[]) => Promise<void>> | undefined;
   const repo = createClicksRepo(db.$client);
-  const upkeep = createClickUpkeep({ clicks: repo, retention: createClickRetentionRepo(db.$client), retentionDays: opts.retentionDays, now: opts.now });
+  const upkeep = createClickUpkeep({
+    clicks: repo,
+    retention: createClickRetentionRepo(db.$client),
+    retentionDays: opts.retentionDays,
+    stats: createPlannerStats(db.$client),
+    now: opts.now,
+  });
   const build = async () => createBatchWriter(repo, createEnricher({ secret: opts.secret, country: opts.country ?? (await (countryLookup ??= loadCountryLookup(opts.dataDir))) }));
   return {
     write: async (batch) => {

@@ -2,7 +2,8 @@
  * The click tables' upkeep, run by the click writer after a batch has
  * committed (never inside its transaction): once a day is over, its profiles
  * are folded into the rollups (clicks.repo.ts); once a day, raw click rows
- * older than CLICK_RETENTION_DAYS are deleted (click-retention.repo.ts).
+ * older than CLICK_RETENTION_DAYS are deleted (click-retention.repo.ts), and
+ * the planner's statistics refreshed (db/planner-stats.ts).
  *
  * Both are done a chunk at a time, each chunk a transaction of ~10-20 ms,
  * with a pause after it: the server's connection writes too (link edits, API
@@ -24,6 +25,8 @@ export interface UpkeepDeps {
   retention: ClickRetentionRepo;
   /** raw clicks of days older than this are deleted; 0 keeps them forever */
   retentionDays: number;
+  /** the planner's statistics (db/planner-stats.ts), refreshed once a day */
+  stats: { refresh(): Promise<void> };
   now?: () => number;
   /** after each chunk (tests count the chunks) */
   pause?: () => Promise<void>;
@@ -36,6 +39,7 @@ export function createClickUpkeep(deps: UpkeepDeps) {
   let stopping = false;
   // raw clicks of days before this one are known gone: the purge runs again once the cutoff moves, a day later
   let purgedBefore = -Infinity;
+  let analysedOn = ''; // the day (YYYY-MM-DD) the statistics were last refreshed
   const between = async () => {
     if (stopping) return false;
     await pause();
@@ -45,6 +49,10 @@ export function createClickUpkeep(deps: UpkeepDeps) {
   async function round(): Promise<void> {
     const today = dayOf(now());
     if (deps.clicks.hasDaysBefore(today) && !(await deps.clicks.foldDaysBefore(today, between))) return;
+    if (today !== analysedOn) {
+      await deps.stats.refresh();
+      analysedOn = today;
+    }
     if (deps.retentionDays === 0) return;
     const cutoff = Math.floor(now() / DAY_MS) - deps.retentionDays;
     if (cutoff <= purgedBefore) return;

@@ -14,6 +14,7 @@ import { heapSize } from 'bun:jsc';
 import type { Database } from 'bun:sqlite';
 import { closeConnection, FLUSHER_OPTIONS, openConnection } from '../db/connection.ts';
 import { createBatchWriter } from './batch-writer.ts';
+import { createPlannerStats } from '../db/planner-stats.ts';
 import { createClickRetentionRepo } from './click-retention.repo.ts';
 import { createClickUpkeep, type ClickUpkeep } from './click-upkeep.ts';
 import { createClicksRepo } from './clicks.repo.ts';
@@ -35,7 +36,7 @@ self.onmessage = async (event: MessageEvent<Message>) => {
       connection = openConnection(msg.dataDir, FLUSHER_OPTIONS);
       const repo = createClicksRepo(connection);
       write = createBatchWriter(repo, createEnricher({ secret: msg.secret, country: await loadCountryLookup(msg.dataDir) }));
-      upkeep = createClickUpkeep({ clicks: repo, retention: createClickRetentionRepo(connection), retentionDays: msg.retentionDays });
+      upkeep = createClickUpkeep({ clicks: repo, retention: createClickRetentionRepo(connection), retentionDays: msg.retentionDays, stats: createPlannerStats(connection) });
       self.postMessage({ type: 'ready' });
     } catch (e) {
       self.postMessage({ type: 'failed', id: -1, message: String(e) });
