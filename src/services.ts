@@ -127,6 +127,8 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
 
   const settings = createSettingsRepo(db);
   const visitorSecret = await settings.getOrCreate('visitor_secret', () => randomHex(32));
+  // kept across restarts: a browser's sign-in standing (http/trusted-device.ts) outlives an upgrade
+  const deviceSecret = await settings.getOrCreate('device_secret', () => randomHex(32));
   const log = overrides.logger ?? createLogger(config.logLevel);
   // the fold or the retention purge failed after a batch: the batch is stored, and the next one tries again
   const upkeepReport = oncePerMinute();
@@ -219,6 +221,8 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
     analytics,
     recorder,
     shortUrl,
+    /** signs the cookie of a browser that has signed in before (http/trusted-device.ts) */
+    deviceSecret,
     /** the clock the core judges times by (tests pin it): an adapter checking a time before the core must agree with it */
     now: overrides.now ?? Date.now,
     unshorten: createUnshortener(fetcher),

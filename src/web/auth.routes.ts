@@ -26,6 +26,7 @@ import { clientIp, throttleKey } from '../http/client-ip.ts';
 import type { HttpContext } from '../http/context.ts';
 import { html } from '../http/respond.ts';
 import { startSignIn } from '../http/sign-in-throttle.ts';
+import { createTrustedDevices } from '../http/trusted-device.ts';
 import { accountBody } from '../../views/dashboard/account.ts';
 import { loginPage, type LoginPageProps } from '../../views/login.ts';
 import type { PageCtx } from './dashboard-kit.ts';
@@ -51,6 +52,7 @@ export function safeNext(raw: unknown): string {
 export const authRoutes: WebModule = (deps, kit) => {
   const { services, limiter, csrf } = deps;
   const { config } = services;
+  const devices = createTrustedDevices({ secret: services.deviceSecret, secure: config.baseUrl.startsWith('https:'), now: services.now });
 
   function form(request: Request, status: number, p: Omit<LoginPageProps, 'csrfToken'>, headers: Record<string, string> = {}): Response {
     const session = csrf.session(request);
@@ -74,7 +76,8 @@ export const authRoutes: WebModule = (deps, kit) => {
     if (!csrf.verify(csrf.nonceOf(request), fields._csrf)) {
       return form(request, 403, { ...kept, error: 'This sign-in form has expired or did not come from this site. Please try again.' });
     }
-    const attempt = startSignIn(limiter, normalEmail(email), throttleKey(clientIp(ctx, config.trustProxy)));
+    const account = normalEmail(email);
+    const attempt = startSignIn(limiter, account, throttleKey(clientIp(ctx, config.trustProxy)), devices.idFor(request, account));
     if (attempt.retryAfter !== null) {
       const { retryAfter } = attempt;
       const wait = retryAfter === 1 ? 'a second' : `${retryAfter} seconds`;
@@ -83,7 +86,10 @@ export const authRoutes: WebModule = (deps, kit) => {
     try {
       const { token } = await services.sessions.login(email, password);
       attempt.settle(false);
-      return new Response(null, { status: 303, headers: { location: next, 'set-cookie': kit.auth.cookie(token), ...NO_STORE } });
+      const headers = new Headers({ location: next, ...NO_STORE });
+      headers.append('set-cookie', kit.auth.cookie(token));
+      headers.append('set-cookie', devices.cookie(account));
+      return new Response(null, { status: 303, headers });
     } catch (e) {
       const wrong = e instanceof DomainError && e.code === 'UNAUTHENTICATED';
       attempt.settle(wrong);

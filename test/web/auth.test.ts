@@ -91,7 +91,10 @@ describe('POST /login', () => {
     const { res } = await login(u.email.toUpperCase(), u.password, { next: '/dashboard/keys' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/dashboard/keys');
-    expect(res.headers.get('set-cookie')).toMatch(/^shrinkray_session=[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=604800$/);
+    const [session, device] = res.headers.getSetCookie();
+    expect(session).toMatch(/^shrinkray_session=[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=604800$/);
+    // and this browser is now a known one for the account (sign-in throttling, trusted-device.ts): only /login reads it
+    expect(device).toMatch(/^shrinkray_device=[0-9a-f]{32}\.\d+\.[\w-]{43}; Path=\/login; HttpOnly; SameSite=Strict; Max-Age=31536000$/);
     const hostile = await login(u.email, u.password, { next: '//evil.example/dashboard' });
     expect(hostile.res.headers.get('location')).toBe('/dashboard');
   });
@@ -167,7 +170,7 @@ describe('POST /login', () => {
     try {
       const u = await secure.user();
       const { res } = await login(u.email, u.password, { app: secure });
-      expect(res.headers.get('set-cookie')).toContain('; Secure');
+      for (const cookie of res.headers.getSetCookie()) expect(cookie).toContain('; Secure');
     } finally {
       await secure.close();
     }
