@@ -11,6 +11,7 @@ import { createUsersRepo } from './accounts/users.repo.ts';
 import { createUsersService } from './accounts/users.service.ts';
 import { createSessionsRepo } from './accounts/sessions.repo.ts';
 import { createSessionsService } from './accounts/sessions.service.ts';
+import { createTransferService } from './accounts/transfer.service.ts';
 import { createUserAdminService } from './accounts/user-admin.service.ts';
 import { createAnalyticsService } from './clicks/analytics.service.ts';
 import { createBatchWriter } from './clicks/batch-writer.ts';
@@ -32,6 +33,7 @@ import { createSafeFetcher } from './fetcher/safe-fetch.ts';
 import { createUnshortener } from './fetcher/unshorten.ts';
 import { createLinksRepo } from './links/links.repo.ts';
 import { createLinksService } from './links/links.service.ts';
+import { createOwnershipRepo } from './links/ownership.repo.ts';
 import { urlPolicyOf } from './links/url-policy.ts';
 import { createRedirectCache } from './links/redirect-cache.ts';
 import { heapSize } from 'bun:jsc';
@@ -102,7 +104,8 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
   const users = createUsersService({ users: createUsersRepo(db), plans });
   const keys = createKeysService({ keys: createKeysRepo(db), users, now: overrides.now });
   const sessions = createSessionsService({ sessions: createSessionsRepo(db), users, now: overrides.now });
-  const userAdmin = createUserAdminService({ users, plans, sessions, keys });
+  const transfers = createTransferService({ users, plans, ownership: createOwnershipRepo(db) });
+  const userAdmin = createUserAdminService({ users, plans, sessions, keys, transfers });
 
   const fetcher = createSafeFetcher({ allowPrivateTargets: config.allowPrivateTargets });
   const fetchMeta = overrides.fetchMeta ?? (config.ogFetch ? createMetaFetcher(fetcher) : undefined);
@@ -216,6 +219,8 @@ export async function buildServices(config: Config, handle: DbHandle, overrides:
     keys,
     sessions,
     userAdmin,
+    /** a user's links and QR codes to another (the CLI's; the dashboard's goes through userAdmin) */
+    transfers,
     links,
     qr,
     analytics,

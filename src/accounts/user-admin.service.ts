@@ -14,6 +14,10 @@
  * and a reactivation brings back every key the deactivation had stopped. Key
  * revocations are checked only at the request's start: they take access away,
  * never give it.
+ *
+ * And an admin hands every link and QR code of one user to another (someone
+ * who leaves), under the rules of transfer.service.ts; the admin is checked
+ * again in the transfer's transaction.
  */
 import { DomainError } from '../errors.ts';
 import type { Actor, ApiKey, Plan, Role, User } from './accounts.types.ts';
@@ -21,6 +25,7 @@ import type { KeysService } from './keys.service.ts';
 import type { PlansService } from './plans.service.ts';
 import { generatePassword } from './secrets.ts';
 import type { SessionsService } from './sessions.service.ts';
+import type { Holdings, TransferDone, TransferPreview, TransferService } from './transfer.service.ts';
 import { ONLY_ADMINS, type UsersService } from './users.service.ts';
 
 const ROLES: readonly Role[] = ['admin', 'member'];
@@ -31,8 +36,8 @@ export interface KeysOutcome {
   activeKeys: number;
 }
 
-export function createUserAdminService(deps: { users: UsersService; plans: PlansService; sessions: SessionsService; keys: KeysService }) {
-  const { users, plans, sessions, keys } = deps;
+export function createUserAdminService(deps: { users: UsersService; plans: PlansService; sessions: SessionsService; keys: KeysService; transfers: TransferService }) {
+  const { users, plans, sessions, keys, transfers } = deps;
 
   function requireAdmin(actor: Actor): void {
     if (actor.user.role !== 'admin') throw new DomainError('FORBIDDEN', ONLY_ADMINS);
@@ -127,6 +132,24 @@ export function createUserAdminService(deps: { users: UsersService; plans: Plans
       const user = await users.update(id, { isActive: active }, { byAdmin: actor.user.id });
       if (!active) await sessions.endAllFor(id);
       return { user, keysRevoked, activeKeys: await keys.activeCount(id) };
+    },
+
+    /** A user, what they hold and who may receive it. @throws FORBIDDEN, NOT_FOUND */
+    async transferOverview(actor: Actor, fromId: number): Promise<{ from: User; moving: Holdings; candidates: User[] }> {
+      requireAdmin(actor);
+      return transfers.overview(fromId);
+    },
+
+    /** What transferring would do, for the confirmation. @throws FORBIDDEN, NOT_FOUND, VALIDATION */
+    async transferPreview(actor: Actor, fromId: number, toId: number): Promise<TransferPreview> {
+      requireAdmin(actor);
+      return transfers.preview(fromId, toId);
+    },
+
+    /** Every link and QR code of one user to another. @throws FORBIDDEN, NOT_FOUND, VALIDATION */
+    async transfer(actor: Actor, fromId: number, toId: number): Promise<TransferDone> {
+      requireAdmin(actor);
+      return transfers.transfer(fromId, toId, { byAdmin: actor.user.id });
     },
   };
 }

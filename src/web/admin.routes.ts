@@ -10,7 +10,7 @@
  *                                                revoke_keys=true (the form's box, ticked) revokes their API keys too
  *   POST /dashboard/users/:id/deactivate|reactivate   htmx → the row, plain → 303; reactivate with
  *                                                revoke_keys=true revokes their keys first
- *   (their API keys one by one: user-keys.routes.ts)
+ *   (their API keys one by one: user-keys.routes.ts; their links and QR codes to another user: transfer.routes.ts)
  *   GET  /dashboard/plans, POST /dashboard/plans/:name   htmx → that plan's form, plain → 303
  *   GET  /dashboard/settings                     read-only configuration
  * Refusals with a field (bad email, taken email, bad limit) re-render the

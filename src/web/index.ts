@@ -14,6 +14,7 @@ import { keysRoutes } from './keys.routes.ts';
 import { linkFormRoutes } from './links-form.ts';
 import { linkImportRoutes } from './links-import.ts';
 import { linksRoutes } from './links.routes.ts';
+import { transferRoutes } from './transfer.routes.ts';
 import { userKeysRoutes } from './user-keys.routes.ts';
 
 export type WebModule = (deps: AppDeps, kit: ReturnType<typeof createDashboardKit>) => Elysia<any, any, any, any, any, any, any>;
@@ -28,6 +29,7 @@ const modules: WebModule[] = [
   qrcodesRoutes,
   adminRoutes,
   userKeysRoutes,
+  transferRoutes,
 ];
 
 export function webRoutes(deps: AppDeps) {

@@ -10,8 +10,9 @@
  *      (the fuzzing session is an admin's: admins may change other users'
  *      role, plan and standing, take their links down — pause, activate,
  *      delete, through those three routes alone — and revoke their keys —
- *      through the four routes in KEY_REVOKE alone — but never edit their
- *      links, QR codes or keys).
+ *      through the four routes in KEY_REVOKE alone — and hand all their
+ *      links and QR codes to another user, changing only those rows' owner,
+ *      through TRANSFER alone — but never edit their links, QR codes or keys).
  * A fuzzed request may end the session (logout, a self-reset); the next run
  * starts from a fresh one made through the service (the login form's own
  * limits would otherwise cap the run).
@@ -64,9 +65,25 @@ const KEY_REVOKE = new Set([
   'POST /dashboard/users/:id/reactivate',
 ]);
 
-function snapshotOther(takeDown = false, keyRevoke = false): string {
+/** The route by which an admin hands a user's links and QR codes to another: it may change their owner, nothing else (keys stay). */
+const TRANSFER = new Set(['POST /dashboard/users/:id/transfer']);
+/** The fixtures' links and QR codes with their owners, to find them after a transfer and to give them back. */
+let fixtures: { links: [number, number][]; qr: [number, number][] } = { links: [], qr: [] };
+
+function snapshotOther(takeDown = false, keyRevoke = false, transfer = false): string {
   const db = t.services.db.sqlite;
   const id = other.user.id;
+  if (transfer) {
+    // the other user's fixtures wherever they went, without their owner
+    const theirs = (rows: [number, number][]) => rows.filter(([, owner]) => owner === id).map(([rowId]) => rowId).join(',');
+    const unowned = ({ user_id, total_clicks, unique_clicks, last_clicked_at, ...r }: Record<string, unknown>) => r;
+    return JSON.stringify([
+      (db.query(`SELECT * FROM links WHERE id IN (${theirs(fixtures.links)}) ORDER BY id`).all() as Record<string, unknown>[]).map(unowned),
+      db.query(`SELECT * FROM link_schedules WHERE link_id IN (${theirs(fixtures.links)}) ORDER BY id`).all(),
+      (db.query(`SELECT * FROM qr_codes WHERE id IN (${theirs(fixtures.qr)}) ORDER BY id`).all() as Record<string, unknown>[]).map(unowned),
+      db.query('SELECT id, user_id, name, prefix, key_hash, revoked_at, created_at FROM api_keys WHERE user_id = ? ORDER BY id').all(id),
+    ]);
+  }
   const standing = (r: Record<string, unknown>) => {
     if (!takeDown) return r;
     const { is_active, deleted_at, updated_at, ...rest } = r;
@@ -105,6 +122,10 @@ beforeAll(async () => {
     ids.push((await t.services.keys.create(actor.user.id, 'k')).record.id);
   }
   idPool = ids.map(String);
+  fixtures = {
+    links: t.services.db.sqlite.query('SELECT id, user_id FROM links').values() as [number, number][],
+    qr: t.services.db.sqlite.query('SELECT id, user_id FROM qr_codes').values() as [number, number][],
+  };
   await ensureSession();
 });
 
@@ -125,7 +146,14 @@ function requestArb(route: Route) {
   return fc.record({
     params: fc.array(param, { minLength: 3, maxLength: 3 }),
     query: fc.array(fc.tuple(fc.constantFrom(...FIELDS), value), { maxLength: 4 }),
-    form: fc.array(fc.tuple(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...FIELDS) }, { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) }), value), { maxLength: 8 }),
+    form: fc.array(
+      fc.oneof(
+        { weight: 6, arbitrary: fc.tuple(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...FIELDS) }, { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) }), value) },
+        // a transfer's recipient is a user id: one from the pool, so that some transfers go through
+        { weight: 1, arbitrary: fc.tuple(fc.constant('to'), fc.constantFrom(...idPool)) },
+      ),
+      { maxLength: 8 },
+    ),
     csrf: fc.constantFrom('form', 'header', 'none', 'wrong'),
     htmx: fc.record({ 'hx-request': fc.constantFrom('true', 'false'), 'hx-target': fc.constantFrom('analytics', 'qr-list', 'links-table', 'qr-row-1', 'x'), 'hx-history-restore-request': fc.constantFrom('true', 'false'), 'hx-boosted': fc.constantFrom('true', 'false') }, { requiredKeys: [] }),
     signedIn: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
@@ -173,7 +201,8 @@ describe('every browser route survives hostile forms, queries and headers', () =
     test(`${route.method} ${route.path}`, async () => {
       const takeDown = TAKE_DOWN.has(`${route.method} ${route.path}`);
       const keyRevoke = KEY_REVOKE.has(`${route.method} ${route.path}`);
-      const before = { other: snapshotOther(takeDown, keyRevoke), proto: prototypes() };
+      const transfer = TRANSFER.has(`${route.method} ${route.path}`);
+      const before = { other: snapshotOther(takeDown, keyRevoke, transfer), proto: prototypes() };
       const out = await fc.check(
         fc.asyncProperty(requestArb(route), async (r) => {
           await ensureSession();
@@ -183,10 +212,16 @@ describe('every browser route survives hostile forms, queries and headers', () =
           const text = await res.text();
           if (res.status >= 500) throw new Error(`${route.method} ${route.path} answered ${res.status}: ${text.slice(0, 200)}`);
           if (prototypes() !== before.proto || ({} as Record<string, unknown>).polluted !== undefined) throw new Error('a prototype was polluted');
-          if (snapshotOther(takeDown, keyRevoke) !== before.other) throw new Error(`${route.method} ${route.path} changed another user's rows`);
+          if (snapshotOther(takeDown, keyRevoke, transfer) !== before.other) throw new Error(`${route.method} ${route.path} changed another user's rows`);
         }),
         { numRuns: RUNS, seed: SEED, endOnFailure: process.env.FUZZ_SHRINK !== '1' },
       );
+      // the fixtures back with their owners, so that the routes after this one are checked against the other user's rows again
+      if (transfer) {
+        const db = t.services.db.sqlite;
+        for (const [id, owner] of fixtures.links) db.query('UPDATE links SET user_id = ? WHERE id = ?').run(owner, id);
+        for (const [id, owner] of fixtures.qr) db.query('UPDATE qr_codes SET user_id = ? WHERE id = ?').run(owner, id);
+      }
       if (out.failed) {
         const example = JSON.stringify(out.counterexample, (_k, v) => (typeof v === 'string' && v.length > 200 ? `${v.slice(0, 200)}…(${v.length} chars)` : v));
         throw new Error(`FUZZ_SEED=${out.seed} after ${out.numRuns} runs\n${String(out.errorInstance)}\ncounterexample: ${example}`);

@@ -65,6 +65,7 @@ function fieldsOf(path: string): Record<string, string> {
     '/dashboard/users/:id': { role: 'admin', plan: 'enterprise' },
     '/dashboard/users/:id/reset-password': { revoke_keys: 'true' },
     '/dashboard/users/:id/reactivate': { revoke_keys: 'true' },
+    '/dashboard/users/:id/transfer': { to: ids.admin! },
     '/dashboard/plans/:name': { rate_limit: '1', max_links: '0', api_access: 'false' },
   };
   return known[path] ?? {};
@@ -122,6 +123,9 @@ beforeAll(async () => {
   ids.key = String((await t.services.keys.list(a.user.id))[0]!.id);
   ids.qr = String((await t.services.qr.create(actor, { name: 'mine', type: 'text', content: 'hi', errorCorrection: 'M' })).id);
   ids.member = String(m.user.id);
+  ids.admin = String(a.user.id);
+  // something of the member's for a forged transfer (to the admin) to move
+  await t.services.links.create(await t.services.users.actorFor(m.user), { destination: 'https://example.com/theirs', metadata: 'none' });
   ids.memberKey = String((await t.services.keys.list(m.user.id))[0]!.id);
   lockedCode = (await t.services.links.create(actor, { destination: 'https://example.com/locked', password: 'letmein', metadata: 'none' })).link.code;
   const home = await send(t, 'GET', '/', { headers: { accept: 'text/html' } });

@@ -39,6 +39,7 @@ let member: Browser;
 let admin: Browser;
 let memberKey = '';
 let memberId = 0;
+let adminId = 0;
 const links: Record<string, { id: number; code: string }> = {};
 let qrId = 0;
 
@@ -49,6 +50,7 @@ beforeAll(async () => {
   });
   const svc = t.services;
   const adminUser = await t.user('enterprise', 'admin');
+  adminId = adminUser.user.id;
   const user = await svc.users.create({ email: EMAIL, password: 'correct horse battery', plan: 'pro' });
   const actor = await svc.users.actorFor(user);
   memberId = user.id;
@@ -208,11 +210,13 @@ describe('dashboard pages', () => {
   });
 
   test('the admin sees the hostile email and data escaped (users, all links, another user’s analytics and keys)', async () => {
-    for (const path of ['/dashboard/users', '/dashboard?all=1', `/dashboard/links/${links.og!.id}/analytics`, `/dashboard/users/${memberId}/keys`, '/dashboard/plans', '/dashboard/settings']) {
+    const transfer = [`/dashboard/users/${memberId}/transfer`, `/dashboard/users/${adminId}/transfer?to=${memberId}`, `/dashboard/users/${memberId}/transfer?to=${memberId}`];
+    for (const path of ['/dashboard/users', '/dashboard?all=1', `/dashboard/links/${links.og!.id}/analytics`, `/dashboard/users/${memberId}/keys`, '/dashboard/plans', '/dashboard/settings', ...transfer]) {
       const { status, body } = await page(t, admin, path);
-      expect([path, status]).toEqual([path, 200]);
+      expect([path, status]).toEqual([path, path.endsWith(`/${memberId}/transfer?to=${memberId}`) ? 422 : 200]);
       expectClean(path, body);
     }
+    for (const path of transfer) expectShown(path, (await page(t, admin, path)).body, EMAIL_ESCAPED);
     expectShown('users', (await page(t, admin, '/dashboard/users')).body, EMAIL_ESCAPED);
     const keys = (await page(t, admin, `/dashboard/users/${memberId}/keys`)).body;
     expectShown('user keys', keys, EMAIL_ESCAPED);

@@ -6,12 +6,14 @@
  * it, and never stored in a form or a URL.
  */
 import type { Plan, User } from '../../src/accounts/accounts.types.ts';
+import type { TransferDone } from '../../src/accounts/transfer.service.ts';
 import type { KeysOutcome } from '../../src/accounts/user-admin.service.ts';
 import type { Config } from '../../src/config.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { visibleChars } from '../url-display.ts';
 import { fieldErrorText, inputAria, messageFor, type FieldError } from './field-error.ts';
+import { transferNotice } from './transfer.ts';
 
 export interface Secret {
   email: string;
@@ -61,6 +63,7 @@ export function userRow(p: { user: User; plans: Plan[]; activeKeys: number; me: 
 <td data-label="API keys"><a href="/dashboard/users/${u.id}/keys">${n} active<span class="visually-hidden"> API keys of ${who}</span></a></td>
 <td class="actions">
 <form id="${form}" method="post" action="/dashboard/users/${u.id}" class="inline">${csrfField(p.csrfToken)}<button type="submit" class="link-button">Save</button></form>
+<a href="/dashboard/users/${u.id}/transfer" class="link-button">Transfer links<span class="visually-hidden"> and QR codes of ${who}</span></a>
 ${self ? '' : html`${resetForm(u, n, p.csrfToken)}
 ${u.isActive ? deactivateForm(u, p.csrfToken) : reactivateForms(u, n, p.csrfToken)}`}
 ${p.status ? html`<span class="row-status" data-announce role="status">${p.status}</span>` : ''}
@@ -105,6 +108,8 @@ export interface UsersView {
   me: number;
   csrfToken: string;
   secret?: Secret | null;
+  /** after a transfer of one user's links and QR codes to another */
+  transferred?: TransferDone | null;
   error?: FieldError;
   values?: { email: string; role: string; plan: string };
 }
@@ -123,6 +128,7 @@ ${v.secret
 <p>It is shown only this once: copy it now and hand it over privately. ${v.secret.why === 'reset' ? `Their sessions have ended. ${resetKeysText(v.secret.keys)}` : ''}They choose their own password after signing in.</p>
 </section>`
   : ''}
+${v.transferred ? transferNotice(v.transferred) : ''}
 <section class="card" aria-labelledby="invite-title">
 <h2 id="invite-title">Create a user</h2>
 <form method="post" action="/dashboard/users" class="invite-form" hx-boost="true" hx-push-url="false">${csrfField(v.csrfToken)}
