@@ -67,7 +67,7 @@ export async function runCommand(command: Exclude<Command, { name: 'serve' }>, c
         // and say where, so that one run from the wrong folder is noticed
         const database = join(resolve(config.dataDir), DB_FILE);
         const existed = existsSync(database);
-        if (!existed && (command.name.startsWith('key-') || command.name === 'user-password')) {
+        if (!existed && (command.name.startsWith('key-') || command.name === 'user-password' || command.name === 'user-transfer')) {
           mustExist(database, `no database at ${database}: run the command in the server's folder, or set DATA_DIR (or --data-dir) to its data folder`);
         }
         try {
@@ -146,7 +146,7 @@ async function opening<T>(dataDir: string, step: () => T | Promise<T>): Promise<
   }
 }
 
-async function runServiceCommand(command: Extract<Command, { name: 'user-create' | 'user-password' | 'key-create' | 'key-list' | 'key-revoke' | 'plan-set' }>, services: Services, io: Io): Promise<number> {
+async function runServiceCommand(command: Extract<Command, { name: 'user-create' | 'user-password' | 'user-transfer' | 'key-create' | 'key-list' | 'key-revoke' | 'plan-set' }>, services: Services, io: Io): Promise<number> {
   switch (command.name) {
     case 'user-create': {
       const role = command.admin ? 'admin' : 'member';
@@ -168,6 +168,18 @@ async function runServiceCommand(command: Extract<Command, { name: 'user-create'
       }
       io.out(`New password for ${user.email} (signed out everywhere; they choose their own at the next sign-in). It is shown only this once:`);
       io.out(generated);
+      return 0;
+    }
+    case 'user-transfer': {
+      // the operator's own command, as user password: no admin account acts, so none is checked
+      const [from, to] = [await services.users.getByEmail(command.from), await services.users.getByEmail(command.to)];
+      const done = await services.transfers.transfer(from.id, to.id);
+      const { links, deletedLinks, qrCodes } = done.moved;
+      const deleted = deletedLinks > 0 ? ` (${deletedLinks} of them deleted)` : '';
+      io.out(`Transferred ${plural(links + deletedLinks, 'link')}${deleted} and ${plural(qrCodes, 'QR code')} from ${done.from.email} to ${done.to.email}; ${done.from.email} keeps their API keys.`);
+      if (done.usage.over > 0) {
+        io.out(`Note: ${done.to.email} is now ${done.usage.over} over the link limit of their plan (${done.toPlan.name}, ${plural(done.usage.limit ?? 0, 'link')}): new links are refused until they delete some.`);
+      }
       return 0;
     }
     case 'key-create': {
@@ -202,6 +214,8 @@ async function runServiceCommand(command: Extract<Command, { name: 'user-create'
     }
   }
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const utc = (ms: number | null) => (ms === null ? 'never' : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
 

@@ -18,6 +18,9 @@ Commands:
   user password --email E [--password P]
                              set a user's password (or print a generated one they must change
                              at the next sign-in) and sign them out everywhere
+  user transfer --from E --to E2
+                             give every link (deleted ones too) and QR code of E to the active
+                             user E2, with their click history; E's API keys stay E's
   key create --email E [--name N]
                              create an API key; the key is printed alone on the last line
   key list --email E         a user's API keys: id, status, created, last used, name (never the key)
@@ -57,6 +60,7 @@ export type Command =
   | { name: 'version' }
   | { name: 'user-create'; email: string; password: string; plan?: string; admin: boolean }
   | { name: 'user-password'; email: string; password?: string }
+  | { name: 'user-transfer'; from: string; to: string }
   | { name: 'key-create'; email: string; keyName?: string }
   | { name: 'key-list'; email: string }
   | { name: 'key-revoke'; email: string; keyId: number | 'all' }
@@ -153,6 +157,10 @@ export function parseCommand(args: string[]): Command {
     if (values.password === '') throw new UsageError(`${sub}: --password needs a value (leave it out to generate one)`);
     return { name: 'user-password', email: required(values, 'email', sub), password: values.password as string | undefined };
   }
+  if (sub === 'user transfer') {
+    const { values } = parse(rest, { from: { type: 'string' }, to: { type: 'string' } }, 0, sub);
+    return { name: 'user-transfer', from: required(values, 'from', sub), to: required(values, 'to', sub) };
+  }
   if (sub === 'key create') {
     const { values } = parse(rest, { email: { type: 'string' }, name: { type: 'string' } }, 0, sub);
     return { name: 'key-create', email: required(values, 'email', sub), keyName: values.name as string | undefined };
@@ -186,7 +194,7 @@ export function parseCommand(args: string[]): Command {
     return { name: first, file: positionals[0]! };
   }
   if (first.startsWith('-')) throw new UsageError(`unknown option "${first}"`);
-  const GROUPS: Record<string, string[]> = { user: ['create', 'password'], key: ['create', 'list', 'revoke'], plan: ['set'] };
+  const GROUPS: Record<string, string[]> = { user: ['create', 'password', 'transfer'], key: ['create', 'list', 'revoke'], plan: ['set'] };
   const group = GROUPS[first];
   if (group && (second === undefined || second.startsWith('-') || !group.includes(second))) {
     throw new UsageError(`${first}: ${second === undefined || second.startsWith('-') ? 'which one?' : `unknown command "${second}";`} ${group.map((g) => `${first} ${g}`).join(', ')}`);

@@ -131,6 +131,53 @@ describe('user password', () => {
   });
 });
 
+describe('user transfer', () => {
+  test('gives every link (deleted ones too) and QR code of one user to another, keeps the API keys, and says when it passes the limit', async () => {
+    for (const [email, plan] of [['leaver@example.com', 'pro'], ['heir@example.com', 'free']]) {
+      expect((await cli('user', 'create', '--email', email!, '--password', 'correct horse battery', '--plan', plan!)).code).toBe(0);
+    }
+    expect((await cli('key', 'create', '--email', 'leaver@example.com')).code).toBe(0);
+    const ids = await withServices(async (s) => {
+      const actor = await s.users.actorFor(await s.users.getByEmail('leaver@example.com'));
+      const made = [];
+      for (let i = 0; i < 3; i++) made.push((await s.links.create(actor, { destination: `https://example.com/${i}`, metadata: 'none' })).link.id);
+      await s.links.remove(actor, made[2]!);
+      await s.qr.create(actor, { name: 'q', type: 'text', content: 'c', errorCorrection: 'M' });
+      await s.plans.update('free', { maxLinks: 1 });
+      return made;
+    });
+    const r = await cli('user', 'transfer', '--from', 'Leaver@Example.com', '--to', 'heir@example.com');
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toBe(
+      'Transferred 3 links (1 of them deleted) and 1 QR code from leaver@example.com to heir@example.com; leaver@example.com keeps their API keys.\n' +
+        'Note: heir@example.com is now 1 over the link limit of their plan (free, 1 link): new links are refused until they delete some.',
+    );
+    await withServices(async (s) => {
+      const heir = await s.users.getByEmail('heir@example.com');
+      const leaver = await s.users.getByEmail('leaver@example.com');
+      const owners = ids.map((id) => (s.db.sqlite.query('SELECT user_id FROM links WHERE id = ?').get(id) as { user_id: number }).user_id);
+      expect(owners).toEqual([heir.id, heir.id, heir.id]);
+      expect((s.db.sqlite.query('SELECT count(*) AS n FROM qr_codes WHERE user_id = ?').get(heir.id) as { n: number }).n).toBe(1);
+      expect((await s.keys.list(leaver.id)).length).toBe(1);
+      expect((await s.keys.list(heir.id)).length).toBe(0);
+      await s.plans.update('free', { maxLinks: 100 });
+    });
+  });
+
+  test('to the same user, a deactivated one or an unknown email is exit 1 and moves nothing; a missing option is a usage error', async () => {
+    const self = await cli('user', 'transfer', '--from', 'heir@example.com', '--to', 'heir@example.com');
+    expect(self).toMatchObject({ code: 1, stderr: 'error: Choose another user: links cannot be transferred to their own owner.' });
+    await withServices(async (s) => void (await s.users.update((await s.users.getByEmail('leaver@example.com')).id, { isActive: false })));
+    const inactive = await cli('user', 'transfer', '--from', 'heir@example.com', '--to', 'leaver@example.com');
+    expect(inactive).toMatchObject({ code: 1, stderr: 'error: That user is deactivated: choose an active user.' });
+    expect((await cli('user', 'transfer', '--from', 'heir@example.com', '--to', 'nobody@example.com')).code).toBe(1);
+    expect((await cli('user', 'transfer', '--from', 'heir@example.com')).code).toBe(2);
+    expect((await cli('user', 'transfer', '--to', 'heir@example.com', '--to', 'x@example.com', '--from', 'a@example.com')).code).toBe(2);
+    const kept = await withServices(async (s) => (s.db.sqlite.query('SELECT count(*) AS n FROM links WHERE user_id = ?').get((await s.users.getByEmail('heir@example.com')).id) as { n: number }).n);
+    expect(kept).toBe(3);
+  });
+});
+
 describe('key create', () => {
   test('prints the key alone on the last line, and that key authenticates', async () => {
     const r = await cli('key', 'create', '--email', 'ann@example.com', '--name', 'ci');
@@ -266,8 +313,8 @@ describe('plan set', () => {
 
   test('a command group without its command, or with a misspelt one, names the commands it has', async () => {
     for (const [args, message] of [
-      [['user'], 'error: user: which one? user create, user password'],
-      [['user', '--email', 'a@b.c'], 'error: user: which one? user create, user password'],
+      [['user'], 'error: user: which one? user create, user password, user transfer'],
+      [['user', '--email', 'a@b.c'], 'error: user: which one? user create, user password, user transfer'],
       [['key', 'make'], 'error: key: unknown command "make"; key create, key list, key revoke'],
       [['plan', 'sett', 'free'], 'error: plan: unknown command "sett"; plan set'],
     ] as const) {
@@ -305,7 +352,7 @@ describe('backup', () => {
   test('run where there is no database, commands about a user say where they looked and leave nothing behind; user create and plan set say they began one', async () => {
     const elsewhere = join(dir, 'wrong-folder', 'data');
     const config = loadConfig({ DATA_DIR: elsewhere });
-    for (const args of [['key', 'create', '--email', 'me@example.com'], ['user', 'password', '--email', 'me@example.com'], ['restore', join(dir, 'no-such-backup.db')]]) {
+    for (const args of [['key', 'create', '--email', 'me@example.com'], ['user', 'password', '--email', 'me@example.com'], ['user', 'transfer', '--from', 'me@example.com', '--to', 'you@example.com'], ['restore', join(dir, 'no-such-backup.db')]]) {
       const err: string[] = [];
       expect([args[0], await runCli(args, config, { out: () => {}, err: (l) => err.push(l) })]).toEqual([args[0], 1]);
       expect([args[0], err.join()]).toEqual([args[0], expect.stringMatching(args[0] === 'restore' ? /no file at / : /no database at .*DATA_DIR/)]);
