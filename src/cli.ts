@@ -185,7 +185,7 @@ async function runServiceCommand(command: Extract<Command, { name: 'user-create'
     case 'key-create': {
       const user = await services.users.getByEmail(command.email);
       const { key, record } = await services.keys.create(user.id, command.keyName);
-      io.out(`Created API key "${record.name}" (id ${record.id}) for ${user.email}. It is shown only this once:`);
+      io.out(`Created API key ${quotedName(record.name)} (id ${record.id}) for ${user.email}. It is shown only this once:`);
       io.out(key);
       return 0;
     }
@@ -205,7 +205,7 @@ async function runServiceCommand(command: Extract<Command, { name: 'user-create'
         return 0;
       }
       const key = await services.keys.revoke(user.id, command.keyId);
-      io.out(`Revoked API key "${key.name}" (id ${key.id}) of ${user.email}.`);
+      io.out(`Revoked API key ${quotedName(key.name)} (id ${key.id}) of ${user.email}.`);
       return 0;
     }
     case 'plan-set': {
@@ -219,10 +219,20 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const utc = (ms: number | null) => (ms === null ? 'never' : `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
 
+/**
+ * A key's name as a terminal shows it: quoted, with controls and format characters escaped (\u202e):
+ * a member names their own keys, and a right-to-left override would turn the rest of the line around.
+ */
+const quotedName = (name: string) =>
+  JSON.stringify(name).replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => {
+    const n = c.codePointAt(0)!;
+    return n > 0xffff ? `\\u{${n.toString(16)}}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+
 /** One line of key list: the name last, as it may hold spaces. */
 function formatKey(k: ApiKey): string {
   const status = k.revokedAt === null ? 'active ' : 'revoked';
-  return `  id ${k.id}  ${status}  created ${utc(k.createdAt)}  last used ${utc(k.lastUsedAt)}  ${JSON.stringify(k.name)}`;
+  return `  id ${k.id}  ${status}  created ${utc(k.createdAt)}  last used ${utc(k.lastUsedAt)}  ${quotedName(k.name)}`;
 }
 
 export function formatPlan(p: Plan): string {

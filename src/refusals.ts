@@ -68,8 +68,14 @@ export class Refusals {
   }
 
   private take(e: unknown): void {
-    if (!(e instanceof DomainError) || !GATHERED.has(e.code)) throw e;
-    this.found.push(e);
+    if (e instanceof DomainError && GATHERED.has(e.code)) {
+      this.found.push(e);
+      return;
+    }
+    // storage failing in a later check of input already refused: the refusal is the answer, as when the
+    // checks stopped at the first (sent again, the input would be refused the same way)
+    this.throwIfAny();
+    throw e;
   }
 }
 

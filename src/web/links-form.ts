@@ -68,12 +68,15 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
     const errors: Record<string, string> = {};
     let formError: string | null = null;
     if (r.error) {
+      const aboveTheForm: string[] = [];
       for (const refusal of refusalsIn(r.error)) {
         const field = fieldOf(refusal);
         // one message a field: the first found, as the field reads it top to bottom
         if (field) errors[field] ??= inFormWords(refusal.message);
-        else formError ??= inFormWords(refusal.message) + quotaHint(r.error);
+        else aboveTheForm.push(inFormWords(refusal.message));
       }
+      // every plan gate the form ran into (an alias and a password on a free plan), not only the first
+      if (aboveTheForm.length) formError = aboveTheForm.join(' ') + quotaHint(r.error);
       // a password is never sent back in the page: unless told, the person would save the link without it
       if (!errors.password && textOf(c.form.password) !== '') errors.password = 'Enter the password again: it is not kept when the form is sent back.';
     }

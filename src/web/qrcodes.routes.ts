@@ -7,8 +7,9 @@
  *   POST /dashboard/qrcodes              create → 303 to its edit page
  *   GET  /dashboard/qrcodes/:id/edit     designer for a saved code (?saved=1 after a save)
  *   POST /dashboard/qrcodes/:id          update → 303 to its edit page
- *   POST /dashboard/qrcodes/preview      the live preview fragment (always 200: it shows errors);
- *                                        ?id= when editing a saved code, whose colours stand when not sent
+ *   POST /dashboard/qrcodes/preview      the live preview fragment (200: it shows errors);
+ *                                        ?id= when editing a saved code, whose colours stand when not
+ *                                        sent (another user's or a missing code: 404, as its edit page)
  *   POST /dashboard/qrcodes/:id/delete   htmx from a list row → the list it was on, redrawn; else → the list
  * A refused save re-renders the designer with the message next to its field,
  * 422. Another user's QR id is 404, exactly like a missing one.
@@ -34,7 +35,11 @@ const hidden = { detail: { hide: true } };
 export function designerReturn(from: string | null | undefined, pageUrl: string): string {
   try {
     const url = new URL(from ?? '', pageUrl);
-    if (url.host === new URL(pageUrl).host && /^\/dashboard(?:\/qrcodes|\/links\/\d+\/analytics)?$/.test(url.pathname)) return url.pathname + url.search;
+    if (url.host === new URL(pageUrl).host && /^\/dashboard(?:\/qrcodes|\/links\/\d+\/analytics)?$/.test(url.pathname)) {
+      // a banner's marker (a link just created) is not carried back: its news is old
+      for (const k of ['created', 'saved', 'deleted']) url.searchParams.delete(k);
+      return url.pathname + url.search;
+    }
   } catch {
     // not a URL: the list
   }

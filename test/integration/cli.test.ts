@@ -228,6 +228,12 @@ describe('key list and key revoke', () => {
     expect(lines[2]).toMatch(/^  id \d+  active   created .+ UTC  last used never  "my laptop"$/);
     expect(r.stdout).not.toContain(laptop.slice(3, 10));
     expect((await cli('key', 'list', '--email', 'nobody@example.com')).code).toBe(1);
+    // a name that would turn the terminal line around is shown with its controls escaped
+    await cli('user', 'create', '--email', 'rtl@example.com', '--password', 'correct horse battery', '--plan', 'pro');
+    const made = await cli('key', 'create', '--email', 'rtl@example.com', '--name', 'build \u202egpj.exe');
+    expect(made.stdout).toContain('Created API key "build \\u202egpj.exe"');
+    const listed = (await cli('key', 'list', '--email', 'rtl@example.com')).stdout;
+    expect([listed.includes('"build \\u202egpj.exe"'), listed.includes('\u202e')]).toEqual([true, false]);
   });
 
   test('key revoke --id revokes that key only; --all every active one; the keys are then refused', async () => {

@@ -159,5 +159,11 @@ describe('the dashboard', () => {
     await t.services.keys.create(ownerId, 'build \u202egpj.exe');
     const keys = (await page(t, owner, '/dashboard/keys')).body;
     expect(keys).toContain('Revoke the key “build %E2%80%AEgpj.exe”?');
+    // the name itself, in the user's table and in the admin's view of their keys
+    expect(keys).toContain('<bdi>build %E2%80%AEgpj.exe</bdi>');
+    expect(keys).not.toContain('\u202e');
+    const adminView = (await page(t, admin, `/dashboard/users/${ownerId}/keys`)).body;
+    expect(adminView).toContain('<bdi>build %E2%80%AEgpj.exe</bdi>');
+    expect(adminView).not.toContain('\u202e');
   });
 });

@@ -219,7 +219,7 @@ describe("another user's API keys", () => {
     expect(body).toContain('<span id="user-keys-active" class="muted small">2 active</span>');
     const row = (id: number) => new RegExp(`<tr id="user-key-${id}">[\\s\\S]*?</tr>`).exec(body)?.[0] ?? '';
     const fixture = (await t.services.keys.list(u.user.id)).find((k) => k.name === 'test')!;
-    expect(row(fixture.id)).toMatch(/<th scope="row" class="key-name">test<\/th>\n<td data-label="Created"><time [^>]+>[^<]+ UTC<\/time><\/td>\n<td data-label="Last used"><time [^>]+>[^<]+ UTC<\/time><\/td>\n<td data-label="Status"><span class="badge badge-active">Active<\/span>/);
+    expect(row(fixture.id)).toMatch(/<th scope="row" class="key-name"><bdi>test<\/bdi><\/th>\n<td data-label="Created"><time [^>]+>[^<]+ UTC<\/time><\/td>\n<td data-label="Last used"><time [^>]+>[^<]+ UTC<\/time><\/td>\n<td data-label="Status"><span class="badge badge-active">Active<\/span>/);
     expect(row(fixture.id)).toContain(`action="/dashboard/users/${u.user.id}/keys/${fixture.id}/revoke"`);
     expect(row(hostile.record.id)).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(row(hostile.record.id)).toContain('<span class="muted">Never</span>');

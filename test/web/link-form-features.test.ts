@@ -372,6 +372,15 @@ describe('a form refused on several fields', () => {
     expect(kept.passwordHash).not.toBeNull();
   });
 
+  test('every plan gate the form runs into is said above it, not only the first', async () => {
+    const free = await signIn('free');
+    const res = await free.post('/dashboard/links/new', { url: 'https://example.com/gated', code: 'gated-alias', password: 'secret', expires_at: '2099-01-01T00:00' });
+    const page = await res.text();
+    expect(res.status).toBe(422);
+    const above = /<p class="alert" role="alert" id="form-error">([^<]*)<\/p>/.exec(page)?.[1] ?? '';
+    for (const gate of ['Custom aliases require', 'Password-protected links require', 'Link expiration dates require']) expect([gate, above.includes(gate)]).toEqual([gate, true]);
+  });
+
   test('one refusal: beside its field, no summary; the APIs still answer with the first refusal alone', async () => {
     const page = await (await owner.post('/dashboard/links/new', { url: 'ftp://example.com/one' })).text();
     expect(messageOf(page, 'url')).toContain('must be a URL starting with http');

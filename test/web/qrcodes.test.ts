@@ -327,6 +327,9 @@ describe('saving, downloading, deleting', () => {
     const cancel = (page: string) => /<a href="([^"]*)" class="button secondary">Cancel<\/a>/.exec(page)?.[1];
     const fromRow = await (await pro.get(`/dashboard/qrcodes/new?link_id=${link.id}`, { referer: `${BASE}/dashboard?q=linked&page=2` })).text();
     expect(cancel(fromRow)).toBe('/dashboard?q=linked&amp;page=2');
+    // a banner's marker in the page it came from is not carried back
+    const fromCreated = await (await pro.get('/dashboard/qrcodes/new', { referer: `${BASE}/dashboard?created=abc&q=x` })).text();
+    expect(cancel(fromCreated)).toBe('/dashboard?q=x');
     const fromAnalytics = await (await pro.get('/dashboard/qrcodes/new', { referer: `${BASE}/dashboard/links/${link.id}/analytics?range=7d` })).text();
     expect(cancel(fromAnalytics)).toBe(`/dashboard/links/${link.id}/analytics?range=7d`);
     for (const referer of ['https://evil.example/dashboard', `${BASE}/dashboard/keys`, 'http://[', '']) {

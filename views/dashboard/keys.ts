@@ -6,7 +6,7 @@
 import type { ApiKey, Plan } from '../../src/accounts/accounts.types.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { visibleChars } from '../url-display.ts';
+import { titleChars, visibleChars } from '../url-display.ts';
 import { fieldErrorText, inputAria } from './field-error.ts';
 import { copyButton } from './links.ts';
 
@@ -33,7 +33,7 @@ export const when = (ms: number | null, none: string) =>
 export function keyRow(k: ApiKey, csrfToken: string): SafeHtml {
   const revoked = k.revokedAt !== null;
   return html`<tr id="key-${k.id}">
-<td data-label="Name" class="key-name">${k.name}</td>
+<td data-label="Name" class="key-name"><bdi>${titleChars(k.name)}</bdi></td>
 <td data-label="Key" class="nowrap"><code>${k.prefix}…</code></td>
 <td data-label="Created">${when(k.createdAt, '')}</td>
 <td data-label="Last used">${when(k.lastUsedAt, 'Never')}</td>
@@ -47,7 +47,7 @@ export function keyRow(k: ApiKey, csrfToken: string): SafeHtml {
     revoked
       ? null
       : html`<form method="post" action="/dashboard/keys/${k.id}/revoke" hx-post="/dashboard/keys/${k.id}/revoke" hx-target="closest tr" hx-swap="outerHTML" hx-confirm="Revoke the key “${visibleChars(k.name)}”? Programs using it stop working at once.">
-${csrfField(csrfToken)}<button type="submit" class="button ghost small danger" id="revoke-${k.id}">Revoke<span class="sr-only"> ${k.name}</span></button></form>`
+${csrfField(csrfToken)}<button type="submit" class="button ghost small danger" id="revoke-${k.id}">Revoke<span class="sr-only"> ${titleChars(k.name)}</span></button></form>`
   }</td>
 </tr>`;
 }

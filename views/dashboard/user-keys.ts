@@ -7,14 +7,14 @@
 import type { ApiKey, User } from '../../src/accounts/accounts.types.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { visibleChars } from '../url-display.ts';
+import { titleChars, visibleChars } from '../url-display.ts';
 import { keysWord } from './admin.ts';
 import { when } from './keys.ts';
 
 export function userKeyRow(user: User, k: ApiKey, csrfToken: string): SafeHtml {
   const action = `/dashboard/users/${user.id}/keys/${k.id}/revoke`;
   return html`<tr id="user-key-${k.id}">
-<th scope="row" class="key-name">${k.name}</th>
+<th scope="row" class="key-name"><bdi>${titleChars(k.name)}</bdi></th>
 <td data-label="Created">${when(k.createdAt, '')}</td>
 <td data-label="Last used">${when(k.lastUsedAt, 'Never')}</td>
 <td data-label="Status">${
@@ -27,7 +27,7 @@ export function userKeyRow(user: User, k: ApiKey, csrfToken: string): SafeHtml {
     k.revokedAt !== null
       ? null
       : html`<form method="post" action="${action}" hx-post="${action}" hx-target="closest tr" hx-swap="outerHTML" hx-confirm="Revoke the key “${visibleChars(k.name)}” of ${visibleChars(user.email)}? Programs using it stop working at once.">
-${csrfField(csrfToken)}<button type="submit" class="button ghost small danger" id="revoke-user-key-${k.id}">Revoke<span class="visually-hidden"> ${k.name}</span></button></form>`
+${csrfField(csrfToken)}<button type="submit" class="button ghost small danger" id="revoke-user-key-${k.id}">Revoke<span class="visually-hidden"> ${titleChars(k.name)}</span></button></form>`
   }</td>
 </tr>`;
 }
