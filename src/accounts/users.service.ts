@@ -3,7 +3,7 @@ import { DomainError, NotAnAdmin, UniqueViolation } from '../errors.ts';
 import { charLength } from '../text.ts';
 import type { Actor, Role, User } from './accounts.types.ts';
 import type { PlansService } from './plans.service.ts';
-import { generatePassword, hashPassword, verifyPassword } from './secrets.ts';
+import { generatePassword, hashPassword, sha256Hex, verifyPassword } from './secrets.ts';
 import type { AdminWrite, UsersRepo } from './users.repo.ts';
 
 // tried only on at most 254 characters: its backtracking is quadratic in the length (1 MB: minutes)
@@ -164,6 +164,16 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
       const ok = await verifyPassword(String(password), found?.passwordHash ?? (await dummyHash));
       if (!found || !ok || !found.user.isActive) throw new DomainError('UNAUTHENTICATED', 'Invalid email or password.');
       return found;
+    },
+
+    /**
+     * What a browser's sign-in standing is bound to (http/trusted-device.ts): the account and its
+     * password as they are now, so a reset or a change ends every standing earned with the old one.
+     * Opaque (a digest); null when no account has this email.
+     */
+    async signInStamp(emailRaw: string): Promise<string | null> {
+      const found = await findByEmail(emailRaw);
+      return found ? sha256Hex(`${found.user.id}\u0000${found.passwordHash}`) : null;
     },
 
     /**

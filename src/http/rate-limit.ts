@@ -13,7 +13,7 @@
  * (many addresses on the anonymous API) never touches another's budgets (API
  * keys, sign-in, link passwords) and never locks anyone out, and pushing one
  * live budget out of its own namespace takes maxKeys new keys after its last
- * hit (a wrong sign-in makes at most three login keys: some 33,000 wrong
+ * hit (a wrong sign-in makes at most four login keys: some 25,000 wrong
  * sign-ins, each from a fresh address at a fresh email, buy another 10 guesses
  * at one account). Clearing everything
  * when full, as once, let one flood reset every budget at once; refusing new

@@ -4,7 +4,9 @@
  *   - 5 per email from one client address;
  *   - per account: 10 shared by every browser that has not signed in to it
  *     before, from whatever address; a browser that has (its device cookie,
- *     trusted-device.ts) has 5 of its own instead.
+ *     trusted-device.ts) has 5 of its own instead, and all such browsers of
+ *     the account 50 between them (someone who once had the password and
+ *     signed in many times has that many cookies, until a reset voids them).
  * Only failures count, so nobody's own sign-ins (an office behind one NAT)
  * use anything up. The account's shared budget caps guessing spread over
  * many addresses (an IPv6 /48 is 65,536 throttle keys) at 10 a minute; what
@@ -27,6 +29,7 @@ export const SIGN_IN_FAILURES_PER_ADDRESS = 10;
 export const SIGN_IN_FAILURES_PER_EMAIL_AND_ADDRESS = 5;
 export const SIGN_IN_FAILURES_PER_ACCOUNT = 10;
 export const SIGN_IN_FAILURES_PER_KNOWN_DEVICE = 5;
+export const SIGN_IN_FAILURES_PER_ACCOUNT_KNOWN_DEVICES = 50;
 
 type Budget = readonly [key: string, limit: number];
 
@@ -43,7 +46,8 @@ export function startSignIn(limiter: RateLimiter, email: string, address: string
   if (email) {
     // an address has no white space: the key cannot be read as another address and email
     budgets.push([`login:pair:${address} ${email}`, SIGN_IN_FAILURES_PER_EMAIL_AND_ADDRESS]);
-    budgets.push(device ? [`login:device:${device}`, SIGN_IN_FAILURES_PER_KNOWN_DEVICE] : [`login:email:${email}`, SIGN_IN_FAILURES_PER_ACCOUNT]);
+    if (device) budgets.push([`login:device:${device}`, SIGN_IN_FAILURES_PER_KNOWN_DEVICE], [`login:known:${email}`, SIGN_IN_FAILURES_PER_ACCOUNT_KNOWN_DEVICES]);
+    else budgets.push([`login:email:${email}`, SIGN_IN_FAILURES_PER_ACCOUNT]);
   }
   const refused = limiter.hitAll(budgets);
   if (refused) return { retryAfter: refused.retryAfter };

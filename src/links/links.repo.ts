@@ -511,14 +511,21 @@ export function createLinksRepo(db: Db) {
      * delete running meanwhile cannot be followed by schedules written onto the deleted link.
      * `codeBefore`: the code the row had when this wrote it, which another edit may have changed
      * since the caller read the link: it is the one the redirect cache may still hold.
+     * `ownerIs`: written only while the link still has this owner (null: anonymous), else null as if
+     * gone: an edit checked against the owner it read lands on nobody else's link (an admin's transfer
+     * meanwhile: a password's hash waits ~70 ms between the check and this write).
      */
-    async update(id: number, patch: LinkPatch, opts: { schedules?: Omit<Schedule, 'id'>[] } = {}): Promise<{ link: Link; codeBefore: string } | null> {
+    async update(
+      id: number,
+      patch: LinkPatch,
+      opts: { schedules?: Omit<Schedule, 'id'>[]; ownerIs?: number | null } = {},
+    ): Promise<{ link: Link; codeBefore: string } | null> {
       let changed: { row: Row; codeBefore: string } | undefined;
       try {
         changed = uniqueWrite(() => db.transaction((tx) => {
           const current = byId.get({ id });
-          // gone (deleted meanwhile): the code stays with the deleted link it was taken from
-          if (!current) tx.rollback();
+          // gone (deleted meanwhile), or given to another owner: the code stays with the deleted link it was taken from
+          if (!current || (opts.ownerIs !== undefined && current.userId !== opts.ownerIs)) tx.rollback();
           const codeBefore = current!.code;
           const edits: LinkPatch = Object.fromEntries(Object.entries(patch).filter(([k, v]) => v !== undefined && current![k as keyof Row] !== v));
           if (!Object.keys(edits).length && !opts.schedules) return { row: current!, codeBefore };

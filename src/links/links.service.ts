@@ -678,7 +678,7 @@ export function createLinksService(deps: LinksDeps) {
       if (!input.removePassword && input.password) patch.passwordHash = await hashPassword(input.password);
       // resent as they are (a client PUTting the whole link back): no new schedule ids, no new updated_at
       const schedules = input.schedules !== undefined && !sameSchedules(await links.schedules(target.id), input.schedules) ? input.schedules : undefined;
-      const written = await links.update(target.id, patch, { schedules }).catch((e: unknown) => {
+      const written = await links.update(target.id, patch, { schedules, ownerIs: target.userId }).catch((e: unknown) => {
         // another request took the alias between the check and the write
         throw e instanceof UniqueViolation ? aliasTaken() : e;
       });

@@ -6,7 +6,8 @@
  *                             401 "Invalid email or password."; 403 expired form;
  *                             429 + Retry-After past the wrong-password budgets of
  *                             src/http/sign-in-throttle.ts (per address and email, per address,
- *                             per email for addresses that just failed at it), even when right
+ *                             per account for browsers new to it, per known browser), even when
+ *                             right; a success also sets the browser's device cookie (trusted-device.ts)
  *   POST /logout              ends the session, clears the cookie → 303 /login?signed_out=1 (which says so)
  *   GET  /dashboard/account   profile, plan and its use (links against the limit), change-password form (the only page, with
  *                             POST /logout, open to a user on a generated password)
@@ -76,8 +77,8 @@ export const authRoutes: WebModule = (deps, kit) => {
     if (!csrf.verify(csrf.nonceOf(request), fields._csrf)) {
       return form(request, 403, { ...kept, error: 'This sign-in form has expired or did not come from this site. Please try again.' });
     }
-    const account = normalEmail(email);
-    const attempt = startSignIn(limiter, account, throttleKey(clientIp(ctx, config.trustProxy)), devices.idFor(request, account));
+    const device = devices.idFor(request, await services.users.signInStamp(email));
+    const attempt = startSignIn(limiter, normalEmail(email), throttleKey(clientIp(ctx, config.trustProxy)), device);
     if (attempt.retryAfter !== null) {
       const { retryAfter } = attempt;
       const wait = retryAfter === 1 ? 'a second' : `${retryAfter} seconds`;
@@ -88,7 +89,8 @@ export const authRoutes: WebModule = (deps, kit) => {
       attempt.settle(false);
       const headers = new Headers({ location: next, ...NO_STORE });
       headers.append('set-cookie', kit.auth.cookie(token));
-      headers.append('set-cookie', devices.cookie(account));
+      const stamp = await services.users.signInStamp(email);
+      if (stamp) headers.append('set-cookie', devices.cookie(stamp));
       return new Response(null, { status: 303, headers });
     } catch (e) {
       const wrong = e instanceof DomainError && e.code === 'UNAUTHENTICATED';

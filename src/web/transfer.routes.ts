@@ -6,7 +6,9 @@
  *
  *   GET  /dashboard/users/:id/transfer           what they hold and a choice of recipient;
  *        ?to=ID                                  with what transferring to that user means, and the confirm button
- *   POST /dashboard/users/:id/transfer  to=ID    → the users screen saying what moved
+ *   POST /dashboard/users/:id/transfer  to=ID    → the users screen saying what moved (its form is boosted
+ *                                                  with the list's address: a reload shows the list, it does
+ *                                                  not transfer again what the user has made since)
  *
  * A refused recipient (none chosen, the user themselves, a deactivated one)
  * is said beside the choice (422). A transfer is said in the log, as an

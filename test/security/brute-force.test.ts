@@ -212,12 +212,24 @@ describe('POST /login', () => {
     const mine = freshIp();
     await guessesBeforeThrottle('a known browser', 5, 401, (i) => signIn(u.email, `mine ${i}`, freshIp(), device));
     expectThrottled(await signIn(u.email, u.password, mine, device), 'a known browser past its budget');
-    // a device cookie is the account's: for another email, or forged, it is a new browser's
+  }, 60_000);
+
+  test("a device cookie is its account's and its password's: for another account, forged, or from before a password reset, it is a new browser's", async () => {
+    const u = await t.user('pro');
     const other = await t.user('pro');
-    for (let i = 0; i < 10; i++) await signIn(other.email, `guess ${i}`);
-    expectThrottled(await signIn(other.email, other.password, freshIp(), device), "another account's device cookie");
-    const forged = device.replace(/\.[\w-]{43}$/, `.${'A'.repeat(43)}`);
+    // a fresh cookie each: one whose own budget is spent would be refused whatever the check said
+    const deviceFor = async (who: { email: string; password: string }) => deviceOf(await signIn(who.email, who.password, freshIp()));
+    for (let i = 0; i < 12; i++) await signIn(other.email, `guess ${i}`);
+    expectThrottled(await signIn(other.email, other.password, freshIp(), await deviceFor(u)), "another account's device cookie");
+    const forged = (await deviceFor(other)).replace(/\.[\w-]{43}$/, `.${'A'.repeat(43)}`);
     expectThrottled(await signIn(other.email, other.password, freshIp(), forged), 'a forged device cookie');
+    const renamed = (await deviceFor(u)).replace(/=[0-9a-f]{32}\./, `=${'0'.repeat(32)}.`);
+    expectThrottled(await signIn(other.email, other.password, freshIp(), renamed), 'a device cookie with another id');
+    // earned before a reset, it no longer counts as the owner's browser
+    const old = await deviceFor(u);
+    await t.services.users.setPassword(u.user.id, 'a brand new password');
+    for (let i = 0; i < 12; i++) await signIn(u.email, `guess ${i}`);
+    expectThrottled(await signIn(u.email, 'a brand new password', freshIp(), old), 'a device cookie from before the reset');
   }, 60_000);
 
   test('only wrong passwords count: signing in again and again from one address is never refused', async () => {

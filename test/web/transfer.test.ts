@@ -87,7 +87,7 @@ describe('transfer: the move', () => {
     expect(confirm).toContain(`<h2 id="transfer-confirm-h">Transfer everything of <bdi>${leaver.email}</bdi> to <bdi>${heir.email}</bdi>?</h2>`);
     expect(confirm).toContain(`4 links (1 of them deleted) and 2 QR codes move from <bdi>${leaver.email}</bdi> to <bdi>${heir.email}</bdi>`);
     expect(confirm).toContain('They will have 3 of the 10,000 links their plan (pro) allows.');
-    expect(confirm).toContain(`<form method="post" action="/dashboard/users/${leaver.user.id}/transfer">`);
+    expect(confirm).toContain(`<form method="post" action="/dashboard/users/${leaver.user.id}/transfer" hx-boost="true" hx-push-url="/dashboard/users">`);
     expect(confirm).toContain(`<input type="hidden" name="to" value="${heir.user.id}">`);
     expect(owners('links', h.linkIds)).toEqual([leaver.user.id, leaver.user.id, leaver.user.id, leaver.user.id]); // a review changes nothing
 
@@ -257,4 +257,17 @@ describe('transfer: refusals', () => {
     }
     expect(pages[1]).toContain(`Transfer to ${shown}</button>`);
   });
+});
+
+test('an edit of the old owner already under way when the link is transferred does not land on the new owner’s link', async () => {
+  const from = await t.user('pro');
+  const to = await t.user('pro');
+  const actor = await t.services.users.actorFor(from.user);
+  const { link } = await t.services.links.create(actor, { destination: 'https://example.com/theirs-now', metadata: 'none' });
+  // a new password is hashed on the bcrypt thread between the owner check and the write: the transfer lands there
+  const editing = t.services.links.update(actor, link, { destination: 'https://evil.example/', password: 'taken over' }).catch((e: { code?: string }) => e.code);
+  await t.services.transfers.transfer(from.user.id, to.user.id);
+  expect(await editing).toBe('NOT_FOUND');
+  const row = t.sqlite.query('SELECT user_id, destination, password_hash FROM links WHERE id = ?').get(link.id) as { user_id: number; destination: string; password_hash: string | null };
+  expect(row).toEqual({ user_id: to.user.id, destination: 'https://example.com/theirs-now', password_hash: null });
 });

@@ -85,8 +85,9 @@ function transferConfirm(p: TransferPreview, csrfToken: string): SafeHtml {
 <li>${holdingsText(p.moving)} move from ${who(p.from)} to ${who(p.to)}, with their click history. ${who(p.from)} can no longer see or edit them; ${who(p.to)} can.</li>
 ${planConsequences(p)}
 <li>Redirects and click counts do not change. The API keys of ${who(p.from)} stay theirs and no longer reach these links.</li>
+<li>What ${who(p.from)} holds now moves; links they make afterwards stay theirs (deactivate the account to stop that).</li>
 </ul>
-<form method="post" action="${action}">${csrfField(csrfToken)}<input type="hidden" name="to" value="${p.to.id}">
+<form method="post" action="${action}" hx-boost="true" hx-push-url="/dashboard/users">${csrfField(csrfToken)}<input type="hidden" name="to" value="${p.to.id}">
 <button type="submit" class="button danger">Transfer to ${visibleChars(p.to.email)}</button></form>
 </section>`;
 }
