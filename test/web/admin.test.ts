@@ -290,7 +290,7 @@ describe("another user's API keys", () => {
   test('reset password offers to revoke the keys too (ticked), says so before and after, and does it', async () => {
     const u = await t.user('pro');
     const row = rowOf(await (await admin.get('/dashboard/users')).text(), u.user.id);
-    expect(row).toContain(`hx-confirm="Reset the password of ${u.email}? They are signed out everywhere and get a new temporary password. Their 1 API key is revoked too, unless you untick “and revoke keys”."`);
+    expect(row).toContain(`hx-confirm="Reset the password of ${u.email}? They are signed out everywhere and get a new temporary password. Their 1 API key is revoked too if “and revoke keys” is ticked."`);
     expect(row).toContain(`<label class="check"><input type="checkbox" name="revoke_keys" value="true" checked> and revoke keys<span class="visually-hidden"> of ${u.email}</span></label>`);
     const log = logging();
     let res: Response;
@@ -311,7 +311,7 @@ describe("another user's API keys", () => {
     const u = await t.user('pro');
     await t.services.keys.create(u.user.id, 'second');
     const res = await admin.post(`/dashboard/users/${u.user.id}/reset-password`);
-    expect(await res.text()).toContain('Their sessions have ended. Their 2 API keys still work: revoke them under API keys if they may be compromised too.');
+    expect(await res.text()).toContain('Their sessions have ended. Their 2 API keys still work: revoke them on their keys page (“2 active” in their row) if they may be compromised too.');
     expect(await api(u.key)).toBe(200);
   });
 

@@ -184,6 +184,23 @@ describe('in Chromium', () => {
     await row.getByRole('button', { name: 'Deactivate' }).click();
     await row.getByRole('button', { name: 'Reactivate' }).waitFor();
     expect((await app.services.users.get(hire.id)).isActive).toBe(false);
+    // a row with every action (a deactivated one has two Reactivate buttons) fits: the table is not pushed
+    // past the page, the selects keep their words, and on a phone the actions wrap on thumb-sized targets
+    await page.reload();
+    const fit = () =>
+      page.evaluate(() => {
+        const wrap = document.querySelector('.users-table')!.closest('.table-wrap')!;
+        const select = document.querySelector('.users-table select') as HTMLElement;
+        const targets = [...document.querySelectorAll('.users-table .user-actions > a, .users-table .user-actions > form')].map((e) => e.getBoundingClientRect());
+        return { page: document.documentElement.scrollWidth <= innerWidth, table: wrap.scrollWidth <= wrap.clientWidth + 1, select: select.getBoundingClientRect().width, lowest: Math.min(...targets.map((r) => r.height)) };
+      });
+    const desk = await fit();
+    expect([desk.page, desk.table, desk.select >= 80]).toEqual([true, true, true]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const phone = await fit();
+    expect([phone.page, phone.lowest >= 44]).toEqual([true, true]);
+    await screenshot(page, 'users-phone');
+    await page.setViewportSize({ width: 1200, height: 900 });
 
     expect(await unlabelledCells()).toEqual([]);
     await page.goto(`${app.base}/dashboard/settings`);

@@ -166,10 +166,10 @@ describe('transfer: the recipient’s plan', () => {
 
       const confirm = await (await admin.get(`/dashboard/users/${from.user.id}/transfer?to=${to.user.id}`)).text();
       expect(confirm).toContain(`This takes <bdi>${to.email}</bdi> past the link limit of their plan (free, 3 links): they have 1 and will have 4, 1 over. The transfer still goes ahead; they keep every link, but cannot create new ones until they are under the limit again (as after a downgrade).`);
-      expect(confirm).toContain('1 link has a password, which their plan (free) does not offer: they keep working, as after a downgrade, but new ones cannot be set.');
+      expect(confirm).toContain(`1 link has a password, which their plan (free) does not offer: it keeps working, as after a downgrade, but <bdi>${to.email}</bdi> cannot add this to other links or change it.`);
       expect(confirm).toContain('1 link has an expiry date, which their plan (free)');
       expect(confirm).toContain('1 link has a custom alias, which their plan (free)');
-      expect(confirm).toContain('1 QR code has custom colours, which their plan (free) does not offer: they keep their colours');
+      expect(confirm).toContain('1 QR code has custom colours, which their plan (free) does not offer: it keeps its colours');
 
       const done = await (await admin.post(`/dashboard/users/${from.user.id}/transfer`, { to: String(to.user.id) })).text();
       expect(done).toContain('They are now 1 over the link limit of their plan (free): new links are refused until they delete some.');
@@ -244,6 +244,7 @@ describe('transfer: refusals', () => {
     const from = await t.user('pro');
     const to = await t.user('pro');
     t.sqlite.query('UPDATE users SET email = ? WHERE id = ?').run('"><img/src=x/onerror=alert(1)>\u202e@evil.example', to.user.id);
+    await t.services.links.create(await t.services.users.actorFor(from.user), { destination: 'https://example.com/to-move', metadata: 'none' });
     const shown = '&quot;&gt;&lt;img/src=x/onerror=alert(1)&gt;%E2%80%AE@evil.example';
     const pages = [
       await (await admin.get(`/dashboard/users/${from.user.id}/transfer`)).text(),
@@ -270,4 +271,12 @@ test('an edit of the old owner already under way when the link is transferred do
   expect(await editing).toBe('NOT_FOUND');
   const row = t.sqlite.query('SELECT user_id, destination, password_hash FROM links WHERE id = ?').get(link.id) as { user_id: number; destination: string; password_hash: string | null };
   expect(row).toEqual({ user_id: to.user.id, destination: 'https://example.com/theirs-now', password_hash: null });
+});
+
+test('a user with nothing to move: the confirmation says so and offers no button', async () => {
+  const from = await t.user('pro');
+  const to = await t.user('pro');
+  const page = await (await admin.get(`/dashboard/users/${from.user.id}/transfer?to=${to.user.id}`)).text();
+  expect(page).toContain('has no links or QR codes: there is nothing to transfer.');
+  expect(page).not.toContain('>Transfer to ');
 });

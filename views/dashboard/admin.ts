@@ -29,7 +29,10 @@ export const keysWord = (n: number) => (n === 1 ? '1 API key' : `${n} API keys`)
 function resetKeysText(k: KeysOutcome | undefined): string {
   if (!k) return '';
   if (k.keysRevoked > 0) return `Their ${keysWord(k.keysRevoked)} ${k.keysRevoked === 1 ? 'was' : 'were'} revoked. `;
-  if (k.activeKeys > 0) return `Their ${keysWord(k.activeKeys)} still ${k.activeKeys === 1 ? 'works' : 'work'}: revoke ${k.activeKeys === 1 ? 'it' : 'them'} under API keys if ${k.activeKeys === 1 ? 'it' : 'they'} may be compromised too. `;
+  if (k.activeKeys > 0) {
+    const one = k.activeKeys === 1;
+    return `Their ${keysWord(k.activeKeys)} still ${one ? 'works' : 'work'}: revoke ${one ? 'it' : 'them'} on their keys page (“${k.activeKeys} active” in their row) if ${one ? 'it' : 'they'} may be compromised too. `;
+  }
   return '';
 }
 
@@ -60,20 +63,21 @@ export function userRow(p: { user: User; plans: Plan[]; activeKeys: number; me: 
 <select id="plan-${u.id}" name="plan" form="${form}" ${live}>${p.plans.map((pl) => html`<option value="${pl.name}"${selected(pl.id === u.planId)}>${pl.name}</option>`)}</select></td>
 <td data-label="Status">${u.isActive ? 'Active' : html`<span class="badge badge-muted">Deactivated</span>`}${u.mustChangePassword ? html` <span class="badge badge-warning">temporary password</span>` : ''}</td>
 <td data-label="Created"><time datetime="${new Date(u.createdAt).toISOString()}">${date(u.createdAt)}</time></td>
-<td data-label="API keys"><a href="/dashboard/users/${u.id}/keys">${n} active<span class="visually-hidden"> API keys of ${who}</span></a></td>
-<td class="actions">
+<td data-label="API keys"><a href="/dashboard/users/${u.id}/keys">${n} active<span class="visually-hidden"> ${n === 1 ? 'API key' : 'API keys'} of ${who}</span></a></td>
+<td class="actions"><div class="user-actions">
 <form id="${form}" method="post" action="/dashboard/users/${u.id}" class="inline">${csrfField(p.csrfToken)}<button type="submit" class="link-button">Save</button></form>
 <a href="/dashboard/users/${u.id}/transfer" class="link-button">Transfer links<span class="visually-hidden"> and QR codes of ${who}</span></a>
 ${self ? '' : html`${resetForm(u, n, p.csrfToken)}
 ${u.isActive ? deactivateForm(u, p.csrfToken) : reactivateForms(u, n, p.csrfToken)}`}
 ${p.status ? html`<span class="row-status" data-announce role="status">${p.status}</span>` : ''}
-</td></tr>`;
+</div></td></tr>`;
 }
 
 // the box is ticked by default (a reset is for a suspected compromise); unticked it sends nothing, which keeps the keys
 function resetForm(u: User, n: number, csrfToken: string): SafeHtml {
   const who = visibleChars(u.email);
-  const keys = n > 0 ? ` Their ${keysWord(n)} ${n === 1 ? 'is' : 'are'} revoked too, unless you untick “and revoke keys”.` : '';
+  // the dialog's words are fixed when the page is drawn: they follow the box's default, not its state
+  const keys = n > 0 ? ` Their ${keysWord(n)} ${n === 1 ? 'is' : 'are'} revoked too if “and revoke keys” is ticked.` : '';
   return html`<form method="post" action="/dashboard/users/${u.id}/reset-password" class="inline" hx-boost="true" hx-push-url="false" hx-confirm="Reset the password of ${who}? They are signed out everywhere and get a new temporary password.${keys}">${csrfField(csrfToken)}<button type="submit" class="link-button">Reset password</button>${
     n > 0 ? html` <label class="check"><input type="checkbox" name="revoke_keys" value="true" checked> and revoke keys<span class="visually-hidden"> of ${who}</span></label>` : ''
   }</form>`;

@@ -40,7 +40,11 @@ function planConsequences(p: TransferPreview): SafeHtml {
         ? html`<li class="warning">This takes ${who(p.to)} past the link limit of their plan (${p.toPlan.name}, ${u.limit.toLocaleString('en')} links): they have ${u.before.toLocaleString('en')} and will have ${u.after.toLocaleString('en')}, ${u.over.toLocaleString('en')} over. The transfer still goes ahead; they keep every link, but cannot create new ones until they are under the limit again (as after a downgrade).</li>`
         : html`<li>They will have ${u.after.toLocaleString('en')} of the ${u.limit.toLocaleString('en')} links their plan (${p.toPlan.name}) allows.</li>`;
   const lacking = p.lacking.map(
-    (l) => html`<li>${FEATURE_WORDS[l.feature](l.count)}, which their plan (${p.toPlan.name}) does not offer: ${l.feature === 'qrColors' ? 'they keep their colours' : 'they keep working'}, as after a downgrade, but new ones cannot be set.</li>`,
+    (l) => {
+      const one = l.count === 1;
+      const kept = l.feature === 'qrColors' ? (one ? 'it keeps its colours' : 'they keep their colours') : one ? 'it keeps working' : 'they keep working';
+      return html`<li>${FEATURE_WORDS[l.feature](l.count)}, which their plan (${p.toPlan.name}) does not offer: ${kept}, as after a downgrade, but ${who(p.to)} cannot add this to other links or change it.</li>`;
+    },
   );
   return html`${limit}${lacking}`;
 }
@@ -70,7 +74,7 @@ ${
 <select id="transfer-to" name="to" required${inputAria('transfer-to', error)}><option value="">Choose a user</option>${p.candidates.map(
         (u) => html`<option value="${u.id}"${String(u.id) === chosen ? html` selected` : null}>${visibleChars(u.email)}</option>`,
       )}</select>${fieldErrorText('transfer-to', error, true)}</div>
-<div class="form-actions"><button type="submit" class="button ghost">Review the transfer</button></div>
+<div class="form-actions"><button type="submit" class="button secondary">Review the transfer</button></div>
 </form>`
 }
 </section>
@@ -79,6 +83,10 @@ ${p.preview ? transferConfirm(p.preview, p.csrfToken) : null}`;
 
 function transferConfirm(p: TransferPreview, csrfToken: string): SafeHtml {
   const action = `/dashboard/users/${p.from.id}/transfer`;
+  const m = p.moving;
+  if (m.links + m.deletedLinks + m.qrCodes === 0) {
+    return html`<section class="card" data-confirmation><p>${who(p.from)} has no links or QR codes: there is nothing to transfer.</p></section>`;
+  }
   return html`<section class="card stack" aria-labelledby="transfer-confirm-h" data-confirmation>
 <h2 id="transfer-confirm-h">Transfer everything of ${who(p.from)} to ${who(p.to)}?</h2>
 <ul>
