@@ -18,6 +18,7 @@ import type { Actor } from '../accounts/accounts.types.ts';
 import type { DomainError } from '../errors.ts';
 import type { Link } from '../links/links.types.ts';
 import { applyUtm } from '../links/url-policy.ts';
+import { linksUsed } from '../../views/dashboard/account.ts';
 import { linkFormBody, linkFormTitle, utmPreview, UTM_KEYS, type LinkFormValues } from '../../views/dashboard/link-form.ts';
 import { parseId, type PageCtx } from './dashboard-kit.ts';
 import { textOf } from './form-values.ts';
@@ -61,6 +62,8 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
     back?: string;
     /** new: the link this form copies */
     source?: Link;
+    /** new: the plan's link limit reached (limitReached) */
+    limitNote?: string | null;
     prefilled?: boolean;
   }
 
@@ -93,6 +96,7 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
       hasPassword: r.hasPassword,
       back: r.back ?? '/dashboard',
       duplicateOf: r.source ? { id: r.source.id, shortLink: shortPrefix + r.source.code } : undefined,
+      limitNote: r.limitNote,
       prefilled: r.prefilled,
     });
     return kit.page(c, { title: linkFormTitle({ mode: r.mode, duplicateOf: r.source }), nav: 'links', body, status: r.error ? 422 : 200 });
@@ -105,14 +109,23 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
   const backOf = (c: PageCtx) =>
     listReturn(c.request.method === 'POST' ? textOf(c.form.back) : c.request.headers.get('referer'), c.request.url, c.actor.user.role === 'admin');
 
+  /** The plan's link limit reached, as the account page says it, or null: said above a new-link form, which cannot succeed. */
+  async function limitReached(c: PageCtx): Promise<string | null> {
+    const max = c.actor.plan.maxLinks;
+    if (max === null) return null;
+    const usage = await services.links.usage(c.actor);
+    return usage.links >= max ? linksUsed(c.actor.plan, usage) : null;
+  }
+
   async function newForm(c: PageCtx): Promise<Response> {
     const back = backOf(c);
+    const limitNote = await limitReached(c);
     if (c.query.from !== undefined) {
       const source = await sourceOf(c, c.query.from);
-      return render(c, { mode: 'new', action: NEW, values: duplicateValues(source, await services.links.schedules(source.id)), source, back });
+      return render(c, { mode: 'new', action: NEW, values: duplicateValues(source, await services.links.schedules(source.id)), source, back, limitNote });
     }
     const prefilled = ['url', 'title', 'code'].some((k) => c.query[k]);
-    return render(c, { mode: 'new', action: NEW, values: prefillValues(c.query, c.actor.plan.customAlias), prefilled, back });
+    return render(c, { mode: 'new', action: NEW, values: prefillValues(c.query, c.actor.plan.customAlias), prefilled, back, limitNote });
   }
 
   return new Elysia()
@@ -133,7 +146,9 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
           if (!isFormError(error)) throw error;
           // a refused copy is still headed as one; a source gone meanwhile just drops the heading
           const source = c.form.from === undefined ? undefined : await sourceOf(c, c.form.from).catch(() => undefined);
-          return render(c, { mode: 'new', action: NEW, values, error, source, back: backOf(c) });
+          // a quota refusal says it above the form already
+          const limitNote = error.code === 'QUOTA_EXCEEDED' ? null : await limitReached(c);
+          return render(c, { mode: 'new', action: NEW, values, error, source, back: backOf(c), limitNote });
         }
       }),
       POST,

@@ -396,3 +396,21 @@ describe('a form refused on several fields', () => {
     expect(await api.json()).toEqual({ message: 'The expires at field must be a date after now.', errors: { expires_at: ['The expires at field must be a date after now.'] } });
   });
 });
+
+test('at the plan’s link limit, the new-link form says so before anything is typed, and again beside other refusals', async () => {
+  const before = await t.services.plans.getByName('free');
+  await t.services.plans.update('free', { maxLinks: 1 });
+  try {
+    const u = await signIn('free');
+    const blank = await (await u.get('/dashboard/links/new')).text();
+    expect(blank).not.toContain('id="link-limit"');
+    await t.services.links.create(u.actor, { destination: 'https://example.com/the-one', metadata: 'none' });
+    const full = await (await u.get('/dashboard/links/new')).text();
+    expect(full).toContain('<p class="warning" role="status" id="link-limit">Your links: 1 of 1: new links are refused until you delete some.</p>');
+    const refused = await (await u.post('/dashboard/links/new', { url: 'https://example.com/x', bridge_delay: '99' })).text();
+    expect(refused).toContain('id="link-limit"');
+    expect(refused).toContain('id="bridge_delay-error"');
+  } finally {
+    await t.services.plans.update('free', { maxLinks: before.maxLinks });
+  }
+});

@@ -42,7 +42,7 @@ const yes = (v: boolean) => (v ? 'Yes' : 'No');
 const n = (v: number) => v.toLocaleString('en');
 
 /** "7 of 10.", or "7 links, no limit"; a full or exceeded limit, and expired links that still count, said. */
-function linksUsed(plan: Plan, usage: AccountProps['usage']): string {
+export function linksUsed(plan: Plan, usage: AccountProps['usage']): string {
   const { links, expired } = usage;
   if (plan.maxLinks === null) return `${n(links)} ${links === 1 ? 'link' : 'links'}, no limit`;
   // over: a plan changed to a smaller one keeps the links made before

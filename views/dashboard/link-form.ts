@@ -45,6 +45,8 @@ export interface LinkFormProps {
   values: LinkFormValues;
   errors: Record<string, string>;
   formError?: string | null;
+  /** new: the plan's link limit is reached, in the account page's words (a form that cannot succeed says so first) */
+  limitNote?: string | null;
   features: { customAlias: boolean; password: boolean; expiry: boolean; planName: string };
   /** the origin and slash every code is appended to */
   shortPrefix: string;
@@ -164,6 +166,7 @@ export function linkFormBody(p: LinkFormProps): SafeHtml {
 <div class="actions"><a class="button secondary" href="${p.back}">Cancel</a></div></div>
 ${p.duplicateOf ? html`<p class="hint" id="duplicate-of">A copy of <code>${p.duplicateOf.shortLink}</code> with its own short link. The password and expiry date are not copied.</p>` : null}
 ${p.prefilled ? html`<p class="hint" id="prefilled">Filled in from the page you were on. Nothing is saved until you create the link.</p>` : null}
+${p.limitNote ? html`<p class="warning" role="status" id="link-limit">Your links: ${p.limitNote}</p>` : null}
 ${p.formError ? html`<p class="alert" role="alert" id="form-error">${p.formError}</p>` : null}
 ${errorSummary(e)}
 <form class="link-form stack" method="post" action="${p.action}" novalidate>
