@@ -81,7 +81,8 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
       // every plan gate the form ran into (an alias and a password on a free plan), not only the first
       if (aboveTheForm.length) formError = aboveTheForm.join(' ') + quotaHint(r.error);
       // a password is never sent back in the page: unless told, the person would save the link without it
-      if (!errors.password && textOf(c.form.password) !== '') errors.password = 'Enter the password again: it is not kept when the form is sent back.';
+      // (not on a plan without passwords: its field is disabled, and the plan gate above says why)
+      if (!errors.password && textOf(c.form.password) !== '' && c.actor.plan.password) errors.password = 'Enter the password again: it is not kept when the form is sent back.';
     }
     const body = linkFormBody({
       mode: r.mode,

@@ -336,7 +336,7 @@ describe('a form refused on several fields', () => {
     const summary = summaryOf(page)!;
     expect(summary).toContain('7 fields need a change:');
     const hrefs = [...summary.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]);
-    expect(hrefs).toEqual(['url', 'title', 'code', 'password', 'expires_at', 'bridge_delay', 'schedules-error']);
+    expect(hrefs).toEqual(['url', 'title', 'code', 'password', 'expires_at', 'bridge_delay', 'schedule_start_0']);
     expect(await count(owner)).toBe(before);
   });
 
@@ -379,6 +379,8 @@ describe('a form refused on several fields', () => {
     expect(res.status).toBe(422);
     const above = /<p class="alert" role="alert" id="form-error">([^<]*)<\/p>/.exec(page)?.[1] ?? '';
     for (const gate of ['Custom aliases require', 'Password-protected links require', 'Link expiration dates require']) expect([gate, above.includes(gate)]).toEqual([gate, true]);
+    // no "enter the password again" under a field the plan keeps disabled: the gate above says why
+    expect(page).not.toContain('id="password-error"');
   });
 
   test('one refusal: beside its field, no summary; the APIs still answer with the first refusal alone', async () => {

@@ -132,8 +132,8 @@ ${textField({ name: 'bridge_delay', label: 'Delay (seconds)', value: v.bridge_de
 // the fields in the order the page shows them, for the summary of a form refused on several
 const FIELD_ORDER = ['url', 'title', 'code', 'redirect_mode', 'password', 'expires_at', ...UTM_KEYS.map((k) => `utm_${k}`), 'page_title', 'description', 'thumbnail_url', 'bridge_delay', 'schedules'];
 
-// a link to these lands on the input (its id is its name); the others' messages stand for a group
-const ONE_INPUT = new Set(FIELD_ORDER.filter((f) => f !== 'redirect_mode' && f !== 'schedules'));
+// a summary link lands on the input to mend, which takes the focus: its id is its name, but for the groups
+const INPUT_OF: Record<string, string> = { redirect_mode: 'redirect_mode_direct', schedules: 'schedule_start_0' };
 
 /**
  * A form refused on several fields says so before the form, each message a
@@ -145,7 +145,7 @@ function errorSummary(errors: Record<string, string>): SafeHtml | null {
   if (fields.length < 2) return null;
   return html`<div class="alert error-summary" role="alert" id="error-summary" data-error-summary>
 <p>${fields.length} fields need a change:</p>
-<ul>${fields.map((f) => html`<li><a href="#${ONE_INPUT.has(f) ? f : fieldErrorId(f)}">${errors[f]}</a></li>`)}</ul>
+<ul>${fields.map((f) => html`<li><a href="#${INPUT_OF[f] ?? (FIELD_ORDER.includes(f) ? f : fieldErrorId(f))}">${errors[f]}</a></li>`)}</ul>
 </div>`;
 }
 function rank(field: string): number {
@@ -187,7 +187,7 @@ ${errorText('code', e.code)}
 <legend>When someone opens it</legend>
 <div class="radio-cards">
 ${MODES.map(
-  (m) => html`<label class="radio-card"><input type="radio" name="redirect_mode" value="${m.value}"${v.redirect_mode === m.value ? html` checked` : null}>
+  (m) => html`<label class="radio-card"><input type="radio" name="redirect_mode" id="redirect_mode_${m.value}" value="${m.value}"${v.redirect_mode === m.value ? html` checked` : null}>
 <span><strong>${m.label}</strong><span class="hint">${m.hint}</span></span></label>`,
 )}
 </div>
