@@ -282,6 +282,12 @@
     if (active && active !== document.body) return;
     var target = e.detail.target;
     if (!target || target.id === 'toast') return;
+    // a button whose redrawn row has no button of its id names the one to go to (Reactivate, revoke keys
+    // → Deactivate, as plain Reactivate does by sharing its id)
+    var cfg = e.detail.requestConfig;
+    var pressed = cfg && cfg.triggeringEvent && cfg.triggeringEvent.submitter;
+    var next = pressed && pressed.getAttribute('data-then-focus') && document.getElementById(pressed.getAttribute('data-then-focus'));
+    if (next) return next.focus();
     var root = target.isConnected ? target : (target.id && document.getElementById(target.id)) || document.getElementById('main');
     if (!root) return;
     if (!root.hasAttribute('tabindex')) root.setAttribute('tabindex', '-1');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Link } from '../../src/links/links.types.ts';
-import { launchBrowser, screenshot, serveTestApp, signIn, type ServedApp } from '../helpers/browser.ts';
+import { launchBrowser, poll, screenshot, serveTestApp, signIn, type ServedApp } from '../helpers/browser.ts';
 
 const UAS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
@@ -181,8 +181,9 @@ describe('in Chromium', () => {
     await row.getByRole('button', { name: 'Reset password' }).click();
     await page.getByRole('heading', { name: /Password reset: temporary password for new.hire@example.com/ }).waitFor();
     expect(await page.locator('.secret-value').textContent()).not.toBe(password);
+    await app.services.keys.create(hire.id, 'hire key');
     await row.getByRole('button', { name: 'Deactivate' }).click();
-    await row.getByRole('button', { name: 'Reactivate' }).waitFor();
+    await row.getByRole('button', { name: 'Reactivate', exact: true }).waitFor();
     expect((await app.services.users.get(hire.id)).isActive).toBe(false);
     // a row with every action (a deactivated one has two Reactivate buttons) fits: the table is not pushed
     // past the page, the selects keep their words, and on a phone the actions wrap on thumb-sized targets
@@ -201,6 +202,14 @@ describe('in Chromium', () => {
     expect([phone.page, phone.lowest >= 44]).toEqual([true, true]);
     await screenshot(page, 'users-phone');
     await page.setViewportSize({ width: 1200, height: 900 });
+    // the keys of a deactivated account are suspended, not "Active"
+    await page.goto(`${app.base}/dashboard/users/${hire.id}/keys`);
+    expect(await page.locator('td[data-label="Status"] .badge').textContent()).toBe('Suspended');
+    await page.goto(`${app.base}/dashboard/users`);
+    // reactivated with the keys revoked: the focus lands on the row's new Deactivate, not on the whole row
+    await page.locator(`#user-row-${hire.id}`).getByRole('button', { name: 'Reactivate, revoke keys' }).click();
+    await page.locator(`#standing-${hire.id}`, { hasText: 'Deactivate' }).waitFor();
+    await poll(() => page.evaluate(() => document.activeElement?.id ?? ''), `standing-${hire.id}`);
 
     expect(await unlabelledCells()).toEqual([]);
     await page.goto(`${app.base}/dashboard/settings`);

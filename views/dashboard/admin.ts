@@ -100,7 +100,7 @@ function reactivateForms(u: User, n: number, csrfToken: string): SafeHtml {
 ${form(
   `Reactivate ${who} and revoke their ${keysWord(n)}? They can sign in again; programs using ${n === 1 ? 'that key stay' : 'those keys stay'} refused.`,
   html`<input type="hidden" name="revoke_keys" value="true">`,
-  html`<button type="submit" id="standing-keys-${u.id}" class="link-button">Reactivate, revoke keys</button>`,
+  html`<button type="submit" id="standing-keys-${u.id}" class="link-button" data-then-focus="standing-${u.id}">Reactivate, revoke keys</button>`,
 )}`;
 }
 

@@ -21,7 +21,10 @@ export function userKeyRow(user: User, k: ApiKey, csrfToken: string): SafeHtml {
     k.revokedAt !== null
       ? // the revoke button's id: htmx moves the keyboard focus here when the row is redrawn without the button
         html`<span class="badge badge-expired" id="revoke-user-key-${k.id}" tabindex="-1" title="Revoked ${new Date(k.revokedAt).toISOString()}">Revoked</span>`
-      : html`<span class="badge badge-active">Active</span>`
+      : user.isActive
+        ? html`<span class="badge badge-active">Active</span>`
+        : // "Active" beside a deactivated account read as working: it is refused until the account is reactivated
+          html`<span class="badge badge-paused" title="Refused while the account is deactivated; works again if it is reactivated">Suspended</span>`
   }</td>
 <td class="row-actions">${
     k.revokedAt !== null
