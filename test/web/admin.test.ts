@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { untilBcryptRuns } from '../helpers/bcrypt.ts';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+import { captureInfo } from '../helpers/logged.ts';
 import { heldRequest } from '../helpers/held-request.ts';
 import { loginThroughForm } from '../helpers/web-login.ts';
 
@@ -191,13 +192,6 @@ describe('users', () => {
 describe("another user's API keys", () => {
   const api = (key: string) => t.request('GET', '/api/v1/links', { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
   const rowOf = (page: string, id: number) => new RegExp(`<tr id="user-row-${id}"[\\s\\S]*?</tr>`).exec(page)?.[0] ?? '';
-  const logging = () => {
-    const logged: string[] = [];
-    const logger = t.deps.logger;
-    const info = logger.info;
-    logger.info = (msg, fields) => void logged.push(`${msg} ${JSON.stringify(fields)}`);
-    return { logged, restore: () => void (logger.info = info) };
-  };
 
   test("each user's row counts their active keys and links to them", async () => {
     const u = await t.user('pro');
@@ -234,7 +228,7 @@ describe("another user's API keys", () => {
     const u = await t.user('pro');
     const spare = await t.services.keys.create(u.user.id, 'spare');
     const fixture = (await t.services.keys.list(u.user.id)).find((k) => k.name === 'test')!;
-    const log = logging();
+    const log = captureInfo(t.deps.logger);
     try {
       const res = await admin.post(`/dashboard/users/${u.user.id}/keys/${fixture.id}/revoke`, {}, hx(admin));
       expect(res.status).toBe(200);
@@ -292,7 +286,7 @@ describe("another user's API keys", () => {
     const row = rowOf(await (await admin.get('/dashboard/users')).text(), u.user.id);
     expect(row).toContain(`hx-confirm="Reset the password of ${u.email}? They are signed out everywhere and get a new temporary password. Their 1 API key is revoked too if “and revoke keys” is ticked."`);
     expect(row).toContain(`<label class="check"><input type="checkbox" name="revoke_keys" value="true" checked> and revoke keys<span class="visually-hidden"> of ${u.email}</span></label>`);
-    const log = logging();
+    const log = captureInfo(t.deps.logger);
     let res: Response;
     try {
       res = await admin.post(`/dashboard/users/${u.user.id}/reset-password`, { revoke_keys: 'true' });
@@ -330,7 +324,7 @@ describe("another user's API keys", () => {
     const v = await t.user('pro');
     await t.services.keys.create(v.user.id, 'second');
     await admin.post(`/dashboard/users/${v.user.id}/deactivate`);
-    const log = logging();
+    const log = captureInfo(t.deps.logger);
     let revoked: Response;
     try {
       revoked = await admin.post(`/dashboard/users/${v.user.id}/reactivate`, { revoke_keys: 'true' }, hx(admin));

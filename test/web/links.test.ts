@@ -11,6 +11,7 @@ import type { Link } from '../../src/links/links.types.ts';
 import { csvCell, parseCsv } from '../../src/web/links-csv.ts';
 import { parseExpiry } from '../../src/web/links-import.ts';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+import { captureInfo } from '../helpers/logged.ts';
 import { turnsDuring } from '../helpers/turns.ts';
 import { loginThroughForm } from '../helpers/web-login.ts';
 
@@ -129,13 +130,10 @@ test('each of your rows offers a QR code for its link (the designer opens with t
 });
 
 describe('an admin taking down links (abuse, anonymous links)', () => {
-  const logged: string[] = [];
   const visit = async (code: string) => (await t.app.handle(new Request(`${BASE}/${code}`))).status;
 
   test('pauses, re-activates and deletes another user’s link from the table, each said in the log', async () => {
-    const logger = t.deps.logger;
-    const info = logger.info;
-    logger.info = (msg, fields) => void logged.push(`${msg} ${JSON.stringify(fields)}`);
+    const { logged, restore } = captureInfo(t.deps.logger);
     try {
       const link = await mk(other, 'https://example.org/abuse');
       const paused = await admin.post(`/dashboard/links/${link.id}/toggle`, { active: '0' }, { hx: true });
@@ -150,7 +148,7 @@ describe('an admin taking down links (abuse, anonymous links)', () => {
         `admin deleted another user's link {"admin_id":${admin.user.id},"link_id":${link.id},"code":"${link.code}","owner_id":${other.user.id}}`,
       ]);
     } finally {
-      logger.info = info;
+      restore();
     }
   });
 

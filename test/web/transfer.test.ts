@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Actor } from '../../src/accounts/accounts.types.ts';
 import { BROWSER_UA } from '../helpers/binary.ts';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
+import { captureInfo } from '../helpers/logged.ts';
 import { loginThroughForm } from '../helpers/web-login.ts';
 
 let t: TestApp;
@@ -30,13 +31,6 @@ async function signIn(u: { email: string; password: string }) {
 type Fixture = Awaited<ReturnType<TestApp['user']>>;
 const api = (f: Fixture, method: string, path: string, body?: unknown) => t.request(method, path, { headers: f.auth, body });
 const owners = (table: 'links' | 'qr_codes', ids: number[]) => ids.map((id) => (t.sqlite.query(`SELECT user_id FROM ${table} WHERE id = ?`).get(id) as { user_id: number }).user_id);
-const logging = () => {
-  const logged: string[] = [];
-  const logger = t.deps.logger;
-  const info = logger.info;
-  logger.info = (msg, fields) => void logged.push(`${msg} ${JSON.stringify(fields)}`);
-  return { logged, restore: () => void (logger.info = info) };
-};
 
 /** A departing user's holdings: a live link with clicks, a paused one, an expired one, a deleted one, and two QR codes (one of a link). */
 async function holdingsOf(f: Fixture) {
@@ -91,7 +85,7 @@ describe('transfer: the move', () => {
     expect(confirm).toContain(`<input type="hidden" name="to" value="${heir.user.id}">`);
     expect(owners('links', h.linkIds)).toEqual([leaver.user.id, leaver.user.id, leaver.user.id, leaver.user.id]); // a review changes nothing
 
-    const log = logging();
+    const log = captureInfo(t.deps.logger);
     let res: Response;
     try {
       res = await admin.post(`/dashboard/users/${leaver.user.id}/transfer`, { to: String(heir.user.id) });
