@@ -342,6 +342,12 @@
     if (had) history.replaceState(history.state, '', url.pathname + url.search + url.hash);
   }
 
+  // ---- a page whose object is gone (a QR code deleted from its designer) is replaced, not left behind in the
+  // history: Back would return to its address, now a 404 (the server names the page: HX-Trigger) ----
+  document.addEventListener('replaceLocation', function (e) {
+    if (e.detail && typeof e.detail.value === 'string' && e.detail.value.charAt(0) === '/') location.replace(e.detail.value);
+  });
+
   function ready() {
     forgetBanner();
     updateSelection();

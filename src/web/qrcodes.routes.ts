@@ -198,9 +198,9 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
         await services.qr.remove(c.actor, parseId(c.params.id));
         const gone = '/dashboard/qrcodes?deleted=1';
         if (!c.isHtmx) return kit.redirect(c, gone);
-        // from the designer: a whole new page, so its title, its history entry and Back all agree (swapped
-        // into #main, the tab kept the code's name and Back returned to an address that is now a 404)
-        if (!c.request.headers.get('hx-target')?.startsWith('qr-row-')) return new Response(null, { status: 204, headers: { 'hx-redirect': gone } });
+        // from the designer: a whole new page in place of the designer's (public/js/dashboard.js replaces the
+        // history entry), so the title is the list's and Back does not return to the deleted code's address
+        if (!c.request.headers.get('hx-target')?.startsWith('qr-row-')) return new Response(null, { status: 204, headers: { 'hx-trigger': JSON.stringify({ replaceLocation: gone }) } });
         // the whole list of the page it was deleted from, not just the row gone: the count bar, the
         // page's rows and the empty state stay true
         const from = currentPage(c.request, '/dashboard/qrcodes');

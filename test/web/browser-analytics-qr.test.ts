@@ -136,6 +136,12 @@ describe('in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
     expect(await page.locator('#toast').count()).toBe(1);
     expect(await page.locator('#main').textContent()).not.toContain('Shop window');
+    expect(await page.locator('#main').textContent()).toContain('QR code deleted.');
+    // the designer's entry was replaced: Back goes to the page before it, not to the deleted code's address
+    await page.goBack();
+    expect(new URL(page.url()).pathname).not.toMatch(/\/edit$/);
+    expect(await page.title()).not.toContain('Not found');
+    await page.goForward();
 
     // deleting from a list row redraws the list: its count, then the empty state
     const actor = await app.services.users.actorFor(await app.services.users.getByEmail('boss@example.com'));

@@ -298,7 +298,7 @@ describe('saving, downloading, deleting', () => {
     // from the designer (htmx, no row): a whole new page, whose title and history entry are the list's
     const inDesigner = idFrom(await me.post('/dashboard/qrcodes', design()));
     const fromDesigner = await me.post(`/dashboard/qrcodes/${inDesigner}/delete`, {}, { 'x-csrf-token': me.csrf, 'hx-request': 'true' });
-    expect([fromDesigner.status, fromDesigner.headers.get('hx-redirect'), fromDesigner.headers.get('hx-location')]).toEqual([204, '/dashboard/qrcodes?deleted=1', null]);
+    expect([fromDesigner.status, fromDesigner.headers.get('hx-trigger'), fromDesigner.headers.get('hx-location')]).toEqual([204, '{"replaceLocation":"/dashboard/qrcodes?deleted=1"}', null]);
     expect(await (await me.get('/dashboard/qrcodes?deleted=1')).text()).toContain('QR code deleted.');
   });
 
