@@ -126,7 +126,8 @@ export function createUsersService(deps: { users: UsersRepo; plans: PlansService
       // an admin runs the appliance: on free (no API access) their own first key would be refused
       const plan = await planNamed(input.plan ?? (input.role === 'admin' ? 'enterprise' : 'free'));
       const taken = () => new DomainError('CODE_TAKEN', 'A user with this email already exists.', { field: 'email' });
-      if ((await findByEmail(email)) || (await lookAlikeOf(email))) throw taken();
+      // an email that reads as a stored one is taken; the same one written the same way reads as itself
+      if (await lookAlikeOf(email)) throw taken();
       const passwordHash = await hashPassword(password);
       // the hash awaits the bcrypt thread: a second create for the same email may have inserted meanwhile
       return forbiddenIfNotAdmin(users.insert({ email, passwordHash, role: input.role ?? 'member', planId: plan.id, mustChangePassword: input.mustChangePassword ?? false }, opts)).catch(

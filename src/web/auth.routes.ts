@@ -77,7 +77,9 @@ export const authRoutes: WebModule = (deps, kit) => {
     if (!csrf.verify(csrf.nonceOf(request), fields._csrf)) {
       return form(request, 403, { ...kept, error: 'This sign-in form has expired or did not come from this site. Please try again.' });
     }
-    const device = devices.idFor(request, await services.users.signInStamp(email));
+    // the account and its password as they are: a success below signs in with the same (a change meanwhile fails it)
+    const stamp = await services.users.signInStamp(email);
+    const device = devices.idFor(request, stamp);
     const attempt = startSignIn(limiter, normalEmail(email), throttleKey(clientIp(ctx, config.trustProxy)), device);
     if (attempt.retryAfter !== null) {
       const { retryAfter } = attempt;
@@ -89,7 +91,6 @@ export const authRoutes: WebModule = (deps, kit) => {
       attempt.settle(false);
       const headers = new Headers({ location: next, ...NO_STORE });
       headers.append('set-cookie', kit.auth.cookie(token));
-      const stamp = await services.users.signInStamp(email);
       if (stamp) headers.append('set-cookie', devices.cookie(stamp));
       return new Response(null, { status: 303, headers });
     } catch (e) {

@@ -65,14 +65,22 @@ const SELF_POSTING = /^\/dashboard\/links\/(?:new|\d+\/edit)$/;
 function returnPath(request: Request): string {
   const url = new URL(request.url);
   if (request.method === 'GET' || request.method === 'HEAD') return url.pathname + url.search;
+  const from = sameSitePage(request.headers.get('hx-current-url') ?? request.headers.get('referer'), request.url);
+  return from && (from.href !== url.href || SELF_POSTING.test(from.pathname)) ? from.pathname + from.search : '/dashboard';
+}
+
+/**
+ * A page address a request names (its Referer, HX-Current-URL, a form's `back`) as a URL on this
+ * site, or null: another site's, or not an address. The host, not the origin: behind a
+ * TLS-terminating proxy the page is https:// and the request http://.
+ */
+export function sameSitePage(from: string | null | undefined, requestUrl: string): URL | null {
   try {
-    const from = new URL(request.headers.get('hx-current-url') ?? request.headers.get('referer') ?? '', url);
-    // the host, not the origin: behind a TLS-terminating proxy the page is https:// and this request http://
-    if (from.host === url.host && (from.href !== url.href || SELF_POSTING.test(from.pathname))) return from.pathname + from.search;
+    const url = new URL(from ?? '', requestUrl);
+    return url.host === new URL(requestUrl).host ? url : null;
   } catch {
-    // no usable page to go back to
+    return null;
   }
-  return '/dashboard';
 }
 
 /** The page an htmx request was made from (HX-Current-URL), or `fallback` when absent or unparsable (a hand-made header). */

@@ -20,7 +20,7 @@ import { hasOwnColours, UNDRAWABLE } from '../qr/qr.service.ts';
 import type { QrCode } from '../qr/qr.types.ts';
 import type { FieldError } from '../../views/dashboard/field-error.ts';
 import { qrDesignerPage, qrList, qrListPage, qrPreview } from '../../views/dashboard/qrcodes.ts';
-import { currentPage, parseId, refinesSearch, type PageCtx } from './dashboard-kit.ts';
+import { currentPage, parseId, refinesSearch, sameSitePage, type PageCtx } from './dashboard-kit.ts';
 import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
 import { fieldError, NEW_QR_VALUES, toQrInput, valuesFromForm, valuesFromQr, type QrFormValues } from './qr-form.ts';
@@ -33,17 +33,11 @@ const hidden = { detail: { hide: true } };
  * searched), else the QR list. Only those paths, on this host: it is an href.
  */
 export function designerReturn(from: string | null | undefined, pageUrl: string): string {
-  try {
-    const url = new URL(from ?? '', pageUrl);
-    if (url.host === new URL(pageUrl).host && /^\/dashboard(?:\/qrcodes|\/links\/\d+\/analytics)?$/.test(url.pathname)) {
-      // a banner's marker (a link just created) is not carried back: its news is old
-      for (const k of ['created', 'saved', 'deleted']) url.searchParams.delete(k);
-      return url.pathname + url.search;
-    }
-  } catch {
-    // not a URL: the list
-  }
-  return '/dashboard/qrcodes';
+  const url = sameSitePage(from, pageUrl);
+  if (!url || !/^\/dashboard(?:\/qrcodes|\/links\/\d+\/analytics)?$/.test(url.pathname)) return '/dashboard/qrcodes';
+  // a banner's marker (a link just created) is not carried back: its news is old
+  for (const k of ['created', 'saved', 'deleted']) url.searchParams.delete(k);
+  return url.pathname + url.search;
 }
 
 export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
