@@ -238,17 +238,31 @@ describe('errors', () => {
     }
   });
 
-  test('free plan (no API access): 403 PLAN_FEATURE_UNAVAILABLE', async () => {
+  test('free plan (no API access): 403 with the document\'s PLAN_QUOTA_EXCEEDED body, the quota named api_access', async () => {
     const u = await t.user('free');
     const res = await send('GET', API, u);
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({
-      code: 'PLAN_FEATURE_UNAVAILABLE',
+      code: 'PLAN_QUOTA_EXCEEDED',
       message: 'API access requires a Pro or Enterprise plan (current plan: free).',
       current_plan: 'free',
-      feature_key: 'api_access',
+      quota_key: 'api_access',
+      policy_limit: 0,
+      current_usage: 0,
       upgrade_hint: 'Upgrade to PRO to unlock this capability.',
     });
+  });
+
+  test('a feature the plan lacks answers the same body, naming it', async () => {
+    await t.services.plans.update('pro', { expiry: false });
+    try {
+      const u = await t.user('pro');
+      const res = await send('POST', API, u, JSON.stringify({ url: 'https://example.com/gated', expiresAt: '2099-01-01 00:00:00' }));
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ code: 'PLAN_QUOTA_EXCEEDED', current_plan: 'pro', quota_key: 'expiry', policy_limit: 0, current_usage: 0 });
+    } finally {
+      await t.services.plans.update('pro', { expiry: true });
+    }
   });
 });
 

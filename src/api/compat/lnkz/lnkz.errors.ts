@@ -1,9 +1,14 @@
 /**
  * lnkz error rendering: {code, message, …}. Validation is 422
  * VALIDATION_ERROR with Laravel-style field errors (bulk items keyed
- * "index.field"); an unreadable body is 400 BAD_REQUEST. The link quota is
- * the document's PLAN_QUOTA_EXCEEDED body, sent as 403; a plan lacking API
- * access or a feature gets the same shape as PLAN_FEATURE_UNAVAILABLE.
+ * "index.field"); an unreadable body is 400 BAD_REQUEST. Every plan gate is
+ * the document's PLAN_QUOTA_EXCEEDED body, sent as 403 (the document's only
+ * plan error, and the spec's answer for a denied feature in lnkz): the link
+ * quota with its real limit and usage; a plan lacking API access or a
+ * feature with quota_key naming it (api_access, custom_alias, password,
+ * expiry) and a policy_limit of 0, the plan allowing none of it. (It was a
+ * code of our own, PLAN_FEATURE_UNAVAILABLE, which a client matching the
+ * document's code did not recognise.)
  */
 import type { DomainError } from '../../../errors.ts';
 import type { ErrorTable } from '../../../http/dialect.ts';
@@ -34,9 +39,19 @@ function validation(e: DomainError) {
 
 const plain = (status: number, code: string, message?: string) => (e: DomainError) => json(status, { code, message: message ?? e.message });
 
-function featureUnavailable(e: DomainError, featureKey: string) {
-  return json(403, { code: 'PLAN_FEATURE_UNAVAILABLE', message: e.message, current_plan: e.meta.plan ?? null, feature_key: featureKey, upgrade_hint: UPGRADE_HINT });
+function planGate(e: DomainError, quota: { key: string; limit: number | null; usage: number | null; message?: string }) {
+  return json(403, {
+    code: 'PLAN_QUOTA_EXCEEDED',
+    message: quota.message ?? e.message,
+    current_plan: e.meta.plan ?? null,
+    quota_key: quota.key,
+    policy_limit: quota.limit,
+    current_usage: quota.usage,
+    upgrade_hint: UPGRADE_HINT,
+  });
 }
+
+const featureUnavailable = (e: DomainError, key: string) => planGate(e, { key, limit: 0, usage: 0 });
 
 export const lnkzErrors: ErrorTable = {
   VALIDATION: (e) => (e.meta.field === 'body' && e.meta.reason ? json(400, { code: 'BAD_REQUEST', message: e.message }) : validation(e)),
@@ -47,15 +62,7 @@ export const lnkzErrors: ErrorTable = {
   API_ACCESS_DENIED: (e) => featureUnavailable(e, 'api_access'),
   FEATURE_DENIED: (e) => featureUnavailable(e, FEATURE_KEYS[String(e.meta.feature)] ?? String(e.meta.feature ?? 'feature')),
   QUOTA_EXCEEDED: (e) =>
-    json(403, {
-      code: 'PLAN_QUOTA_EXCEEDED',
-      message: 'You reached your link limit for the current plan.',
-      current_plan: e.meta.plan ?? null,
-      quota_key: 'max_links',
-      policy_limit: e.meta.limit ?? null,
-      current_usage: e.meta.usage ?? null,
-      upgrade_hint: UPGRADE_HINT,
-    }),
+    planGate(e, { key: 'max_links', limit: e.meta.limit ?? null, usage: e.meta.usage ?? null, message: 'You reached your link limit for the current plan.' }),
   FORBIDDEN: plain(403, 'FORBIDDEN'),
   RATE_LIMITED: plain(429, 'RATE_LIMITED', 'Too many requests. Retry after the time given in Retry-After.'),
   ANONYMOUS_DISABLED: plain(401, 'UNAUTHENTICATED', 'Unauthenticated.'),

@@ -21,8 +21,8 @@
  * - Plan gates, all 403: the link quota answers the document's
  *   PLAN_QUOTA_EXCEEDED body with the real plan, limit and usage (403, not
  *   402/429: it is a refusal, and retrying will not help); a plan without API
- *   access (free) or without a feature answers the same shape with code
- *   PLAN_FEATURE_UNAVAILABLE and feature_key (api_access, expiry, …).
+ *   access (free) or without a feature answers the same body with quota_key
+ *   naming it (api_access, expiry, …) and policy_limit 0.
  * - Bulk takes 1–100 items. Every item is validated first and nothing is
  *   created if any fails (422 with errors keyed "index.field", e.g.
  *   "1.url"); the quota is checked for the whole batch; the batch is written
@@ -69,7 +69,7 @@ const TAG = 'lnkz';
 
 const common = {
   401: { description: 'Missing or invalid token.', schema: ErrorSchema },
-  403: { description: 'PLAN_QUOTA_EXCEEDED or PLAN_FEATURE_UNAVAILABLE.', schema: PlanErrorSchema },
+  403: { description: 'PLAN_QUOTA_EXCEEDED: the link quota (max_links), or API access or a feature the plan lacks (quota_key api_access, custom_alias, password, expiry; policy_limit 0).', schema: PlanErrorSchema },
   429: { description: 'RATE_LIMITED; see Retry-After.', schema: ErrorSchema },
 };
 const notFound = { 404: { description: 'NOT_FOUND: no such URL of yours.', schema: ErrorSchema } };

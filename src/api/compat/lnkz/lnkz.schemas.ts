@@ -121,12 +121,11 @@ export const UpdateBody = t.Object({
 export const ErrorSchema = t.Object({ code: t.String(), message: t.String() });
 export const ValidationSchema = t.Object({ code: t.Literal('VALIDATION_ERROR'), message: t.String(), errors: t.Record(t.String(), t.Array(t.String())) });
 export const PlanErrorSchema = t.Object({
-  code: t.Union([t.Literal('PLAN_QUOTA_EXCEEDED'), t.Literal('PLAN_FEATURE_UNAVAILABLE')]),
+  code: t.Literal('PLAN_QUOTA_EXCEEDED'),
   message: t.String(),
   current_plan: t.String(),
-  quota_key: t.Optional(t.String()),
-  policy_limit: t.Optional(t.Integer()),
-  current_usage: t.Optional(t.Integer()),
-  feature_key: t.Optional(t.String()),
+  quota_key: t.String(),
+  policy_limit: t.Union([t.Integer(), t.Null()]),
+  current_usage: t.Union([t.Integer(), t.Null()]),
   upgrade_hint: t.String(),
 });
