@@ -52,8 +52,18 @@ export function unicodeHostOf(raw: string): string | null {
   try {
     const host = new URL(raw).hostname;
     const unicode = domainToUnicode(host);
-    return unicode && unicode !== host ? unicode : null;
+    return unicode && unicode !== host ? visibleChars(unicode) : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * What the dashboard says beside a destination whose host is internationalised: the name in its own
+ * letters, after the ASCII form it shows first. Someone who typed münchen.de or пример.рф should
+ * recognise their link, while the ASCII form stays what they read first (see the top of this file).
+ */
+export function hostWrittenNote(raw: string): string | null {
+  const unicode = unicodeHostOf(raw);
+  return unicode ? `an international domain name, written ${unicode}` : null;
 }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { PageMeta } from '../../src/fetcher/og.ts';
 import type { Link } from '../../src/links/links.types.ts';
 import { accountBody, bookmarkletHref } from '../../views/dashboard/account.ts';
+import { hostWrittenNote } from '../../views/url-display.ts';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
 import { loginThroughForm } from '../helpers/web-login.ts';
 
@@ -415,4 +416,23 @@ test('at the plan’s link limit, the new-link form says so before anything is t
   } finally {
     await t.services.plans.update('free', { maxLinks: before.maxLinks });
   }
+});
+
+test('an international host is shown in ASCII first and, beside it, as it was written: analytics page, list tooltip', async () => {
+  const { link } = await t.services.links.create(owner.actor, { destination: 'https://münchen.de/stadtplan', metadata: 'none' });
+  const plain = (await t.services.links.create(owner.actor, { destination: 'https://example.com/ascii-host', metadata: 'none' })).link;
+  // the edit form holds the destination as its owner wrote it
+  expect(valueOf(await (await owner.get(`/dashboard/links/${link.id}/edit`)).text(), 'url')).toBe('https://münchen.de/stadtplan');
+
+  const analytics = await (await owner.get(`/dashboard/links/${link.id}/analytics`)).text();
+  expect(analytics).toContain('<span class="destination">https://xn--mnchen-3ya.de/stadtplan</span> <span class="small" id="host-written">(an international domain name, written münchen.de)</span>');
+  expect(await (await owner.get(`/dashboard/links/${plain.id}/analytics`)).text()).not.toContain('id="host-written"');
+
+  const list = await (await owner.get('/dashboard?q=stadtplan')).text();
+  expect(list).toContain('title="https://xn--mnchen-3ya.de/stadtplan (an international domain name, written münchen.de)"');
+  expect(list).toContain('>xn--mnchen-3ya.de/stadtplan</a>');
+
+  expect(hostWrittenNote('https://xn--mnchen-3ya.de/')).toBe('an international domain name, written münchen.de');
+  expect(hostWrittenNote('https://example.com/')).toBeNull();
+  expect(hostWrittenNote('not a url')).toBeNull();
 });

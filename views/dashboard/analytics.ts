@@ -8,7 +8,7 @@ import type { LinkAnalytics } from '../../src/clicks/analytics.service.ts';
 import type { Link } from '../../src/links/links.types.ts';
 import type { RangeChoice } from '../../src/web/analytics-range.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { displayUrl, titleChars } from '../url-display.ts';
+import { displayUrl, hostWrittenNote, titleChars } from '../url-display.ts';
 import { barList, timeSeriesChart, type BarRow } from './charts.ts';
 import { fieldErrorText, inputAria, type FieldError } from './field-error.ts';
 
@@ -108,11 +108,16 @@ ${barList({ id: 'bd-referrer', title: 'Referrers', rows: rows(d.referrers, {}, D
 </section>`;
 }
 
+function idn(destination: string): SafeHtml | null {
+  const note = hostWrittenNote(destination);
+  return note ? html` <span class="small" id="host-written">(${note})</span>` : null;
+}
+
 export function analyticsPage(v: AnalyticsView): SafeHtml {
   return html`<header class="page-head"><div>
 <p class="eyebrow"><a href="/dashboard">Links</a> / Analytics</p>
 <h1 class="link-title">${linkName(v.link)}</h1>
-<p class="muted clamp-3" title="${displayUrl(v.link.destination)}"><a href="${v.shortUrl}">${v.shortUrl}</a> → <span class="destination">${displayUrl(v.link.destination)}</span></p>
+<p class="muted clamp-3" title="${displayUrl(v.link.destination)}"><a href="${v.shortUrl}">${v.shortUrl}</a> → <span class="destination">${displayUrl(v.link.destination)}</span>${idn(v.link.destination)}</p>
 </div></header>
 ${analyticsSection(v)}`;
 }

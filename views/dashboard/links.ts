@@ -10,7 +10,7 @@ import type { Link, LinkStatus, Page } from '../../src/links/links.types.ts';
 import { csrfField } from '../csrf-field.ts';
 import { html, raw, type SafeHtml } from '../html.ts';
 import { httpUrl } from '../layout.ts';
-import { displayHostPath, displayUrl, titleChars } from '../url-display.ts';
+import { displayHostPath, displayUrl, hostWrittenNote, titleChars } from '../url-display.ts';
 
 export type SortKey = 'code' | 'destination' | 'title' | 'clicks' | 'unique' | 'created';
 export interface LinkView {
@@ -90,6 +90,11 @@ export function linkStatus(l: Link, now: number): { key: 'active' | 'paused' | '
 
 const hostPath = (url: string) => url.replace(/^https?:\/\//, '');
 const hostOf = (url: string) => hostPath(url).replace(/\/.*$/, '');
+// the destination cell is cut to one line: its tooltip holds the whole address and, for an international host, its name as written
+const destTitle = (destination: string) => {
+  const note = hostWrittenNote(destination);
+  return note ? `${displayUrl(destination)} (${note})` : displayUrl(destination);
+};
 const TABLE = html` hx-target="#links-table" hx-push-url="true" hx-indicator="#links-table"`;
 
 /** Who a link belongs to, as an admin's table and export name it. */
@@ -111,7 +116,7 @@ export function linkRow(l: Link, p: Pick<LinksTableProps, 'actorId' | 'csrfToken
   return html`<tr id="link-${l.id}">
 <td class="select">${manage ? html`<input type="checkbox" name="select_${l.id}" value="1" form="bulk-form" data-select aria-label="Select ${l.code}">` : null}</td>
 <td data-label="Short link"><span class="short-cell"><a class="short" href="${short}" target="_blank" rel="noopener" aria-label="${short}"><span class="code">${l.code}</span><span class="host">${hostOf(short)}</span></a>${copyButton(short, `Copy ${short}`)}</span>${owner !== null && manage ? html`<span class="owner muted small" title="${l.userId === null ? 'Made through the public form or the API without a key' : owner}">Owner: <bdi>${owner}</bdi></span>` : null}</td>
-<td data-label="Destination" class="truncate">${dest ? html`<a href="${dest}" title="${displayUrl(l.destination)}" target="_blank" rel="noopener noreferrer nofollow">${displayHostPath(l.destination)}</a>` : html`<span title="${displayUrl(l.destination)}">${displayUrl(l.destination)}</span>`}</td>
+<td data-label="Destination" class="truncate">${dest ? html`<a href="${dest}" title="${destTitle(l.destination)}" target="_blank" rel="noopener noreferrer nofollow">${displayHostPath(l.destination)}</a>` : html`<span title="${destTitle(l.destination)}">${displayUrl(l.destination)}</span>`}</td>
 <td data-label="Title" class="truncate" title="${l.title === null ? '' : titleChars(l.title)}">${l.title !== null ? html`<bdi>${titleChars(l.title)}</bdi>` : html`<span class="muted">—</span>`}</td>
 <td data-label="Clicks" class="num">${l.totalClicks.toLocaleString('en')}</td>
 <td data-label="Unique" class="num">${l.uniqueClicks.toLocaleString('en')}</td>
