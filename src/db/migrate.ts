@@ -21,6 +21,7 @@ import m0008 from '../../drizzle/0008_links_live_indexes.sql' with { type: 'text
 import m0009 from '../../drizzle/0009_links_live_created.sql' with { type: 'text' };
 import m0010 from '../../drizzle/0010_user_link_counts.sql' with { type: 'text' };
 import m0011 from '../../drizzle/0011_live_link_total.sql' with { type: 'text' };
+import m0012 from '../../drizzle/0012_forget_creator_addresses.sql' with { type: 'text' };
 
 export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   '0000_init': m0000,
@@ -35,6 +36,7 @@ export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   '0009_links_live_created': m0009,
   '0010_user_link_counts': m0010,
   '0011_live_link_total': m0011,
+  '0012_forget_creator_addresses': m0012,
 };
 
 /** The tags recorded in _migrations (none before the first migration). */

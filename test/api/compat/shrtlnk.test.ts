@@ -378,6 +378,25 @@ describe('errors', () => {
     expect(ipv6.status).toBe(201);
   });
 
+  test('the creating client\'s address is never stored: ip_address is kept only as an integrator sends it (API and web form)', async () => {
+    const labelIp = (code: string) => t.sqlite.query<{ label_ip: string | null }, [string]>('SELECT label_ip FROM links WHERE code = ?').get(code)?.label_ip;
+    const unlabelled = await create({ original_url: 'https://example.com/no-ip-label' }, { 'x-forwarded-for': '192.0.2.217' });
+    expect(unlabelled.status).toBe(201);
+    expect(labelIp(unlabelled.body.short_code)).toBeNull();
+    const labelled = await create({ original_url: 'https://example.com/ip-label', ip_address: '2001:db8::7' }, { 'x-forwarded-for': '192.0.2.218' });
+    expect(labelIp(labelled.body.short_code)).toBe('2001:db8::7');
+
+    const home = await send('GET', '/', { headers: { accept: 'text/html' } });
+    const cookie = /^(shrinkray_csrf=[^;]+)/.exec(home.headers.get('set-cookie') ?? '')![1]!;
+    const token = /<meta name="csrf-token" content="([^"]+)">/.exec(await home.text())![1]!;
+    const web = await send('POST', '/shorten', { body: { original_url: 'https://example.com/web-no-ip' }, headers: { cookie, 'x-csrf-token': token, 'x-forwarded-for': '192.0.2.219' } });
+    expect(web.status).toBe(201);
+    expect(labelIp((await web.json()).short_code)).toBeNull();
+    // nowhere in the database: no column of any table holds the creators' addresses
+    const dump = JSON.stringify(t.sqlite.query('SELECT * FROM links').all());
+    for (const ip of ['192.0.2.217', '192.0.2.218', '192.0.2.219']) expect(dump).not.toContain(ip);
+  });
+
   test('a body that is not an object is 400 in the ShrtLnk envelope', async () => {
     const arr = await send('POST', '/api/links', { raw: '[1]', headers: { 'content-type': 'application/json' } });
     expect(arr.status).toBe(400);

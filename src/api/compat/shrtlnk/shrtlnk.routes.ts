@@ -14,10 +14,12 @@
  * user owns what it creates and its plan's limits and API access apply.
  *
  * Labels, not identities. user_id, user_agent and ip_address are stored as
- * the integrator sent them (user_agent defaults to the request's User-Agent,
- * ip_address to the client IP) and only scope deduplication; they never make
- * a caller the owner of a link nor open anyone's link. GET and PATCH answer
- * user_id = that label.
+ * the integrator sent them (user_agent defaults to the request's User-Agent)
+ * and only scope deduplication; they never make a caller the owner of a link
+ * nor open anyone's link. GET and PATCH answer user_id = that label. Where
+ * the document says ip_address "defaults to client IP", it is left empty: the
+ * creator's address would be a raw IP stored (SPEC: never), and no route
+ * answers the label or dedupes on it, so no client can tell.
  *
  * Visibility. A link owned by a user is visible and editable only with that
  * user's key; to anyone else it is 404, like a missing code. Anonymous links
@@ -71,7 +73,6 @@ import { DomainError } from '../../../errors.ts';
 import { createAnonymousGuard } from '../../../http/anonymous.ts';
 import type { AppDeps } from '../../../http/app-deps.ts';
 import { isPlainObject } from '../../../http/body.ts';
-import { clientIp } from '../../../http/client-ip.ts';
 import type { HttpContext } from '../../../http/context.ts';
 import { dialectHandler } from '../../../http/dialect.ts';
 import { doc } from '../../../http/openapi-doc.ts';
@@ -116,7 +117,7 @@ export function shrtlnkRoutes(deps: AppDeps) {
   const policy = urlPolicyOf(config);
   const r = dialectHandler(deps.logger, shrtlnkErrors, shrtlnkServerError);
   const body = (ctx: HttpContext) => deps.apiAuth.body(ctx);
-  const defaults = (ctx: HttpContext): RequestDefaults => ({ userAgent: ctx.request.headers.get('user-agent'), ip: clientIp(ctx, config.trustProxy) });
+  const defaults = (ctx: HttpContext): RequestDefaults => ({ userAgent: ctx.request.headers.get('user-agent') });
 
   /** Create, or hand back the link the same request made before (see Deduplication). */
   async function shorten(actor: Actor | null, input: CreateLinkInput): Promise<{ link: Link; existing: boolean }> {

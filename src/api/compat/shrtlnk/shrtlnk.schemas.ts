@@ -17,7 +17,6 @@ import { checkDestination, hostOf, normalizeUrl, type UrlPolicy } from '../../..
 /** What the request itself says when the body does not: its User-Agent and client address. */
 export interface RequestDefaults {
   userAgent: string | null;
-  ip: string | null;
 }
 
 const MAX_USER_AGENT = 1000;
@@ -97,7 +96,7 @@ export function parseCreate(raw: unknown, defaults: RequestDefaults, policy: Url
     // with both preview fields given there is nothing left to fetch from the destination: the title is
     // the document's fallback, the hostname (not a copy of page_title, which would outlive clearing it)
     title: pageTitle && thumbnailUrl ? (hostOf(destination!.value!) ?? undefined) : undefined,
-    labels: { userId: userId ?? null, userAgent: userAgent?.trim() || defaultAgent(defaults.userAgent), ip: ip ?? defaults.ip },
+    labels: { userId: userId ?? null, userAgent: userAgent?.trim() || defaultAgent(defaults.userAgent), ip: ip ?? null },
     metadata: 'sync',
   };
 }
@@ -112,7 +111,7 @@ export function parseWebShorten(raw: unknown, defaults: RequestDefaults, policy:
     destination: destination!.value!,
     source: 'web',
     redirectMode: 'bridge',
-    labels: { userId: null, userAgent: userAgent?.trim() || defaultAgent(defaults.userAgent), ip: defaults.ip },
+    labels: { userId: null, userAgent: userAgent?.trim() || defaultAgent(defaults.userAgent), ip: null },
     metadata: 'sync',
   };
 }
@@ -168,7 +167,7 @@ export const CreateBody = t.Object({
   original_url: t.String({ maxLength: 2048, description: 'Destination; https:// is added when no scheme is given.' }),
   user_id: t.Optional(t.Integer({ minimum: 1, description: 'Your own user label: scopes deduplication, grants nothing.' })),
   user_agent: t.Optional(t.String({ maxLength: MAX_USER_AGENT, description: 'Defaults to the request User-Agent.' })),
-  ip_address: t.Optional(t.String({ description: 'IPv4 or IPv6; defaults to the client IP.' })),
+  ip_address: t.Optional(t.String({ description: 'IPv4 or IPv6, stored as a label. Unlike the hosted service, not defaulted to the client IP: shrinkray stores no raw address.' })),
   page_title: t.Optional(t.String({ maxLength: 500, description: 'Bridge preview title; fetched from the page when omitted.' })),
   thumbnail_url: t.Optional(t.String({ format: 'uri', description: 'Bridge preview image; og:image when omitted.' })),
   source: t.Optional(t.String({ maxLength: MAX_SOURCE, default: 'api' })),
