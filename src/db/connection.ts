@@ -79,6 +79,9 @@ export function openConnection(dataDir: string, options: OpenOptions = {}): Data
   // a reader held open for a while (a backup of a large database, a sqlite3 shell) lets the WAL grow past
   // its checkpoints, and SQLite keeps the file at its largest: cut back to this once the log restarts
   sqlite.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`);
+  // what is deleted is overwritten, not left readable in free space: a link's clicks erased with it,
+  // raw clicks past CLICK_RETENTION_DAYS, ended sessions (a 200,000-row purge measured no slower)
+  sqlite.exec('PRAGMA secure_delete = ON');
   return sqlite;
 }
 
