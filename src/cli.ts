@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ApiKey, Plan } from './accounts/accounts.types.ts';
+import { generatePassword } from './accounts/secrets.ts';
 import { parseCommand, USAGE, UsageError, type Command } from './command-line.ts';
 import type { Config } from './config.ts';
 import pkg from '../package.json' with { type: 'json' };
@@ -150,9 +151,16 @@ async function runServiceCommand(command: Extract<Command, { name: 'user-create'
   switch (command.name) {
     case 'user-create': {
       const role = command.admin ? 'admin' : 'member';
-      const user = await services.users.create({ email: command.email, password: command.password, plan: command.plan, role });
+      // without --password, one is generated and shown once, as at first start: a password typed on the
+      // command line stays in the shell's history and shows in the process list while the command runs
+      const generated = command.password === undefined ? generatePassword() : null;
+      const user = await services.users.create({ email: command.email, password: command.password ?? generated!, plan: command.plan, role, mustChangePassword: generated !== null });
       const plan = await services.plans.get(user.planId);
       io.out(`Created user ${user.email} (id ${user.id}, role ${user.role}, plan ${plan.name}).`);
+      if (generated !== null) {
+        io.out('Their password (they choose their own at the first sign-in). It is shown only this once:');
+        io.out(generated);
+      }
       return 0;
     }
     case 'user-password': {

@@ -13,8 +13,9 @@ export const USAGE = `Usage: shrinkray [command] [options]
 
 Commands:
   serve                      run the server (the default)
-  user create --email E --password P [--plan free|pro|enterprise] [--admin]
-                             (plan: free, or enterprise for an admin)
+  user create --email E [--password P] [--plan free|pro|enterprise] [--admin]
+                             (plan: free, or enterprise for an admin; without --password a
+                             generated one is printed, to be changed at the first sign-in)
   user password --email E [--password P]
                              set a user's password (or print a generated one they must change
                              at the next sign-in) and sign them out everywhere
@@ -58,7 +59,7 @@ export type Command =
   | { name: 'help' }
   | { name: 'healthcheck' }
   | { name: 'version' }
-  | { name: 'user-create'; email: string; password: string; plan?: string; admin: boolean }
+  | { name: 'user-create'; email: string; password?: string; plan?: string; admin: boolean }
   | { name: 'user-password'; email: string; password?: string }
   | { name: 'user-transfer'; from: string; to: string }
   | { name: 'key-create'; email: string; keyName?: string }
@@ -105,6 +106,13 @@ function required(values: Record<string, string | boolean | undefined>, name: st
   return v;
 }
 
+// a flag that may be left out (then something is generated), but not given empty
+function optionalValue(values: Record<string, string | boolean | undefined>, name: string, what: string): string | undefined {
+  const v = values[name];
+  if (v === '') throw new UsageError(`${what}: --${name} needs a value (leave it out to generate one)`);
+  return typeof v === 'string' ? v : undefined;
+}
+
 function flagBool(name: string, raw: string): boolean {
   if (raw === 'true') return true;
   if (raw === 'false') return false;
@@ -147,15 +155,14 @@ export function parseCommand(args: string[]): Command {
     return {
       name: 'user-create',
       email: required(values, 'email', sub),
-      password: required(values, 'password', sub),
+      password: optionalValue(values, 'password', sub),
       plan: values.plan as string | undefined,
       admin: values.admin === true,
     };
   }
   if (sub === 'user password') {
     const { values } = parse(rest, { email: { type: 'string' }, password: { type: 'string' } }, 0, sub);
-    if (values.password === '') throw new UsageError(`${sub}: --password needs a value (leave it out to generate one)`);
-    return { name: 'user-password', email: required(values, 'email', sub), password: values.password as string | undefined };
+    return { name: 'user-password', email: required(values, 'email', sub), password: optionalValue(values, 'password', sub) };
   }
   if (sub === 'user transfer') {
     const { values } = parse(rest, { from: { type: 'string' }, to: { type: 'string' } }, 0, sub);

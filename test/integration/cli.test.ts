@@ -77,6 +77,23 @@ describe('user create', () => {
     expect((await cli('user', 'create', '--email', 'member@example.com', '--password', 'correct horse battery')).stdout).toContain('role member, plan free');
   });
 
+  test('without --password, a generated one is printed once, works, and must be changed at the first sign-in; an empty one is a usage error', async () => {
+    const r = await cli('user', 'create', '--email', 'nopw@example.com');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.slice(0, 2)).toEqual([expect.stringContaining('Created user nopw@example.com'), 'Their password (they choose their own at the first sign-in). It is shown only this once:']);
+    const password = lines[2]!;
+    expect(password).toMatch(/^\S{12,}$/);
+    expect(await withServices(async (s) => (await s.users.authenticate('nopw@example.com', password)).user.mustChangePassword)).toBe(true);
+    // given, it is the user's own: nothing printed, nothing to change
+    const given = await cli('user', 'create', '--email', 'ownpw@example.com', '--password', 'correct horse battery');
+    expect(given.stdout).not.toContain('shown only this once');
+    expect(await withServices(async (s) => (await s.users.authenticate('ownpw@example.com', 'correct horse battery')).user.mustChangePassword)).toBe(false);
+    const empty = await cli('user', 'create', '--email', 'emptypw@example.com', '--password', '');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('user create: --password needs a value (leave it out to generate one)');
+  });
+
   test('a duplicate email fails with exit 1 and a one-line message', async () => {
     const r = await cli('user', 'create', '--email', 'ann@example.com', '--password', 'another password');
     expect(r.code).toBe(1);
