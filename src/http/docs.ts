@@ -16,6 +16,7 @@ import { openapi } from '@elysiajs/openapi';
 import { Elysia } from 'elysia';
 import pkg from '../../package.json' with { type: 'json' };
 import type { AppDeps } from './app-deps.ts';
+import { withQueryParameters } from './openapi-doc.ts';
 import { html } from './respond.ts';
 
 export const SPEC_PATH = '/openapi.json';
@@ -69,6 +70,10 @@ const DOCS_PAGE = `<!doctype html>
 /** extraPaths: path items for routes whose documented path the router cannot spell (see CompatDialect.docPaths) */
 export function docsRoutes(_deps: AppDeps, extraPaths: Record<string, object> = {}) {
   return new Elysia()
+    // before the plugin: a hook applies to the routes registered after it, the spec's among them
+    .onAfterHandle(({ path, response }) => {
+      if (path === SPEC_PATH && response && typeof response === 'object') withQueryParameters(response as Parameters<typeof withQueryParameters>[0]);
+    })
     .use(
       openapi({
         provider: null,

@@ -9,6 +9,7 @@
 import { DomainError } from '../errors.ts';
 import { charLength } from '../text.ts';
 import { checkDestination, type UrlPolicy } from '../links/url-policy.ts';
+import { Type as t } from '@sinclair/typebox';
 
 export type FieldErrors = Record<string, string[]>;
 
@@ -36,6 +37,9 @@ function pageWindow(page: number, lastPage: number): (number | '...')[] {
 }
 
 /** The page entries of a Laravel paginator's `links` (between Previous and Next), "..." gaps included. */
+/** One entry of a Laravel paginator's `links`, for the documents. */
+export const PageLinkSchema = t.Object({ url: t.Union([t.String(), t.Null()]), label: t.String(), active: t.Boolean() });
+
 export function laravelPageLinks(page: number, lastPage: number, url: (page: number) => string): { url: string | null; label: string; active: boolean }[] {
   return pageWindow(page, lastPage).map((p) => (p === '...' ? { url: null, label: '...', active: false } : { url: url(p), label: String(p), active: p === page }));
 }

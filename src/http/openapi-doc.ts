@@ -19,6 +19,21 @@ export interface DocSpec {
 }
 
 const BINARY = { type: 'string' as const, format: 'binary' };
+export const QUERY_KEY = 'x-shrinkray-query';
+
+type Operation = { parameters?: { in: string }[]; [QUERY_KEY]?: { in: string }[] };
+
+/** The document with each operation's query parameters (see doc()) beside the path parameters the plugin found. */
+export function withQueryParameters<T extends { paths?: Record<string, Record<string, unknown>> }>(spec: T): T {
+  for (const item of Object.values(spec.paths ?? {})) {
+    for (const op of Object.values(item) as (Operation | null)[]) {
+      if (!op || typeof op !== 'object' || !op[QUERY_KEY]) continue;
+      op.parameters = [...(op.parameters ?? []).filter((p) => p.in !== 'query'), ...op[QUERY_KEY]];
+      delete op[QUERY_KEY];
+    }
+  }
+  return spec;
+}
 const KEY_SECURITY = [{ bearer: [] }, { apiKeyHeader: [] }, { apiKeyQuery: [] }];
 
 export function doc(spec: DocSpec) {
@@ -31,9 +46,11 @@ export function doc(spec: DocSpec) {
     summary: spec.summary,
     description: spec.description,
     ...(spec.body ? { requestBody: { required: true, content: content(spec.body) } } : {}),
+    // under our own key: the plugin replaces `parameters` with the path parameters it reads from the
+    // route (`:code`), dropping these; docs.ts puts them back beside those (withQueryParameters)
     ...(spec.query
       ? {
-          parameters: Object.entries(spec.query).map(([name, q]) => ({
+          [QUERY_KEY]: Object.entries(spec.query).map(([name, q]) => ({
             name,
             in: 'query',
             required: q.required ?? false,

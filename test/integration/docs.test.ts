@@ -84,6 +84,33 @@ describe('/openapi.json', () => {
     expect(body.required).not.toContain('password');
     expect(body.required).not.toContain('private_stats');
   });
+
+  test('a route with a path parameter documents its query parameters too (a delete token, a stats token, a range), as generated clients and Try it out send them', async () => {
+    const spec = await (await app.request('GET', '/openapi.json')).json();
+    const params = (path: string, method: string) => (spec.paths[path][method].parameters as { name: string; in: string; required?: boolean }[]).map((p) => `${p.in}:${p.name}${p.required ? '!' : ''}`);
+    expect(params('/api/v1/{code}', 'delete')).toEqual(['path:code!', 'query:delete_token!']);
+    expect(params('/api/v1/stats/{code}', 'get')).toContain('query:token');
+    expect(params('/api/v1/stats/{code}/export', 'get')).toEqual(['path:code!', 'query:format', 'query:from', 'query:to', 'query:token']);
+    expect(params('/api/v1/links/{id}/analytics', 'get')).toEqual(expect.arrayContaining(['path:id!', 'query:from', 'query:to']));
+    expect(params('/api/v1/links', 'get')).toEqual(expect.arrayContaining(['query:search', 'query:page']));
+    expect(params('/api/v1/qr/{code}.png', 'get')).toEqual(['path:code!', 'query:size', 'query:fg', 'query:bg']);
+    expect(spec.paths['/api/v1/qr/{code}.svg'].get.operationId).toBe('getLinkShrinkQrSvg');
+    // asked for again (the plugin keeps one document), the same
+    const again = await (await app.request('GET', '/openapi.json')).text();
+    expect(JSON.parse(again).paths['/api/v1/{code}'].delete.parameters).toEqual(spec.paths['/api/v1/{code}'].delete.parameters);
+    expect(again).not.toContain('x-shrinkray-query');
+  });
+
+  test('the native list routes document every field of the paginator they answer (last_page, per_page, next_page_url…)', async () => {
+    const spec = await (await app.request('GET', '/openapi.json')).json();
+    const u = await app.user('pro');
+    for (const path of ['/api/v1/links', '/api/v1/qrcodes']) {
+      const documented = spec.paths[path].get.responses['200'].content['application/json'].schema;
+      const body = await (await app.request('GET', `${path}?page=1`, { headers: u.auth })).json();
+      expect(Object.keys(documented.properties).sort()).toEqual(Object.keys(body).sort());
+      expect(documented.required.sort()).toEqual(Object.keys(body).sort());
+    }
+  });
 });
 
 describe('/docs', () => {

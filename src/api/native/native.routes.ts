@@ -46,6 +46,7 @@ import {
   LinkSchema,
   MessageSchema,
   QrSchema,
+  paginatorOf,
   UpdateLinkBody,
   ValidationSchema,
   parseCreateLink,
@@ -54,7 +55,6 @@ import {
   readQr,
   parseUpdateLink,
 } from './native.schemas.ts';
-import { Type as t } from '@sinclair/typebox';
 import { urlPolicyOf } from '../../links/url-policy.ts';
 
 const TAG = 'Native (Minilnk)';
@@ -111,7 +111,7 @@ export function nativeApi(deps: AppDeps) {
           summary: 'List your links',
           description: 'Newest first, 15 per page. `search` matches title, original URL or short code.',
           query: { search: { description: 'Filter by title, URL or code.' }, page: { description: 'Page number (default 1).', type: 'integer' } },
-          responses: { 200: { description: 'A Laravel paginator of link objects.', schema: t.Object({ current_page: t.Integer(), data: t.Array(LinkSchema), total: t.Integer() }) }, ...errors },
+          responses: { 200: { description: 'A Laravel paginator of link objects.', schema: paginatorOf(LinkSchema) }, ...errors },
         }),
       },
     )
@@ -187,7 +187,7 @@ export function nativeApi(deps: AppDeps) {
           tag: TAG,
           summary: 'List your QR codes',
           query: { search: { description: 'Filter by name.' }, page: { description: 'Page number.', type: 'integer' } },
-          responses: { 200: { description: 'A Laravel paginator of QR objects.', schema: t.Object({ current_page: t.Integer(), data: t.Array(QrSchema), total: t.Integer() }) }, ...errors },
+          responses: { 200: { description: 'A Laravel paginator of QR objects.', schema: paginatorOf(QrSchema) }, ...errors },
         }),
       },
     )

@@ -2,9 +2,9 @@
  * Minilnk request parsing (Laravel rules and messages, as its document
  * states them) and the schemas /openapi.json shows for each route.
  */
-import { Type as t } from '@sinclair/typebox';
+import { Type as t, type TSchema } from '@sinclair/typebox';
 import { DomainError } from '../../errors.ts';
-import { Rules } from '../../http/laravel.ts';
+import { PageLinkSchema, Rules } from '../../http/laravel.ts';
 import { isPlainObject } from '../../http/body.ts';
 import type { UrlPolicy } from '../../links/url-policy.ts';
 import type { CreateLinkInput, UpdateLinkInput } from '../../links/links.service.ts';
@@ -82,6 +82,25 @@ export function readQr(body: unknown): { rules: Rules; input: QrInput } {
 
 const date = t.String({ format: 'date-time', examples: ['2026-05-24T22:05:00.000000Z'] });
 const nullable = <T extends ReturnType<typeof t.String>>(s: T) => t.Union([s, t.Null()]);
+
+const urlOrNull = t.Union([t.String(), t.Null()]);
+/** A Laravel length-aware paginator of `item`, as the list routes answer it (native.present.ts paginate). */
+export const paginatorOf = (item: TSchema) =>
+  t.Object({
+    current_page: t.Integer(),
+    data: t.Array(item),
+    first_page_url: t.String(),
+    from: t.Union([t.Integer(), t.Null()]),
+    last_page: t.Integer(),
+    last_page_url: t.String(),
+    links: t.Array(PageLinkSchema),
+    next_page_url: urlOrNull,
+    path: t.String(),
+    per_page: t.Integer(),
+    prev_page_url: urlOrNull,
+    to: t.Union([t.Integer(), t.Null()]),
+    total: t.Integer(),
+  });
 
 export const LinkSchema = t.Object({
   id: t.Integer(),

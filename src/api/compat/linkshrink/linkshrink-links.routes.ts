@@ -7,7 +7,7 @@ import { Elysia } from 'elysia';
 import { DomainError } from '../../../errors.ts';
 import { clickFacts } from '../../../http/click-facts.ts';
 import type { HttpContext } from '../../../http/context.ts';
-import { doc } from '../../../http/openapi-doc.ts';
+import { doc, QUERY_KEY } from '../../../http/openapi-doc.ts';
 import { json } from '../../../http/respond.ts';
 import type { RedirectTarget } from '../../../links/links.types.ts';
 import { DeletedSchema, E, ExpandSchema, UnshortenSchema, VerifyBody } from './linkshrink.docs.ts';
@@ -33,7 +33,8 @@ const qrDoc = (format: 'png' | 'svg') => {
     responses: { 200: { description: 'The image.', type: format === 'png' ? 'image/png' : 'image/svg+xml' }, 400: E[400], 404: E[404], 429: E[429] },
   });
   const code = { name: 'code', in: 'path', required: true, description: 'The short code.', schema: { type: 'string' } };
-  return { get: { ...operation, parameters: [code, ...(operation.parameters ?? [])] } };
+  const { [QUERY_KEY]: query = [], ...rest } = operation;
+  return { get: { ...rest, operationId: `getLinkShrinkQr${format === 'png' ? 'Png' : 'Svg'}`, parameters: [code, ...query] } };
 };
 
 /**

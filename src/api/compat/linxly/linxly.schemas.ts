@@ -6,7 +6,7 @@
 import { Type as t } from '@sinclair/typebox';
 import { DomainError } from '../../../errors.ts';
 import { isPlainObject } from '../../../http/body.ts';
-import { Rules } from '../../../http/laravel.ts';
+import { PageLinkSchema, Rules } from '../../../http/laravel.ts';
 import type { CreateLinkInput, UpdateLinkInput } from '../../../links/links.service.ts';
 import type { LinkSortColumn, Schedule, Utm } from '../../../links/links.types.ts';
 import type { UrlPolicy } from '../../../links/url-policy.ts';
@@ -152,7 +152,6 @@ export const ListItemSchema = t.Object({
   utm: UtmSchema,
 });
 
-const PageLink = t.Object({ url: t.Union([t.String(), t.Null()]), label: t.String(), active: t.Boolean() });
 export const ListSchema = t.Object({
   data: t.Array(ListItemSchema),
   links: t.Object({ first: t.String(), last: t.String(), prev: t.Union([t.String(), t.Null()]), next: t.Union([t.String(), t.Null()]) }),
@@ -160,7 +159,7 @@ export const ListSchema = t.Object({
     current_page: t.Integer(),
     from: t.Union([t.Integer(), t.Null()]),
     last_page: t.Integer(),
-    links: t.Array(PageLink),
+    links: t.Array(PageLinkSchema),
     path: t.String(),
     per_page: t.Integer(),
     to: t.Union([t.Integer(), t.Null()]),
