@@ -16,6 +16,7 @@ import { createUserAdminService } from './accounts/user-admin.service.ts';
 import { createAnalyticsService } from './clicks/analytics.service.ts';
 import { createBatchWriter } from './clicks/batch-writer.ts';
 import { createClickRetentionRepo } from './clicks/click-retention.repo.ts';
+import { createDeletedHistoryRepo } from './clicks/deleted-history.repo.ts';
 import { createClickUpkeep } from './clicks/click-upkeep.ts';
 import { createPlannerStats } from './db/planner-stats.ts';
 import { createClicksRepo } from './clicks/clicks.repo.ts';
@@ -80,6 +81,7 @@ function createInlineWriter(db: DbHandle['db'], opts: InlineWriterOptions): Clic
   const upkeep = createClickUpkeep({
     clicks: repo,
     retention: createClickRetentionRepo(db.$client),
+    deleted: createDeletedHistoryRepo(db.$client),
     retentionDays: opts.retentionDays,
     stats: createPlannerStats(db.$client),
     now: opts.now,

@@ -3,7 +3,10 @@
  * committed (never inside its transaction): once a day is over, its profiles
  * are folded into the rollups (clicks.repo.ts); once a day, raw click rows
  * older than CLICK_RETENTION_DAYS are deleted (click-retention.repo.ts), and
- * the planner's statistics refreshed (db/planner-stats.ts).
+ * the planner's statistics refreshed (db/planner-stats.ts); and the history
+ * of links deleted since the last round is erased (deleted-history.repo.ts).
+ * The flush worker also runs a round when it has written nothing for a while
+ * (flush-worker.ts), so a quiet server purges and erases too.
  *
  * Both are done a chunk at a time, each chunk a transaction of ~10-20 ms,
  * with a pause after it: the server's connection writes too (link edits, API
@@ -12,6 +15,7 @@
  * writer keeps writing batches in the pauses (it is this thread's next message).
  */
 import type { ClickRetentionRepo } from './click-retention.repo.ts';
+import type { DeletedHistoryRepo } from './deleted-history.repo.ts';
 import { dayOf, type ClicksRepo } from './clicks.repo.ts';
 
 const DAY_MS = 86_400_000;
@@ -23,6 +27,7 @@ const PAUSE_MS = 10;
 export interface UpkeepDeps {
   clicks: Pick<ClicksRepo, 'hasDaysBefore' | 'foldDaysBefore'>;
   retention: ClickRetentionRepo;
+  deleted: DeletedHistoryRepo;
   /** raw clicks of days older than this are deleted; 0 keeps them forever */
   retentionDays: number;
   /** the planner's statistics (db/planner-stats.ts), refreshed once a day */
@@ -53,7 +58,10 @@ export function createClickUpkeep(deps: UpkeepDeps) {
       await deps.stats.refresh();
       analysedOn = today;
     }
-    if (deps.retentionDays === 0) return;
+    while (await deps.deleted.eraseNext(PURGE_CHUNK_ROWS, between)) {
+      if (!(await between())) return;
+    }
+    if (stopping || deps.retentionDays === 0) return;
     const cutoff = Math.floor(now() / DAY_MS) - deps.retentionDays;
     if (cutoff <= purgedBefore) return;
     while ((await deps.retention.deleteBefore(cutoff, PURGE_CHUNK_ROWS)) === PURGE_CHUNK_ROWS) {

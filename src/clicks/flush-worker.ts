@@ -16,6 +16,7 @@ import { closeConnection, FLUSHER_OPTIONS, openConnection } from '../db/connecti
 import { createBatchWriter } from './batch-writer.ts';
 import { createPlannerStats } from '../db/planner-stats.ts';
 import { createClickRetentionRepo } from './click-retention.repo.ts';
+import { createDeletedHistoryRepo } from './deleted-history.repo.ts';
 import { createClickUpkeep, type ClickUpkeep } from './click-upkeep.ts';
 import { createClicksRepo } from './clicks.repo.ts';
 import { loadCountryLookup } from './geoip-file.ts';
@@ -28,6 +29,13 @@ type Message = { type: 'init'; dataDir: string; secret: string; retentionDays: n
 let connection: Database | null = null;
 let write: ((chunks: Uint8Array[]) => Promise<void>) | null = null;
 let upkeep: ClickUpkeep | null = null;
+let idle: ReturnType<typeof setInterval> | null = null;
+// The upkeep follows batches; a server no one clicks through writes none, and would then never purge
+// past CLICK_RETENTION_DAYS nor erase the history of links deleted meanwhile: a round this often too
+// (one that finds nothing due is a few indexed reads). The first comes this long after the start,
+// out of the way of the first requests.
+const IDLE_UPKEEP_MS = 5 * 60_000;
+const runUpkeep = () => upkeep?.run().catch((e) => self.postMessage({ type: 'upkeep-failed', message: String(e) }));
 
 self.onmessage = async (event: MessageEvent<Message>) => {
   const msg = event.data;
@@ -36,7 +44,8 @@ self.onmessage = async (event: MessageEvent<Message>) => {
       connection = openConnection(msg.dataDir, FLUSHER_OPTIONS);
       const repo = createClicksRepo(connection);
       write = createBatchWriter(repo, createEnricher({ secret: msg.secret, country: await loadCountryLookup(msg.dataDir) }));
-      upkeep = createClickUpkeep({ clicks: repo, retention: createClickRetentionRepo(connection), retentionDays: msg.retentionDays, stats: createPlannerStats(connection) });
+      upkeep = createClickUpkeep({ clicks: repo, retention: createClickRetentionRepo(connection), deleted: createDeletedHistoryRepo(connection), retentionDays: msg.retentionDays, stats: createPlannerStats(connection) });
+      idle = setInterval(runUpkeep, IDLE_UPKEEP_MS);
       self.postMessage({ type: 'ready' });
     } catch (e) {
       self.postMessage({ type: 'failed', id: -1, message: String(e) });
@@ -55,8 +64,9 @@ self.onmessage = async (event: MessageEvent<Message>) => {
       return;
     }
     // after the reply: the recorder's next batch need not wait for it, and is written in its pauses
-    upkeep?.run().catch((e) => self.postMessage({ type: 'upkeep-failed', message: String(e) }));
+    runUpkeep();
   } else if (msg.type === 'close') {
+    if (idle) clearInterval(idle);
     await upkeep?.stop();
     upkeep = null;
     if (connection) closeConnection(connection);

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import type { Actor } from '../../src/accounts/accounts.types.ts';
 import { createClickRetentionRepo, PURGE_CLICKS_SQL } from '../../src/clicks/click-retention.repo.ts';
 import { createClickUpkeep } from '../../src/clicks/click-upkeep.ts';
+import { createDeletedHistoryRepo } from '../../src/clicks/deleted-history.repo.ts';
 import { createClicksRepo } from '../../src/clicks/clicks.repo.ts';
 import { createPlannerStats } from '../../src/db/planner-stats.ts';
 import type { EnrichedClick } from '../../src/clicks/clicks.types.ts';
@@ -75,7 +76,7 @@ describe('CLICK_RETENTION_DAYS', () => {
     expect(before.native.breakdown.clicks_over_time.map((d: { date: string }) => d.date)).toEqual(ages.map((ago) => isoDay(NOW - ago * DAY)));
     expect(before.dashboardCsv).toContain(`day,${isoDay(NOW - 200 * DAY)},,5,5,`);
 
-    const upkeep = createClickUpkeep({ clicks: repo, retention: createClickRetentionRepo(t.sqlite), retentionDays: 90, stats: createPlannerStats(t.sqlite), now: () => NOW, pause: async () => undefined });
+    const upkeep = createClickUpkeep({ clicks: repo, retention: createClickRetentionRepo(t.sqlite), deleted: createDeletedHistoryRepo(t.sqlite), retentionDays: 90, stats: createPlannerStats(t.sqlite), now: () => NOW, pause: async () => undefined });
     await upkeep.run();
     expect(rawDays(link.id)).toEqual({ 0: 6, 10: 6, 89: 6 });
     expect(rawDays(other.id)).toEqual({ 0: 6, 10: 6, 89: 6 });
@@ -95,7 +96,7 @@ describe('CLICK_RETENTION_DAYS', () => {
     const chunks: number[] = [];
     let left = 9000;
     const upkeep = createClickUpkeep({
-      clicks: repo, retention: createClickRetentionRepo(t.sqlite), retentionDays: 90, stats: createPlannerStats(t.sqlite), now: () => NOW,
+      clicks: repo, retention: createClickRetentionRepo(t.sqlite), deleted: createDeletedHistoryRepo(t.sqlite), retentionDays: 90, stats: createPlannerStats(t.sqlite), now: () => NOW,
       pause: async () => {
         const n = Object.values(rawDays(link.id)).reduce((a, b) => a + b, 0);
         chunks.push(left - n);
@@ -112,7 +113,7 @@ describe('CLICK_RETENTION_DAYS', () => {
     const { link } = await setUp({ CLICK_RETENTION_DAYS: '0' });
     let now = NOW;
     const repo = createClicksRepo(t.sqlite);
-    const upkeep = createClickUpkeep({ clicks: repo, retention: createClickRetentionRepo(t.sqlite), retentionDays: 30, stats: createPlannerStats(t.sqlite), now: () => now, pause: async () => undefined });
+    const upkeep = createClickUpkeep({ clicks: repo, retention: createClickRetentionRepo(t.sqlite), deleted: createDeletedHistoryRepo(t.sqlite), retentionDays: 30, stats: createPlannerStats(t.sqlite), now: () => now, pause: async () => undefined });
     await repo.writeBatch([click(link.id, 40, 1), click(link.id, 29, 2)]);
     await upkeep.run();
     expect(rawDays(link.id)).toEqual({ 29: 1 });

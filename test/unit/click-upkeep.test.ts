@@ -21,6 +21,7 @@ test('one round at a time; its failure reaches its starter alone, and the next r
       },
     },
     retention: { deleteBefore: async () => 0 } as never,
+    deleted: { eraseNext: async () => false },
     retentionDays: 0,
     stats: { refresh: async () => undefined },
     pause: async () => undefined,
@@ -42,6 +43,7 @@ test('the planner statistics are refreshed once a day, whatever the retention (0
   const upkeep = createClickUpkeep({
     clicks: { hasDaysBefore: () => false, foldDaysBefore: async () => true },
     retention: { deleteBefore: async () => 0 } as never,
+    deleted: { eraseNext: async () => false },
     retentionDays: 0,
     stats: { refresh: async () => void refreshed++ },
     now: () => now,

@@ -1,0 +1,100 @@
+/**
+ * The click history of deleted links, erased in the background. A deleted
+ * link answers 404 everywhere and no route shows its clicks again, yet its
+ * raw clicks (referrers, visitor hashes), its list of visitor hashes (kept
+ * for the link's life), its rollups, profiles, counter and schedules stayed
+ * in the file for good. The click upkeep (click-upkeep.ts) erases them here,
+ * oldest deletion first, a chunk of rows per transaction so that no write of
+ * the server waits long for the lock (a link with a million clicks is
+ * hundreds of chunks, not one transaction of seconds). The row of the link
+ * itself stays: it keeps its code from being issued again.
+ *
+ * Where the erasing got to (the deletion time and id of the last link done)
+ * is kept in settings, so a restart does not read every deleted link again.
+ * A click queued before its link was deleted and written after this erased
+ * the link's history is dropped by the batch writer (clicks.repo.ts,
+ * DELETED_SINCE_SQL), so nothing comes back.
+ */
+import type { Database } from 'bun:sqlite';
+
+const PROGRESS_KEY = 'deleted_history_erased_through';
+const DAY_MS = 86_400_000;
+
+interface Progress {
+  deletedAt: number;
+  id: number;
+}
+
+export function createDeletedHistoryRepo(sqlite: Database) {
+  const readProgress = sqlite.prepare<{ value: string }, [string]>('SELECT value FROM settings WHERE key = ?');
+  const writeProgress = sqlite.prepare<unknown, [string, string]>('INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  // through the partial index links_deleted_idx (schema.ts), in the order links were deleted
+  const nextDeleted = sqlite.prepare<{ id: number; created_at: number; deleted_at: number }, [number, number]>(
+    `SELECT id, created_at, deleted_at FROM links WHERE deleted_at IS NOT NULL AND (deleted_at > ?1 OR (deleted_at = ?1 AND id > ?2))
+     ORDER BY deleted_at, id LIMIT 1`,
+  );
+  const historyDays = sqlite.prepare<{ first: string | null; last: string | null }, [number]>(
+    `SELECT min(first) AS first, max(last) AS last FROM (
+       SELECT min(day) AS first, max(day) AS last FROM click_rollups WHERE link_id = ?1
+       UNION ALL SELECT min(day), max(day) FROM click_profiles WHERE link_id = ?1)`,
+  );
+  // the day expression is the raw-click index's (schema.ts), written the same way so that SQLite uses it
+  const rawClicks = sqlite.prepare<unknown, [number, number, number, number]>(
+    `WITH RECURSIVE d(x) AS (SELECT ?1 UNION ALL SELECT x + 1 FROM d WHERE x < ?2)
+     DELETE FROM clicks WHERE id IN (SELECT id FROM clicks WHERE clicked_at / 86400000 IN d AND link_id = ?3 LIMIT ?4)`,
+  );
+  const visitors = sqlite.prepare<unknown, [number, number]>('DELETE FROM link_visitors WHERE rowid IN (SELECT rowid FROM link_visitors WHERE link_id = ?1 LIMIT ?2)');
+  const rollups = sqlite.prepare<unknown, [number, number]>(
+    'DELETE FROM click_rollups WHERE (link_id, dim, value, day) IN (SELECT link_id, dim, value, day FROM click_rollups WHERE link_id = ?1 LIMIT ?2)',
+  );
+  // a day or two of profiles (older ones are folded into rollups): one statement
+  const profiles = sqlite.prepare<unknown, [number]>('DELETE FROM click_profiles WHERE link_id = ?');
+  const counter = sqlite.prepare<unknown, [number]>('DELETE FROM link_counters WHERE link_id = ?');
+  const schedules = sqlite.prepare<unknown, [number]>('DELETE FROM link_schedules WHERE link_id = ?');
+
+  // immediate: the write lock first, so that another connection's commit between reading and deleting is not a busy error
+  const rawChunk = sqlite.transaction((first: number, last: number, id: number, limit: number) => rawClicks.run(first, last, id, limit).changes).immediate;
+  const visitorChunk = sqlite.transaction((id: number, limit: number) => visitors.run(id, limit).changes).immediate;
+  const rollupChunk = sqlite.transaction((id: number, limit: number) => rollups.run(id, limit).changes).immediate;
+  const finish = sqlite.transaction((id: number, done: string) => {
+    profiles.run(id);
+    counter.run(id);
+    schedules.run(id);
+    writeProgress.run(PROGRESS_KEY, done);
+  }).immediate;
+
+  function progress(): Progress {
+    const [deletedAt, id] = (readProgress.get(PROGRESS_KEY)?.value ?? '0:0').split(':').map(Number);
+    return { deletedAt: deletedAt || 0, id: id || 0 };
+  }
+
+  // every day the link's raw clicks can be on: from its creation (or its first counted day, for history
+  // older than the row) to its deletion, with a day's margin either side for a clock that was stepped
+  function dayRange(link: { id: number; created_at: number; deleted_at: number }): [number, number] {
+    const counted = historyDays.get(link.id);
+    const days = [link.created_at, link.deleted_at].map((ms) => Math.floor(ms / DAY_MS));
+    for (const day of [counted?.first, counted?.last]) if (day) days.push(Math.floor(Date.parse(`${day}T00:00:00Z`) / DAY_MS));
+    const known = days.filter(Number.isFinite);
+    return [Math.min(...known) - 1, Math.max(...known, Math.floor(Date.now() / DAY_MS)) + 1];
+  }
+
+  return {
+    /**
+     * Erases the history of the next deleted link not yet done, `chunk` rows a transaction, calling
+     * `between` after each (false: stop there; the link is taken up again next time). Resolves to
+     * true when a link was done, false when none is left or it stopped.
+     */
+    async eraseNext(chunk: number, between: () => Promise<boolean>): Promise<boolean> {
+      const after = progress();
+      const link = nextDeleted.get(after.deletedAt, after.id);
+      if (!link) return false;
+      const [first, last] = dayRange(link);
+      for (const run of [() => rawChunk(first, last, link.id, chunk), () => visitorChunk(link.id, chunk), () => rollupChunk(link.id, chunk)]) {
+        while (run() === chunk) if (!(await between())) return false;
+      }
+      finish(link.id, `${link.deleted_at}:${link.id}`);
+      return true;
+    },
+  };
+}
+export type DeletedHistoryRepo = ReturnType<typeof createDeletedHistoryRepo>;
