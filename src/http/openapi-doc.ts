@@ -12,7 +12,8 @@ export interface DocSpec {
   body?: TSchema;
   /** also accepts application/x-www-form-urlencoded */
   form?: boolean;
-  responses: Record<number, { description: string; schema?: TSchema; type?: string }>;
+  /** alsoAs: other media types the same answer comes in, as text or a file (a CSV besides the JSON) */
+  responses: Record<number, { description: string; schema?: TSchema; type?: string; alsoAs?: string[] }>;
   /** 'bearer': the dialect takes its key as a Bearer token only */
   security?: 'key' | 'bearer' | 'none' | 'optional-key';
   query?: Record<string, { description: string; type?: 'string' | 'integer' | 'boolean'; required?: boolean }>;
@@ -65,7 +66,9 @@ export function doc(spec: DocSpec) {
         {
           description: r.description,
           // a type without a schema is a file (an image, a CSV)
-          ...(r.schema || r.type ? { content: { [r.type ?? 'application/json']: { schema: r.schema ?? BINARY } } } : {}),
+          ...(r.schema || r.type
+            ? { content: { [r.type ?? 'application/json']: { schema: r.schema ?? BINARY }, ...Object.fromEntries((r.alsoAs ?? []).map((type) => [type, { schema: BINARY }])) } }
+            : {}),
         },
       ]),
     ),

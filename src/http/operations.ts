@@ -269,7 +269,18 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
           return json(503, { status: 'unavailable' }, { 'cache-control': 'no-store' });
         }
       },
-      { detail: { tags: ['Operations'], summary: 'Readiness check', description: 'Answers 200 {"status":"ok"} when the database answers and clicks are being written, 503 {"status":"unavailable"} otherwise (click writes failing for over 10 s: with a reason).' } },
+      {
+        detail: {
+          tags: ['Operations'],
+          summary: 'Readiness check',
+          description: 'Answers 200 {"status":"ok"} when the database answers and clicks are being written, 503 {"status":"unavailable"} otherwise (click writes failing for over 10 s: with a reason).',
+          security: [],
+          responses: {
+            200: { description: 'Ready.', content: { 'application/json': { schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'] } } } },
+            503: { description: 'Not ready.', content: { 'application/json': { schema: { type: 'object', properties: { status: { type: 'string', enum: ['unavailable'] }, reason: { type: 'string' } }, required: ['status'] } } } },
+          },
+        },
+      },
     )
     .get(
       '/metrics',
@@ -285,7 +296,19 @@ export function operations(deps: AppDeps, opts: OperationsOptions = {}) {
         flushRequestCounts();
         return new Response(metrics.render(), { headers: { 'content-type': PROMETHEUS_TEXT, 'cache-control': 'no-store' } });
       },
-      { detail: { tags: ['Operations'], summary: 'Prometheus metrics', description: 'Prometheus text exposition format 0.0.4. Open to anyone who can reach the server unless METRICS_TOKEN is set; then `Authorization: Bearer <METRICS_TOKEN>` (401 otherwise).' } },
+      {
+        detail: {
+          tags: ['Operations'],
+          summary: 'Prometheus metrics',
+          description: 'Prometheus text exposition format 0.0.4. Open to anyone who can reach the server unless METRICS_TOKEN is set; then `Authorization: Bearer <METRICS_TOKEN>` (401 otherwise).',
+          // the METRICS_TOKEN is a Bearer token of its own, not an API key
+          security: [],
+          responses: {
+            200: { description: 'The metrics.', content: { 'text/plain': { schema: { type: 'string' } } } },
+            401: { description: 'METRICS_TOKEN is set and was not sent.', content: { 'text/plain': { schema: { type: 'string' } } } },
+          },
+        },
+      },
     );
   return plugin;
 }

@@ -38,27 +38,41 @@ export function createRedirect(deps: AppDeps, kit: RedirectKit = createRedirectK
   const native = createNativeRedirect(kit);
 
   const tags = ['Redirects'];
+  // the password page's form: its token comes with the page (GET /{code}), so a call from /docs is refused (403)
+  const UNLOCK_FORM = {
+    required: true,
+    content: {
+      'application/x-www-form-urlencoded': {
+        schema: {
+          type: 'object' as const,
+          properties: { password: { type: 'string' as const, maxLength: 256 }, csrf_token: { type: 'string' as const, description: 'The hidden field of the password page.' } },
+          required: ['password', 'csrf_token'],
+        },
+      },
+    },
+  };
   const page = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' as const } } } });
   const notFound = page('Unknown, deleted, expired or paused (unless NOT_FOUND_REDIRECT is set).');
   const toNotFoundRedirect = 'When NOT_FOUND_REDIRECT is set: redirect there for a code that is unknown, deleted, expired or paused, instead of the 404 page.';
   const routes = new Elysia()
     .get('/s/:code', ({ params, request, server }) => visit(params.code, request, server, 'shrtlnk'), {
-      detail: { tags, summary: 'ShrtLnk short URL', description: 'Bridge page for cloaked links (og:title/og:image/twitter:card), else a 302. Counts a click.', responses: { 200: page('Bridge or password page.'), 302: { description: `Redirect to the destination. ${toNotFoundRedirect}` }, 404: notFound } },
+      detail: { tags, security: [], summary: 'ShrtLnk short URL', description: 'Bridge page for cloaked links (og:title/og:image/twitter:card), else a 302. Counts a click.', responses: { 200: page('Bridge or password page.'), 302: { description: `Redirect to the destination. ${toNotFoundRedirect}` }, 404: notFound } },
     })
     .get('/preview/:code', ({ params, request }) => preview(params.code, request), {
-      detail: { tags, summary: 'Safety preview', description: 'Shows the destination before going there. Counts no click.', responses: { 200: page('Preview or password page.'), 302: { description: toNotFoundRedirect }, 404: notFound } },
+      detail: { tags, security: [], summary: 'Safety preview', description: 'Shows the destination before going there. Counts no click.', responses: { 200: page('Preview or password page.'), 302: { description: toNotFoundRedirect }, 404: notFound } },
     })
     // in production Bun's router ran the fast path (native) before this: what reaches here is what it did not answer
     .get('/:code', ({ params, request, server }) => visit(params.code, request, server, 'short'), {
       detail: {
         tags,
+        security: [],
         summary: 'Follow a short link',
         description: '302 to the destination (schedules and UTM applied), or the password, bridge or safety page the link asks for. `?qr=1` marks a QR scan. HEAD answers the same without counting a click.',
         responses: { 200: page('Password, bridge or preview page.'), 302: { description: `Redirect to the destination. ${toNotFoundRedirect}` }, 404: notFound },
       },
     })
     .post('/:code', ({ params, request, server }) => unlock(params.code, request, server), {
-      detail: { tags, summary: 'Unlock a password-protected link', description: 'Form post with `password` and the form token; 10 attempts a minute per IP and code, 60 per IP across links (shared with LinkShrink verify).', responses: { 200: page('Right password on a preview-mode link, or from the /preview/ form (`?preview=1`): the preview page, counting nothing until Proceed.'), 302: { description: 'Right password: redirect.' }, 303: { description: `The password was removed meanwhile: back to the link (or its preview). ${toNotFoundRedirect}` }, 400: page('The form could not be read.'), 401: page('Wrong password.'), 403: page('Missing or expired form token.'), 404: notFound, 429: page('Too many attempts; see Retry-After.') } },
+      detail: { tags, security: [], summary: 'Unlock a password-protected link', description: 'Form post with `password` and the form token; 10 attempts a minute per IP and code, 60 per IP across links (shared with LinkShrink verify).', requestBody: UNLOCK_FORM, responses: { 200: page('Right password on a preview-mode link, or from the /preview/ form (`?preview=1`): the preview page, counting nothing until Proceed.'), 302: { description: 'Right password: redirect.' }, 303: { description: `The password was removed meanwhile: back to the link (or its preview). ${toNotFoundRedirect}` }, 400: page('The form could not be read.'), 401: page('Wrong password.'), 403: page('Missing or expired form token.'), 404: notFound, 429: page('Too many attempts; see Retry-After.') } },
     });
   return { routes, native };
 }

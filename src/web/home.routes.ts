@@ -31,6 +31,11 @@ export function homeRoutes(deps: AppDeps) {
         tags: ['ShrtLnk'],
         summary: 'Home page (HTML shorten form)',
         description: 'With ANONYMOUS_LINKS=true: the form, with <meta name="csrf-token"> for fetch() clients of POST /shorten. Otherwise 302 to ROOT_REDIRECT when it is set, else to /dashboard.',
+        security: [],
+        responses: {
+          200: { description: 'The form (anonymous links on).', content: { 'text/html': { schema: { type: 'string' } } } },
+          302: { description: 'Anonymous links off: to ROOT_REDIRECT, or /dashboard.' },
+        },
       },
     },
   );

@@ -101,6 +101,29 @@ describe('/openapi.json', () => {
     expect(again).not.toContain('x-shrinkray-query');
   });
 
+  test('every operation says what it answers, and which take no API key say so; request bodies as the routes read them', async () => {
+    const spec = await (await app.request('GET', '/openapi.json')).json();
+    const missing: string[] = [];
+    for (const [path, item] of Object.entries<Record<string, { responses?: object; security?: unknown[] }>>(spec.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        if (!op.responses || !Object.keys(op.responses).length) missing.push(`${method} ${path}: responses`);
+        if (!op.security) missing.push(`${method} ${path}: security`);
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(spec.paths['/healthz'].get.security).toEqual([]);
+    expect(Object.keys(spec.paths['/healthz'].get.responses)).toEqual(['200', '503']);
+    expect(Object.keys(spec.paths['/metrics'].get.responses['200'].content)).toEqual(['text/plain']);
+    expect(spec.paths['/{code}'].get.security).toEqual([]);
+    expect(spec.paths['/{code}'].post.requestBody.content['application/x-www-form-urlencoded'].schema.required).toEqual(['password', 'csrf_token']);
+    // Laravel dialects read a form as well as JSON; LinkShrink and lnkz only JSON
+    expect(Object.keys(spec.paths['/api/v1/links'].post.requestBody.content)).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+    expect(Object.keys(spec.paths['/v1/client/short-links'].post.requestBody.content)).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+    expect(Object.keys(spec.paths['/api/v1/shorten'].post.requestBody.content)).toEqual(['application/json']);
+    expect(Object.keys(spec.paths['/api/v1/stats/{code}/export'].get.responses['200'].content)).toEqual(['application/json', 'text/csv']);
+    expect(Object.keys(spec.paths['/dashboard/qrcodes/{id}/download/{format}'].get.responses)).not.toContain('400');
+  });
+
   test('the native list routes document every field of the paginator they answer (last_page, per_page, next_page_url…)', async () => {
     const spec = await (await app.request('GET', '/openapi.json')).json();
     const u = await app.user('pro');

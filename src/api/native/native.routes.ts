@@ -34,7 +34,7 @@ import type { AppDeps } from '../../http/app-deps.ts';
 import { createSessionAuth } from '../../http/session-auth.ts';
 import type { HttpContext } from '../../http/context.ts';
 import { dialectHandler } from '../../http/dialect.ts';
-import { doc } from '../../http/openapi-doc.ts';
+import { doc as docOf, type DocSpec } from '../../http/openapi-doc.ts';
 import { json } from '../../http/respond.ts';
 import { nativeErrors } from './native.errors.ts';
 import { paginate, presentAnalytics, presentLink, presentQr } from './native.present.ts';
@@ -56,6 +56,9 @@ import {
   parseUpdateLink,
 } from './native.schemas.ts';
 import { urlPolicyOf } from '../../links/url-policy.ts';
+
+// bodies are read as JSON or as a form (Laravel's request), and the document says so
+const doc = (spec: DocSpec) => docOf({ form: true, ...spec });
 
 const TAG = 'Native (Minilnk)';
 const PER_PAGE = 15;
@@ -263,7 +266,7 @@ export function nativeApi(deps: AppDeps) {
         tag: TAG,
         summary: 'Download a QR code image',
         description: 'format is svg or png. Accepts the API key like every API route, or a dashboard session.',
-        responses: { 200: { description: 'The image.', type: 'image/png' }, ...notFound, ...invalid, ...errors },
+        responses: { 200: { description: 'The image.', type: 'image/svg+xml', alsoAs: ['image/png'] }, ...notFound, ...errors },
       }),
     },
   );

@@ -120,7 +120,7 @@ export function statsRoutes(kit: LinkshrinkKit) {
             ...tokenQuery,
           },
           responses: {
-            200: { description: 'JSON, or text/csv with a `date,clicks` header row.', schema: ExportSchema },
+            200: { description: 'JSON, or text/csv with a `date,clicks` header row.', schema: ExportSchema, alsoAs: ['text/csv'] },
             400: E[400],
             401: E[401],
             404: E[404],

@@ -45,7 +45,7 @@ import { BEARER_ONLY } from '../../../http/api-auth.ts';
 import type { AppDeps } from '../../../http/app-deps.ts';
 import type { HttpContext } from '../../../http/context.ts';
 import { dialectHandler } from '../../../http/dialect.ts';
-import { bearerDoc } from '../../../http/openapi-doc.ts';
+import { bearerDoc as bearerDocOf, type DocSpec } from '../../../http/openapi-doc.ts';
 import { json } from '../../../http/respond.ts';
 import type { Link } from '../../../links/links.types.ts';
 import { linxlyErrors } from './linxly.errors.ts';
@@ -63,6 +63,9 @@ import {
   parseUpdate,
 } from './linxly.schemas.ts';
 import { urlPolicyOf } from '../../../links/url-policy.ts';
+
+// bodies are read as JSON or as a form (Laravel's request), and the document says so
+const bearerDoc = (spec: Omit<DocSpec, 'security'>) => bearerDocOf({ form: true, ...spec });
 
 const TAG = 'Linx.ly';
 
