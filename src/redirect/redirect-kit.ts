@@ -120,11 +120,13 @@ export function createRedirectKit(deps: AppDeps) {
     tokens: createSignedTokens({ purpose: 'unlock', ttlMs: 2 * 60 * 60 * 1000 }),
     // the preview page's Proceed: bound to the link as the visitor saw it — its id and code, the destination
     // the page showed and the password it has now (a token issued before the destination was edited, a
-    // password set or changed, or the code reused by another link, opens nothing). Reusable until it expires
-    // (15 minutes: long enough to read the page and decide), as a reload of the page would be
+    // password set or changed, or the code reused by another link, opens nothing). The destination is the
+    // one its schedules give at the time (as the page showed it, as Proceed would go): a window opening or
+    // closing between the two shows the page again rather than sending the visitor somewhere unseen.
+    // Reusable until it expires (15 minutes: long enough to read the page and decide), as a reload would be
     proceed: (() => {
       const signed = createSignedTokens({ purpose: 'proceed', ttlMs: 15 * 60 * 1000 });
-      const binding = (code: string, target: RedirectTarget) => `${target.id}\u0000${code}\u0000${target.destination}\u0000${target.passwordHash ?? ''}`;
+      const binding = (code: string, target: RedirectTarget) => `${target.id}\u0000${code}\u0000${links.destinationFor(target)}\u0000${target.passwordHash ?? ''}`;
       return {
         url: (code: string, target: RedirectTarget, flags: number, ref: string | null) =>
           `/${code}?proceed=${signed.issue(binding(code, target))}${flags & QR ? '&qr=1' : ''}${ref ? `&ref=${ref}` : ''}`,

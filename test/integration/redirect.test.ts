@@ -634,3 +634,34 @@ describe('the referrer of a visit that passes through one of our pages', () => {
     expect(await referrersOf(link.id)).toEqual(Array(7).fill(null));
   });
 });
+
+test('a schedule window that opens or closes between the preview and its Proceed shows the preview again, never a destination the page did not show', async () => {
+  const NOON = Date.parse('2026-06-01T12:00:00Z');
+  let clock = NOON - 10_000;
+  const app = await makeTestApp({ now: () => clock });
+  try {
+    const u = await app.user('pro');
+    const actor = await app.services.users.actorFor(u.user);
+    const window = { startsAt: NOON, endsAt: NOON + 3_600_000, destination: 'https://other.example.net/in-the-window' };
+    await app.services.links.create(actor, { destination: 'https://example.com/shown', code: 'pvsched', redirectMode: 'preview', schedules: [window] });
+    const get = (p: string) => app.app.handle(new Request(BASE + p, { headers: { 'user-agent': CHROME } }));
+    const shownOn = (page: string) => /<p class="url-box"><code>([^<]*)<\/code>/.exec(page)?.[1];
+
+    const before = await (await get('/pvsched')).text();
+    expect(shownOn(before)).toBe('https://example.com/shown');
+    clock = NOON; // the window opens
+    const opened = await get(proceedOf(before));
+    expect(opened.status).toBe(200);
+    const again = await opened.text();
+    expect(shownOn(again)).toBe('https://other.example.net/in-the-window');
+    // the Proceed of the page now shown goes where that page said
+    const inWindow = await get(proceedOf(again));
+    expect([inWindow.status, inWindow.headers.get('location')]).toEqual([302, 'https://other.example.net/in-the-window']);
+
+    clock = NOON + 3_600_000; // and closes
+    const closed = await get(proceedOf(again));
+    expect([closed.status, shownOn(await closed.text())]).toEqual([200, 'https://example.com/shown']);
+  } finally {
+    await app.close();
+  }
+});
