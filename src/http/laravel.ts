@@ -85,16 +85,21 @@ export function parseDate(value: string): number | null {
     const t = m.groups!;
     const offset = zoneMinutes(t.zone);
     if (offset === null) return null;
-    return fromParts(Number(field('y')), month, Number(field('d')), Number(t.h ?? 0), Number(t.i ?? 0), Number(t.s ?? 0), Number(((t.f ?? '') + '000').slice(1, 4) || 0), offset);
+    const at = fromParts(Number(field('y')), month, Number(field('d')), Number(t.h ?? 0), Number(t.i ?? 0), Number(t.s ?? 0), Number(((t.f ?? '') + '000').slice(1, 4) || 0), offset);
+    // a weekday that is not the date's ("Mon, 15 Jan 2099", a Thursday) says one of the two is wrong
+    if (at !== null && t.wd && new Date(at + offset * 60_000).getUTCDay() !== WEEKDAYS.indexOf(t.wd.toLowerCase())) return null;
+    return at;
   }
   return null;
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const MONTH = '(?<m>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
-const WEEKDAY = '(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\\s+)?';
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const WEEKDAY = '(?:(?<wd>mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\\s+)?';
 const TIME = '(?:(?:\\s+|T)(?<h>\\d{1,2}):(?<i>\\d{2})(?::(?<s>\\d{2})(?<f>\\.\\d{1,9})?)?)?';
-const ZONE = '(?:\\s*(?<zone>Z|UTC|GMT(?:[+-]\\d{2}:?\\d{2})?|[+-]\\d{2}:?\\d{2}))?';
+// an offset of hours alone (+05, PostgreSQL's +00) only after a time, where it cannot be read as part of a date
+const ZONE = '(?:\\s*(?<zone>Z|UTC|GMT(?:[+-]\\d{2}(?::?\\d{2})?)?|[+-]\\d{2}:?\\d{2}|(?<=:\\d{2}(?:\\.\\d{1,9})?\\s*)[+-]\\d{2}))?';
 const form = (date: string) => new RegExp(`^${date}${TIME}${ZONE}$`, 'i');
 const DATE_FORMS: RegExp[] = [
   form('(?<y>\\d{4})-(?<m>\\d{2})-(?<d>\\d{2})'),
@@ -107,10 +112,10 @@ const DATE_FORMS: RegExp[] = [
 
 /** A zone's offset east of UTC in minutes; none is UTC; null for an offset no zone has. */
 function zoneMinutes(zone: string | undefined): number | null {
-  const m = /([+-])(\d{2}):?(\d{2})$/.exec(zone ?? '');
+  const m = /([+-])(\d{2})(?::?(\d{2}))?$/.exec(zone ?? '');
   if (!m) return 0;
-  const minutes = Number(m[2]) * 60 + Number(m[3]);
-  return Number(m[3]) > 59 || minutes > 14 * 60 ? null : (m[1] === '-' ? -minutes : minutes);
+  const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  return Number(m[3] ?? 0) > 59 || minutes > 14 * 60 ? null : (m[1] === '-' ? -minutes : minutes);
 }
 
 function fromParts(y: number, mo: number, d: number, h: number, i: number, sec: number, ms: number, offsetMinutes: number): number | null {

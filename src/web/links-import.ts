@@ -34,7 +34,7 @@ const EXPORT_BATCH = 200;
 
 const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
 
-const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
  * An expiry as the export writes it (ISO 8601; a date or time without a zone is UTC), or NaN. Not
@@ -53,7 +53,10 @@ export function parseExpiry(text: string): number {
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo! - 1 || back.getUTCDate() !== d || back.getUTCHours() !== h || back.getUTCMinutes() !== mi || back.getUTCSeconds() !== s) return NaN;
   const zone = m[8];
   if (!zone || zone.toUpperCase() === 'Z') return at;
-  const [zh, zm] = [Number(zone.slice(1, 3)), Number(zone.slice(-2))];
+  // hours alone (+05, PostgreSQL's +00) only after a time: 2027-01-01-05 is no date
+  const digits = zone.slice(1).replace(':', '');
+  if (digits.length === 2 && m[4] === undefined) return NaN;
+  const [zh, zm] = [Number(digits.slice(0, 2)), Number(digits.slice(2) || 0)];
   if (zh > 23 || zm > 59) return NaN;
   return at - (zone[0] === '-' ? -1 : 1) * (zh * 60 + zm) * 60_000;
 }

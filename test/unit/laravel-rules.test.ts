@@ -71,6 +71,21 @@ describe('Laravel-style rules', () => {
     }
   });
 
+  test('dates: an offset of hours alone after a time (ISO 8601, PostgreSQL\'s +00); a weekday that is not the date\'s is refused', () => {
+    expect(parseDate('2030-01-01T10:00:00+05')).toBe(Date.UTC(2030, 0, 1, 5));
+    expect(parseDate('2030-01-01 10:00:00+00')).toBe(Date.UTC(2030, 0, 1, 10));
+    expect(parseDate('2030-01-01 10:00:00.5 -03')).toBe(Date.UTC(2030, 0, 1, 13, 0, 0, 500));
+    expect(parseDate('15 Jan 2099 10:00 GMT+02')).toBe(Date.UTC(2099, 0, 15, 8));
+    // not after a date alone, where it would read as more of the date
+    expect(parseDate('2030-01-01-05')).toBeNull();
+    expect(parseDate('2030-01-01T10:00:00+15')).toBeNull();
+    // 15 January 2099 is a Thursday
+    expect(parseDate('Thu, 15 Jan 2099 10:00:00 GMT')).toBe(Date.UTC(2099, 0, 15, 10));
+    expect(parseDate('Mon, 15 Jan 2099 10:00:00 GMT')).toBeNull();
+    // the weekday of the date as written, in its own zone: Thursday 00:30 at +02:00 is Wednesday in UTC
+    expect(parseDate('Thu, 15 Jan 2099 00:30:00 +0200')).toBe(Date.UTC(2099, 0, 14, 22, 30));
+  });
+
   test('one message alone has no suffix', () => {
     expect(laravelMessage({ x: ['Only one.'] })).toBe('Only one.');
     expect(laravelMessage({ x: ['One.', 'Two.'] })).toBe('One. (and 1 more error)');

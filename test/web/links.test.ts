@@ -740,6 +740,8 @@ describe('CSV import and export', () => {
     expect(parseExpiry('2027-01-31 12:30')).toBe(Date.UTC(2027, 0, 31, 12, 30));
     expect(parseExpiry('2027-01-31T12:00:00+02:00')).toBe(Date.UTC(2027, 0, 31, 10));
     expect(parseExpiry('2027-01-31T12:00:00-0530')).toBe(Date.UTC(2027, 0, 31, 17, 30));
+    expect(parseExpiry('2027-01-31 12:00:00+05')).toBe(Date.UTC(2027, 0, 31, 7)); // hours alone, after a time
+    expect(parseExpiry('2027-01-31-05')).toBeNaN();
     // Date.parse reads each of these as some date: 2001, 2027-01-01, 2 January, 2 March, local time
     for (const bad of ['1', '2027', '01/02/2027', '2027-02-30', '2027-13-01', '2027-01-31T25:00', 'next tuesday', '2027-01-31T12:00:00+24:00']) expect([bad, parseExpiry(bad)]).toEqual([bad, NaN]);
   });
