@@ -7,7 +7,8 @@
  * oldest deletion first, a chunk of rows per transaction so that no write of
  * the server waits long for the lock (a link with a million clicks is
  * hundreds of chunks, not one transaction of seconds). The row of the link
- * itself stays: it keeps its code from being issued again.
+ * itself stays, emptied of all but its code, owner and times: it keeps the
+ * code from being issued again.
  *
  * Where the erasing got to (the deletion time and id of the last link done)
  * is kept in settings, so a restart does not read every deleted link again.
@@ -51,6 +52,14 @@ export function createDeletedHistoryRepo(sqlite: Database) {
   const profiles = sqlite.prepare<unknown, [number]>('DELETE FROM click_profiles WHERE link_id = ?');
   const counter = sqlite.prepare<unknown, [number]>('DELETE FROM link_counters WHERE link_id = ?');
   const schedules = sqlite.prepare<unknown, [number]>('DELETE FROM link_schedules WHERE link_id = ?');
+  // what the row needs to keep its code (the code, its owner, when) stays; what it said about its destination
+  // and creator goes: the address (a query string can hold an email), titles, image, tags, labels, secrets
+  const blankRow = sqlite.prepare<unknown, [number]>(
+    `UPDATE links SET destination = '', title = NULL, description = NULL, page_title = NULL, thumbnail_url = NULL, password_hash = NULL,
+       utm_source = NULL, utm_medium = NULL, utm_campaign = NULL, utm_term = NULL, utm_content = NULL, delete_token_hash = NULL,
+       stats_token_hash = NULL, label_user_id = NULL, label_user_agent = NULL, label_ip = NULL
+     WHERE id = ? AND deleted_at IS NOT NULL`,
+  );
 
   // immediate: the write lock first, so that another connection's commit between reading and deleting is not a busy error
   const rawChunk = sqlite.transaction((first: number, last: number, id: number, limit: number) => rawClicks.run(first, last, id, limit).changes).immediate;
@@ -60,6 +69,7 @@ export function createDeletedHistoryRepo(sqlite: Database) {
     profiles.run(id);
     counter.run(id);
     schedules.run(id);
+    blankRow.run(id);
     writeProgress.run(PROGRESS_KEY, done);
   }).immediate;
 

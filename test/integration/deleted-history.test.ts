@@ -36,7 +36,7 @@ async function setUp() {
   const owner = await t.user('pro');
   const actor: Actor = await t.services.users.actorFor(owner.user);
   const make = async (path: string) =>
-    (await t.services.links.create(actor, { destination: `https://example.com/${path}`, metadata: 'none', schedules: [{ startsAt: NOW + DAY, endsAt: NOW + 2 * DAY, destination: 'https://example.com/later' }] })).link;
+    (await t.services.links.create(actor, { destination: `https://example.com/${path}`, title: `The ${path} page`, metadata: 'none', schedules: [{ startsAt: NOW + DAY, endsAt: NOW + 2 * DAY, destination: 'https://example.com/later' }] })).link;
   const gone = await make('gone');
   const kept = await make('kept');
   const repo = createClicksRepo(t.sqlite);
@@ -62,8 +62,11 @@ test('a link deleted from the dashboard or the native API has its history erased
   expect(keptAfter.link_visitors).toBeGreaterThanOrEqual(keptBefore.link_visitors);
   expect(keptAfter.click_rollups).toBe(keptBefore.click_rollups);
   expect(keptAfter.link_schedules).toBe(1);
-  // the row stays, and with it the code: nobody else can take it
-  expect(t.sqlite.query<{ code: string }, [number]>('SELECT code FROM links WHERE id = ? AND deleted_at IS NOT NULL').get(gone.id)?.code).toBe(gone.code);
+  // the row stays, and with it the code (nobody else can take it), emptied of what it said
+  expect(t.sqlite.query('SELECT code, user_id, destination, title, label_user_agent FROM links WHERE id = ? AND deleted_at IS NOT NULL').get(gone.id)).toEqual({
+    code: gone.code, user_id: owner.user.id, destination: '', title: null, label_user_agent: null,
+  });
+  expect(t.sqlite.query<{ destination: string }, [number]>('SELECT destination FROM links WHERE id = ?').get(kept.id)?.destination).toBe('https://example.com/kept');
   const other = await t.user('pro');
   const taken = await t.request('POST', '/api/v1/links', { headers: other.auth, body: { original_url: 'https://example.com/mine', alias: gone.code } });
   expect(taken.status).toBe(422);
