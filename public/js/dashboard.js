@@ -30,8 +30,24 @@
     item.className = kind === 'error' ? 'error' : 'ok';
     item.textContent = message;
     box.appendChild(item);
+    placeToasts();
     setTimeout(function () { item.remove(); }, TOAST_MS);
   }
+
+  // a toast in its corner must not hide the focused control (the button just pressed in a row near the
+  // window's bottom, or one reached by Tab while it shows): then it goes to the top, under the bar
+  function placeToasts() {
+    var box = document.getElementById('toast');
+    var active = document.activeElement;
+    if (!box) return;
+    box.classList.remove('top');
+    if (!box.children.length || !active || active === document.body) return;
+    var a = active.getBoundingClientRect();
+    var b = box.getBoundingClientRect();
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) box.classList.add('top');
+  }
+  document.addEventListener('focusin', placeToasts);
+  window.addEventListener('scroll', placeToasts, { passive: true });
 
   // HX-Trigger: {"toast":{"message":"…"}} from the server
   document.addEventListener('toast', function (e) {
@@ -56,6 +72,7 @@
   document.addEventListener('htmx:afterSwap', function (e) {
     if (e.detail.target && e.detail.target.id === 'toast') {
       var items = Array.prototype.slice.call(e.detail.target.children);
+      placeToasts();
       setTimeout(function () { items.forEach(function (i) { i.remove(); }); }, TOAST_MS);
     }
     updateSelection();

@@ -165,6 +165,73 @@ describe('what a keyboard user sees', () => {
   }
 });
 
+describe('the focused control is never hidden under the sticky top bar or a toast', () => {
+  /** How far the focused control's top sits under the bottom of the top bar (0: clear of it, or drawn above it). */
+  const underBar = (p: Page) =>
+    p.evaluate(() => {
+      const a = document.activeElement!;
+      const r = a.getBoundingClientRect();
+      const seen = document.elementFromPoint(r.left + r.width / 2, r.top + 2);
+      if (seen && (a.contains(seen) || seen.contains(a))) return 0;
+      return Math.max(0, document.querySelector('.topbar')!.getBoundingClientRect().bottom - r.top);
+    });
+
+  test('an entry of the error summary brings its field into view below the bar', async () => {
+    await page.goto(`${app.base}/dashboard/links/new`);
+    await page.locator('#url').fill('notaurl');
+    await page.locator('#code').fill('a!');
+    await page.locator('#url').press('Enter');
+    await poll(async () => (await focused()).startsWith('<div class="alert error-summary"'), true);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await poll(() => page.evaluate(() => document.activeElement?.id), 'url');
+    expect(await underBar(page)).toBe(0);
+  });
+
+  test('Shift+Tab up a long form: every stop shows below the bar', async () => {
+    const p = await context.newPage();
+    await p.setViewportSize({ width: 1280, height: 600 });
+    await p.goto(`${app.base}/dashboard/links/new`);
+    await p.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await p.locator('button[type="submit"]', { hasText: 'Create link' }).focus();
+    const hidden: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      await p.keyboard.press('Shift+Tab');
+      const under = await underBar(p);
+      if (under > 0) hidden.push(`${await p.evaluate(() => document.activeElement!.id || document.activeElement!.tagName)} ${under}px`);
+    }
+    await p.close();
+    expect(hidden).toEqual([]);
+  });
+
+  test('a row paused near the bottom of the window: its toast does not cover the button that keeps the focus', async () => {
+    const p = await context.newPage();
+    await p.setViewportSize({ width: 1280, height: 600 });
+    await p.goto(`${app.base}/dashboard`);
+    await p.waitForFunction(() => (window as unknown as { htmx?: unknown }).htmx !== undefined);
+    const button = p.locator('#links-table tbody tr').last().locator('button[id^="toggle-"]');
+    // at the window's bottom edge, where the toast appears
+    await button.evaluate((b) => {
+      b.scrollIntoView({ block: 'end' });
+      window.scrollBy(0, 8);
+    });
+    await button.focus();
+    await p.keyboard.press('Enter');
+    await p.locator('#toast > *').first().waitFor();
+    await Bun.sleep(300);
+    const overlap = await p.evaluate(() => {
+      const a = document.activeElement!.getBoundingClientRect();
+      const b = document.getElementById('toast')!.getBoundingClientRect();
+      return { focused: document.activeElement!.id, overlaps: a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom };
+    });
+    // back as it was, for the other tests
+    await p.keyboard.press('Enter');
+    await Bun.sleep(300);
+    await p.close();
+    expect(overlap).toEqual({ focused: expect.stringMatching(/^toggle-\d+$/), overlaps: false });
+  });
+});
+
 describe('a keyboard user choosing a role or plan in the users table', () => {
   test('arrow keys only move through the options; Enter, or leaving the field, saves the choice', async () => {
     const member = await app.services.users.create({ email: 'keys@example.com', password: 'keys-Pa55word', plan: 'free' });
