@@ -232,6 +232,99 @@ describe('the focused control is never hidden under the sticky top bar or a toas
   });
 });
 
+describe('where the focus is, and what is current, shows in every colour scheme', () => {
+  /** The ring's colour (outline, or the box-shadow inputs and radio cards wear) and its contrast with the surface behind it. */
+  const ring = (p: Page, holder: string) =>
+    p.evaluate((sel) => {
+      const el = document.querySelector(sel)!;
+      const s = getComputedStyle(el);
+      // a transparent outline is there for forced colours only: then the ring is the box-shadow
+      const outlined = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 && s.outlineColor !== 'rgba(0, 0, 0, 0)';
+      const colour = outlined ? s.outlineColor : (s.boxShadow.match(/rgba?\([^)]*\)|color\([^)]*\)/)?.[0] ?? 'none');
+      const nums = (c: string) => c.match(/[\d.]+/g)!.map(Number);
+      const lum = ([r, g, b]: number[]) => {
+        const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+      };
+      let bg = [255, 255, 255];
+      for (let e: Element | null = el.parentElement; e; e = e.parentElement) {
+        const c = nums(getComputedStyle(e).backgroundColor);
+        if ((c[3] ?? 1) === 1) {
+          bg = c;
+          break;
+        }
+      }
+      if (colour === 'none') return { colour, ratio: 0 };
+      // rgb(…) in 0–255, or color(srgb …) in 0–1 (what color-mix() computes to), alpha last when given
+      const srgb = colour.startsWith('color(');
+      const c = nums(colour).map((v, i) => (srgb && i < 3 ? v * 255 : v));
+      const a = c[3] ?? 1;
+      const fg = c.slice(0, 3).map((v, i) => v * a + bg[i]! * (1 - a));
+      const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+      return { colour, ratio: Math.round(((hi! + 0.05) / (lo! + 0.05)) * 100) / 100 };
+    }, holder);
+
+  for (const scheme of ['light', 'dark'] as const) {
+    test(`the focus ring is solid and at least 3:1 against the page (${scheme})`, async () => {
+      const p = await context.newPage();
+      await p.emulateMedia({ colorScheme: scheme });
+      await p.goto(`${app.base}/dashboard/links/new`);
+      const weak: string[] = [];
+      // [what takes the focus, what wears the ring]
+      for (const [focus, holder] of [['#url', '#url'], ['#description', '#description'], ['#redirect_mode_bridge', 'label.radio-card:has(#redirect_mode_bridge)'], ['.page-head a.button', '.page-head a.button'], ['button[data-add-row]', 'button[data-add-row]']] as const) {
+        await p.locator(focus).focus();
+        await p.keyboard.press('Shift');
+        await Bun.sleep(250); // past the 0.15 s transition
+        const r = await ring(p, holder);
+        if (r.ratio < 3) weak.push(`${focus}: ${r.colour} ${r.ratio}:1`);
+      }
+      await p.close();
+      expect(weak).toEqual([]);
+    });
+  }
+
+  test('in forced colours (Windows High Contrast) a focused input, select, textarea or radio card still shows a ring', async () => {
+    const p = await context.newPage();
+    await p.emulateMedia({ forcedColors: 'active' });
+    const unmarked: string[] = [];
+    for (const [path, focus, card] of [
+      ['/dashboard/links/new', '#url', null],
+      ['/dashboard/links/new', '#description', null],
+      ['/dashboard/links/new', '#redirect_mode_bridge', 'label.radio-card:has(#redirect_mode_bridge)'],
+      ['/dashboard', '#status', null],
+    ] as const) {
+      await p.goto(`${app.base}${path}`);
+      await p.locator(focus).focus();
+      await p.keyboard.press('Shift');
+      await Bun.sleep(250);
+      // forced colours drop box-shadows (the computed value is none) and paint outlines, even transparent ones, in a system colour
+      const shown = await p.evaluate((sels) => sels.some((sel) => {
+        const s = getComputedStyle(document.querySelector(sel)!);
+        return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+      }), card ? [focus, card] : [focus]);
+      if (!shown) unmarked.push(focus);
+    }
+    await p.close();
+    expect(unmarked).toEqual([]);
+  });
+
+  test('in forced colours the current page in the top bar and the current range are marked by more than their background', async () => {
+    const p = await context.newPage();
+    await p.emulateMedia({ forcedColors: 'active' });
+    const marks = (sel: string) =>
+      p.locator(sel).evaluate((el) => {
+        const s = getComputedStyle(el);
+        return [s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0, s.textDecorationLine, s.borderStyle, s.fontWeight].join(' ');
+      });
+    await p.goto(`${app.base}/dashboard/links/${clicked.id}/analytics`);
+    const marked: boolean[] = [];
+    marked.push((await marks('.segmented a[aria-current]')) !== (await marks('.segmented a:not([aria-current]) >> nth=0')));
+    marked.push((await marks('.topbar nav a[aria-current="page"]')) !== (await marks('.topbar nav a:not([aria-current]) >> nth=0')));
+    await p.close();
+    expect(marked).toEqual([true, true]);
+  });
+});
+
 describe('a keyboard user choosing a role or plan in the users table', () => {
   test('arrow keys only move through the options; Enter, or leaving the field, saves the choice', async () => {
     const member = await app.services.users.create({ email: 'keys@example.com', password: 'keys-Pa55word', plan: 'free' });
