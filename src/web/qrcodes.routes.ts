@@ -20,9 +20,11 @@ import { hasOwnColours, UNDRAWABLE } from '../qr/qr.service.ts';
 import type { QrCode } from '../qr/qr.types.ts';
 import type { FieldError } from '../../views/dashboard/field-error.ts';
 import { qrDesignerPage, qrList, qrListPage, qrPreview } from '../../views/dashboard/qrcodes.ts';
+import { visibleChars } from '../../views/url-display.ts';
 import { currentPage, parseId, refinesSearch, sameSitePage, type PageCtx } from './dashboard-kit.ts';
 import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
+import { toastHeaders } from './links-toast.ts';
 import { fieldError, NEW_QR_VALUES, toQrInput, valuesFromForm, valuesFromQr, type QrFormValues } from './qr-form.ts';
 
 const hidden = { detail: { hide: true } };
@@ -189,7 +191,10 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
     .post(
       '/dashboard/qrcodes/:id/delete',
       kit.route(async (c) => {
-        await services.qr.remove(c.actor, parseId(c.params.id));
+        const id = parseId(c.params.id);
+        // the name, for the toast that says which code went (read before it goes)
+        const { name } = await services.qr.get(c.actor, id);
+        await services.qr.remove(c.actor, id);
         const gone = '/dashboard/qrcodes?deleted=1';
         if (!c.isHtmx) return kit.redirect(c, gone);
         // from the designer: a whole new page in place of the designer's (public/js/dashboard.js replaces the
@@ -199,7 +204,7 @@ export const qrcodesRoutes: WebModule = (deps: AppDeps, kit) => {
         // page's rows and the empty state stay true
         const from = currentPage(c.request, '/dashboard/qrcodes');
         const view = await listView(c, (k) => from.searchParams.get(k) ?? undefined);
-        return kit.fragment(qrList(view), 200, { 'hx-retarget': '#qr-list', 'hx-reswap': 'outerHTML' });
+        return kit.fragment(qrList(view), 200, { ...toastHeaders(`The QR code “${visibleChars(name)}” was deleted.`), 'hx-retarget': '#qr-list', 'hx-reswap': 'outerHTML' });
       }),
       hidden,
     );

@@ -278,6 +278,8 @@ describe('saving, downloading, deleting', () => {
     const first = await fromList(made[0]!);
     expect(first.status).toBe(200);
     expect([first.headers.get('hx-retarget'), first.headers.get('hx-reswap')]).toEqual(['#qr-list', 'outerHTML']);
+    // the row is gone from under the focus: a toast says which code went (the JSON escapes the quotes)
+    expect(JSON.parse(first.headers.get('hx-trigger')!)).toEqual({ toast: { message: 'The QR code “Mine 0” was deleted.' } });
     const rest = await first.text();
     expect(rest).toContain('Page 1 of 1 · 1 QR code<');
     expect(rest).toContain(`id="qr-row-${made[1]}"`);
