@@ -15,9 +15,16 @@ export interface Refusal {
   /** the field the core names (meta.field), or null for one about the whole input (a plan gate) */
   field: string | null;
   message: string;
+  /** which of a list the refusal is about (meta.schedule: a link's schedule), for a form to name its row */
+  schedule?: number;
 }
 
-const refusalOf = (e: DomainError): Refusal => ({ code: e.code, field: typeof e.meta.field === 'string' ? e.meta.field : null, message: e.message });
+const refusalOf = (e: DomainError): Refusal => ({
+  code: e.code,
+  field: typeof e.meta.field === 'string' ? e.meta.field : null,
+  message: e.message,
+  ...(typeof e.meta.schedule === 'number' ? { schedule: e.meta.schedule } : {}),
+});
 
 export class Refusals {
   private readonly found: DomainError[] = [];

@@ -161,11 +161,16 @@ export function createLinksService(deps: LinksDeps) {
     }
   }
 
+  /** meta.schedule: the index of the schedule refused, for a form to name its row (the message stays the APIs'). @throws VALIDATION */
   function checkSchedules(schedules: Omit<Schedule, 'id'>[] | undefined) {
-    for (const s of schedules ?? []) {
-      checkDestination(s.destination, policy, 'schedule destination');
+    for (const [schedule, s] of (schedules ?? []).entries()) {
+      try {
+        checkDestination(s.destination, policy, 'schedule destination');
+      } catch (e) {
+        throw e instanceof DomainError ? new DomainError(e.code, e.message, { ...e.meta, schedule }) : e;
+      }
       if (s.startsAt !== null && s.endsAt !== null && s.endsAt <= s.startsAt) {
-        throw new DomainError('VALIDATION', 'A schedule must end after it starts.', { field: 'schedules' });
+        throw new DomainError('VALIDATION', 'A schedule must end after it starts.', { field: 'schedules', schedule });
       }
     }
   }

@@ -142,11 +142,23 @@ function common(form: Record<string, unknown>, v: LinkFormValues, r: Refusals, s
   if (mode && !MODES.includes(mode as RedirectMode)) r.note(new DomainError('VALIDATION', 'Choose how the link opens.', { field: 'redirect_mode' }));
   const schedules = r.check(() => {
     if (v.schedules.length > MAX_SCHEDULES) throw new DomainError('VALIDATION', `A link takes at most ${MAX_SCHEDULES} schedules: remove one.`, { field: 'schedules' });
-    return v.schedules.map((s) => {
-      if (!s.url) throw new DomainError('VALIDATION', 'Each schedule needs an alternate destination.', { field: 'schedules' });
+    return v.schedules.map((s, schedule) => {
+      // the row and its input, for the message and the summary link (scheduleErrorOf)
+      const inRow = (run: () => number | null) => {
+        try {
+          return run();
+        } catch (e) {
+          throw e instanceof DomainError ? new DomainError(e.code, e.message, { ...e.meta, schedule }) : e;
+        }
+      };
+      if (!s.url) throw new DomainError('VALIDATION', 'Each schedule needs an alternate destination.', { field: 'schedule destination', schedule });
       const kept = shown.get(shownKey(s.start, s.end, s.url));
       if (kept) return { startsAt: kept.startsAt, endsAt: kept.endsAt, destination: s.url };
-      return { startsAt: parseUtcLocal(s.start, 'schedules', 'schedule start'), endsAt: parseUtcLocal(s.end, 'schedules', 'schedule end'), destination: s.url };
+      return {
+        startsAt: inRow(() => parseUtcLocal(s.start, 'schedule start', 'schedule start')),
+        endsAt: inRow(() => parseUtcLocal(s.end, 'schedule end', 'schedule end')),
+        destination: s.url,
+      };
     });
   });
   const utm = Object.fromEntries(UTM_KEYS.map((k) => [k, v.utm[k].trim() || null]));
@@ -240,6 +252,19 @@ export function fieldOf(refusal: Refusal): string | null {
   if (f.startsWith('schedule')) return 'schedules';
   if (f.startsWith('utm ')) return `utm_${f.slice(4)}`;
   return CORE_FIELDS[f] ?? (FIELDS.has(f) ? f : null);
+}
+
+/**
+ * A refusal of one schedule as the form shows it: the row named in its message
+ * ("Schedule 2 must end after it starts.") and the inputs to mark, or null
+ * for one about no row (too many schedules).
+ */
+export function scheduleErrorOf(refusal: Refusal, message: string): { message: string; row: number; inputs: ('start' | 'end' | 'url')[] } | null {
+  if (refusal.schedule === undefined) return null;
+  const n = refusal.schedule + 1;
+  const named = message.replace(/^(?:A|Each) schedule\b/, `Schedule ${n}`).replace(/^The schedule (start|end|destination)\b/, `The $1 of schedule ${n}`);
+  const inputs = refusal.field === 'schedule start' ? ['start' as const] : refusal.field === 'schedule end' ? ['end' as const] : refusal.field === 'schedule destination' ? ['url' as const] : ['start' as const, 'end' as const];
+  return { message: named === message ? `Schedule ${n}: ${message}` : named, row: refusal.schedule, inputs };
 }
 
 /** Errors a form answers with 422 (everything else is a problem page). */

@@ -23,7 +23,7 @@ import { linkFormBody, linkFormTitle, utmPreview, UTM_KEYS, type LinkFormValues 
 import { parseId, type PageCtx } from './dashboard-kit.ts';
 import { textOf } from './form-values.ts';
 import type { WebModule } from './index.ts';
-import { createInput, duplicateValues, fieldOf, formValues, isFormError, linkValues, prefillValues, updateInput } from './links-form-input.ts';
+import { createInput, duplicateValues, fieldOf, formValues, isFormError, linkValues, prefillValues, scheduleErrorOf, updateInput } from './links-form-input.ts';
 import { inFormWords, quotaHint } from './form-errors.ts';
 import { Refusals, refusalsIn } from '../refusals.ts';
 import { listReturn } from './links-view.ts';
@@ -70,12 +70,15 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
   function render(c: PageCtx, r: Render): Response {
     const errors: Record<string, string> = {};
     let formError: string | null = null;
+    let scheduleError: ReturnType<typeof scheduleErrorOf> = null;
     if (r.error) {
       const aboveTheForm: string[] = [];
       for (const refusal of refusalsIn(r.error)) {
         const field = fieldOf(refusal);
+        const inRow = field === 'schedules' && !errors.schedules ? scheduleErrorOf(refusal, inFormWords(refusal.message)) : null;
+        if (inRow) scheduleError = inRow;
         // one message a field: the first found, as the field reads it top to bottom
-        if (field) errors[field] ??= inFormWords(refusal.message);
+        if (field) errors[field] ??= inRow?.message ?? inFormWords(refusal.message);
         else aboveTheForm.push(inFormWords(refusal.message));
       }
       // every plan gate the form ran into (an alias and a password on a free plan), not only the first
@@ -90,6 +93,7 @@ export const linkFormRoutes: WebModule = (deps, kit) => {
       csrfToken: c.session.csrfToken,
       values: r.values,
       errors,
+      scheduleError,
       formError,
       features: features(c.actor),
       shortPrefix,

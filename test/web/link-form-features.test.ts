@@ -330,15 +330,41 @@ describe('a form refused on several fields', () => {
     expect(messageOf(page, 'title')).toContain('must not be greater than 500');
     expect(messageOf(page, 'expires_at')).toBe('The expiry is not a valid date and time.');
     expect(messageOf(page, 'bridge_delay')).toContain('from 0 to 60');
-    expect(messageOf(page, 'schedules')).toBe('Each schedule needs an alternate destination.');
+    expect(messageOf(page, 'schedules')).toBe('Schedule 1 needs an alternate destination.');
     expect(messageOf(page, 'password')).toContain('Enter the password again');
     for (const f of ['url', 'code', 'title', 'expires_at', 'bridge_delay']) expect(page).toMatch(new RegExp(`id="${f}" name="${f}"[^>]* aria-invalid="true"`));
     // the summary lists them in the page's order, each a link to its input (or to the message of a group)
     const summary = summaryOf(page)!;
     expect(summary).toContain('7 fields need a change:');
     const hrefs = [...summary.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]);
-    expect(hrefs).toEqual(['url', 'title', 'code', 'password', 'expires_at', 'bridge_delay', 'schedule_start_0']);
+    expect(hrefs).toEqual(['url', 'title', 'code', 'password', 'expires_at', 'bridge_delay', 'schedule_url_0']);
     expect(await count(owner)).toBe(before);
+  });
+
+  test('a refused schedule is named by its row, and its inputs are invalid and described by the message; the APIs’ words stay', async () => {
+    const res = await owner.post('/dashboard/links/new', {
+      url: 'https://example.com/windows', code: 'a!',
+      schedule_start_0: '2030-01-01T00:00', schedule_end_0: '2030-01-02T00:00', schedule_url_0: 'https://example.com/first',
+      schedule_start_1: '2030-03-02T00:00', schedule_end_1: '2030-03-01T00:00', schedule_url_1: 'https://example.com/second',
+    });
+    const page = await res.text();
+    expect(res.status).toBe(422);
+    expect(messageOf(page, 'schedules')).toBe('Schedule 2 must end after it starts.');
+    const hrefs = [...summaryOf(page)!.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]);
+    expect(hrefs).toEqual(['code', 'schedule_start_1']);
+    for (const id of ['schedule_start_1', 'schedule_end_1']) expect(page).toMatch(new RegExp(`id="${id}"[^>]* aria-invalid="true" aria-describedby="schedules-error"`));
+    for (const id of ['schedule_url_1', 'schedule_start_0', 'schedule_end_0', 'schedule_url_0']) expect(page).not.toMatch(new RegExp(`id="${id}"[^>]* aria-invalid`));
+    // a date the form cannot read: that input, in its row
+    const unreadable = await (await owner.post('/dashboard/links/new', {
+      url: 'https://example.com/windows', schedule_start_0: '2030-01-01T00:00', schedule_url_0: 'https://example.com/first', schedule_end_1: '2030-02-30T00:00', schedule_url_1: 'https://example.com/second',
+    })).text();
+    expect(messageOf(unreadable, 'schedules')).toBe('The end of schedule 2 is not a valid date and time.');
+    expect(unreadable).toMatch(/id="schedule_end_1"[^>]* aria-invalid="true" aria-describedby="schedules-error"/);
+    // the core's message to the APIs is as it was
+    const refused = await t.services.links
+      .create(owner.actor, { destination: 'https://example.com/api', schedules: [{ startsAt: 2, endsAt: 1, destination: 'https://example.com/s' }] })
+      .catch((e: Error) => e.message);
+    expect(refused).toBe('A schedule must end after it starts.');
   });
 
   test('new: a fault only the form sees still lets the core check the rest, creating nothing', async () => {

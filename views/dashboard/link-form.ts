@@ -44,6 +44,8 @@ export interface LinkFormProps {
   csrfToken: string;
   values: LinkFormValues;
   errors: Record<string, string>;
+  /** the schedule row errors.schedules is about, and which of its inputs to mark */
+  scheduleError?: { row: number; inputs: readonly ('start' | 'end' | 'url')[] } | null;
   formError?: string | null;
   /** new: the plan's link limit is reached, in the account page's words (a form that cannot succeed says so first) */
   limitNote?: string | null;
@@ -79,12 +81,14 @@ const MODES: { value: RedirectMode; label: string; hint: string }[] = [
   { value: 'preview', label: 'Safety preview', hint: 'Shows where the link goes; the visitor chooses to continue.' },
 ];
 
-function scheduleRow(i: number | '__i__', s: ScheduleValues): SafeHtml {
+function scheduleRow(i: number | '__i__', s: ScheduleValues, invalid: readonly string[] = []): SafeHtml {
   const id = (part: string) => `schedule_${part}_${i}`;
+  // the fieldset's one message (#schedules-error) names this row: its refused inputs point to it
+  const aria = (part: string) => (invalid.includes(part) ? html` aria-invalid="true" aria-describedby="${fieldErrorId('schedules')}"` : null);
   return html`<div class="schedule-row" data-row>
-<div class="field"><label for="${id('start')}">Starts (UTC)</label><input type="datetime-local" id="${id('start')}" name="${id('start')}" value="${s.start}"></div>
-<div class="field"><label for="${id('end')}">Ends (UTC)</label><input type="datetime-local" id="${id('end')}" name="${id('end')}" value="${s.end}"></div>
-<div class="field grow"><label for="${id('url')}">Alternate destination</label><input type="url" inputmode="url" id="${id('url')}" name="${id('url')}" value="${s.url}" placeholder="https://example.com/sale"></div>
+<div class="field"><label for="${id('start')}">Starts (UTC)</label><input type="datetime-local" id="${id('start')}" name="${id('start')}" value="${s.start}"${aria('start')}></div>
+<div class="field"><label for="${id('end')}">Ends (UTC)</label><input type="datetime-local" id="${id('end')}" name="${id('end')}" value="${s.end}"${aria('end')}></div>
+<div class="field grow"><label for="${id('url')}">Alternate destination</label><input type="url" inputmode="url" id="${id('url')}" name="${id('url')}" value="${s.url}" placeholder="https://example.com/sale"${aria('url')}></div>
 <button type="button" class="button ghost small" data-remove-row>Remove<span class="sr-only"> this schedule</span></button>
 </div>`;
 }
@@ -96,7 +100,7 @@ function schedulesBlock(p: LinkFormProps): SafeHtml {
 <legend>Schedules</legend>
 <p class="hint" id="schedules-hint">During a window, visitors go to the alternate destination instead. Leave a start or end empty for an open window. Rows left empty are ignored.</p>
 ${errorText('schedules', error)}
-<div id="schedule-rows" class="stack" data-next-index="${rows.length}">${rows.map((s, i) => scheduleRow(i, s))}</div>
+<div id="schedule-rows" class="stack" data-next-index="${rows.length}">${rows.map((s, i) => scheduleRow(i, s, error && p.scheduleError?.row === i ? p.scheduleError.inputs : []))}</div>
 <template id="schedule-template">${scheduleRow('__i__', { start: '', end: '', url: '' })}</template>
 <div><button type="button" class="button secondary small" data-add-row="#schedule-rows" data-template="#schedule-template">Add a schedule</button></div>
 </fieldset>`;
@@ -140,12 +144,13 @@ const INPUT_OF: Record<string, string> = { redirect_mode: 'redirect_mode_direct'
  * link to its field's message, and takes the focus (public/js/dashboard.js):
  * a person learns at once how much there is to mend, not one fault a submit.
  */
-function errorSummary(errors: Record<string, string>): SafeHtml | null {
+function errorSummary(errors: Record<string, string>, scheduleError: LinkFormProps['scheduleError']): SafeHtml | null {
   const fields = Object.keys(errors).sort((a, b) => rank(a) - rank(b));
   if (fields.length < 2) return null;
+  const target = (f: string) => (f === 'schedules' && scheduleError ? `schedule_${scheduleError.inputs[0]}_${scheduleError.row}` : (INPUT_OF[f] ?? (FIELD_ORDER.includes(f) ? f : fieldErrorId(f))));
   return html`<div class="alert error-summary" role="alert" id="error-summary" data-error-summary>
 <p>${fields.length} fields need a change:</p>
-<ul>${fields.map((f) => html`<li><a href="#${INPUT_OF[f] ?? (FIELD_ORDER.includes(f) ? f : fieldErrorId(f))}">${errors[f]}</a></li>`)}</ul>
+<ul>${fields.map((f) => html`<li><a href="#${target(f)}">${errors[f]}</a></li>`)}</ul>
 </div>`;
 }
 function rank(field: string): number {
@@ -168,7 +173,7 @@ ${p.duplicateOf ? html`<p class="hint" id="duplicate-of">A copy of <code>${p.dup
 ${p.prefilled ? html`<p class="hint" id="prefilled">Filled in from the page you were on. Nothing is saved until you create the link.</p>` : null}
 ${p.limitNote ? html`<p class="warning" role="status" id="link-limit">Your links: ${p.limitNote}</p>` : null}
 ${p.formError ? html`<p class="alert" role="alert" id="form-error">${p.formError}</p>` : null}
-${errorSummary(e)}
+${errorSummary(e, p.scheduleError)}
 <form class="link-form stack" method="post" action="${p.action}" novalidate>
 ${csrfField(p.csrfToken)}<input type="hidden" name="back" value="${p.back}">${p.duplicateOf ? html`<input type="hidden" name="from" value="${p.duplicateOf.id}">` : null}
 <section class="card stack" aria-labelledby="dest-h">
