@@ -26,8 +26,15 @@
     stay.hidden = false;
     stay.addEventListener('click', function () {
       clearInterval(timer);
-      wait.textContent = 'Staying here. Continue when you are ready.';
+      // the button goes: the focus goes on to Continue rather than falling to the top of the page
+      var go = document.querySelector('.actions a.button');
       stay.hidden = true;
+      if (go) go.focus();
+      // a live region only now (each second of the countdown would have been read out), and its words a moment
+      // later: text put into a region as it becomes one is not read
+      wait.setAttribute('role', 'status');
+      wait.textContent = '';
+      setTimeout(function () { wait.textContent = 'Staying here. Continue when you are ready.'; }, 100);
     });
   }
 })();

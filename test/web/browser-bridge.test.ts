@@ -34,6 +34,17 @@ test('the reader can stay: the countdown stops and the page stays', async () => 
   await page.close();
 }, 20_000);
 
+test('staying, from the keyboard: the focus goes on to Continue, and the change is read out (the countdown was not)', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${app.base}/${code}`);
+  expect(await page.locator('#bridge-wait').getAttribute('role')).toBeNull();
+  await page.locator('#bridge-stay').focus();
+  await page.keyboard.press('Enter');
+  await poll(() => page.evaluate(() => document.activeElement?.textContent), 'Continue');
+  await poll(() => page.locator('#bridge-wait').evaluate((w) => `${w.getAttribute('role')}: ${w.textContent}`), 'status: Staying here. Continue when you are ready.');
+  await page.close();
+}, 20_000);
+
 test('left alone, the page counts down and goes on, out of the history', async () => {
   const page = await browser.newPage();
   await page.goto(`${app.base}/`);
