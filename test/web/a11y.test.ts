@@ -95,6 +95,15 @@ describe('dashboard pages', () => {
     expect(none).toContain('data-view-summary="No links match “zzz”."');
   });
 
+  test('a short link in the list is named by the words it shows (WCAG 2.5.3); its copy button names the whole URL', async () => {
+    const table = await (await get('/dashboard?q=Spring', { 'hx-request': 'true' })).text();
+    const cells = [...table.matchAll(/<a class="short"[^>]*>[\s\S]*?<\/a>/g)].map((m) => m[0]);
+    expect(cells.length).toBe(3);
+    // a space between code and host, which the column layout does not show: the name reads "abc s.example", not "abcs.example"
+    for (const cell of cells) expect(cell).toMatch(/^<a class="short" href="[^"]+" target="_blank" rel="noopener"><span class="code">[^<]+<\/span> <span class="host">[^<]+<\/span><\/a>$/);
+    for (const cell of cells) expect(table).toContain(`aria-label="Copy ${/href="([^"]+)"/.exec(cell)![1]}"`);
+  });
+
   test('a new link’s confirmation is marked to take the focus', async () => {
     const res = await t.app.handle(
       new Request(`${BASE}/dashboard/links/new`, {
