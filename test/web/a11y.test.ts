@@ -7,7 +7,7 @@
  * then does with them in a browser: test/web/browser-a11y.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import type { Plan } from '../../src/accounts/accounts.types.ts';
+import type { Actor, Plan } from '../../src/accounts/accounts.types.ts';
 import { planForm } from '../../views/dashboard/admin.ts';
 import { loginPage } from '../../views/login.ts';
 import { passwordPage } from '../../views/password.ts';
@@ -71,13 +71,14 @@ describe('dashboard pages', () => {
   let t: TestApp;
   let cookie: string;
   let csrf: string;
+  let actor: Actor;
   const get = (path: string, headers: Record<string, string> = {}) => t.app.handle(new Request(BASE + path, { headers: { cookie, ...headers } }));
 
   beforeAll(async () => {
     t = await makeTestApp();
     const u = await t.user('pro', 'admin');
     ({ cookie, csrf } = await loginThroughForm((r) => t.app.handle(r), u, '192.0.2.77'));
-    const actor = await t.services.users.actorFor(u.user);
+    actor = await t.services.users.actorFor(u.user);
     for (const n of [1, 2, 3]) await t.services.links.create(actor, { destination: `https://example.com/${n}`, title: `Spring ${n}`, source: 'dashboard' });
   });
   afterAll(() => t.close());
@@ -102,6 +103,25 @@ describe('dashboard pages', () => {
     // a space between code and host, which the column layout does not show: the name reads "abc s.example", not "abcs.example"
     for (const cell of cells) expect(cell).toMatch(/^<a class="short" href="[^"]+" target="_blank" rel="noopener"><span class="code">[^<]+<\/span> <span class="host">[^<]+<\/span><\/a>$/);
     for (const cell of cells) expect(table).toContain(`aria-label="Copy ${/href="([^"]+)"/.exec(cell)![1]}"`);
+  });
+
+  test('each row’s buttons and links on the users and QR codes screens are told apart by their names (a screen reader’s list of controls)', async () => {
+    for (const name of ['Menu card', 'Poster']) await t.services.qr.create(actor, { name, type: 'text', content: name, errorCorrection: 'M' });
+    await t.services.users.create({ email: 'ann@example.com', password: 'ann-Pa55word', plan: 'free' });
+    const bob = await t.services.users.create({ email: 'bob@example.com', password: 'bob-Pa55word', plan: 'free' });
+    await t.services.users.update(bob.id, { isActive: false });
+    /** the names of the buttons and links in the rows' action cells: their text, hidden words included */
+    const actionNames = (page: string) =>
+      [...page.matchAll(/<td class="actions">([\s\S]*?)<\/td>/g)].flatMap((cell) =>
+        [...cell[1]!.matchAll(/<(button|a)\b[^>]*>([\s\S]*?)<\/\1>/g)].map((m) => m[2]!.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim()),
+      );
+    const repeated: Record<string, string[]> = {};
+    for (const path of ['/dashboard/users', '/dashboard/qrcodes']) {
+      const names = actionNames(await (await get(path)).text());
+      expect(names.length).toBeGreaterThan(3);
+      repeated[path] = names.filter((n, i) => names.indexOf(n) !== i);
+    }
+    expect(repeated).toEqual({ '/dashboard/users': [], '/dashboard/qrcodes': [] });
   });
 
   test('a new link’s confirmation is marked to take the focus', async () => {

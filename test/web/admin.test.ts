@@ -316,7 +316,7 @@ describe("another user's API keys", () => {
     const row = rowOf(await (await admin.get('/dashboard/users')).text(), u.user.id);
     expect(row).toContain(`hx-confirm="Reactivate ${u.email}? They can sign in again, and their active API key works again."`);
     expect(row).toContain(`hx-confirm="Reactivate ${u.email} and revoke their 1 API key? They can sign in again; programs using that key stay refused."`);
-    expect(row).toContain('<input type="hidden" name="revoke_keys" value="true"><button type="submit" id="standing-keys-' + u.user.id + '" class="link-button" data-then-focus="standing-' + u.user.id + '">Reactivate, revoke keys</button>');
+    expect(row).toContain('<input type="hidden" name="revoke_keys" value="true"><button type="submit" id="standing-keys-' + u.user.id + '" class="link-button" data-then-focus="standing-' + u.user.id + '">Reactivate, revoke keys<span class="visually-hidden"> of ' + u.user.email + '</span></button>');
     const back = await admin.post(`/dashboard/users/${u.user.id}/reactivate`, {}, hx(admin));
     expect(await back.text()).toContain('role="status">Reactivated; their 1 active API key works again.</span>');
     expect(await api(u.key)).toBe(200);

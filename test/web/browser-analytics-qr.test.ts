@@ -189,7 +189,7 @@ describe('in Chromium', () => {
     expect(await page.locator('.secret-value').textContent()).not.toBe(password);
     await app.services.keys.create(hire.id, 'hire key');
     await row.getByRole('button', { name: 'Deactivate' }).click();
-    await row.getByRole('button', { name: 'Reactivate', exact: true }).waitFor();
+    await row.getByRole('button', { name: 'Reactivate new.hire@example.com', exact: true }).waitFor();
     expect((await app.services.users.get(hire.id)).isActive).toBe(false);
     // a row with every action (a deactivated one has two Reactivate buttons) fits: the table is not pushed
     // past the page, the selects keep their words, and on a phone the actions wrap on thumb-sized targets

@@ -65,7 +65,7 @@ export function userRow(p: { user: User; plans: Plan[]; activeKeys: number; me: 
 <td data-label="Created"><time datetime="${new Date(u.createdAt).toISOString()}">${date(u.createdAt)}</time></td>
 <td data-label="API keys"><a href="/dashboard/users/${u.id}/keys">${n} active<span class="visually-hidden"> ${n === 1 ? 'API key' : 'API keys'} of ${who}</span></a></td>
 <td class="actions"><div class="user-actions">
-<form id="${form}" method="post" action="/dashboard/users/${u.id}" class="inline">${csrfField(p.csrfToken)}<button type="submit" class="link-button">Save</button></form>
+<form id="${form}" method="post" action="/dashboard/users/${u.id}" class="inline">${csrfField(p.csrfToken)}<button type="submit" class="link-button">Save<span class="visually-hidden"> for ${who}</span></button></form>
 <a href="/dashboard/users/${u.id}/transfer" class="link-button">Transfer links<span class="visually-hidden"> and QR codes of ${who}</span></a>
 ${self ? '' : html`${resetForm(u, n, p.csrfToken)}
 ${u.isActive ? deactivateForm(u, p.csrfToken) : reactivateForms(u, n, p.csrfToken)}`}
@@ -78,14 +78,14 @@ function resetForm(u: User, n: number, csrfToken: string): SafeHtml {
   const who = visibleChars(u.email);
   // the dialog's words are fixed when the page is drawn: they follow the box's default, not its state
   const keys = n > 0 ? ` Their ${keysWord(n)} ${n === 1 ? 'is' : 'are'} revoked too if “and revoke keys” is ticked.` : '';
-  return html`<form method="post" action="/dashboard/users/${u.id}/reset-password" class="inline" hx-boost="true" hx-push-url="false" hx-confirm="Reset the password of ${who}? They are signed out everywhere and get a new temporary password.${keys}">${csrfField(csrfToken)}<button type="submit" class="link-button">Reset password</button>${
+  return html`<form method="post" action="/dashboard/users/${u.id}/reset-password" class="inline" hx-boost="true" hx-push-url="false" hx-confirm="Reset the password of ${who}? They are signed out everywhere and get a new temporary password.${keys}">${csrfField(csrfToken)}<button type="submit" class="link-button">Reset password<span class="visually-hidden"> of ${who}</span></button>${
     n > 0 ? html` <label class="check"><input type="checkbox" name="revoke_keys" value="true" checked> and revoke keys<span class="visually-hidden"> of ${who}</span></label>` : ''
   }</form>`;
 }
 
 function deactivateForm(u: User, csrfToken: string): SafeHtml {
   const action = `/dashboard/users/${u.id}/deactivate`;
-  return html`<form method="post" action="${action}" class="inline" hx-post="${action}" hx-target="closest tr" hx-swap="outerHTML" hx-confirm="Deactivate ${visibleChars(u.email)}? They are signed out and their API keys stop working.">${csrfField(csrfToken)}<button type="submit" id="standing-${u.id}" class="link-button danger">Deactivate</button></form>`;
+  return html`<form method="post" action="${action}" class="inline" hx-post="${action}" hx-target="closest tr" hx-swap="outerHTML" hx-confirm="Deactivate ${visibleChars(u.email)}? They are signed out and their API keys stop working.">${csrfField(csrfToken)}<button type="submit" id="standing-${u.id}" class="link-button danger">Deactivate<span class="visually-hidden"> ${visibleChars(u.email)}</span></button></form>`;
 }
 
 /** Reactivating brings back every key the deactivation stopped: said before, with a second button that revokes them instead. */
@@ -94,13 +94,13 @@ function reactivateForms(u: User, n: number, csrfToken: string): SafeHtml {
   const who = visibleChars(u.email);
   const form = (confirm: string, fields: SafeHtml | '', button: SafeHtml) =>
     html`<form method="post" action="${action}" class="inline" hx-post="${action}" hx-target="closest tr" hx-swap="outerHTML"${confirm ? html` hx-confirm="${confirm}"` : ''}>${csrfField(csrfToken)}${fields}${button}</form>`;
-  if (n === 0) return form('', '', html`<button type="submit" id="standing-${u.id}" class="link-button">Reactivate</button>`);
+  if (n === 0) return form('', '', html`<button type="submit" id="standing-${u.id}" class="link-button">Reactivate<span class="visually-hidden"> ${who}</span></button>`);
   const keys = n === 1 ? 'active API key works' : `${n} active API keys work`;
-  return html`${form(`Reactivate ${who}? They can sign in again, and their ${keys} again.`, '', html`<button type="submit" id="standing-${u.id}" class="link-button">Reactivate</button>`)}
+  return html`${form(`Reactivate ${who}? They can sign in again, and their ${keys} again.`, '', html`<button type="submit" id="standing-${u.id}" class="link-button">Reactivate<span class="visually-hidden"> ${who}</span></button>`)}
 ${form(
   `Reactivate ${who} and revoke their ${keysWord(n)}? They can sign in again; programs using ${n === 1 ? 'that key stay' : 'those keys stay'} refused.`,
   html`<input type="hidden" name="revoke_keys" value="true">`,
-  html`<button type="submit" id="standing-keys-${u.id}" class="link-button" data-then-focus="standing-${u.id}">Reactivate, revoke keys</button>`,
+  html`<button type="submit" id="standing-keys-${u.id}" class="link-button" data-then-focus="standing-${u.id}">Reactivate, revoke keys<span class="visually-hidden"> of ${who}</span></button>`,
 )}`;
 }
 

@@ -60,8 +60,8 @@ export function qrList(p: QrListView): SafeHtml {
 <td data-label="Scans">${p.dynamic.has(q.id) ? html`<span class="badge badge-accent">Counts scans</span>` : html`<span class="muted">Static</span>`}</td>
 <td data-label="Created"><time datetime="${new Date(q.createdAt).toISOString()}">${date(q.createdAt)}</time></td>
 <td class="actions">
-<a href="/dashboard/qrcodes/${q.id}/download/png" download>PNG</a>
-<a href="/dashboard/qrcodes/${q.id}/download/svg" download>SVG</a>
+<a href="/dashboard/qrcodes/${q.id}/download/png" download>PNG<span class="visually-hidden"> of ${q.name}</span></a>
+<a href="/dashboard/qrcodes/${q.id}/download/svg" download>SVG<span class="visually-hidden"> of ${q.name}</span></a>
 <form method="post" action="/dashboard/qrcodes/${q.id}/delete" class="inline" hx-post="/dashboard/qrcodes/${q.id}/delete" hx-confirm="Delete the QR code “${visibleChars(q.name)}”? Printed copies of a linked code keep redirecting; scans stop being counted here." hx-target="closest tr" hx-swap="outerHTML">
 ${csrfField(p.csrfToken)}<button type="submit" class="link-button danger">Delete<span class="visually-hidden"> ${q.name}</span></button>
 </form></td>
