@@ -251,6 +251,18 @@
     if (said.length) announce(said.join(' '));
   });
 
+  // ---- an error slot a live check fills or empties as the person types (the QR designer's preview): the
+  // inputs it describes are invalid while it says something ----
+  document.addEventListener('htmx:afterSettle', function () {
+    document.querySelectorAll('[data-error-slot][id]').forEach(function (slot) {
+      var said = slot.textContent.trim() !== '';
+      document.querySelectorAll('[aria-describedby~="' + slot.id + '"]').forEach(function (input) {
+        if (said) input.setAttribute('aria-invalid', 'true');
+        else input.removeAttribute('aria-invalid');
+      });
+    });
+  });
+
   // ---- a confirmation that must not be missed (a link created, a key or password shown once) takes the
   // focus when it arrives, by a page load or a form's swap: read at once, and Tab goes on to its copy button ----
   function focusConfirmation(root) {

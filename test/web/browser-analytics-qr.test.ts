@@ -114,8 +114,11 @@ describe('in Chromium', () => {
     await page.getByLabel('Size (pixels, 100–1000)').fill('5000');
     await page.waitForSelector('#qr-err-size:not(:empty)');
     expect(await page.locator('#qr-err-size').textContent()).toBe('The size must be between 100 and 1000.');
+    // read with the field, which the live check marks invalid while it says so
+    await poll(() => page.locator('#qr-size').getAttribute('aria-invalid'), 'true');
     await page.getByLabel('Size (pixels, 100–1000)').fill('420');
     await page.waitForSelector('#qr-err-size:empty', { state: 'attached' });
+    await poll(() => page.locator('#qr-size').getAttribute('aria-invalid'), null);
 
     await page.getByRole('button', { name: 'Save QR code' }).click();
     await page.waitForURL(/\/dashboard\/qrcodes\/\d+\/edit\?saved=1$/);

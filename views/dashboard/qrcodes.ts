@@ -90,10 +90,12 @@ ${p.deleted ? html`<div class="success" role="status" data-confirmation>QR code 
 ${qrList(p)}`;
 }
 
-// every field has its slot even when empty: the preview's out-of-band swaps need a target to replace
+// every field has its slot even when empty: the preview's out-of-band swaps need a target to replace. An
+// alert only after a submit: the live preview checks half-typed values ("5" on the way to "500"), and its
+// messages are read with the field they describe instead (data-error-slot: dashboard.js marks it invalid)
 const errorSlot = (field: string, error: FieldError, oob = false) => {
   const message = messageFor(error, field);
-  return html`<p class="field-error" id="qr-err-${field}"${oob ? html` hx-swap-oob="true"` : ''}${message !== undefined ? html` role="alert">${message}` : html`>`}</p>`;
+  return html`<p class="field-error" id="qr-err-${field}" data-error-slot${oob ? html` hx-swap-oob="true"` : ''}${message !== undefined ? html`${oob ? '' : html` role="alert"`}>${message}` : html`>`}</p>`;
 };
 const hint = (type: string, oob = false) => html`<p class="hint" id="qr-content-hint"${oob ? html` hx-swap-oob="true"` : ''}>${TYPES[type]?.hint ?? ''}</p>`;
 
@@ -178,7 +180,7 @@ ${colours ? html`<p class="hint" id="qr-colour-note">${p.keepsColours ? `This co
 </form>
 <aside class="qr-preview-pane" aria-labelledby="qr-preview-title">
 <h2 id="qr-preview-title">Preview</h2>
-<div id="qr-preview" aria-live="polite">${qrPreview({ svg: p.svg, error: p.error, type: v.type, oob: false })}</div>
+<div id="qr-preview">${qrPreview({ svg: p.svg, error: p.error, type: v.type, oob: false })}</div>
 ${p.qr
   ? html`<p class="downloads"><a class="button" href="/dashboard/qrcodes/${p.qr.id}/download/png" download>Download PNG</a>
 <a class="button secondary" href="/dashboard/qrcodes/${p.qr.id}/download/svg" download>Download SVG</a></p>
