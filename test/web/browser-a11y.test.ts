@@ -283,6 +283,32 @@ describe('where the focus is, and what is current, shows in every colour scheme'
     });
   }
 
+  for (const scheme of ['light', 'dark'] as const) {
+    test(`placeholders keep 4.5:1 against their field (${scheme})`, async () => {
+      const p = await context.newPage();
+      await p.emulateMedia({ colorScheme: scheme });
+      await p.goto(`${app.base}/dashboard/links/new`);
+      const ratios = await p.evaluate(() => {
+        const nums = (c: string) => c.match(/[\d.]+/g)!.map(Number);
+        const lum = ([r, g, b]: number[]) => {
+          const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+          return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+        };
+        return ['#url', '#code', '#schedule_url_0', '#thumbnail_url'].map((sel) => {
+          const el = document.querySelector(sel)!;
+          const ph = getComputedStyle(el, '::placeholder');
+          const bg = nums(getComputedStyle(el).backgroundColor);
+          const a = (nums(ph.color)[3] ?? 1) * Number(ph.opacity);
+          const fg = nums(ph.color).slice(0, 3).map((v, i) => v * a + bg[i]! * (1 - a));
+          const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+          return `${sel} ${((hi! + 0.05) / (lo! + 0.05)).toFixed(2)}`;
+        });
+      });
+      await p.close();
+      expect(ratios.filter((r) => Number(r.split(' ').pop()) < 4.5)).toEqual([]);
+    });
+  }
+
   test('in forced colours (Windows High Contrast) a focused input, select, textarea or radio card still shows a ring', async () => {
     const p = await context.newPage();
     await p.emulateMedia({ forcedColors: 'active' });

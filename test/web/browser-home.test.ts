@@ -49,3 +49,26 @@ test('a visitor copies the new short link and scans its QR code', async () => {
   await screenshot(page, 'home-result');
   await context.close();
 }, 30_000);
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`the address field's placeholder keeps 4.5:1 against the field (${scheme})`, async () => {
+    const page = await browser.newPage();
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto(`${app.base}/`);
+    const ratio = await page.locator('input[placeholder]').first().evaluate((el) => {
+      const nums = (c: string) => c.match(/[\d.]+/g)!.map(Number);
+      const lum = ([r, g, b]: number[]) => {
+        const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+      };
+      const ph = getComputedStyle(el, '::placeholder');
+      const bg = nums(getComputedStyle(el).backgroundColor);
+      const a = (nums(ph.color)[3] ?? 1) * Number(ph.opacity);
+      const fg = nums(ph.color).slice(0, 3).map((v, i) => v * a + bg[i]! * (1 - a));
+      const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+      return (hi! + 0.05) / (lo! + 0.05);
+    });
+    await page.close();
+    expect(ratio).toBeGreaterThanOrEqual(4.5);
+  });
+}
