@@ -306,11 +306,31 @@
   // ---- a swap that took the focused control away (a deleted row, a redrawn table, an import's result)
   // left the focus at the top of the page, so the next Tab started over from "Skip to content": the
   // focus goes to what was redrawn instead ----
+  // a row deleted from a table (the links list redraws the whole table): its neighbours, remembered when the
+  // request leaves, so the focus can go on to the next row (the previous, for the last) and not to the table
+  var leftRow = null;
+  document.addEventListener('htmx:beforeRequest', function (e) {
+    var row = e.detail.elt && e.detail.elt.closest && e.detail.elt.closest('tr[id]');
+    leftRow = row ? { id: row.id, next: row.nextElementSibling && row.nextElementSibling.id, prev: row.previousElementSibling && row.previousElementSibling.id } : null;
+  });
+  function focusNeighbour() {
+    var left = leftRow;
+    leftRow = null;
+    if (!left || document.getElementById(left.id)) return false;
+    var row = (left.next && document.getElementById(left.next)) || (left.prev && document.getElementById(left.prev));
+    // its pause/activate button, where a delete button's neighbour is; else its first action
+    var control = row && (row.querySelector('[id^="toggle-"]') || row.querySelector('.row-actions button, .row-actions a, td.actions button, td.actions a'));
+    if (!control) return false;
+    control.focus();
+    return true;
+  }
+
   document.addEventListener('htmx:afterSettle', function (e) {
     var active = document.activeElement;
     if (active && active !== document.body) return;
     var target = e.detail.target;
     if (!target || target.id === 'toast') return;
+    if (focusNeighbour()) return;
     // a button whose redrawn row has no button of its id names the one to go to (Reactivate, revoke keys
     // → Deactivate, as plain Reactivate does by sharing its id)
     var cfg = e.detail.requestConfig;

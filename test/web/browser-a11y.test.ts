@@ -351,6 +351,29 @@ describe('where the focus is, and what is current, shows in every colour scheme'
   });
 });
 
+describe('a link deleted from the list with the keyboard', () => {
+  test('the focus goes on to the next row’s pause button, or the previous row’s after the last, not to the whole table', async () => {
+    const actor = await app.services.users.actorFor(await app.services.users.getByEmail(ADMIN.email));
+    const made: Link[] = [];
+    for (const n of [1, 2, 3]) made.push((await app.services.links.create(actor, { destination: `https://example.com/doomed/${n}`, title: `Doomed ${n}` })).link);
+    const [d1, d2, d3] = made as [Link, Link, Link];
+    const settled = () => page.waitForFunction(() => !document.querySelector('.htmx-added, .htmx-settling, .htmx-swapping, .htmx-request'));
+    const focusedId = () => page.evaluate(() => document.activeElement?.id ?? '');
+    // newest first: Doomed 3, Doomed 2, Doomed 1
+    await page.goto(`${app.base}/dashboard?q=Doomed`);
+    await page.locator(`#link-${d2.id} button[title="Delete"]`).focus();
+    await page.keyboard.press('Enter');
+    await page.locator(`#link-${d2.id}`).waitFor({ state: 'detached' });
+    await settled();
+    await poll(focusedId, `toggle-${d1.id}`);
+    await page.locator(`#link-${d1.id} button[title="Delete"]`).focus();
+    await page.keyboard.press('Enter');
+    await page.locator(`#link-${d1.id}`).waitFor({ state: 'detached' });
+    await settled();
+    await poll(focusedId, `toggle-${d3.id}`);
+  });
+});
+
 describe('a keyboard user choosing a role or plan in the users table', () => {
   test('arrow keys only move through the options; Enter, or leaving the field, saves the choice', async () => {
     const member = await app.services.users.create({ email: 'keys@example.com', password: 'keys-Pa55word', plan: 'free' });
