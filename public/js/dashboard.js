@@ -21,17 +21,40 @@
 
   var TOAST_MS = 5000;
 
+  // a toast goes after a while, but not while it is being read: under the pointer, or with the focus in it
+  function fade(item) {
+    setTimeout(function check() {
+      var box = item.parentElement;
+      if (box && (box.matches(':hover') || box.contains(document.activeElement))) return setTimeout(check, 1000);
+      item.remove();
+    }, TOAST_MS);
+  }
+
   function toast(message, kind) {
     var box = document.getElementById('toast');
     if (!box || !message) return;
     // the same message again (a button pressed twice) replaces the one showing rather than stacking a copy
-    for (var i = 0; i < box.children.length; i++) if (box.children[i].textContent === message) box.children[i].remove();
+    for (var i = box.children.length - 1; i >= 0; i--) if (box.children[i].getAttribute('data-message') === message) box.children[i].remove();
     var item = document.createElement('div');
     item.className = kind === 'error' ? 'error' : 'ok';
-    item.textContent = message;
+    item.setAttribute('data-message', message);
+    var text = document.createElement('span');
+    text.textContent = message;
+    item.appendChild(text);
     box.appendChild(item);
     placeToasts();
-    setTimeout(function () { item.remove(); }, TOAST_MS);
+    settle(item);
+  }
+  // a failure says what to do: it stays until dismissed, for whoever reads slowly or was looking elsewhere
+  function settle(item) {
+    if (!item.classList.contains('error')) return fade(item);
+    var close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'toast-close';
+    close.setAttribute('aria-label', 'Dismiss');
+    close.textContent = '×';
+    close.addEventListener('click', function () { item.remove(); });
+    item.appendChild(close);
   }
 
   // a toast in its corner must not hide the focused control (the button just pressed in a row near the
@@ -39,7 +62,8 @@
   function placeToasts() {
     var box = document.getElementById('toast');
     var active = document.activeElement;
-    if (!box) return;
+    // its own Dismiss button focused: it stays where it is (moving it would take the button from under the pointer)
+    if (!box || box.contains(active)) return;
     box.classList.remove('top');
     if (!box.children.length || !active || active === document.body) return;
     var a = active.getBoundingClientRect();
@@ -68,12 +92,11 @@
   document.addEventListener('htmx:sendError', function () {
     toast('The server could not be reached. Check your connection and try again.', 'error');
   });
-  // messages the server swaps into #toast itself (HX-Retarget) fade like the others
+  // messages the server swaps into #toast itself (HX-Retarget) go, or stay, like the others
   document.addEventListener('htmx:afterSwap', function (e) {
     if (e.detail.target && e.detail.target.id === 'toast') {
-      var items = Array.prototype.slice.call(e.detail.target.children);
       placeToasts();
-      setTimeout(function () { items.forEach(function (i) { i.remove(); }); }, TOAST_MS);
+      Array.prototype.forEach.call(e.detail.target.children, settle);
     }
     updateSelection();
   });

@@ -374,6 +374,27 @@ describe('a link deleted from the list with the keyboard', () => {
   });
 });
 
+describe('toasts', () => {
+  test('an error stays until dismissed; any toast stays while the pointer is on it', async () => {
+    await page.goto(`${app.base}/dashboard`);
+    await page.waitForFunction(() => (window as unknown as { htmx?: unknown }).htmx !== undefined);
+    const shown = () => page.locator('#toast > *').evaluateAll((items) => items.map((i) => i.textContent!.replace('×', '').trim()));
+    // as the server's HX-Trigger and the script's own failures raise them
+    await page.evaluate(() => {
+      document.dispatchEvent(new CustomEvent('toast', { detail: { message: 'Saved A.' } }));
+      document.dispatchEvent(new CustomEvent('toast', { detail: { message: 'Could not do B.', kind: 'error' } }));
+    });
+    const box = (await page.locator('#toast').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await Bun.sleep(5600);
+    expect(await shown()).toEqual(['Saved A.', 'Could not do B.']);
+    await page.mouse.move(1, 1);
+    await poll(shown, ['Could not do B.'], 3000);
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await poll(shown, []);
+  }, 20_000);
+});
+
 describe('a keyboard user choosing a role or plan in the users table', () => {
   test('arrow keys only move through the options; Enter, or leaving the field, saves the choice', async () => {
     const member = await app.services.users.create({ email: 'keys@example.com', password: 'keys-Pa55word', plan: 'free' });
