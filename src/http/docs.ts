@@ -57,6 +57,7 @@ const DOCS_PAGE = `<!doctype html>
 <title>shrinkray API</title>
 <link rel="icon" href="/public/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/public/vendor/swagger-ui/swagger-ui.css">
+<link rel="stylesheet" href="/public/css/docs.css">
 </head>
 <body>
 <div id="swagger-ui" data-spec-url="${SPEC_PATH}"></div>

@@ -35,6 +35,8 @@ import copyJs from '../../public/js/copy.js' with { type: 'file' };
 // @ts-ignore
 import bridgeJs from '../../public/js/bridge.js' with { type: 'file' };
 // @ts-ignore
+import docsCss from '../../public/css/docs.css' with { type: 'file' };
+// @ts-ignore
 import dashboardExtraCss from '../../public/css/dashboard-extra.css' with { type: 'file' };
 // @ts-ignore
 import favicon from '../../public/favicon.svg' with { type: 'file' };
@@ -60,6 +62,7 @@ export const EMBEDDED_ASSETS: Readonly<Record<string, string>> = {
   'css/app.css': appCss,
   'css/dashboard.css': dashboardCss,
   'css/dashboard-extra.css': dashboardExtraCss,
+  'css/docs.css': docsCss,
   'js/dashboard.js': dashboardJs,
   'js/home.js': homeJs,
   'js/copy.js': copyJs,

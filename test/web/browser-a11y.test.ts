@@ -395,6 +395,42 @@ describe('toasts', () => {
   }, 20_000);
 });
 
+describe('the API documentation (/docs, the vendored Swagger UI)', () => {
+  test('method badges, the Authorize button and the spec link keep 4.5:1', async () => {
+    const p = await context.newPage();
+    await p.goto(`${app.base}/docs`);
+    await p.locator('.opblock-summary-method').first().waitFor();
+    await p.locator('.btn.authorize').waitFor();
+    const ratios = await p.evaluate(() => {
+      const nums = (c: string) => c.match(/[\d.]+/g)!.map(Number);
+      const lum = ([r, g, b]: number[]) => {
+        const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+      };
+      const background = (el: Element | null): number[] => {
+        for (; el; el = el.parentElement) {
+          const c = nums(getComputedStyle(el).backgroundColor);
+          if ((c[3] ?? 1) === 1) return c;
+        }
+        return [255, 255, 255];
+      };
+      const seen = new Set<string>();
+      const out: string[] = [];
+      for (const el of document.querySelectorAll('.opblock-summary-method, .btn.authorize, .info a')) {
+        const key = `${el.textContent!.trim()} ${getComputedStyle(el).color} ${background(el).join()}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const [hi, lo] = [lum(nums(getComputedStyle(el).color)), lum(background(el))].sort((x, y) => y - x);
+        out.push(`${el.textContent!.trim().slice(0, 20)} ${((hi! + 0.05) / (lo! + 0.05)).toFixed(2)}`);
+      }
+      return out;
+    });
+    await p.close();
+    expect(ratios.length).toBeGreaterThan(3);
+    expect(ratios.filter((r) => Number(r.split(' ').pop()) < 4.5)).toEqual([]);
+  });
+});
+
 describe('a keyboard user choosing a role or plan in the users table', () => {
   test('arrow keys only move through the options; Enter, or leaving the field, saves the choice', async () => {
     const member = await app.services.users.create({ email: 'keys@example.com', password: 'keys-Pa55word', plan: 'free' });
