@@ -8,10 +8,11 @@
  * waits for no lock (another writer busy: the next request tries again).
  */
 import { DomainError } from '../errors.ts';
+import { Refusals } from '../refusals.ts';
 import type { Actor } from './accounts.types.ts';
 import { randomBase64Url, sha256Hex } from './secrets.ts';
 import type { SessionsRepo } from './sessions.repo.ts';
-import type { UsersService } from './users.service.ts';
+import { checkPassword, type UsersService } from './users.service.ts';
 
 export const SESSION_IDLE_MS = 7 * 24 * 60 * 60 * 1000;
 export const SESSION_MAX_MS = 30 * 24 * 60 * 60 * 1000;
@@ -80,17 +81,22 @@ export function createSessionsService(deps: { sessions: SessionsRepo; users: Use
 
     /**
      * Changes the user's password after checking the current one, and ends
-     * every other session of theirs. @throws UNAUTHENTICATED, VALIDATION
+     * every other session of theirs. Every refusal is gathered in `r` (with
+     * what the caller noted there: a form's mismatched confirmation), so a
+     * form shows them all at once; the first is thrown. @throws UNAUTHENTICATED, VALIDATION
      */
-    async changePassword(ctx: SessionContext, current: string, next: string): Promise<void> {
-      const { passwordHash } = await users.authenticate(ctx.actor.user.email, current).catch(() => {
-        throw new DomainError('VALIDATION', 'The current password is incorrect.', { field: 'current_password' });
+    async changePassword(ctx: SessionContext, current: string, next: string, r = new Refusals()): Promise<void> {
+      const found = await users.authenticate(ctx.actor.user.email, current).catch(() => {
+        r.note(new DomainError('VALIDATION', 'The current password is incorrect.', { field: 'current_password' }));
+        return null;
       });
       // the same one again would clear "must change" while whoever issued it (an admin's reset) still knows it
-      if (next === current) throw new DomainError('VALIDATION', 'The new password must be different from the current one.', { field: 'new_password' });
+      if (next === current) r.note(new DomainError('VALIDATION', 'The new password must be different from the current one.', { field: 'new_password' }));
+      else r.passes(() => checkPassword(next));
+      if (!found || r.any) return r.throwIfAny();
       // not over a reset that landed during the checks: a session the reset ended must not choose the password after it;
       // nor from a session signed out while the passwords were hashed
-      await users.changePassword(ctx.actor.user.id, passwordHash, next, ctx.idHash);
+      await users.changePassword(ctx.actor.user.id, found.passwordHash, next, ctx.idHash);
       await sessions.removeForUser(ctx.actor.user.id, ctx.idHash);
     },
 

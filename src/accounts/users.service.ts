@@ -61,7 +61,8 @@ export interface CreateUserInput {
   mustChangePassword?: boolean;
 }
 
-function checkPassword(password: unknown): string {
+/** @throws VALIDATION (meta.field 'password') */
+export function checkPassword(password: unknown): string {
   if (typeof password !== 'string' || charLength(password) < MIN_PASSWORD_LENGTH || charLength(password) > 128) {
     throw new DomainError('VALIDATION', `The password must be ${MIN_PASSWORD_LENGTH} to 128 characters.`, { field: 'password' });
   }

@@ -22,6 +22,7 @@
 import { Elysia } from 'elysia';
 import { normalEmail } from '../accounts/users.service.ts';
 import { DomainError } from '../errors.ts';
+import { Refusals, refusalsIn } from '../refusals.ts';
 import { readBody, isPlainObject } from '../http/body.ts';
 import { clientIp, throttleKey } from '../http/client-ip.ts';
 import type { HttpContext } from '../http/context.ts';
@@ -140,13 +141,19 @@ export const authRoutes: WebModule = (deps, kit) => {
         if (wait !== null) {
           return account(c, { errors: { current_password: `Too many attempts. Try again in ${wait} seconds.` } }, 429, { 'retry-after': String(wait) });
         }
-        if (next !== confirm) return account(c, { errors: { confirm_password: 'The two new passwords are not the same.' } }, 422);
+        // noted, not answered at once: the core's refusals (a wrong current password, a short new one) come with it
+        const refusals = new Refusals();
+        if (next !== confirm) refusals.note(new DomainError('VALIDATION', 'The two new passwords are not the same.', { field: 'confirm_password' }));
         try {
-          await services.sessions.changePassword(c.session, current, next);
+          await services.sessions.changePassword(c.session, current, next, refusals);
         } catch (e) {
           if (!(e instanceof DomainError) || e.code !== 'VALIDATION') throw e;
-          const field = e.meta.field === 'current_password' ? 'current_password' : 'new_password';
-          return account(c, { errors: { [field]: e.message } }, 422);
+          const errors: Record<string, string> = {};
+          for (const refusal of refusalsIn(e)) {
+            const field = refusal.field === 'current_password' || refusal.field === 'confirm_password' ? refusal.field : 'new_password';
+            errors[field] ??= refusal.message;
+          }
+          return account(c, { errors }, 422);
         }
         return kit.redirect(c, '/dashboard/account?changed=1');
       }, { withGeneratedPassword: true }),

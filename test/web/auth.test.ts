@@ -321,6 +321,21 @@ describe('/dashboard/account', () => {
     expect((await login(email, 'printed-password-1')).res.status).toBe(401);
   });
 
+  test('a password change wrong in every field says so beside each in one answer, and changes nothing', async () => {
+    const u = await t.user();
+    const s = await session(u.email, u.password);
+    const res = await send(t, 'POST', '/dashboard/account', { cookie: s.cookie }, { _csrf: s.csrf, current_password: 'nope', new_password: 'short', confirm_password: 'shorter' });
+    expect(res.status).toBe(422);
+    const page = await res.text();
+    expect(page).toContain('<p class="field-error" id="current_password-error">The current password is incorrect.</p>');
+    expect(page).toContain('<p class="field-error" id="new_password-error">The password must be 8 to 128 characters.</p>');
+    expect(page).toContain('<p class="field-error" id="confirm_password-error">The two new passwords are not the same.</p>');
+    // only the confirmation differs: still refused, nothing written
+    const mismatch = await send(t, 'POST', '/dashboard/account', { cookie: s.cookie }, { _csrf: s.csrf, current_password: u.password, new_password: 'new-password-9', confirm_password: 'new-password-8' });
+    expect(mismatch.status).toBe(422);
+    expect((await login(u.email, u.password)).res.status).toBe(303);
+  });
+
   test('a password change without the CSRF token is refused', async () => {
     const u = await t.user();
     const s = await session(u.email, u.password);
