@@ -16,22 +16,25 @@ import { optionalText, textOf } from './form-values.ts';
 
 const MODES: readonly RedirectMode[] = ['direct', 'bridge', 'preview'];
 const MAX_SCHEDULES = 50;
-const LOCAL_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
+const LOCAL_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/;
 
 /** datetime-local text (UTC) → epoch ms; '' → null. @throws VALIDATION */
 export function parseUtcLocal(value: string, field: string, label: string): number | null {
   if (value.trim() === '') return null;
   const m = LOCAL_DATETIME.exec(value.trim());
   // setUTCFullYear, not Date.UTC: that reads years 0–99 as 1900–1999
-  const ms = m ? new Date(0).setUTCFullYear(+m[1]!, +m[2]! - 1, +m[3]!) + (+m[4]! * 3600 + +m[5]! * 60 + +(m[6] ?? 0)) * 1000 : Number.NaN;
+  const ms = m ? new Date(0).setUTCFullYear(+m[1]!, +m[2]! - 1, +m[3]!) + (+m[4]! * 3600 + +m[5]! * 60 + +(m[6] ?? 0)) * 1000 + +(m[7] ?? '0').padEnd(3, '0') : Number.NaN;
   if (!m || Number.isNaN(ms) || new Date(ms).getUTCDate() !== +m[3]! || +m[2]! < 1 || +m[2]! > 12 || +m[4]! > 23 || +m[5]! > 59 || +(m[6] ?? 0) > 59) {
     throw new DomainError('VALIDATION', `The ${label} is not a valid date and time.`, { field });
   }
   return ms;
 }
 
-/** epoch ms → datetime-local text in UTC */
-export const toUtcLocal = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().slice(0, 16));
+/**
+ * epoch ms → datetime-local text in UTC, to the minute unless the time has seconds (set through an API):
+ * then with them, so that saving the form, or changing only a schedule's address, keeps the time as it was
+ */
+export const toUtcLocal = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().slice(0, ms % 60_000 === 0 ? 16 : ms % 1000 === 0 ? 19 : 23));
 
 /** What the form shows: the submitted fields as typed. */
 export function formValues(form: Record<string, unknown>): LinkFormValues {

@@ -74,3 +74,28 @@ test('the analytics page says its days are UTC to a reader in Kiritimati (UTC+14
   expect(await page.getByLabel('To', { exact: true }).inputValue()).toBe(today);
   await context.close();
 }, 60_000);
+
+test('times with seconds, set through an API, survive an edit that changes only a schedule’s address', async () => {
+  const context = await browser.newContext({ userAgent: UA, timezoneId: 'Asia/Kolkata' });
+  const page = await context.newPage();
+  await signIn(page, app.base, OWNER.email, OWNER.password);
+  const actor = await app.services.users.actorFor((await app.services.users.getByEmail(OWNER.email))!);
+  const start = Date.UTC(2099, 1, 10, 8, 0, 30);
+  const end = Date.UTC(2099, 1, 10, 8, 0, 50); // a window shorter than the minute it falls in
+  const expiry = Date.UTC(2099, 5, 1, 12, 0, 0, 250);
+  const { link } = await app.services.links.create(actor, {
+    destination: 'https://example.com/seconds', code: 'with-seconds', expiresAt: expiry, metadata: 'none',
+    schedules: [{ startsAt: start, endsAt: end, destination: 'https://example.com/flash' }],
+  });
+  await page.goto(`${app.base}/dashboard/links/${link.id}/edit`);
+  expect(await page.locator('#schedule_start_0').inputValue()).toBe('2099-02-10T08:00:30');
+  expect(await page.locator('#schedule_end_0').inputValue()).toBe('2099-02-10T08:00:50');
+  expect(await page.getByLabel('Expires (UTC)').inputValue()).toBe('2099-06-01T12:00:00.25'); // Chromium's own spelling of .250
+  await page.locator('#schedule_url_0').fill('https://example.com/flash-sale');
+  await page.locator('form.link-form [type="submit"]').first().click();
+  await page.waitForURL((u) => u.pathname === '/dashboard');
+  const [schedule] = await app.services.links.schedules(link.id);
+  expect([schedule!.startsAt, schedule!.endsAt, schedule!.destination]).toEqual([start, end, 'https://example.com/flash-sale']);
+  expect((await app.services.links.getByCode(actor, 'with-seconds')).expiresAt).toBe(expiry);
+  await context.close();
+}, 60_000);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { Link } from '../../src/links/links.types.ts';
 import { csvCell, parseCsv } from '../../src/web/links-csv.ts';
 import { parseExpiry } from '../../src/web/links-import.ts';
+import { toUtcLocal } from '../../src/web/links-form-input.ts';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
 import { captureInfo } from '../helpers/logged.ts';
 import { turnsDuring } from '../helpers/turns.ts';
@@ -368,9 +369,11 @@ describe('create and edit', () => {
     const { link } = await t.services.links.create(owner.actor, {
       destination: 'https://example.com/seconds', expiresAt, schedules: [{ startsAt: start, endsAt: start + 61_001, destination: 'https://example.com/sched' }],
     });
-    const shown = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+    // shown with the seconds and milliseconds it has (a minute would be in the past, or end a window before it starts)
+    const shown = toUtcLocal;
     const page = await (await owner.get(`/dashboard/links/${link.id}/edit`)).text();
-    expect(page).toContain(`value="${shown(expiresAt)}"`);
+    expect(page).toContain(`value="${new Date(expiresAt).toISOString().slice(0, 23)}" step="0.001"`);
+    expect(page).toContain(`value="${new Date(start).toISOString().slice(0, 23)}" step="0.001"`);
     const res = await owner.post(`/dashboard/links/${link.id}/edit`, {
       url: 'https://example.com/seconds', code: link.code, title: 'Renamed', redirect_mode: 'direct', expires_at: shown(expiresAt),
       schedule_start_0: shown(start), schedule_end_0: shown(start + 61_001), schedule_url_0: 'https://example.com/sched',
@@ -775,4 +778,24 @@ describe('CSV import and export', () => {
     const n = 200_000;
     expect(parseCsv(`${' '.repeat(n)}a${'"'.repeat(n)}`, ',')).toEqual([[`${' '.repeat(n)}a${'"'.repeat(n)}`]]);
   }, 5_000);
+});
+
+test('a link with an expiry says when in the list and on its analytics page; an expired one since when', async () => {
+  const expiresAt = Date.UTC(2099, 5, 1, 12, 30);
+  const { link } = await t.services.links.create(owner.actor, { destination: 'https://example.com/ends', title: 'Ends in 2099', expiresAt, metadata: 'none' });
+  const list = await (await owner.get('/dashboard?q=Ends%20in%202099')).text();
+  expect(list).toContain('<span class="expiry muted small">expires <time datetime="2099-06-01T12:30:00.000Z" title="2099-06-01 12:30 UTC">Jun 1, 2099</time></span>');
+  const analytics = await (await owner.get(`/dashboard/links/${link.id}/analytics`)).text();
+  expect(analytics).toContain('<p class="muted small" id="link-expiry">Expires <time datetime="2099-06-01T12:30:00.000Z">2099-06-01 12:30 UTC</time></p>');
+
+  const soon = Date.now() + 1_500;
+  const { link: brief } = await t.services.links.create(owner.actor, { destination: 'https://example.com/brief', title: 'Brief one', expiresAt: soon, metadata: 'none' });
+  await Bun.sleep(soon - Date.now() + 50);
+  const after = await (await owner.get('/dashboard?q=Brief%20one')).text();
+  expect(after).toMatch(/badge-expired">Expired<\/span><span class="expiry muted small">since <time/);
+  expect(await (await owner.get(`/dashboard/links/${brief.id}/analytics`)).text()).toContain('id="link-expiry">Expired <time');
+  // none without an expiry
+  const { link: forever } = await t.services.links.create(owner.actor, { destination: 'https://example.com/forever', title: 'Forever one', metadata: 'none' });
+  expect(await (await owner.get('/dashboard?q=Forever%20one')).text()).not.toContain('class="expiry');
+  expect(await (await owner.get(`/dashboard/links/${forever.id}/analytics`)).text()).not.toContain('id="link-expiry"');
 });

@@ -118,6 +118,7 @@ export function analyticsPage(v: AnalyticsView): SafeHtml {
 <p class="eyebrow"><a href="/dashboard">Links</a> / Analytics</p>
 <h1 class="link-title">${linkName(v.link)}</h1>
 <p class="muted clamp-3" title="${displayUrl(v.link.destination)}"><a href="${v.shortUrl}">${v.shortUrl}</a> → <span class="destination">${displayUrl(v.link.destination)}</span>${idn(v.link.destination)}</p>
+${v.link.expiresAt === null ? null : html`<p class="muted small" id="link-expiry">${v.link.expiresAt <= Date.now() ? 'Expired' : 'Expires'} ${when(v.link.expiresAt)}</p>`}
 </div></header>
 ${analyticsSection(v)}`;
 }

@@ -81,13 +81,16 @@ const MODES: { value: RedirectMode; label: string; hint: string }[] = [
   { value: 'preview', label: 'Safety preview', hint: 'Shows where the link goes; the visitor chooses to continue.' },
 ];
 
+// a time with seconds (set through an API) is shown with them, and the input then takes them (its step is a minute)
+const stepFor = (value: string): SafeHtml | null => (value.length > 19 ? html` step="0.001"` : value.length > 16 ? html` step="1"` : null);
+
 function scheduleRow(i: number | '__i__', s: ScheduleValues, invalid: readonly string[] = []): SafeHtml {
   const id = (part: string) => `schedule_${part}_${i}`;
   // the fieldset's one message (#schedules-error) names this row: its refused inputs point to it
   const aria = (part: string) => (invalid.includes(part) ? html` aria-invalid="true" aria-describedby="${fieldErrorId('schedules')}"` : null);
   return html`<div class="schedule-row" data-row>
-<div class="field"><label for="${id('start')}">Starts (UTC)</label><input type="datetime-local" id="${id('start')}" name="${id('start')}" value="${s.start}"${aria('start')}></div>
-<div class="field"><label for="${id('end')}">Ends (UTC)</label><input type="datetime-local" id="${id('end')}" name="${id('end')}" value="${s.end}"${aria('end')}></div>
+<div class="field"><label for="${id('start')}">Starts (UTC)</label><input type="datetime-local" id="${id('start')}" name="${id('start')}" value="${s.start}"${stepFor(s.start)}${aria('start')}></div>
+<div class="field"><label for="${id('end')}">Ends (UTC)</label><input type="datetime-local" id="${id('end')}" name="${id('end')}" value="${s.end}"${stepFor(s.end)}${aria('end')}></div>
 <div class="field grow"><label for="${id('url')}">Alternate destination</label><input type="url" inputmode="url" id="${id('url')}" name="${id('url')}" value="${s.url}" placeholder="https://example.com/sale"${aria('url')}></div>
 <button type="button" class="button ghost small" data-remove-row>Remove<span class="sr-only"> this schedule</span></button>
 </div>`;
@@ -208,7 +211,7 @@ ${errorText('redirect_mode', e.redirect_mode)}
 ${errorText('password', e.password)}
 ${p.hasPassword ? html`<label class="checkbox"><input type="checkbox" name="remove_password" value="1"${v.remove_password ? html` checked` : null}> Remove the password</label>` : null}
 </div>
-${textField({ name: 'expires_at', label: 'Expires (UTC)', value: v.expires_at, error: e.expires_at, type: 'datetime-local', disabled: !f.expiry, hint: f.expiry ? 'Interpreted as UTC. Leave empty to keep the link forever.' : denied('expiry dates') })}
+${textField({ name: 'expires_at', label: 'Expires (UTC)', value: v.expires_at, error: e.expires_at, type: 'datetime-local', attrs: stepFor(v.expires_at) ?? undefined, disabled: !f.expiry, hint: f.expiry ? 'Interpreted as UTC. Leave empty to keep the link forever.' : denied('expiry dates') })}
 </div>
 </fieldset>
 <fieldset class="card stack">
