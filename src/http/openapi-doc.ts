@@ -8,6 +8,8 @@ import type { TSchema } from '@sinclair/typebox';
 export interface DocSpec {
   tag: string;
   summary: string;
+  /** where the one made from the path would not do for a generated client (a hyphen in it, two routes alike) */
+  operationId?: string;
   description?: string;
   body?: TSchema;
   /** also accepts application/x-www-form-urlencoded */
@@ -45,6 +47,7 @@ export function doc(spec: DocSpec) {
   return {
     tags: [spec.tag],
     summary: spec.summary,
+    ...(spec.operationId ? { operationId: spec.operationId } : {}),
     description: spec.description,
     ...(spec.body ? { requestBody: { required: true, content: content(spec.body) } } : {}),
     // under our own key: the plugin replaces `parameters` with the path parameters it reads from the

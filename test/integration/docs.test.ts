@@ -124,6 +124,14 @@ describe('/openapi.json', () => {
     expect(Object.keys(spec.paths['/dashboard/qrcodes/{id}/download/{format}'].get.responses)).not.toContain('400');
   });
 
+  test('every operationId is unique and a plain identifier, as client generators name methods by it', async () => {
+    const spec = await (await app.request('GET', '/openapi.json')).json();
+    const ids = Object.values<Record<string, { operationId?: string }>>(spec.paths).flatMap((item) => Object.values(item).map((op) => op.operationId));
+    expect(ids.filter((id) => !id || !/^[A-Za-z][A-Za-z0-9_]*$/.test(id))).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(spec.paths['/v1/client/short-links/{short_code}'].patch.operationId).toBe('patchLinxlyShortLink');
+  });
+
   test('the native list routes document every field of the paginator they answer (last_page, per_page, next_page_url…)', async () => {
     const spec = await (await app.request('GET', '/openapi.json')).json();
     const u = await app.user('pro');

@@ -92,10 +92,11 @@ export function linxlyRoutes(deps: AppDeps) {
     const input = parseUpdate(await body(ctx), policy);
     return json(200, await single(await services.links.update(actor, target, input)));
   });
-  const updateDoc = (summary: string) =>
+  const updateDoc = (summary: string, operationId: string) =>
     bearerDoc({
       tag: TAG,
       summary,
+      operationId,
       description: 'Every field is optional; utm and schedules replace what the link had.',
       body: UpdateBody,
       responses: { 200: { description: 'The updated short link.', schema: LinkSchema }, ...notFound, ...tariff, ...invalid, ...common },
@@ -114,6 +115,7 @@ export function linxlyRoutes(deps: AppDeps) {
         detail: bearerDoc({
           tag: TAG,
           summary: 'List short links',
+          operationId: 'listLinxlyShortLinks',
           description: 'Your short links, paginated the Laravel API-resource way.',
           query: {
             page: { description: 'Page number (default 1).', type: 'integer' },
@@ -138,6 +140,7 @@ export function linxlyRoutes(deps: AppDeps) {
         detail: bearerDoc({
           tag: TAG,
           summary: 'Create a short link',
+          operationId: 'createLinxlyShortLink',
           description: 'Omit short_code to let the API generate one. Answers 200, as documented.',
           body: CreateBody,
           responses: { 200: { description: 'The new short link.', schema: LinkSchema }, ...tariff, ...invalid, ...common },
@@ -150,11 +153,11 @@ export function linxlyRoutes(deps: AppDeps) {
         const actor = await auth(ctx);
         return json(200, await single(await services.links.getByCode(actor, ctx.params.short_code ?? '')));
       }),
-      { detail: bearerDoc({ tag: TAG, summary: 'Get a short link', responses: { 200: { description: 'The short link.', schema: LinkSchema }, ...notFound, ...tariff, ...common } }) },
+      { detail: bearerDoc({ tag: TAG, summary: 'Get a short link', operationId: 'getLinxlyShortLink', responses: { 200: { description: 'The short link.', schema: LinkSchema }, ...notFound, ...tariff, ...common } }) },
     )
-    .put('/short-links/:short_code', update, { parse: 'none', detail: updateDoc('Update a short link') })
+    .put('/short-links/:short_code', update, { parse: 'none', detail: updateDoc('Update a short link', 'updateLinxlyShortLink') })
     // Laravel's apiResource routes PATCH to the same update
-    .patch('/short-links/:short_code', update, { parse: 'none', detail: updateDoc('Update a short link (PATCH, the same as PUT)') })
+    .patch('/short-links/:short_code', update, { parse: 'none', detail: updateDoc('Update a short link (PATCH, the same as PUT)', 'patchLinxlyShortLink') })
     .delete(
       '/short-links/:short_code',
       r(async (ctx) => {
@@ -167,6 +170,7 @@ export function linxlyRoutes(deps: AppDeps) {
         detail: bearerDoc({
           tag: TAG,
           summary: 'Delete a short link',
+          operationId: 'deleteLinxlyShortLink',
           description: 'Removes the link with its click logs and schedules; the short URL answers 404. The code is never reissued.',
           responses: { 200: { description: 'Deleted.', schema: MessageSchema }, ...notFound, ...tariff, ...common },
         }),
