@@ -410,6 +410,23 @@ describe('a form refused on several fields', () => {
     expect(page).not.toContain('id="password-error"');
   });
 
+  test('edit: a plan without custom aliases cannot rename a link, nor add a password or an expiry, by editing it', async () => {
+    const free = await signIn('free');
+    const { link } = await t.services.links.create(free.actor, { destination: 'https://example.com/free-edit', metadata: 'none' });
+    const above = (page: string) => /<p class="alert" role="alert" id="form-error">([^<]*)<\/p>/.exec(page)?.[1] ?? '';
+    const renamed = await free.post(`/dashboard/links/${link.id}/edit`, { url: 'https://example.com/free-edit', code: 'free-alias' });
+    const page = await renamed.text();
+    expect(renamed.status).toBe(422);
+    expect(above(page)).toContain('Custom aliases require a Pro or Enterprise plan.');
+    // all three at once: each gate is named, as on the new-link form
+    const all = await free.post(`/dashboard/links/${link.id}/edit`, { url: 'https://example.com/free-edit', code: 'free-alias', password: 'secret', expires_at: '2099-01-01T00:00' });
+    const allPage = await all.text();
+    expect(all.status).toBe(422);
+    for (const gate of ['Custom aliases require', 'Password-protected links require', 'Link expiration dates require']) expect([gate, above(allPage).includes(gate)]).toEqual([gate, true]);
+    expect(await t.services.links.get(free.actor, link.id)).toMatchObject({ code: link.code, isAlias: false, passwordHash: null, expiresAt: null });
+    expect((await t.request('GET', '/free-alias')).status).toBe(404);
+  });
+
   test('one refusal: beside its field, no summary; the APIs still answer with the first refusal alone', async () => {
     const page = await (await owner.post('/dashboard/links/new', { url: 'ftp://example.com/one' })).text();
     expect(messageOf(page, 'url')).toContain('must be a URL starting with http');

@@ -264,6 +264,30 @@ describe('errors', () => {
       await t.services.plans.update('pro', { expiry: true });
     }
   });
+
+  test('an expiry added by PUT on a plan without expiry answers the same body, and the URL keeps none', async () => {
+    // the free plan with API access, its features still off
+    await t.services.plans.update('free', { apiAccess: true });
+    try {
+      const u = await t.user('free');
+      const { data } = await create(u, { url: 'https://example.com/no-expiry' });
+      expect(data.expiresAt).toBeNull();
+      const res = await send('PUT', `${API}/${data.id}`, u, JSON.stringify({ url: 'https://example.com/no-expiry', expiresAt: '2099-01-01 00:00:00' }));
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({
+        code: 'PLAN_QUOTA_EXCEEDED',
+        message: 'Link expiration dates require a Pro or Enterprise plan.',
+        current_plan: 'free',
+        quota_key: 'expiry',
+        policy_limit: 0,
+        current_usage: 0,
+        upgrade_hint: 'Upgrade to PRO to unlock this capability.',
+      });
+      expect(rowOf(data.id)).toEqual({ destination: 'https://example.com/no-expiry', expires_at: null, deleted_at: null });
+    } finally {
+      await t.services.plans.update('free', { apiAccess: false });
+    }
+  });
 });
 
 describe('bulk rules', () => {

@@ -331,6 +331,28 @@ describe('plan gates (403)', () => {
     }
   });
 
+  test('an edit cannot add what the plan lacks: PUT with a password or an expiry on the free plan is 403, the link unchanged', async () => {
+    // the free plan with API access, its features still off (a plan an admin may well set up)
+    await t.services.plans.update('free', { apiAccess: true });
+    try {
+      const u = await t.user('free');
+      const created = await t.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://example.com/plain', title: 'Plain' } });
+      expect(created.status).toBe(201);
+      const { id, short_code } = await created.json();
+      for (const [extra, message] of [
+        [{ password: 's3cret' }, 'Password-protected links require a Pro or Enterprise plan.'],
+        [{ expires_at: new Date(Date.now() + 86_400_000).toISOString() }, 'Link expiration dates require a Pro or Enterprise plan.'],
+      ] as const) {
+        const res = await t.request('PUT', `/api/v1/links/${id}`, { headers: u.auth, body: { original_url: 'https://example.com/plain', ...extra } });
+        expect([Object.keys(extra)[0], res.status, await res.json()]).toEqual([Object.keys(extra)[0], 403, { message }]);
+      }
+      expect(t.services.db.sqlite.query('SELECT password_hash, expires_at FROM links WHERE id = ?').get(id)).toEqual({ password_hash: null, expires_at: null });
+      expect((await t.request('GET', `/${short_code}`)).status).toBe(302);
+    } finally {
+      await t.services.plans.update('free', { apiAccess: false });
+    }
+  });
+
   test('the link limit of the plan answers 403 and creates nothing more', async () => {
     const u = await t.user('enterprise');
     await t.services.plans.update('enterprise', { maxLinks: 2 });
