@@ -290,6 +290,19 @@ describe('labels never grant access', () => {
     expect(dup.body.id).not.toBe(link.id);
   });
 
+  test('an anonymous LinkShrink link with private stats is 404 here, as a missing code (its clicks are behind the stats token)', async () => {
+    const made = await send('POST', '/api/v1/shorten', { body: { url: 'https://example.com/private-stats', private_stats: true } });
+    expect(made.status).toBe(201);
+    const { code } = (await made.json()).data;
+    const res = await send('GET', `/api/links/${code}`);
+    expect([res.status, await res.json()]).toEqual([404, NOT_FOUND]);
+    const patch = await send('PATCH', `/api/links/${code}`, { body: { page_title: 'x' } });
+    expect([patch.status, await patch.json()]).toEqual([404, NOT_FOUND]);
+    // the same link without private stats is readable, as above
+    const open = (await (await send('POST', '/api/v1/shorten', { body: { url: 'https://example.com/private-stats' } })).json()).data;
+    expect((await send('GET', `/api/links/${open.code}`)).status).toBe(200);
+  });
+
   test('a key cannot change an anonymous link (keys work within their own links)', async () => {
     const u = await t.user('pro');
     const { body: made } = await create({ original_url: 'https://example.com/anon-vs-key' });
@@ -431,6 +444,25 @@ describe('errors', () => {
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await res.json()).toEqual({ success: false, message: 'Too Many Attempts.' });
     expect((await create({ original_url: 'https://example.com/rl/other' })).status).toBe(201);
+  });
+
+  test('from one IP in a minute, the 21st anonymous edit and the 101st read are 429 with Retry-After', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.91' };
+    const { body: made } = await create({ original_url: 'https://example.com/rl-budgets' });
+    const path = `/api/links/${made.short_code}`;
+    const refused = async (res: Response) => {
+      expect(res.status).toBe(429);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await res.json()).toEqual({ success: false, message: 'Too Many Attempts.' });
+    };
+    for (let i = 0; i < 20; i++) expect([i, (await send('PATCH', path, { body: { page_title: `edit ${i}` }, headers: from })).status]).toEqual([i, 200]);
+    await refused(await send('PATCH', path, { body: { page_title: 'edit 20' }, headers: from }));
+    expect((await t.services.links.getPublic(made.short_code)).pageTitle).toBe('edit 19');
+    for (let i = 0; i < 100; i++) expect([i, (await send('GET', path, { headers: from })).status]).toEqual([i, 200]);
+    await refused(await send('GET', path, { headers: from }));
+    // each budget is the address's own
+    expect((await send('GET', path)).status).toBe(200);
+    expect((await send('PATCH', path, { body: { page_title: 'elsewhere' } })).status).toBe(200);
   });
 });
 
