@@ -134,3 +134,28 @@ describe('Linx.ly schedules', () => {
     ]);
   });
 });
+
+describe('updated_at', () => {
+  test('after an edit, each dialect that has it answers the edit’s time, apart from created_at, in its own format', async () => {
+    setSystemTime(new Date('2026-03-10T12:00:00.000Z'));
+    const app = (t = await makeTestApp());
+    const u = await app.user('pro');
+    const created = await app.request('POST', '/api/v1/links', { headers: u.auth, body: { original_url: 'https://example.com/before', alias: 'edited', title: 'Edited' } });
+    const { id } = (await created.json()) as { id: number };
+    setSystemTime(new Date('2026-03-10T13:30:05.000Z'));
+    const put = await app.request('PUT', `/api/v1/links/${id}`, { headers: u.auth, body: { original_url: 'https://example.com/after' } });
+    expect(put.status).toBe(200);
+    setSystemTime(new Date('2026-03-10T14:00:00.000Z'));
+    const row = app.sqlite.query('SELECT created_at, updated_at FROM links WHERE id = ?').get(id);
+    expect(row).toEqual({ created_at: Date.parse('2026-03-10T12:00:00.000Z'), updated_at: Date.parse('2026-03-10T13:30:05.000Z') });
+
+    const dates = (body: { created_at: string; updated_at: string }) => [body.created_at, body.updated_at];
+    const read = async (path: string) => (await app.request('GET', path, { headers: u.auth })).json();
+    const minilnk = ['2026-03-10T12:00:00.000000Z', '2026-03-10T13:30:05.000000Z'];
+    expect(dates(await put.json())).toEqual(minilnk);
+    expect(dates(await read(`/api/v1/links/${id}`))).toEqual(minilnk);
+    expect(dates((await read('/api/v1/links')).data[0])).toEqual(minilnk);
+    expect(dates((await read('/v1/client/short-links/edited')).data)).toEqual(['2026-03-10 12:00:00', '2026-03-10 13:30:05']);
+    expect(dates(await read('/api/links/edited'))).toEqual(['2026-03-10T12:00:00+00:00', '2026-03-10T13:30:05+00:00']);
+  });
+});
