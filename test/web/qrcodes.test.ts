@@ -123,6 +123,10 @@ describe('the designer', () => {
     const res = await free.post('/dashboard/qrcodes', design({ foreground_color: '#ff0000' }));
     expect(res.status).toBe(422);
     expect(await res.text()).toContain('<p class="field-error" id="qr-err-foreground_color" data-error-slot role="alert">Custom QR colours require a Pro or Enterprise plan.</p>');
+    // the background alone is refused too
+    const bg = await free.post('/dashboard/qrcodes', design({ background_color: '#00ff00' }));
+    expect(bg.status).toBe(422);
+    expect(await bg.text()).toContain('Custom QR colours require a Pro or Enterprise plan.');
     const ok = await free.post('/dashboard/qrcodes', (({ foreground_color, background_color, ...rest }) => rest)(design()));
     expect(ok.status).toBe(303);
   });

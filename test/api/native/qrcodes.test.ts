@@ -342,6 +342,23 @@ describe('errors', () => {
     }
   });
 
+  test('a background colour alone is a colour too: 403 on a plan without QR colours, nothing made', async () => {
+    // the free plan with API access, QR colours still off
+    await t.services.plans.update('free', { apiAccess: true });
+    try {
+      const u = await t.user('free');
+      const body = { name: 'bg', type: 'url', content: 'https://a.example', error_correction: 'M' };
+      const res = await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { ...body, background_color: '#FF0000' } });
+      expect([res.status, await res.json()]).toEqual([403, { message: 'Custom QR colours require a Pro or Enterprise plan.' }]);
+      expect((t.sqlite.query('SELECT COUNT(*) AS n FROM qr_codes WHERE user_id = ?').get(u.user.id) as { n: number }).n).toBe(0);
+      // the default background stays allowed, in any case
+      const ok = await t.request('POST', '/api/v1/qrcodes', { headers: u.auth, body: { ...body, background_color: '#ffffff' } });
+      expect(ok.status).toBe(201);
+    } finally {
+      await t.services.plans.update('free', { apiAccess: false });
+    }
+  });
+
   test("another user's QR code is 404 everywhere, downloads included", async () => {
     const a = await t.user('pro');
     const b = await t.user('pro');
