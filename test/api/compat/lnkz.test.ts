@@ -308,6 +308,20 @@ describe('bulk rules', () => {
     expect(linkCount(u.user.id)).toBe(0);
   });
 
+  test('a batch whose third insert fails in storage creates none of it', async () => {
+    const u = await t.user('pro');
+    // storage refusing one row, as a full disk or a constraint would, after two rows of the batch were written
+    t.sqlite.run("CREATE TRIGGER refuse_boom BEFORE INSERT ON links WHEN NEW.destination = 'https://example.com/boom' BEGIN SELECT RAISE(ABORT, 'boom'); END");
+    try {
+      const res = await send('POST', `${API}/bulk`, u, JSON.stringify([{ url: 'https://example.com/a' }, { url: 'https://example.com/b' }, { url: 'https://example.com/boom' }]));
+      expect([res.status, await res.json()]).toEqual([500, { code: 'SERVER_ERROR', message: 'Server Error' }]);
+      expect(linkCount(u.user.id)).toBe(0);
+    } finally {
+      t.sqlite.run('DROP TRIGGER refuse_boom');
+    }
+    expect((await send('POST', `${API}/bulk`, u, JSON.stringify([{ url: 'https://example.com/a' }, { url: 'https://example.com/b' }]))).status).toBe(201);
+  });
+
   test('the body must be an array of 1 to 100 items', async () => {
     const u = await t.user('pro');
     for (const body of ['{"url":"https://a.example"}', '[]', JSON.stringify(Array.from({ length: 101 }, (_, i) => ({ url: `https://a.example/${i}` })))]) {
