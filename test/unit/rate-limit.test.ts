@@ -64,6 +64,19 @@ describe('rolling one-minute rate limiter', () => {
     }
   });
 
+  test('Retry-After rounds up: a refusal 0.7 s after the hit says 60, and 59 s later it is still refused', () => {
+    const start = 3_500 * 60_000 + 12_345;
+    let now = start;
+    const rl = createRateLimiter({ now: () => now });
+    expect(rl.hit('x', 1)).toBeNull();
+    now = start + 700; // 59.3 s to wait: rounded down or to the nearest it would be 59
+    expect(rl.hit('x', 1)).toBe(60);
+    now = start + 59_700; // a client that waited only 59 s is early
+    expect(rl.hit('x', 1)).toBe(1);
+    now = start + 60_000;
+    expect(rl.hit('x', 1)).toBeNull();
+  });
+
   test('small limits are exact: hits straddling a window edge never let an 11th through within 60 s', () => {
     for (const before of [500, 1_000, 5_000, 30_000]) {
       let now = 4_000 * 60_000 - before; // the ten hits start this long before a window edge
