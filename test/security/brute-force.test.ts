@@ -11,9 +11,9 @@
  *     has (its device cookie) has 5 of its own, so nobody's guessing keeps
  *     the owner out of their usual browser.
  * Past the budget the answer is 429 with Retry-After, even for the right
- * password, so a guesser cannot tell a hit from a miss. (The checks allow
- * one guess past a budget, kept from when the rolling minute was two
- * weighted fixed windows; the limiter now counts each hit's time.) Link
+ * password, so a guesser cannot tell a hit from a miss. Each budget is
+ * exact: the limiter counts each hit's time, so the guess after the last
+ * one allowed is the first 429, never one later. Link
  * password budgets are per address: another client is not locked out of a link by someone else's
  * guessing. On a real socket with TRUST_PROXY off, a spoofed X-Forwarded-For
  * does not buy a fresh budget.
@@ -37,22 +37,22 @@ function expectThrottled(res: Response, where: string) {
 }
 
 /**
- * Guesses until the first 429 and returns how many wrong guesses were answered before it. The
- * limiter's rolling minute is two fixed windows, the previous one weighted by its overlap: when a
- * minute boundary falls inside a burst, the estimate dips just under the limit and lets one more
- * guess through. So the budget is `limit`, or `limit + 1` across a boundary — never more.
+ * Guesses until the first 429 and returns how many wrong guesses were answered before it: exactly
+ * `limit`. (It once allowed `limit + 1`, when the rolling minute was two weighted fixed windows whose
+ * estimate dipped under the limit across a minute boundary; the limiter now keeps each hit's time, and
+ * the slack only hid a budget one guess too large.)
  */
 async function guessesBeforeThrottle(where: string, limit: number, wrongStatus: number, guess: (i: number) => Promise<Response>): Promise<number> {
-  for (let i = 0; i <= limit + 1; i++) {
+  for (let i = 0; i <= limit; i++) {
     const res = await guess(i);
     if (res.status === 429) {
       expectThrottled(res, where);
-      expect([where, i === limit || i === limit + 1]).toEqual([where, true]);
+      expect([where, i]).toEqual([where, limit]);
       return i;
     }
     expect([where, res.status]).toEqual([where, wrongStatus]);
   }
-  throw new Error(`${where}: still answering after ${limit + 2} guesses`);
+  throw new Error(`${where}: still answering after ${limit + 1} guesses`);
 }
 
 beforeAll(async () => {
@@ -105,8 +105,7 @@ describe('one budget per link password, whichever route guesses', () => {
     const token = /name="csrf_token" value="([^"]+)"/.exec(form)![1]!;
     for (let i = 0; i < 6; i++) expect((await send(t, 'POST', `/${code}`, { ip, form: { csrf_token: token, password: `page ${i}` } })).status).toBe(401);
     // 6 spent on the page: the API route has what is left, not a budget of its own
-    const left = await guessesBeforeThrottle('verify after the page', 4, 401, (i) => send(t, 'POST', `/api/v1/verify/${code}`, { ip, json: { password: `api ${i}` } }));
-    expect(left).toBeLessThanOrEqual(5);
+    await guessesBeforeThrottle('verify after the page', 4, 401, (i) => send(t, 'POST', `/api/v1/verify/${code}`, { ip, json: { password: `api ${i}` } }));
   }, 30_000);
 });
 
