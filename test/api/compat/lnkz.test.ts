@@ -187,6 +187,21 @@ describe('errors', () => {
     expect((await res.json()).code).toBe('BAD_REQUEST');
   });
 
+  test('paging beyond the document is validated: per_page 1 to 100, page from 1 (422 VALIDATION_ERROR)', async () => {
+    const u = await t.user('pro');
+    await create(u, { url: 'https://example.com/paged' });
+    const refused = async (query: string, field: string, message: string) => {
+      const res = await send('GET', `${API}?${query}`, u);
+      expect([query, res.status, await res.json()]).toEqual([query, 422, { code: 'VALIDATION_ERROR', message, errors: { [field]: [message] } }]);
+    };
+    await refused('per_page=101', 'per_page', 'The per page field must be between 1 and 100.');
+    await refused('per_page=0', 'per_page', 'The per page field must be between 1 and 100.');
+    await refused('page=0', 'page', 'The page field must be at least 1.');
+    const hundred = await send('GET', `${API}?per_page=100`, u);
+    expect(hundred.status).toBe(200);
+    expect((await hundred.json()).data).toHaveLength(1);
+  });
+
   test('a past expiresAt is named in the same 422 as the other fields at fault, as Laravel lists them all', async () => {
     const u = await t.user('pro');
     const past = '2001-01-01 00:00:00';
