@@ -157,6 +157,20 @@ describe('UTM and schedules', () => {
     expect((await visit(data.short_code)).headers.get('location')).toBe('https://example.com/regular');
   });
 
+  test('at most 20 schedules: 21 are a 422 on schedules, on create and on update; 20 are kept', async () => {
+    const u = await t.user('pro');
+    const schedules = (n: number) => Array.from({ length: n }, (_, i) => ({ start_at: `2030-01-${String(i + 1).padStart(2, '0')} 10:00:00`, end_at: null, destination_url: `https://example.com/s${i}` }));
+    const message = 'The schedules field must not have more than 20 items.';
+    const refused = await t.request('POST', API, { headers: headers(u), body: { destination_url: 'https://example.com/many', schedules: schedules(21) } });
+    expect([refused.status, await refused.json()]).toEqual([422, { message, errors: { schedules: [message] } }]);
+    expect(count('SELECT COUNT(*) AS n FROM links WHERE user_id = ?', u.user.id)).toBe(0);
+    const { data } = await create(u, { destination_url: 'https://example.com/many', schedules: schedules(20) });
+    expect(data.schedules).toHaveLength(20);
+    const put = await t.request('PUT', `${API}/${data.short_code}`, { headers: headers(u), body: { schedules: schedules(21) } });
+    expect([put.status, await put.json()]).toEqual([422, { message, errors: { schedules: [message] } }]);
+    expect(count('SELECT COUNT(*) AS n FROM link_schedules WHERE link_id = ?', data.id)).toBe(20);
+  });
+
   test('status false pauses the link (404) and true resumes it', async () => {
     const u = await t.user('pro');
     const { data } = await create(u, { destination_url: 'https://example.com/pause' });
