@@ -65,6 +65,34 @@ test('an app that cannot be built fails the start, and the requests that waited 
   expect(await res.text()).toBe('The server could not start.');
 });
 
+test('a password-protected direct link is declined by the fast path: the password form, before and after the build, never the destination', async () => {
+  t = await makeTestApp();
+  const actor = await t.services.users.actorFor((await t.user('pro')).user);
+  const { link } = await t.services.links.create(actor, { destination: 'https://example.com/behind-a-password', password: 'open sesame', metadata: 'none' });
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  running = listen(t.services, options, async () => {
+    await held;
+    return import('../../src/app.ts');
+  });
+  const l = running;
+  const visit = () => fetch(`${base(l)}/${link.code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER_UA } });
+  // while the app is being built the visit waits for it, as any route the fast path declines
+  const early = visit();
+  const answeredEarly = await within(early, 300);
+  release();
+  await l.app;
+  expect(answeredEarly).toBe('still waiting');
+  for (const res of [await early, await visit()]) {
+    expect([res.status, res.headers.get('location')]).toEqual([200, null]);
+    const page = await res.text();
+    expect(page).toContain('name="password"');
+    expect(page).not.toContain('behind-a-password');
+  }
+  await t.flush();
+  expect(t.sqlite.query('SELECT total_clicks AS total FROM link_counters WHERE link_id = ?').get(link.id) ?? { total: 0 }).toEqual({ total: 0 });
+});
+
 test('/metrics counts the redirects the fast path answers by their method, and shows the flush counters from the start', async () => {
   t = await makeTestApp();
   const actor = await t.services.users.actorFor((await t.user('pro')).user);
