@@ -4,35 +4,27 @@
  * raw clicks (referrers, visitor hashes), its list of visitor hashes (kept
  * for the link's life), its rollups, profiles, counter and schedules stayed
  * in the file for good. The click upkeep (click-upkeep.ts) erases them here,
- * oldest deletion first, a chunk of rows per transaction so that no write of
+ * a link at a time, a chunk of rows per transaction so that no write of
  * the server waits long for the lock (a link with a million clicks is
  * hundreds of chunks, not one transaction of seconds). The row of the link
  * itself stays, emptied of all but its code, owner and times: it keeps the
  * code from being issued again.
  *
- * Where the erasing got to (the deletion time and id of the last link done)
- * is kept in settings, so a restart does not read every deleted link again.
- * A click queued before its link was deleted and written after this erased
- * the link's history is dropped by the batch writer (clicks.repo.ts,
- * DELETED_SINCE_SQL), so nothing comes back.
+ * The next link to erase is found through links_unerased_idx (schema.ts),
+ * which holds the deleted links whose row is not yet emptied: a link stopped
+ * part-way is taken up again, and a link deleted while the clock was behind
+ * is found as surely as any other. A click queued before its link was
+ * deleted and written after this erased the link's history is dropped by the
+ * batch writer (clicks.repo.ts, DELETED_SINCE_SQL), so nothing comes back.
  */
 import type { Database } from 'bun:sqlite';
 
-const PROGRESS_KEY = 'deleted_history_erased_through';
 const DAY_MS = 86_400_000;
 
-interface Progress {
-  deletedAt: number;
-  id: number;
-}
-
 export function createDeletedHistoryRepo(sqlite: Database) {
-  const readProgress = sqlite.prepare<{ value: string }, [string]>('SELECT value FROM settings WHERE key = ?');
-  const writeProgress = sqlite.prepare<unknown, [string, string]>('INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-  // through the partial index links_deleted_idx (schema.ts), in the order links were deleted
-  const nextDeleted = sqlite.prepare<{ id: number; created_at: number; deleted_at: number }, [number, number]>(
-    `SELECT id, created_at, deleted_at FROM links WHERE deleted_at IS NOT NULL AND (deleted_at > ?1 OR (deleted_at = ?1 AND id > ?2))
-     ORDER BY deleted_at, id LIMIT 1`,
+  // the WHERE is the partial index's, so that SQLite reads the first entry of it
+  const nextDeleted = sqlite.prepare<{ id: number; created_at: number; deleted_at: number }, []>(
+    "SELECT id, created_at, deleted_at FROM links WHERE deleted_at IS NOT NULL AND destination <> '' ORDER BY id LIMIT 1",
   );
   const historyDays = sqlite.prepare<{ first: string | null; last: string | null }, [number]>(
     `SELECT min(first) AS first, max(last) AS last FROM (
@@ -65,18 +57,12 @@ export function createDeletedHistoryRepo(sqlite: Database) {
   const rawChunk = sqlite.transaction((first: number, last: number, id: number, limit: number) => rawClicks.run(first, last, id, limit).changes).immediate;
   const visitorChunk = sqlite.transaction((id: number, limit: number) => visitors.run(id, limit).changes).immediate;
   const rollupChunk = sqlite.transaction((id: number, limit: number) => rollups.run(id, limit).changes).immediate;
-  const finish = sqlite.transaction((id: number, done: string) => {
+  const finish = sqlite.transaction((id: number) => {
     profiles.run(id);
     counter.run(id);
     schedules.run(id);
     blankRow.run(id);
-    writeProgress.run(PROGRESS_KEY, done);
   }).immediate;
-
-  function progress(): Progress {
-    const [deletedAt, id] = (readProgress.get(PROGRESS_KEY)?.value ?? '0:0').split(':').map(Number);
-    return { deletedAt: deletedAt || 0, id: id || 0 };
-  }
 
   // every day the link's raw clicks can be on: from its creation (or its first counted day, for history
   // older than the row) to its deletion, with a day's margin either side for a clock that was stepped
@@ -95,14 +81,13 @@ export function createDeletedHistoryRepo(sqlite: Database) {
      * true when a link was done, false when none is left or it stopped.
      */
     async eraseNext(chunk: number, between: () => Promise<boolean>): Promise<boolean> {
-      const after = progress();
-      const link = nextDeleted.get(after.deletedAt, after.id);
+      const link = nextDeleted.get();
       if (!link) return false;
       const [first, last] = dayRange(link);
       for (const run of [() => rawChunk(first, last, link.id, chunk), () => visitorChunk(link.id, chunk), () => rollupChunk(link.id, chunk)]) {
         while (run() === chunk) if (!(await between())) return false;
       }
-      finish(link.id, `${link.deleted_at}:${link.id}`);
+      finish(link.id);
       return true;
     },
   };

@@ -22,6 +22,7 @@ import m0009 from '../../drizzle/0009_links_live_created.sql' with { type: 'text
 import m0010 from '../../drizzle/0010_user_link_counts.sql' with { type: 'text' };
 import m0011 from '../../drizzle/0011_live_link_total.sql' with { type: 'text' };
 import m0012 from '../../drizzle/0012_forget_creator_addresses.sql' with { type: 'text' };
+import m0013 from '../../drizzle/0013_deleted_rows_to_erase.sql' with { type: 'text' };
 
 export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   '0000_init': m0000,
@@ -37,6 +38,7 @@ export const EMBEDDED_MIGRATIONS: Record<string, string> = {
   '0010_user_link_counts': m0010,
   '0011_live_link_total': m0011,
   '0012_forget_creator_addresses': m0012,
+  '0013_deleted_rows_to_erase': m0013,
 };
 
 /** The tags recorded in _migrations (none before the first migration). */

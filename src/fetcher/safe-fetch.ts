@@ -18,6 +18,7 @@
  * address check can see.
  */
 import { lookup } from 'node:dns/promises';
+import pkg from '../../package.json' with { type: 'json' };
 import { DomainError } from '../errors.ts';
 import { isIpLiteral, isLocalHostname, isPrivateAddress } from './ip-ranges.ts';
 
@@ -63,7 +64,8 @@ export interface RedirectTrace {
   status: number;
 }
 
-export const USER_AGENT = 'shrinkray/0.1 (+link preview)';
+// the running version, so a site's owner reading their logs knows which one fetched
+export const USER_AGENT = `shrinkray/${pkg.version} (+link preview)`;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
 

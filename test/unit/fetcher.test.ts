@@ -4,6 +4,7 @@ import { DomainError } from '../../src/errors.ts';
 import { isIpLiteral, isLocalHostname, isPrivateAddress } from '../../src/fetcher/ip-ranges.ts';
 import { createMetaFetcher, decodeEntities, extractPageMeta } from '../../src/fetcher/og.ts';
 import { createSafeFetcher, decodeHtml, type FetchImpl, USER_AGENT } from '../../src/fetcher/safe-fetch.ts';
+import pkg from '../../package.json' with { type: 'json' };
 import { cutAt } from '../../src/text.ts';
 import { createUnshortener } from '../../src/fetcher/unshorten.ts';
 
@@ -210,6 +211,7 @@ describe('safe fetcher: happy paths (private targets allowed for the local test 
     expect(result.chain).toEqual([]);
     expect(result.truncated).toBe(false);
     expect(seen.at(-1)?.ua).toBe(USER_AGENT);
+    expect(USER_AGENT).toBe(`shrinkray/${pkg.version} (+link preview)`);
     expect(await createMetaFetcher(open())(`${base}/og`)).toEqual({
       title: "Tom & Jerry 's ❤",
       description: null,

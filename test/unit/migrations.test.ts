@@ -31,7 +31,7 @@ describe('embedded migrations', () => {
       (1, '2026-01-01', 'total', '', 4), (1, '2026-01-02', 'total', '', 3), (1, '2026-01-01', 'country', 'DE', 4)`);
     db.exec(`INSERT INTO clicks (link_id, clicked_at, is_bot, source) VALUES (1, 1767225600000, 0, 'link'), (1, 1767312000000, 0, 'qr')`);
 
-    expect(migrate(db)).toEqual(['0002_rollups_clustered', '0003_link_counters', '0004_click_profiles', '0005_clicks_by_day', '0006_links_deleted', '0007_qr_codes_by_link', '0008_links_live_indexes', '0009_links_live_created', '0010_user_link_counts', '0011_live_link_total', '0012_forget_creator_addresses']);
+    expect(migrate(db)).toEqual(['0002_rollups_clustered', '0003_link_counters', '0004_click_profiles', '0005_clicks_by_day', '0006_links_deleted', '0007_qr_codes_by_link', '0008_links_live_indexes', '0009_links_live_created', '0010_user_link_counts', '0011_live_link_total', '0012_forget_creator_addresses', '0013_deleted_rows_to_erase']);
     expect(db.query('SELECT link_id, clicked_at, source FROM clicks ORDER BY id').all()).toEqual([
       { link_id: 1, clicked_at: 1767225600000, source: 'link' },
       { link_id: 1, clicked_at: 1767312000000, source: 'qr' },
@@ -63,7 +63,7 @@ test('0012 forgets the creator addresses that ShrtLnk creates stored as labels; 
   }
   db.exec(`INSERT INTO links (id, code, destination, label_user_id, label_user_agent, label_ip) VALUES
     (1, 'webform', 'https://example.com/a', NULL, 'Mozilla/5.0', '2001:db8:beef::42'), (2, 'apione', 'https://example.com/b', 42, 'MyIntegration/1.0', '203.0.113.10')`);
-  expect(migrate(db)).toEqual(['0012_forget_creator_addresses']);
+  expect(migrate(db)).toEqual(['0012_forget_creator_addresses', '0013_deleted_rows_to_erase']);
   expect(db.query('SELECT code, label_user_id, label_user_agent, label_ip FROM links ORDER BY id').all()).toEqual([
     { code: 'webform', label_user_id: null, label_user_agent: 'Mozilla/5.0', label_ip: null },
     { code: 'apione', label_user_id: 42, label_user_agent: 'MyIntegration/1.0', label_ip: null },

@@ -780,7 +780,7 @@ describe('CSV import and export', () => {
   }, 5_000);
 });
 
-test('a link with an expiry says when in the list and on its analytics page; an expired one since when', async () => {
+test('a link with an expiry says when in the list and on its analytics page; an expired one when it expired, paused or not', async () => {
   const expiresAt = Date.UTC(2099, 5, 1, 12, 30);
   const { link } = await t.services.links.create(owner.actor, { destination: 'https://example.com/ends', title: 'Ends in 2099', expiresAt, metadata: 'none' });
   const list = await (await owner.get('/dashboard?q=Ends%20in%202099')).text();
@@ -792,7 +792,10 @@ test('a link with an expiry says when in the list and on its analytics page; an 
   const { link: brief } = await t.services.links.create(owner.actor, { destination: 'https://example.com/brief', title: 'Brief one', expiresAt: soon, metadata: 'none' });
   await Bun.sleep(soon - Date.now() + 50);
   const after = await (await owner.get('/dashboard?q=Brief%20one')).text();
-  expect(after).toMatch(/badge-expired">Expired<\/span><span class="expiry muted small">since <time/);
+  expect(after).toMatch(/badge-expired">Expired<\/span><span class="expiry muted small">expired <time/);
+  // paused, the badge says so, and the date still says the link has expired
+  await t.services.links.setActiveAsManager(owner.actor, brief.id, false);
+  expect(await (await owner.get('/dashboard?q=Brief%20one')).text()).toMatch(/badge-paused">Paused<\/span><span class="expiry muted small">expired <time/);
   expect(await (await owner.get(`/dashboard/links/${brief.id}/analytics`)).text()).toContain('id="link-expiry">Expired <time');
   // none without an expiry
   const { link: forever } = await t.services.links.create(owner.actor, { destination: 'https://example.com/forever', title: 'Forever one', metadata: 'none' });

@@ -79,10 +79,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const utcMinute = (ms: number) => `${iso(ms).slice(0, 16).replace('T', ' ')} UTC`;
 
 // when a link stops (or stopped) answering: an admin cannot open another user's edit form to find out
-const expiryNote = (l: Link, status: string): SafeHtml | null =>
+const expiryNote = (l: Link, now: number): SafeHtml | null =>
   l.expiresAt === null
     ? null
-    : html`<span class="expiry muted small">${status === 'expired' ? 'since' : 'expires'} <time datetime="${iso(l.expiresAt)}" title="${utcMinute(l.expiresAt)}">${createdDay(l.expiresAt)}</time></span>`;
+    : html`<span class="expiry muted small">${l.expiresAt <= now ? 'expired' : 'expires'} <time datetime="${iso(l.expiresAt)}" title="${utcMinute(l.expiresAt)}">${createdDay(l.expiresAt)}</time></span>`;
 
 export const copyButton = (text: string, label: string) =>
   html`<button type="button" class="icon-button" data-copy="${text}" aria-label="${label}" title="Copy">${COPY_ICON}</button>`;
@@ -126,7 +126,7 @@ export function linkRow(l: Link, p: Pick<LinksTableProps, 'actorId' | 'csrfToken
 <td data-label="Title" class="truncate" title="${l.title === null ? '' : titleChars(l.title)}">${l.title !== null ? html`<bdi>${titleChars(l.title)}</bdi>` : html`<span class="muted">—</span>`}</td>
 <td data-label="Clicks" class="num">${l.totalClicks.toLocaleString('en')}</td>
 <td data-label="Unique" class="num">${l.uniqueClicks.toLocaleString('en')}</td>
-<td data-label="Status"><span class="badge badge-${status.key}">${status.label}</span>${expiryNote(l, status.key)}</td>
+<td data-label="Status"><span class="badge badge-${status.key}">${status.label}</span>${expiryNote(l, p.now)}</td>
 <td data-label="Created" class="nowrap"><time datetime="${iso(l.createdAt)}" title="${utcMinute(l.createdAt)}">${createdDay(l.createdAt)}</time></td>
 <td class="row-actions">${
     own

@@ -1,0 +1,1 @@
+CREATE INDEX `links_unerased_idx` ON `links` (`id`) WHERE "links"."deleted_at" IS NOT NULL AND "links"."destination" <> '';
