@@ -53,9 +53,19 @@
     close.className = 'toast-close';
     close.setAttribute('aria-label', 'Dismiss');
     close.textContent = '×';
-    close.addEventListener('click', function () { item.remove(); });
+    close.addEventListener('click', function () {
+      var hadFocus = item.contains(document.activeElement);
+      item.remove();
+      // the focus goes back where it was before the keyboard went to the toast, not to the page's top
+      if (hadFocus) (beforeToast && document.contains(beforeToast) ? beforeToast : document.getElementById('main')).focus();
+    });
     item.appendChild(close);
   }
+  var beforeToast = null;
+  document.addEventListener('focusin', function (e) {
+    var box = document.getElementById('toast');
+    if (box && !box.contains(e.target)) beforeToast = e.target;
+  });
 
   // a toast in its corner must not hide the focused control (the button just pressed in a row near the
   // window's bottom, or one reached by Tab while it shows): then it goes to the top, under the bar

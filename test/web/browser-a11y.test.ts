@@ -392,6 +392,13 @@ describe('toasts', () => {
     await poll(shown, ['Could not do B.'], 3000);
     await page.getByRole('button', { name: 'Dismiss' }).click();
     await poll(shown, []);
+    // reached by keyboard and dismissed, it hands the focus back to the control before it, not to the page
+    await page.locator('#q').focus();
+    await page.evaluate(() => document.dispatchEvent(new CustomEvent('toast', { detail: { message: 'Could not do C.', kind: 'error' } })));
+    await page.getByRole('button', { name: 'Dismiss' }).focus();
+    await page.keyboard.press('Enter');
+    await poll(shown, []);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('q');
   }, 20_000);
 });
 
