@@ -27,7 +27,7 @@ const PAUSE_MS = 10;
 export interface UpkeepDeps {
   clicks: Pick<ClicksRepo, 'hasDaysBefore' | 'foldDaysBefore'>;
   retention: ClickRetentionRepo;
-  deleted: DeletedHistoryRepo;
+  deleted: Pick<DeletedHistoryRepo, 'eraseNext'>;
   /** raw clicks of days older than this are deleted; 0 keeps them forever */
   retentionDays: number;
   /** the planner's statistics (db/planner-stats.ts), refreshed once a day */

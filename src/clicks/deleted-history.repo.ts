@@ -20,6 +20,9 @@
 import type { Database } from 'bun:sqlite';
 
 const DAY_MS = 86_400_000;
+/** A link's raw clicks on days ?1..?2: the expression is the index's (schema.ts), written the same way so that SQLite matches it. */
+export const ERASE_CLICKS_SQL = `WITH RECURSIVE d(x) AS (SELECT ?1 UNION ALL SELECT x + 1 FROM d WHERE x < ?2)
+  DELETE FROM clicks WHERE clicked_at / 86400000 IN d AND link_id = ?3`;
 
 export function createDeletedHistoryRepo(sqlite: Database) {
   // the WHERE is the partial index's, so that SQLite reads the first entry of it
@@ -31,15 +34,20 @@ export function createDeletedHistoryRepo(sqlite: Database) {
        SELECT min(day) AS first, max(day) AS last FROM click_rollups WHERE link_id = ?1
        UNION ALL SELECT min(day), max(day) FROM click_profiles WHERE link_id = ?1)`,
   );
-  // the day expression is the raw-click index's (schema.ts), written the same way so that SQLite uses it
   const rawClicks = sqlite.prepare<unknown, [number, number, number, number]>(
     `WITH RECURSIVE d(x) AS (SELECT ?1 UNION ALL SELECT x + 1 FROM d WHERE x < ?2)
      DELETE FROM clicks WHERE id IN (SELECT id FROM clicks WHERE clicked_at / 86400000 IN d AND link_id = ?3 LIMIT ?4)`,
   );
+  const allRawClicks = sqlite.prepare<unknown, [number, number, number]>(ERASE_CLICKS_SQL);
+  // for day bounds that cannot be read (a day column edited by hand): every click of the link, the slow way
+  const rawClicksAnyDay = sqlite.prepare<unknown, [number, number]>('DELETE FROM clicks WHERE id IN (SELECT id FROM clicks WHERE link_id = ?1 LIMIT ?2)');
+  const allRawClicksAnyDay = sqlite.prepare<unknown, [number]>('DELETE FROM clicks WHERE link_id = ?');
   const visitors = sqlite.prepare<unknown, [number, number]>('DELETE FROM link_visitors WHERE rowid IN (SELECT rowid FROM link_visitors WHERE link_id = ?1 LIMIT ?2)');
   const rollups = sqlite.prepare<unknown, [number, number]>(
     'DELETE FROM click_rollups WHERE (link_id, dim, value, day) IN (SELECT link_id, dim, value, day FROM click_rollups WHERE link_id = ?1 LIMIT ?2)',
   );
+  const allVisitors = sqlite.prepare<unknown, [number]>('DELETE FROM link_visitors WHERE link_id = ?');
+  const allRollups = sqlite.prepare<unknown, [number]>('DELETE FROM click_rollups WHERE link_id = ?');
   // a day or two of profiles (older ones are folded into rollups): one statement
   const profiles = sqlite.prepare<unknown, [number]>('DELETE FROM click_profiles WHERE link_id = ?');
   const counter = sqlite.prepare<unknown, [number]>('DELETE FROM link_counters WHERE link_id = ?');
@@ -54,24 +62,29 @@ export function createDeletedHistoryRepo(sqlite: Database) {
   );
 
   // immediate: the write lock first, so that another connection's commit between reading and deleting is not a busy error
-  const rawChunk = sqlite.transaction((first: number, last: number, id: number, limit: number) => rawClicks.run(first, last, id, limit).changes).immediate;
+  const rawChunk = sqlite.transaction((range: [number, number] | null, id: number, limit: number) =>
+    (range ? rawClicks.run(range[0], range[1], id, limit) : rawClicksAnyDay.run(id, limit)).changes,
+  ).immediate;
   const visitorChunk = sqlite.transaction((id: number, limit: number) => visitors.run(id, limit).changes).immediate;
   const rollupChunk = sqlite.transaction((id: number, limit: number) => rollups.run(id, limit).changes).immediate;
-  const finish = sqlite.transaction((id: number) => {
+  const rest = (id: number) => {
     profiles.run(id);
     counter.run(id);
     schedules.run(id);
+  };
+  const finish = sqlite.transaction((id: number) => {
+    rest(id);
     blankRow.run(id);
   }).immediate;
 
   // every day the link's raw clicks can be on: from its creation (or its first counted day, for history
-  // older than the row) to its deletion, with a day's margin either side for a clock that was stepped
-  function dayRange(link: { id: number; created_at: number; deleted_at: number }): [number, number] {
-    const counted = historyDays.get(link.id);
-    const days = [link.created_at, link.deleted_at].map((ms) => Math.floor(ms / DAY_MS));
+  // older than the row) to now, with a day's margin either side for a clock that was stepped; null when
+  // a day cannot be read
+  function dayRange(id: number, createdAt: number): [number, number] | null {
+    const counted = historyDays.get(id);
+    const days = [createdAt, Date.now()].map((ms) => Math.floor(ms / DAY_MS));
     for (const day of [counted?.first, counted?.last]) if (day) days.push(Math.floor(Date.parse(`${day}T00:00:00Z`) / DAY_MS));
-    const known = days.filter(Number.isFinite);
-    return [Math.min(...known) - 1, Math.max(...known, Math.floor(Date.now() / DAY_MS)) + 1];
+    return days.every(Number.isFinite) ? [Math.min(...days) - 1, Math.max(...days) + 1] : null;
   }
 
   return {
@@ -83,12 +96,25 @@ export function createDeletedHistoryRepo(sqlite: Database) {
     async eraseNext(chunk: number, between: () => Promise<boolean>): Promise<boolean> {
       const link = nextDeleted.get();
       if (!link) return false;
-      const [first, last] = dayRange(link);
-      for (const run of [() => rawChunk(first, last, link.id, chunk), () => visitorChunk(link.id, chunk), () => rollupChunk(link.id, chunk)]) {
+      const range = dayRange(link.id, link.created_at);
+      for (const run of [() => rawChunk(range, link.id, chunk), () => visitorChunk(link.id, chunk), () => rollupChunk(link.id, chunk)]) {
         while (run() === chunk) if (!(await between())) return false;
       }
       finish(link.id);
       return true;
+    },
+
+    /**
+     * Erases a link's whole history at once, in the caller's transaction (the deletes that APIs document
+     * as permanent, links.repo purge); its row is emptied later, by eraseNext.
+     */
+    eraseNow(id: number, createdAt: number): void {
+      const range = dayRange(id, createdAt);
+      if (range) allRawClicks.run(range[0], range[1], id);
+      else allRawClicksAnyDay.run(id);
+      allVisitors.run(id);
+      allRollups.run(id);
+      rest(id);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createDeletedHistoryRepo } from '../clicks/deleted-history.repo.ts';
 import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lte, or, sql, TransactionRollbackError, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { firstInOrder, idsBetween, spanOf, type Keyed, type Span } from '../db/first-in-order.ts';
@@ -5,7 +6,7 @@ import { idIn, idsContaining, rowsInOrder } from '../db/text-search.ts';
 import { Pacer } from '../next-turn.ts';
 import { uniqueWrite } from '../db/unique-violation.ts';
 import { LimitReached } from '../errors.ts';
-import { clickProfiles, clickRollups, linkCounters, linkSchedules, linkVisitors, links, liveLinkTotal, userLinkCounts } from '../db/schema.ts';
+import { linkCounters, linkSchedules, links, liveLinkTotal, userLinkCounts } from '../db/schema.ts';
 import type { Link, LinkCursor, LinkSortColumn, LinkStatus, PageFacts, RedirectTarget, Schedule, Utm } from './links.types.ts';
 
 type Counters = { totalClicks: number; uniqueClicks: number; lastClickedAt: number | null };
@@ -166,12 +167,6 @@ function statusIs(status: LinkStatus, now: number): SQL {
 /** Candidates a statement when counting a status: a few columns of each, a millisecond or two. */
 const STATUS_CHUNK = 2000;
 
-const DAY_MS = 86_400_000;
-/** A link's raw clicks on days ?1..?2: the expression is the index's (schema.ts), written the same way so that SQLite matches it. */
-export const ERASE_CLICKS_SQL = `WITH RECURSIVE d(x) AS (SELECT ?1 UNION ALL SELECT x + 1 FROM d WHERE x < ?2)
-  DELETE FROM clicks WHERE clicked_at / 86400000 IN d AND link_id = ?3`;
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
 /** ownerLimit: refuse the insert (LimitReached) when the owner's live links would pass max. */
 export interface InsertOptions {
   ownerLimit?: { userId: number; max: number };
@@ -184,29 +179,8 @@ export function createLinksRepo(db: Db) {
   const countLive = (userId: number) => db.select({ n: userLinkCounts.live }).from(userLinkCounts).where(eq(userLinkCounts.userId, userId)).get()?.n ?? 0;
   // every live link, owned or not: one row too (schema.ts liveLinkTotal)
   const countAllLive = () => db.select({ n: liveLinkTotal.live }).from(liveLinkTotal).where(eq(liveLinkTotal.id, 1)).get()?.n ?? 0;
-  // Raw clicks are indexed by day, then link (schema.ts), so a link's are erased with one probe per
-  // day it can have been clicked on: from its creation (or its first counted day, for history older
-  // than the row) to today, with a day's margin either side for a clock that was stepped.
-  const historyDays = db.$client.prepare<{ first: string | null; last: string | null }, [number]>(
-    `SELECT min(first) AS first, max(last) AS last FROM (
-       SELECT min(day) AS first, max(day) AS last FROM click_rollups WHERE link_id = ?1
-       UNION ALL SELECT min(day), max(day) FROM click_profiles WHERE link_id = ?1)`,
-  );
-  const eraseClicks = db.$client.prepare<unknown, [number, number, number]>(ERASE_CLICKS_SQL);
-  // for day bounds that cannot be read (a day column edited by hand): every click, the slow way
-  const eraseAllClicks = db.$client.prepare<unknown, [number]>('DELETE FROM clicks WHERE link_id = ?');
-  function eraseHistory(tx: Tx, id: number, createdAt: number): void {
-    const counted = historyDays.get(id);
-    const days = [createdAt, Date.now()].map((ms) => Math.floor(ms / DAY_MS));
-    for (const day of [counted?.first, counted?.last]) if (day) days.push(Math.floor(Date.parse(`${day}T00:00:00Z`) / DAY_MS));
-    if (days.every(Number.isFinite)) eraseClicks.run(Math.min(...days) - 1, Math.max(...days) + 1, id);
-    else eraseAllClicks.run(id);
-    tx.delete(linkCounters).where(eq(linkCounters.linkId, id)).run();
-    tx.delete(linkVisitors).where(eq(linkVisitors.linkId, id)).run();
-    tx.delete(clickRollups).where(eq(clickRollups.linkId, id)).run();
-    tx.delete(clickProfiles).where(eq(clickProfiles.linkId, id)).run();
-    tx.delete(linkSchedules).where(eq(linkSchedules.linkId, id)).run();
-  }
+  // the history a permanent delete erases at once: the same statements the click upkeep erases deleted links' with
+  const history = createDeletedHistoryRepo(db.$client);
   const selectLinks = () => db.select(LINK_COLUMNS).from(links).leftJoin(linkCounters, eq(linkCounters.linkId, links.id));
   const byCode = selectLinks().where(and(eq(links.code, sql.placeholder('code')), live)).prepare();
   const byId = selectLinks().where(and(eq(links.id, sql.placeholder('id')), live)).prepare();
@@ -589,7 +563,7 @@ export function createLinksRepo(db: Db) {
           .returning({ createdAt: links.createdAt, code: links.code })
           .get();
         if (!gone) return null;
-        eraseHistory(tx, id, gone.createdAt);
+        history.eraseNow(id, gone.createdAt);
         return gone.code;
       }, { behavior: 'immediate' });
     },

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import type { Actor } from '../../src/accounts/accounts.types.ts';
 import { createClicksRepo, DELETED_SINCE_SQL } from '../../src/clicks/clicks.repo.ts';
-import { ERASE_CLICKS_SQL } from '../../src/links/links.repo.ts';
+import { ERASE_CLICKS_SQL } from '../../src/clicks/deleted-history.repo.ts';
 import type { Link } from '../../src/links/links.types.ts';
 import { BASE, makeTestApp, type TestApp } from '../helpers/make-test-app.ts';
 

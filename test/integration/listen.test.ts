@@ -19,6 +19,16 @@ afterEach(async () => {
 
 const options = { port: 0, host: '127.0.0.1', maxBodyBytes: 1024 * 1024 };
 const base = (l: Listening) => `http://127.0.0.1:${l.server.port}`;
+/** A server listening while its app build waits for release(). */
+function listenWithAppHeld(app: TestApp): { l: Listening; release: () => void } {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  running = listen(app.services, options, async () => {
+    await held;
+    return import('../../src/app.ts');
+  });
+  return { l: running, release };
+}
 const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, Bun.sleep(ms).then(() => 'still waiting' as const)]);
 
 test('a redirect is answered while the app is still being built; other routes wait for it, then see the client', async () => {
@@ -26,13 +36,7 @@ test('a redirect is answered while the app is still being built; other routes wa
   const actor = await t.services.users.actorFor((await t.user('pro')).user);
   const { link } = await t.services.links.create(actor, { destination: 'https://example.com/early' });
   const scanned = (await t.services.links.create(actor, { destination: 'https://example.com/scanned' })).link;
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  running = listen(t.services, options, async () => {
-    await held;
-    return import('../../src/app.ts');
-  });
-  const l = running;
+  const { l, release } = listenWithAppHeld(t);
 
   const hop = await fetch(`${base(l)}/${link.code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER_UA } });
   expect([hop.status, hop.headers.get('location')]).toEqual([302, 'https://example.com/early']);
@@ -69,13 +73,7 @@ test('a password-protected direct link is declined by the fast path: the passwor
   t = await makeTestApp();
   const actor = await t.services.users.actorFor((await t.user('pro')).user);
   const { link } = await t.services.links.create(actor, { destination: 'https://example.com/behind-a-password', password: 'open sesame', metadata: 'none' });
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  running = listen(t.services, options, async () => {
-    await held;
-    return import('../../src/app.ts');
-  });
-  const l = running;
+  const { l, release } = listenWithAppHeld(t);
   const visit = () => fetch(`${base(l)}/${link.code}`, { redirect: 'manual', headers: { 'user-agent': BROWSER_UA } });
   // while the app is being built the visit waits for it, as any route the fast path declines
   const early = visit();

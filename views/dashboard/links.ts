@@ -73,7 +73,7 @@ const ICONS = {
 };
 // built on first use: constructing it loads ICU date data, ~12 ms that every start paid before its first redirect
 let dateFmt: Intl.DateTimeFormat | undefined;
-const createdDay = (ms: number) => (dateFmt ??= new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' })).format(ms);
+const utcDay = (ms: number) => (dateFmt ??= new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' })).format(ms);
 const iso = (ms: number) => new Date(ms).toISOString();
 // the day shown is UTC's, which is not everyone's: the hover names the zone ("…Z" says it only to some)
 const utcMinute = (ms: number) => `${iso(ms).slice(0, 16).replace('T', ' ')} UTC`;
@@ -82,7 +82,7 @@ const utcMinute = (ms: number) => `${iso(ms).slice(0, 16).replace('T', ' ')} UTC
 const expiryNote = (l: Link, now: number): SafeHtml | null =>
   l.expiresAt === null
     ? null
-    : html`<span class="expiry muted small">${l.expiresAt <= now ? 'expired' : 'expires'} <time datetime="${iso(l.expiresAt)}" title="${utcMinute(l.expiresAt)}">${createdDay(l.expiresAt)}</time></span>`;
+    : html`<span class="expiry muted small">${l.expiresAt <= now ? 'expired' : 'expires'} <time datetime="${iso(l.expiresAt)}" title="${utcMinute(l.expiresAt)}">${utcDay(l.expiresAt)}</time></span>`;
 
 export const copyButton = (text: string, label: string) =>
   html`<button type="button" class="icon-button" data-copy="${text}" aria-label="${label}" title="Copy">${COPY_ICON}</button>`;
@@ -127,7 +127,7 @@ export function linkRow(l: Link, p: Pick<LinksTableProps, 'actorId' | 'csrfToken
 <td data-label="Clicks" class="num">${l.totalClicks.toLocaleString('en')}</td>
 <td data-label="Unique" class="num">${l.uniqueClicks.toLocaleString('en')}</td>
 <td data-label="Status"><span class="badge badge-${status.key}">${status.label}</span>${expiryNote(l, p.now)}</td>
-<td data-label="Created" class="nowrap"><time datetime="${iso(l.createdAt)}" title="${utcMinute(l.createdAt)}">${createdDay(l.createdAt)}</time></td>
+<td data-label="Created" class="nowrap"><time datetime="${iso(l.createdAt)}" title="${utcMinute(l.createdAt)}">${utcDay(l.createdAt)}</time></td>
 <td class="row-actions">${
     own
       ? html`<a class="icon-button" href="/dashboard/links/${l.id}/edit" title="Edit">${ICONS.edit}<span class="sr-only">Edit ${l.code}</span></a>
